@@ -1,0 +1,564 @@
+"""Ion-exchange residual stress in a plate and the fracture-strength gain it buys (seed 000, §2.3, §3.5).
+
+All quantities are SI (Pa, m, s, K, m²/s, m³/mol); concentrations are site fractions of the
+exchanged ion (0.07 = 7 %). Compressive stress is positive, as in the paper.
+
+Model
+-----
+1. Two-sided exchange into a plate of thickness L (eq. 3/5):
+   ∂C/∂t = ∂/∂x (D(C) ∂C/∂x), C(0, t) = C(L, t) = C_s, C(x, 0) = 0, with (eq. 9)
+   D(C) = D₁ · exp(−σ_c V*/(RT)) · (1 − C/d),  σ_c = M γ C,  M = E/(1 − ν) (biaxial modulus).
+   As in the paper, the stress inside D is the local chemical stress M γ C, without the small
+   force-balance term. D₁ is fitted at one temperature (Table 1: 1200 K); another temperature
+   needs an activation energy, D₁(T) = D₁ exp(−E_a/k_B · (1/T − 1/T_fit)).
+2. Residual stress with force balance (eq. 4, with the 1/L the printed equation lacks):
+   σ_c(x) = M γ [C(x) − (1/L)∫₀ᴸ C dx]. It integrates to zero over the thickness.
+3. Apparent strength of an edge flaw of depth a: see :mod:`sselab.continuum.fracture`.
+
+Definitions used in every result: τ = L²/D_ref (D_ref = 5×10⁻¹² m²/s unless given);
+exchange depth = depth at which C first falls to 1 % of C_s, measured from the x = 0 face;
+centre stress = σ_c(L/2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from scipy.constants import R as GAS_CONSTANT
+from scipy.constants import e as ELEMENTARY_CHARGE
+from scipy.constants import k as BOLTZMANN
+
+from sselab.continuum import fracture
+from sselab.continuum.diffusion import (
+    DiffusionSolution,
+    NonlinearDiffusivity,
+    solve_plate_diffusion,
+    stretching_for_fraction,
+    symmetric_plate_mesh,
+)
+from sselab.errors import SSELabError
+
+BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE  # eV/K
+DEFAULT_REFERENCE_DIFFUSIVITY = 5e-12  # m²/s, gives τ = 2×10⁵ s for L = 1 mm (seed 000 §3.5)
+DEPTH_THRESHOLD = 0.01  # exchange depth: C falls to 1 % of C_s
+
+DEFINITIONS = {
+    "sign_convention": "compressive stress positive; tension negative",
+    "tau": "tau = L^2 / D_ref (D_ref = reference_diffusivity_m2_per_s)",
+    "exchange_depth": "depth from the x = 0 face at which C first falls to 1 % of C_s",
+    "center_stress": "residual stress at x = L/2 (eq. 4 with the 1/L force-balance term)",
+    "sigma_permissible": "remote tension that makes an edge flaw of depth a critical (eq. 6)",
+    "diffusivity": "D(C) = D1 exp(-M gamma C V*/(R T)) (1 - C/d), M = E/(1 - nu) (eq. 9)",
+}
+
+
+@dataclass(frozen=True)
+class Host:
+    """Elastic and fracture properties of the electrolyte (SI)."""
+
+    name: str
+    youngs_modulus: float  # Pa
+    poisson_ratio: float
+    fracture_strength: float  # Pa, |σ_f|
+    fracture_toughness: float  # Pa·m^½
+    shape_factor: float  # Y of an edge flaw
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.youngs_modulus > 0:
+            raise SSELabError(f"{self.name}: Young's modulus must be positive")
+        if not -1.0 < self.poisson_ratio < 0.5:
+            raise SSELabError(f"{self.name}: Poisson's ratio must lie in (-1, 0.5), got {self.poisson_ratio}")
+        for label, value in (
+            ("fracture strength", self.fracture_strength),
+            ("fracture toughness", self.fracture_toughness),
+            ("shape factor", self.shape_factor),
+        ):
+            if not value > 0:
+                raise SSELabError(f"{self.name}: {label} must be positive, got {value}")
+
+    @property
+    def biaxial_modulus(self) -> float:
+        """M = E/(1 − ν) in Pa."""
+        return self.youngs_modulus / (1.0 - self.poisson_ratio)
+
+
+@dataclass(frozen=True)
+class ExchangeIon:
+    """An exchange ion's chemical expansion and its stress- and concentration-dependent mobility."""
+
+    name: str
+    chemical_expansion_coefficient: float  # γ = ε_c / C
+    diffusion_prefactor: float | None = None  # D₁, m²/s
+    activation_volume: float | None = None  # V*, m³/mol
+    saturation_concentration: float | None = None  # d, site fraction
+    fit_temperature: float | None = None  # K
+    activation_energy_eV: float | None = None
+    continuum_use: bool = True
+    caveat: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.chemical_expansion_coefficient > 0:
+            raise SSELabError(f"{self.name}: chemical expansion coefficient must be positive")
+        if self.saturation_concentration is not None and not self.saturation_concentration > 0:
+            raise SSELabError(f"{self.name}: saturation concentration d must be positive")
+        if self.diffusion_prefactor is not None and not self.diffusion_prefactor > 0:
+            raise SSELabError(f"{self.name}: diffusion prefactor D1 must be positive")
+
+    def require_transport(self) -> None:
+        """Refuse an ion without the transport data (or flagged unfit) for the continuum model."""
+        if not self.continuum_use:
+            raise SSELabError(f"{self.name} is not usable in the continuum model: {self.caveat}")
+        missing = [
+            label
+            for label, value in (
+                ("diffusion_prefactor_m2_per_s", self.diffusion_prefactor),
+                ("activation_volume_m3_per_mol", self.activation_volume),
+                ("saturation_concentration", self.saturation_concentration),
+                ("fit_temperature_K", self.fit_temperature),
+            )
+            if value is None
+        ]
+        if missing:
+            raise SSELabError(f"{self.name}: the ion parameters lack {', '.join(missing)}")
+
+
+def _one_minus_exp_times_one_plus(u: np.ndarray) -> np.ndarray:
+    """g(u) = 1 − e^{−u}(1 + u), accurate for small u (series) and large u (closed form)."""
+    u = np.asarray(u, dtype=float)
+    closed = -np.expm1(-u) - u * np.exp(-u)
+    series = np.zeros_like(u)
+    term = np.ones_like(u)
+    for n in range(1, 16):  # Σ_{n≥2} (−1)^n (n−1) uⁿ/n!
+        term = term * (-u) / n
+        if n >= 2:
+            series += (n - 1) * term
+    return np.where(np.abs(u) < 0.1, series, closed)
+
+
+@dataclass(frozen=True)
+class ExchangeDiffusivity:
+    """Eq. 9: D(C) = D₁ e^{−kC} (1 − C/d), with k = M γ V*/(R T) (dimensionless per unit C)."""
+
+    prefactor: float  # D₁ at the process temperature, m²/s
+    stress_coefficient: float  # k
+    saturation: float  # d
+
+    @classmethod
+    def for_process(cls, host: Host, ion: ExchangeIon, temperature: float) -> ExchangeDiffusivity:
+        ion.require_transport()
+        if not temperature > 0:
+            raise SSELabError(f"temperature must be positive, got {temperature} K")
+        prefactor = float(ion.diffusion_prefactor)
+        if not np.isclose(temperature, ion.fit_temperature, rtol=0, atol=1e-6):
+            if ion.activation_energy_eV is None:
+                raise SSELabError(
+                    f"{ion.name} mobility was fitted at {ion.fit_temperature:g} K; give its "
+                    f"activation_energy_eV to run at {temperature:g} K"
+                )
+            prefactor *= np.exp(-ion.activation_energy_eV / BOLTZMANN_EV * (1 / temperature - 1 / ion.fit_temperature))
+        k = host.biaxial_modulus * ion.chemical_expansion_coefficient * ion.activation_volume / (GAS_CONSTANT * temperature)
+        return cls(prefactor=prefactor, stress_coefficient=k, saturation=float(ion.saturation_concentration))
+
+    def __call__(self, concentration: np.ndarray) -> np.ndarray:
+        c = np.asarray(concentration, dtype=float)
+        return self.prefactor * np.exp(-self.stress_coefficient * c) * (1.0 - c / self.saturation)
+
+    def kirchhoff_potential(self, concentration: np.ndarray) -> np.ndarray:
+        """Φ(C) = ∫₀^C D dc = D₁[(1 − e^{−kC})/k − (1 − e^{−kC}(1 + kC))/(k² d)] (→ D₁(C − C²/2d) as k → 0)."""
+        c = np.asarray(concentration, dtype=float)
+        k, d = self.stress_coefficient, self.saturation
+        if k == 0.0:
+            return self.prefactor * (c - c**2 / (2 * d))
+        u = k * c
+        return self.prefactor * (-np.expm1(-u) / k - _one_minus_exp_times_one_plus(u) / (k**2 * d))
+
+    def as_law(self) -> NonlinearDiffusivity:
+        return NonlinearDiffusivity(diffusivity=self, kirchhoff_potential=self.kirchhoff_potential)
+
+    def maximum_on(self, upper: float) -> float:
+        """max D on [0, upper] (m²/s); sets how deep the mesh must resolve."""
+        return float(np.max(self(np.linspace(0.0, upper, 201))))
+
+
+def surface_concentration_for_stress(target_stress: float, host: Host, ion: ExchangeIon) -> float:
+    """C_s = σ₀(1 − ν)/(E γ): the paper's estimate, which ignores the force-balance term of eq. 4."""
+    if not target_stress > 0:
+        raise SSELabError(f"target surface stress must be compressive (positive), got {target_stress} Pa")
+    return target_stress / (host.biaxial_modulus * ion.chemical_expansion_coefficient)
+
+
+def dilute_surface_concentration(formation_energy_eV: float, temperature: float) -> float:
+    """C_s = exp(−E_f/(k_B T)): dilute-limit equilibrium with the precursor (seed 000 §3.2)."""
+    if not temperature > 0:
+        raise SSELabError(f"temperature must be positive, got {temperature} K")
+    if formation_energy_eV < 0:
+        raise SSELabError(
+            f"formation energy {formation_energy_eV} eV is negative: the exchange is corrosive and the "
+            "dilute limit does not apply"
+        )
+    return float(np.exp(-formation_energy_eV / (BOLTZMANN_EV * temperature)))
+
+
+@dataclass(frozen=True)
+class ExchangeProcess:
+    """One ion-exchange treatment: material, ion, temperature (K), plate thickness (m), C_s, time (s)."""
+
+    host: Host
+    ion: ExchangeIon
+    temperature: float
+    thickness: float
+    surface_concentration: float
+    time: float
+    reference_diffusivity: float = DEFAULT_REFERENCE_DIFFUSIVITY
+
+    def __post_init__(self) -> None:
+        self.ion.require_transport()
+        if not self.thickness > 0:
+            raise SSELabError(f"thickness must be positive, got {self.thickness} m")
+        if not self.time > 0:
+            raise SSELabError(f"exchange time must be positive, got {self.time} s")
+        if not self.reference_diffusivity > 0:
+            raise SSELabError("reference diffusivity must be positive")
+        c_s, d = self.surface_concentration, self.ion.saturation_concentration
+        if not 0 < c_s < 1:
+            raise SSELabError(f"surface concentration must lie in (0, 1), got {c_s}")
+        if c_s >= d:
+            raise SSELabError(
+                f"surface concentration {c_s:.4g} reaches {self.ion.name}'s d = {d:.4g}: "
+                "eq. 9's (1 - C/d) would make the diffusivity vanish or turn negative"
+            )
+
+    @property
+    def tau(self) -> float:
+        """Characteristic time τ = L²/D_ref (s)."""
+        return self.thickness**2 / self.reference_diffusivity
+
+    @property
+    def diffusivity(self) -> ExchangeDiffusivity:
+        return ExchangeDiffusivity.for_process(self.host, self.ion, self.temperature)
+
+    def stress_per_concentration(self) -> float:
+        """M γ (Pa per unit site fraction)."""
+        return self.host.biaxial_modulus * self.ion.chemical_expansion_coefficient
+
+
+@dataclass(frozen=True)
+class StressProfile:
+    """Concentration and residual stress at ``nodes`` (x in m; faces included)."""
+
+    nodes: np.ndarray
+    concentration: np.ndarray
+    stress: np.ndarray  # Pa, compressive positive
+    mean_concentration: float
+    exchange_depth: float  # m
+
+    @property
+    def surface_stress(self) -> float:
+        return float(self.stress[0])
+
+    def stress_at(self, x: float) -> float:
+        return float(np.interp(x, self.nodes, self.stress))
+
+
+def residual_stress(concentration: np.ndarray, mean_concentration: float, host: Host, ion: ExchangeIon) -> np.ndarray:
+    """Eq. 4 with force balance: σ_c = M γ (C − C̄) in Pa (compressive positive)."""
+    return host.biaxial_modulus * ion.chemical_expansion_coefficient * (np.asarray(concentration) - mean_concentration)
+
+
+def exchange_depth(nodes: np.ndarray, concentration: np.ndarray, surface_concentration: float) -> float:
+    """Depth (m) from x = 0 where C first falls to 1 % of C_s; L/2 if it never does before the centre."""
+    threshold = DEPTH_THRESHOLD * surface_concentration
+    half = nodes <= 0.5 * nodes[-1]
+    x, c = nodes[half], concentration[half]
+    below = np.flatnonzero(c <= threshold)
+    if below.size == 0:
+        return float(0.5 * nodes[-1])
+    i = below[0]
+    if i == 0 or c[i - 1] == c[i]:
+        return float(x[i])
+    return float(x[i - 1] + (x[i] - x[i - 1]) * (c[i - 1] - threshold) / (c[i - 1] - c[i]))
+
+
+def profile_from_solution(process: ExchangeProcess, solution: DiffusionSolution) -> StressProfile:
+    nodes = solution.nodes
+    concentration = solution.node_values
+    mean = solution.amount / process.thickness
+    return StressProfile(
+        nodes=nodes,
+        concentration=concentration,
+        stress=residual_stress(concentration, mean, process.host, process.ion),
+        mean_concentration=mean,
+        exchange_depth=exchange_depth(nodes, concentration, process.surface_concentration),
+    )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Cells per half thickness and number of time steps."""
+
+    cells_per_half: int = 100
+    time_steps: int = 50
+
+    def refined(self) -> Resolution:
+        return Resolution(2 * self.cells_per_half, 2 * self.time_steps)
+
+
+def solve_exchange(process: ExchangeProcess, resolution: Resolution = Resolution()) -> tuple[StressProfile, DiffusionSolution]:
+    """Concentration and stress profiles at ``process.time`` on one mesh/time grid."""
+    law = process.diffusivity
+    reach = 6.0 * np.sqrt(law.maximum_on(process.surface_concentration) * process.time)
+    stretching = stretching_for_fraction(reach / (0.5 * process.thickness), 0.6)
+    mesh = symmetric_plate_mesh(process.thickness, resolution.cells_per_half, stretching)
+    c_s = process.surface_concentration
+    solution = solve_plate_diffusion(law.as_law(), mesh, (c_s, c_s), process.time, resolution.time_steps)
+    return profile_from_solution(process, solution), solution
+
+
+Metrics = Callable[[StressProfile], dict[str, float]]
+
+
+def basic_metrics(profile: StressProfile) -> dict[str, float]:
+    return {
+        "surface_stress_Pa": profile.surface_stress,
+        "center_stress_Pa": profile.stress_at(0.5 * profile.nodes[-1]),
+        "exchange_depth_m": profile.exchange_depth,
+        "mean_concentration": profile.mean_concentration,
+    }
+
+
+@dataclass(frozen=True)
+class ConvergedExchange:
+    """The finest profile and the estimated discretisation error of each metric.
+
+    The error estimate is |Q_fine − Q_coarse| between the last two resolutions (each refinement
+    halves every cell and every time step). The scheme is second order in both, so the true
+    error of the fine solution is about a third of that: the figure reported is conservative.
+    """
+
+    profile: StressProfile
+    solution: DiffusionSolution
+    resolution: Resolution
+    metrics: dict[str, float]
+    absolute_error: dict[str, float]
+    relative_error: dict[str, float]
+
+
+def converge_exchange(
+    process: ExchangeProcess,
+    metrics: Metrics = basic_metrics,
+    rtol: float = 1e-3,
+    start: Resolution = Resolution(),
+    max_refinements: int = 5,
+) -> ConvergedExchange:
+    """Refine mesh and time step together until every metric changes by less than ``rtol``."""
+    if not 0 < rtol < 1:
+        raise SSELabError(f"relative tolerance must lie in (0, 1), got {rtol}")
+    resolution = start
+    coarse_profile, _ = solve_exchange(process, resolution)
+    coarse = metrics(coarse_profile)
+    for _ in range(max_refinements):
+        resolution = resolution.refined()
+        profile, solution = solve_exchange(process, resolution)
+        fine = metrics(profile)
+        absolute = {key: abs(fine[key] - coarse[key]) for key in fine}
+        relative = {key: absolute[key] / max(abs(fine[key]), 1e-300) for key in fine}
+        if max(relative.values()) <= rtol:
+            break
+        coarse = fine
+    return ConvergedExchange(profile, solution, resolution, fine, absolute, relative)
+
+
+@dataclass(frozen=True)
+class UniformLayer:
+    """SI.7's uniform-concentration model: C = C_s to depth h on each face, same dopant amount."""
+
+    depth: float  # m
+    profile: StressProfile
+
+
+def uniform_layer_equivalent(process: ExchangeProcess, mean_concentration: float) -> UniformLayer:
+    """Uniform layer with the gradient model's dopant amount and surface concentration (SI.7)."""
+    c_s, length = process.surface_concentration, process.thickness
+    depth = min(0.5 * mean_concentration * length / c_s, 0.5 * length)
+    nodes = np.array([0.0, depth, depth, length - depth, length - depth, length])
+    concentration = np.array([c_s, c_s, 0.0, 0.0, c_s, c_s])
+    if depth >= 0.5 * length:
+        concentration[:] = c_s
+    stress = residual_stress(concentration, mean_concentration, process.host, process.ion)
+    return UniformLayer(
+        depth=depth,
+        profile=StressProfile(nodes, concentration, stress, mean_concentration, exchange_depth=depth),
+    )
+
+
+VERDICTS = ("effective", "too shallow", "spontaneous-fracture risk")
+
+
+def verdict(
+    depth: float, center_stress: float, flaw_size: float, fracture_strength: float, safety_factor: float, depth_factor: float
+) -> str:
+    """Design bounds of seed 000 Fig. 6 / SI.8.
+
+    Upper bound: |centre tension| < σ_f / safety_factor, else "spontaneous-fracture risk".
+    Lower bound: exchange depth ≥ depth_factor × flaw size, else "too shallow".
+    """
+    if center_stress < 0 and -center_stress >= fracture_strength / safety_factor:
+        return "spontaneous-fracture risk"
+    if depth < depth_factor * flaw_size:
+        return "too shallow"
+    return "effective"
+
+
+@dataclass(frozen=True)
+class DesignBounds:
+    flaw_size: float  # m, largest flaw to protect
+    safety_factor: float = 1.0  # on the centre tension
+    depth_factor: float = 2.0  # exchange depth ≥ depth_factor × flaw size
+
+    def __post_init__(self) -> None:
+        if not self.flaw_size > 0:
+            raise SSELabError(f"flaw size must be positive, got {self.flaw_size} m")
+        if self.safety_factor < 1:
+            raise SSELabError(f"safety factor must be at least 1, got {self.safety_factor}")
+        if not self.depth_factor > 0:
+            raise SSELabError("depth factor must be positive")
+
+
+@dataclass(frozen=True)
+class ExchangeDesign:
+    """Everything `ion-exchange design` reports for one treatment."""
+
+    process: ExchangeProcess
+    bounds: DesignBounds
+    form: fracture.FractureForm
+    converged: ConvergedExchange
+    uniform: UniformLayer
+    sigma_permissible: float
+    sigma_permissible_native: float
+    sigma_permissible_other_form: float
+    sigma_permissible_uniform: float
+    verdict: str
+    surface_concentration_source: dict[str, float | str] = field(default_factory=dict)
+
+    @property
+    def profile(self) -> StressProfile:
+        return self.converged.profile
+
+    def strength_curves(self, flaw_sizes: np.ndarray) -> dict[str, np.ndarray]:
+        """σ_perm vs a for the gradient and uniform models, native, and the Fig. 6d bounds (Pa)."""
+        host, length = self.process.host, self.process.thickness
+        args = (host.fracture_toughness, host.shape_factor)
+        return {
+            "gradient": fracture.permissible_stress(self.profile.nodes, self.profile.stress, flaw_sizes, *args, self.form),
+            "uniform": fracture.permissible_stress(
+                self.uniform.profile.nodes, self.uniform.profile.stress, flaw_sizes, *args, self.form
+            ),
+            "native": fracture.native_strength(*args, flaw_sizes),
+            "theoretical_maximum": fracture.theoretical_maximum_strength(
+                flaw_sizes, length, *args, host.fracture_strength, 1.0
+            ),
+            "safety_factor_2": fracture.theoretical_maximum_strength(
+                flaw_sizes, length, *args, host.fracture_strength, 2.0
+            ),
+        }
+
+    def summary(self) -> dict:
+        p, prof = self.process, self.profile
+        other = "printed" if self.form == "weight-function" else "weight-function"
+        return {
+            "ion": p.ion.name,
+            "host": p.host.name,
+            "surface_concentration": p.surface_concentration,
+            "surface_concentration_source": self.surface_concentration_source,
+            "temperature_K": p.temperature,
+            "thickness_m": p.thickness,
+            "time_s": p.time,
+            "tau_s": p.tau,
+            "time_ratio": p.time / p.tau,
+            "reference_diffusivity_m2_per_s": p.reference_diffusivity,
+            "surface_stress_Pa": prof.surface_stress,
+            "center_stress_Pa": self.converged.metrics["center_stress_Pa"],
+            "exchange_depth_m": prof.exchange_depth,
+            "mean_concentration": prof.mean_concentration,
+            "flaw_size_m": self.bounds.flaw_size,
+            "fracture_form": self.form,
+            "sigma_permissible_Pa": self.sigma_permissible,
+            "sigma_permissible_native_Pa": self.sigma_permissible_native,
+            f"sigma_permissible_{other.replace('-', '_')}_form_Pa": self.sigma_permissible_other_form,
+            "strength_gain": self.sigma_permissible / self.sigma_permissible_native,
+            "uniform_model": {
+                "depth_m": self.uniform.depth,
+                "surface_stress_Pa": self.uniform.profile.surface_stress,
+                "center_stress_Pa": self.uniform.profile.stress_at(0.5 * p.thickness),
+                "sigma_permissible_Pa": self.sigma_permissible_uniform,
+            },
+            "bounds": {
+                "minimum_depth_m": self.bounds.depth_factor * self.bounds.flaw_size,
+                "maximum_center_tension_Pa": p.host.fracture_strength / self.bounds.safety_factor,
+                "safety_factor": self.bounds.safety_factor,
+                "depth_factor": self.bounds.depth_factor,
+            },
+            "verdict": self.verdict,
+            "discretisation": {
+                "cells": 2 * self.converged.resolution.cells_per_half,
+                "time_steps": self.converged.resolution.time_steps,
+                "estimated_relative_error": self.converged.relative_error,
+                "mass_balance_relative_error": abs(self.converged.solution.amount - self.converged.solution.uptake)
+                / max(self.converged.solution.amount, 1e-300),
+            },
+            "definitions": DEFINITIONS,
+        }
+
+
+def design_exchange(
+    process: ExchangeProcess,
+    bounds: DesignBounds,
+    form: fracture.FractureForm = "weight-function",
+    rtol: float = 1e-3,
+    surface_concentration_source: dict[str, float | str] | None = None,
+) -> ExchangeDesign:
+    """Solve the treatment to ``rtol`` and evaluate strength and design bounds at the flaw size."""
+    if bounds.flaw_size > 0.5 * process.thickness:
+        raise SSELabError("flaw size must not exceed half the thickness")
+    host = process.host
+    args = (host.fracture_toughness, host.shape_factor)
+    other = "printed" if form == "weight-function" else "weight-function"
+
+    def metrics(profile: StressProfile) -> dict[str, float]:
+        values = basic_metrics(profile)
+        values["sigma_permissible_Pa"] = float(
+            fracture.permissible_stress(profile.nodes, profile.stress, bounds.flaw_size, *args, form)[0]
+        )
+        return values
+
+    converged = converge_exchange(process, metrics, rtol)
+    profile = converged.profile
+    uniform = uniform_layer_equivalent(process, profile.mean_concentration)
+    center = converged.metrics["center_stress_Pa"]
+    return ExchangeDesign(
+        process=process,
+        bounds=bounds,
+        form=form,
+        converged=converged,
+        uniform=uniform,
+        sigma_permissible=converged.metrics["sigma_permissible_Pa"],
+        sigma_permissible_native=float(fracture.native_strength(*args, bounds.flaw_size)),
+        sigma_permissible_other_form=float(
+            fracture.permissible_stress(profile.nodes, profile.stress, bounds.flaw_size, *args, other)[0]
+        ),
+        sigma_permissible_uniform=float(
+            fracture.permissible_stress(uniform.profile.nodes, uniform.profile.stress, bounds.flaw_size, *args, form)[0]
+        ),
+        verdict=verdict(
+            profile.exchange_depth, center, bounds.flaw_size, host.fracture_strength, bounds.safety_factor, bounds.depth_factor
+        ),
+        surface_concentration_source=surface_concentration_source or {"method": "given"},
+    )
+
+
+def with_surface_concentration(process: ExchangeProcess, surface_concentration: float) -> ExchangeProcess:
+    return replace(process, surface_concentration=surface_concentration)
