@@ -1,0 +1,41 @@
+"""The ``sselab`` command line: one Typer app, one module per command group.
+
+User errors (:class:`~sselab.errors.SSELabError`, and Click's usage errors) print one line on
+stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from sselab.cli import ion_exchange
+from sselab.errors import SSELabError
+
+app = typer.Typer(
+    name="sselab",
+    help="Electro-chemo-mechanical design of solid-state battery electrolytes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(ion_exchange.app, name="ion-exchange")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app, turning user errors into one line and exit status 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as stop:
+        sys.exit(stop.exit_code)
+    except click.exceptions.Abort:
+        print("sselab: aborted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as error:
+        print(f"sselab: error: {error.format_message()}", file=sys.stderr)
+        sys.exit(2)
+    except SSELabError as error:
+        print(f"sselab: error: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,160 @@
+"""Li⁺ diffusivity under stress in ion-exchanged LLZO (seed 000, eq. 10, §3.6).
+
+    D_Li(T, σ) = D₀ · exp(−σ V‡/(R T)) · exp(−E_a/(k_B T))
+
+σ in Pa (compressive positive), V‡ in m³/mol, E_a in eV per ion (the paper's E_a/RT with E_a per
+mole is the same factor), D in m²/s.
+
+Two-step fit (the paper's procedure, after its refs. 18 and 68), from MD diffusivities D(T, σ):
+1. at each temperature, ln D is linear in σ with slope −V‡/(R T): a least-squares line gives
+   V‡(T) and the zero-stress intercept ln D(T, 0); V‡ is the inverse-variance weighted mean of
+   the V‡(T);
+2. the intercepts are linear in 1/T: ln D(T, 0) = ln D₀ − E_a/(k_B T) gives E_a and D₀.
+Standard errors come from the least-squares covariances (so each step needs at least three
+points for an error, two for a value). The model assumes V‡ independent of T and E_a
+independent of σ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.constants import R as GAS_CONSTANT
+from scipy.stats import linregress
+
+from sselab.continuum.ion_exchange import BOLTZMANN_EV
+from sselab.errors import SSELabError
+
+ROOM_TEMPERATURE = 300.0
+
+
+@dataclass(frozen=True)
+class LiDiffusionLaw:
+    """Eq. 10 parameters with optional standard errors (NaN where unknown)."""
+
+    prefactor: float  # D₀, m²/s
+    activation_volume: float  # V‡, m³/mol
+    activation_energy_eV: float  # E_a, eV
+    prefactor_log_stderr: float = float("nan")  # standard error of ln D₀
+    activation_volume_stderr: float = float("nan")
+    activation_energy_stderr_eV: float = float("nan")
+
+    def __post_init__(self) -> None:
+        if not self.prefactor > 0:
+            raise SSELabError(f"diffusion prefactor D0 must be positive, got {self.prefactor}")
+
+    def diffusivity(self, temperature: np.ndarray | float, stress: np.ndarray | float = 0.0) -> np.ndarray:
+        """D_Li (m²/s) at temperature (K) and stress (Pa, compressive positive)."""
+        t = np.asarray(temperature, dtype=float)
+        if np.any(t <= 0):
+            raise SSELabError("temperature must be positive")
+        s = np.asarray(stress, dtype=float)
+        return self.prefactor * np.exp(-s * self.activation_volume / (GAS_CONSTANT * t)) * np.exp(
+            -self.activation_energy_eV / (BOLTZMANN_EV * t)
+        )
+
+    def log_diffusivity_stderr(self, temperature: float, stress: float = 0.0) -> float:
+        """Standard error of ln D at (T, σ), propagating the parameters' errors as independent.
+
+        Ignores the covariance of ln D₀ and E_a, which makes it an overestimate far from the
+        fitted temperatures' centre.
+        """
+        terms = [
+            self.prefactor_log_stderr,
+            stress * self.activation_volume_stderr / (GAS_CONSTANT * temperature),
+            self.activation_energy_stderr_eV / (BOLTZMANN_EV * temperature),
+        ]
+        return float(np.sqrt(np.nansum(np.square(terms)))) if not np.all(np.isnan(terms)) else float("nan")
+
+
+@dataclass(frozen=True)
+class TwoStepFit:
+    law: LiDiffusionLaw
+    temperatures: np.ndarray  # K, the distinct temperatures
+    activation_volume_per_temperature: np.ndarray  # m³/mol, step 1
+    zero_stress_log_diffusivity: np.ndarray  # ln(m²/s), step-1 intercepts
+    arrhenius_r_squared: float
+
+
+def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.ndarray) -> TwoStepFit:
+    """Fit eq. 10 to MD data (arrays of equal length; K, Pa, m²/s). See the module docstring."""
+    t = np.asarray(temperature, dtype=float)
+    s = np.asarray(stress, dtype=float)
+    d = np.asarray(diffusivity, dtype=float)
+    if not (t.shape == s.shape == d.shape) or t.ndim != 1:
+        raise SSELabError("temperature, stress and diffusivity must be 1D arrays of one length")
+    if np.any(d <= 0) or np.any(~np.isfinite(d)):
+        raise SSELabError("diffusivities must be positive and finite")
+    if np.any(t <= 0):
+        raise SSELabError("temperatures must be positive")
+    levels = np.unique(t)
+    if levels.size < 2:
+        raise SSELabError("the two-step fit needs at least two temperatures")
+    volumes, volume_errors, intercepts = [], [], []
+    for level in levels:
+        at = t == level
+        if np.unique(s[at]).size < 2:
+            raise SSELabError(f"the two-step fit needs at least two stresses at {level:g} K")
+        line = linregress(s[at], np.log(d[at]))
+        volumes.append(-line.slope * GAS_CONSTANT * level)
+        volume_errors.append(line.stderr * GAS_CONSTANT * level if at.sum() > 2 else np.nan)
+        intercepts.append(line.intercept)
+    volumes = np.array(volumes)
+    volume_errors = np.array(volume_errors)
+    if np.all(np.isfinite(volume_errors)) and np.all(volume_errors > 0):
+        weights = 1 / volume_errors**2
+        volume = float(np.sum(weights * volumes) / np.sum(weights))
+        volume_error = float(1 / np.sqrt(np.sum(weights)))
+    else:
+        volume = float(np.mean(volumes))
+        volume_error = float(np.std(volumes, ddof=1) / np.sqrt(volumes.size)) if volumes.size > 1 else float("nan")
+    arrhenius = linregress(1 / levels, np.array(intercepts))
+    has_error = levels.size > 2
+    law = LiDiffusionLaw(
+        prefactor=float(np.exp(arrhenius.intercept)),
+        activation_volume=volume,
+        activation_energy_eV=float(-arrhenius.slope * BOLTZMANN_EV),
+        prefactor_log_stderr=float(arrhenius.intercept_stderr) if has_error else float("nan"),
+        activation_volume_stderr=volume_error,
+        activation_energy_stderr_eV=float(arrhenius.stderr * BOLTZMANN_EV) if has_error else float("nan"),
+    )
+    return TwoStepFit(
+        law=law,
+        temperatures=levels,
+        activation_volume_per_temperature=volumes,
+        zero_stress_log_diffusivity=np.array(intercepts),
+        arrhenius_r_squared=float(arrhenius.rvalue**2),
+    )
+
+
+@dataclass(frozen=True)
+class LiPenalty:
+    """D_Li of the exchanged material at (T, σ) against bulk LLZO at (T, 0)."""
+
+    temperature: float
+    stress: float
+    exchanged_zero_stress: float  # m²/s
+    exchanged_stressed: float  # m²/s
+    bulk: float  # m²/s
+    log_stderr: float
+
+    @property
+    def ratio_zero_stress(self) -> float:
+        return self.exchanged_zero_stress / self.bulk
+
+    @property
+    def ratio_stressed(self) -> float:
+        return self.exchanged_stressed / self.bulk
+
+
+def li_penalty(exchanged: LiDiffusionLaw, bulk: LiDiffusionLaw, temperature: float = ROOM_TEMPERATURE, stress: float = 0.0) -> LiPenalty:
+    """Extrapolate both laws to ``temperature`` and compare (stress applies to the exchanged layer)."""
+    return LiPenalty(
+        temperature=temperature,
+        stress=stress,
+        exchanged_zero_stress=float(exchanged.diffusivity(temperature, 0.0)),
+        exchanged_stressed=float(exchanged.diffusivity(temperature, stress)),
+        bulk=float(bulk.diffusivity(temperature, 0.0)),
+        log_stderr=exchanged.log_diffusivity_stderr(temperature, stress),
+    )

@@ -1,0 +1,112 @@
+"""Packaged parameter sets (TOML, with sources) and the readers for a user's own files.
+
+A parameter is a bare number in SI units or a string with units (``"150 GPa"``). Unknown keys are
+refused, so that a typo cannot silently fall back to a default.
+
+Packaged sets: hosts (``llzo``) and exchange ions (``na``, ``ag``, ``k``) under ``params/data``.
+An argument that names an existing file is read as a user's file instead.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sselab.continuum.ion_exchange import ExchangeIon, Host
+from sselab.errors import SSELabError
+from sselab.units import parse_quantity
+
+_HOST_FIELDS = {
+    "name": None,
+    "youngs_modulus": "pressure",
+    "poisson_ratio": "dimensionless",
+    "fracture_strength": "pressure",
+    "fracture_toughness": "toughness",
+    "shape_factor": "dimensionless",
+    "source": None,
+}
+_ION_FIELDS = {
+    "name": None,
+    "chemical_expansion_coefficient": "dimensionless",
+    "chemical_strain": "dimensionless",
+    "chemical_strain_concentration": "dimensionless",
+    "diffusion_prefactor": "diffusivity",
+    "activation_volume": "molar_volume",
+    "saturation_concentration": "dimensionless",
+    "fit_temperature": "temperature",
+    "activation_energy_eV": "energy",
+    "continuum_use": None,
+    "caveat": None,
+    "source": None,
+}
+
+
+def packaged_names(kind: str) -> list[str]:
+    """Names of the packaged sets of ``kind`` ("hosts" or "ions")."""
+    folder = resources.files("sselab.params") / "data" / kind
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _read_table(name_or_path: str | Path, kind: str) -> tuple[dict[str, Any], str]:
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise SSELabError(f"parameter file {path} does not exist")
+        text, origin = path.read_text(), str(path)
+    else:
+        key = str(name_or_path).lower()
+        if key not in packaged_names(kind):
+            raise SSELabError(
+                f"unknown {kind[:-1]} {name_or_path!r}: choose one of {', '.join(packaged_names(kind))} or give a .toml file"
+            )
+        resource = resources.files("sselab.params") / "data" / kind / f"{key}.toml"
+        text, origin = resource.read_text(), f"sselab:params/data/{kind}/{key}.toml"
+    try:
+        return tomllib.loads(text), origin
+    except tomllib.TOMLDecodeError as error:
+        raise SSELabError(f"{origin}: not valid TOML ({error})") from None
+
+
+def _convert(table: dict[str, Any], fields: dict[str, str | None], origin: str) -> dict[str, Any]:
+    unknown = sorted(set(table) - set(fields))
+    if unknown:
+        raise SSELabError(f"{origin}: unknown parameter(s) {', '.join(unknown)}")
+    return {
+        key: value if fields[key] is None else parse_quantity(value, fields[key], f"{origin}: {key}")
+        for key, value in table.items()
+    }
+
+
+def load_host(name_or_path: str | Path = "llzo") -> Host:
+    """A packaged host by name, or a host TOML file."""
+    table, origin = _read_table(name_or_path, "hosts")
+    values = _convert(table, _HOST_FIELDS, origin)
+    required = [key for key in _HOST_FIELDS if key not in ("source",) and key not in values]
+    if required:
+        raise SSELabError(f"{origin}: missing {', '.join(required)}")
+    return Host(**values)
+
+
+def load_ion(name_or_path: str | Path) -> ExchangeIon:
+    """A packaged exchange ion by name (Na, Ag, K), or an ion TOML file.
+
+    γ is given either directly (``chemical_expansion_coefficient``) or as a chemical strain at a
+    concentration (``chemical_strain`` at ``chemical_strain_concentration``, eq. 2: γ = ε_c/C).
+    """
+    table, origin = _read_table(name_or_path, "ions")
+    values = _convert(table, _ION_FIELDS, origin)
+    if "name" not in values:
+        raise SSELabError(f"{origin}: missing name")
+    strain = values.pop("chemical_strain", None)
+    strain_concentration = values.pop("chemical_strain_concentration", None)
+    if ("chemical_expansion_coefficient" in values) == (strain is not None):
+        raise SSELabError(
+            f"{origin}: give either chemical_expansion_coefficient or chemical_strain with chemical_strain_concentration"
+        )
+    if strain is not None:
+        if strain_concentration is None or strain_concentration <= 0:
+            raise SSELabError(f"{origin}: chemical_strain needs a positive chemical_strain_concentration")
+        values["chemical_expansion_coefficient"] = strain / strain_concentration
+    return ExchangeIon(**values)

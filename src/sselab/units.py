@@ -1,0 +1,58 @@
+"""Quantities at the edges: parse user text with pint into SI floats.
+
+Bare numbers are taken as SI (``"0.001"`` for a thickness means 1 mm); text with units is
+converted (``"1 mm"``, ``"20 um"``, ``"1 GPa"``, ``"1200 K"``, ``"6 min"``, ``"7 %"``).
+Anything that does not parse, or parses to the wrong dimension, raises :class:`SSELabError`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+from sselab.errors import SSELabError
+
+#: SI unit for each kind of quantity the CLI and parameter files accept.
+SI_UNITS = {
+    "length": "m",
+    "time": "s",
+    "temperature": "K",
+    "pressure": "Pa",
+    "energy": "eV",
+    "diffusivity": "m**2/s",
+    "molar_volume": "m**3/mol",
+    "toughness": "Pa*m**0.5",
+    "dimensionless": "dimensionless",
+}
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+
+
+def parse_quantity(value: str | float | int, kind: str, name: str = "value") -> float:
+    """Return ``value`` in the SI unit of ``kind`` (see :data:`SI_UNITS`).
+
+    Energies are returned in eV, the unit of atomistic work; everything else in SI.
+    """
+    if kind not in SI_UNITS:
+        raise ValueError(f"unknown quantity kind {kind!r}")
+    if isinstance(value, bool):
+        raise SSELabError(f"{name}: expected a number or a quantity with units, got {value!r}")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    ureg = registry()
+    try:
+        quantity = ureg.Quantity(text)
+        return float(quantity.to(SI_UNITS[kind]).magnitude)
+    except pint.DimensionalityError:
+        raise SSELabError(f"{name}: {text!r} is not a {kind.replace('_', ' ')} (expected units like {SI_UNITS[kind]})") from None
+    except Exception:  # pint raises several unrelated types for unparseable text
+        raise SSELabError(f"{name}: cannot read {text!r} as a quantity") from None
