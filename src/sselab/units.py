@@ -35,7 +35,8 @@ def registry() -> pint.UnitRegistry:
 def parse_quantity(value: str | float | int, kind: str, name: str = "value") -> float:
     """Return ``value`` in the SI unit of ``kind`` (see :data:`SI_UNITS`).
 
-    Energies are returned in eV, the unit of atomistic work; everything else in SI.
+    Energies are returned in eV, the unit of atomistic work (molar energies such as kJ/mol are
+    divided by Avogadro's number); everything else in SI.
     """
     if kind not in SI_UNITS:
         raise ValueError(f"unknown quantity kind {kind!r}")
@@ -51,6 +52,8 @@ def parse_quantity(value: str | float | int, kind: str, name: str = "value") -> 
     ureg = registry()
     try:
         quantity = ureg.Quantity(text)
+        if kind == "energy" and quantity.check("[energy]/[substance]"):
+            quantity = quantity / ureg.avogadro_constant  # molar energies (kJ/mol) per particle
         return float(quantity.to(SI_UNITS[kind]).magnitude)
     except pint.DimensionalityError:
         raise SSELabError(f"{name}: {text!r} is not a {kind.replace('_', ' ')} (expected units like {SI_UNITS[kind]})") from None

@@ -1,6 +1,6 @@
 """The ``sselab`` command line: one Typer app, one module per command group.
 
-User errors (:class:`~sselab.errors.SSELabError`, and Click's usage errors) print one line on
+User errors (:class:`~sselab.errors.SSELabError`, and Typer's usage errors) print one line on
 stderr and exit with status 2.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from sselab.cli import ion_exchange
@@ -28,12 +27,12 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app, turning user errors into one line and exit status 2."""
     try:
         app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as stop:
+    except typer.Exit as stop:
         sys.exit(stop.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("sselab: aborted", file=sys.stderr)
         sys.exit(130)
-    except click.ClickException as error:
+    except typer.TyperException as error:  # usage errors from Typer's own Click
         print(f"sselab: error: {error.format_message()}", file=sys.stderr)
         sys.exit(2)
     except SSELabError as error:

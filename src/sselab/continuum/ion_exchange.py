@@ -337,6 +337,9 @@ class ConvergedExchange:
     The error estimate is |Q_fine − Q_coarse| between the last two resolutions (each refinement
     halves every cell and every time step). The scheme is second order in both, so the true
     error of the fine solution is about a third of that: the figure reported is conservative.
+    Relative errors are taken against max(|Q|, floor), with floors of 1 % of the stress scale
+    M γ C_s for stresses and of C_s for concentrations, so that a stress that is nearly zero
+    (a saturated plate) does not demand refinement without end.
     """
 
     profile: StressProfile
@@ -357,6 +360,8 @@ def converge_exchange(
     """Refine mesh and time step together until every metric changes by less than ``rtol``."""
     if not 0 < rtol < 1:
         raise SSELabError(f"relative tolerance must lie in (0, 1), got {rtol}")
+    scale = process.stress_per_concentration() * process.surface_concentration
+    floors = {"mean_concentration": 0.01 * process.surface_concentration}
     resolution = start
     coarse_profile, _ = solve_exchange(process, resolution)
     coarse = metrics(coarse_profile)
@@ -365,7 +370,10 @@ def converge_exchange(
         profile, solution = solve_exchange(process, resolution)
         fine = metrics(profile)
         absolute = {key: abs(fine[key] - coarse[key]) for key in fine}
-        relative = {key: absolute[key] / max(abs(fine[key]), 1e-300) for key in fine}
+        relative = {
+            key: absolute[key] / max(abs(fine[key]), floors.get(key, 0.01 * scale if key.endswith("_Pa") else 1e-300))
+            for key in fine
+        }
         if max(relative.values()) <= rtol:
             break
         coarse = fine

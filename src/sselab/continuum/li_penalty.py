@@ -6,13 +6,11 @@
 mole is the same factor), D in m²/s.
 
 Two-step fit (the paper's procedure, after its refs. 18 and 68), from MD diffusivities D(T, σ):
-1. at each temperature, ln D is linear in σ with slope −V‡/(R T): a least-squares line gives
-   V‡(T) and the zero-stress intercept ln D(T, 0); V‡ is the inverse-variance weighted mean of
-   the V‡(T);
+1. at each temperature, ln D is linear in σ with slope −V‡/(R T), giving V‡ and the
+   zero-stress intercept ln D(T, 0);
 2. the intercepts are linear in 1/T: ln D(T, 0) = ln D₀ − E_a/(k_B T) gives E_a and D₀.
-Standard errors come from the least-squares covariances (so each step needs at least three
-points for an error, two for a value). The model assumes V‡ independent of T and E_a
-independent of σ.
+Standard errors come from the least-squares covariances (see :func:`fit_two_step`). The model
+assumes V‡ independent of T and E_a independent of σ.
 """
 
 from __future__ import annotations
@@ -78,7 +76,14 @@ class TwoStepFit:
 
 
 def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.ndarray) -> TwoStepFit:
-    """Fit eq. 10 to MD data (arrays of equal length; K, Pa, m²/s). See the module docstring."""
+    """Fit eq. 10 to MD data (arrays of equal length; K, Pa, m²/s). See the module docstring.
+
+    Step 1 is one least-squares fit of ln D = a_T − σ V‡/(R T) with an intercept a_T per
+    temperature and a shared V‡ (pooled residual variance). Step 2 is a generalised least-squares
+    line through the a_T against 1/T, weighted by step 1's covariance of the a_T, so the errors
+    of E_a and ln D₀ carry step 1's scatter. Errors are NaN when step 1 has no spare degree of
+    freedom.
+    """
     t = np.asarray(temperature, dtype=float)
     s = np.asarray(stress, dtype=float)
     d = np.asarray(diffusivity, dtype=float)
@@ -88,43 +93,46 @@ def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.nd
         raise SSELabError("diffusivities must be positive and finite")
     if np.any(t <= 0):
         raise SSELabError("temperatures must be positive")
-    levels = np.unique(t)
+    levels, which = np.unique(t, return_inverse=True)
     if levels.size < 2:
         raise SSELabError("the two-step fit needs at least two temperatures")
-    volumes, volume_errors, intercepts = [], [], []
     for level in levels:
-        at = t == level
-        if np.unique(s[at]).size < 2:
+        if np.unique(s[t == level]).size < 2:
             raise SSELabError(f"the two-step fit needs at least two stresses at {level:g} K")
-        line = linregress(s[at], np.log(d[at]))
-        volumes.append(-line.slope * GAS_CONSTANT * level)
-        volume_errors.append(line.stderr * GAS_CONSTANT * level if at.sum() > 2 else np.nan)
-        intercepts.append(line.intercept)
-    volumes = np.array(volumes)
-    volume_errors = np.array(volume_errors)
-    if np.all(np.isfinite(volume_errors)) and np.all(volume_errors > 0):
-        weights = 1 / volume_errors**2
-        volume = float(np.sum(weights * volumes) / np.sum(weights))
-        volume_error = float(1 / np.sqrt(np.sum(weights)))
+    per_temperature = np.array([-linregress(s[t == level], np.log(d[t == level])).slope * GAS_CONSTANT * level for level in levels])
+
+    design = np.column_stack([np.eye(levels.size)[which], -s / (GAS_CONSTANT * t)])
+    coefficients, *_ = np.linalg.lstsq(design, np.log(d), rcond=None)
+    dof = t.size - design.shape[1]
+    residual = np.log(d) - design @ coefficients
+    variance = float(residual @ residual / dof) if dof > 0 else float("nan")
+    covariance = variance * np.linalg.inv(design.T @ design)
+    intercepts, volume = coefficients[:-1], float(coefficients[-1])
+
+    arrhenius = np.column_stack([np.ones(levels.size), -1.0 / (BOLTZMANN_EV * levels)])
+    if dof > 0 and variance > 0:
+        weight = np.linalg.inv(covariance[:-1, :-1])
     else:
-        volume = float(np.mean(volumes))
-        volume_error = float(np.std(volumes, ddof=1) / np.sqrt(volumes.size)) if volumes.size > 1 else float("nan")
-    arrhenius = linregress(1 / levels, np.array(intercepts))
-    has_error = levels.size > 2
+        weight = np.eye(levels.size)
+    normal = arrhenius.T @ weight @ arrhenius
+    log_prefactor, energy = np.linalg.solve(normal, arrhenius.T @ weight @ intercepts)
+    parameter_covariance = np.linalg.inv(normal) if dof > 0 and variance > 0 else np.full((2, 2), np.nan)
+    fitted = arrhenius @ np.array([log_prefactor, energy])
+    spread = np.sum((intercepts - intercepts.mean()) ** 2)
     law = LiDiffusionLaw(
-        prefactor=float(np.exp(arrhenius.intercept)),
+        prefactor=float(np.exp(log_prefactor)),
         activation_volume=volume,
-        activation_energy_eV=float(-arrhenius.slope * BOLTZMANN_EV),
-        prefactor_log_stderr=float(arrhenius.intercept_stderr) if has_error else float("nan"),
-        activation_volume_stderr=volume_error,
-        activation_energy_stderr_eV=float(arrhenius.stderr * BOLTZMANN_EV) if has_error else float("nan"),
+        activation_energy_eV=float(energy),
+        prefactor_log_stderr=float(np.sqrt(parameter_covariance[0, 0])),
+        activation_volume_stderr=float(np.sqrt(covariance[-1, -1])) if dof > 0 else float("nan"),
+        activation_energy_stderr_eV=float(np.sqrt(parameter_covariance[1, 1])),
     )
     return TwoStepFit(
         law=law,
         temperatures=levels,
-        activation_volume_per_temperature=volumes,
-        zero_stress_log_diffusivity=np.array(intercepts),
-        arrhenius_r_squared=float(arrhenius.rvalue**2),
+        activation_volume_per_temperature=per_temperature,
+        zero_stress_log_diffusivity=intercepts,
+        arrhenius_r_squared=float(1 - np.sum((intercepts - fitted) ** 2) / spread) if spread > 0 else float("nan"),
     )
 
 
