@@ -22,6 +22,7 @@ centre stress = σ_c(L/2).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -126,17 +127,18 @@ class ExchangeIon:
             raise SSELabError(f"{self.name}: the ion parameters lack {', '.join(missing)}")
 
 
-def _one_minus_exp_times_one_plus(u: np.ndarray) -> np.ndarray:
-    """g(u) = 1 − e^{−u}(1 + u), accurate for small u (series) and large u (closed form)."""
-    u = np.asarray(u, dtype=float)
-    closed = -np.expm1(-u) - u * np.exp(-u)
-    series = np.zeros_like(u)
-    term = np.ones_like(u)
-    for n in range(1, 16):  # Σ_{n≥2} (−1)^n (n−1) uⁿ/n!
-        term = term * (-u) / n
-        if n >= 2:
-            series += (n - 1) * term
-    return np.where(np.abs(u) < 0.1, series, closed)
+def _one_minus_exp_times_one_plus(u: np.ndarray, largest: float) -> np.ndarray:
+    """g(u) = 1 − e^{−u}(1 + u) for 0 ≤ u ≤ ``largest``.
+
+    The closed form loses about ε/u relative accuracy to cancellation, so for ``largest`` < 0.1
+    the Taylor series Σ_{n≥2} (−1)ⁿ (n − 1) uⁿ/n! (12 terms, exact to round-off there) is used.
+    """
+    if largest >= 0.1:
+        return -np.expm1(-u) - u * np.exp(-u)
+    result = np.zeros_like(u)
+    for n in range(13, 1, -1):  # Horner: u²(1/2! − 2u/3! + 3u²/4! − …)
+        result = result * u + (-1) ** n * (n - 1) / math.factorial(n)
+    return result * u * u
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,9 @@ class ExchangeDiffusivity:
         if k == 0.0:
             return self.prefactor * (c - c**2 / (2 * d))
         u = k * c
-        return self.prefactor * (-np.expm1(-u) / k - _one_minus_exp_times_one_plus(u) / (k**2 * d))
+        # C < d everywhere (ExchangeProcess checks C_s < d), so u < k d
+        g = _one_minus_exp_times_one_plus(u, abs(k) * d)
+        return self.prefactor * (-np.expm1(-u) / k - g / (k**2 * d))
 
     def as_law(self) -> NonlinearDiffusivity:
         return NonlinearDiffusivity(diffusivity=self, kirchhoff_potential=self.kirchhoff_potential)
@@ -270,7 +274,10 @@ def residual_stress(concentration: np.ndarray, mean_concentration: float, host: 
 
 
 def exchange_depth(nodes: np.ndarray, concentration: np.ndarray, surface_concentration: float) -> float:
-    """Depth (m) from x = 0 where C first falls to 1 % of C_s; L/2 if it never does before the centre."""
+    """Depth (m) from x = 0 where C first falls to 1 % of C_s; L/2 if it never does before the centre.
+
+    Between the two bracketing nodes the crossing is found by interpolating ln C.
+    """
     threshold = DEPTH_THRESHOLD * surface_concentration
     half = nodes <= 0.5 * nodes[-1]
     x, c = nodes[half], concentration[half]
@@ -280,7 +287,11 @@ def exchange_depth(nodes: np.ndarray, concentration: np.ndarray, surface_concent
     i = below[0]
     if i == 0 or c[i - 1] == c[i]:
         return float(x[i])
-    return float(x[i - 1] + (x[i] - x[i - 1]) * (c[i - 1] - threshold) / (c[i - 1] - c[i]))
+    if c[i] > 0:  # the tail decays near-exponentially: interpolate ln C, which converges smoothly
+        fraction = np.log(c[i - 1] / threshold) / np.log(c[i - 1] / c[i])
+    else:
+        fraction = (c[i - 1] - threshold) / (c[i - 1] - c[i])
+    return float(x[i - 1] + (x[i] - x[i - 1]) * fraction)
 
 
 def profile_from_solution(process: ExchangeProcess, solution: DiffusionSolution) -> StressProfile:
@@ -301,7 +312,7 @@ class Resolution:
     """Cells per half thickness and number of time steps."""
 
     cells_per_half: int = 100
-    time_steps: int = 50
+    time_steps: int = 25
 
     def refined(self) -> Resolution:
         return Resolution(2 * self.cells_per_half, 2 * self.time_steps)
