@@ -9,8 +9,8 @@ surface stress) solves eq. 9,
     D(C) = D₁ exp(−k C) (1 − C/d).
 
 * sselab: the wall time of ``design_exchange(process, DesignBounds(20e-6), rtol=1e-3)``, the
-  whole design operation (three solves of increasing resolution until every metric changes by
-  < 0.1 %, plus the strength evaluation). Median of ``SSELAB_REPEATS`` runs.
+  whole design operation (solves of doubling resolution until every metric changes by < 0.1 %
+  between the last two, plus the strength evaluation). Median of ``SSELAB_REPEATS`` runs.
 * FiPy: a single solve of the same PDE (Grid1D refined towards both faces, CellVariable with
   Dirichlet constraints on both faces, implicit ``TransientTerm == DiffusionTerm(D(C.faceValue))``
   with a fixed number of Picard sweeps per backward-Euler step). Median of ``FIPY_REPEATS`` runs.

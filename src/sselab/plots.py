@@ -201,17 +201,17 @@ def map_profiles(dataset: xr.Dataset, rows: int = 3) -> plt.Figure:
     fig, axes = plt.subplots(len(picks), 2, figsize=(10, 3.0 * len(picks)), squeeze=False, constrained_layout=True)
     colors = plt.cm.plasma(np.linspace(0, 0.9, dataset.time_ratio.size))
     notch = dataset.attrs["depth_factor"] * dataset.attrs["flaw_size_m"] / dataset.attrs["thickness_m"]
-    x = dataset.x_over_L.values
+    x = dataset.x_over_L.values[1:]  # log axis: leave out the surface point x = 0
     for row, index in enumerate(picks):
         sub = dataset.isel(surface_concentration=index)
         for j, color in enumerate(colors):
-            axes[row, 0].plot(x, sub.stress_over_strength.values[j], color=color, lw=1)
-            axes[row, 1].plot(x, 100 * sub.concentration.values[j], color=color, lw=1)
+            axes[row, 0].plot(x, sub.stress_over_strength.values[j, 1:], color=color, lw=1)
+            axes[row, 1].plot(x, 100 * sub.concentration.values[j, 1:], color=color, lw=1)
         axes[row, 0].axhline(-1.0 / dataset.attrs["safety_factor"], color=BOUND_COLOR, lw=1.5)
         top = axes[row, 0].get_ylim()[1]
         axes[row, 0].fill([notch * 0.9, notch * 1.1, notch], [top, top, top * 0.85], color=BOUND_COLOR)
-        axes[row, 0].set_xscale("symlog", linthresh=1e-2)
-        axes[row, 1].set_xscale("symlog", linthresh=1e-2)
+        axes[row, 0].set_xscale("log")
+        axes[row, 1].set_xscale("log")
         axes[row, 0].set_ylabel(f"$C_s$ = {100 * sub.surface_concentration.item():.2g} %\n$\\sigma / |\\sigma_f|$")
         axes[row, 1].set_ylabel("C (%)")
     for ax in axes[-1]:

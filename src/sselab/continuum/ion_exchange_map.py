@@ -1,7 +1,8 @@
 """Dimensionless design maps (seed 000 SI.8): a sweep over C_s × t/τ.
 
 Each map point is one converged design; profiles are sampled on a common x/L grid over the
-half thickness [0, 1/2] (the two-sided exchange is mirror-symmetric about L/2).
+half thickness [0, 1/2] (the two-sided exchange is mirror-symmetric about L/2): the surface and
+log-spaced points from 10⁻⁴ L, so that early, shallow profiles are resolved as well as late ones.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class MapSpec:
     samples: int = 501  # points of the common x/L grid on [0, 1/2]
 
     def grid(self) -> np.ndarray:
-        return np.linspace(0.0, 0.5, self.samples)
+        return np.concatenate([[0.0], np.geomspace(1e-4, 0.5, self.samples - 1)])
 
 
 def map_point(spec: MapSpec, surface_concentration: float, time_ratio: float) -> dict[str, np.ndarray | float | str]:
