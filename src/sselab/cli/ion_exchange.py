@@ -26,7 +26,7 @@ from sselab.continuum.ion_exchange import (
     dilute_surface_concentration,
     surface_concentration_for_stress,
 )
-from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_point, validate_axes
+from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row, validate_axes
 from sselab.continuum.li_penalty import LiDiffusionLaw, fit_two_step, li_penalty
 from sselab.errors import SSELabError
 from sselab.params import load_host, load_ion
@@ -192,8 +192,8 @@ def design(
          [*_definitions_footer(), f"run directory and plots: [bold]{run.path}[/bold]"])
 
 
-def _map_task(args: tuple[MapSpec, float, float]) -> dict:
-    return map_point(*args)
+def _map_task(args: tuple[MapSpec, float, np.ndarray]) -> list[dict]:
+    return map_row(*args)
 
 
 @app.command("map")
@@ -242,9 +242,9 @@ def map_command(
         "reference_diffusivity": reference_diffusivity, "rtol": rtol, "scheduler": scheduler, "workers": workers,
     }
     run = RunDirectory.open(out, "ion-exchange map", inputs)
-    items = [(spec, float(c), float(r)) for c in concentrations for r in ratios]
-    results = run_tasks(_map_task, items, scheduler, workers, f"{exchange_ion.name}+ map", show_progress=not json_output)
-    dataset = assemble_map(spec, concentrations, ratios, results)
+    rows = run_tasks(_map_task, [(spec, float(c), ratios) for c in concentrations], scheduler, workers,
+                     f"{exchange_ion.name}+ map (rows of C_s)", show_progress=not json_output)
+    dataset = assemble_map(spec, concentrations, ratios, [point for row in rows for point in row])
     run.write_dataset("map", dataset)
     run.save_figure("map_overview", plots.map_overview(dataset))
     run.save_figure("map_profiles", plots.map_profiles(dataset))
@@ -262,7 +262,7 @@ def map_command(
         }
     summary = {
         "ion": exchange_ion.name,
-        "points": len(items),
+        "points": concentrations.size * ratios.size,
         "tau_s": template.tau,
         "fraction_effective": float(effective.mean()),
         "fraction_too_shallow": float((dataset.verdict.values == 1).mean()),
@@ -274,7 +274,7 @@ def map_command(
     }
     record = run.finish(summary)
     rows = [
-        ("points", f"{len(items)} ({cs_count} C_s x {ratio_count} t/tau)"),
+        ("points", f"{concentrations.size * ratios.size} ({cs_count} C_s x {ratio_count} t/tau)"),
         ("effective / too shallow / fracture risk", f"{summary['fraction_effective']:.0%} / {summary['fraction_too_shallow']:.0%} / {summary['fraction_fracture_risk']:.0%}"),
         ("strongest effective point", "none" if best is None else f"C_s = {100 * best['surface_concentration']:.3g} %, t/tau = {best['time_ratio']:.3g}: {best['sigma_permissible_Pa'] / MPA:.0f} MPa"),
         ("wall time", f"{record['wall_time_s']:.1f} s"),
@@ -377,12 +377,13 @@ PAPER_NATIVE = 120e6
 
 
 def reproduction_cases(form: fracture.FractureForm) -> dict[tuple[str, str, str], ExchangeDesign]:
-    """Fig. 6 cases as published (eq. 9), and with d read as a percentage against C as a fraction."""
+    """Fig. 6 cases with eq. 9 as published, and with d read as a percentage (9.25 rather than
+    0.0925) against C as a fraction, which all but switches off eq. 9's (1 − C/d) factor."""
     host = load_host("llzo")
     cases = {}
     for name in ("Na", "Ag"):
         ion = load_ion(name)
-        for reading, variant in (("eq. 9 as published", ion), ("hypothesis: d in % vs C as fraction", replace(ion, saturation_concentration=100 * ion.saturation_concentration))):
+        for reading, variant in (("eq. 9", ion), ("d read as %", replace(ion, saturation_concentration=100 * ion.saturation_concentration))):
             for label, c_s in (("1 GPa", surface_concentration_for_stress(1e9, host, ion)), ("C_s = 5 %", 0.05)):
                 process = ExchangeProcess(host, variant, 1200.0, 1e-3, c_s, 0.0 + PAPER_TIME_RATIO * 2e5)
                 cases[(name, label, reading)] = design_exchange(process, DesignBounds(20e-6), form, 1e-3)
@@ -412,7 +413,7 @@ def reproduction_table(cases: dict[tuple[str, str, str], ExchangeDesign]) -> tup
         paper, ours = values
         return ("—" if paper is None else format(paper / scale, fmt)) + " / " + format(ours / scale, fmt)
 
-    header = ("| ion | case | D(C) reading | C_s % | depth µm | centre MPa | σ_perm MPa (this form) | σ_perm MPa (other form) | native MPa |\n"
+    header = ("| ion | case | D(C) | C_s % | depth µm | centre MPa | σ_perm MPa | other form | native MPa |\n"
               "|---|---|---|---|---|---|---|---|---|\n")
     lines = [
         f"| {r['ion']} | {r['case']} | {r['diffusivity_reading']} | {pair(r['surface_concentration'], 0.01, '.2f')} | "
@@ -436,8 +437,9 @@ def reproduce(
     with stderr.status("solving the Fig. 6 cases"):
         cases = reproduction_cases(form)
     table, rows = reproduction_table(cases)
-    run.write_text("reproduction.md", f"Paper / sselab, fracture form '{form}' (other form in its own column).\n\n" + table)
-    published = [cases[(n, "1 GPa", "eq. 9 as published")] for n in ("Na", "Ag")]
+    run.write_text("reproduction.md", f"Paper / sselab, fracture form '{form}' (the other form of eq. 6 in its own column). "
+                   "D(C): 'eq. 9' as published; 'd read as %': d = 9.25 against C as a fraction.\n\n" + table)
+    published = [cases[(n, "1 GPa", "eq. 9")] for n in ("Na", "Ag")]
     write_design_figures(run, published, "fig6")
     run.save_figure("figSI7_uniform_vs_gradient_Na", plots.uniform_comparison(published[0]))
     for design in published:

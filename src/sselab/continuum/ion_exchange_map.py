@@ -49,6 +49,12 @@ def map_point(spec: MapSpec, surface_concentration: float, time_ratio: float) ->
     }
 
 
+def map_row(spec: MapSpec, surface_concentration: float, time_ratios: np.ndarray) -> list[dict]:
+    """All t/τ points of one C_s: the unit of work of a sweep (one Dask task per row keeps the
+    scheduler's per-task overhead small against the solves)."""
+    return [map_point(spec, surface_concentration, float(ratio)) for ratio in time_ratios]
+
+
 def validate_axes(surface_concentrations: np.ndarray, time_ratios: np.ndarray, spec: MapSpec) -> None:
     d = spec.template.ion.saturation_concentration
     if np.any(surface_concentrations <= 0) or np.any(surface_concentrations >= d):
@@ -60,7 +66,7 @@ def validate_axes(surface_concentrations: np.ndarray, time_ratios: np.ndarray, s
 def assemble_map(
     spec: MapSpec, surface_concentrations: np.ndarray, time_ratios: np.ndarray, results: list[dict]
 ) -> xr.Dataset:
-    """Stack ``results`` (row-major over C_s, then t/τ) into a Dataset with units in attrs."""
+    """Stack ``results`` (one entry per point, row-major over C_s, then t/τ) into a Dataset."""
     shape = (surface_concentrations.size, time_ratios.size)
 
     def scalar(key: str) -> np.ndarray:
