@@ -109,6 +109,7 @@ BASE = ["ion-exchange", "design", "--ion", "Na"]
         (BASE + ["--surface-concentration", "9.25 %"], "reaches Na's d"),
         (BASE + ["--surface-concentration", "12 %"], "reaches Na's d"),
         (BASE + ["--surface-concentration", "0.05", "--thickness", "-1 mm"], "thickness must be positive"),
+        (BASE + ["--surface-concentration", "0.05", "--temperature", "nan K"], "temperature must be positive and finite"),
         (BASE + ["--surface-concentration", "0.05", "--time", "0 s"], "time must be positive"),
         (BASE + ["--surface-concentration", "0.05", "--flaw-size", "0 um"], "flaw size must be positive"),
         (BASE + ["--surface-concentration", "0.05", "--flaw-size", "-3 um"], "flaw size must be positive"),

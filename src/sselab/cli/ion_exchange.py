@@ -95,6 +95,19 @@ def _time(tau: float, time_ratio: float | None, time: str | None) -> float:
     return ratio * tau
 
 
+def _treatment_inputs(host: str, ion: str, thickness: str, temperature: str, reference_diffusivity: str):
+    """Host, ion (checked for continuum use), thickness (m), temperature (K) and D_ref (m²/s)."""
+    material, exchange_ion = load_host(host), load_ion(ion)
+    exchange_ion.require_transport()
+    length = parse_quantity(thickness, "length", "--thickness")
+    kelvin = parse_quantity(temperature, "temperature", "--temperature")
+    d_ref = parse_quantity(reference_diffusivity, "diffusivity", "--reference-diffusivity")
+    for flag, value in (("--thickness", length), ("--temperature", kelvin), ("--reference-diffusivity", d_ref)):
+        if not (value > 0 and np.isfinite(value)):
+            raise SSELabError(f"{flag} must be positive and finite, got {value}")
+    return material, exchange_ion, length, kelvin, d_ref
+
+
 def design_dataset(design: ExchangeDesign) -> xr.Dataset:
     """Profiles and strength curves of one design, with units."""
     p = design.profile
@@ -163,15 +176,9 @@ def design(
     json_output: JsonOption = False,
 ) -> None:
     """Design one treatment: profiles, stresses, exchange depth, strength gain and a verdict."""
-    material, exchange_ion = load_host(host), load_ion(ion)
-    exchange_ion.require_transport()
-    kelvin = parse_quantity(temperature, "temperature", "--temperature")
+    material, exchange_ion, length, kelvin, d_ref = _treatment_inputs(host, ion, thickness, temperature, reference_diffusivity)
     c_s, source = resolve_surface_concentration(material, exchange_ion, kelvin, surface_concentration, target_surface_stress, formation_energy)
-    length = parse_quantity(thickness, "length", "--thickness")
-    d_ref = parse_quantity(reference_diffusivity, "diffusivity", "--reference-diffusivity")
-    if not length > 0:
-        raise SSELabError(f"--thickness must be positive, got {length} m")
-    duration = _time(length**2 / d_ref if d_ref > 0 else 0.0, time_ratio, time)
+    duration = _time(length**2 / d_ref, time_ratio, time)
     process = ExchangeProcess(material, exchange_ion, kelvin, length, c_s, duration, d_ref)
     bounds = DesignBounds(parse_quantity(flaw_size, "length", "--flaw-size"), safety_factor)
     inputs = {
@@ -219,13 +226,9 @@ def map_command(
     json_output: JsonOption = False,
 ) -> None:
     """Dimensionless map over C_s x t/tau (SI.8), computed as Dask tasks."""
-    material, exchange_ion = load_host(host), load_ion(ion)
-    exchange_ion.require_transport()
+    material, exchange_ion, length, kelvin, d_ref = _treatment_inputs(host, ion, thickness, temperature, reference_diffusivity)
     if cs_count < 1 or ratio_count < 1:
         raise SSELabError("--cs-count and --ratio-count must be at least 1")
-    length = parse_quantity(thickness, "length", "--thickness")
-    d_ref = parse_quantity(reference_diffusivity, "diffusivity", "--reference-diffusivity")
-    kelvin = parse_quantity(temperature, "temperature", "--temperature")
     low = parse_quantity(cs_min, "dimensionless", "--cs-min")
     high = 0.9 * exchange_ion.saturation_concentration if cs_max is None else parse_quantity(cs_max, "dimensionless", "--cs-max")
     if not (low > 0 and ratio_min > 0 and high >= low and ratio_max >= ratio_min):
