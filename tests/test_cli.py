@@ -10,6 +10,7 @@ from sselab.cli import main
 DESIGN_KEYS = {
     "surface_concentration", "time_s", "tau_s", "surface_stress_Pa", "center_stress_Pa", "exchange_depth_m",
     "flaw_size_m", "sigma_permissible_Pa", "sigma_permissible_native_Pa", "verdict",
+    "sigma_permissible_weight_function_Pa", "sigma_permissible_printed_Pa", "zero_stress_depth_m",
 }
 
 
@@ -98,6 +99,7 @@ def test_reproduce_writes_the_figure_6_panels_and_table(tmp_path, capsys):
     for panel in "abcd":
         assert (out / f"fig6{panel}_{ {'a': 'schematic', 'b': 'concentration', 'c': 'stress', 'd': 'strength'}[panel]}.png").exists()
     assert "| Na | 1 GPa |" in (out / "reproduction.md").read_text()
+    assert all(row["sigma_permissible_weight_function_Pa"] > row["sigma_permissible_printed_Pa"][1] for row in rows)
 
 
 BASE = ["ion-exchange", "design", "--ion", "Na"]
@@ -109,7 +111,8 @@ BASE = ["ion-exchange", "design", "--ion", "Na"]
         (BASE + ["--surface-concentration", "9.25 %"], "reaches Na's d"),
         (BASE + ["--surface-concentration", "12 %"], "reaches Na's d"),
         (BASE + ["--surface-concentration", "0.05", "--thickness", "-1 mm"], "thickness must be positive"),
-        (BASE + ["--surface-concentration", "0.05", "--temperature", "nan K"], "temperature must be positive and finite"),
+        (BASE + ["--surface-concentration", "0.05", "--temperature", "nan K"], "--temperature: must be finite"),
+        (BASE + ["--surface-concentration", "0.05", "--temperature", "-5 K"], "--temperature must be positive"),
         (BASE + ["--surface-concentration", "0.05", "--time", "0 s"], "time must be positive"),
         (BASE + ["--surface-concentration", "0.05", "--flaw-size", "0 um"], "flaw size must be positive"),
         (BASE + ["--surface-concentration", "0.05", "--flaw-size", "-3 um"], "flaw size must be positive"),
@@ -125,6 +128,11 @@ BASE = ["ion-exchange", "design", "--ion", "Na"]
         (BASE + ["--formation-energy", "-0.1 eV"], "corrosive"),
         (BASE + ["--surface-concentration", "0.05", "--no-such-flag"], "No such option"),
         (["ion-exchange", "map", "--ion", "Na", "--cs-max", "20 %"], "(0, d"),
+        (["ion-exchange", "map", "--ion", "Na", "--flaw-size", "0.3 mm"], "half the thickness"),
+        (BASE + ["--surface-concentration", "0.05", "--safety-factor", "nan"], "finite"),
+        (BASE + ["--surface-concentration", "0.05", "--time", "inf s"], "finite"),
+        (BASE + ["--surface-concentration", "0.05", "--time", "1e-9 s"], "too short"),
+        (BASE + ["--surface-concentration", "0.05", "--rtol", "1e-12"], "loosen --rtol"),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(argv, fragment, capsys, tmp_path):
@@ -135,6 +143,23 @@ def test_bad_input_gives_one_line_and_exit_2(argv, fragment, capsys, tmp_path):
     assert len(lines) == 1, stderr
     assert fragment in lines[0]
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    "csv_text, fragment",
+    [
+        ("temperature_K,stress_Pa,D_m2_per_s\n900,0,1e-10\n900,nan,1e-10\n1000,0,2e-10\n1000,1e9,1e-10\n", "finite"),
+        ("temperature_K,stress_Pa,D_m2_per_s\n900,0,1e-10\n900\n", "every row needs numbers"),
+        ("T,sigma,D\n900,0,1e-10\n", "expected a CSV with columns"),
+    ],
+)
+def test_bad_md_data_is_refused(tmp_path, capsys, csv_text, fragment):
+    data, bulk = tmp_path / "md.csv", tmp_path / "bulk.toml"
+    data.write_text(csv_text)
+    bulk.write_text('prefactor = 1e-7\nactivation_volume = 5e-6\nactivation_energy_eV = 0.29\n')
+    code, stdout, stderr = run(["ion-exchange", "li-penalty", "--exchanged", str(data), "--bulk", str(bulk),
+                                "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and stdout == "" and len(stderr.strip().splitlines()) == 1 and fragment in stderr
 
 
 def test_a_host_file_with_an_impossible_poisson_ratio_is_refused(tmp_path, capsys):

@@ -54,6 +54,14 @@ def test_theoretical_maximum_is_a_force_balanced_step_with_the_fracture_strength
     assert halved - fracture.native_strength(K_IC, Y, a) == pytest.approx(compression / 2)
 
 
+def test_bounds_follow_the_form_of_eq6():
+    length, a, strength = 1e-3, 20e-6, 150e6
+    native = fracture.native_strength(K_IC, Y, a)
+    correct = fracture.theoretical_maximum_strength(a, length, K_IC, Y, strength)
+    printed = fracture.theoretical_maximum_strength(a, length, K_IC, Y, strength, form="printed")
+    assert printed - native == pytest.approx((correct - native) / np.sqrt(np.pi), rel=1e-12)
+
+
 def test_bad_flaw_sizes_and_forms_are_refused():
     nodes = np.linspace(0, 1e-3, 5)
     with pytest.raises(SSELabError):
@@ -62,3 +70,7 @@ def test_bad_flaw_sizes_and_forms_are_refused():
         fracture.kernel_integral(nodes, nodes, 2e-3)
     with pytest.raises(SSELabError):
         fracture.residual_stress_benefit(nodes, nodes, 1e-4, "tada")
+    with pytest.raises(SSELabError):
+        fracture.native_strength(K_IC, Y, float("nan"))
+    with pytest.raises(SSELabError, match="safety factor"):
+        fracture.theoretical_maximum_strength(20e-6, 1e-3, K_IC, Y, 150e6, float("nan"))

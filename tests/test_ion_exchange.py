@@ -14,9 +14,8 @@ from sselab.continuum.ion_exchange import (
     solve_exchange,
     surface_concentration_for_stress,
     uniform_layer_equivalent,
-    verdict,
 )
-from sselab.errors import SSELabError
+from sselab.errors import ConvergenceError, SSELabError
 
 
 def paper_process(host, ion, c_s, ratio=1.8e-3):
@@ -76,11 +75,29 @@ def test_design_reports_a_converged_result(llzo, sodium):
         assert key in summary
 
 
-def test_verdict_bounds():
-    assert verdict(100e-6, -50e6, 20e-6, 150e6, 1.0, 2.0) == "effective"
-    assert verdict(30e-6, -50e6, 20e-6, 150e6, 1.0, 2.0) == "too shallow"
-    assert verdict(100e-6, -160e6, 20e-6, 150e6, 1.0, 2.0) == "spontaneous-fracture risk"
-    assert verdict(100e-6, -80e6, 20e-6, 150e6, 2.0, 2.0) == "spontaneous-fracture risk"
+@pytest.mark.parametrize(
+    "c_s, ratio, flaw, expected",
+    [
+        (0.0708, 1.8e-3, 20e-6, "effective"),  # Fig. 6, Na+
+        (0.0708, 1e-5, 20e-6, "too shallow"),  # 1 % depth far short of 2a
+        (0.0708, 1.8e-3, 60e-6, "too shallow"),  # 1 % depth 160 µm > 2a, but tensile from ~100 µm on
+        (0.083, 2e-2, 20e-6, "spontaneous-fracture risk"),  # centre tension beyond σ_f
+        (1e-5, 1.8e-3, 20e-6, "no strength gain"),  # 13 MPa surface stress: gain < 10 %
+    ],
+)
+def test_verdict_follows_the_design_bounds(llzo, sodium, c_s, ratio, flaw, expected):
+    design = design_exchange(paper_process(llzo, sodium, c_s, ratio), DesignBounds(flaw))
+    assert design.verdict == expected
+    summary = design.summary()
+    if expected == "spontaneous-fracture risk":
+        assert -summary["center_stress_Pa"] >= llzo.fracture_strength
+    if expected == "no strength gain":
+        assert summary["strength_gain"] < 1.1
+
+
+def test_zero_stress_depth_lies_inside_the_exchange_depth(llzo, sodium):
+    summary = design_exchange(paper_process(llzo, sodium, 0.0708), DesignBounds(20e-6)).summary()
+    assert 0 < summary["zero_stress_depth_m"] < summary["exchange_depth_m"]
 
 
 def test_long_exchange_saturates_and_loses_its_stress(llzo, sodium):
@@ -97,6 +114,16 @@ def test_temperature_other_than_the_fit_needs_an_activation_energy(llzo, sodium)
     assert scaled == pytest.approx(6.73e-12 * np.exp(-0.8 / 8.617333e-5 * (1 / 1100 - 1 / 1200)), rel=1e-6)
 
 
+def test_an_unreachable_tolerance_is_an_error_not_a_silent_answer(llzo, sodium):
+    with pytest.raises(ConvergenceError, match="loosen"):
+        design_exchange(paper_process(llzo, sodium, 0.05), DesignBounds(20e-6), rtol=1e-12)
+
+
+def test_a_film_thinner_than_the_continuum_limit_is_refused(llzo, sodium):
+    with pytest.raises(SSELabError, match="too short"):
+        ExchangeProcess(llzo, sodium, 1200.0, 1e-3, 0.05, 1e-9)
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -104,6 +131,8 @@ def test_temperature_other_than_the_fit_needs_an_activation_energy(llzo, sodium)
         {"surface_concentration": 0.0},
         {"thickness": -1e-3},
         {"time": 0.0},
+        {"time": float("inf")},
+        {"thickness": float("nan")},
     ],
 )
 def test_bad_process_inputs_are_refused(llzo, sodium, change):
@@ -115,7 +144,17 @@ def test_bad_process_inputs_are_refused(llzo, sodium, change):
 def test_bad_materials_are_refused(sodium):
     with pytest.raises(SSELabError, match="Poisson"):
         Host("bad", 150e9, 0.5, 150e6, 1e6, 1.12)
+    with pytest.raises(SSELabError, match="Poisson"):
+        Host("bad", 150e9, -1.0, 150e6, 1e6, 1.12)
+    with pytest.raises(SSELabError, match="finite"):
+        Host("bad", float("inf"), 0.25, 150e6, 1e6, 1.12)
+    with pytest.raises(SSELabError, match="finite"):
+        replace(sodium, activation_volume=float("nan"))
+    with pytest.raises(SSELabError, match="true or false"):
+        replace(sodium, continuum_use="false")
     with pytest.raises(SSELabError):
         DesignBounds(flaw_size=0.0)
+    with pytest.raises(SSELabError, match="finite"):
+        DesignBounds(flaw_size=20e-6, safety_factor=float("nan"))
     with pytest.raises(SSELabError, match="not usable"):
         replace(sodium, continuum_use=False, caveat="clusters").require_transport()

@@ -41,6 +41,9 @@ def test_a_users_ion_file_is_read_with_units(tmp_path):
         ('name = "X"\n', "either chemical_expansion_coefficient"),
         ('name = "X"\nchemical_expansion_coefficient = "3 GPa"\n', "not a dimensionless"),
         ('name = "X\n', "not valid TOML"),
+        ('name = "X"\nchemical_expansion_coefficient = 0.1\nactivation_volume = "nan m**3/mol"\n', "finite"),
+        ('name = "X"\nchemical_expansion_coefficient = 0.1\ncontinuum_use = "false"\n', "true or false"),
+        ('name = 3\nchemical_expansion_coefficient = 0.1\n', "must be a string"),
     ],
 )
 def test_bad_ion_files_are_refused(tmp_path, text, message):
@@ -76,7 +79,10 @@ def test_quantities_are_converted_to_si(text, kind, expected):
     assert parse_quantity(text, kind) == pytest.approx(expected, rel=1e-4)
 
 
-@pytest.mark.parametrize("text, kind", [("1 GPa", "length"), ("three metres", "length"), ("1 mm", "time"), ("", "length")])
+@pytest.mark.parametrize(
+    "text, kind",
+    [("1 GPa", "length"), ("three metres", "length"), ("1 mm", "time"), ("", "length"), ("nan", "length"), ("inf K", "temperature")],
+)
 def test_bad_quantities_are_refused(text, kind):
     with pytest.raises(SSELabError):
         parse_quantity(text, kind, "--x")

@@ -179,8 +179,8 @@ def map_overview(dataset: xr.Dataset) -> plt.Figure:
             ax.contour(ratio, cs, values, levels=[contour], colors=BOUND_COLOR, linewidths=2)
         ax.set_title(title)
     codes = dataset.verdict.values
-    verdict_map = ListedColormap(["#4caf50", "#ffca28", "#e53935"])
-    axes[1, 1].pcolormesh(ratio, cs, codes, cmap=verdict_map, vmin=-0.5, vmax=2.5, shading="nearest")
+    verdict_map = ListedColormap(["#4caf50", "#ffca28", "#e53935", "#9e9e9e"])
+    axes[1, 1].pcolormesh(ratio, cs, codes, cmap=verdict_map, vmin=-0.5, vmax=len(VERDICTS) - 0.5, shading="nearest")
     axes[1, 1].set_title("verdict")
     handles = [plt.Rectangle((0, 0), 1, 1, color=verdict_map(i)) for i in range(len(VERDICTS))]
     axes[1, 1].legend(handles, VERDICTS, fontsize=8, loc="lower left")

@@ -1,12 +1,14 @@
 """Quantities at the edges: parse user text with pint into SI floats.
 
-Bare numbers are taken as SI (``"0.001"`` for a thickness means 1 mm); text with units is
+Bare numbers are taken in the kind's unit: SI (``"0.001"`` for a thickness means 1 mm), except
+energies, which are eV (``"0.3"`` for a formation energy means 0.3 eV); text with units is
 converted (``"1 mm"``, ``"20 um"``, ``"1 GPa"``, ``"1200 K"``, ``"6 min"``, ``"7 %"``).
 Anything that does not parse, or parses to the wrong dimension, raises :class:`SSELabError`.
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import pint
@@ -42,6 +44,13 @@ def parse_quantity(value: str | float | int, kind: str, name: str = "value") -> 
         raise ValueError(f"unknown quantity kind {kind!r}")
     if isinstance(value, bool):
         raise SSELabError(f"{name}: expected a number or a quantity with units, got {value!r}")
+    number = _to_si(value, kind, name)
+    if not math.isfinite(number):
+        raise SSELabError(f"{name}: must be finite, got {value!r}")
+    return number
+
+
+def _to_si(value: str | float | int, kind: str, name: str) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     text = str(value).strip()

@@ -27,10 +27,10 @@ from sselab.continuum.ion_exchange import (
     surface_concentration_for_stress,
 )
 from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row, validate_axes
-from sselab.continuum.li_penalty import LiDiffusionLaw, fit_two_step, li_penalty
+from sselab.continuum.li_penalty import LiDiffusionLaw, TwoStepFit, fit_two_step, li_penalty
 from sselab.errors import SSELabError
 from sselab.params import load_host, load_ion
-from sselab.runs import RunDirectory
+from sselab.runs import RunDirectory, to_jsonable
 from sselab.sweep import run_tasks
 from sselab.units import parse_quantity
 
@@ -45,6 +45,7 @@ ThicknessOption = Annotated[str, typer.Option("--thickness", help="Plate thickne
 TemperatureOption = Annotated[str, typer.Option("--temperature", help="Exchange temperature, e.g. '1200 K'.")]
 FlawOption = Annotated[str, typer.Option("--flaw-size", help="Largest flaw depth a, e.g. '20 um'.")]
 SafetyOption = Annotated[float, typer.Option("--safety-factor", help="Safety factor on the centre tension bound.")]
+GainOption = Annotated[float, typer.Option("--minimum-gain", help="Strength gain (sigma_perm/native) below which a treatment is 'no strength gain'.")]
 FormOption = Annotated[str, typer.Option("--fracture-form", help="'weight-function' (correct eq. 6) or 'printed'.")]
 ReferenceOption = Annotated[str, typer.Option("--reference-diffusivity", help="D_ref in tau = L^2/D_ref.")]
 OutOption = Annotated[Optional[Path], typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
@@ -128,7 +129,6 @@ def design_dataset(design: ExchangeDesign) -> xr.Dataset:
 
 
 def _design_rows(s: dict) -> list[tuple[str, str]]:
-    other_key = next(k for k in s if k.startswith("sigma_permissible_") and k.endswith("_form_Pa"))
     return [
         ("ion / host", f"{s['ion']} / {s['host']}"),
         ("surface concentration C_s", f"{100 * s['surface_concentration']:.4g} % ({s['surface_concentration_source']['method']})"),
@@ -136,8 +136,9 @@ def _design_rows(s: dict) -> list[tuple[str, str]]:
         ("surface stress (with force balance)", f"{s['surface_stress_Pa'] / MPA:.1f} MPa"),
         ("centre stress", f"{s['center_stress_Pa'] / MPA:.1f} MPa"),
         ("exchange depth", f"{s['exchange_depth_m'] / UM:.1f} µm (minimum {s['bounds']['minimum_depth_m'] / UM:.3g} µm)"),
+        ("compressive to depth", f"{s['zero_stress_depth_m'] / UM:.1f} µm"),
         ("sigma_perm at a = " + f"{s['flaw_size_m'] / UM:.3g} µm", f"{s['sigma_permissible_Pa'] / MPA:.1f} MPa ({s['fracture_form']} form)"),
-        ("  other form of eq. 6", f"{s[other_key] / MPA:.1f} MPa"),
+        ("  weight-function / printed eq. 6", f"{s['sigma_permissible_weight_function_Pa'] / MPA:.1f} / {s['sigma_permissible_printed_Pa'] / MPA:.1f} MPa"),
         ("  native", f"{s['sigma_permissible_native_Pa'] / MPA:.1f} MPa (gain x{s['strength_gain']:.2f})"),
         ("  uniform-layer model (SI.7)", f"{s['uniform_model']['sigma_permissible_Pa'] / MPA:.1f} MPa, depth {s['uniform_model']['depth_m'] / UM:.1f} µm"),
         ("verdict", s["verdict"]),
@@ -168,6 +169,7 @@ def design(
     time: Annotated[Optional[str], typer.Option(help="Exchange time, e.g. '6 min'.")] = None,
     flaw_size: FlawOption = "20 um",
     safety_factor: SafetyOption = 1.0,
+    minimum_gain: GainOption = 1.1,
     fracture_form: FormOption = "weight-function",
     reference_diffusivity: ReferenceOption = f"{DEFAULT_REFERENCE_DIFFUSIVITY} m^2/s",
     host: HostOption = "llzo",
@@ -180,12 +182,12 @@ def design(
     c_s, source = resolve_surface_concentration(material, exchange_ion, kelvin, surface_concentration, target_surface_stress, formation_energy)
     duration = _time(length**2 / d_ref, time_ratio, time)
     process = ExchangeProcess(material, exchange_ion, kelvin, length, c_s, duration, d_ref)
-    bounds = DesignBounds(parse_quantity(flaw_size, "length", "--flaw-size"), safety_factor)
+    bounds = DesignBounds(parse_quantity(flaw_size, "length", "--flaw-size"), safety_factor, minimum_gain=minimum_gain)
     inputs = {
         "ion": ion, "host": host, "surface_concentration": surface_concentration, "target_surface_stress": target_surface_stress,
         "formation_energy": formation_energy, "thickness": thickness, "temperature": temperature, "time_ratio": time_ratio,
-        "time": time, "flaw_size": flaw_size, "safety_factor": safety_factor, "fracture_form": fracture_form,
-        "reference_diffusivity": reference_diffusivity, "rtol": rtol,
+        "time": time, "flaw_size": flaw_size, "safety_factor": safety_factor, "minimum_gain": minimum_gain,
+        "fracture_form": fracture_form, "reference_diffusivity": reference_diffusivity, "rtol": rtol,
     }
     result = design_exchange(process, bounds, _form(fracture_form), rtol, source)
     run = RunDirectory.open(out, "ion-exchange design", inputs)
@@ -216,6 +218,7 @@ def map_command(
     temperature: TemperatureOption = "1200 K",
     flaw_size: FlawOption = "20 um",
     safety_factor: SafetyOption = 1.0,
+    minimum_gain: GainOption = 1.1,
     fracture_form: FormOption = "weight-function",
     reference_diffusivity: ReferenceOption = f"{DEFAULT_REFERENCE_DIFFUSIVITY} m^2/s",
     host: HostOption = "llzo",
@@ -231,17 +234,19 @@ def map_command(
         raise SSELabError("--cs-count and --ratio-count must be at least 1")
     low = parse_quantity(cs_min, "dimensionless", "--cs-min")
     high = 0.9 * exchange_ion.saturation_concentration if cs_max is None else parse_quantity(cs_max, "dimensionless", "--cs-max")
-    if not (low > 0 and ratio_min > 0 and high >= low and ratio_max >= ratio_min):
+    if not (low > 0 and ratio_min > 0 and high >= low and ratio_max >= ratio_min and np.isfinite([high, ratio_max]).all()):
         raise SSELabError("map ranges must be positive and ordered (min <= max)")
-    template = ExchangeProcess(material, exchange_ion, kelvin, length, low, 1.0, d_ref)
-    spec = MapSpec(template, DesignBounds(parse_quantity(flaw_size, "length", "--flaw-size"), safety_factor), _form(fracture_form), rtol)
+    template = ExchangeProcess(material, exchange_ion, kelvin, length, low, ratio_max * length**2 / d_ref, d_ref)
+    bounds = DesignBounds(parse_quantity(flaw_size, "length", "--flaw-size"), safety_factor, minimum_gain=minimum_gain)
+    bounds.check_plate(length)
+    spec = MapSpec(template, bounds, _form(fracture_form), rtol)
     concentrations = np.linspace(low, high, cs_count)
     ratios = np.geomspace(ratio_min, ratio_max, ratio_count)
     validate_axes(concentrations, ratios, spec)
     inputs = {
         "ion": ion, "host": host, "cs_min": cs_min, "cs_max": cs_max, "cs_count": cs_count, "ratio_min": ratio_min,
         "ratio_max": ratio_max, "ratio_count": ratio_count, "thickness": thickness, "temperature": temperature,
-        "flaw_size": flaw_size, "safety_factor": safety_factor, "fracture_form": fracture_form,
+        "flaw_size": flaw_size, "safety_factor": safety_factor, "minimum_gain": minimum_gain, "fracture_form": fracture_form,
         "reference_diffusivity": reference_diffusivity, "rtol": rtol, "scheduler": scheduler, "workers": workers,
     }
     run = RunDirectory.open(out, "ion-exchange map", inputs)
@@ -270,6 +275,7 @@ def map_command(
         "fraction_effective": float(effective.mean()),
         "fraction_too_shallow": float((dataset.verdict.values == 1).mean()),
         "fraction_fracture_risk": float((dataset.verdict.values == 2).mean()),
+        "fraction_no_gain": float((dataset.verdict.values == 3).mean()),
         "strongest_effective_point": best,
         "max_estimated_relative_error": float(dataset.estimated_relative_error.max()),
         "run_directory": str(run.path),
@@ -278,14 +284,16 @@ def map_command(
     record = run.finish(summary)
     rows = [
         ("points", f"{concentrations.size * ratios.size} ({cs_count} C_s x {ratio_count} t/tau)"),
-        ("effective / too shallow / fracture risk", f"{summary['fraction_effective']:.0%} / {summary['fraction_too_shallow']:.0%} / {summary['fraction_fracture_risk']:.0%}"),
+        ("effective / too shallow / fracture risk / no gain",
+         f"{summary['fraction_effective']:.0%} / {summary['fraction_too_shallow']:.0%} / "
+         f"{summary['fraction_fracture_risk']:.0%} / {summary['fraction_no_gain']:.0%}"),
         ("strongest effective point", "none" if best is None else f"C_s = {100 * best['surface_concentration']:.3g} %, t/tau = {best['time_ratio']:.3g}: {best['sigma_permissible_Pa'] / MPA:.0f} MPa"),
         ("wall time", f"{record['wall_time_s']:.1f} s"),
     ]
     emit(summary, json_output, f"ion-exchange map: {exchange_ion.name}+", rows, [f"run directory and plots: [bold]{run.path}[/bold]"])
 
 
-def read_li_law(path: Path) -> tuple[LiDiffusionLaw, dict, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+def read_li_law(path: Path) -> tuple[LiDiffusionLaw, dict, tuple[tuple[np.ndarray, np.ndarray, np.ndarray], TwoStepFit] | None]:
     """A TOML of eq. 10 parameters, or a CSV of MD data (temperature_K, stress_Pa, D_m2_per_s) to fit."""
     if not path.is_file():
         raise SSELabError(f"file {path} does not exist")
@@ -310,12 +318,12 @@ def read_li_law(path: Path) -> tuple[LiDiffusionLaw, dict, tuple[np.ndarray, np.
         raise SSELabError(f"{path}: expected a CSV with columns {', '.join(columns)}")
     try:
         data = tuple(np.array([float(r[c]) for r in rows]) for c in columns)
-    except ValueError as error:
-        raise SSELabError(f"{path}: {error}") from None
+    except (ValueError, TypeError):
+        raise SSELabError(f"{path}: every row needs numbers in {', '.join(columns)}") from None
     fit = fit_two_step(*data)
     info = {"source": str(path), "kind": "two-step fit", "points": len(rows), "arrhenius_r_squared": fit.arrhenius_r_squared,
             "activation_volume_per_temperature_m3_per_mol": dict(zip(map(str, fit.temperatures), fit.activation_volume_per_temperature, strict=True))}
-    return fit.law, info, data
+    return fit.law, info, (data, fit)
 
 
 @app.command("li-penalty")
@@ -332,7 +340,7 @@ def li_penalty_command(
     if not kelvin > 0:
         raise SSELabError(f"--temperature must be positive, got {kelvin} K")
     sigma = parse_quantity(stress, "pressure", "--stress")
-    exchanged_law, exchanged_info, data = read_li_law(exchanged)
+    exchanged_law, exchanged_info, fitted = read_li_law(exchanged)
     bulk_law, bulk_info, _ = read_li_law(bulk)
     run = RunDirectory.open(out, "ion-exchange li-penalty", {"exchanged": str(exchanged), "bulk": str(bulk), "temperature": temperature, "stress": stress})
     result = li_penalty(exchanged_law, bulk_law, kelvin, sigma)
@@ -340,7 +348,8 @@ def li_penalty_command(
     def law_dict(law: LiDiffusionLaw) -> dict:
         return {"D0_m2_per_s": law.prefactor, "ln_D0_stderr": law.prefactor_log_stderr,
                 "activation_volume_m3_per_mol": law.activation_volume, "activation_volume_stderr_m3_per_mol": law.activation_volume_stderr,
-                "activation_energy_eV": law.activation_energy_eV, "activation_energy_stderr_eV": law.activation_energy_stderr_eV}
+                "activation_energy_eV": law.activation_energy_eV, "activation_energy_stderr_eV": law.activation_energy_stderr_eV,
+                "ln_D0_activation_energy_covariance_eV": law.log_prefactor_energy_covariance}
 
     summary = {
         "temperature_K": kelvin,
@@ -356,9 +365,9 @@ def li_penalty_command(
         "model": "D = D0 exp(-sigma V/(R T)) exp(-E_a/(k_B T)) (seed 000 eq. 10)",
         "run_directory": str(run.path),
     }
-    if data is not None:
-        refit = fit_two_step(*data)
-        run.save_figure("li_penalty_fit", plots.li_penalty_figure(*data, refit))
+    if fitted is not None:
+        data, fit = fitted
+        run.save_figure("li_penalty_fit", plots.li_penalty_figure(*data, fit))
     run.finish(summary)
     rows = [
         ("exchanged: D0, V‡, E_a", f"{exchanged_law.prefactor:.3g} m²/s, {exchanged_law.activation_volume * 1e6:.3g} cm³/mol, {exchanged_law.activation_energy_eV:.3f} eV"),
@@ -388,7 +397,8 @@ def reproduction_cases(form: fracture.FractureForm) -> dict[tuple[str, str, str]
         ion = load_ion(name)
         for reading, variant in (("eq. 9", ion), ("d read as %", replace(ion, saturation_concentration=100 * ion.saturation_concentration))):
             for label, c_s in (("1 GPa", surface_concentration_for_stress(1e9, host, ion)), ("C_s = 5 %", 0.05)):
-                process = ExchangeProcess(host, variant, 1200.0, 1e-3, c_s, 0.0 + PAPER_TIME_RATIO * 2e5)
+                length = 1e-3
+                process = ExchangeProcess(host, variant, 1200.0, length, c_s, PAPER_TIME_RATIO * length**2 / DEFAULT_REFERENCE_DIFFUSIVITY)
                 cases[(name, label, reading)] = design_exchange(process, DesignBounds(20e-6), form, 1e-3)
     return cases
 
@@ -399,29 +409,27 @@ def reproduction_table(cases: dict[tuple[str, str, str], ExchangeDesign]) -> tup
     for (name, label, reading), design in cases.items():
         paper = PAPER_FIG6[(name, label)]
         s = design.summary()
-        other_key = next(k for k in s if k.startswith("sigma_permissible_") and k.endswith("_form_Pa"))
         rows.append({
             "ion": name, "case": label, "diffusivity_reading": reading,
             "surface_concentration": (paper.get("surface_concentration"), s["surface_concentration"]),
             "exchange_depth_m": (paper.get("exchange_depth_m"), s["exchange_depth_m"]),
             "center_stress_Pa": (paper.get("center_stress_Pa"), s["center_stress_Pa"]),
-            "sigma_permissible_Pa": (paper.get("sigma_permissible_Pa"), s["sigma_permissible_Pa"]),
-            "sigma_permissible_other_form_Pa": s[other_key],
+            "sigma_permissible_printed_Pa": (paper.get("sigma_permissible_Pa"), s["sigma_permissible_printed_Pa"]),
+            "sigma_permissible_weight_function_Pa": s["sigma_permissible_weight_function_Pa"],
             "sigma_permissible_native_Pa": (PAPER_NATIVE, s["sigma_permissible_native_Pa"]),
             "surface_stress_Pa": s["surface_stress_Pa"],
-            "fracture_form": s["fracture_form"],
         })
 
     def pair(values: tuple[float | None, float], scale: float, fmt: str) -> str:
         paper, ours = values
         return ("—" if paper is None else format(paper / scale, fmt)) + " / " + format(ours / scale, fmt)
 
-    header = ("| ion | case | D(C) | C_s % | depth µm | centre MPa | σ_perm MPa | other form | native MPa |\n"
+    header = ("| ion | case | D(C) | C_s % | depth µm | centre MPa | σ_perm printed eq. 6 | σ_perm correct eq. 6 | native MPa |\n"
               "|---|---|---|---|---|---|---|---|---|\n")
     lines = [
         f"| {r['ion']} | {r['case']} | {r['diffusivity_reading']} | {pair(r['surface_concentration'], 0.01, '.2f')} | "
         f"{pair(r['exchange_depth_m'], UM, '.0f')} | {pair(r['center_stress_Pa'], MPA, '.0f')} | "
-        f"{pair(r['sigma_permissible_Pa'], MPA, '.0f')} | {r['sigma_permissible_other_form_Pa'] / MPA:.0f} | "
+        f"{pair(r['sigma_permissible_printed_Pa'], MPA, '.0f')} | {r['sigma_permissible_weight_function_Pa'] / MPA:.0f} | "
         f"{pair(r['sigma_permissible_native_Pa'], MPA, '.0f')} |"
         for r in rows
     ]
@@ -430,18 +438,21 @@ def reproduction_table(cases: dict[tuple[str, str, str], ExchangeDesign]) -> tup
 
 @app.command()
 def reproduce(
-    fracture_form: FormOption = "printed",
+    fracture_form: FormOption = "weight-function",
     out: OutOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Seed 000 Fig. 6 and SI.7 for Na+ and Ag+, with a paper-vs-sselab table (paper / sselab)."""
+    """Seed 000 Fig. 6 and SI.7 for Na+ and Ag+, with a paper-vs-sselab table (paper / sselab).
+
+    The table always shows both forms of eq. 6; --fracture-form picks the one the figures use."""
     form = _form(fracture_form)
     run = RunDirectory.open(out, "ion-exchange reproduce", {"fracture_form": fracture_form})
     with stderr.status("solving the Fig. 6 cases"):
         cases = reproduction_cases(form)
     table, rows = reproduction_table(cases)
-    run.write_text("reproduction.md", f"Paper / sselab, fracture form '{form}' (the other form of eq. 6 in its own column). "
-                   "D(C): 'eq. 9' as published; 'd read as %': d = 9.25 against C as a fraction.\n\n" + table)
+    run.write_text("reproduction.md", "Paper / sselab. The paper's strengths sit in the printed-eq.-6 column; the correct "
+                   "(weight-function) eq. 6 has its own column. D(C): 'eq. 9' as published; 'd read as %': d = 9.25 "
+                   "against C as a fraction.\n\n" + table)
     published = [cases[(n, "1 GPa", "eq. 9")] for n in ("Na", "Ag")]
     write_design_figures(run, published, "fig6")
     run.save_figure("figSI7_uniform_vs_gradient_Na", plots.uniform_comparison(published[0]))
@@ -450,7 +461,7 @@ def reproduce(
     summary = {"fracture_form": form, "rows": rows, "run_directory": str(run.path)}
     run.finish(summary)
     if json_output:
-        print(json.dumps(summary, default=float))
+        print(json.dumps(to_jsonable(summary)))
         return
     from rich.console import Console
     from rich.markdown import Markdown

@@ -40,8 +40,8 @@ FRACTURE_FORMS: tuple[FractureForm, ...] = ("weight-function", "printed")
 def native_strength(fracture_toughness: float, shape_factor: float, flaw_size: np.ndarray | float) -> np.ndarray:
     """Griffith strength K_IC / (Y √(π a)) in Pa (K_IC in Pa·m^½, a in m)."""
     a = np.asarray(flaw_size, dtype=float)
-    if np.any(a <= 0):
-        raise SSELabError("flaw size must be positive")
+    if np.any(~(a > 0)) or np.any(~np.isfinite(a)):
+        raise SSELabError("flaw size must be positive and finite")
     return fracture_toughness / (shape_factor * np.sqrt(np.pi * a))
 
 
@@ -70,14 +70,18 @@ def kernel_integral(nodes: np.ndarray, stress: np.ndarray, flaw_size: np.ndarray
     return result if np.ndim(flaw_size) else result[:1]
 
 
+def uniform_stress_factor(form: FractureForm) -> float:
+    """σ_perm gained per unit of uniform residual stress: 1 (weight-function) or 1/√π (printed)."""
+    if form not in FRACTURE_FORMS:
+        raise SSELabError(f"unknown fracture form {form!r}; choose one of {', '.join(FRACTURE_FORMS)}")
+    return 1.0 if form == "weight-function" else 1.0 / np.sqrt(np.pi)
+
+
 def residual_stress_benefit(
     nodes: np.ndarray, stress: np.ndarray, flaw_size: np.ndarray | float, form: FractureForm = "weight-function"
 ) -> np.ndarray:
     """The residual-stress term of σ_perm (Pa): (2/π)∫… ("weight-function") or (2/π^{3/2})∫… ("printed")."""
-    if form not in FRACTURE_FORMS:
-        raise SSELabError(f"unknown fracture form {form!r}; choose one of {', '.join(FRACTURE_FORMS)}")
-    factor = 2.0 / np.pi if form == "weight-function" else 2.0 / np.pi**1.5
-    return factor * kernel_integral(nodes, stress, flaw_size)
+    return uniform_stress_factor(form) * (2.0 / np.pi) * kernel_integral(nodes, stress, flaw_size)
 
 
 def permissible_stress(
@@ -101,20 +105,23 @@ def theoretical_maximum_strength(
     shape_factor: float,
     fracture_strength: float,
     safety_factor: float = 1.0,
+    form: FractureForm = "weight-function",
 ) -> np.ndarray:
     """Upper bound of σ_perm(a) for a two-sided exchange that just encapsulates the flaw (Pa).
 
     Seed 000 §3.5: the exchanged layer reaches exactly the flaw depth and the centre carries
     exactly the fracture strength σ_f (divided by ``safety_factor``). Taking the layer as a
-    uniform compressive step of depth a on both faces (the profile that puts the most
-    compression on the flaw for a given centre tension), force balance gives
-    σ_comp · 2a = (σ_f/s) · (L − 2a), and a uniform stress over the flaw adds itself to the
-    native strength: σ_max = K_IC/(Y√(πa)) + (σ_f/s)(L − 2a)/(2a).
+    uniform compressive step of depth a on both faces (among profiles that do not increase with
+    depth, the one that puts the most compression on the flaw for a given centre tension),
+    force balance gives σ_comp · 2a = (σ_f/s) · (L − 2a), and a uniform stress over the flaw
+    adds itself to the native strength (times 1/√π in the printed form of eq. 6):
+    σ_max = K_IC/(Y√(πa)) + f · (σ_f/s)(L − 2a)/(2a).
     """
     a = np.asarray(flaw_size, dtype=float)
     if np.any(a >= thickness / 2):
         raise SSELabError("flaw size must be smaller than half the thickness")
-    if safety_factor < 1:
-        raise SSELabError(f"safety factor must be at least 1, got {safety_factor}")
+    if not (safety_factor >= 1 and np.isfinite(safety_factor)):
+        raise SSELabError(f"safety factor must be finite and at least 1, got {safety_factor}")
     tension = fracture_strength / safety_factor
-    return native_strength(fracture_toughness, shape_factor, a) + tension * (thickness - 2 * a) / (2 * a)
+    benefit = uniform_stress_factor(form) * tension * (thickness - 2 * a) / (2 * a)
+    return native_strength(fracture_toughness, shape_factor, a) + benefit

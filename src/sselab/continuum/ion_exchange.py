@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.constants import R as GAS_CONSTANT
@@ -39,11 +39,14 @@ from sselab.continuum.diffusion import (
     stretching_for_fraction,
     symmetric_plate_mesh,
 )
-from sselab.errors import SSELabError
+from sselab.errors import ConvergenceError, SSELabError
 
 BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE  # eV/K
 DEFAULT_REFERENCE_DIFFUSIVITY = 5e-12  # m²/s, gives τ = 2×10⁵ s for L = 1 mm (seed 000 §3.5)
 DEPTH_THRESHOLD = 0.01  # exchange depth: C falls to 1 % of C_s
+#: √(D t) below this fraction of L is refused: the profile would be a film a few lattice constants
+#: thick for a millimetre plate, and the mesh positions near x = L would fall below float spacing.
+MINIMUM_DIFFUSION_LENGTH_RATIO = 1e-5
 
 DEFINITIONS = {
     "sign_convention": "compressive stress positive; tension negative",
@@ -53,6 +56,12 @@ DEFINITIONS = {
     "sigma_permissible": "remote tension that makes an edge flaw of depth a critical (eq. 6)",
     "diffusivity": "D(C) = D1 exp(-M gamma C V*/(R T)) (1 - C/d), M = E/(1 - nu) (eq. 9)",
 }
+
+
+def _require_finite(owner: str, **values: float | None) -> None:
+    for name, value in values.items():
+        if value is not None and not np.isfinite(value):
+            raise SSELabError(f"{owner}: {name} must be finite, got {value}")
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,9 @@ class Host:
     source: str = ""
 
     def __post_init__(self) -> None:
+        _require_finite(self.name, youngs_modulus=self.youngs_modulus, poisson_ratio=self.poisson_ratio,
+                        fracture_strength=self.fracture_strength, fracture_toughness=self.fracture_toughness,
+                        shape_factor=self.shape_factor)
         if not self.youngs_modulus > 0:
             raise SSELabError(f"{self.name}: Young's modulus must be positive")
         if not -1.0 < self.poisson_ratio < 0.5:
@@ -102,6 +114,14 @@ class ExchangeIon:
     source: str = ""
 
     def __post_init__(self) -> None:
+        _require_finite(self.name, chemical_expansion_coefficient=self.chemical_expansion_coefficient,
+                        diffusion_prefactor=self.diffusion_prefactor, activation_volume=self.activation_volume,
+                        saturation_concentration=self.saturation_concentration, fit_temperature=self.fit_temperature,
+                        activation_energy_eV=self.activation_energy_eV)
+        if not isinstance(self.continuum_use, bool):
+            raise SSELabError(f"{self.name}: continuum_use must be true or false, got {self.continuum_use!r}")
+        if self.fit_temperature is not None and not self.fit_temperature > 0:
+            raise SSELabError(f"{self.name}: fit temperature must be positive")
         if not self.chemical_expansion_coefficient > 0:
             raise SSELabError(f"{self.name}: chemical expansion coefficient must be positive")
         if self.saturation_concentration is not None and not self.saturation_concentration > 0:
@@ -221,6 +241,8 @@ class ExchangeProcess:
 
     def __post_init__(self) -> None:
         self.ion.require_transport()
+        _require_finite("process", temperature=self.temperature, thickness=self.thickness, time=self.time,
+                        surface_concentration=self.surface_concentration, reference_diffusivity=self.reference_diffusivity)
         if not self.thickness > 0:
             raise SSELabError(f"thickness must be positive, got {self.thickness} m")
         if not self.time > 0:
@@ -234,6 +256,12 @@ class ExchangeProcess:
             raise SSELabError(
                 f"surface concentration {c_s:.4g} reaches {self.ion.name}'s d = {d:.4g}: "
                 "eq. 9's (1 - C/d) would make the diffusivity vanish or turn negative"
+            )
+        length = np.sqrt(self.diffusivity.maximum_on(c_s) * self.time)
+        if length < MINIMUM_DIFFUSION_LENGTH_RATIO * self.thickness:
+            raise SSELabError(
+                f"exchange time {self.time:.3g} s is too short: the diffusion length {length:.3g} m is below "
+                f"{MINIMUM_DIFFUSION_LENGTH_RATIO:g} of the thickness (a surface film, not a continuum profile)"
             )
 
     @property
@@ -376,6 +404,7 @@ def converge_exchange(
     resolution = start
     coarse_profile, _ = solve_exchange(process, resolution)
     coarse = metrics(coarse_profile)
+    relative: dict[str, float] = {}
     for _ in range(max_refinements):
         resolution = resolution.refined()
         profile, solution = solve_exchange(process, resolution)
@@ -386,9 +415,12 @@ def converge_exchange(
             for key in fine
         }
         if max(relative.values()) <= rtol:
-            break
+            return ConvergedExchange(profile, solution, resolution, fine, absolute, relative)
         coarse = fine
-    return ConvergedExchange(profile, solution, resolution, fine, absolute, relative)
+    raise ConvergenceError(
+        f"could not reach a relative error of {rtol:g} in {max_refinements} refinements "
+        f"({2 * resolution.cells_per_half} cells; reached {max(relative.values()):.2g}); loosen --rtol"
+    )
 
 
 @dataclass(frozen=True)
@@ -414,37 +446,72 @@ def uniform_layer_equivalent(process: ExchangeProcess, mean_concentration: float
     )
 
 
-VERDICTS = ("effective", "too shallow", "spontaneous-fracture risk")
-
-
-def verdict(
-    depth: float, center_stress: float, flaw_size: float, fracture_strength: float, safety_factor: float, depth_factor: float
-) -> str:
-    """Design bounds of seed 000 Fig. 6 / SI.8.
-
-    Upper bound: |centre tension| < σ_f / safety_factor, else "spontaneous-fracture risk".
-    Lower bound: exchange depth ≥ depth_factor × flaw size, else "too shallow".
-    """
-    if center_stress < 0 and -center_stress >= fracture_strength / safety_factor:
-        return "spontaneous-fracture risk"
-    if depth < depth_factor * flaw_size:
-        return "too shallow"
-    return "effective"
+VERDICTS = ("effective", "too shallow", "spontaneous-fracture risk", "no strength gain")
 
 
 @dataclass(frozen=True)
 class DesignBounds:
+    """Design bounds of seed 000 Fig. 6 / SI.8, and the gain that makes a treatment worth doing."""
+
     flaw_size: float  # m, largest flaw to protect
     safety_factor: float = 1.0  # on the centre tension
     depth_factor: float = 2.0  # exchange depth ≥ depth_factor × flaw size
+    minimum_gain: float = 1.1  # σ_perm / native at the flaw
 
     def __post_init__(self) -> None:
+        _require_finite("design bounds", flaw_size=self.flaw_size, safety_factor=self.safety_factor,
+                        depth_factor=self.depth_factor, minimum_gain=self.minimum_gain)
         if not self.flaw_size > 0:
             raise SSELabError(f"flaw size must be positive, got {self.flaw_size} m")
-        if self.safety_factor < 1:
+        if not self.safety_factor >= 1:
             raise SSELabError(f"safety factor must be at least 1, got {self.safety_factor}")
         if not self.depth_factor > 0:
             raise SSELabError("depth factor must be positive")
+        if not self.minimum_gain >= 1:
+            raise SSELabError(f"minimum strength gain must be at least 1, got {self.minimum_gain}")
+
+    @property
+    def minimum_depth(self) -> float:
+        return self.depth_factor * self.flaw_size
+
+    def check_plate(self, thickness: float) -> None:
+        if self.minimum_depth >= 0.5 * thickness:
+            raise SSELabError(
+                f"flaw size {self.flaw_size:.3g} m needs an exchange depth of {self.minimum_depth:.3g} m, "
+                f"not below half the thickness ({0.5 * thickness:.3g} m)"
+            )
+
+
+def verdict(profile: StressProfile, center_stress: float, strength_gain: float, host: Host, bounds: DesignBounds) -> str:
+    """Classify a treatment, the most serious failure first.
+
+    1. "spontaneous-fracture risk": |centre tension| ≥ σ_f / safety_factor (upper bound).
+    2. "too shallow": exchange depth < depth_factor × a, or the stress at that depth is not
+       compressive, so the flaw tip is not wrapped in compression (lower bound; the 1 %
+       concentration depth alone can lie in the tensile zone).
+    3. "no strength gain": σ_perm/native < minimum_gain (a treatment too weak to matter).
+    4. "effective" otherwise.
+    """
+    if center_stress < 0 and -center_stress >= host.fracture_strength / bounds.safety_factor:
+        return "spontaneous-fracture risk"
+    if profile.exchange_depth < bounds.minimum_depth or profile.stress_at(bounds.minimum_depth) <= 0:
+        return "too shallow"
+    if strength_gain < bounds.minimum_gain:
+        return "no strength gain"
+    return "effective"
+
+
+def zero_stress_depth(profile: StressProfile) -> float:
+    """Depth (m) where the residual stress first turns tensile (L/2 if it never does)."""
+    half = profile.nodes <= 0.5 * profile.nodes[-1]
+    x, sigma = profile.nodes[half], profile.stress[half]
+    tensile = np.flatnonzero(sigma < 0)
+    if tensile.size == 0:
+        return float(0.5 * profile.nodes[-1])
+    i = tensile[0]
+    if i == 0:
+        return 0.0
+    return float(x[i - 1] + (x[i] - x[i - 1]) * sigma[i - 1] / (sigma[i - 1] - sigma[i]))
 
 
 @dataclass(frozen=True)
@@ -456,9 +523,8 @@ class ExchangeDesign:
     form: fracture.FractureForm
     converged: ConvergedExchange
     uniform: UniformLayer
-    sigma_permissible: float
+    sigma_permissible_by_form: dict[str, float]
     sigma_permissible_native: float
-    sigma_permissible_other_form: float
     sigma_permissible_uniform: float
     verdict: str
     surface_concentration_source: dict[str, float | str] = field(default_factory=dict)
@@ -467,8 +533,13 @@ class ExchangeDesign:
     def profile(self) -> StressProfile:
         return self.converged.profile
 
+    @property
+    def sigma_permissible(self) -> float:
+        return self.sigma_permissible_by_form[self.form]
+
     def strength_curves(self, flaw_sizes: np.ndarray) -> dict[str, np.ndarray]:
-        """σ_perm vs a for the gradient and uniform models, native, and the Fig. 6d bounds (Pa)."""
+        """σ_perm vs a for the gradient and uniform models, native, and the Fig. 6d bounds (Pa),
+        all in this design's form of eq. 6."""
         host, length = self.process.host, self.process.thickness
         args = (host.fracture_toughness, host.shape_factor)
         return {
@@ -478,16 +549,15 @@ class ExchangeDesign:
             ),
             "native": fracture.native_strength(*args, flaw_sizes),
             "theoretical_maximum": fracture.theoretical_maximum_strength(
-                flaw_sizes, length, *args, host.fracture_strength, 1.0
+                flaw_sizes, length, *args, host.fracture_strength, 1.0, self.form
             ),
             "safety_factor_2": fracture.theoretical_maximum_strength(
-                flaw_sizes, length, *args, host.fracture_strength, 2.0
+                flaw_sizes, length, *args, host.fracture_strength, 2.0, self.form
             ),
         }
 
     def summary(self) -> dict:
         p, prof = self.process, self.profile
-        other = "printed" if self.form == "weight-function" else "weight-function"
         return {
             "ion": p.ion.name,
             "host": p.host.name,
@@ -502,12 +572,14 @@ class ExchangeDesign:
             "surface_stress_Pa": prof.surface_stress,
             "center_stress_Pa": self.converged.metrics["center_stress_Pa"],
             "exchange_depth_m": prof.exchange_depth,
+            "zero_stress_depth_m": zero_stress_depth(prof),
             "mean_concentration": prof.mean_concentration,
             "flaw_size_m": self.bounds.flaw_size,
             "fracture_form": self.form,
             "sigma_permissible_Pa": self.sigma_permissible,
             "sigma_permissible_native_Pa": self.sigma_permissible_native,
-            f"sigma_permissible_{other.replace('-', '_')}_form_Pa": self.sigma_permissible_other_form,
+            "sigma_permissible_weight_function_Pa": self.sigma_permissible_by_form["weight-function"],
+            "sigma_permissible_printed_Pa": self.sigma_permissible_by_form["printed"],
             "strength_gain": self.sigma_permissible / self.sigma_permissible_native,
             "uniform_model": {
                 "depth_m": self.uniform.depth,
@@ -516,10 +588,11 @@ class ExchangeDesign:
                 "sigma_permissible_Pa": self.sigma_permissible_uniform,
             },
             "bounds": {
-                "minimum_depth_m": self.bounds.depth_factor * self.bounds.flaw_size,
+                "minimum_depth_m": self.bounds.minimum_depth,
                 "maximum_center_tension_Pa": p.host.fracture_strength / self.bounds.safety_factor,
                 "safety_factor": self.bounds.safety_factor,
                 "depth_factor": self.bounds.depth_factor,
+                "minimum_gain": self.bounds.minimum_gain,
             },
             "verdict": self.verdict,
             "discretisation": {
@@ -541,11 +614,10 @@ def design_exchange(
     surface_concentration_source: dict[str, float | str] | None = None,
 ) -> ExchangeDesign:
     """Solve the treatment to ``rtol`` and evaluate strength and design bounds at the flaw size."""
-    if bounds.flaw_size > 0.5 * process.thickness:
-        raise SSELabError("flaw size must not exceed half the thickness")
+    bounds.check_plate(process.thickness)
+    fracture.uniform_stress_factor(form)  # validates the form before any work
     host = process.host
     args = (host.fracture_toughness, host.shape_factor)
-    other = "printed" if form == "weight-function" else "weight-function"
 
     def metrics(profile: StressProfile) -> dict[str, float]:
         values = basic_metrics(profile)
@@ -557,27 +629,22 @@ def design_exchange(
     converged = converge_exchange(process, metrics, rtol)
     profile = converged.profile
     uniform = uniform_layer_equivalent(process, profile.mean_concentration)
-    center = converged.metrics["center_stress_Pa"]
+    native = float(fracture.native_strength(*args, bounds.flaw_size))
+    by_form = {
+        name: float(fracture.permissible_stress(profile.nodes, profile.stress, bounds.flaw_size, *args, name)[0])
+        for name in fracture.FRACTURE_FORMS
+    }
     return ExchangeDesign(
         process=process,
         bounds=bounds,
         form=form,
         converged=converged,
         uniform=uniform,
-        sigma_permissible=converged.metrics["sigma_permissible_Pa"],
-        sigma_permissible_native=float(fracture.native_strength(*args, bounds.flaw_size)),
-        sigma_permissible_other_form=float(
-            fracture.permissible_stress(profile.nodes, profile.stress, bounds.flaw_size, *args, other)[0]
-        ),
+        sigma_permissible_by_form=by_form,
+        sigma_permissible_native=native,
         sigma_permissible_uniform=float(
             fracture.permissible_stress(uniform.profile.nodes, uniform.profile.stress, bounds.flaw_size, *args, form)[0]
         ),
-        verdict=verdict(
-            profile.exchange_depth, center, bounds.flaw_size, host.fracture_strength, bounds.safety_factor, bounds.depth_factor
-        ),
+        verdict=verdict(profile, converged.metrics["center_stress_Pa"], by_form[form] / native, host, bounds),
         surface_concentration_source=surface_concentration_source or {"method": "given"},
     )
-
-
-def with_surface_concentration(process: ExchangeProcess, surface_concentration: float) -> ExchangeProcess:
-    return replace(process, surface_concentration=surface_concentration)

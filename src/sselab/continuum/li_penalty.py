@@ -37,8 +37,12 @@ class LiDiffusionLaw:
     prefactor_log_stderr: float = float("nan")  # standard error of ln D₀
     activation_volume_stderr: float = float("nan")
     activation_energy_stderr_eV: float = float("nan")
+    log_prefactor_energy_covariance: float = 0.0  # cov(ln D₀, E_a), eV
 
     def __post_init__(self) -> None:
+        for name in ("prefactor", "activation_volume", "activation_energy_eV"):
+            if not np.isfinite(getattr(self, name)):
+                raise SSELabError(f"eq. 10 parameter {name} must be finite, got {getattr(self, name)}")
         if not self.prefactor > 0:
             raise SSELabError(f"diffusion prefactor D0 must be positive, got {self.prefactor}")
 
@@ -53,17 +57,19 @@ class LiDiffusionLaw:
         )
 
     def log_diffusivity_stderr(self, temperature: float, stress: float = 0.0) -> float:
-        """Standard error of ln D at (T, σ), propagating the parameters' errors as independent.
+        """Standard error of ln D at (T, σ).
 
-        Ignores the covariance of ln D₀ and E_a, which makes it an overestimate far from the
-        fitted temperatures' centre.
+        var = σ²(ln D₀) + σ²(E_a)/(k_BT)² − 2 cov(ln D₀, E_a)/(k_BT) + (σ/RT)² σ²(V‡); the
+        covariance of V‡ with the Arrhenius pair is neglected (zero at σ = 0). NaN without errors.
         """
-        terms = [
-            self.prefactor_log_stderr,
-            stress * self.activation_volume_stderr / (GAS_CONSTANT * temperature),
-            self.activation_energy_stderr_eV / (BOLTZMANN_EV * temperature),
-        ]
-        return float(np.sqrt(np.nansum(np.square(terms)))) if not np.all(np.isnan(terms)) else float("nan")
+        k_t = BOLTZMANN_EV * temperature
+        variance = (
+            self.prefactor_log_stderr**2
+            + (self.activation_energy_stderr_eV / k_t) ** 2
+            - 2 * self.log_prefactor_energy_covariance / k_t
+            + (stress / (GAS_CONSTANT * temperature)) ** 2 * self.activation_volume_stderr**2
+        )
+        return float(np.sqrt(variance)) if np.isfinite(variance) and variance >= 0 else float("nan")
 
 
 @dataclass(frozen=True)
@@ -89,8 +95,10 @@ def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.nd
     d = np.asarray(diffusivity, dtype=float)
     if not (t.shape == s.shape == d.shape) or t.ndim != 1:
         raise SSELabError("temperature, stress and diffusivity must be 1D arrays of one length")
-    if np.any(d <= 0) or np.any(~np.isfinite(d)):
-        raise SSELabError("diffusivities must be positive and finite")
+    if not (np.isfinite(t).all() and np.isfinite(s).all() and np.isfinite(d).all()):
+        raise SSELabError("temperatures, stresses and diffusivities must all be finite numbers")
+    if np.any(d <= 0):
+        raise SSELabError("diffusivities must be positive")
     if np.any(t <= 0):
         raise SSELabError("temperatures must be positive")
     levels, which = np.unique(t, return_inverse=True)
@@ -126,6 +134,7 @@ def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.nd
         prefactor_log_stderr=float(np.sqrt(parameter_covariance[0, 0])),
         activation_volume_stderr=float(np.sqrt(covariance[-1, -1])) if dof > 0 else float("nan"),
         activation_energy_stderr_eV=float(np.sqrt(parameter_covariance[1, 1])),
+        log_prefactor_energy_covariance=float(parameter_covariance[0, 1]),
     )
     return TwoStepFit(
         law=law,

@@ -73,6 +73,9 @@ def _convert(table: dict[str, Any], fields: dict[str, str | None], origin: str) 
     unknown = sorted(set(table) - set(fields))
     if unknown:
         raise SSELabError(f"{origin}: unknown parameter(s) {', '.join(unknown)}")
+    for key in ("name", "source", "caveat"):
+        if key in table and not isinstance(table[key], str):
+            raise SSELabError(f"{origin}: {key} must be a string")
     return {
         key: value if fields[key] is None else parse_quantity(value, fields[key], f"{origin}: {key}")
         for key, value in table.items()
