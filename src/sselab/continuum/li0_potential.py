@@ -1,0 +1,346 @@
+"""Li⁰ chemical-potential profile across single- and multi-layer separators (seed 002, Kim & Li).
+
+Model (seed 002, eqs. 5–15), 1D steady state, x from the cathode (x = 0) to the anode (x = L),
+ξ = x/L, μ = μ_Li⁰ in eV with Li_BCC = 0:
+
+    dμ/dξ = e L j · g(μ),   g(μ) = −t/σ_ion + (1 − t)/(σ_e + σ_h),
+    σ_e + σ_h = A e^{−(μ−B)/k_BT} + A e^{(μ−B)/k_BT} = 2A cosh u,   u = (μ − B)/k_BT,
+
+with j the total current density (A/m², constant), σ_ion constant in each layer, and the Li
+transference number t constant through the stack and fixed by μ(0) = μ_cathode, μ(1) = μ_anode.
+e L j is in volts, so with μ in eV the equation needs no further constants.
+
+Closed form (eqs. 16–17; the printed constant ``a`` is garbled, so it is derived here). With
+q = 1 − t, α = q σ_ion / (2A(1 − q)), c = σ_ion k_BT / (e L j (1 − q)) and ρ = α/√|α² − 1|,
+
+    1/(e L j g) = (c/k_BT) cosh u / (α − cosh u),   ξ(μ) = c (−u + ρ J(u)) + const,
+
+    α > 1:  J(u) = ln |sinh((u* + u)/2) / sinh((u* − u)/2)|,  u* = arccosh α,
+    α < 1:  J(u) = −2 arctan(tanh(u/2) √((1 + α)/(1 − α))).
+
+For α > 1, g > 0 inside the window |u| < u* and the fixed points μ = B ± k_BT u* cannot be
+crossed; for α < 1 (e.g. a strong ionic bottleneck) g < 0 everywhere and μ falls along the layer
+(for j > 0).
+
+Solution method. The unknown is q = 1 − t, carried as ln q, so that 1 − t keeps full relative
+precision even when t differs from 1 only in its eleventh decimal. For a given q, each layer's
+end potential follows from its start by inverting the closed form (a monotone 1D root), so
+the anode potential μ_L(q) is exact up to round-off. Because ∂g/∂q = 1/(2A cosh u) + 1/σ_ion > 0
+everywhere, μ_L(q) is monotone in q (comparison principle for a scalar ODE), so bracketing on
+ln q always finds the unique t when one exists, and reports that none exists otherwise.
+The solution is then checked in position: every layer's closed-form width must equal its
+thickness fraction (``position_residuals``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.constants import e as ELEMENTARY_CHARGE
+from scipy.constants import k as BOLTZMANN
+from scipy.optimize import brentq
+
+from sselab.errors import ConvergenceError, SSELabError
+
+BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE
+FRACTION_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One electrolyte layer: thickness fraction of L, σ_ion (S/m), A (S/m), B (eV)."""
+
+    fraction: float
+    sigma_ion: float
+    A: float
+    B: float
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    """An ionic bottleneck: σ_ion × ``sigma_ion_factor`` over [position − width/2, position + width/2] (fractions of L)."""
+
+    position: float
+    width: float
+    sigma_ion_factor: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of uniform properties: [start, end] in ξ, σ_ion, A, B, and the layer it belongs to."""
+
+    start: float
+    end: float
+    sigma_ion: float
+    A: float
+    B: float
+    layer: int
+    bottleneck: bool
+
+    @property
+    def width(self) -> float:
+        return self.end - self.start
+
+
+def _finite_positive(label: str, value: float) -> None:
+    if not (math.isfinite(value) and value > 0):
+        raise SSELabError(f"{label} must be positive and finite, got {value}")
+
+
+@dataclass(frozen=True)
+class Separator:
+    """The stack and its operating point (SI; potentials in eV)."""
+
+    temperature: float  # K
+    thickness: float  # m
+    current_density: float  # A/m²
+    mu_cathode: float  # eV
+    mu_anode: float  # eV
+    layers: tuple[Layer, ...]
+    bottlenecks: tuple[Bottleneck, ...] = ()
+
+    def __post_init__(self) -> None:
+        _finite_positive("temperature", self.temperature)
+        _finite_positive("thickness", self.thickness)
+        if not (math.isfinite(self.current_density) and self.current_density != 0):
+            raise SSELabError(f"current density must be finite and non-zero, got {self.current_density}")
+        for label, value in (("mu_cathode", self.mu_cathode), ("mu_anode", self.mu_anode)):
+            if not math.isfinite(value):
+                raise SSELabError(f"{label} must be finite, got {value}")
+        if not self.layers:
+            raise SSELabError("the separator needs at least one layer")
+        for i, layer in enumerate(self.layers, 1):
+            _finite_positive(f"layer {i} fraction", layer.fraction)
+            _finite_positive(f"layer {i} sigma_ion", layer.sigma_ion)
+            _finite_positive(f"layer {i} A", layer.A)
+            if not math.isfinite(layer.B):
+                raise SSELabError(f"layer {i} B must be finite, got {layer.B}")
+        total = math.fsum(layer.fraction for layer in self.layers)
+        if abs(total - 1.0) > FRACTION_TOLERANCE:
+            raise SSELabError(f"layer fractions must sum to 1, got {total:.12g}")
+        for i, neck in enumerate(self.bottlenecks, 1):
+            _finite_positive(f"bottleneck {i} width", neck.width)
+            _finite_positive(f"bottleneck {i} sigma_ion_factor", neck.sigma_ion_factor)
+            if not (neck.position - neck.width / 2 >= 0 and neck.position + neck.width / 2 <= 1):
+                raise SSELabError(f"bottleneck {i} must lie within the separator (0 <= position ± width/2 <= 1)")
+
+    @property
+    def thermal_energy(self) -> float:
+        """k_B T in eV."""
+        return BOLTZMANN_EV * self.temperature
+
+    @property
+    def drive(self) -> float:
+        """e L j in eV (L j in volts)."""
+        return self.thickness * self.current_density
+
+    def segments(self) -> list[Segment]:
+        """Layers cut at every bottleneck edge; bottleneck stretches carry the reduced σ_ion."""
+        edges = np.concatenate([[0.0], np.cumsum([layer.fraction for layer in self.layers])])
+        edges[-1] = 1.0
+        cuts = set(edges.tolist())
+        for neck in self.bottlenecks:
+            cuts.update((neck.position - neck.width / 2, neck.position + neck.width / 2))
+        points = sorted(cuts)
+        segments = []
+        for start, end in zip(points[:-1], points[1:], strict=True):
+            if end - start <= 1e-15:
+                continue
+            middle = 0.5 * (start + end)
+            layer_index = int(min(np.searchsorted(edges, middle, side="right") - 1, len(self.layers) - 1))
+            layer = self.layers[layer_index]
+            factor = 1.0
+            for neck in self.bottlenecks:
+                if neck.position - neck.width / 2 <= middle <= neck.position + neck.width / 2:
+                    factor *= neck.sigma_ion_factor
+            segments.append(Segment(start, end, layer.sigma_ion * factor, layer.A, layer.B, layer_index, factor != 1.0))
+        return segments
+
+
+@dataclass(frozen=True)
+class SegmentFlow:
+    """The flow dμ/dξ = e L j g(μ) in one segment at a given q = 1 − t, with its closed-form ξ(μ)."""
+
+    segment: Segment
+    log_q: float
+    thermal_energy: float
+    drive: float
+
+    @property
+    def q(self) -> float:
+        return math.exp(self.log_q)
+
+    @property
+    def log_alpha(self) -> float:
+        """ln α, α = q σ_ion / (2A(1 − q))."""
+        s = self.segment
+        return self.log_q + math.log(s.sigma_ion) - math.log(2 * s.A) - math.log(-math.expm1(self.log_q))
+
+    @property
+    def window(self) -> float | None:
+        """u* = arccosh α when α > 1 (fixed points at u = ±u*), else None."""
+        la = self.log_alpha
+        if la <= 0:
+            return None
+        return la + math.log1p(math.sqrt(-math.expm1(-2 * la)))
+
+    def u(self, mu: np.ndarray | float) -> np.ndarray:
+        return (np.asarray(mu, dtype=float) - self.segment.B) / self.thermal_energy
+
+    def velocity(self, mu: np.ndarray | float) -> np.ndarray:
+        """dμ/dξ (eV per unit ξ) = e L j (q/(2A cosh u) − (1 − q)/σ_ion)."""
+        u = np.abs(self.u(mu))
+        inverse_cosh = 2 * np.exp(-u) / (1 + np.exp(-2 * u))
+        one_minus_q = -math.expm1(self.log_q)
+        return self.drive * (self.q * inverse_cosh / (2 * self.segment.A) - one_minus_q / self.segment.sigma_ion)
+
+    def position(self, mu: np.ndarray | float) -> np.ndarray:
+        """ξ(μ) up to a constant (the antiderivative; see the module docstring).
+
+        For α > 1, J is evaluated as |a| − |b| + ln(1 − e^{−2|a|}) − ln(1 − e^{−2|b|}) with
+        a, b = (u* ± u)/2, and inside the window −u + ρ(|a| − |b|) = (ρ − 1)u with
+        ρ − 1 = α⁻²/(√z(1 + √z)), z = 1 − α⁻²: no cancellation even when α ~ 10³⁰.
+        """
+        u = self.u(mu)
+        one_minus_q = -math.expm1(self.log_q)
+        c = self.segment.sigma_ion * self.thermal_energy / (self.drive * one_minus_q)
+        la = self.log_alpha
+        star = self.window
+        if star is None:
+            alpha = math.exp(la)
+            rho = alpha / math.sqrt(-math.expm1(2 * la))
+            return c * (-u + rho * -2 * np.arctan(np.tanh(u / 2) * math.sqrt((1 + alpha) / (1 - alpha))))
+        root = math.sqrt(-math.expm1(-2 * la))
+        rho = 1.0 / root
+        rho_minus_one = math.exp(-2 * la) / (root * (1 + root))
+        a, b = (star + u) / 2, (star - u) / 2
+        inside = (a > 0) & (b > 0)
+        linear = np.where(inside, rho_minus_one * u, -u + rho * (np.abs(a) - np.abs(b)))
+        with np.errstate(divide="ignore"):
+            tails = np.log(-np.expm1(-2 * np.abs(a))) - np.log(-np.expm1(-2 * np.abs(b)))
+        return c * (linear + rho * tails)
+
+    def width_between(self, mu_start: float, mu_end: float) -> float:
+        """Δξ needed to go from ``mu_start`` to ``mu_end`` (inf across a fixed point)."""
+        if mu_start == mu_end:
+            return 0.0
+        bound = self._bound(mu_start)
+        if bound is not None and (mu_end - bound) * (mu_start - bound) <= 0 and mu_end != bound:
+            return math.inf
+        return float(self.position(mu_end) - self.position(mu_start))
+
+    def _bound(self, mu_start: float) -> float | None:
+        """The fixed point the flow from ``mu_start`` runs towards (None if it runs to ±∞)."""
+        star = self.window
+        direction = np.sign(self.velocity(mu_start))
+        if star is None or direction == 0:
+            return None
+        u0 = float(self.u(mu_start))
+        ahead = [p for p in (-star, star) if (p - u0) * direction > 0]
+        if not ahead:
+            return None
+        nearest = min(ahead, key=lambda p: abs(p - u0))
+        return self.segment.B + self.thermal_energy * nearest
+
+    def advance(self, mu_start: float, width: float) -> float:
+        """μ after travelling ``width`` in ξ from ``mu_start`` (exact inversion of the closed form)."""
+        direction = float(np.sign(self.velocity(mu_start)))
+        if direction == 0 or width == 0:
+            return mu_start
+        target = float(self.position(mu_start)) + width
+
+        def miss(mu: float) -> float:
+            return float(self.position(mu)) - target
+
+        bound = self._bound(mu_start)
+        if bound is not None:
+            gap = bound - mu_start
+            far = mu_start + 0.5 * gap
+            while miss(far) < 0:
+                remaining = bound - far
+                if abs(remaining) <= 8 * math.ulp(bound) + 1e-300:
+                    return bound  # the plateau sits on the fixed point to float resolution
+                far = bound - remaining * 1e-3
+        else:
+            step = direction * max(self.thermal_energy, abs(self.drive) / self.segment.sigma_ion, 1e-3)
+            far = mu_start + step
+            while miss(far) < 0:
+                step *= 2
+                far = mu_start + step
+                if not math.isfinite(far):
+                    raise ConvergenceError("the potential runs away to infinity within a layer")
+        lo, hi = (mu_start, far) if direction > 0 else (far, mu_start)
+        return brentq(miss, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+
+
+def flows(separator: Separator, log_q: float) -> list[SegmentFlow]:
+    return [SegmentFlow(s, log_q, separator.thermal_energy, separator.drive) for s in separator.segments()]
+
+
+def shoot(separator: Separator, log_q: float) -> list[float]:
+    """Potentials at every segment boundary, from μ_cathode, for q = exp(log_q)."""
+    potentials = [separator.mu_cathode]
+    for flow in flows(separator, log_q):
+        potentials.append(flow.advance(potentials[-1], flow.segment.width))
+    return potentials
+
+
+LOG_Q_MIN = math.log(1e-300)
+LOG_Q_MAX = math.log1p(-1e-15)
+
+
+@dataclass(frozen=True)
+class Li0Solution:
+    separator: Separator
+    log_q: float
+    boundary_potentials: tuple[float, ...]  # at every segment boundary, from the cathode
+    segments: tuple[Segment, ...]
+    position_residuals: tuple[float, ...]  # closed-form width − segment width, per segment
+    anode_mismatch_eV: float
+    flows_: tuple[SegmentFlow, ...] = field(repr=False, default=())
+
+    @property
+    def one_minus_t(self) -> float:
+        return math.exp(self.log_q)
+
+    @property
+    def t(self) -> float:
+        return -math.expm1(self.log_q)
+
+
+def solve(separator: Separator, tolerance_eV: float = 1e-9) -> Li0Solution:
+    """Find t (as 1 − t) and every boundary potential; see the module docstring."""
+
+    def mismatch(log_q: float) -> float:
+        return shoot(separator, log_q)[-1] - separator.mu_anode
+
+    sign = 1.0 if separator.drive > 0 else -1.0  # μ_L increases with q when j > 0
+    low, high = mismatch(LOG_Q_MIN), mismatch(LOG_Q_MAX)
+    if sign * low > 0:
+        raise SSELabError(
+            f"no steady state: even with t -> 1 the anode side reaches {low + separator.mu_anode:.4g} eV "
+            f"(ohmic limit), beyond mu_anode = {separator.mu_anode:g} eV for this current direction"
+        )
+    if sign * high < 0:
+        raise SSELabError(
+            f"no steady state: even with t -> 0 the anode side reaches only {high + separator.mu_anode:.4g} eV, "
+            f"short of mu_anode = {separator.mu_anode:g} eV"
+        )
+    log_q = brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=500)
+    potentials = shoot(separator, log_q)
+    segment_flows = flows(separator, log_q)
+    residuals = tuple(
+        flow.width_between(a, b) - flow.segment.width
+        for flow, a, b in zip(segment_flows, potentials[:-1], potentials[1:], strict=True)
+    )
+    miss = potentials[-1] - separator.mu_anode
+    if abs(miss) > tolerance_eV:
+        raise ConvergenceError(
+            f"the anode potential cannot be matched within float64 resolution of t (miss {miss:.3g} eV); "
+            "the jump sits at the anode edge"
+        )
+    potentials[-1] = separator.mu_anode
+    return Li0Solution(separator, log_q, tuple(potentials), tuple(separator.segments()), residuals, miss, tuple(segment_flows))
