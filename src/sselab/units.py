@@ -25,6 +25,8 @@ SI_UNITS = {
     "diffusivity": "m**2/s",
     "molar_volume": "m**3/mol",
     "toughness": "Pa*m**0.5",
+    "conductivity": "S/m",
+    "current_density": "A/m**2",
     "dimensionless": "dimensionless",
 }
 

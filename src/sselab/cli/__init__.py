@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sselab.cli import ion_exchange
+from sselab.cli import ion_exchange, li0
 from sselab.errors import SSELabError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(ion_exchange.app, name="ion-exchange")
+app.add_typer(li0.app, name="li0")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -160,6 +160,13 @@ class Separator:
         return segments
 
 
+def _log1mexp(x: np.ndarray) -> np.ndarray:
+    """ln(1 − e^{−x}) for x ≥ 0, accurate at both ends (Mächler's split at ln 2); −inf at 0."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(x < math.log(2.0), np.log(-np.expm1(-x)), np.log1p(-np.exp(-x)))
+
+
 @dataclass(frozen=True)
 class SegmentFlow:
     """The flow dμ/dξ = e L j g(μ) in one segment at a given q = 1 − t, with its closed-form ξ(μ)."""
@@ -219,8 +226,7 @@ class SegmentFlow:
         a, b = (star + u) / 2, (star - u) / 2
         inside = (a > 0) & (b > 0)
         linear = np.where(inside, rho_minus_one * u, -u + rho * (np.abs(a) - np.abs(b)))
-        with np.errstate(divide="ignore"):
-            tails = np.log(-np.expm1(-2 * np.abs(a))) - np.log(-np.expm1(-2 * np.abs(b)))
+        tails = _log1mexp(2 * np.abs(a)) - _log1mexp(2 * np.abs(b))
         return c * (linear + rho * tails)
 
     def width_between(self, mu_start: float, mu_end: float) -> float:

@@ -3,7 +3,8 @@
 A parameter is a bare number in SI units or a string with units (``"150 GPa"``). Unknown keys are
 refused, so that a typo cannot silently fall back to a default.
 
-Packaged sets: hosts (``llzo``) and exchange ions (``na``, ``ag``, ``k``) under ``params/data``.
+Packaged sets: hosts (``llzo``), exchange ions (``na``, ``ag``, ``k``) and separator stacks for
+seed 002's figures (``li0/fig3`` …) under ``params/data``.
 An argument that names an existing file is read as a user's file instead.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sselab.continuum.ion_exchange import ExchangeIon, Host
+from sselab.continuum.li0_potential import Bottleneck, Layer, Separator
 from sselab.errors import SSELabError
 from sselab.units import parse_quantity
 
@@ -56,10 +58,12 @@ def _read_table(name_or_path: str | Path, kind: str) -> tuple[dict[str, Any], st
             raise SSELabError(f"parameter file {path} does not exist")
         text, origin = path.read_text(), str(path)
     else:
-        key = str(name_or_path).lower()
-        if key not in packaged_names(kind):
+        names = {name.lower(): name for name in packaged_names(kind)}
+        key = names.get(str(name_or_path).lower())
+        if key is None:
+            label = {"hosts": "host", "ions": "ion", "li0": "separator case"}[kind]
             raise SSELabError(
-                f"unknown {kind[:-1]} {name_or_path!r}: choose one of {', '.join(packaged_names(kind))} or give a .toml file"
+                f"unknown {label} {name_or_path!r}: choose one of {', '.join(packaged_names(kind))} or give a .toml file"
             )
         resource = resources.files("sselab.params") / "data" / kind / f"{key}.toml"
         text, origin = resource.read_text(), f"sselab:params/data/{kind}/{key}.toml"
@@ -113,3 +117,62 @@ def load_ion(name_or_path: str | Path) -> ExchangeIon:
             raise SSELabError(f"{origin}: chemical_strain needs a positive chemical_strain_concentration")
         values["chemical_expansion_coefficient"] = strain / strain_concentration
     return ExchangeIon(**values)
+
+
+_SEPARATOR_FIELDS = {
+    "name": None,
+    "source": None,
+    "temperature": "temperature",
+    "thickness": "length",
+    "current_density": "current_density",
+    "mu_cathode": "energy",
+    "mu_anode": "energy",
+}
+_LAYER_FIELDS = {"name": None, "fraction": "dimensionless", "sigma_ion": "conductivity", "A": "conductivity", "B": "energy"}
+_BOTTLENECK_FIELDS = {"position": "dimensionless", "width": "dimensionless", "sigma_ion_factor": "dimensionless"}
+
+
+def load_separator(name_or_path: str | Path) -> tuple[Separator, dict[str, Any]]:
+    """A separator stack from TOML (a file, or a packaged ``li0`` configuration by name).
+
+    Top level: ``temperature``, ``thickness``, ``current_density``, ``mu_cathode``, ``mu_anode``
+    (eV); ``[[layers]]`` from the cathode with ``fraction``, ``sigma_ion``, ``A``, ``B``;
+    optional ``[[bottlenecks]]`` with ``position``, ``width``, ``sigma_ion_factor``. An optional
+    ``[paper]`` table (what a seed printed for this case) is returned alongside, unparsed.
+    """
+    table, origin = _read_table(name_or_path, "li0")
+    paper = table.pop("paper", {})
+    layers = table.pop("layers", None)
+    bottlenecks = table.pop("bottlenecks", [])
+    if not isinstance(layers, list) or not layers:
+        raise SSELabError(f"{origin}: needs at least one [[layers]] table")
+    if not isinstance(bottlenecks, list):
+        raise SSELabError(f"{origin}: bottlenecks must be an array of tables ([[bottlenecks]])")
+    values = _convert(table, _SEPARATOR_FIELDS, origin)
+    missing = [key for key in _SEPARATOR_FIELDS if key not in ("name", "source") and key not in values]
+    if missing:
+        raise SSELabError(f"{origin}: missing {', '.join(missing)}")
+
+    def parse_all(items: list, fields: dict, label: str) -> list[dict[str, Any]]:
+        parsed = []
+        for i, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                raise SSELabError(f"{origin}: {label} {i} must be a table")
+            entry = _convert(item, fields, f"{origin}: {label} {i}")
+            lacking = [key for key in fields if key != "name" and key not in entry]
+            if lacking:
+                raise SSELabError(f"{origin}: {label} {i} lacks {', '.join(lacking)}")
+            parsed.append(entry)
+        return parsed
+
+    separator = Separator(
+        temperature=values["temperature"],
+        thickness=values["thickness"],
+        current_density=values["current_density"],
+        mu_cathode=values["mu_cathode"],
+        mu_anode=values["mu_anode"],
+        layers=tuple(Layer(**entry) for entry in parse_all(layers, _LAYER_FIELDS, "layer")),
+        bottlenecks=tuple(Bottleneck(**entry) for entry in parse_all(bottlenecks, _BOTTLENECK_FIELDS, "bottleneck")),
+    )
+    info = {"origin": origin, "name": values.get("name", Path(str(name_or_path)).stem), "source": values.get("source", "")}
+    return separator, {**info, "paper": paper}

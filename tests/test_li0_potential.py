@@ -1,0 +1,142 @@
+"""Seed 002: the closed-form Li⁰ profile and the multilayer solver."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from scipy.integrate import quad, solve_ivp
+
+from sselab.continuum.li0_potential import Bottleneck, Layer, Segment, SegmentFlow, Separator, analyse, solve
+from sselab.errors import SSELabError
+from sselab.params import load_separator
+
+KT = 8.617333262e-5 * 298.0
+
+
+def flow(log_q, sigma=0.1, A=1e-17, B=-1.0, drive=1e-3):
+    return SegmentFlow(Segment(0.0, 1.0, sigma, A, B, 0, False), log_q, KT, drive)
+
+
+@pytest.mark.parametrize(
+    "log_q, mu_a, mu_b",
+    [
+        (math.log(0.05), -1.5, -0.6),  # α ≫ 1: inside the window, across B
+        (math.log(0.05), -2.5, -2.1),  # α ≫ 1: outside the window (μ falls there; order irrelevant to ∫)
+        (math.log(1e-17), -1.2, -0.9),  # α < 1: no window
+        (math.log1p(-1e-15), -1.3, -0.7),  # t → 0: α ~ 1e30, where the naive closed form cancels
+    ],
+)
+def test_closed_form_matches_direct_quadrature(log_q, mu_a, mu_b):
+    f = flow(log_q)
+    closed = float(f.position(mu_b) - f.position(mu_a))
+    direct, _ = quad(lambda mu: 1.0 / float(f.velocity(mu)), mu_a, mu_b, epsabs=0, epsrel=1e-12, limit=500)
+    assert closed == pytest.approx(direct, rel=1e-9)
+
+
+def test_single_layer_matches_independent_ode_integration():
+    """A well-conditioned single layer (jump slope ~1e3 eV per L) integrated with Radau; boundary
+    potentials symmetric about B put the jump at x/L = 1/2 exactly (g is even in u)."""
+    layer = Layer(1.0, 0.1, 1e-10, -1.0)
+    separator = Separator(298.0, 100e-6, 10.0, -1.3, -0.7, (layer,))
+    result = analyse(separator)
+    t = result.solution.t
+
+    def rhs(_, mu):
+        return [separator.drive * (-t / layer.sigma_ion + (1 - t) / (2 * layer.A * np.cosh((mu[0] - layer.B) / KT)))]
+
+    ode = solve_ivp(rhs, (0, 1), [separator.mu_cathode], method="Radau", rtol=1e-12, atol=1e-12, dense_output=True)
+    assert ode.sol(1.0)[0] == pytest.approx(separator.mu_anode, abs=1e-9)
+    inner = (result.xi > 0.01) & (result.xi < 0.99)
+    assert np.max(np.abs(ode.sol(result.xi[inner])[0] - result.mu[inner])) < 1e-8
+    assert [j.x_over_L for j in result.jumps] == [pytest.approx(0.5, abs=1e-9)]
+
+
+def test_splitting_a_layer_changes_nothing():
+    whole, _ = load_separator("fig4b")
+    first, second = whole.layers
+    split = replace(whole, layers=(replace(first, fraction=0.2), replace(first, fraction=0.3), second))
+    a, b = solve(whole), solve(split)
+    assert b.one_minus_t == pytest.approx(a.one_minus_t, rel=1e-10)
+    at_cut = a.flows_[0].advance(whole.mu_cathode, 0.2)  # the unsplit layer's exact map to x/L = 0.2
+    cut_index = [s.end for s in b.segments].index(0.2)
+    assert b.boundary_potentials[cut_index + 1] == pytest.approx(at_cut, abs=1e-9)
+
+
+def test_mirror_symmetry_u_to_minus_u_gives_identical_t():
+    """Fig. 8a's layers traverse the same |u| ranges as Fig. 3's, mirrored; g is even in u."""
+    fig3, fig8a = solve(load_separator("fig3")[0]), solve(load_separator("fig8a")[0])
+    assert fig8a.one_minus_t == pytest.approx(fig3.one_minus_t, rel=1e-9)
+
+
+def test_multilayer_with_bottlenecks_is_solved_to_round_off_and_matches_ode_segments():
+    separator, _ = load_separator("fig4b")
+    solution = solve(separator)
+    assert max(abs(r) for r in solution.position_residuals) < 1e-12
+    t = solution.t
+    for segment, start, end in zip(solution.segments, solution.boundary_potentials[:-1], solution.boundary_potentials[1:]):
+        if abs(end - start) > 0.5:
+            continue  # segments holding a multi-eV jump are stiff for an explicit check
+        rhs = lambda _, mu, s=segment: [separator.drive * (-t / s.sigma_ion + (1 - t) / (2 * s.A * np.cosh((mu[0] - s.B) / KT)))]
+        ode = solve_ivp(rhs, (segment.start, segment.end), [start], method="Radau", rtol=1e-10, atol=1e-13)
+        assert ode.y[0, -1] == pytest.approx(end, abs=1e-7)
+
+
+def test_one_minus_t_has_full_relative_precision():
+    separator, _ = load_separator("fig5b")
+    solution = solve(separator)
+    for factor in (1 - 1e-7, 1 + 1e-7):
+        shifted = replace(solution, log_q=solution.log_q + math.log(factor))
+        from sselab.continuum.li0_potential import _with_anode
+
+        residual = max(abs(r) for r in _with_anode(separator, shifted.log_q).position_residuals)
+        assert residual > 1e3 * max(abs(r) for r in solution.position_residuals)
+
+
+def test_ill_conditioned_jump_at_the_anode_edge():
+    """Fig. S2: 1 − t ≈ 3e-19, so t is 1.0 in float64 and shooting on t cannot even represent it."""
+    result = analyse(load_separator("figS2")[0])
+    assert 0 < result.solution.one_minus_t < 1e-15
+    assert result.solution.t == 1.0
+    assert max(abs(r) for r in result.solution.position_residuals) < 1e-12
+    assert result.jumps and result.jumps[-1].x_over_L > 0.999
+
+
+def test_ionic_bottleneck_makes_the_potential_fall():
+    result = analyse(load_separator("fig4d")[0])
+    neck = [(s, a, b) for s, a, b in zip(result.solution.segments, result.solution.boundary_potentials[:-1],
+                                         result.solution.boundary_potentials[1:]) if s.bottleneck and s.sigma_ion < 1e-4]
+    assert neck and all(b < a for _, a, b in neck)
+
+
+def test_vulnerable_fraction_and_overshoot_flags():
+    result = analyse(load_separator("fig5c")[0])
+    assert not result.overshoot and not result.undershoot
+    assert 0 < result.fraction_near_cathode < 0.05
+    assert result.fraction_near_anode > 0.3  # the anodic jump sits near the phase boundary (paper: whole SE_anodic at risk)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"layers": (Layer(0.5, 0.1, 1e-17, -1.0), Layer(0.4, 0.1, 1e-17, -1.0))}, "sum to 1"),
+        ({"layers": (Layer(1.0, 0.0, 1e-17, -1.0),)}, "sigma_ion"),
+        ({"layers": (Layer(1.0, 0.1, -1e-17, -1.0),)}, "A must be positive"),
+        ({"thickness": 0.0}, "thickness"),
+        ({"temperature": -5.0}, "temperature"),
+        ({"current_density": 0.0}, "current density"),
+        ({"bottlenecks": (Bottleneck(0.9995, 0.01, 0.1),)}, "within the separator"),
+    ],
+)
+def test_bad_separators_are_refused(change, message):
+    values = {"temperature": 298.0, "thickness": 1e-4, "current_density": 10.0, "mu_cathode": -3.0, "mu_anode": 0.0,
+              "layers": (Layer(1.0, 0.1, 1e-17, -1.0),)}
+    with pytest.raises(SSELabError, match=message):
+        Separator(**{**values, **change})
+
+
+def test_no_steady_state_is_reported():
+    with pytest.raises(SSELabError, match="no steady state"):
+        solve(replace(load_separator("fig2_center")[0], layers=(Layer(1.0, 0.1, 4.25e-17, -1.48),)))
+    with pytest.raises(SSELabError, match="no steady state"):
+        solve(replace(load_separator("fig3")[0], mu_anode=-3.5))  # below the ohmic limit for j > 0
