@@ -307,6 +307,6 @@ def li0_sweep(dataset: xr.Dataset) -> plt.Figure:
         fig.colorbar(mesh, ax=ax, label=dataset[name].attrs.get("long_name", name))
         ax.set_xlabel("$\\mu_{anode}$ (eV)")
         ax.set_ylabel(f"B of layer {dataset.attrs['layer']} (eV)")
-    axes[0].set_title("position of the largest jump (x/L)")
+    axes[0].set_title("position of the jump at $\\mu$ = B (x/L)")
     axes[1].set_title("$t_{Li}$ (blank: no steady state)")
     return fig

@@ -15,6 +15,7 @@ from scipy.optimize import brentq
 
 from sselab import plots
 from sselab.cli.common import emit, stderr
+from sselab.continuum import li0_potential as model
 from sselab.continuum.li0_potential import Li0Result, Separator, analyse
 from sselab.errors import SSELabError
 from sselab.params import load_separator, packaged_names
@@ -184,28 +185,26 @@ def reproduction_table(rows: list[dict], factor: float) -> str:
 
 
 def _sweep_task(args: tuple[Separator, int, float, np.ndarray, float]) -> list[dict]:
+    """One row of the map (fixed B): t, the electronic-bottleneck jump in the swept layer (where
+    μ = B, from the closed form), the share near the anode potential and overshoot."""
     separator, layer, b_value, anodes, band = args
     layers = list(separator.layers)
     layers[layer] = replace(layers[layer], B=b_value)
     points = []
     for anode in anodes:
         try:
-            result = analyse(replace(separator, layers=tuple(layers), mu_anode=float(anode)), band)
+            solution = model.solve(replace(separator, layers=tuple(layers), mu_anode=float(anode)))
         except SSELabError:
-            points.append({"t": np.nan, "jump": np.nan, "near_anode": np.nan, "overshoot": False})
+            points.append({"t": np.nan, "jump": np.nan, "near_anode": np.nan, "overshoot": np.nan})
             continue
-        in_layer = [j for j in result.jumps if result.solution.segments and _layer_of(result, j.x_over_L) == layer]
-        biggest = max(in_layer, key=lambda j: abs(j.height_eV), default=None)
-        points.append({"t": result.solution.t, "jump": np.nan if biggest is None else biggest.x_over_L,
-                       "near_anode": result.fraction_near_anode, "overshoot": result.overshoot})
+        crossings = [b["x_over_L"] for b in model.electronic_bottlenecks(solution) if b["layer"] == layer]
+        points.append({
+            "t": solution.t,
+            "jump": crossings[0] if crossings else np.nan,
+            "near_anode": model.fraction_near(solution, float(anode), band),
+            "overshoot": float(max(solution.boundary_potentials) > max(separator.mu_cathode, float(anode)) + 1e-9),
+        })
     return points
-
-
-def _layer_of(result: Li0Result, x: float) -> int:
-    for segment in result.solution.segments:
-        if segment.start <= x <= segment.end:
-            return segment.layer
-    return result.solution.segments[-1].layer
 
 
 @app.command()
@@ -224,7 +223,7 @@ def sweep(
     out: OutOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Map of the jump position over anode potential x B of one layer, as Dask tasks."""
+    """Map of the electronic-bottleneck jump position over anode potential x B of one layer (Dask tasks)."""
     separator, info = load_separator(config)
     index = layer if layer >= 0 else len(separator.layers) + layer
     if not 0 <= index < len(separator.layers):
@@ -242,7 +241,7 @@ def sweep(
     dataset = xr.Dataset(
         {
             "t_li": (("B", "mu_anode"), grid["t"], {"units": "1"}),
-            "jump_x_over_L": (("B", "mu_anode"), grid["jump"], {"units": "1", "long_name": f"largest jump in layer {index}"}),
+            "jump_x_over_L": (("B", "mu_anode"), grid["jump"], {"units": "1", "long_name": f"jump at mu = B in layer {index}"}),
             "fraction_near_anode": (("B", "mu_anode"), grid["near_anode"], {"units": "1"}),
             "overshoot": (("B", "mu_anode"), grid["overshoot"], {"units": "1"}),
         },

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy.constants import e as ELEMENTARY_CHARGE
@@ -160,6 +161,12 @@ class Separator:
         return segments
 
 
+def _log1mexp_scalar(x: float) -> float:
+    if x == 0.0:
+        return -math.inf
+    return math.log(-math.expm1(-x)) if x < math.log(2.0) else math.log1p(-math.exp(-x))
+
+
 def _log1mexp(x: np.ndarray) -> np.ndarray:
     """ln(1 − e^{−x}) for x ≥ 0, accurate at both ends (Mächler's split at ln 2); −inf at 0."""
     x = np.asarray(x, dtype=float)
@@ -176,23 +183,35 @@ class SegmentFlow:
     thermal_energy: float
     drive: float
 
-    @property
+    @cached_property
     def q(self) -> float:
         return math.exp(self.log_q)
 
-    @property
+    @cached_property
     def log_alpha(self) -> float:
         """ln α, α = q σ_ion / (2A(1 − q))."""
         s = self.segment
         return self.log_q + math.log(s.sigma_ion) - math.log(2 * s.A) - math.log(-math.expm1(self.log_q))
 
-    @property
+    @cached_property
     def window(self) -> float | None:
         """u* = arccosh α when α > 1 (fixed points at u = ±u*), else None."""
         la = self.log_alpha
         if la <= 0:
             return None
         return la + math.log1p(math.sqrt(-math.expm1(-2 * la)))
+
+    @cached_property
+    def _constants(self) -> tuple[float, float, float, float]:
+        """(c, ρ, ρ − 1 or the arctan factor √((1+α)/(1−α)), which branch: 1.0 window / 0.0 none)."""
+        one_minus_q = -math.expm1(self.log_q)
+        c = self.segment.sigma_ion * self.thermal_energy / (self.drive * one_minus_q)
+        la = self.log_alpha
+        if self.window is None:
+            alpha = math.exp(la)
+            return c, alpha / math.sqrt(-math.expm1(2 * la)), math.sqrt((1 + alpha) / (1 - alpha)), 0.0
+        root = math.sqrt(-math.expm1(-2 * la))
+        return c, 1.0 / root, math.exp(-2 * la) / (root * (1 + root)), 1.0
 
     def u(self, mu: np.ndarray | float) -> np.ndarray:
         return (np.asarray(mu, dtype=float) - self.segment.B) / self.thermal_energy
@@ -212,22 +231,26 @@ class SegmentFlow:
         ρ − 1 = α⁻²/(√z(1 + √z)), z = 1 − α⁻²: no cancellation even when α ~ 10³⁰.
         """
         u = self.u(mu)
-        one_minus_q = -math.expm1(self.log_q)
-        c = self.segment.sigma_ion * self.thermal_energy / (self.drive * one_minus_q)
-        la = self.log_alpha
+        c, rho, third, has_window = self._constants
+        if not has_window:
+            return c * (-u + rho * -2 * np.arctan(np.tanh(u / 2) * third))
         star = self.window
-        if star is None:
-            alpha = math.exp(la)
-            rho = alpha / math.sqrt(-math.expm1(2 * la))
-            return c * (-u + rho * -2 * np.arctan(np.tanh(u / 2) * math.sqrt((1 + alpha) / (1 - alpha))))
-        root = math.sqrt(-math.expm1(-2 * la))
-        rho = 1.0 / root
-        rho_minus_one = math.exp(-2 * la) / (root * (1 + root))
         a, b = (star + u) / 2, (star - u) / 2
         inside = (a > 0) & (b > 0)
-        linear = np.where(inside, rho_minus_one * u, -u + rho * (np.abs(a) - np.abs(b)))
+        linear = np.where(inside, third * u, -u + rho * (np.abs(a) - np.abs(b)))
         tails = _log1mexp(2 * np.abs(a)) - _log1mexp(2 * np.abs(b))
         return c * (linear + rho * tails)
+
+    def position_scalar(self, mu: float) -> float:
+        """:meth:`position` for one float, with ``math`` only (the root-finders' inner loop)."""
+        u = (mu - self.segment.B) / self.thermal_energy
+        c, rho, third, has_window = self._constants
+        if not has_window:
+            return c * (-u - 2 * rho * math.atan(math.tanh(u / 2) * third))
+        star = self.window
+        a, b = (star + u) / 2, (star - u) / 2
+        linear = third * u if (a > 0 and b > 0) else -u + rho * (abs(a) - abs(b))
+        return c * (linear + rho * (_log1mexp_scalar(2 * abs(a)) - _log1mexp_scalar(2 * abs(b))))
 
     def width_between(self, mu_start: float, mu_end: float) -> float:
         """Δξ needed to go from ``mu_start`` to ``mu_end`` (inf across a fixed point)."""
@@ -256,10 +279,10 @@ class SegmentFlow:
         direction = float(np.sign(self.velocity(mu_start)))
         if direction == 0 or width == 0:
             return mu_start
-        target = float(self.position(mu_start)) + width
+        target = self.position_scalar(mu_start) + width
 
         def miss(mu: float) -> float:
-            return float(self.position(mu)) - target
+            return self.position_scalar(mu) - target
 
         bound = self._bound(mu_start)
         if bound is not None:
