@@ -140,3 +140,15 @@ def test_no_steady_state_is_reported():
         solve(replace(load_separator("fig2_center")[0], layers=(Layer(1.0, 0.1, 4.25e-17, -1.48),)))
     with pytest.raises(SSELabError, match="no steady state"):
         solve(replace(load_separator("fig3")[0], mu_anode=-3.5))  # below the ohmic limit for j > 0
+
+
+@pytest.mark.parametrize("mu_cathode, mu_anode", [(-3.0, 0.0), (-2.99, 0.01), (-3.0, -0.04)])
+def test_jump_position_in_the_electronic_limit(mu_cathode, mu_anode):
+    """With negligible ionic resistance dξ/dμ ∝ cosh u, so ξ ∝ sinh u: the jump (μ = B) sits at
+    sinh(d_c/kT)/(sinh(d_c/kT) + sinh(d_a/kT)), d_c = B − μ_cathode, d_a = μ_anode − B, whatever A."""
+    B = -1.48
+    separator = Separator(298.0, 100e-6, 10.0, mu_cathode, mu_anode, (Layer(1.0, 1e4, 1e-31, B),))
+    (crossing,) = analyse(separator).electronic_bottlenecks
+    d_c, d_a = (B - mu_cathode) / KT, (mu_anode - B) / KT
+    expected = 1.0 / (1.0 + math.exp(d_a - d_c) * (1 - math.exp(-2 * d_a)) / (1 - math.exp(-2 * d_c)))
+    assert crossing["x_over_L"] == pytest.approx(expected, abs=1e-6)

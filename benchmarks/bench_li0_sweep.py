@@ -1,0 +1,62 @@
+"""Benchmark: a 50 × 50 Li⁰ sweep (anode potential × B of the anodic layer) on a local Dask cluster.
+
+What is measured
+----------------
+The map of ``sselab li0 sweep fig5c`` with its defaults (μ_anode from −0.2 to 0.3 eV, B_anodic from
+−1.0 to −0.5 eV, 2500 steady-state solves of a bilayer with three ionic bottlenecks, one Dask task
+per B row): wall time including the LocalCluster's start-up, median of ``REPEATS`` runs. The
+peer, measured in the same run, is the same rows computed serially in this process. Goal
+(issue 3): < 60 s on 2 cores.
+
+Run as ``python benchmarks/bench_li0_sweep.py``; writes ``results/bench_li0_sweep.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from bench_design import environment, median_seconds
+from sselab.cli.li0 import _sweep_task
+from sselab.params import load_separator
+from sselab.sweep import run_tasks
+
+RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_li0_sweep.json"
+TARGET_SECONDS = 60.0
+REPEATS = 3
+
+
+def main() -> None:
+    separator, _ = load_separator("fig5c")
+    anodes = np.linspace(-0.2, 0.3, 50)
+    rows = [(separator, len(separator.layers) - 1, float(b), anodes, 0.05) for b in np.linspace(-1.0, -0.5, 50)]
+    dask_points, dask_seconds, dask_runs = median_seconds(lambda: run_tasks(_sweep_task, rows, show_progress=False), REPEATS)
+    serial_points, serial_seconds, serial_runs = median_seconds(lambda: [_sweep_task(row) for row in rows], 1)
+    t_dask = np.array([[p["t"] for p in row] for row in dask_points])
+    t_serial = np.array([[p["t"] for p in row] for row in serial_points])
+    result = {
+        "benchmark": "li0 sweep, 50 x 50 (mu_anode x B_anodic), fig5c stack (seed 002)",
+        "environment": environment(),
+        "workers": os.cpu_count(),
+        "points": int(anodes.size * len(rows)),
+        "no_steady_state_points": int(np.isnan(t_dask).sum()),
+        "serial_and_dask_agree": bool(np.allclose(t_dask, t_serial, equal_nan=True, rtol=0, atol=0)),
+        "dask_median_s": dask_seconds,
+        "dask_runs_s": dask_runs,
+        "serial_s": serial_seconds,
+        "ratio_serial_over_dask": serial_seconds / dask_seconds,
+        "target": f"50 x 50 sweep < {TARGET_SECONDS:g} s on 2 cores",
+        "meets_target": dask_seconds < TARGET_SECONDS,
+    }
+    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS_PATH.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"li0 sweep 50x50: Dask {dask_seconds:.1f} s, serial {serial_seconds:.1f} s; "
+          f"target < {TARGET_SECONDS:g} s: {'met' if result['meets_target'] else 'MISSED'}")
+    print(f"Wrote {RESULTS_PATH}")
+
+
+if __name__ == "__main__":
+    main()
