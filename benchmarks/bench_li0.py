@@ -29,8 +29,8 @@ the middle bottleneck straddles the layer interface), ``fig3`` (bilayer, no bott
   method can even hold the answer, and is not a fair timing.
 * Peer B, shooting: for a given t, ``solve_ivp`` (LSODA, rtol = 1e-10, atol = 1e-12, analytic
   Jacobian, one integration per segment so that no step straddles a discontinuity) from
-  μ(0) = μ_cathode to ξ = 1; ``brentq`` on t ∈ [0, 1] (both ends integrate: t = 0 runs up to
-  the anodic fixed point, t = 1 is the ohmic limit) for μ(1) = μ_anode, ``xtol=1e-300``,
+  μ(0) = μ_cathode to ξ = 1; ``brentq`` on t ∈ [0, 1] (both ends integrate: at t = 0 μ only rises,
+  at t = 1 it falls ohmically) for μ(1) = μ_anode, ``xtol=1e-300``,
   ``rtol=4 eps``. Success means the root finder converged with |μ(1) − μ_anode| ≤ 1e-6 eV.
   The sensitivity is characterised by μ(1) at the returned t and at its neighbouring floats,
   and at sselab's t rounded to float. The same shooting is repeated with rtol = 1e-13,
