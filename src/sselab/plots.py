@@ -262,7 +262,7 @@ def li0_conductivity(separator) -> plt.Figure:
         ax.axvline(layer.B, color="0.5", ls=":", lw=1)
         for potential in (separator.mu_cathode, separator.mu_anode):
             ax.axvline(potential, color="#2e7d32", ls="--", lw=1)
-        ax.set_ylim(layer.A / 10, max(1e3 * layer.sigma_ion, 10.0))
+        ax.set_ylim(layer.A / 1e3, max(1e3 * layer.sigma_ion, 10.0))
         ax.set_xlabel("$\\mu_{Li^0}$ (eV, Li$_{BCC}$ = 0)")
         ax.set_title(layer.name or f"layer {index + 1}")
     axes[0, 0].set_ylabel("conductivity (S/m)")

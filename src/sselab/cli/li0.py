@@ -150,6 +150,8 @@ def reproduce(
             if label == ("calibrated" if variants["calibrated"] is not None else "stated"):
                 run.save_figure(f"{name}_profile", plots.li0_profile(result, f"{name} (A x {factor:.4g})" if label == "calibrated" else name))
         rows.append(row)
+    run.save_figure("fig2a_conductivity", plots.li0_conductivity(load_separator("fig2_center")[0]))
+    run.save_figure("fig3bc_conductivity", plots.li0_conductivity(_scaled(load_separator("fig3")[0], factor)))
     table = reproduction_table(rows, factor)
     run.write_text("reproduction.md", table)
     summary = {"calibrated_A_factor": factor, "calibrated_A_S_per_m": 4.25e-17 * factor, "rows": rows, "run_directory": str(run.path)}
