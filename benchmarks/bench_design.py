@@ -350,12 +350,17 @@ def print_summary(result: dict[str, Any]) -> None:
     print(f"Target '{result['target']}': {'met' if result['meets_target'] else 'NOT met'}")
 
 
+def write_results(path: Path, result: dict[str, Any]) -> None:
+    """Write a benchmark's JSON next to the scripts and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"Wrote {path}")
+
+
 def main() -> None:
     result = run()
-    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.write_text(json.dumps(result, indent=2) + "\n")
     print_summary(result)
-    print(f"Wrote {RESULTS_PATH}")
+    write_results(RESULTS_PATH, result)
 
 
 if __name__ == "__main__":

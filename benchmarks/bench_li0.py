@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import cProfile
 import hashlib
-import json
 import math
 import os
 import pstats
@@ -65,7 +64,7 @@ import numpy as np
 from scipy.integrate import solve_bvp, solve_ivp
 from scipy.optimize import brentq
 
-from bench_design import environment, median_seconds
+from bench_design import environment, median_seconds, write_results
 import sselab.continuum.li0_potential as li0_module
 from sselab.continuum.li0_potential import Li0Solution, Separator, sample_profile, solve
 from sselab.params import load_separator
@@ -592,10 +591,8 @@ def print_summary(result: dict[str, Any]) -> None:
 
 def main() -> None:
     result = run()
-    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.write_text(json.dumps(result, indent=2) + "\n")
     print_summary(result)
-    print(f"Wrote {RESULTS_PATH}")
+    write_results(RESULTS_PATH, result)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,12 @@ Run as ``python benchmarks/bench_li0_sweep.py``; writes ``results/bench_li0_swee
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 
-from bench_design import environment, median_seconds
+from bench_design import environment, median_seconds, write_results
 from sselab.cli.li0 import _sweep_task
 from sselab.params import load_separator
 from sselab.sweep import run_tasks
@@ -51,11 +50,9 @@ def main() -> None:
         "target": f"50 x 50 sweep < {TARGET_SECONDS:g} s on 2 cores",
         "meets_target": dask_seconds < TARGET_SECONDS,
     }
-    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.write_text(json.dumps(result, indent=2) + "\n")
     print(f"li0 sweep 50x50: Dask {dask_seconds:.1f} s, serial {serial_seconds:.1f} s; "
           f"target < {TARGET_SECONDS:g} s: {'met' if result['meets_target'] else 'MISSED'}")
-    print(f"Wrote {RESULTS_PATH}")
+    write_results(RESULTS_PATH, result)
 
 
 if __name__ == "__main__":

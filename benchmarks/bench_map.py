@@ -14,13 +14,12 @@ Run as ``python benchmarks/bench_map.py``; writes ``results/bench_map.json`` nex
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 
-from bench_design import environment, median_seconds
+from bench_design import environment, median_seconds, write_results
 from sselab.continuum.ion_exchange import DesignBounds, ExchangeProcess
 from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row
 from sselab.params import load_host, load_ion
@@ -72,11 +71,9 @@ def main() -> None:
         "target": f"20 x 20 map < {TARGET_SECONDS:g} s on 2 cores",
         "meets_target": dask_seconds < TARGET_SECONDS,
     }
-    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.write_text(json.dumps(result, indent=2) + "\n")
     print(f"map 20x20: Dask {dask_seconds:.2f} s, serial {serial_seconds:.2f} s (x{serial_seconds / dask_seconds:.2f}); "
           f"target < {TARGET_SECONDS:g} s: {'met' if result['meets_target'] else 'MISSED'}")
-    print(f"Wrote {RESULTS_PATH}")
+    write_results(RESULTS_PATH, result)
 
 
 if __name__ == "__main__":

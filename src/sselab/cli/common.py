@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.table import Table
 
 from sselab.runs import to_jsonable
@@ -27,3 +28,13 @@ def emit(summary: dict[str, Any], as_json: bool, title: str, rows: list[tuple[st
     console.print(table)
     for line in footer:
         console.print(line)
+
+
+def emit_markdown(summary: dict[str, Any], as_json: bool, markdown: str, footer: str) -> None:
+    """``--json``: the summary as one JSON object; otherwise ``markdown`` rendered, then ``footer``."""
+    if as_json:
+        print(json.dumps(to_jsonable(summary)))
+        return
+    console = Console()
+    console.print(Markdown(markdown))
+    console.print(footer)

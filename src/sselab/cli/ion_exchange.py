@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +13,7 @@ import typer
 import xarray as xr
 
 from sselab import plots
-from sselab.cli.common import emit, stderr
+from sselab.cli.common import emit, emit_markdown, stderr
 from sselab.continuum import fracture
 from sselab.continuum.ion_exchange import (
     DEFAULT_REFERENCE_DIFFUSIVITY,
@@ -30,7 +29,7 @@ from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row, va
 from sselab.continuum.li_penalty import LiDiffusionLaw, TwoStepFit, fit_two_step, li_penalty
 from sselab.errors import SSELabError
 from sselab.params import load_host, load_ion
-from sselab.runs import RunDirectory, to_jsonable
+from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
 from sselab.units import parse_quantity
 
@@ -460,11 +459,4 @@ def reproduce(
         run.write_dataset(f"fig6_{design.process.ion.name}", design_dataset(design))
     summary = {"fracture_form": form, "rows": rows, "run_directory": str(run.path)}
     run.finish(summary)
-    if json_output:
-        print(json.dumps(to_jsonable(summary)))
-        return
-    from rich.console import Console
-    from rich.markdown import Markdown
-
-    Console().print(Markdown(table))
-    Console().print(f"Fig. 6 panels, SI.7 comparison and the table: [bold]{run.path}[/bold]")
+    emit_markdown(summary, json_output, table, f"Fig. 6 panels, SI.7 comparison and the table: [bold]{run.path}[/bold]")

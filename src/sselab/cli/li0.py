@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -14,12 +13,12 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from sselab import plots
-from sselab.cli.common import emit, stderr
+from sselab.cli.common import emit, emit_markdown, stderr
 from sselab.continuum import li0_potential as model
 from sselab.continuum.li0_potential import Li0Result, Separator, analyse
 from sselab.errors import SSELabError
 from sselab.params import load_separator, packaged_names
-from sselab.runs import RunDirectory, to_jsonable
+from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
 from sselab.units import parse_quantity
 
@@ -156,14 +155,7 @@ def reproduce(
     run.write_text("reproduction.md", table)
     summary = {"calibrated_A_factor": factor, "calibrated_A_S_per_m": 4.25e-17 * factor, "rows": rows, "run_directory": str(run.path)}
     run.finish(summary)
-    if json_output:
-        print(json.dumps(to_jsonable(summary)))
-        return
-    from rich.console import Console
-    from rich.markdown import Markdown
-
-    Console().print(Markdown(table))
-    Console().print(f"profiles and the table: [bold]{run.path}[/bold]")
+    emit_markdown(summary, json_output, table, f"profiles and the table: [bold]{run.path}[/bold]")
 
 
 def reproduction_table(rows: list[dict], factor: float) -> str:
