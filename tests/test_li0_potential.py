@@ -155,13 +155,10 @@ def test_jump_position_in_the_electronic_limit(mu_cathode, mu_anode):
 
 
 def test_ill_conditioned_multilayer_is_solved_in_position():
-    """Fig. 4b's stack with μ_anode = −0.7 eV: the anodic jump sits at the anode edge, so adjacent
-    floats of ln(1 − t) move the shot's end by more than 0.1 meV; in position the solution is exact."""
-    from sselab.continuum.li0_potential import shoot
-
+    """Fig. 4b's stack with μ_anode = −0.7 eV: the anodic jump sits at the anode edge, so even the
+    best float of ln(1 − t) misses μ_anode by ~0.5 meV; in position the solution is exact."""
     separator = replace(load_separator("fig4b")[0], mu_anode=-0.7)
     result = analyse(separator)
-    ends = [shoot(separator, np.nextafter(result.solution.log_q, direction))[-1] for direction in (-np.inf, np.inf)]
-    assert abs(ends[1] - ends[0]) > 1e-4
+    assert abs(result.solution.anode_mismatch_eV) > 1e-4  # 0.5 mV: far beyond float spacing of mu
     assert max(abs(r) for r in result.solution.position_residuals) < 1e-12
     assert result.jumps[-1].x_over_L > 1 - 1e-6

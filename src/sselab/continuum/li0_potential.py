@@ -139,7 +139,12 @@ class Separator:
         return self.thickness * self.current_density
 
     def segments(self) -> list[Segment]:
-        """Layers cut at every bottleneck edge; bottleneck stretches carry the reduced σ_ion."""
+        return list(self._segments)
+
+    @cached_property
+    def _segments(self) -> tuple[Segment, ...]:
+        """Layers cut at every bottleneck edge; bottleneck stretches carry the reduced σ_ion (where
+        bottlenecks overlap, their factors multiply)."""
         edges = np.concatenate([[0.0], np.cumsum([layer.fraction for layer in self.layers])])
         edges[-1] = 1.0
         cuts = set(edges.tolist())
@@ -158,7 +163,7 @@ class Separator:
                 if neck.position - neck.width / 2 <= middle <= neck.position + neck.width / 2:
                     factor *= neck.sigma_ion_factor
             segments.append(Segment(start, end, layer.sigma_ion * factor, layer.A, layer.B, layer_index, factor != 1.0))
-        return segments
+        return tuple(segments)
 
 
 def _log1mexp_scalar(x: float) -> float:
@@ -279,7 +284,13 @@ class SegmentFlow:
         direction = float(np.sign(self.velocity(mu_start)))
         if direction == 0 or width == 0:
             return mu_start
-        target = self.position_scalar(mu_start) + width
+        start = self.position_scalar(mu_start)
+        if not math.isfinite(start):
+            raise ConvergenceError(
+                "a potential sits on a fixed point of the flow to float64 resolution; this profile is not "
+                "resolvable by shooting in float64"
+            )
+        target = start + width
 
         def miss(mu: float) -> float:
             return self.position_scalar(mu) - target
@@ -302,7 +313,10 @@ class SegmentFlow:
                 if not math.isfinite(far):
                     raise ConvergenceError("the potential runs away to infinity within a layer")
         lo, hi = (mu_start, far) if direction > 0 else (far, mu_start)
-        return brentq(miss, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+        try:
+            return brentq(miss, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+        except ValueError:  # non-finite ξ at float-resolution distances from a fixed point
+            raise ConvergenceError("a layer map is not resolvable in float64 (fixed point within float spacing)") from None
 
 
 def flows(separator: Separator, log_q: float) -> list[SegmentFlow]:
@@ -327,13 +341,17 @@ class Li0Solution:
     log_q: float
     boundary_potentials: tuple[float, ...]  # at every segment boundary, from the cathode
     segments: tuple[Segment, ...]
-    position_residuals: tuple[float, ...]  # closed-form width − segment width, per segment
+    position_residuals: tuple[float, ...]  # closed-form width − segment width per segment (0: exact at float resolution)
     anode_mismatch_eV: float
     flows_: tuple[SegmentFlow, ...] = field(repr=False, default=())
 
     @property
     def one_minus_t(self) -> float:
         return math.exp(self.log_q)
+
+    @property
+    def worst_residual(self) -> float:
+        return max(abs(r) for r in self.position_residuals)
 
     @property
     def t(self) -> float:
@@ -355,36 +373,65 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
 
     sign = 1.0 if separator.drive > 0 else -1.0  # μ_L increases with q when j > 0
     low, high = mismatch(LOG_Q_MIN), mismatch(LOG_Q_MAX)
-    if sign * low > 0:
+    if sign * low > 0 or sign * high < 0:
+        reach = sorted((low + separator.mu_anode, high + separator.mu_anode))
         raise SSELabError(
-            f"no steady state: even with t -> 1 the anode side reaches {low + separator.mu_anode:.4g} eV "
-            f"(ohmic limit), beyond mu_anode = {separator.mu_anode:g} eV for this current direction"
-        )
-    if sign * high < 0:
-        raise SSELabError(
-            f"no steady state: even with t -> 0 the anode side reaches only {high + separator.mu_anode:.4g} eV, "
-            f"short of mu_anode = {separator.mu_anode:g} eV (electronic conduction near the electrodes is too high "
-            "for the potential to rise)"
+            f"no steady state with 0 < t_Li <= 1: the anode-side potential can only reach [{reach[0]:.4g}, {reach[1]:.4g}] eV "
+            f"for this stack and current, and mu_anode = {separator.mu_anode:g} eV lies outside"
         )
     log_q = brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000)
-    candidates = [log_q, np.nextafter(log_q, -np.inf), np.nextafter(log_q, np.inf)]
-    best = min((_with_anode(separator, candidate) for candidate in candidates), key=lambda sol: max(map(abs, sol.position_residuals)))
-    if not max(map(abs, best.position_residuals)) <= position_tolerance:
+    candidates = [log_q]
+    for direction in (-np.inf, np.inf):
+        step = log_q
+        for _ in range(4):
+            step = float(np.nextafter(step, direction))
+            candidates.append(step)
+    best = min((_with_anode(separator, candidate) for candidate in candidates), key=lambda sol: sol.worst_residual)
+    if not best.worst_residual <= position_tolerance:
         raise ConvergenceError(
-            f"no t satisfies every layer's width to {position_tolerance:g} (worst residual "
-            f"{max(map(abs, best.position_residuals)):.3g})"
+            f"this profile is not resolvable in float64 by shooting on ln(1 - t): the best layer-width residual is "
+            f"{best.worst_residual:.3g} (it typically needs a plateau next to an unstable fixed point, e.g. at very high current)"
         )
     return best
 
 
-def _with_anode(separator: Separator, log_q: float) -> Li0Solution:
+def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tolerance: float) -> float:
+    """Closed-form width − segment width, or 0 where the segment is exact to float resolution.
+
+    Near a plateau ξ(μ) is steeper than float spacing in μ: the width then changes by more than
+    the tolerance between adjacent floats of μ. The segment is exact to working precision when
+    the target lies between the widths at the neighbouring floats, or when the end sits on the
+    fixed point the flow runs into (to 1e-12 relative) and only more width is missing, which the
+    logarithmic divergence of ξ at the fixed point supplies within float spacing.
+    """
+    width = flow.segment.width
+    if start == end:
+        change = abs(float(flow.velocity(start))) * width
+        return 0.0 if change <= position_tolerance else math.inf
+    raw = flow.width_between(start, end) - width
+    if abs(raw) <= position_tolerance:
+        return raw
+    bound = flow._bound(start)
+    if raw < 0 and bound is not None and abs(end - bound) <= 1e-12 * max(1.0, abs(bound)):
+        return 0.0  # a plateau on the fixed point: ξ → ∞ there, so the missing width is closed within float spacing
+    ends = [(a, b) for a in (start, float(np.nextafter(start, -np.inf)), float(np.nextafter(start, np.inf)))
+            for b in (end, float(np.nextafter(end, -np.inf)), float(np.nextafter(end, np.inf)))]
+    misses = [flow.width_between(a, b) - width for a, b in ends]
+    finite = [m for m in misses if math.isfinite(m)]
+    return 0.0 if finite and min(finite) <= 0.0 <= max(finite) else raw
+
+
+def _with_anode(separator: Separator, log_q: float, position_tolerance: float = 1e-9) -> Li0Solution:
     """Shoot at ``log_q``, pin the last potential to μ_anode and measure the position residuals."""
-    potentials = shoot(separator, log_q)
+    try:
+        potentials = shoot(separator, log_q)
+    except ConvergenceError:
+        return Li0Solution(separator, log_q, (), tuple(separator.segments()), (math.inf,), math.inf, ())
     miss = potentials[-1] - separator.mu_anode
     potentials[-1] = separator.mu_anode
     segment_flows = flows(separator, log_q)
     residuals = tuple(
-        flow.width_between(a, b) - flow.segment.width
+        _segment_residual(flow, a, b, position_tolerance)
         for flow, a, b in zip(segment_flows, potentials[:-1], potentials[1:], strict=True)
     )
     return Li0Solution(separator, log_q, tuple(potentials), tuple(separator.segments()), residuals, miss, tuple(segment_flows))
@@ -433,7 +480,7 @@ def sample_profile(solution: Li0Solution, points_per_segment: int = 600) -> tupl
 
 @dataclass(frozen=True)
 class Jump:
-    x_over_L: float  # position of the steepest point
+    x_over_L: float  # where μ is halfway through the steep region (sample nearest mid-height)
     height_eV: float  # μ after − μ before (negative for a fall)
     start: float  # ξ where the steep region begins
     end: float  # ξ where it ends
@@ -447,6 +494,8 @@ def find_jumps(solution: Li0Solution, xi: np.ndarray, mu: np.ndarray, min_height
     ohmic = max(abs(separator.drive) / s.sigma_ion for s in solution.segments if not s.bottleneck) if any(
         not s.bottleneck for s in solution.segments) else abs(separator.drive) / min(s.sigma_ion for s in solution.segments)
     threshold = max(1.0, 10 * ohmic)
+    keep = np.concatenate([[True], (np.diff(xi) != 0) | (np.diff(mu) != 0)])  # segment-boundary duplicates
+    xi, mu = xi[keep], mu[keep]
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.abs(np.diff(mu) / np.diff(xi))
     steep = np.where(np.diff(xi) > 0, slope > threshold, np.abs(np.diff(mu)) > 0)
