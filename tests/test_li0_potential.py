@@ -162,3 +162,28 @@ def test_ill_conditioned_multilayer_is_solved_in_position():
     assert abs(result.solution.anode_mismatch_eV) > 1e-4  # 0.5 mV: far beyond float spacing of mu
     assert max(abs(r) for r in result.solution.position_residuals) < 1e-12
     assert result.jumps[-1].x_over_L > 1 - 1e-6
+
+
+def test_a_jump_across_a_segment_boundary_is_reported_once():
+    """Fig. 4c's 1e-4 bottleneck straddles the phase boundary at x/L = 0.5 (two segments)."""
+    result = analyse(load_separator("fig4c")[0])
+    at_boundary = [j for j in result.jumps if abs(j.x_over_L - 0.5) < 1e-3]
+    assert len(at_boundary) == 1 and at_boundary[0].height_eV < -0.05
+
+
+def test_overshoot_at_an_ionic_bottleneck_near_the_anode():
+    """A strong bottleneck close to the anode of a single layer (Dong et al.'s scenario) lifts μ
+    above the anode potential: Li metal could precipitate there."""
+    separator = replace(load_separator("fig2_center")[0], bottlenecks=(Bottleneck(0.95, 0.002, 1e-4),))
+    result = analyse(separator)
+    assert result.overshoot and not result.undershoot
+    assert max(result.solution.boundary_potentials) > separator.mu_anode + 0.01
+
+
+def test_plateaus_at_float_resolution_are_accepted_and_unresolvable_cases_say_so():
+    calibrated = [replace(load_separator(name)[0], current_density=100.0) for name in ("fig4b", "fig5a")]
+    calibrated = [replace(s, layers=tuple(replace(layer, A=layer.A * 0.2277) for layer in s.layers)) for s in calibrated]
+    solution = solve(calibrated[0])  # an interface within ulps of a stable fixed point
+    assert solution.worst_residual < 1e-9 and abs(solution.anode_mismatch_eV) < 1e-9
+    with pytest.raises(SSELabError, match="not resolvable in float64"):
+        solve(calibrated[1])  # needs an interface within float spacing of an unstable fixed point

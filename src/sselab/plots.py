@@ -250,7 +250,7 @@ def li_penalty_figure(temperature: np.ndarray, stress: np.ndarray, diffusivity: 
 def li0_conductivity(separator) -> plt.Figure:
     """Figs. 2a/3b-c: σ_ion, σ_e and σ_h of each layer against μ_Li⁰ (log scale)."""
     mu = np.linspace(min(separator.mu_cathode, separator.mu_anode) - 1.0, max(separator.mu_cathode, separator.mu_anode) + 1.0, 400)
-    kt = 8.617333262e-5 * separator.temperature
+    kt = separator.thermal_energy
     layers = separator.layers
     fig, axes = plt.subplots(1, len(layers), figsize=(4.2 * len(layers), 3.6), squeeze=False, sharey=True, constrained_layout=True)
     for ax, layer, index in zip(axes[0], layers, range(len(layers)), strict=True):

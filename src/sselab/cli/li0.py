@@ -16,7 +16,7 @@ from sselab import plots
 from sselab.cli.common import emit, emit_markdown, stderr
 from sselab.continuum import li0_potential as model
 from sselab.continuum.li0_potential import Li0Result, Separator, analyse
-from sselab.errors import SSELabError
+from sselab.errors import ConvergenceError, SSELabError
 from sselab.params import load_separator, packaged_names
 from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
@@ -188,8 +188,9 @@ def _sweep_task(args: tuple[Separator, int, float, np.ndarray, float]) -> list[d
     for anode in anodes:
         try:
             solution = model.solve(replace(separator, layers=tuple(layers), mu_anode=float(anode)))
-        except SSELabError:
-            points.append({"t": np.nan, "jump": np.nan, "near_anode": np.nan, "overshoot": np.nan})
+        except SSELabError as error:
+            status = 2.0 if isinstance(error, ConvergenceError) else 1.0
+            points.append({"t": np.nan, "jump": np.nan, "near_anode": np.nan, "overshoot": np.nan, "status": status})
             continue
         crossings = [b["x_over_L"] for b in model.electronic_bottlenecks(solution) if b["layer"] == layer]
         points.append({
@@ -197,6 +198,7 @@ def _sweep_task(args: tuple[Separator, int, float, np.ndarray, float]) -> list[d
             "jump": crossings[0] if crossings else np.nan,
             "near_anode": model.fraction_near(solution, float(anode), band),
             "overshoot": float(max(solution.boundary_potentials) > max(separator.mu_cathode, float(anode)) + 1e-9),
+            "status": 0.0,
         })
     return points
 
@@ -231,13 +233,16 @@ def sweep(
                                                "b_min": b_min, "b_max": b_max, "b_count": b_count, "layer": index, "band": band})
     rows = run_tasks(_sweep_task, [(separator, index, float(b), anodes, width) for b in b_values], scheduler, workers,
                      "li0 sweep (rows of B)", show_progress=not json_output)
-    grid = {key: np.array([[p[key] for p in row] for row in rows], dtype=float) for key in ("t", "jump", "near_anode", "overshoot")}
+    grid = {key: np.array([[p[key] for p in row] for row in rows], dtype=float)
+            for key in ("t", "jump", "near_anode", "overshoot", "status")}
     dataset = xr.Dataset(
         {
             "t_li": (("B", "mu_anode"), grid["t"], {"units": "1"}),
             "jump_x_over_L": (("B", "mu_anode"), grid["jump"], {"units": "1", "long_name": f"jump at mu = B in layer {index}"}),
             "fraction_near_anode": (("B", "mu_anode"), grid["near_anode"], {"units": "1"}),
             "overshoot": (("B", "mu_anode"), grid["overshoot"], {"units": "1"}),
+            "status": (("B", "mu_anode"), grid["status"], {"flag_values": [0, 1, 2],
+                                                          "flag_meanings": "solved | no steady state | not resolvable in float64"}),
         },
         coords={"B": ("B", b_values, {"units": "eV"}), "mu_anode": ("mu_anode", anodes, {"units": "eV"})},
         attrs={"config": info["origin"], "layer": index, "band_eV": width},
@@ -246,11 +251,13 @@ def sweep(
     run.save_figure("sweep", plots.li0_sweep(dataset))
     summary = {
         "config": info["origin"], "points": int(anodes.size * b_values.size),
-        "no_steady_state": int(np.isnan(grid["t"]).sum()),
+        "no_steady_state": int((grid["status"] == 1).sum()),
+        "not_resolvable": int((grid["status"] == 2).sum()),
         "jump_x_over_L_range": [float(np.nanmin(grid["jump"])) if np.isfinite(grid["jump"]).any() else None,
                                 float(np.nanmax(grid["jump"])) if np.isfinite(grid["jump"]).any() else None],
         "run_directory": str(run.path),
     }
     record = run.finish(summary)
     emit(summary, json_output, "li0 sweep", [("points", str(summary["points"])), ("no steady state", str(summary["no_steady_state"])),
+                                             ("not resolvable in float64", str(summary["not_resolvable"])),
                                              ("wall time", f"{record['wall_time_s']:.1f} s")], [f"run directory and plots: [bold]{run.path}[/bold]"])

@@ -124,6 +124,8 @@ class Separator:
             raise SSELabError(f"layer fractions must sum to 1, got {total:.12g}")
         for i, neck in enumerate(self.bottlenecks, 1):
             _finite_positive(f"bottleneck {i} width", neck.width)
+            if neck.width < 1e-12:
+                raise SSELabError(f"bottleneck {i} width {neck.width:g} is below 1e-12 of the thickness (not resolvable)")
             _finite_positive(f"bottleneck {i} sigma_ion_factor", neck.sigma_ion_factor)
             if not (neck.position - neck.width / 2 >= 0 and neck.position + neck.width / 2 <= 1):
                 raise SSELabError(f"bottleneck {i} must lie within the separator (0 <= position ± width/2 <= 1)")
@@ -389,8 +391,9 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
     best = min((_with_anode(separator, candidate) for candidate in candidates), key=lambda sol: sol.worst_residual)
     if not best.worst_residual <= position_tolerance:
         raise ConvergenceError(
-            f"this profile is not resolvable in float64 by shooting on ln(1 - t): the best layer-width residual is "
-            f"{best.worst_residual:.3g} (it typically needs a plateau next to an unstable fixed point, e.g. at very high current)"
+            f"this profile is not resolvable in float64 (best layer-width residual {best.worst_residual:.3g}): an interface "
+            "potential must sit within float spacing of an unstable fixed point of the next layer, which happens at "
+            "currents well above the seed's; see docs/li0_potential.md, Limitations"
         )
     return best
 
