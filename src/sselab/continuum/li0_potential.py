@@ -382,13 +382,15 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
             f"for this stack and current, and mu_anode = {separator.mu_anode:g} eV lies outside"
         )
     log_q = brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000)
-    candidates = [log_q]
-    for direction in (-np.inf, np.inf):
-        step = log_q
-        for _ in range(4):
-            step = float(np.nextafter(step, direction))
-            candidates.append(step)
-    best = min((_with_anode(separator, candidate) for candidate in candidates), key=lambda sol: sol.worst_residual)
+    best = _with_anode(separator, log_q)
+    if not best.worst_residual <= position_tolerance:  # brentq stops within a few ulps: try the neighbours
+        neighbours = []
+        for direction in (-np.inf, np.inf):
+            step = log_q
+            for _ in range(4):
+                step = float(np.nextafter(step, direction))
+                neighbours.append(_with_anode(separator, step))
+        best = min([best, *neighbours], key=lambda sol: sol.worst_residual)
     if not best.worst_residual <= position_tolerance:
         raise ConvergenceError(
             f"this profile is not resolvable in float64 (best layer-width residual {best.worst_residual:.3g}): an interface "
