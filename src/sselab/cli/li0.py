@@ -103,8 +103,7 @@ def calibrated_factor(reference: str, target_t: float) -> float:
     separator, _ = load_separator(reference)
 
     def miss(log_factor: float) -> float:
-        scaled = replace(separator, layers=tuple(replace(layer, A=layer.A * math.exp(log_factor)) for layer in separator.layers))
-        return analyse(scaled).solution.t - target_t
+        return model.solve(_scaled(separator, math.exp(log_factor))).t - target_t
 
     return math.exp(brentq(miss, math.log(0.05), math.log(1.0), xtol=1e-12))
 
