@@ -210,7 +210,8 @@ class SegmentFlow:
 
     @cached_property
     def _constants(self) -> tuple[float, float, float, float]:
-        """(c, ρ, ρ − 1 or the arctan factor √((1+α)/(1−α)), which branch: 1.0 window / 0.0 none)."""
+        """(c, ρ, shape, has_window): shape is ρ − 1 when α > 1 (has_window = 1.0) and the arctan
+        factor √((1 + α)/(1 − α)) when α < 1 (has_window = 0.0)."""
         one_minus_q = -math.expm1(self.log_q)
         c = self.segment.sigma_ion * self.thermal_energy / (self.drive * one_minus_q)
         la = self.log_alpha
@@ -238,25 +239,25 @@ class SegmentFlow:
         ρ − 1 = α⁻²/(√z(1 + √z)), z = 1 − α⁻²: no cancellation even when α ~ 10³⁰.
         """
         u = self.u(mu)
-        c, rho, third, has_window = self._constants
+        c, rho, shape, has_window = self._constants
         if not has_window:
-            return c * (-u + rho * -2 * np.arctan(np.tanh(u / 2) * third))
+            return c * (-u + rho * -2 * np.arctan(np.tanh(u / 2) * shape))
         star = self.window
         a, b = (star + u) / 2, (star - u) / 2
         inside = (a > 0) & (b > 0)
-        linear = np.where(inside, third * u, -u + rho * (np.abs(a) - np.abs(b)))
+        linear = np.where(inside, shape * u, -u + rho * (np.abs(a) - np.abs(b)))
         tails = _log1mexp(2 * np.abs(a)) - _log1mexp(2 * np.abs(b))
         return c * (linear + rho * tails)
 
     def position_scalar(self, mu: float) -> float:
         """:meth:`position` for one float, with ``math`` only (the root-finders' inner loop)."""
         u = (mu - self.segment.B) / self.thermal_energy
-        c, rho, third, has_window = self._constants
+        c, rho, shape, has_window = self._constants
         if not has_window:
-            return c * (-u - 2 * rho * math.atan(math.tanh(u / 2) * third))
+            return c * (-u - 2 * rho * math.atan(math.tanh(u / 2) * shape))
         star = self.window
         a, b = (star + u) / 2, (star - u) / 2
-        linear = third * u if (a > 0 and b > 0) else -u + rho * (abs(a) - abs(b))
+        linear = shape * u if (a > 0 and b > 0) else -u + rho * (abs(a) - abs(b))
         return c * (linear + rho * (_log1mexp_scalar(2 * abs(a)) - _log1mexp_scalar(2 * abs(b))))
 
     def width_between(self, mu_start: float, mu_end: float) -> float:
