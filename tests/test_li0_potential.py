@@ -180,10 +180,27 @@ def test_overshoot_at_an_ionic_bottleneck_near_the_anode():
     assert max(result.solution.boundary_potentials) > separator.mu_anode + 0.01
 
 
+def _calibrated(name, current_density):
+    separator = replace(load_separator(name)[0], current_density=current_density)
+    return replace(separator, layers=tuple(replace(layer, A=layer.A * 0.2277) for layer in separator.layers))
+
+
 def test_plateaus_at_float_resolution_are_accepted_and_unresolvable_cases_say_so():
-    calibrated = [replace(load_separator(name)[0], current_density=100.0) for name in ("fig4b", "fig5a")]
-    calibrated = [replace(s, layers=tuple(replace(layer, A=layer.A * 0.2277) for layer in s.layers)) for s in calibrated]
-    solution = solve(calibrated[0])  # an interface within ulps of a stable fixed point
+    solution = solve(_calibrated("fig4b", 100.0))  # an interface within ulps of a stable fixed point
     assert solution.worst_residual < 1e-9 and abs(solution.anode_mismatch_eV) < 1e-9
     with pytest.raises(SSELabError, match="not resolvable in float64"):
-        solve(calibrated[1])  # needs an interface within float spacing of an unstable fixed point
+        solve(_calibrated("fig3", 1000.0))
+
+
+def test_profile_entering_a_bottleneck_on_its_unstable_edge_matches_an_independent_90_digit_solver():
+    """Fig. 5a's stack at 10 mA/cm² (A calibrated): the anodic layer must end within float spacing of
+    the lower window edge of the 1e-4 bottleneck at x/L = 0.75. Reference: an independent bisection
+    solver in mpmath at 90 digits (written during review, not part of sselab), which gave
+    1 − t = 0.0056764116608584248 and the boundary potentials below."""
+    reference = [-3.0, -1.4982254819904267, -1.5079720059903109, -1.492148301475799, -1.4970496087124599,
+                 -1.5019327213486951, -1.2777430193814491, -1.5005145061095967, 0.05]
+    result = analyse(_calibrated("fig5a", 100.0))
+    assert result.solution.one_minus_t == pytest.approx(0.0056764116608584248, rel=1e-12)
+    assert np.allclose(result.solution.boundary_potentials, reference, rtol=0, atol=1e-9)
+    assert result.solution.worst_residual < 1e-9
+    assert np.all(np.diff(result.xi) >= 0) and result.xi[0] == 0 and result.xi[-1] == 1

@@ -260,6 +260,28 @@ class SegmentFlow:
         linear = shape * u if (a > 0 and b > 0) else -u + rho * (abs(a) - abs(b))
         return c * (linear + rho * (_log1mexp_scalar(2 * abs(a)) - _log1mexp_scalar(2 * abs(b))))
 
+    def edge(self, sign: int) -> float:
+        """The fixed point μ = B + sign · k_BT · u* (sign = −1 lower, +1 upper window edge)."""
+        return self.segment.B + sign * self.thermal_energy * self.window
+
+    def position_near_edge(self, sign: int, log_delta: float) -> float:
+        """ξ(μ) at a distance e^{log_delta} (eV) from edge(sign), for distances below float spacing
+        (either side: only |μ − edge| enters at this order).
+
+        The half-distance of u to the edge, δ/(2k_BT), enters only through ln(1 − e^{−δ/k_BT}) ≈
+        ln(δ/k_BT), so the antiderivative stays exact however small δ is.
+        """
+        c, rho, shape, _ = self._constants
+        star = self.window
+        log_small = log_delta - math.log(self.thermal_energy)  # ln(2 |small half-distance|) = ln(δ/kT)
+        small = math.exp(log_small)
+        tail_small = log_small - small / 2 if small < 1e-8 else _log1mexp_scalar(small)
+        u = sign * star
+        linear = shape * u  # −u + ρ(|a| − |b|) at the edge equals (ρ − 1)u on both sides
+        tail_big = _log1mexp_scalar(2 * star)
+        tails = tail_small - tail_big if sign < 0 else tail_big - tail_small
+        return c * (linear + rho * tails)
+
     def width_between(self, mu_start: float, mu_end: float) -> float:
         """Δξ needed to go from ``mu_start`` to ``mu_end`` (inf across a fixed point)."""
         if mu_start == mu_end:
@@ -282,12 +304,17 @@ class SegmentFlow:
         nearest = min(ahead, key=lambda p: abs(p - u0))
         return self.segment.B + self.thermal_energy * nearest
 
-    def advance(self, mu_start: float, width: float) -> float:
-        """μ after travelling ``width`` in ξ from ``mu_start`` (exact inversion of the closed form)."""
-        direction = float(np.sign(self.velocity(mu_start)))
+    def advance(self, mu_start: float, width: float, start_position: float | None = None, direction: float | None = None) -> float:
+        """μ after travelling ``width`` in ξ from ``mu_start`` (exact inversion of the closed form).
+
+        ``start_position`` and ``direction`` describe a start that float64 cannot place: a point
+        within float spacing of a fixed point (see :meth:`position_near_edge`).
+        """
+        if direction is None:
+            direction = float(np.sign(self.velocity(mu_start)))
         if direction == 0 or width == 0:
             return mu_start
-        start = self.position_scalar(mu_start)
+        start = self.position_scalar(mu_start) if start_position is None else start_position
         if not math.isfinite(start):
             raise ConvergenceError(
                 "a potential sits on a fixed point of the flow to float64 resolution; this profile is not "
@@ -298,7 +325,7 @@ class SegmentFlow:
         def miss(mu: float) -> float:
             return self.position_scalar(mu) - target
 
-        bound = self._bound(mu_start)
+        bound = self._bound(mu_start if start_position is None else mu_start + direction * 1e-9)
         if bound is not None:
             gap = bound - mu_start
             far = mu_start + 0.5 * gap
@@ -347,6 +374,7 @@ class Li0Solution:
     position_residuals: tuple[float, ...]  # closed-form width − segment width per segment (0: exact at float resolution)
     anode_mismatch_eV: float
     flows_: tuple[SegmentFlow, ...] = field(repr=False, default=())
+    start_positions: tuple[float | None, ...] = ()  # exact ξ-antiderivative at a segment's start, where float μ cannot place it
 
     @property
     def one_minus_t(self) -> float:
@@ -393,12 +421,128 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
                 neighbours.append(_with_anode(separator, step))
         best = min([best, *neighbours], key=lambda sol: sol.worst_residual)
     if not best.worst_residual <= position_tolerance:
+        rescued = _through_unstable_edge(separator, log_q, position_tolerance)
+        if rescued is not None:
+            return rescued
         raise ConvergenceError(
             f"this profile is not resolvable in float64 (best layer-width residual {best.worst_residual:.3g}): an interface "
             "potential must sit within float spacing of an unstable fixed point of the next layer, which happens at "
             "currents well above the seed's; see docs/li0_potential.md, Limitations"
         )
     return best
+
+
+EDGE_LOG_DELTA_SWITCH = math.log(1e-12)  # below this distance to an edge, use the log-distance form
+
+
+def _start_position(flow: SegmentFlow, sign: int, side: int, log_delta: float) -> tuple[float, float]:
+    """(μ as a float, exact ξ-antiderivative) at edge(sign) + side·e^{log_delta}."""
+    edge = flow.edge(sign)
+    if log_delta >= EDGE_LOG_DELTA_SWITCH:
+        mu = edge + side * math.exp(log_delta)
+        return mu, flow.position_scalar(mu)
+    return edge, flow.position_near_edge(sign, log_delta)
+
+
+def _through_unstable_edge(separator: Separator, log_q: float, position_tolerance: float) -> Li0Solution | None:
+    """Solve a stack whose profile must enter a segment within float spacing of that segment's
+    unstable fixed point (a window edge), where adjacent floats of ln(1 − t) send the profile to
+    opposite sides of it.
+
+    1. Find the boundary where the two adjacent-float shots part; the segment starting there must
+       begin on one of its window edges p(q).
+    2. Solve ln q so that the upstream profile reaches p(q) exactly at that boundary (a position
+       residual, well-conditioned in q).
+    3. Carry the boundary potential as p ± e^s and solve s from the anode condition, with the
+       closed form evaluated through ln(distance) (:meth:`SegmentFlow.position_near_edge`).
+    Returns None when the stack does not have this structure.
+    """
+    neighbours = [float(np.nextafter(log_q, -np.inf)), log_q, float(np.nextafter(log_q, np.inf))]
+    try:
+        shots = [shoot(separator, lq) for lq in neighbours]
+    except ConvergenceError:
+        return None
+    pair = next(((a, b) for a, b in zip(shots[:-1], shots[1:], strict=True)
+                 if (a[-1] - separator.mu_anode) * (b[-1] - separator.mu_anode) <= 0), None)
+    if pair is None:
+        return None
+    low, high = pair
+    parted = next((i for i in range(1, len(low)) if abs(low[i] - high[i]) > 1e-6), None)
+    if parted is None:
+        return None
+    boundary = parted - 1  # the segment starting here starts on an edge
+    entering = flows(separator, log_q)[boundary]
+    if entering.window is None:
+        return None
+    sign = min((-1, 1), key=lambda e: abs(entering.edge(e) - low[boundary]))
+    if abs(entering.edge(sign) - low[boundary]) > 1e-6:
+        return None
+    widths = [segment.width for segment in separator.segments()]
+
+    def upstream_residual(lq: float) -> float:
+        segment_flows = flows(separator, lq)
+        edge = segment_flows[boundary].edge(sign)
+        if boundary == 0:
+            return edge - separator.mu_cathode
+        potentials = [separator.mu_cathode]
+        for flow in segment_flows[: boundary - 1]:
+            potentials.append(flow.advance(potentials[-1], flow.segment.width))
+        width = segment_flows[boundary - 1].width_between(potentials[-1], edge)
+        return (width if math.isfinite(width) else 1e3) - widths[boundary - 1]
+
+    lq_star = None
+    for spread in (1e-12, 1e-9, 1e-6, 1e-3, 1e-1):
+        lo, hi = log_q - spread * max(1.0, abs(log_q)), min(log_q + spread * max(1.0, abs(log_q)), LOG_Q_MAX)
+        try:
+            r_lo, r_hi = upstream_residual(lo), upstream_residual(hi)
+        except ConvergenceError:
+            return None
+        if r_lo * r_hi <= 0:
+            lq_star = brentq(upstream_residual, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+            break
+    if lq_star is None:
+        return None
+    segment_flows = flows(separator, lq_star)
+    upstream = [separator.mu_cathode]
+    for flow in segment_flows[:boundary]:
+        upstream.append(flow.advance(upstream[-1], flow.segment.width))
+    entering = segment_flows[boundary]
+    edge = entering.edge(sign)
+
+    def downstream(side: int, log_delta: float) -> tuple[list[float], float]:
+        mu0, start = _start_position(entering, sign, side, log_delta)
+        potentials = [mu0, entering.advance(mu0, entering.segment.width, start_position=start, direction=float(side))]
+        for flow in segment_flows[boundary + 1 :]:
+            potentials.append(flow.advance(potentials[-1], flow.segment.width))
+        return potentials, start
+
+    gap = math.log(0.5 * abs(entering.edge(-sign) - edge))
+    for side in (1, -1):
+        try:
+            ends = [downstream(side, s)[0][-1] - separator.mu_anode for s in (math.log(1e-300), gap)]
+        except ConvergenceError:
+            continue
+        if ends[0] * ends[1] > 0:
+            continue
+        s_star = brentq(lambda s_: downstream(side, s_)[0][-1] - separator.mu_anode, math.log(1e-300), gap,
+                        xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500)
+        tail, start = downstream(side, s_star)
+        potentials = upstream[:-1] + [edge] + tail[1:]
+        miss = potentials[-1] - separator.mu_anode
+        potentials[-1] = separator.mu_anode
+        starts: list[float | None] = [None] * len(segment_flows)
+        starts[boundary] = start
+        residuals = []
+        for k, (flow, a, b) in enumerate(zip(segment_flows, potentials[:-1], potentials[1:], strict=True)):
+            if k == boundary:
+                residuals.append(float(flow.position_scalar(b)) - start - flow.segment.width)
+            else:
+                residuals.append(_segment_residual(flow, a, b, position_tolerance))
+        solution = Li0Solution(separator, lq_star, tuple(potentials), tuple(separator.segments()), tuple(residuals),
+                               miss, tuple(segment_flows), tuple(starts))
+        if solution.worst_residual <= position_tolerance:
+            return solution
+    return None
 
 
 def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tolerance: float) -> float:
@@ -443,7 +587,7 @@ def _with_anode(separator: Separator, log_q: float, position_tolerance: float = 
     return Li0Solution(separator, log_q, tuple(potentials), tuple(separator.segments()), residuals, miss, tuple(segment_flows))
 
 
-def _xi_at(flow: SegmentFlow, mu_start: float, mu_end: float, mu: np.ndarray) -> np.ndarray:
+def _xi_at(flow: SegmentFlow, mu_start: float, mu_end: float, mu: np.ndarray, start_position: float | None = None) -> np.ndarray:
     """ξ at potentials ``mu`` on the segment's path from ``mu_start`` to ``mu_end`` (clipped to it).
 
     Where the path ends on a fixed point (a plateau at float resolution), that end maps to the
@@ -453,19 +597,28 @@ def _xi_at(flow: SegmentFlow, mu_start: float, mu_end: float, mu: np.ndarray) ->
     mu = np.asarray(mu, dtype=float)
     if mu_start == mu_end:
         return np.full(mu.shape, segment.start)
+    origin = flow.position_scalar(mu_start) if start_position is None else start_position
     with np.errstate(invalid="ignore", over="ignore"):
-        xi = segment.start + (flow.position(mu) - flow.position(mu_start))
+        xi = segment.start + (flow.position(mu) - origin)
+    if start_position is not None:
+        xi = np.where(mu == mu_start, segment.start, xi)  # the start itself: float μ sits on the edge
     xi = np.where(np.isfinite(xi), xi, segment.end)
     xi = np.where(mu == mu_end, segment.end, xi)
     return np.clip(xi, segment.start, segment.end)
+
+
+def _segment_paths(solution: Li0Solution):
+    """(flow, start potential, end potential, exact start position or None) per segment."""
+    starts = solution.start_positions or (None,) * len(solution.flows_)
+    potentials = solution.boundary_potentials
+    return zip(solution.flows_, potentials[:-1], potentials[1:], starts, strict=True)
 
 
 def sample_profile(solution: Li0Solution, points_per_segment: int = 600) -> tuple[np.ndarray, np.ndarray]:
     """(ξ, μ) resolving every jump and plateau: each segment is sampled uniformly in μ and
     geometrically towards both of its end potentials, and ξ follows from the closed form."""
     xs, mus = [], []
-    potentials = solution.boundary_potentials
-    for flow, a, b in zip(solution.flows_, potentials[:-1], potentials[1:], strict=True):
+    for flow, a, b, start in _segment_paths(solution):
         if a == b:
             xs.append(np.array([flow.segment.start, flow.segment.end]))
             mus.append(np.array([a, a]))
@@ -477,7 +630,7 @@ def sample_profile(solution: Li0Solution, points_per_segment: int = 600) -> tupl
         ]))
         mu = a + (b - a) * fractions
         mu[-1] = b
-        xs.append(_xi_at(flow, a, b, mu))
+        xs.append(_xi_at(flow, a, b, mu, start))
         mus.append(mu)
     xi, mu = np.concatenate(xs), np.concatenate(mus)
     order = np.argsort(xi, kind="stable")
@@ -526,26 +679,24 @@ def find_jumps(solution: Li0Solution, xi: np.ndarray, mu: np.ndarray, min_height
 def electronic_bottlenecks(solution: Li0Solution) -> list[dict[str, float]]:
     """Where μ crosses B (the minimum of σ_e + σ_h) in each segment."""
     found = []
-    potentials = solution.boundary_potentials
-    for flow, a, b in zip(solution.flows_, potentials[:-1], potentials[1:], strict=True):
+    for flow, a, b, start in _segment_paths(solution):
         B = flow.segment.B
         if a != b and min(a, b) <= B <= max(a, b):
-            found.append({"x_over_L": float(_xi_at(flow, a, b, np.array([B]))[0]), "B_eV": B, "layer": flow.segment.layer})
+            found.append({"x_over_L": float(_xi_at(flow, a, b, np.array([B]), start)[0]), "B_eV": B, "layer": flow.segment.layer})
     return found
 
 
 def fraction_near(solution: Li0Solution, potential: float, band: float) -> float:
     """Fraction of the thickness where |μ − potential| ≤ band (exact, segment by segment)."""
     total = 0.0
-    potentials = solution.boundary_potentials
-    for flow, a, b in zip(solution.flows_, potentials[:-1], potentials[1:], strict=True):
+    for flow, a, b, start in _segment_paths(solution):
         if a == b:
             total += flow.segment.width if abs(a - potential) <= band else 0.0
             continue
         low, high = max(min(a, b), potential - band), min(max(a, b), potential + band)
         if low > high:
             continue
-        ends = _xi_at(flow, a, b, np.array([low, high]))
+        ends = _xi_at(flow, a, b, np.array([low, high]), start)
         total += abs(ends[1] - ends[0])
     return total
 
