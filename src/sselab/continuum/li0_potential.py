@@ -551,8 +551,8 @@ def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tole
     Near a plateau ξ(μ) is steeper than float spacing in μ: the width then changes by more than
     the tolerance between adjacent floats of μ. The segment is exact to working precision when
     the target lies between the widths at the neighbouring floats, or when the end sits on the
-    fixed point the flow runs into (to 1e-12 relative) and only more width is missing, which the
-    logarithmic divergence of ξ at the fixed point supplies within float spacing.
+    stable fixed point the flow runs into (to 1e-12 relative): there ξ diverges logarithmically, so
+    any width is matched by an end potential within float spacing of the computed one.
     """
     width = flow.segment.width
     if start == end:
@@ -562,8 +562,8 @@ def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tole
     if abs(raw) <= position_tolerance:
         return raw
     bound = flow._bound(start)
-    if raw < 0 and bound is not None and abs(end - bound) <= 1e-12 * max(1.0, abs(bound)):
-        return 0.0  # a plateau on the fixed point: ξ → ∞ there, so the missing width is closed within float spacing
+    if bound is not None and abs(end - bound) <= 1e-12 * max(1.0, abs(bound)):
+        return 0.0  # a plateau on the stable fixed point: the end potential is exact to float spacing, ξ(μ) is not
     ends = [(a, b) for a in (start, float(np.nextafter(start, -np.inf)), float(np.nextafter(start, np.inf)))
             for b in (end, float(np.nextafter(end, -np.inf)), float(np.nextafter(end, np.inf)))]
     misses = [flow.width_between(a, b) - width for a, b in ends]
