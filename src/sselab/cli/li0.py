@@ -13,6 +13,8 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from sselab import plots
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
 from sselab.cli.common import emit, emit_markdown, stderr
 from sselab.continuum import li0_potential as model
 from sselab.continuum.li0_potential import Li0Result, Separator, analyse
@@ -112,6 +114,34 @@ def _scaled(separator: Separator, factor: float) -> Separator:
     return replace(separator, layers=tuple(replace(layer, A=layer.A * factor) for layer in separator.layers))
 
 
+def _reproduce_case(run: RunDirectory, name: str, factor: float) -> dict:
+    """One packaged case, with A as stated and (where the case allows it) calibrated; saves its profile."""
+    separator, info = load_separator(name)
+    paper = info["paper"]
+    row = {"case": name, "figure": paper.get("figure", ""), "paper_t": paper.get("t_li"), "paper_phase_boundary_mu": paper.get("phase_boundary_mu"),
+           "note": paper.get("note", "")}
+    variants = {"stated": separator, "calibrated": _scaled(separator, factor) if paper.get("calibrate_A", True) else None}
+    for label, variant in variants.items():
+        if variant is None:
+            row[f"t_{label}"] = row[f"phase_boundary_mu_{label}"] = None
+            continue
+        try:
+            result = analyse(variant)
+        except SSELabError as error:
+            row[f"t_{label}"], row[f"error_{label}"] = None, str(error)
+            row[f"phase_boundary_mu_{label}"] = None
+            continue
+        s = result.summary()
+        row[f"t_{label}"] = s["t_li"]
+        row[f"one_minus_t_{label}"] = s["one_minus_t_li"]
+        middle = [m for x, m in zip(s["interface_x_over_L"], s["interface_mu"], strict=True) if abs(x - 0.5) < 1e-12]
+        row[f"phase_boundary_mu_{label}"] = middle[0] if middle else None
+        row[f"jumps_{label}"] = s["jumps"]
+        if label == ("calibrated" if variants["calibrated"] is not None else "stated"):
+            run.save_figure(f"{name}_profile", plots.li0_profile(result, f"{name} (A x {factor:.4g})" if label == "calibrated" else name))
+    return row
+
+
 @app.command()
 def reproduce(
     out: OutOption = None,
@@ -123,31 +153,13 @@ def reproduce(
     with stderr.status("calibrating A on Fig. 3"):
         factor = calibrated_factor("fig3", load_separator("fig3")[1]["paper"]["t_li"])
     rows = []
-    for name in names:
-        separator, info = load_separator(name)
-        paper = info["paper"]
-        row = {"case": name, "figure": paper.get("figure", ""), "paper_t": paper.get("t_li"), "paper_phase_boundary_mu": paper.get("phase_boundary_mu"),
-               "note": paper.get("note", "")}
-        variants = {"stated": separator, "calibrated": _scaled(separator, factor) if paper.get("calibrate_A", True) else None}
-        for label, variant in variants.items():
-            if variant is None:
-                row[f"t_{label}"] = row[f"phase_boundary_mu_{label}"] = None
-                continue
-            try:
-                result = analyse(variant)
-            except SSELabError as error:
-                row[f"t_{label}"], row[f"error_{label}"] = None, str(error)
-                row[f"phase_boundary_mu_{label}"] = None
-                continue
-            s = result.summary()
-            row[f"t_{label}"] = s["t_li"]
-            row[f"one_minus_t_{label}"] = s["one_minus_t_li"]
-            middle = [m for x, m in zip(s["interface_x_over_L"], s["interface_mu"], strict=True) if abs(x - 0.5) < 1e-12]
-            row[f"phase_boundary_mu_{label}"] = middle[0] if middle else None
-            row[f"jumps_{label}"] = s["jumps"]
-            if label == ("calibrated" if variants["calibrated"] is not None else "stated"):
-                run.save_figure(f"{name}_profile", plots.li0_profile(result, f"{name} (A x {factor:.4g})" if label == "calibrated" else name))
-        rows.append(row)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=stderr,
+                        transient=True, disable=json_output)
+    with progress:
+        task = progress.add_task("seed 002 cases", total=len(names))
+        for name in names:
+            rows.append(_reproduce_case(run, name, factor))
+            progress.advance(task)
     run.save_figure("fig2a_conductivity", plots.li0_conductivity(load_separator("fig2_center")[0]))
     run.save_figure("fig3bc_conductivity", plots.li0_conductivity(_scaled(load_separator("fig3")[0], factor)))
     table = reproduction_table(rows, factor)
