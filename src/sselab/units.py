@@ -28,6 +28,8 @@ SI_UNITS = {
     "conductivity": "S/m",
     "current_density": "A/m**2",
     "dimensionless": "dimensionless",
+    "surface_energy": "J/m**2",
+    "areal_density": "1/m**2",
 }
 
 

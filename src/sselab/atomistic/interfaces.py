@@ -1,0 +1,278 @@
+"""Coherent metal/substrate interfaces and the work of adhesion (seed 001 eq. 2).
+
+Construction, following the paper's "Interface generation":
+
+1. Cut the metal and the substrate slabs (:func:`~sselab.atomistic.surfaces.build_slab`).
+2. Find the smallest pair of in-plane supercells that match within ``max_strain`` with the
+   Zur–McGill algorithm (pymatgen's :class:`ZSLGenerator`); the metal is strained onto the
+   substrate (the substrate keeps its relaxed bulk lattice). The misfit is reported as the
+   principal in-plane stretches of the metal minus one.
+3. Repeat both laterally so that periodic images of a vacancy are ≥ ``min_image`` Å apart.
+4. Registry: a metal atom of the interface plane goes above an anion of the substrate's top
+   layer (``anion``, the paper's choice for ionic substrates), above a hollow (``hollow``: the
+   site of the substrate's second plane, the paper's choice for metallic substrates), or above a
+   cation (``cation``). The default is ``anion`` when the substrate has an element with Pauling
+   electronegativity ≥ 2.5, else ``hollow``.
+5. Initial separation = the substrate's interplanar spacing; all atoms then relax (cell fixed).
+
+Work of adhesion, with the metal slab, substrate slab and interface relaxed in the same cell:
+
+    W_ad = (E_m + E_sub - E_int) / A                                                 (eq. 2)
+
+in J/m², and per metal interface atom (W_ad A / n_interface) in eV. Positive W_ad binds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ase import Atoms
+from ase.build import make_supercell
+from pymatgen.analysis.interfaces.zsl import ZSLGenerator
+from pymatgen.core.periodic_table import Element
+
+from sselab.atomistic.engine import Engine
+from sselab.atomistic.surfaces import (
+    EV_PER_A2_TO_J_PER_M2,
+    _orthogonal_c,
+    build_slab,
+    in_plane_area,
+    plane_index,
+)
+from sselab.errors import SSELabError
+
+ANION_ELECTRONEGATIVITY = 2.5
+
+
+@dataclass(frozen=True)
+class LatticeMatch:
+    """Integer in-plane supercells (2×2, rows = new a, b in old a, b) and the metal's misfit."""
+
+    metal_matrix: tuple[tuple[int, int], tuple[int, int]]
+    substrate_matrix: tuple[tuple[int, int], tuple[int, int]]
+    stretches: tuple[float, float]  # principal in-plane stretches of the metal (1 = unstrained)
+    area_A2: float
+
+    @property
+    def max_misfit(self) -> float:
+        return float(max(abs(s - 1.0) for s in self.stretches))
+
+
+def _in_plane(vectors: np.ndarray) -> np.ndarray:
+    return np.asarray(vectors, dtype=float)[:2, :2]
+
+
+def _integer_matrix(supercell_vectors, cell_vectors) -> np.ndarray:
+    solution, *_ = np.linalg.lstsq(_in_plane(cell_vectors).T, _in_plane(supercell_vectors).T, rcond=None)
+    matrix = np.rint(solution.T).astype(int)
+    if not np.allclose(matrix @ _in_plane(cell_vectors), _in_plane(supercell_vectors), atol=1e-4):
+        raise SSELabError("internal: lattice-match vectors are not integer combinations of the surface cell")
+    return matrix
+
+
+def match_lattices(metal_slab: Atoms, substrate_slab: Atoms, max_strain: float = 0.08, max_area: float = 120.0) -> LatticeMatch:
+    """The smallest-area coherent match of the two surface cells (ties: least misfit)."""
+    if not 0 < max_strain < 0.5:
+        raise SSELabError(f"max strain must be between 0 and 0.5, got {max_strain:g}")
+    generator = ZSLGenerator(max_area_ratio_tol=2.2 * max_strain + max_strain**2, max_area=max_area,
+                             max_length_tol=max_strain, max_angle_tol=max_strain / 2)
+    metal_vectors = metal_slab.cell.array[:2]
+    substrate_vectors = substrate_slab.cell.array[:2]
+    candidates = []
+    for match in generator(metal_vectors, substrate_vectors):
+        metal_matrix = _integer_matrix(match.film_sl_vectors, metal_vectors)
+        substrate_matrix = _integer_matrix(match.substrate_sl_vectors, substrate_vectors)
+        if np.linalg.det(metal_matrix) < 0:
+            metal_matrix[1] *= -1
+            substrate_matrix[1] *= -1
+        if np.linalg.det(substrate_matrix) < 0:
+            continue
+        film = metal_matrix @ _in_plane(metal_vectors)
+        substrate = substrate_matrix @ _in_plane(substrate_vectors)
+        deformation = np.linalg.solve(film, substrate).T  # substrate rows = film rows @ D.T
+        stretches = np.linalg.svd(deformation, compute_uv=False)
+        misfit = float(np.max(np.abs(stretches - 1.0)))
+        if misfit <= max_strain + 1e-9:
+            area = abs(float(np.linalg.det(substrate)))
+            candidates.append((round(area, 6), misfit, metal_matrix, substrate_matrix, stretches))
+    if not candidates:
+        raise SSELabError(
+            f"no coherent match within {max_strain:.1%} strain and {max_area:g} A^2: the misfit is beyond tolerance "
+            "(raise --max-strain or --max-area)"
+        )
+    area, _, metal_matrix, substrate_matrix, stretches = min(candidates, key=lambda c: (c[0], c[1]))
+    return LatticeMatch(tuple(map(tuple, metal_matrix.tolist())), tuple(map(tuple, substrate_matrix.tolist())),
+                        (float(stretches[0]), float(stretches[1])), area)
+
+
+def _supercell(slab: Atoms, matrix) -> Atoms:
+    full = np.eye(3, dtype=int)
+    full[:2, :2] = np.asarray(matrix)
+    return make_supercell(slab, full, wrap=True)
+
+
+def lateral_repeats(cell: np.ndarray, min_image: float) -> tuple[int, int]:
+    """Repeats of a and b so that in-plane periodic images are at least ``min_image`` Å apart."""
+    a, b = np.asarray(cell)[0, :2], np.asarray(cell)[1, :2]
+    area = abs(a[0] * b[1] - a[1] * b[0])
+    # distance between lattice lines: height of the parallelogram over each side
+    return (max(1, int(np.ceil(min_image / (area / np.linalg.norm(b))))),
+            max(1, int(np.ceil(min_image / (area / np.linalg.norm(a))))))
+
+
+def strained_metal(metal_slab: Atoms, match: LatticeMatch, substrate_cell: np.ndarray, repeats: tuple[int, int]) -> Atoms:
+    """The metal slab in the matched supercell, strained onto the substrate's in-plane vectors."""
+    film = _supercell(metal_slab, match.metal_matrix)
+    target = film.cell.array.copy()
+    target[:2] = np.asarray(substrate_cell)[:2]
+    film.set_cell(target, scale_atoms=True)
+    return film.repeat((repeats[0], repeats[1], 1))
+
+
+def _top_plane_atoms(slab: Atoms, plane_offset: int = 0) -> np.ndarray:
+    labels = plane_index(slab)
+    return np.flatnonzero(labels == labels.max() - plane_offset)
+
+
+def default_registry(substrate: Atoms) -> str:
+    electronegativity = max(Element(s).X for s in set(substrate.get_chemical_symbols()))
+    return "anion" if electronegativity >= ANION_ELECTRONEGATIVITY else "hollow"
+
+
+def registry_site(substrate: Atoms, registry: str) -> np.ndarray:
+    """Cartesian xy of the substrate site the first metal atom is placed over."""
+    symbols = np.array(substrate.get_chemical_symbols())
+    chi = np.array([Element(s).X for s in symbols])
+    top = _top_plane_atoms(substrate)
+    if registry == "hollow":
+        below = _top_plane_atoms(substrate, 1) if plane_index(substrate).max() > 0 else top
+        return substrate.positions[below[0], :2]
+    if registry in ("anion", "cation"):
+        z_top = substrate.positions[top, 2].max()
+        near_surface = np.flatnonzero(substrate.positions[:, 2] > z_top - 1.5)
+        pick = np.argmax if registry == "anion" else np.argmin
+        best = chi[near_surface][pick(chi[near_surface])]
+        candidates = near_surface[chi[near_surface] == best]
+        return substrate.positions[candidates[np.argmax(substrate.positions[candidates, 2])], :2]
+    raise SSELabError(f"unknown registry {registry!r}; choose anion, cation or hollow")
+
+
+@dataclass
+class InterfaceModel:
+    """An interface and its two parts, all in one cell; ``metal_indices`` index ``interface``."""
+
+    interface: Atoms
+    metal: Atoms
+    substrate: Atoms
+    metal_indices: np.ndarray
+    match: LatticeMatch
+    repeats: tuple[int, int]
+    registry: str
+    gap_A: float
+
+    @property
+    def area_A2(self) -> float:
+        return in_plane_area(self.interface)
+
+
+def orient_substrate(substrate_bulk: Atoms, miller, planes: int, vacuum: float, termination: str | None) -> Atoms:
+    """Substrate slab whose top plane holds ``termination`` (an element) when asked."""
+    for count in (planes, planes + 1):
+        slab = build_slab(substrate_bulk, miller, count, vacuum)
+        if termination is None:
+            return slab
+        for candidate in (slab, _flipped(slab, vacuum)):
+            top = _top_plane_atoms(candidate)
+            if termination in set(np.array(candidate.get_chemical_symbols())[top]):
+                return candidate
+    raise SSELabError(f"no {miller} cut of the substrate has {termination} in its top plane")
+
+
+def _flipped(slab: Atoms, vacuum: float) -> Atoms:
+    flipped = slab.copy()
+    flipped.positions[:, 2] *= -1.0
+    flipped.positions[:, 1] *= -1.0  # a rotation about x, keeping the cell right-handed
+    cell = flipped.cell.array.copy()
+    cell[:, 1] *= -1.0
+    cell[:, 2] *= -1.0
+    flipped.set_cell(cell, scale_atoms=False)
+    return _orthogonal_c(flipped, vacuum)
+
+
+def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, substrate_miller, metal_planes: int = 11,
+                    substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0, registry: str | None = None,
+                    substrate_termination: str | None = None, vacuum: float = 15.0, gap: float | None = None) -> InterfaceModel:
+    """A coherent metal-on-substrate interface (metal above, substrate below)."""
+    if metal_planes < 3:
+        raise SSELabError(f"the metal slab needs at least 3 planes (interface, bulk, free surface), got {metal_planes}")
+    if substrate_planes < 2:
+        raise SSELabError(f"the substrate slab needs at least 2 planes, got {substrate_planes}")
+    metal_slab = build_slab(metal_bulk, metal_miller, metal_planes, vacuum)
+    substrate_slab = orient_substrate(substrate_bulk, substrate_miller, substrate_planes, vacuum, substrate_termination)
+    match = match_lattices(metal_slab, substrate_slab, max_strain)
+    substrate = _supercell(substrate_slab, match.substrate_matrix)
+    repeats = lateral_repeats(substrate.cell.array, min_image)
+    metal = strained_metal(metal_slab, match, substrate.cell.array, repeats)
+    substrate = substrate.repeat((repeats[0], repeats[1], 1))
+    registry = registry or default_registry(substrate)
+    site = registry_site(substrate, registry)
+
+    sub_labels = plane_index(substrate)
+    z_sub = substrate.positions[:, 2]
+    if gap is None:
+        top_z = z_sub[sub_labels == sub_labels.max()].mean()
+        next_z = z_sub[sub_labels == sub_labels.max() - 1].mean()
+        gap = float(top_z - next_z)
+    metal_labels = plane_index(metal)
+    anchor = np.flatnonzero(metal_labels == 0)[0]
+    shift = np.zeros(3)
+    shift[:2] = site - metal.positions[anchor, :2]
+    shift[2] = z_sub.max() + gap - metal.positions[:, 2].min()
+    placed = metal.copy()
+    placed.positions += shift
+
+    combined = substrate.copy() + placed
+    combined.set_cell(substrate.cell, scale_atoms=False)
+    combined = _orthogonal_c(combined, vacuum)
+    n_sub = len(substrate)
+    metal_indices = np.arange(n_sub, n_sub + len(placed))
+    metal_only = combined[metal_indices]
+    substrate_only = combined[:n_sub]
+    combined.info.update({"registry": registry, "metal_planes": metal_planes, "substrate_planes": substrate_planes})
+    return InterfaceModel(combined, metal_only, substrate_only, metal_indices, match, repeats, registry, gap)
+
+
+@dataclass(frozen=True)
+class AdhesionResult:
+    """Eq. 2 from three relaxed energies in one cell."""
+
+    energy_interface_eV: float
+    energy_metal_eV: float
+    energy_substrate_eV: float
+    area_A2: float
+    interface_metal_atoms: int  # metal atoms in the plane touching the substrate
+
+    @property
+    def work_of_adhesion_eV_per_A2(self) -> float:
+        return (self.energy_metal_eV + self.energy_substrate_eV - self.energy_interface_eV) / self.area_A2
+
+    @property
+    def work_of_adhesion_J_per_m2(self) -> float:
+        return self.work_of_adhesion_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
+
+    @property
+    def work_of_adhesion_eV_per_atom(self) -> float:
+        return self.work_of_adhesion_eV_per_A2 * self.area_A2 / self.interface_metal_atoms
+
+
+def work_of_adhesion(engine: Engine, model: InterfaceModel, relax: bool = True) -> tuple[AdhesionResult, Atoms]:
+    """W_ad (eq. 2) and the relaxed interface (positions only; the cell stays the substrate's)."""
+    compute = engine.relax if relax else engine.energy
+    interface = compute(model.interface)
+    metal = compute(model.metal)
+    substrate = compute(model.substrate)
+    first_plane = int(np.count_nonzero(plane_index(model.metal) == 0))
+    result = AdhesionResult(interface.get_potential_energy(), metal.get_potential_energy(),
+                            substrate.get_potential_energy(), model.area_A2, first_plane)
+    return result, interface

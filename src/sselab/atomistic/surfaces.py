@@ -1,0 +1,249 @@
+"""Slabs and surface energies (seed 001 eq. 1, Fiorentini–Methfessel bulk reference).
+
+Slabs are cut with pymatgen's :class:`~pymatgen.core.surface.SlabGenerator` and trimmed to an
+exact number of atomic planes; the normal is z, the vacuum (≥ 15 Å by default) is split between
+both sides, and the c vector is made orthogonal to the surface. Planes are counted from the
+bottom (lowest z) surface, which is the surface that meets a substrate in an interface.
+
+Surface energy of a stoichiometric slab with two equal free surfaces of area A:
+
+    E_slab(N) = N e_bulk + 2 A σ                                                     (eq. 1)
+
+with e_bulk the energy per atom of the (equally strained) bulk. Following Fiorentini &
+Methfessel (J. Phys.: Condens. Matter 8, 6525 (1996)), e_bulk is the slope of a linear fit of slab
+energies over several thicknesses, which cancels the error of a separately computed bulk energy;
+σ comes from the intercept, with its standard error from the fit's covariance.
+
+The surface density ρ counts the atoms whose nearest-neighbour coordination is below the bulk's
+(one plane for BCC (100) and HCP (0001); two for HCP (10-10)), as in the paper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ase import Atoms
+from ase.constraints import FixAtoms
+from ase.neighborlist import neighbor_list
+from pymatgen.core.surface import SlabGenerator
+from pymatgen.io.ase import AseAtomsAdaptor
+
+from sselab.atomistic.engine import Engine
+from sselab.errors import SSELabError
+
+EV_PER_A2_TO_J_PER_M2 = 16.021766208
+PLANE_TOLERANCE = 0.3  # Å: atoms closer than this in z belong to one plane
+
+
+def plane_index(atoms: Atoms, tolerance: float = PLANE_TOLERANCE) -> np.ndarray:
+    """Index of the atomic plane of each atom, 0 for the lowest plane (z increasing)."""
+    z = atoms.positions[:, 2]
+    order = np.argsort(z)
+    labels = np.empty(len(atoms), dtype=int)
+    plane = 0
+    for previous, current in zip(np.r_[order[0], order[:-1]], order):
+        if z[current] - z[previous] > tolerance:
+            plane += 1
+        labels[current] = plane
+    return labels
+
+
+def count_planes(atoms: Atoms, tolerance: float = PLANE_TOLERANCE) -> int:
+    return int(plane_index(atoms, tolerance).max()) + 1
+
+
+def _orthogonal_c(atoms: Atoms, vacuum: float) -> Atoms:
+    """Put the slab in a cell whose c is along z, with ``vacuum`` Å split above and below."""
+    slab = atoms.copy()
+    normal = np.cross(slab.cell[0], slab.cell[1])
+    if np.linalg.norm(normal[:2]) > 1e-9 * np.linalg.norm(normal):
+        slab.rotate(normal, "z", rotate_cell=True)  # a relaxed bulk may carry a tiny shear
+    cell = slab.cell.array.copy()
+    cell[:2, 2] = 0.0
+    z = slab.positions[:, 2]
+    thickness = z.max() - z.min()
+    cell[2] = [0.0, 0.0, thickness + vacuum]
+    slab.set_cell(cell, scale_atoms=False)
+    slab.positions[:, 2] += vacuum / 2 - z.min()
+    slab.pbc = (True, True, True)
+    slab.wrap(pbc=(True, True, False))
+    return slab
+
+
+def build_slab(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: float = 15.0,
+               termination: int = 0) -> Atoms:
+    """A slab of exactly ``planes`` atomic planes normal to ``miller``, cut from ``bulk``.
+
+    ``termination`` picks among the distinct cuts SlabGenerator finds (0 = its first). The
+    slab is stoichiometric only when a whole number of repeat units fits in ``planes``; the caller
+    checks what it needs (surface energies require elemental or stoichiometric slabs).
+    """
+    if planes < 1:
+        raise SSELabError(f"a slab needs at least one plane, got {planes}")
+    if vacuum < 15.0:
+        raise SSELabError(f"vacuum must be at least 15 A (seed 001), got {vacuum:g}")
+    if len(miller) != 3 or not any(miller):
+        raise SSELabError(f"Miller index {miller} is not a plane")
+    structure = AseAtomsAdaptor.get_structure(bulk)
+    spacing = structure.lattice.d_hkl(miller)
+    generator = SlabGenerator(structure, miller, min_slab_size=spacing * (planes + 2), min_vacuum_size=vacuum,
+                              center_slab=True, primitive=True, reorient_lattice=True, in_unit_planes=False)
+    slabs = generator.get_slabs(symmetrize=False)
+    if not slabs:
+        raise SSELabError(f"SlabGenerator found no slab for {miller}")
+    if not 0 <= termination < len(slabs):
+        raise SSELabError(f"termination {termination} out of range: {len(slabs)} distinct cut(s) for {miller}")
+    slab = _orthogonal_c(AseAtomsAdaptor.get_atoms(slabs[termination]), vacuum)
+    labels = plane_index(slab)
+    available = labels.max() + 1
+    if available < planes:
+        raise SSELabError(f"internal: generated slab has {available} planes, fewer than {planes}")
+    trimmed = _orthogonal_c(slab[labels < planes], vacuum)
+    trimmed.info.update({"miller": list(miller), "planes": planes, "termination": termination,
+                         "terminations_available": len(slabs)})
+    return trimmed
+
+
+def strain_in_plane(slab: Atoms, strain: tuple[float, float]) -> Atoms:
+    """Scale the a and b vectors by (1 + ε_a, 1 + ε_b), atoms following; c untouched."""
+    strained = slab.copy()
+    cell = strained.cell.array.copy()
+    cell[0] *= 1.0 + strain[0]
+    cell[1] *= 1.0 + strain[1]
+    strained.set_cell(cell, scale_atoms=True)
+    return strained
+
+
+def fix_planes(atoms: Atoms, planes: int) -> Atoms:
+    """Return a copy with the lowest ``planes`` atomic planes fixed (FixAtoms)."""
+    fixed = atoms.copy()
+    if planes > 0:
+        labels = plane_index(fixed)
+        if planes >= labels.max() + 1:
+            raise SSELabError(f"cannot fix {planes} planes of a {labels.max() + 1}-plane slab")
+        fixed.set_constraint(FixAtoms(indices=np.flatnonzero(labels < planes)))
+    return fixed
+
+
+def in_plane_area(atoms: Atoms) -> float:
+    """Area of the a × b face, Å²."""
+    return float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
+
+
+def first_shell_cutoff(bulk: Atoms) -> float:
+    """A cutoff between the first neighbour shell (distances within 8 % of the nearest) and the next."""
+    _, _, distances = neighbor_list("ijd", bulk, 8.0)
+    if len(distances) == 0:
+        raise SSELabError("no neighbours within 8 A in the bulk structure")
+    distances = np.sort(distances)
+    nearest = distances[0]
+    beyond = distances[distances > 1.08 * nearest]
+    first_max = distances[distances <= 1.08 * nearest].max()
+    return 0.5 * (first_max + beyond[0]) if len(beyond) else 1.1 * first_max
+
+
+def undercoordinated(slab: Atoms, bulk: Atoms) -> np.ndarray:
+    """Boolean mask of slab atoms with fewer first-shell neighbours than the bulk's minimum."""
+    cutoff = first_shell_cutoff(bulk)
+    bulk_counts = np.bincount(neighbor_list("i", bulk, cutoff), minlength=len(bulk))
+    counts = np.bincount(neighbor_list("i", slab, cutoff), minlength=len(slab))
+    return counts < bulk_counts.min()
+
+
+@dataclass(frozen=True)
+class SurfaceEnergyResult:
+    """Eq. 1 with the Fiorentini–Methfessel bulk energy; energies in eV, areas in Å²."""
+
+    miller: tuple[int, int, int]
+    strain: tuple[float, float]
+    relaxed: bool
+    planes: tuple[int, ...]
+    n_atoms: tuple[int, ...]
+    slab_energies_eV: tuple[float, ...]
+    bulk_energy_per_atom_eV: float  # fitted slope
+    area_A2: float
+    surface_energy_eV_per_A2: float
+    surface_energy_stderr_eV_per_A2: float
+    surface_atoms: int  # undercoordinated atoms on one surface of the thickest slab
+    unconverged_relaxations: int
+
+    @property
+    def surface_energy_J_per_m2(self) -> float:
+        return self.surface_energy_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
+
+    @property
+    def surface_density_per_nm2(self) -> float:
+        return self.surface_atoms / self.area_A2 * 100.0
+
+    @property
+    def surface_energy_eV_per_atom(self) -> float:
+        """σ/ρ: the surface energy per undercoordinated surface atom (eq. 12's ΔE_bulk-free)."""
+        return self.surface_energy_eV_per_A2 * self.area_A2 / self.surface_atoms
+
+
+def fit_bulk_and_surface(n_atoms: np.ndarray, energies: np.ndarray, area: float) -> tuple[float, float, float]:
+    """Least-squares E = N e_bulk + 2Aσ → (e_bulk, σ, stderr σ) in eV and eV/Å².
+
+    With two thicknesses the fit is exact and the standard error is reported as NaN.
+    """
+    n_atoms = np.asarray(n_atoms, dtype=float)
+    energies = np.asarray(energies, dtype=float)
+    if len(np.unique(n_atoms)) < 2:
+        raise SSELabError("the Fiorentini-Methfessel fit needs at least two slab thicknesses")
+    design = np.column_stack([n_atoms, np.ones_like(n_atoms)])
+    coefficients, *_ = np.linalg.lstsq(design, energies, rcond=None)
+    slope, intercept = coefficients
+    dof = len(n_atoms) - 2
+    if dof > 0:
+        residual = energies - design @ coefficients
+        covariance = np.linalg.inv(design.T @ design) * (residual @ residual) / dof
+        stderr = float(np.sqrt(covariance[1, 1])) / (2 * area)
+    else:
+        stderr = float("nan")
+    return float(slope), float(intercept / (2 * area)), stderr
+
+
+def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], planes: tuple[int, ...] = (5, 7, 9, 11, 13),
+                   strain: tuple[float, float] = (0.0, 0.0), relax: bool = True, vacuum: float = 15.0,
+                   termination: int = 0, progress=None) -> SurfaceEnergyResult:
+    """σ of ``miller`` for a bulk already relaxed with ``engine``'s calculator.
+
+    The same in-plane strain is applied to every slab, so the fitted e_bulk is the strained bulk
+    and the strain energy largely cancels (seed 001). ``relax=False`` gives the as-cleaved σ.
+    """
+    symbols = set(bulk.get_chemical_symbols())
+    if len(planes) < 2:
+        raise SSELabError("give at least two slab thicknesses for the Fiorentini-Methfessel fit")
+    n_atoms, energies, unconverged = [], [], 0
+    slab = None
+    for count in sorted(planes):
+        slab = strain_in_plane(build_slab(bulk, miller, count, vacuum, termination), strain)
+        if len(symbols) > 1 and not _is_stoichiometric(slab, bulk):
+            raise SSELabError(f"a {count}-plane {miller} slab is not stoichiometric; surface energies need "
+                              "stoichiometric slabs (choose other thicknesses or a termination)")
+        result = engine.relax(slab) if relax else engine.energy(slab)
+        unconverged += not result.info.get("converged", True)
+        n_atoms.append(len(slab))
+        energies.append(result.get_potential_energy())
+        if progress is not None:
+            progress()
+    area = in_plane_area(slab)
+    slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
+    top = undercoordinated(slab, bulk)
+    labels = plane_index(slab)
+    bottom_half = labels < (labels.max() + 1) / 2
+    return SurfaceEnergyResult(
+        miller=tuple(miller), strain=tuple(strain), relaxed=relax, planes=tuple(sorted(planes)),
+        n_atoms=tuple(n_atoms), slab_energies_eV=tuple(energies), bulk_energy_per_atom_eV=slope, area_A2=area,
+        surface_energy_eV_per_A2=sigma, surface_energy_stderr_eV_per_A2=stderr,
+        surface_atoms=int(np.count_nonzero(top & bottom_half)), unconverged_relaxations=unconverged,
+    )
+
+
+def _is_stoichiometric(slab: Atoms, bulk: Atoms) -> bool:
+    from collections import Counter
+
+    slab_counts, bulk_counts = Counter(slab.get_chemical_symbols()), Counter(bulk.get_chemical_symbols())
+    ratios = {slab_counts[s] / bulk_counts[s] for s in bulk_counts}
+    return len(ratios) == 1 and set(slab_counts) == set(bulk_counts)

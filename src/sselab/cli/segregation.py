@@ -1,0 +1,164 @@
+"""``sselab segregation model | study | table``: the W_ad ≥ 2σ_m criterion of seed 001."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from ase.io import write
+
+from sselab import plots
+from sselab.atomistic.structures import load_structure
+from sselab.cli.atomistic import (
+    DEFAULT_DB,
+    CalculatorOption,
+    DbOption,
+    FmaxOption,
+    JsonOption,
+    MaxStrain,
+    MetalArgument,
+    MetalMiller,
+    MetalPlanes,
+    MinImage,
+    OutOption,
+    Registry,
+    SubstrateArgument,
+    SubstrateMiller,
+    SubstratePlanes,
+    Termination,
+    engine_record,
+    make_engine,
+    parse_int_list,
+    progress_bar,
+)
+from sselab.cli.common import emit, emit_markdown
+from sselab.continuum.segregation import ELECTRON_VOLT, predict
+from sselab.errors import SSELabError
+from sselab.runs import RunDirectory
+from sselab.units import parse_quantity
+from sselab.workflows.segregation import StudySettings, run_study, study_steps
+
+app = typer.Typer(help="Vacancy segregation at alkali-metal/substrate interfaces (seed 001).", no_args_is_help=True)
+
+
+@app.command()
+def model(
+    surface_energy: Annotated[str, typer.Option("--surface-energy", help="Metal surface energy sigma_m, e.g. '0.46 J/m^2'.")],
+    work_of_adhesion: Annotated[str, typer.Option("--work-of-adhesion", help="W_ad, e.g. '0.6 J/m^2'.")],
+    surface_density: Annotated[str, typer.Option("--surface-density", help="Metal surface atoms per area rho, e.g. '8.5 1/nm^2'.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Bond-breaking model (seed 001 eqs. 11-12) and the Young-Dupre contact angle."""
+    prediction = predict(parse_quantity(surface_energy, "surface_energy", "--surface-energy"),
+                         parse_quantity(work_of_adhesion, "surface_energy", "--work-of-adhesion"),
+                         parse_quantity(surface_density, "areal_density", "--surface-density"))
+    summary = {
+        "surface_energy_J_per_m2": prediction.surface_energy,
+        "work_of_adhesion_J_per_m2": prediction.work_of_adhesion,
+        "surface_density_per_m2": prediction.surface_density,
+        "delta_e_bulk_int_eV": prediction.delta_e_bulk_int / ELECTRON_VOLT,
+        "delta_e_bulk_free_eV": prediction.delta_e_bulk_free / ELECTRON_VOLT,
+        "contact_angle_deg": prediction.contact_angle_deg,
+        "adhesion_ratio": prediction.adhesion_ratio,
+        "segregation_suppressed": prediction.segregation_suppressed,
+    }
+    verdict = ("suppressed: vacancies are pushed into the bulk (W_ad >= 2 sigma_m)" if prediction.segregation_suppressed
+               else "vacancies segregate to the interface (W_ad < 2 sigma_m): void risk on stripping")
+    emit(summary, json_output, "Bond-breaking model (seed 001)", [
+        ("dE bulk-int (eq. 11)", f"{summary['delta_e_bulk_int_eV']:+.4f} eV"),
+        ("dE bulk-free (eq. 12)", f"{summary['delta_e_bulk_free_eV']:+.4f} eV"),
+        ("contact angle (Young-Dupre)", f"{prediction.contact_angle_deg:.1f} deg"),
+        ("W_ad / 2 sigma_m", f"{prediction.adhesion_ratio:.3f}"),
+    ], [verdict])
+
+
+@app.command()
+def study(
+    metal: MetalArgument,
+    substrate: SubstrateArgument,
+    metal_miller: MetalMiller = (1, 0, 0),
+    substrate_miller: SubstrateMiller = (1, 0, 0),
+    metal_planes: MetalPlanes = 11,
+    substrate_planes: SubstratePlanes = 4,
+    max_strain: MaxStrain = 0.08,
+    min_image: MinImage = 9.0,
+    registry: Registry = None,
+    substrate_termination: Termination = None,
+    fm_planes: Annotated[str, typer.Option("--fm-planes", help="Slab thicknesses for the Fiorentini-Methfessel fit.")] = "5,7,9,11,13",
+    layers: Annotated[Optional[str], typer.Option("--layers", help="Metal planes for vacancies (default 1 to the middle).")] = None,
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    fmax: FmaxOption = 0.02,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """The whole seed 001 chain for one pair: sigma_m, W_ad, vacancy profiles, model vs computed."""
+    settings = StudySettings(tuple(metal_miller), tuple(substrate_miller), metal_planes, substrate_planes, max_strain, min_image,
+                             registry, substrate_termination, parse_int_list(fm_planes, "--fm-planes"),
+                             parse_int_list(layers, "--layers") if layers else None)
+    engine = make_engine(calculator, db, fmax)
+    metal_bulk, substrate_bulk = load_structure(metal), load_structure(substrate)
+    run = RunDirectory.open(out, "segregation-study", {"metal": metal, "substrate": substrate, **vars(settings), "db": str(db),
+                                                         "calculator": calculator, "fmax_eV_per_A": fmax})
+    with progress_bar(study_steps(settings), f"{metal}/{substrate}", not json_output) as advance:
+        result = run_study(engine, metal, metal_bulk, substrate, substrate_bulk, settings, advance)
+    summary = {**result.summary(), "calculator": engine.spec.name, "engine": engine_record(engine)}
+    write(run.path / "interface_relaxed.extxyz", result.relaxed_interface)
+    run.save_figure("vacancy_profile", plots.vacancy_profile_figure(
+        summary["vacancy_energies_interface_eV"], f"{metal}/{substrate} ({engine.spec.model})",
+        reference=summary["vacancy_energies_free_eV"], reference_label="free surface (relaxed)"))
+    run.save_figure("fig4_point", plots.segregation_map([summary]))
+    run.write_text("table.md", table_markdown([summary]))
+    run.finish(summary)
+    emit_markdown(summary, json_output, table_markdown([summary]), f"run directory: {run.path}")
+
+
+COLUMNS = (
+    ("system", lambda s: f"{s['metal']}{tuple(s['metal_miller'])}/{s['substrate']}{tuple(s['substrate_miller'])}"),
+    ("calculator", lambda s: s.get("calculator", "")),
+    ("strain %", lambda s: f"{100 * s['in_plane_strain'][0]:+.2f}"),
+    ("σ_m J/m²", lambda s: f"{s['surface_energy_J_per_m2']:.3f}"),
+    ("σ_m eV/atom", lambda s: f"{s['surface_energy_eV_per_atom']:.3f}"),
+    ("W_ad J/m²", lambda s: f"{s['work_of_adhesion_J_per_m2']:.3f}"),
+    ("W_ad eV/atom", lambda s: f"{s['work_of_adhesion_eV_per_atom']:.3f}"),
+    ("ΔE model eV", lambda s: f"{s['delta_e_bulk_int_model_eV']:+.3f}"),
+    ("ΔE unrelaxed eV", lambda s: f"{s['delta_e_bulk_int_unrelaxed_eV']:+.3f}"),
+    ("ΔE relaxed eV", lambda s: f"{s['delta_e_bulk_int_eV']:+.3f}"),
+    ("θ °", lambda s: f"{s['contact_angle_deg']:.0f}"),
+    ("suppressed (model / computed)", lambda s: f"{s['segregation_suppressed']} / {s['computed_segregation_suppressed']}"),
+)
+
+
+def table_markdown(summaries: list[dict]) -> str:
+    """Table S6-like rows: σ_m, W_ad, ΔE_bulk-int from the model and computed."""
+    lines = ["| " + " | ".join(name for name, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell(s) for _, cell in COLUMNS) + " |" for s in summaries]
+    return "\n".join(lines) + "\n"
+
+
+@app.command()
+def table(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories of `segregation study`.")],
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Combine study runs into a Table S6-like table and the Fig. 4 plot (model line vs computed points)."""
+    summaries = []
+    for path in runs:
+        record = path / "run.json"
+        try:
+            data = json.loads(record.read_text())
+        except (OSError, json.JSONDecodeError):
+            raise SSELabError(f"{path} is not a run directory with a readable run.json") from None
+        if data.get("command") != "segregation-study":
+            raise SSELabError(f"{path} holds a {data.get('command')!r} run, not a segregation study")
+        summaries.append(data["summary"])
+    run = RunDirectory.open(out, "segregation-table", {"runs": [str(p) for p in runs]})
+    run.save_figure("fig4", plots.segregation_map(summaries))
+    markdown = table_markdown(summaries)
+    run.write_text("table.md", markdown)
+    summary = {"rows": summaries}
+    run.finish({"n_rows": len(summaries)})
+    emit_markdown(summary, json_output, markdown, f"run directory: {run.path}")

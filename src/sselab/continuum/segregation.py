@@ -1,0 +1,100 @@
+"""Bond-breaking model of alkali-metal vacancy segregation at a metal/substrate interface (seed 001).
+
+Seymour & Aguadero, J. Mater. Chem. A 9, 19901 (2021), eqs. 4-12. A vacancy in the metal bulk
+breaks N_b metal-metal bonds of energy e_mm; at a free surface N_s of them are already broken; at
+the interface the site also holds N_i metal-substrate bonds of energy e_msub. With the metal
+surface energy σ_m = N_s e_mm ρ (eq. 4) and the work of adhesion W_ad = 2 N_i e_msub ρ (eq. 7),
+ρ being the areal density of metal surface atoms:
+
+    ΔE_bulk-int  = E_V(bulk) - E_V(interface) = (σ_m - W_ad / 2) / ρ      (eq. 11)
+    ΔE_bulk-free = E_V(bulk) - E_V(free surface) = σ_m / ρ              (eq. 12)
+
+ΔE_bulk-int > 0: vacancies prefer the interface (voids grow there); ≤ 0: they are pushed into
+the bulk. Segregation is suppressed when W_ad ≥ 2 σ_m, i.e. when the Young–Dupré contact angle
+of the (liquid) metal on the substrate, cos θ = W_ad / σ_m - 1, is 0°.
+
+Assumptions (the paper's): pairwise bonds without the √density dependence of metallic bonding;
+a coherent, sharp interface; an isolated vacancy. For incoherent interfaces the verdict belongs
+to the weakest-binding site (the largest site-resolved ΔE_bulk-int), not to the average W_ad.
+
+Units: SI in and out (J/m², 1/m², J); helpers convert to eV per atom at the edges.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sselab.errors import SSELabError
+
+ELECTRON_VOLT = 1.602176634e-19  # J
+
+
+@dataclass(frozen=True)
+class SegregationPrediction:
+    """The bond-breaking model's answer for one metal/substrate pair (energies in J)."""
+
+    surface_energy: float  # σ_m, J/m²
+    work_of_adhesion: float  # W_ad, J/m²
+    surface_density: float  # ρ, metal surface atoms per m²
+    delta_e_bulk_int: float  # eq. 11, J
+    delta_e_bulk_free: float  # eq. 12, J
+    contact_angle_deg: float  # Young–Dupré, 0 when W_ad ≥ 2σ_m
+    segregation_suppressed: bool  # W_ad ≥ 2σ_m
+
+    @property
+    def adhesion_ratio(self) -> float:
+        """W_ad / (2 σ_m): ≥ 1 means segregation is suppressed."""
+        return self.work_of_adhesion / (2.0 * self.surface_energy)
+
+
+def contact_angle_deg(surface_energy: float, work_of_adhesion: float) -> float:
+    """Young–Dupré contact angle θ (degrees) from W_ad = σ_m (1 + cos θ).
+
+    Clipped to 0° for W_ad ≥ 2σ_m (complete wetting) and to 180° for W_ad ≤ 0 (no adhesion).
+    """
+    cosine = work_of_adhesion / surface_energy - 1.0
+    return math.degrees(math.acos(min(1.0, max(-1.0, cosine))))
+
+
+def predict(surface_energy: float, work_of_adhesion: float, surface_density: float) -> SegregationPrediction:
+    """Eqs. 11 and 12 and the Young–Dupré angle for σ_m, W_ad (J/m²) and ρ (1/m²)."""
+    if not (np.isfinite(surface_energy) and surface_energy > 0):
+        raise SSELabError(f"surface energy must be positive, got {surface_energy:g} J/m^2")
+    if not np.isfinite(work_of_adhesion):
+        raise SSELabError("work of adhesion must be finite")
+    if not (np.isfinite(surface_density) and surface_density > 0):
+        raise SSELabError(f"surface density must be positive, got {surface_density:g} 1/m^2")
+    return SegregationPrediction(
+        surface_energy=surface_energy,
+        work_of_adhesion=work_of_adhesion,
+        surface_density=surface_density,
+        delta_e_bulk_int=(surface_energy - work_of_adhesion / 2.0) / surface_density,
+        delta_e_bulk_free=surface_energy / surface_density,
+        contact_angle_deg=contact_angle_deg(surface_energy, work_of_adhesion),
+        segregation_suppressed=work_of_adhesion >= 2.0 * surface_energy,
+    )
+
+
+def bond_energies(surface_energy: float, work_of_adhesion: float, surface_density: float,
+                  surface_bonds: float, interface_bonds: float) -> tuple[float, float]:
+    """(e_mm, e_msub) in J from eqs. 4 and 7 for N_s broken surface bonds and N_i interface bonds."""
+    if surface_bonds <= 0 or interface_bonds <= 0:
+        raise SSELabError("bond counts must be positive")
+    metal_metal = surface_energy / (surface_bonds * surface_density)
+    metal_substrate = work_of_adhesion / (2.0 * interface_bonds * surface_density)
+    return metal_metal, metal_substrate
+
+
+def weakest_site(delta_e_bulk_int_by_site: dict[str, float]) -> tuple[str, float]:
+    """The interface site with the largest ΔE_bulk-int: where vacancies collect first.
+
+    For an incoherent interface the criterion is ΔE_bulk-int(weakest site) ≤ 0, a stricter test
+    than W_ad ≥ 2σ_m on the average adhesion (seed 001, Fig. 6 discussion).
+    """
+    if not delta_e_bulk_int_by_site:
+        raise SSELabError("no interface sites given")
+    site = max(delta_e_bulk_int_by_site, key=delta_e_bulk_int_by_site.__getitem__)
+    return site, delta_e_bulk_int_by_site[site]
