@@ -17,10 +17,13 @@ identified by its class name and parameters.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import os
 import sys
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -88,8 +91,11 @@ def _chgnet() -> LoadedCalculator:
     from chgnet.model import CHGNet
     from chgnet.model.dynamics import CHGNetCalculator
 
-    model = CHGNet.load(model_name="0.3.0", use_device="cpu", verbose=False)
-    calculator = CHGNetCalculator(model=model, use_device="cpu", stress_weight=1 / 160.21766208)
+    # CHGNet announces itself on stdout, which must stay clean for --json; torch warns on every call
+    warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True", category=UserWarning)
+    with contextlib.redirect_stdout(io.StringIO()):
+        model = CHGNet.load(model_name="0.3.0", use_device="cpu", verbose=False)
+        calculator = CHGNetCalculator(model=model, use_device="cpu", stress_weight=1 / 160.21766208)
     elements = frozenset(chemical_symbols[1:95])  # CHGNet is trained on Materials Project: H to Pu
     return LoadedCalculator(calculator, CalculatorSpec("chgnet", "CHGNet 0.3.0", _version("chgnet"), elements))
 
@@ -98,7 +104,9 @@ def _sevennet() -> LoadedCalculator:
     _require("sevenn", "sevennet", "mlip")
     from sevenn.calculator import SevenNetCalculator
 
-    calculator = SevenNetCalculator("7net-0", device="cpu")
+    warnings.filterwarnings("ignore", message=".*tp_accelerator|.*TorchScript", category=UserWarning)
+    with contextlib.redirect_stdout(io.StringIO()):
+        calculator = SevenNetCalculator("7net-0", device="cpu")
     elements = frozenset(calculator.sevennet_config["chemical_species"])
     return LoadedCalculator(calculator, CalculatorSpec("sevennet", "SevenNet-0", _version("sevenn"), elements))
 

@@ -83,8 +83,11 @@ def metal_planes(host: Atoms, metal_indices: np.ndarray) -> np.ndarray:
 def distinct_sites(host: Atoms, candidates: np.ndarray, symprec: float = 1e-3) -> list[tuple[int, int]]:
     """(representative index, multiplicity) for symmetry-distinct atoms among ``candidates``."""
     cell = (host.cell.array, host.get_scaled_positions(), host.numbers)
-    dataset = spglib.get_symmetry_dataset(cell, symprec=symprec)
-    classes = dataset.equivalent_atoms if dataset is not None else np.arange(len(host))
+    spglib.error.OLD_ERROR_HANDLING = False  # raise instead of returning None with a deprecation warning
+    try:
+        classes = spglib.get_symmetry_dataset(cell, symprec=symprec).equivalent_atoms
+    except spglib.error.SpglibError:  # no symmetry found: every atom is its own class
+        classes = np.arange(len(host))
     groups: dict[int, list[int]] = {}
     for index in candidates:
         groups.setdefault(int(classes[index]), []).append(int(index))

@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, standalone_mode=False)
     except typer.Exit as stop:
         sys.exit(stop.exit_code)
-    except typer.Abort:
-        print("sselab: aborted", file=sys.stderr)
+    except (typer.Abort, KeyboardInterrupt):
+        print("sselab: interrupted; finished calculations stay in the result cache (--db) and a rerun resumes from them",
+              file=sys.stderr)
         sys.exit(130)
     except typer.TyperException as error:  # usage errors from Typer's own Click
         print(f"sselab: error: {error.format_message()}", file=sys.stderr)

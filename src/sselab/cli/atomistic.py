@@ -59,8 +59,8 @@ def make_engine(calculator: str, db: Path | str, fmax: float) -> Engine:
 
 @contextmanager
 def progress_bar(total: int, description: str, enabled: bool) -> Iterator:
-    """A callable that advances a Rich progress bar on stderr (a no-op when disabled)."""
-    if not enabled:
+    """A callable that advances a Rich progress bar on stderr (a no-op when disabled or stderr is not a terminal)."""
+    if not enabled or not stderr.is_terminal:
         yield lambda *_: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

