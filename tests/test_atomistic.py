@@ -284,3 +284,19 @@ def test_bulk_vacancy_hop_is_symmetric_and_surface_hop_is_uphill(snap, lithium, 
     surface_hop = vacancy_hop(snap, relaxed, surface_atom, target)
     assert surface_hop.barrier_eV > 2 * hop.barrier_eV
     assert surface_hop.reaction_energy_eV > 0.1
+
+
+@pytest.mark.parametrize("substrate, distance", [("licl", 5.130 / 2 / np.sqrt(2)), ("limg", 3.418 / np.sqrt(2)),
+                                                 ("cu-fcc", 3.615 / 2)])
+def test_hollow_registry_is_the_fourfold_hollow(substrate, distance):
+    # on a square (100) face of side s the hollow lies s/sqrt(2) from the four nearest top-plane atoms
+    model = build_interface(load_structure("li-bcc"), load_structure(substrate), (1, 0, 0), (1, 0, 0), metal_planes=3,
+                            substrate_planes=2, min_image=3.0, registry="hollow", max_strain=0.2)
+    interface = model.interface
+    first = model.metal_indices[plane_index(interface[model.metal_indices]) == 0][0]
+    top = [i for i in range(len(interface)) if i not in set(model.metal_indices)
+           and interface.positions[i, 2] > max(interface.positions[j, 2] for j in range(len(model.substrate))) - 0.1]
+    probe = interface.copy()
+    probe.positions[:, 2] = 0.0
+    lateral = np.sort(probe.get_distances(first, top, mic=True))
+    assert lateral[0] == pytest.approx(distance, rel=1e-6)

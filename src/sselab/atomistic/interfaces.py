@@ -31,6 +31,7 @@ from ase import Atoms
 from ase.build import make_supercell
 from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 from pymatgen.core.periodic_table import Element
+from scipy.spatial import Voronoi, cKDTree
 
 from sselab.atomistic.engine import Engine
 from sselab.atomistic.surfaces import (
@@ -140,14 +141,33 @@ def default_registry(substrate: Atoms) -> str:
     return "anion" if electronegativity >= ANION_ELECTRONEGATIVITY else "hollow"
 
 
+def hollow_site(substrate: Atoms, top: np.ndarray) -> np.ndarray:
+    """The in-plane point farthest from every atom of the top plane (periodic in a and b).
+
+    It is the Voronoi vertex of the (periodically repeated) top-plane atoms with the largest distance
+    to its nearest atom: the fourfold hollow of a BCC/B2, fcc or rock-salt (100) face, the threefold
+    hollow of a close-packed face.
+    """
+    cell = substrate.cell.array[:2, :2]
+    base = substrate.positions[top, :2]
+    shifts = np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)]) @ cell
+    tiled = (base[None, :, :] + shifts[:, None, :]).reshape(-1, 2)
+    vertices = Voronoi(tiled).vertices
+    fractional = np.linalg.solve(cell.T, vertices.T).T
+    inside = np.all((fractional >= -1e-9) & (fractional < 1 - 1e-9), axis=1)
+    candidates = vertices[inside]
+    distance, _ = cKDTree(tiled).query(candidates)
+    best = np.flatnonzero(distance >= distance.max() - 1e-6)
+    return candidates[best[np.lexsort(candidates[best].T[::-1])][0]]
+
+
 def registry_site(substrate: Atoms, registry: str) -> np.ndarray:
     """Cartesian xy of the substrate site the first metal atom is placed over."""
     symbols = np.array(substrate.get_chemical_symbols())
     chi = np.array([Element(s).X for s in symbols])
     top = _top_plane_atoms(substrate)
     if registry == "hollow":
-        below = _top_plane_atoms(substrate, 1) if plane_index(substrate).max() > 0 else top
-        return substrate.positions[below[0], :2]
+        return hollow_site(substrate, top)
     if registry in ("anion", "cation"):
         z_top = substrate.positions[top, 2].max()
         near_surface = np.flatnonzero(substrate.positions[:, 2] > z_top - 1.5)
