@@ -84,11 +84,10 @@ def match_lattices(metal_slab: Atoms, substrate_slab: Atoms, max_strain: float =
     for match in generator(metal_vectors, substrate_vectors):
         metal_matrix = _integer_matrix(match.film_sl_vectors, metal_vectors)
         substrate_matrix = _integer_matrix(match.substrate_sl_vectors, substrate_vectors)
-        if np.linalg.det(metal_matrix) < 0:
+        if np.linalg.det(metal_matrix) < 0:  # keep both supercells right-handed: the pairing a↔a, b↔b...
             metal_matrix[1] *= -1
+        if np.linalg.det(substrate_matrix) < 0:  # ...then holds up to the sign of b, which the strain check judges
             substrate_matrix[1] *= -1
-        if np.linalg.det(substrate_matrix) < 0:
-            continue
         film = metal_matrix @ _in_plane(metal_vectors)
         substrate = substrate_matrix @ _in_plane(substrate_vectors)
         deformation = np.linalg.solve(film, substrate).T  # substrate rows = film rows @ D.T
