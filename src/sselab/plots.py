@@ -313,6 +313,8 @@ def li0_sweep(dataset: xr.Dataset) -> plt.Figure:
 
 
 MODE_STYLES = {"as-cleaved": ("s--", "#9e9e9e"), "relaxed-surface": ("o--", "#1f77b4"), "fully-relaxed": ("D-", "#c62828")}
+MODE_LABELS = {"as-cleaved": "as cleaved", "relaxed-surface": "relaxed host, unrelaxed vacancy",
+               "fully-relaxed": "relaxed vacancy"}
 
 
 def vacancy_profile_figure(profiles: dict[str, dict[int, float]], title: str, reference: dict[int, float] | None = None,
@@ -322,10 +324,10 @@ def vacancy_profile_figure(profiles: dict[str, dict[int, float]], title: str, re
     for mode, energies in profiles.items():
         style, color = MODE_STYLES.get(mode, ("o-", "k"))
         planes = sorted(energies)
-        ax.plot(planes, [energies[p] for p in planes], style, color=color, label=mode)
+        ax.plot(planes, [energies[p] for p in planes], style, color=color, label=MODE_LABELS.get(mode, mode))
     if reference:
         planes = sorted(reference)
-        ax.plot(planes, [reference[p] for p in planes], "^:", color="#2a9d4b", label=reference_label)
+        ax.plot(planes, [reference[p] for p in planes], "^", ms=8, color="#2a9d4b", label=reference_label)
     ax.set_xlabel("metal plane (1 = interface / surface)")
     ax.set_ylabel("vacancy formation energy $E_{V}$ (eV)")
     ax.set_title(title)

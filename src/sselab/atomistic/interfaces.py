@@ -38,6 +38,7 @@ from sselab.atomistic.surfaces import (
     EV_PER_A2_TO_J_PER_M2,
     _orthogonal_c,
     build_slab,
+    fix_planes,
     in_plane_area,
     plane_index,
 )
@@ -221,8 +222,12 @@ def _flipped(slab: Atoms, vacuum: float) -> Atoms:
 
 def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, substrate_miller, metal_planes: int = 11,
                     substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0, registry: str | None = None,
-                    substrate_termination: str | None = None, vacuum: float = 15.0, gap: float | None = None) -> InterfaceModel:
-    """A coherent metal-on-substrate interface (metal above, substrate below)."""
+                    substrate_termination: str | None = None, vacuum: float = 15.0, gap: float | None = None,
+                    fix_substrate_planes: int = 0) -> InterfaceModel:
+    """A coherent metal-on-substrate interface (metal above, substrate below).
+
+    ``fix_substrate_planes`` freezes the lowest substrate planes (bulk-like) in every later relaxation.
+    """
     if metal_planes < 3:
         raise SSELabError(f"the metal slab needs at least 3 planes (interface, bulk, free surface), got {metal_planes}")
     if substrate_planes < 2:
@@ -251,6 +256,8 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
     placed = metal.copy()
     placed.positions += shift
 
+    if fix_substrate_planes:
+        substrate = fix_planes(substrate, fix_substrate_planes)
     combined = substrate.copy() + placed
     combined.set_cell(substrate.cell, scale_atoms=False)
     combined = _orthogonal_c(combined, vacuum)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -35,7 +36,7 @@ StructureArgument = Annotated[str, typer.Argument(help="Library name (li-bcc, li
 MillerOption = Annotated[tuple[int, int, int], typer.Option("--miller", help="Miller index H K L of the surface (HCP: (0001) = 0 0 1, (10-10) = 1 0 0).")]
 CalculatorOption = Annotated[str, typer.Option("--calculator", help="chgnet (default), sevennet, emt, lammps:<potential>, vasp, gpaw.")]
 DbOption = Annotated[Path, typer.Option("--db", help="Result cache: an ASE SQLite database (.db) or a postgresql:// URL.")]
-OutOption = Annotated[Optional[Path], typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else.")]
 FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")]
 PlanesOption = Annotated[str, typer.Option("--planes", help="Slab thicknesses (atomic planes) for the Fiorentini-Methfessel fit.")]
@@ -123,10 +124,11 @@ def surface_energy_command(
     ], [f"run directory: {run.path}"])
 
 
-def _interface_options(metal_miller, substrate_miller, metal_planes, substrate_planes, max_strain, min_image, registry, termination):
+def _interface_options(metal_miller, substrate_miller, metal_planes, substrate_planes, max_strain, min_image, registry, termination,
+                       fix_substrate_planes):
     return dict(metal_miller=tuple(metal_miller), substrate_miller=tuple(substrate_miller), metal_planes=metal_planes,
                 substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image, registry=registry,
-                substrate_termination=termination)
+                substrate_termination=termination, fix_substrate_planes=fix_substrate_planes)
 
 
 MetalArgument = Annotated[str, typer.Argument(help="Metal: library name (li-bcc, na-bcc, li-hcp) or structure file.")]
@@ -137,8 +139,9 @@ MetalPlanes = Annotated[int, typer.Option("--metal-planes", help="Atomic planes 
 SubstratePlanes = Annotated[int, typer.Option("--substrate-planes", help="Atomic planes of the substrate slab.")]
 MaxStrain = Annotated[float, typer.Option("--max-strain", help="Largest in-plane strain of the metal accepted for a coherent match.")]
 MinImage = Annotated[float, typer.Option("--min-image", help="Smallest in-plane distance between periodic images, A.")]
-Registry = Annotated[Optional[str], typer.Option("--registry", help="anion, cation or hollow (default: anion for ionic substrates, hollow for metals).")]
-Termination = Annotated[Optional[str], typer.Option("--substrate-termination", help="Element the substrate's top plane must hold, e.g. Mg.")]
+Registry = Annotated[str | None, typer.Option("--registry", help="anion, cation or hollow (default: anion for ionic substrates, hollow for metals).")]
+Termination = Annotated[str | None, typer.Option("--substrate-termination", help="Element the substrate's top plane must hold, e.g. Mg.")]
+FixSubstrate = Annotated[int, typer.Option("--fix-substrate-planes", help="Freeze this many bottom substrate planes (bulk-like).")]
 
 
 def adhesion_command(
@@ -152,6 +155,7 @@ def adhesion_command(
     min_image: MinImage = 9.0,
     registry: Registry = None,
     substrate_termination: Termination = None,
+    fix_substrate_planes: FixSubstrate = 0,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -161,7 +165,7 @@ def adhesion_command(
     """Work of adhesion (seed 001 eq. 2) of a coherent metal/substrate interface."""
     engine = make_engine(calculator, db, fmax)
     options = _interface_options(metal_miller, substrate_miller, metal_planes, substrate_planes, max_strain, min_image, registry,
-                                 substrate_termination)
+                                 substrate_termination, fix_substrate_planes)
     run = RunDirectory.open(out, "adhesion", {"metal": metal, "substrate": substrate, **options, "db": str(db)})
     with progress_bar(3, f"adhesion {metal}/{substrate}", not json_output) as advance:
         metal_bulk = engine.relax(load_structure(metal), cell=True)
@@ -193,7 +197,7 @@ def adhesion_command(
 def vacancy_profile_command(
     structure: StructureArgument,
     miller: MillerOption = (1, 0, 0),
-    substrate: Annotated[Optional[str], typer.Option("--substrate", help="Put the metal on this substrate (interface profile).")] = None,
+    substrate: Annotated[str | None, typer.Option("--substrate", help="Put the metal on this substrate (interface profile).")] = None,
     substrate_miller: SubstrateMiller = (1, 0, 0),
     metal_planes: MetalPlanes = 11,
     substrate_planes: SubstratePlanes = 4,
@@ -201,7 +205,8 @@ def vacancy_profile_command(
     min_image: MinImage = 9.0,
     registry: Registry = None,
     substrate_termination: Termination = None,
-    planes: Annotated[Optional[str], typer.Option("--layers", help="Metal planes to probe (default 1 to the middle).")] = None,
+    fix_substrate_planes: FixSubstrate = 0,
+    planes: Annotated[str | None, typer.Option("--layers", help="Metal planes to probe (default 1 to the middle).")] = None,
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated: as-cleaved, relaxed-surface, fully-relaxed.")] = ",".join(MODES),
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
@@ -228,7 +233,7 @@ def vacancy_profile_command(
     else:
         substrate_bulk = engine.relax(load_structure(substrate), cell=True)
         model = build_interface(metal_bulk, substrate_bulk, tuple(miller), tuple(substrate_miller), metal_planes, substrate_planes,
-                                max_strain, min_image, registry, substrate_termination)
+                                max_strain, min_image, registry, substrate_termination, fix_substrate_planes=fix_substrate_planes)
         host, metal_indices = model.interface, model.metal_indices
     bulk_fit = surface_energy(engine, metal_bulk, tuple(miller))
     count = int(plane_index(host[metal_indices]).max()) + 1

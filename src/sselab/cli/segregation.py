@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from ase.io import write
@@ -15,6 +15,7 @@ from sselab.cli.atomistic import (
     DEFAULT_DB,
     CalculatorOption,
     DbOption,
+    FixSubstrate,
     FmaxOption,
     JsonOption,
     MaxStrain,
@@ -33,10 +34,10 @@ from sselab.cli.atomistic import (
     parse_int_list,
     progress_bar,
 )
-from sselab.cli.common import emit, emit_markdown
+from sselab.cli.common import emit
 from sselab.continuum.segregation import ELECTRON_VOLT, predict
 from sselab.errors import SSELabError
-from sselab.runs import RunDirectory
+from sselab.runs import RunDirectory, to_jsonable
 from sselab.units import parse_quantity
 from sselab.workflows.segregation import StudySettings, run_study, study_steps
 
@@ -86,8 +87,9 @@ def study(
     min_image: MinImage = 9.0,
     registry: Registry = None,
     substrate_termination: Termination = None,
+    fix_substrate_planes: FixSubstrate = 0,
     fm_planes: Annotated[str, typer.Option("--fm-planes", help="Slab thicknesses for the Fiorentini-Methfessel fit.")] = "5,7,9,11,13",
-    layers: Annotated[Optional[str], typer.Option("--layers", help="Metal planes for vacancies (default 1 to the middle).")] = None,
+    layers: Annotated[str | None, typer.Option("--layers", help="Metal planes for vacancies (default 1 to the middle).")] = None,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -97,7 +99,7 @@ def study(
     """The whole seed 001 chain for one pair: sigma_m, W_ad, vacancy profiles, model vs computed."""
     settings = StudySettings(tuple(metal_miller), tuple(substrate_miller), metal_planes, substrate_planes, max_strain, min_image,
                              registry, substrate_termination, parse_int_list(fm_planes, "--fm-planes"),
-                             parse_int_list(layers, "--layers") if layers else None)
+                             parse_int_list(layers, "--layers") if layers else None, fix_substrate_planes)
     engine = make_engine(calculator, db, fmax)
     metal_bulk, substrate_bulk = load_structure(metal), load_structure(substrate)
     run = RunDirectory.open(out, "segregation-study", {"metal": metal, "substrate": substrate, **vars(settings), "db": str(db),
@@ -108,11 +110,11 @@ def study(
     write(run.path / "interface_relaxed.extxyz", result.relaxed_interface)
     run.save_figure("vacancy_profile", plots.vacancy_profile_figure(
         summary["vacancy_energies_interface_eV"], f"{metal}/{substrate} ({engine.spec.model})",
-        reference=summary["vacancy_energies_free_eV"], reference_label="free surface (relaxed)"))
+        reference=summary["vacancy_energies_free_eV"], reference_label="same metal slab, free surface (relaxed vacancy)"))
     run.save_figure("fig4_point", plots.segregation_map([summary]))
     run.write_text("table.md", table_markdown([summary]))
     run.finish(summary)
-    emit_markdown(summary, json_output, table_markdown([summary]), f"run directory: {run.path}")
+    _print_table(summary, json_output, table_markdown([summary]), run.path)
 
 
 COLUMNS = (
@@ -161,4 +163,13 @@ def table(
     run.write_text("table.md", markdown)
     summary = {"rows": summaries}
     run.finish({"n_rows": len(summaries)})
-    emit_markdown(summary, json_output, markdown, f"run directory: {run.path}")
+    _print_table(summary, json_output, markdown, run.path)
+
+
+def _print_table(summary: dict, as_json: bool, markdown: str, path: Path) -> None:
+    """``--json``: the summary as one JSON object; otherwise the Markdown table as plain text (wide tables stay readable)."""
+    if as_json:
+        print(json.dumps(to_jsonable(summary)))
+        return
+    print(markdown)
+    print(f"run directory: {path}")

@@ -16,8 +16,9 @@ recomputes nothing that finished. ``progress`` is called with a short label afte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -51,6 +52,7 @@ class StudySettings:
     substrate_termination: str | None = None
     fm_planes: tuple[int, ...] = FM_PLANES
     vacancy_planes: tuple[int, ...] | None = None  # default: 1 … middle
+    fix_substrate_planes: int = 0
 
 
 @dataclass
@@ -96,6 +98,10 @@ class SegregationStudy:
             "delta_e_bulk_int_unrelaxed_eV": unrelaxed.segregation_energy_eV,
             "delta_e_bulk_free_eV": self.free_profile.segregation_energy_eV,
             "delta_e_bulk_free_model_eV": self.prediction.delta_e_bulk_free / ELECTRON_VOLT,
+            "interface_sites": [
+                {"atom_index": s.index, "multiplicity": s.multiplicity, "E_V_eV": s.formation_energy_eV,
+                 "delta_e_bulk_int_eV": relaxed.plane_energies()[relaxed.middle_plane] - s.formation_energy_eV}
+                for s in relaxed.sites if s.plane == 1],
             "weakest_site": site,
             "weakest_site_delta_e_bulk_int_eV": weakest,
             "contact_angle_deg": self.prediction.contact_angle_deg,
@@ -146,7 +152,8 @@ def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name
     step("substrate bulk")
     model = build_interface(metal_relaxed, substrate_relaxed, settings.metal_miller, settings.substrate_miller,
                             settings.metal_planes, settings.substrate_planes, settings.max_strain, settings.min_image,
-                            settings.registry, settings.substrate_termination)
+                            settings.registry, settings.substrate_termination,
+                            fix_substrate_planes=settings.fix_substrate_planes)
     strained = strained_surface_energy(engine, metal_relaxed, model, settings, step)
     unstrained = surface_energy(engine, metal_relaxed, settings.metal_miller, settings.fm_planes,
                                 progress=lambda: step("unstrained slab"))
