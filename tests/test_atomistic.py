@@ -300,3 +300,19 @@ def test_hollow_registry_is_the_fourfold_hollow(substrate, distance):
     probe.positions[:, 2] = 0.0
     lateral = np.sort(probe.get_distances(first, top, mic=True))
     assert lateral[0] == pytest.approx(distance, rel=1e-6)
+
+
+@pytest.mark.slow
+def test_postgresql_cache_round_trip(tmp_path):
+    # opt-in: SSELAB_TEST_POSTGRES_URL=postgresql://user@host:port/db with sselab[postgres] installed
+    import os
+
+    url = os.environ.get("SSELAB_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("set SSELAB_TEST_POSTGRES_URL to test a PostgreSQL cache")
+    atoms = load_structure("cu-fcc")
+    atoms.rattle(0.02, seed=int.from_bytes(os.urandom(2), "little"))  # a fresh key on a shared database
+    first = Engine.create("emt", url).relax(atoms)
+    second = Engine.create("emt", url)
+    assert second.relax(atoms).get_potential_energy() == first.get_potential_energy()
+    assert second.cache.stats.hits == 1 and second.cache.stats.computed == 0

@@ -98,6 +98,8 @@ class ResultCache:
                 raise SSELabError(f"cache database {path} must end in .db (an ASE SQLite database) or be a postgresql:// URL")
         try:
             self._db = ase.db.connect(text, type="db" if not text.startswith("postgres") else "postgresql")
+        except ModuleNotFoundError:
+            raise SSELabError("a PostgreSQL cache needs ASE's database backends: pip install 'sselab[postgres]'") from None
         except Exception as error:  # ase.db raises driver-specific errors
             raise SSELabError(f"cannot open cache database {text}: {error}") from None
 

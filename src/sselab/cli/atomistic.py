@@ -30,12 +30,12 @@ from sselab.cli.common import emit, stderr
 from sselab.errors import SSELabError
 from sselab.runs import RunDirectory
 
-DEFAULT_DB = Path(".sselab") / "cache.db"
+DEFAULT_DB = str(Path(".sselab") / "cache.db")
 
 StructureArgument = Annotated[str, typer.Argument(help="Library name (li-bcc, licl, ...) or a structure file (CIF, POSCAR, extxyz).")]
 MillerOption = Annotated[tuple[int, int, int], typer.Option("--miller", help="Miller index H K L of the surface (HCP: (0001) = 0 0 1, (10-10) = 1 0 0).")]
 CalculatorOption = Annotated[str, typer.Option("--calculator", help="chgnet (default), sevennet, emt, lammps:<potential>, vasp, gpaw.")]
-DbOption = Annotated[Path, typer.Option("--db", help="Result cache: an ASE SQLite database (.db) or a postgresql:// URL.")]
+DbOption = Annotated[str, typer.Option("--db", help="Result cache: an ASE SQLite database (.db) or a postgresql:// URL.")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else.")]
 FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")]
@@ -52,10 +52,10 @@ def parse_int_list(text: str, name: str) -> tuple[int, ...]:
     return values
 
 
-def make_engine(calculator: str, db: Path | str, fmax: float) -> Engine:
+def make_engine(calculator: str, db: str, fmax: float) -> Engine:
     logging.getLogger("sselab").setLevel(logging.ERROR)
     os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
-    return Engine.create(calculator, str(db), fmax)
+    return Engine.create(calculator, db, fmax)
 
 
 @contextmanager
