@@ -122,3 +122,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     code, _, err = run([*argv, "--db", str(tmp_path / "c.db")] if argv[0] != "segregation" else argv, capsys)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_study_hands_its_parameters_to_the_model(tmp_path, capsys):
+    out = tmp_path / "study"
+    code, stdout, _ = run(["segregation", "study", "ag-fcc", "cu-fcc", "--metal-planes", "5", "--substrate-planes", "3",
+                           "--max-strain", "0.15", "--min-image", "5", "--fm-planes", "3,4,5", "--calculator", "emt",
+                           "--db", str(tmp_path / "c.db"), "--out", str(out), "--json"], capsys)
+    assert code == 0
+    study = json.loads(stdout)
+    code, stdout, _ = run(["segregation", "model", "--params", str(out / "interface.toml"), "--json"], capsys)
+    assert code == 0
+    model = json.loads(stdout)
+    assert model["delta_e_bulk_int_eV"] == pytest.approx(study["delta_e_bulk_int_model_eV"], rel=1e-5)
+    assert model["contact_angle_deg"] == pytest.approx(study["contact_angle_deg"], abs=1e-3)
+    code, _, err = run(["segregation", "model", "--surface-energy", "0.4 J/m^2"], capsys)
+    assert code == 2 and "missing --work-of-adhesion, --surface-density" in err

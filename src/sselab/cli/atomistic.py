@@ -92,7 +92,7 @@ def surface_energy_command(
     engine = make_engine(calculator, db, fmax)
     bulk = load_structure(structure)
     run = RunDirectory.open(out, "surface-energy", {"structure": structure, "miller": list(miller), "planes": list(thicknesses),
-                                                      "strain": strain, "relaxed": not as_cleaved, "db": str(db)})
+                                                      "strain": strain, "relaxed": not as_cleaved, "db": db})
     with progress_bar(len(thicknesses) + 1, f"surface energy {structure} {miller}", not json_output) as advance:
         relaxed_bulk = engine.relax(bulk, cell=True)
         advance()
@@ -166,7 +166,7 @@ def adhesion_command(
     engine = make_engine(calculator, db, fmax)
     options = _interface_options(metal_miller, substrate_miller, metal_planes, substrate_planes, max_strain, min_image, registry,
                                  substrate_termination, fix_substrate_planes)
-    run = RunDirectory.open(out, "adhesion", {"metal": metal, "substrate": substrate, **options, "db": str(db)})
+    run = RunDirectory.open(out, "adhesion", {"metal": metal, "substrate": substrate, **options, "db": db})
     with progress_bar(3, f"adhesion {metal}/{substrate}", not json_output) as advance:
         metal_bulk = engine.relax(load_structure(metal), cell=True)
         substrate_bulk = engine.relax(load_structure(substrate), cell=True)
@@ -222,7 +222,7 @@ def vacancy_profile_command(
     probe = list(parse_int_list(planes, "--layers")) if planes else None
     engine = make_engine(calculator, db, fmax)
     run = RunDirectory.open(out, "vacancy-profile", {"structure": structure, "miller": list(miller), "substrate": substrate,
-                                                       "metal_planes": metal_planes, "modes": chosen, "db": str(db)})
+                                                       "metal_planes": metal_planes, "modes": chosen, "db": db})
     metal_bulk = engine.relax(load_structure(structure), cell=True)
     if substrate is None:
         slab = build_slab(metal_bulk, tuple(miller), metal_planes)
@@ -272,6 +272,7 @@ def neb_command(
     metal_planes: MetalPlanes = 11,
     min_image: MinImage = 9.0,
     images: Annotated[int, typer.Option("--images", help="Intermediate images (seed 001: 3).")] = 3,
+    neb_fmax: Annotated[float, typer.Option("--neb-fmax", help="Force tolerance of the band, eV/A.")] = 0.05,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -284,7 +285,8 @@ def neb_command(
             raise SSELabError(f"layer {layer} does not exist in a {metal_planes}-plane slab")
     engine = make_engine(calculator, db, fmax)
     run = RunDirectory.open(out, "neb", {"structure": structure, "miller": list(miller), "from_layer": from_layer,
-                                          "to_layer": to_layer, "metal_planes": metal_planes, "images": images, "db": str(db)})
+                                          "to_layer": to_layer, "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax,
+                                          "db": db})
     from sselab.atomistic.interfaces import lateral_repeats
 
     with progress_bar(2, f"NEB {structure} layer {from_layer} -> {to_layer}", not json_output) as advance:
@@ -293,7 +295,7 @@ def neb_command(
         host = engine.relax(slab.repeat((*lateral_repeats(slab.cell.array, min_image), 1)))
         advance("climbing-image NEB")
         site_from, site_to = hop_sites(host, from_layer, to_layer)
-        hop = vacancy_hop(engine, host, site_from, site_to, images)
+        hop = vacancy_hop(engine, host, site_from, site_to, images, neb_fmax)
         advance()
     summary = {
         "structure": structure, "miller": list(miller), "from_layer": from_layer, "to_layer": to_layer,

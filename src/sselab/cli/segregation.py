@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -44,17 +45,48 @@ from sselab.workflows.segregation import StudySettings, run_study, study_steps
 app = typer.Typer(help="Vacancy segregation at alkali-metal/substrate interfaces (seed 001).", no_args_is_help=True)
 
 
+PARAMETER_KEYS = {"surface_energy": "surface_energy", "work_of_adhesion": "surface_energy", "surface_density": "areal_density"}
+
+
+def read_interface_parameters(path: Path) -> dict[str, str]:
+    """An interface parameter file (TOML): surface_energy, work_of_adhesion, surface_density (+ source, note)."""
+    try:
+        table = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SSELabError(f"cannot read interface parameters {path}: {error}") from None
+    unknown = set(table) - set(PARAMETER_KEYS) - {"source", "note", "metal", "substrate", "calculator"}
+    if unknown:
+        raise SSELabError(f"{path}: unknown keys {sorted(unknown)}")
+    return {key: table[key] for key in PARAMETER_KEYS if key in table}
+
+
+def interface_parameters_toml(summary: dict, calculator: str) -> str:
+    """The study's hand-off to the continuum model, in a file a user could also write by hand."""
+    return (
+        f"# seed 001 interface parameters from `sselab segregation study` ({calculator})\n"
+        f'metal = "{summary["metal"]}"\nsubstrate = "{summary["substrate"]}"\ncalculator = "{calculator}"\n'
+        f'surface_energy = "{summary["surface_energy_J_per_m2"]:.6g} J/m^2"  # sigma_m of the metal as strained in the interface\n'
+        f'work_of_adhesion = "{summary["work_of_adhesion_J_per_m2"]:.6g} J/m^2"\n'
+        f'surface_density = "{summary["surface_density_per_nm2"]:.6g} 1/nm^2"\n'
+    )
+
+
 @app.command()
 def model(
-    surface_energy: Annotated[str, typer.Option("--surface-energy", help="Metal surface energy sigma_m, e.g. '0.46 J/m^2'.")],
-    work_of_adhesion: Annotated[str, typer.Option("--work-of-adhesion", help="W_ad, e.g. '0.6 J/m^2'.")],
-    surface_density: Annotated[str, typer.Option("--surface-density", help="Metal surface atoms per area rho, e.g. '8.5 1/nm^2'.")],
+    surface_energy: Annotated[str | None, typer.Option("--surface-energy", help="Metal surface energy sigma_m, e.g. '0.46 J/m^2'.")] = None,
+    work_of_adhesion: Annotated[str | None, typer.Option("--work-of-adhesion", help="W_ad, e.g. '0.6 J/m^2'.")] = None,
+    surface_density: Annotated[str | None, typer.Option("--surface-density", help="Metal surface atoms per area rho, e.g. '8.5 1/nm^2'.")] = None,
+    params: Annotated[Path | None, typer.Option("--params", help="Interface parameter file (a study writes interface.toml); options override it.")] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Bond-breaking model (seed 001 eqs. 11-12) and the Young-Dupre contact angle."""
-    prediction = predict(parse_quantity(surface_energy, "surface_energy", "--surface-energy"),
-                         parse_quantity(work_of_adhesion, "surface_energy", "--work-of-adhesion"),
-                         parse_quantity(surface_density, "areal_density", "--surface-density"))
+    values = read_interface_parameters(params) if params else {}
+    given = {"surface_energy": surface_energy, "work_of_adhesion": work_of_adhesion, "surface_density": surface_density}
+    values.update({key: value for key, value in given.items() if value is not None})
+    missing = [f"--{key.replace('_', '-')}" for key in PARAMETER_KEYS if key not in values]
+    if missing:
+        raise SSELabError(f"missing {', '.join(missing)} (give them or --params FILE)")
+    prediction = predict(*(parse_quantity(values[key], kind, f"--{key.replace('_', '-')}") for key, kind in PARAMETER_KEYS.items()))
     summary = {
         "surface_energy_J_per_m2": prediction.surface_energy,
         "work_of_adhesion_J_per_m2": prediction.work_of_adhesion,
@@ -102,7 +134,7 @@ def study(
                              parse_int_list(layers, "--layers") if layers else None, fix_substrate_planes)
     engine = make_engine(calculator, db, fmax)
     metal_bulk, substrate_bulk = load_structure(metal), load_structure(substrate)
-    run = RunDirectory.open(out, "segregation-study", {"metal": metal, "substrate": substrate, **vars(settings), "db": str(db),
+    run = RunDirectory.open(out, "segregation-study", {"metal": metal, "substrate": substrate, **vars(settings), "db": db,
                                                          "calculator": calculator, "fmax_eV_per_A": fmax})
     with progress_bar(study_steps(settings), f"{metal}/{substrate}", not json_output) as advance:
         result = run_study(engine, metal, metal_bulk, substrate, substrate_bulk, settings, advance)
@@ -113,6 +145,7 @@ def study(
         reference=summary["vacancy_energies_free_eV"], reference_label="same metal slab, free surface (relaxed vacancy)"))
     run.save_figure("fig4_point", plots.segregation_map([summary]))
     run.write_text("table.md", table_markdown([summary]))
+    run.write_text("interface.toml", interface_parameters_toml(summary, engine.spec.name))
     run.finish(summary)
     _print_table(summary, json_output, table_markdown([summary]), run.path)
 
