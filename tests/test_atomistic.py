@@ -16,7 +16,10 @@ from sselab.atomistic.surfaces import (
     fit_bulk_and_surface,
     in_plane_area,
     plane_index,
+    strain_in_plane,
+    surface_atom_count,
     surface_energy,
+    surface_planes,
     undercoordinated,
 )
 from sselab.atomistic.vacancies import vacancy_profile
@@ -185,7 +188,7 @@ def test_hcp_10m10_counts_two_undercoordinated_planes(snap):
     hcp = snap.relax(load_structure("li-hcp"), cell=True)
     slab = build_slab(hcp, (1, 0, 0), 8)
     labels = plane_index(slab)
-    under = undercoordinated(slab, hcp)
+    under = undercoordinated(slab)
     # seed 001: on (10-10) layers 1 and 2 lose first neighbours; deeper planes keep 12
     assert set(labels[under]) == {0, 1, 6, 7}
 
@@ -225,7 +228,7 @@ def test_same_metal_interface_is_the_exact_limit_of_the_model(emt, copper):
 
 def test_anion_registry_puts_li_over_cl():
     model = build_interface(load_structure("li-bcc"), load_structure("licl"), (1, 0, 0), (1, 0, 0), metal_planes=3,
-                            substrate_planes=2, min_image=3.0)
+                            substrate_planes=2, min_image=7.0)
     assert model.registry == "anion"
     interface = model.interface
     first = model.metal_indices[plane_index(interface[model.metal_indices]) == 0]
@@ -233,7 +236,45 @@ def test_anion_registry_puts_li_over_cl():
     top_cl = max(chlorine, key=lambda i: interface.positions[i, 2])
     lateral = np.linalg.norm(interface.positions[first, :2] - interface.positions[top_cl, :2], axis=1)
     assert lateral.min() < 1e-6
-    assert in_plane_area(interface) == pytest.approx(in_plane_area(model.metal))
+    # the metal is strained onto the substrate: Li-Li in the interface plane = the LiCl(100) surface cell, a/sqrt(2)
+    probe = interface.copy()
+    probe.positions[:, 2] = 0.0
+    spacing = np.sort(probe.get_distances(first[0], first[1:], mic=True))[0]
+    assert spacing == pytest.approx(5.130 / np.sqrt(2))
+
+
+def test_odd_hcp_10m10_slab_is_refused_for_surface_energies(snap):
+    hcp = snap.relax(load_structure("li-hcp"), cell=True)
+    with pytest.raises(SSELabError, match="different top and bottom"):
+        surface_energy(snap, hcp, (1, 0, 0), (5, 7))
+    assert surface_energy(snap, hcp, (1, 0, 0), (6, 8), relax=False).surface_atoms == 2 * len(build_slab(hcp, (1, 0, 0), 1))
+
+
+@pytest.mark.parametrize("strain", [-0.08, 0.0, 0.07])
+def test_surface_density_survives_in_plane_strain(lithium, strain):
+    # compression moves in-plane second neighbours into the unstrained first-shell cutoff; rho must not change
+    slab = strain_in_plane(build_slab(lithium, (1, 0, 0), 7), (strain, strain))
+    assert surface_atom_count(slab) == 1
+    assert surface_planes(slab) == (1,)
+
+
+@pytest.mark.parametrize("metal, substrate, metal_miller, substrate_miller, options", [
+    ("li-bcc", "licl", (1, 0, 0), (1, 0, 0), {}),
+    ("li-bcc", "limg", (1, 0, 0), (1, 0, 0), {"substrate_termination": "Mg"}),
+    ("na-bcc", "nacl", (1, 0, 0), (1, 0, 0), {}),
+    ("li-hcp", "li2o", (0, 0, 1), (1, 1, 1), {}),
+    ("li-hcp", "li3po4-gamma", (1, 0, 0), (1, 0, 0), {"metal_planes": 10}),
+    ("li-bcc", "li3ocl", (1, 0, 0), (1, 0, 0), {"substrate_termination": "O", "max_strain": 0.15}),
+])
+def test_built_interfaces_start_without_overlaps(metal, substrate, metal_miller, substrate_miller, options):
+    from ase.neighborlist import neighbor_list
+
+    model = build_interface(load_structure(metal), load_structure(substrate), metal_miller, substrate_miller, **options)
+    first, second, distances = neighbor_list("ijd", model.interface, 4.0)
+    n = len(model.substrate)
+    across = distances[(first < n) & (second >= n)]
+    assert across.min() > 1.6
+    assert np.linalg.det(model.interface.cell.array) > 0  # right-handed, whatever flips the termination needed
 
 
 def test_too_thin_and_bad_requests(copper, emt):
@@ -261,9 +302,17 @@ def test_vacancy_profile_surface_cheaper_than_bulk_and_relaxation_lowers(snap, l
     for mode in ("as-cleaved", "relaxed-surface", "fully-relaxed"):
         profile = vacancy_profile(snap, relaxed, np.arange(len(slab)), e_bulk, mode, unrelaxed_host=slab)
         energies[mode] = profile.plane_energies()
-        # seed 001 Fig. 1: E_V(surface) well below E_V(bulk); one distinct site per plane on a coherent slab
-        assert energies[mode][1] < energies[mode][4] - 0.2
-        assert all(site.multiplicity == 9 for site in profile.sites)
+    # the as-cleaved middle plane must be the unrelaxed vacancy of the periodic crystal: E(N-1) - E(N) + E(N)/N
+    crystal = lithium * (3, 3, 3)
+    e_crystal = snap.energy(crystal).get_potential_energy()
+    vacant = crystal.copy()
+    del vacant[0]
+    bulk_vacancy = snap.energy(vacant).get_potential_energy() - e_crystal + e_crystal / len(crystal)
+    assert energies["as-cleaved"][4] == pytest.approx(bulk_vacancy, abs=0.02)
+    for mode, profile_energies in energies.items():
+        # seed 001 Fig. 1: E_V(surface) well below E_V(bulk)
+        assert profile_energies[1] < profile_energies[4] - 0.2, mode
+    assert all(site.multiplicity == 9 for site in profile.sites)  # one distinct site per plane on a coherent slab
     assert all(energies["fully-relaxed"][p] <= energies["relaxed-surface"][p] + 1e-6 for p in energies["fully-relaxed"])
 
 

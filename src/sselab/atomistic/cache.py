@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
-from ase.constraints import FixAtoms
 
 from sselab.atomistic.calculators import CalculatorSpec
 from sselab.errors import SSELabError
@@ -29,28 +28,31 @@ from sselab.errors import SSELabError
 _DIGITS = 6
 
 
-def fixed_indices(atoms: Atoms) -> list[int]:
-    indices: list[int] = []
-    for constraint in atoms.constraints:
-        if isinstance(constraint, FixAtoms):
-            indices.extend(int(i) for i in constraint.index)
-    return sorted(set(indices))
+def _rounded(values: np.ndarray) -> list:
+    return (np.round(values, _DIGITS) + 0.0).tolist()  # + 0.0 turns -0.0 into 0.0
 
 
 def structure_fingerprint(atoms: Atoms) -> dict[str, Any]:
-    """What identifies a structure for caching (positions to 1e-6 Å)."""
+    """What identifies a structure for caching: positions and cell to 1e-6 Å, every constraint,
+    initial magnetic moments and charges."""
     return {
         "numbers": atoms.numbers.tolist(),
-        "positions": np.round(atoms.positions, _DIGITS).tolist(),
-        "cell": np.round(atoms.cell.array, _DIGITS).tolist(),
+        "positions": _rounded(atoms.positions),
+        "cell": _rounded(atoms.cell.array),
         "pbc": atoms.pbc.tolist(),
-        "fixed": fixed_indices(atoms),
+        "constraints": [json.loads(json.dumps(c.todict(), default=_plain)) for c in atoms.constraints],
+        "magmoms": _rounded(atoms.get_initial_magnetic_moments()),
+        "charges": _rounded(atoms.get_initial_charges()),
     }
+
+
+def _plain(value: Any) -> Any:
+    return value.tolist() if isinstance(value, np.ndarray) else str(value)
 
 
 def cache_key(atoms: Atoms, spec: CalculatorSpec, task: dict[str, Any]) -> str:
     payload = {"structure": structure_fingerprint(atoms), "calculator": spec.identity(), "task": task}
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":")).replace("-0.0,", "0.0,")
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_plain)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

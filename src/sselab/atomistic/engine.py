@@ -37,6 +37,7 @@ class Engine:
     cache: ResultCache = field(default_factory=lambda: ResultCache(None))
     fmax: float = 0.02
     max_steps: int = 300
+    unconverged: int = 0  # relaxations returned (computed or cached) that stopped at max_steps
 
     @classmethod
     def create(cls, calculator: str | None = None, database: str | None = None, fmax: float = 0.02,
@@ -65,7 +66,9 @@ class Engine:
         tolerance = fmax or self.fmax
         task = {"kind": "relax-cell" if cell else "relax-positions", "fmax": tolerance, "max_steps": self.max_steps,
                 "optimizer": "LBFGS"}
-        return self.cache.get_or_compute(atoms, self.spec, task, lambda a: self._relax(a, cell, tolerance))
+        result = self.cache.get_or_compute(atoms, self.spec, task, lambda a: self._relax(a, cell, tolerance))
+        self.unconverged += not result.info.get("converged", True)
+        return result
 
     def _single_point(self, atoms: Atoms) -> tuple[Atoms, dict[str, Any]]:
         work = atoms.copy()

@@ -10,16 +10,20 @@ Construction, following the paper's "Interface generation":
 3. Repeat both laterally so that periodic images of a vacancy are ≥ ``min_image`` Å apart.
 4. Registry: a metal atom of the interface plane goes above an anion of the substrate's top
    layer (``anion``, the paper's choice for ionic substrates), above a hollow (``hollow``: the
-   site of the substrate's second plane, the paper's choice for metallic substrates), or above a
-   cation (``cation``). The default is ``anion`` when the substrate has an element with Pauling
-   electronegativity ≥ 2.5, else ``hollow``.
-5. Initial separation = the substrate's interplanar spacing; all atoms then relax (cell fixed).
+   in-plane point farthest from the top-plane atoms, the paper's choice for metallic substrates),
+   or above a cation (``cation``). The default is ``anion`` when the substrate has an element with
+   Pauling electronegativity ≥ 2.5, else ``hollow``.
+5. Initial separation: the metal is lowered until its closest substrate atom is at the mean of the
+   metal's and the substrate's nearest-neighbour distances (for Li on LiCl 2.8 Å vs the paper's
+   a/2 = 2.6 Å; a fixed interplanar spacing would put Li 0.9 Å from O on Li3PO4 or Li2O, whose
+   planes come in close pairs). All atoms then relax at fixed cell.
 
 Work of adhesion, with the metal slab, substrate slab and interface relaxed in the same cell:
 
     W_ad = (E_m + E_sub - E_int) / A                                                 (eq. 2)
 
-in J/m², and per metal interface atom (W_ad A / n_interface) in eV. Positive W_ad binds.
+in J/m², and per metal surface atom (W_ad / ρ, ρ counting the undercoordinated metal atoms as for
+σ_m) in eV. Positive W_ad binds.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from ase import Atoms
 from ase.build import make_supercell
 from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 from pymatgen.core.periodic_table import Element
+from ase.neighborlist import neighbor_list
+from scipy.optimize import brentq
 from scipy.spatial import Voronoi, cKDTree
 
 from sselab.atomistic.engine import Engine
@@ -41,6 +47,8 @@ from sselab.atomistic.surfaces import (
     fix_planes,
     in_plane_area,
     plane_index,
+    require_symmetric,
+    surface_atom_count,
 )
 from sselab.errors import SSELabError
 
@@ -196,6 +204,30 @@ class InterfaceModel:
         return in_plane_area(self.interface)
 
 
+def nearest_neighbour_distance(bulk: Atoms) -> float:
+    distances = neighbor_list("d", bulk, 6.0)
+    if len(distances) == 0:
+        raise SSELabError("no neighbours within 6 A in the bulk structure")
+    return float(distances.min())
+
+
+def _closest_contact(substrate: Atoms, metal: Atoms, lift: float) -> float:
+    lifted = metal.copy()
+    lifted.positions[:, 2] += lift
+    pair = substrate.copy() + lifted
+    pair.set_cell(substrate.cell, scale_atoms=False)
+    pair.pbc = (True, True, False)
+    n = len(substrate)
+    first, second, distances = neighbor_list("ijd", pair, 8.0)
+    across = (first < n) & (second >= n)
+    return float(distances[across].min()) if across.any() else np.inf
+
+
+def separation_for_contact(substrate: Atoms, metal: Atoms, target: float) -> float:
+    """Vertical gap (metal bottom above substrate top) at which the closest metal-substrate distance is ``target``."""
+    return float(brentq(lambda lift: _closest_contact(substrate, metal, lift) - target, 0.0, 8.0, xtol=1e-4))
+
+
 def orient_substrate(substrate_bulk: Atoms, miller, planes: int, vacuum: float, termination: str | None) -> Atoms:
     """Substrate slab whose top plane holds ``termination`` (an element) when asked."""
     for count in (planes, planes + 1):
@@ -216,6 +248,7 @@ def _flipped(slab: Atoms, vacuum: float) -> Atoms:
     cell = flipped.cell.array.copy()
     cell[:, 1] *= -1.0
     cell[:, 2] *= -1.0
+    cell[1] *= -1.0  # b -> -b (same lattice) keeps a, b, +z right-handed once c points up again
     flipped.set_cell(cell, scale_atoms=False)
     return _orthogonal_c(flipped, vacuum)
 
@@ -233,6 +266,7 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
     if substrate_planes < 2:
         raise SSELabError(f"the substrate slab needs at least 2 planes, got {substrate_planes}")
     metal_slab = build_slab(metal_bulk, metal_miller, metal_planes, vacuum)
+    require_symmetric(metal_slab, metal_planes, metal_miller)  # the interface side and the free side alike
     substrate_slab = orient_substrate(substrate_bulk, substrate_miller, substrate_planes, vacuum, substrate_termination)
     match = match_lattices(metal_slab, substrate_slab, max_strain)
     substrate = _supercell(substrate_slab, match.substrate_matrix)
@@ -242,19 +276,16 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
     registry = registry or default_registry(substrate)
     site = registry_site(substrate, registry)
 
-    sub_labels = plane_index(substrate)
     z_sub = substrate.positions[:, 2]
-    if gap is None:
-        top_z = z_sub[sub_labels == sub_labels.max()].mean()
-        next_z = z_sub[sub_labels == sub_labels.max() - 1].mean()
-        gap = float(top_z - next_z)
     metal_labels = plane_index(metal)
     anchor = np.flatnonzero(metal_labels == 0)[0]
-    shift = np.zeros(3)
-    shift[:2] = site - metal.positions[anchor, :2]
-    shift[2] = z_sub.max() + gap - metal.positions[:, 2].min()
     placed = metal.copy()
-    placed.positions += shift
+    placed.positions[:, :2] += site - metal.positions[anchor, :2]
+    placed.positions[:, 2] += z_sub.max() - metal.positions[:, 2].min()
+    if gap is None:
+        target = 0.5 * (nearest_neighbour_distance(metal_bulk) + nearest_neighbour_distance(substrate_bulk))
+        gap = separation_for_contact(substrate, placed, target)
+    placed.positions[:, 2] += gap
 
     if fix_substrate_planes:
         substrate = fix_planes(substrate, fix_substrate_planes)
@@ -277,7 +308,7 @@ class AdhesionResult:
     energy_metal_eV: float
     energy_substrate_eV: float
     area_A2: float
-    interface_metal_atoms: int  # metal atoms in the plane touching the substrate
+    interface_metal_atoms: int  # ρ·A: undercoordinated metal atoms on the side touching the substrate
 
     @property
     def work_of_adhesion_eV_per_A2(self) -> float:
@@ -298,7 +329,6 @@ def work_of_adhesion(engine: Engine, model: InterfaceModel, relax: bool = True) 
     interface = compute(model.interface)
     metal = compute(model.metal)
     substrate = compute(model.substrate)
-    first_plane = int(np.count_nonzero(plane_index(model.metal) == 0))
     result = AdhesionResult(interface.get_potential_energy(), metal.get_potential_energy(),
-                            substrate.get_potential_energy(), model.area_A2, first_plane)
+                            substrate.get_potential_energy(), model.area_A2, surface_atom_count(model.metal))
     return result, interface

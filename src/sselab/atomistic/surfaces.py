@@ -131,24 +131,55 @@ def in_plane_area(atoms: Atoms) -> float:
     return float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
 
 
-def first_shell_cutoff(bulk: Atoms) -> float:
+def _first_shell_cutoff(distances: np.ndarray) -> float:
     """A cutoff between the first neighbour shell (distances within 8 % of the nearest) and the next."""
-    _, _, distances = neighbor_list("ijd", bulk, 8.0)
-    if len(distances) == 0:
-        raise SSELabError("no neighbours within 8 A in the bulk structure")
     distances = np.sort(distances)
     nearest = distances[0]
-    beyond = distances[distances > 1.08 * nearest]
     first_max = distances[distances <= 1.08 * nearest].max()
+    beyond = distances[distances > 1.08 * nearest]
     return 0.5 * (first_max + beyond[0]) if len(beyond) else 1.1 * first_max
 
 
-def undercoordinated(slab: Atoms, bulk: Atoms) -> np.ndarray:
-    """Boolean mask of slab atoms with fewer first-shell neighbours than the bulk's minimum."""
-    cutoff = first_shell_cutoff(bulk)
-    bulk_counts = np.bincount(neighbor_list("i", bulk, cutoff), minlength=len(bulk))
+def undercoordinated(slab: Atoms) -> np.ndarray:
+    """Boolean mask of slab atoms with fewer first-shell neighbours than the atoms of its middle plane.
+
+    The reference is the slab's own middle plane, so an in-plane strain (which moves neighbours in
+    and out of the first shell) is treated the same way at the surface and in the "bulk".
+    """
+    labels = plane_index(slab)
+    middle = np.flatnonzero(labels == labels.max() // 2)
+    first, _, distances = neighbor_list("ijd", slab, 8.0)
+    if not np.isin(first, middle).any():
+        raise SSELabError("no neighbours within 8 A in the middle of the slab")
+    cutoff = _first_shell_cutoff(distances[np.isin(first, middle)])
     counts = np.bincount(neighbor_list("i", slab, cutoff), minlength=len(slab))
-    return counts < bulk_counts.min()
+    return counts < counts[middle].min()
+
+
+def surface_atom_count(slab: Atoms) -> int:
+    """Undercoordinated atoms on the bottom surface (the one that meets a substrate): ρ·A."""
+    labels = plane_index(slab)
+    count = int(np.count_nonzero(undercoordinated(slab) & (labels < (labels.max() + 1) / 2)))
+    if count == 0:
+        raise SSELabError("no undercoordinated surface atoms found: the slab is too thin or too strained to tell surface from bulk")
+    return count
+
+
+def surface_planes(slab: Atoms) -> tuple[int, ...]:
+    """Plane numbers (1 = bottom) of the undercoordinated atoms of the bottom half: (1,) for BCC (100), (1, 2) for HCP (10-10)."""
+    labels = plane_index(slab)
+    mask = undercoordinated(slab) & (labels < (labels.max() + 1) / 2)
+    return tuple(sorted({int(p) + 1 for p in labels[mask]})) or (1,)
+
+
+def is_symmetric(slab: Atoms, tolerance: float = 0.05) -> bool:
+    """Whether top and bottom look alike: palindromic plane spacings and plane compositions."""
+    labels = plane_index(slab)
+    z = slab.positions[:, 2]
+    heights = np.array([z[labels == p].mean() for p in range(labels.max() + 1)])
+    compositions = [sorted(np.array(slab.get_chemical_symbols())[labels == p]) for p in range(labels.max() + 1)]
+    spacings = np.diff(heights)
+    return bool(np.allclose(spacings, spacings[::-1], atol=tolerance)) and compositions == compositions[::-1]
 
 
 @dataclass(frozen=True)
@@ -219,6 +250,7 @@ def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], pl
     slab = None
     for count in sorted(planes):
         slab = strain_in_plane(build_slab(bulk, miller, count, vacuum, termination), strain)
+        require_symmetric(slab, count, miller)
         if len(symbols) > 1 and not _is_stoichiometric(slab, bulk):
             raise SSELabError(f"a {count}-plane {miller} slab is not stoichiometric; surface energies need "
                               "stoichiometric slabs (choose other thicknesses or a termination)")
@@ -230,15 +262,19 @@ def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], pl
             progress()
     area = in_plane_area(slab)
     slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
-    top = undercoordinated(slab, bulk)
-    labels = plane_index(slab)
-    bottom_half = labels < (labels.max() + 1) / 2
     return SurfaceEnergyResult(
         miller=tuple(miller), strain=tuple(strain), relaxed=relax, planes=tuple(sorted(planes)),
         n_atoms=tuple(n_atoms), slab_energies_eV=tuple(energies), bulk_energy_per_atom_eV=slope, area_A2=area,
         surface_energy_eV_per_A2=sigma, surface_energy_stderr_eV_per_A2=stderr,
-        surface_atoms=int(np.count_nonzero(top & bottom_half)), unconverged_relaxations=unconverged,
+        surface_atoms=surface_atom_count(slab), unconverged_relaxations=unconverged,
     )
+
+
+def require_symmetric(slab: Atoms, planes: int, miller) -> None:
+    """Eq. 1 needs two identical surfaces; refuse a plane count that ends the slab differently."""
+    if not is_symmetric(slab):
+        raise SSELabError(f"a {planes}-plane {tuple(miller)} slab has different top and bottom surfaces; eq. 1 needs two "
+                          "equal surfaces: choose other plane counts (e.g. even counts for HCP (10-10))")
 
 
 def _is_stoichiometric(slab: Atoms, bulk: Atoms) -> bool:

@@ -17,9 +17,10 @@ the middle of the metal, which stands for the bulk. For each plane the vacancy i
 symmetry-distinct site of that plane (spglib equivalence of the host), so an incoherent interface
 yields its site-resolved distribution. Then
 
-    ΔE_bulk-int (or ΔE_bulk-free) = E_V(middle plane) - E_V(plane 1)                  (eqs. 11, 12)
+    ΔE_bulk-int (or ΔE_bulk-free) = E_V(middle plane) - E_V(surface)                  (eqs. 11, 12)
 
-per site of plane 1, with the bulk value averaged over its sites.
+where E_V(surface) is plane 1, or the mean over the undercoordinated planes when there are several
+(HCP (10-10): planes 1 and 2, as the paper averages them); per site of those planes as well.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class VacancyProfile:
     mode: str
     bulk_energy_per_atom_eV: float
     middle_plane: int
+    surface_planes: tuple[int, ...] = (1,)
     sites: list[VacancySite] = field(default_factory=list)
 
     def plane_energies(self) -> dict[int, float]:
@@ -60,19 +62,23 @@ class VacancyProfile:
             planes.setdefault(site.plane, []).append((site.formation_energy_eV, site.multiplicity))
         return {p: float(np.average([e for e, _ in v], weights=[w for _, w in v])) for p, v in sorted(planes.items())}
 
-    def segregation_by_site(self) -> dict[str, float]:
-        """ΔE_bulk-(int|free) per distinct site of plane 1: E_V(bulk) - E_V(site), eV."""
+    def _check(self) -> dict[int, float]:
         energies = self.plane_energies()
-        if 1 not in energies or self.middle_plane not in energies:
-            raise SSELabError("the profile needs plane 1 and the middle plane for a segregation energy")
-        bulk = energies[self.middle_plane]
-        return {f"site {s.index}": bulk - s.formation_energy_eV for s in self.sites if s.plane == 1}
+        needed = {*self.surface_planes, self.middle_plane}
+        if not needed <= set(energies):
+            raise SSELabError(f"the profile needs planes {sorted(needed)} for a segregation energy")
+        return energies
+
+    def segregation_by_site(self) -> dict[str, float]:
+        """ΔE_bulk-(int|free) per distinct site of the surface plane(s): E_V(bulk) - E_V(site), eV."""
+        bulk = self._check()[self.middle_plane]
+        return {f"site {s.index}": bulk - s.formation_energy_eV for s in self.sites if s.plane in self.surface_planes}
 
     @property
     def segregation_energy_eV(self) -> float:
-        """ΔE between the middle plane and plane 1 (plane means)."""
-        energies = self.plane_energies()
-        return energies[self.middle_plane] - energies[1]
+        """ΔE between the middle plane and the surface plane(s) (plane means, averaged over surface planes)."""
+        energies = self._check()
+        return energies[self.middle_plane] - float(np.mean([energies[p] for p in self.surface_planes]))
 
 
 def metal_planes(host: Atoms, metal_indices: np.ndarray) -> np.ndarray:
@@ -102,11 +108,12 @@ def distinct_sites(host: Atoms, candidates: np.ndarray, symprec: float = 1e-3) -
 
 def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk_energy_per_atom: float,
                     mode: str = "fully-relaxed", planes: list[int] | None = None, unrelaxed_host: Atoms | None = None,
-                    progress=None) -> VacancyProfile:
+                    progress=None, surface_planes: tuple[int, ...] = (1,)) -> VacancyProfile:
     """E_V for vacancies in the requested metal planes (default 1 … middle) of ``host``.
 
     ``host`` is the relaxed slab/interface; ``unrelaxed_host`` the as-built one (needed only for
-    ``as-cleaved``). ``metal_indices`` lists which atoms are the metal.
+    ``as-cleaved``). ``metal_indices`` lists which atoms are the metal; ``surface_planes`` the
+    planes that count as the surface or interface (always probed).
     """
     if mode not in MODES:
         raise SSELabError(f"unknown vacancy mode {mode!r}; choose {', '.join(MODES)}")
@@ -121,11 +128,10 @@ def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk
     bad = [p for p in planes if not 1 <= p <= count]
     if bad:
         raise SSELabError(f"metal plane(s) {bad} do not exist: the metal slab has {count} planes (too thin for the request)")
-    if middle not in planes:
-        planes = [*planes, middle]
+    planes = sorted({*planes, *surface_planes, middle})
     pristine = engine.energy(reference).get_potential_energy()
-    profile = VacancyProfile(mode=mode, bulk_energy_per_atom_eV=bulk_energy_per_atom, middle_plane=middle)
-    for plane in sorted(set(planes)):
+    profile = VacancyProfile(mode, bulk_energy_per_atom, middle, tuple(surface_planes))
+    for plane in planes:
         in_plane = metal_indices[numbers == plane]
         for index, multiplicity in distinct_sites(reference, in_plane):
             defect = reference.copy()

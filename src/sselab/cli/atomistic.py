@@ -21,14 +21,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sselab import plots
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.interfaces import build_interface, work_of_adhesion
+from sselab.atomistic.interfaces import build_interface, lateral_repeats, work_of_adhesion
 from sselab.atomistic.neb import vacancy_hop
 from sselab.atomistic.structures import load_structure
-from sselab.atomistic.surfaces import build_slab, plane_index, surface_energy
+from sselab.atomistic.surfaces import build_slab, plane_index, require_symmetric, surface_energy, surface_planes
 from sselab.atomistic.vacancies import MODES, vacancy_profile
 from sselab.cli.common import emit, stderr
 from sselab.errors import SSELabError
 from sselab.runs import RunDirectory
+from sselab.workflows.segregation import StudySettings, strained_surface_energy
 
 DEFAULT_DB = str(Path(".sselab") / "cache.db")
 
@@ -207,6 +208,7 @@ def vacancy_profile_command(
     substrate_termination: Termination = None,
     fix_substrate_planes: FixSubstrate = 0,
     planes: Annotated[str | None, typer.Option("--layers", help="Metal planes to probe (default 1 to the middle).")] = None,
+    fm_planes: PlanesOption = "5,7,9,11,13",
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated: as-cleaved, relaxed-surface, fully-relaxed.")] = ",".join(MODES),
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
@@ -223,19 +225,23 @@ def vacancy_profile_command(
     engine = make_engine(calculator, db, fmax)
     run = RunDirectory.open(out, "vacancy-profile", {"structure": structure, "miller": list(miller), "substrate": substrate,
                                                        "metal_planes": metal_planes, "modes": chosen, "db": db})
+    thicknesses = parse_int_list(fm_planes, "--fm-planes")
     metal_bulk = engine.relax(load_structure(structure), cell=True)
     if substrate is None:
         slab = build_slab(metal_bulk, tuple(miller), metal_planes)
-        from sselab.atomistic.interfaces import lateral_repeats
-
+        require_symmetric(slab, metal_planes, miller)
         host = slab.repeat((*lateral_repeats(slab.cell.array, min_image), 1))
         metal_indices = np.arange(len(host))
+        outer = surface_planes(slab)
+        bulk_fit = surface_energy(engine, metal_bulk, tuple(miller), thicknesses)
     else:
         substrate_bulk = engine.relax(load_structure(substrate), cell=True)
         model = build_interface(metal_bulk, substrate_bulk, tuple(miller), tuple(substrate_miller), metal_planes, substrate_planes,
                                 max_strain, min_image, registry, substrate_termination, fix_substrate_planes=fix_substrate_planes)
-        host, metal_indices = model.interface, model.metal_indices
-    bulk_fit = surface_energy(engine, metal_bulk, tuple(miller))
+        host, metal_indices, outer = model.interface, model.metal_indices, surface_planes(model.metal)
+        # eq. 3's e_bulk must carry the interface's in-plane strain: the FM slope of equally strained slabs
+        bulk_fit = strained_surface_energy(engine, metal_bulk, model, StudySettings(metal_miller=tuple(miller), fm_planes=thicknesses),
+                                           lambda _label: None)
     count = int(plane_index(host[metal_indices]).max()) + 1
     n_planes = len(set(probe or range(1, (count + 1) // 2 + 1)) | {(count + 1) // 2})
     profiles = {}
@@ -244,7 +250,7 @@ def vacancy_profile_command(
         advance("vacancies")
         for mode in chosen:
             profiles[mode] = vacancy_profile(engine, relaxed, metal_indices, bulk_fit.bulk_energy_per_atom_eV, mode, probe,
-                                             unrelaxed_host=host, progress=advance)
+                                             unrelaxed_host=host, progress=advance, surface_planes=outer)
     write(run.path / "host_relaxed.extxyz", relaxed)
     energies = {mode: p.plane_energies() for mode, p in profiles.items()}
     label = "delta_e_bulk_int_eV" if substrate else "delta_e_bulk_free_eV"
@@ -287,8 +293,6 @@ def neb_command(
     run = RunDirectory.open(out, "neb", {"structure": structure, "miller": list(miller), "from_layer": from_layer,
                                           "to_layer": to_layer, "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax,
                                           "db": db})
-    from sselab.atomistic.interfaces import lateral_repeats
-
     with progress_bar(2, f"NEB {structure} layer {from_layer} -> {to_layer}", not json_output) as advance:
         bulk = engine.relax(load_structure(structure), cell=True)
         slab = build_slab(bulk, tuple(miller), metal_planes)

@@ -30,9 +30,10 @@ from sselab.atomistic.surfaces import (
     build_slab,
     fit_bulk_and_surface,
     in_plane_area,
-    plane_index,
+    require_symmetric,
+    surface_atom_count,
     surface_energy,
-    undercoordinated,
+    surface_planes,
 )
 from sselab.atomistic.vacancies import VacancyProfile, vacancy_profile
 from sselab.continuum.segregation import ELECTRON_VOLT, SegregationPrediction, predict, weakest_site
@@ -101,7 +102,7 @@ class SegregationStudy:
             "interface_sites": [
                 {"atom_index": s.index, "multiplicity": s.multiplicity, "E_V_eV": s.formation_energy_eV,
                  "delta_e_bulk_int_eV": relaxed.plane_energies()[relaxed.middle_plane] - s.formation_energy_eV}
-                for s in relaxed.sites if s.plane == 1],
+                for s in relaxed.sites if s.plane in relaxed.surface_planes],
             "weakest_site": site,
             "weakest_site_delta_e_bulk_int_eV": weakest,
             "contact_angle_deg": self.prediction.contact_angle_deg,
@@ -122,6 +123,7 @@ def strained_surface_energy(engine: Engine, metal_bulk: Atoms, model: InterfaceM
     n_atoms, energies, unconverged, slab = [], [], 0, None
     for planes in settings.fm_planes:
         slab = strained_metal(build_slab(metal_bulk, settings.metal_miller, planes), model.match, substrate_cell, (1, 1))
+        require_symmetric(slab, planes, settings.metal_miller)
         relaxed = engine.relax(slab)
         unconverged += not relaxed.info.get("converged", True)
         n_atoms.append(len(slab))
@@ -129,11 +131,9 @@ def strained_surface_energy(engine: Engine, metal_bulk: Atoms, model: InterfaceM
         step(f"strained slab, {planes} planes")
     area = in_plane_area(slab)
     slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
-    labels = plane_index(slab)
-    surface_atoms = int(np.count_nonzero(undercoordinated(slab, metal_bulk) & (labels < (labels.max() + 1) / 2)))
     return SurfaceEnergyResult(tuple(settings.metal_miller), tuple(s - 1.0 for s in model.match.stretches), True,
                                tuple(settings.fm_planes), tuple(n_atoms), tuple(energies), slope, area, sigma, stderr,
-                               surface_atoms, unconverged)
+                               surface_atom_count(slab), unconverged)
 
 
 def study_steps(settings: StudySettings, vacancy_sites: int = 1) -> int:
@@ -146,6 +146,7 @@ def study_steps(settings: StudySettings, vacancy_sites: int = 1) -> int:
 def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name: str, substrate_bulk: Atoms,
               settings: StudySettings = StudySettings(), progress: Callable[[str], None] | None = None) -> SegregationStudy:
     step = progress or (lambda label: None)
+    unconverged_before = engine.unconverged
     metal_relaxed = engine.relax(metal_bulk, cell=True)
     step("metal bulk")
     substrate_relaxed = engine.relax(substrate_bulk, cell=True)
@@ -162,20 +163,21 @@ def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name
 
     metal_indices = model.metal_indices
     vacancy_planes = list(settings.vacancy_planes) if settings.vacancy_planes else None
+    outer = surface_planes(model.metal)  # (1,) for BCC (100), (1, 2) for HCP (10-10)
     profiles = {}
     for mode in ("relaxed-surface", "fully-relaxed"):
         profiles[mode] = vacancy_profile(engine, relaxed_interface, metal_indices, strained.bulk_energy_per_atom_eV, mode,
-                                         vacancy_planes, progress=lambda m=mode: step(f"interface vacancy ({m})"))
+                                         vacancy_planes, progress=lambda m=mode: step(f"interface vacancy ({m})"),
+                                         surface_planes=outer)
     relaxed_metal = engine.relax(model.metal)
     middle = (settings.metal_planes + 1) // 2
     # the metal slab alone has free surfaces on both sides; plane 1 is the one that met the substrate
     free = vacancy_profile(engine, relaxed_metal, np.arange(len(relaxed_metal)),
-                           strained.bulk_energy_per_atom_eV, "fully-relaxed", [1, middle],
-                           progress=lambda: step("free-surface vacancy"))
+                           strained.bulk_energy_per_atom_eV, "fully-relaxed", [*outer, middle],
+                           progress=lambda: step("free-surface vacancy"), surface_planes=outer)
     density_m2 = strained.surface_atoms / (strained.area_A2 * 1e-20)
     prediction = predict(strained.surface_energy_J_per_m2, adhesion.work_of_adhesion_J_per_m2, density_m2)
-    unconverged = strained.unconverged_relaxations + sum(
-        not s.converged for p in (*profiles.values(), free) for s in p.sites)
+    unconverged = engine.unconverged - unconverged_before
     return SegregationStudy(metal_name, substrate_name, settings, model, relaxed_interface, strained, unstrained, adhesion,
                             profiles, free, prediction, unconverged)
 
