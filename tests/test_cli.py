@@ -5,7 +5,7 @@ import json
 import pytest
 import xarray as xr
 
-from sselab.cli import main
+from conftest import run_cli
 
 DESIGN_KEYS = {
     "surface_concentration", "time_s", "tau_s", "surface_stress_Pa", "center_stress_Pa", "exchange_depth_m",
@@ -15,13 +15,7 @@ DESIGN_KEYS = {
 
 
 def run(argv, capsys):
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as stop:
-        code = stop.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(argv, capsys)
 
 
 def test_design_json_and_run_directory(tmp_path, capsys):

@@ -6,7 +6,7 @@ import pytest
 
 from sselab.atomistic.engine import Engine
 from sselab.atomistic.structures import load_structure
-from sselab.cli import main
+from conftest import run_cli
 from sselab.workflows.segregation import StudySettings, run_study, study_steps
 
 SETTINGS = StudySettings(metal_planes=5, substrate_planes=3, max_strain=0.15, min_image=5.0, fm_planes=(3, 4, 5))
@@ -58,13 +58,7 @@ def test_study_agrees_with_the_bond_breaking_model_sign(tmp_path):
 
 
 def run(argv, capsys):
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as stop:
-        code = stop.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(argv, capsys)
 
 
 def test_model_cli_keys_and_units(capsys):
