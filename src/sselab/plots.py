@@ -366,6 +366,7 @@ def neb_figure(path: Sequence[float], energies: Sequence[float], title: str) -> 
     ax.plot(path, energies, "o-", color="#1f3b73")
     top = int(np.argmax(energies))
     ax.annotate(f"{energies[top]:.3f} eV", (path[top], energies[top]), textcoords="offset points", xytext=(0, 6), ha="center")
+    ax.margins(y=0.18)
     ax.set_xlabel("reaction coordinate (Å)")
     ax.set_ylabel("E − E$_{initial}$ (eV)")
     ax.set_title(title)
