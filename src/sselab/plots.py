@@ -318,13 +318,21 @@ MODE_LABELS = {"as-cleaved": "as cleaved", "relaxed-surface": "relaxed host, unr
 
 
 def vacancy_profile_figure(profiles: dict[str, dict[int, float]], title: str, reference: dict[int, float] | None = None,
-                           reference_label: str = "free surface") -> plt.Figure:
-    """E_V against metal plane (1 = interface or surface, last = middle of the slab), per mode (seed 001 Figs. 1b, 3c)."""
+                           reference_label: str = "free surface",
+                           sites: dict[str, list[tuple[int, float]]] | None = None) -> plt.Figure:
+    """E_V against metal plane (1 = interface or surface, last = middle of the slab), per mode (seed 001 Figs. 1b, 3c).
+
+    Lines join the plane means; ``sites`` (mode → (plane, E_V) of each distinct site) adds the
+    site-resolved spread of an incoherent interface as small markers (Fig. 6).
+    """
     fig, ax = plt.subplots(figsize=(5.5, 4), constrained_layout=True)
     for mode, energies in profiles.items():
         style, color = MODE_STYLES.get(mode, ("o-", "k"))
         planes = sorted(energies)
         ax.plot(planes, [energies[p] for p in planes], style, color=color, label=MODE_LABELS.get(mode, mode))
+        spread = (sites or {}).get(mode, [])
+        if len(spread) > len(planes):
+            ax.plot([p for p, _ in spread], [e for _, e in spread], "_", ms=14, mew=2, color=color, alpha=0.7)
     if reference:
         planes = sorted(reference)
         ax.plot(planes, [reference[p] for p in planes], "^", ms=8, color="#2a9d4b", label=reference_label)

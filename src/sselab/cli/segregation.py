@@ -142,7 +142,8 @@ def study(
     write(run.path / "interface_relaxed.extxyz", result.relaxed_interface)
     run.save_figure("vacancy_profile", plots.vacancy_profile_figure(
         summary["vacancy_energies_interface_eV"], f"{metal}/{substrate} ({engine.spec.model})",
-        reference=summary["vacancy_energies_free_eV"], reference_label="same metal slab, free surface (relaxed vacancy)"))
+        reference=summary["vacancy_energies_free_eV"], reference_label="same metal slab, free surface (relaxed vacancy)",
+        sites={mode: [(s.plane, s.formation_energy_eV) for s in profile.sites] for mode, profile in result.interface_profiles.items()}))
     run.save_figure("fig4_point", plots.segregation_map([summary]))
     run.write_text("table.md", table_markdown([summary]))
     run.write_text("interface.toml", interface_parameters_toml(summary, engine.spec.name))
