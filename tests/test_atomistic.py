@@ -365,3 +365,14 @@ def test_postgresql_cache_round_trip(tmp_path):
     second = Engine.create("emt", url)
     assert second.relax(atoms).get_potential_energy() == first.get_potential_energy()
     assert second.cache.stats.hits == 1 and second.cache.stats.computed == 0
+
+
+def test_site_classes_come_from_the_ideal_host_not_relaxation_noise(emt, copper):
+    ideal = build_slab(copper, (1, 0, 0), 5).repeat((3, 3, 1))
+    noisy = ideal.copy()
+    noisy.rattle(0.003, seed=7)  # what float32 MLIP relaxations leave behind
+    with_reference = vacancy_profile(emt, noisy, np.arange(len(noisy)), -0.007, "relaxed-surface", [1],
+                                     unrelaxed_host=ideal)
+    assert [site.multiplicity for site in with_reference.sites if site.plane == 1] == [9]
+    without = vacancy_profile(emt, noisy, np.arange(len(noisy)), -0.007, "relaxed-surface", [1])
+    assert len([site for site in without.sites if site.plane == 1]) == 9  # every atom looks unique

@@ -111,8 +111,10 @@ def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk
                     progress=None, surface_planes: tuple[int, ...] = (1,)) -> VacancyProfile:
     """E_V for vacancies in the requested metal planes (default 1 … middle) of ``host``.
 
-    ``host`` is the relaxed slab/interface; ``unrelaxed_host`` the as-built one (needed only for
-    ``as-cleaved``). ``metal_indices`` lists which atoms are the metal; ``surface_planes`` the
+    ``host`` is the relaxed slab/interface; ``unrelaxed_host`` the as-built one, with the same atom
+    order. When given, its ideal symmetry decides which sites are distinct (relaxation noise of a
+    few 1e-3 Å would otherwise make every atom of a coherent plane look unique); it is required for
+    ``as-cleaved``. ``metal_indices`` lists which atoms are the metal; ``surface_planes`` the
     planes that count as the surface or interface (always probed).
     """
     if mode not in MODES:
@@ -133,7 +135,7 @@ def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk
     profile = VacancyProfile(mode, bulk_energy_per_atom, middle, tuple(surface_planes))
     for plane in planes:
         in_plane = metal_indices[numbers == plane]
-        for index, multiplicity in distinct_sites(reference, in_plane):
+        for index, multiplicity in distinct_sites(unrelaxed_host if unrelaxed_host is not None else host, in_plane):
             defect = reference.copy()
             defect.calc = None
             del defect[index]

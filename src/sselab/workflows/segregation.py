@@ -167,13 +167,13 @@ def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name
     profiles = {}
     for mode in ("relaxed-surface", "fully-relaxed"):
         profiles[mode] = vacancy_profile(engine, relaxed_interface, metal_indices, strained.bulk_energy_per_atom_eV, mode,
-                                         vacancy_planes, progress=lambda m=mode: step(f"interface vacancy ({m})"),
-                                         surface_planes=outer)
+                                         vacancy_planes, unrelaxed_host=model.interface,
+                                         progress=lambda m=mode: step(f"interface vacancy ({m})"), surface_planes=outer)
     relaxed_metal = engine.relax(model.metal)
     middle = (settings.metal_planes + 1) // 2
     # the metal slab alone has free surfaces on both sides; plane 1 is the one that met the substrate
     free = vacancy_profile(engine, relaxed_metal, np.arange(len(relaxed_metal)),
-                           strained.bulk_energy_per_atom_eV, "fully-relaxed", [*outer, middle],
+                           strained.bulk_energy_per_atom_eV, "fully-relaxed", [*outer, middle], unrelaxed_host=model.metal,
                            progress=lambda: step("free-surface vacancy"), surface_planes=outer)
     density_m2 = strained.surface_atoms / (strained.area_A2 * 1e-20)
     prediction = predict(strained.surface_energy_J_per_m2, adhesion.work_of_adhesion_J_per_m2, density_m2)
