@@ -48,7 +48,8 @@ from sselab.atomistic.surfaces import (
     in_plane_area,
     plane_index,
     require_symmetric,
-    surface_atom_count,
+    atoms_in_planes,
+    surface_planes,
 )
 from sselab.errors import SSELabError
 
@@ -198,6 +199,7 @@ class InterfaceModel:
     repeats: tuple[int, int]
     registry: str
     gap_A: float
+    surface_planes: tuple[int, ...]  # metal planes (1 = at the substrate) undercoordinated in the unstrained slab
 
     @property
     def area_A2(self) -> float:
@@ -297,7 +299,8 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
     metal_only = combined[metal_indices]
     substrate_only = combined[:n_sub]
     combined.info.update({"registry": registry, "metal_planes": metal_planes, "substrate_planes": substrate_planes})
-    return InterfaceModel(combined, metal_only, substrate_only, metal_indices, match, repeats, registry, gap)
+    return InterfaceModel(combined, metal_only, substrate_only, metal_indices, match, repeats, registry, gap,
+                          surface_planes(metal_slab))
 
 
 @dataclass(frozen=True)
@@ -330,5 +333,6 @@ def work_of_adhesion(engine: Engine, model: InterfaceModel, relax: bool = True) 
     metal = compute(model.metal)
     substrate = compute(model.substrate)
     result = AdhesionResult(interface.get_potential_energy(), metal.get_potential_energy(),
-                            substrate.get_potential_energy(), model.area_A2, surface_atom_count(model.metal))
+                            substrate.get_potential_energy(), model.area_A2,
+                            atoms_in_planes(model.metal, model.surface_planes))
     return result, interface

@@ -14,8 +14,11 @@ Methfessel (J. Phys.: Condens. Matter 8, 6525 (1996)), e_bulk is the slope of a 
 energies over several thicknesses, which cancels the error of a separately computed bulk energy;
 σ comes from the intercept, with its standard error from the fit's covariance.
 
-The surface density ρ counts the atoms whose nearest-neighbour coordination is below the bulk's
-(one plane for BCC (100) and HCP (0001); two for HCP (10-10)), as in the paper.
+The surface density ρ counts the atoms whose nearest-neighbour coordination is below that of the
+slab's middle (one plane for BCC (100) and HCP (0001); two for HCP (10-10)), as in the paper. The
+planes are classified on the unstrained slab and counted per area of the (strained) slab: a 15 %
+stretch would otherwise pull out-of-plane second neighbours into the first shell and count a
+second plane.
 """
 
 from __future__ import annotations
@@ -156,20 +159,19 @@ def undercoordinated(slab: Atoms) -> np.ndarray:
     return counts < counts[middle].min()
 
 
-def surface_atom_count(slab: Atoms) -> int:
-    """Undercoordinated atoms on the bottom surface (the one that meets a substrate): ρ·A."""
-    labels = plane_index(slab)
-    count = int(np.count_nonzero(undercoordinated(slab) & (labels < (labels.max() + 1) / 2)))
-    if count == 0:
-        raise SSELabError("no undercoordinated surface atoms found: the slab is too thin or too strained to tell surface from bulk")
-    return count
-
-
 def surface_planes(slab: Atoms) -> tuple[int, ...]:
-    """Plane numbers (1 = bottom) of the undercoordinated atoms of the bottom half: (1,) for BCC (100), (1, 2) for HCP (10-10)."""
+    """Plane numbers (1 = bottom) holding the undercoordinated atoms of the bottom half: (1,) for BCC (100),
+    (1, 2) for HCP (10-10). Classify an *unstrained* slab: strain moves neighbours across any cutoff."""
     labels = plane_index(slab)
     mask = undercoordinated(slab) & (labels < (labels.max() + 1) / 2)
-    return tuple(sorted({int(p) + 1 for p in labels[mask]})) or (1,)
+    if not mask.any():
+        raise SSELabError("no undercoordinated surface atoms found: the slab is too thin to tell surface from bulk")
+    return tuple(sorted({int(p) + 1 for p in labels[mask]}))
+
+
+def atoms_in_planes(slab: Atoms, planes: tuple[int, ...]) -> int:
+    """Atoms in the given planes (1 = bottom): ρ·A when ``planes`` are the surface planes."""
+    return int(np.count_nonzero(np.isin(plane_index(slab) + 1, planes)))
 
 
 def is_symmetric(slab: Atoms, tolerance: float = 0.05) -> bool:
@@ -262,11 +264,12 @@ def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], pl
             progress()
     area = in_plane_area(slab)
     slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
+    outer = surface_planes(build_slab(bulk, miller, count, vacuum, termination))
     return SurfaceEnergyResult(
         miller=tuple(miller), strain=tuple(strain), relaxed=relax, planes=tuple(sorted(planes)),
         n_atoms=tuple(n_atoms), slab_energies_eV=tuple(energies), bulk_energy_per_atom_eV=slope, area_A2=area,
         surface_energy_eV_per_A2=sigma, surface_energy_stderr_eV_per_A2=stderr,
-        surface_atoms=surface_atom_count(slab), unconverged_relaxations=unconverged,
+        surface_atoms=atoms_in_planes(slab, outer), unconverged_relaxations=unconverged,
     )
 
 

@@ -238,7 +238,7 @@ def vacancy_profile_command(
         substrate_bulk = engine.relax(load_structure(substrate), cell=True)
         model = build_interface(metal_bulk, substrate_bulk, tuple(miller), tuple(substrate_miller), metal_planes, substrate_planes,
                                 max_strain, min_image, registry, substrate_termination, fix_substrate_planes=fix_substrate_planes)
-        host, metal_indices, outer = model.interface, model.metal_indices, surface_planes(model.metal)
+        host, metal_indices, outer = model.interface, model.metal_indices, model.surface_planes
         # eq. 3's e_bulk must carry the interface's in-plane strain: the FM slope of equally strained slabs
         bulk_fit = strained_surface_energy(engine, metal_bulk, model, StudySettings(metal_miller=tuple(miller), fm_planes=thicknesses),
                                            lambda _label: None)

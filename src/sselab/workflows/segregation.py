@@ -31,9 +31,8 @@ from sselab.atomistic.surfaces import (
     fit_bulk_and_surface,
     in_plane_area,
     require_symmetric,
-    surface_atom_count,
+    atoms_in_planes,
     surface_energy,
-    surface_planes,
 )
 from sselab.atomistic.vacancies import VacancyProfile, vacancy_profile
 from sselab.continuum.segregation import ELECTRON_VOLT, SegregationPrediction, predict, weakest_site
@@ -133,7 +132,7 @@ def strained_surface_energy(engine: Engine, metal_bulk: Atoms, model: InterfaceM
     slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
     return SurfaceEnergyResult(tuple(settings.metal_miller), tuple(s - 1.0 for s in model.match.stretches), True,
                                tuple(settings.fm_planes), tuple(n_atoms), tuple(energies), slope, area, sigma, stderr,
-                               surface_atom_count(slab), unconverged)
+                               atoms_in_planes(slab, model.surface_planes), unconverged)
 
 
 def study_steps(settings: StudySettings, vacancy_sites: int = 1) -> int:
@@ -163,7 +162,7 @@ def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name
 
     metal_indices = model.metal_indices
     vacancy_planes = list(settings.vacancy_planes) if settings.vacancy_planes else None
-    outer = surface_planes(model.metal)  # (1,) for BCC (100), (1, 2) for HCP (10-10)
+    outer = model.surface_planes  # (1,) for BCC (100), (1, 2) for HCP (10-10)
     profiles = {}
     for mode in ("relaxed-surface", "fully-relaxed"):
         profiles[mode] = vacancy_profile(engine, relaxed_interface, metal_indices, strained.bulk_energy_per_atom_eV, mode,
