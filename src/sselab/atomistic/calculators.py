@@ -104,7 +104,7 @@ def _sevennet() -> LoadedCalculator:
     _require("sevenn", "sevennet", "mlip")
     from sevenn.calculator import SevenNetCalculator
 
-    warnings.filterwarnings("ignore", message=".*tp_accelerator|.*TorchScript", category=UserWarning)
+    warnings.filterwarnings("ignore", message="No tensor product accelerator", category=UserWarning)
     with contextlib.redirect_stdout(io.StringIO()):
         calculator = SevenNetCalculator("7net-0", device="cpu")
     elements = frozenset(calculator.sevennet_config["chemical_species"])
