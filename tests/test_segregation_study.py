@@ -55,6 +55,9 @@ def test_study_agrees_with_the_bond_breaking_model_sign(tmp_path):
     # Ag on Cu(100) binds metallically (W_ad > 2 sigma_m): model and computed both say "into the bulk"
     assert summary["segregation_suppressed"] and summary["computed_segregation_suppressed"]
     assert summary["delta_e_bulk_int_model_eV"] < 0 and summary["delta_e_bulk_int_eV"] < 0
+    # Ag squeezed by 11.7 % onto Cu: the study says so
+    assert summary["in_plane_strain"][0] == pytest.approx(-0.117, abs=0.005)
+    assert any("more than 10 %" in note for note in summary["warnings"])
 
 
 def run(argv, capsys):

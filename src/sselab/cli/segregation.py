@@ -206,4 +206,6 @@ def _print_table(summary: dict, as_json: bool, markdown: str, path: Path) -> Non
         print(json.dumps(to_jsonable(summary)))
         return
     print(markdown)
+    for note in summary.get("warnings", []):
+        print(f"warning: {note}")
     print(f"run directory: {path}")

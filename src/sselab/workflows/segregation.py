@@ -110,7 +110,23 @@ class SegregationStudy:
             "vacancy_energies_interface_eV": {mode: p.plane_energies() for mode, p in self.interface_profiles.items()},
             "vacancy_energies_free_eV": self.free_profile.plane_energies(),
             "unconverged_relaxations": self.unconverged,
+            "warnings": self.warnings(),
         }
+
+    def warnings(self) -> list[str]:
+        """What a reader of the numbers must know: unconverged relaxations, vacancies that reconstruct."""
+        notes = []
+        if self.unconverged:
+            notes.append(f"{self.unconverged} relaxation(s) stopped at the step limit; their energies are upper bounds")
+        for mode, profile in self.interface_profiles.items():
+            negative = [s for s in profile.sites if s.formation_energy_eV < 0]
+            if negative:
+                notes.append(f"{mode}: {len(negative)} vacancy site(s) with E_V < 0 (planes "
+                             f"{sorted({s.plane for s in negative})}): the interface reconstructs around the vacancy, "
+                             "so ΔE there is not a simple vacancy energy")
+        if max(abs(s - 1.0) for s in self.interface.match.stretches) > 0.1:
+            notes.append("the metal is strained by more than 10 % to be coherent; its bonding differs from the bulk metal's")
+        return notes
 
 
 def strained_surface_energy(engine: Engine, metal_bulk: Atoms, model: InterfaceModel, settings: StudySettings,
