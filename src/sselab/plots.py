@@ -358,7 +358,8 @@ def segregation_map(points: Sequence[dict]) -> plt.Figure:
         filled = point["metal"].lower().startswith("li")
         ax.plot(point["sigma_minus_half_w_eV_per_atom"], point["delta_e_bulk_int_eV"], "D", ms=8,
                 color=f"C{i}", mfc=f"C{i}" if filled else "white",
-                label=f"{point['metal']}/{point['substrate']} ({point.get('calculator', '')})")
+                label=f"{point['metal']}/{point['substrate']}{' ' + point['substrate_termination'] if point.get('substrate_termination') else ''}"
+                      f" ({point.get('calculator', '')})")
     ax.text(0.03, 0.95, "vacancies segregate to the interface", transform=ax.transAxes, fontsize=8, va="top")
     ax.text(0.97, 0.05, "vacancies injected into the bulk", transform=ax.transAxes, fontsize=8, ha="right")
     ax.set_xlabel("$(\\sigma_m - W_{ad}/2)/\\rho$ (eV per surface atom)")

@@ -151,8 +151,19 @@ def study(
     _print_table(summary, json_output, table_markdown([summary]), run.path)
 
 
+def _miller(indices) -> str:
+    return "(" + "".join(str(i) for i in indices) + ")"
+
+
+def system_label(s: dict) -> str:
+    """li-bcc(100)/li3ocl(100) O-term, anion: what the row is."""
+    termination = f" {s['substrate_termination']}-term" if s.get("substrate_termination") else ""
+    return (f"{s['metal']}{_miller(s['metal_miller'])}/{s['substrate']}{_miller(s['substrate_miller'])}{termination}, "
+            f"{s['registry']}")
+
+
 COLUMNS = (
-    ("system", lambda s: f"{s['metal']}{tuple(s['metal_miller'])}/{s['substrate']}{tuple(s['substrate_miller'])}"),
+    ("system", system_label),
     ("calculator", lambda s: s.get("calculator", "")),
     ("strain %", lambda s: f"{100 * s['in_plane_strain'][0]:+.2f}"),
     ("σ_m J/m²", lambda s: f"{s['surface_energy_J_per_m2']:.3f}"),

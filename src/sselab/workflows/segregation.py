@@ -84,6 +84,7 @@ class SegregationStudy:
             "in_plane_strain": [s - 1.0 for s in self.interface.match.stretches],
             "lateral_repeats": list(self.interface.repeats),
             "registry": self.interface.registry,
+            "substrate_termination": self.settings.substrate_termination,
             "n_atoms_interface": len(self.interface.interface),
             "surface_energy_J_per_m2": self.strained_surface.surface_energy_J_per_m2,
             "surface_energy_eV_per_atom": self.strained_surface.surface_energy_eV_per_atom,
@@ -122,8 +123,8 @@ class SegregationStudy:
             negative = [s for s in profile.sites if s.formation_energy_eV < 0]
             if negative:
                 notes.append(f"{mode}: {len(negative)} vacancy site(s) with E_V < 0 (planes "
-                             f"{sorted({s.plane for s in negative})}): the interface reconstructs around the vacancy, "
-                             "so ΔE there is not a simple vacancy energy")
+                             f"{sorted({s.plane for s in negative})}): removing that atom lowers the energy, so the plane is "
+                             "unstable or reconstructs and ΔE there is not a simple segregation energy")
         if max(abs(s - 1.0) for s in self.interface.match.stretches) > 0.1:
             notes.append("the metal is strained by more than 10 % to be coherent; its bonding differs from the bulk metal's")
         return notes
