@@ -346,7 +346,7 @@ def vacancy_profile_figure(profiles: dict[str, dict[int, float]], title: str, re
 
 def segregation_map(points: Sequence[dict]) -> plt.Figure:
     """Seed 001 Fig. 4: computed ΔE_bulk-int against (σ_m − W_ad/2)/ρ, with the model line y = x."""
-    fig, ax = plt.subplots(figsize=(5.5, 4.5), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(8.5, 4.8), constrained_layout=True)
     x = np.array([p["sigma_minus_half_w_eV_per_atom"] for p in points])
     span = max(0.5, float(np.abs(x).max()) * 1.2 if len(x) else 0.5)
     line = np.linspace(-span, span, 2)
@@ -354,17 +354,19 @@ def segregation_map(points: Sequence[dict]) -> plt.Figure:
     ax.axhline(0, color="#bbbbbb", lw=0.8)
     ax.axvline(0, color="#bbbbbb", lw=0.8)
     ax.plot([0], [0], "o", color=BOUND_COLOR, ms=7, label="$W_{ad} = 2\\sigma_m$")
+    colors = plt.get_cmap("tab20")
     for i, point in enumerate(points):
         filled = point["metal"].lower().startswith("li")
+        termination = f" {point['substrate_termination']}" if point.get("substrate_termination") else ""
         ax.plot(point["sigma_minus_half_w_eV_per_atom"], point["delta_e_bulk_int_eV"], "D", ms=8,
-                color=f"C{i}", mfc=f"C{i}" if filled else "white",
-                label=f"{point['metal']}/{point['substrate']}{' ' + point['substrate_termination'] if point.get('substrate_termination') else ''}"
-                      f" ({point.get('calculator', '')})")
+                color=colors(i % 20), mfc=colors(i % 20) if filled else "white", mew=1.5,
+                label=f"{point['metal']}/{point['substrate']}{termination} ({point.get('calculator', '')})")
     ax.text(0.03, 0.95, "vacancies segregate to the interface", transform=ax.transAxes, fontsize=8, va="top")
     ax.text(0.97, 0.05, "vacancies injected into the bulk", transform=ax.transAxes, fontsize=8, ha="right")
     ax.set_xlabel("$(\\sigma_m - W_{ad}/2)/\\rho$ (eV per surface atom)")
-    ax.set_ylabel("$\\Delta E^{Bulk-Int}_{Vm}$ (eV)")
-    ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 0.12))
+    ax.set_ylabel("$\\Delta E^{Bulk-Int}_{Vm}$ (eV), relaxed vacancy")
+    ax.set_title("Li: filled, Na: open", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return fig
 
 
