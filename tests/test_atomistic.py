@@ -374,3 +374,13 @@ def test_site_classes_come_from_the_ideal_host_not_relaxation_noise(emt, copper)
     assert [site.multiplicity for site in with_reference.sites if site.plane == 1] == [9]
     without = vacancy_profile(emt, noisy, np.arange(len(noisy)), -0.007, "relaxed-surface", [1])
     assert len([site for site in without.sites if site.plane == 1]) == 9  # every atom looks unique
+
+
+@pytest.mark.parametrize("miller, planes", [((1, 1, 0), (1, 2)), ((1, 0, 0), (1,))])
+def test_surface_planes_do_not_depend_on_the_metal_thickness(copper, miller, planes):
+    # a thin slab's middle plane is itself a surface plane; the classification uses a thick reference
+    from sselab.atomistic.surfaces import reference_surface_planes
+
+    assert reference_surface_planes(copper, miller) == planes
+    thin = build_interface(copper, copper, miller, miller, metal_planes=4, substrate_planes=3, min_image=5.0, registry="hollow")
+    assert thin.surface_planes == planes

@@ -134,3 +134,26 @@ def test_study_hands_its_parameters_to_the_model(tmp_path, capsys):
     assert model["contact_angle_deg"] == pytest.approx(study["contact_angle_deg"], abs=1e-3)
     code, _, err = run(["segregation", "model", "--surface-energy", "0.4 J/m^2"], capsys)
     assert code == 2 and "missing --work-of-adhesion, --surface-density" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["neb", "cu-fcc", "--neb-fmax", "0", "--calculator", "emt"], "--neb-fmax must be positive"),
+    (["adhesion", "ag-fcc", "cu-fcc", "--calculator", "emt", "--max-strain", "0.15", "--fix-substrate-planes", "-1"],
+     "--fix-substrate-planes"),
+    (["surface-energy", "cu-fcc", "--miller", "1", "0", "0", "--calculator", "emt", "--db", "/proc/none/c.db"], "cannot open cache"),
+    (["vacancy-profile", "cu-fcc", "--miller", "1", "1", "0", "--metal-planes", "3", "--calculator", "emt"], "too thin"),
+])
+def test_more_bad_input(tmp_path, capsys, argv, message):
+    argv = argv if "--db" in argv else [*argv, "--db", str(tmp_path / "c.db")]
+    code, _, err = run(argv, capsys)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_bad_cache_file_and_bad_density(tmp_path, capsys):
+    bogus = tmp_path / "text.db"
+    bogus.write_text("not a database")
+    code, _, err = run(["surface-energy", "cu-fcc", "--miller", "1", "0", "0", "--calculator", "emt", "--db", str(bogus)], capsys)
+    assert code == 2 and "cannot open cache database" in err
+    code, _, err = run(["segregation", "model", "--surface-energy", "0.4 J/m^2", "--work-of-adhesion", "0.5 J/m^2",
+                        "--surface-density", "10"], capsys)
+    assert code == 2 and "give units" in err

@@ -95,15 +95,18 @@ class ResultCache:
             path = Path(text)
             if path.exists() and path.is_dir():
                 raise SSELabError(f"cache database {path} is a directory")
-            path.parent.mkdir(parents=True, exist_ok=True)
             if path.suffix != ".db":
                 raise SSELabError(f"cache database {path} must end in .db (an ASE SQLite database) or be a postgresql:// URL")
         try:
+            if not text.startswith("postgres"):
+                Path(text).parent.mkdir(parents=True, exist_ok=True)
             self._db = ase.db.connect(text, type="db" if not text.startswith("postgres") else "postgresql")
+            self._db.count()  # ase.db connects lazily: open it now so a bad location fails here
         except ModuleNotFoundError:
             raise SSELabError("a PostgreSQL cache needs ASE's database backends: pip install 'sselab[postgres]'") from None
-        except Exception as error:  # ase.db raises driver-specific errors
-            raise SSELabError(f"cannot open cache database {text}: {error}") from None
+        except Exception as error:  # ase.db raises driver-specific errors (sqlite3, psycopg2, OSError)
+            message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise SSELabError(f"cannot open cache database {text}: {message}") from None
 
     def lookup(self, key: str) -> Atoms | None:
         if self._db is None:

@@ -22,7 +22,7 @@ from ase.calculators.singlepoint import SinglePointCalculator
 from ase.filters import FrechetCellFilter
 from ase.optimize import LBFGS
 
-from sselab.atomistic.cache import ResultCache
+from sselab.atomistic.cache import ResultCache, cache_key
 from sselab.atomistic.calculators import LoadedCalculator, load_calculator
 from sselab.errors import SSELabError
 
@@ -37,7 +37,7 @@ class Engine:
     cache: ResultCache = field(default_factory=lambda: ResultCache(None))
     fmax: float = 0.02
     max_steps: int = 300
-    unconverged: int = 0  # relaxations returned (computed or cached) that stopped at max_steps
+    unconverged: set[str] = field(default_factory=set)  # cache keys of relaxations that stopped at max_steps
 
     @classmethod
     def create(cls, calculator: str | None = None, database: str | None = None, fmax: float = 0.02,
@@ -67,7 +67,8 @@ class Engine:
         task = {"kind": "relax-cell" if cell else "relax-positions", "fmax": tolerance, "max_steps": self.max_steps,
                 "optimizer": "LBFGS"}
         result = self.cache.get_or_compute(atoms, self.spec, task, lambda a: self._relax(a, cell, tolerance))
-        self.unconverged += not result.info.get("converged", True)
+        if not result.info.get("converged", True):
+            self.unconverged.add(cache_key(atoms, self.spec, task))
         return result
 
     def _single_point(self, atoms: Atoms) -> tuple[Atoms, dict[str, Any]]:

@@ -49,7 +49,7 @@ from sselab.atomistic.surfaces import (
     plane_index,
     require_symmetric,
     atoms_in_planes,
-    surface_planes,
+    reference_surface_planes,
 )
 from sselab.errors import SSELabError
 
@@ -226,8 +226,18 @@ def _closest_contact(substrate: Atoms, metal: Atoms, lift: float) -> float:
 
 
 def separation_for_contact(substrate: Atoms, metal: Atoms, target: float) -> float:
-    """Vertical gap (metal bottom above substrate top) at which the closest metal-substrate distance is ``target``."""
-    return float(brentq(lambda lift: _closest_contact(substrate, metal, lift) - target, 0.0, 8.0, xtol=1e-4))
+    """Vertical gap (metal bottom above substrate top) at which the closest metal-substrate distance is ``target``.
+
+    0 when even touching planes are farther apart than ``target`` (a very open substrate surface).
+    """
+    def excess(lift: float) -> float:
+        return _closest_contact(substrate, metal, lift) - target
+
+    if excess(0.0) >= 0:
+        return 0.0
+    if excess(8.0) <= 0:
+        raise SSELabError("cannot place the metal: no gap up to 8 A gives a sensible closest contact")
+    return float(brentq(excess, 0.0, 8.0, xtol=1e-4))
 
 
 def orient_substrate(substrate_bulk: Atoms, miller, planes: int, vacuum: float, termination: str | None) -> Atoms:
@@ -267,6 +277,8 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
         raise SSELabError(f"the metal slab needs at least 3 planes (interface, bulk, free surface), got {metal_planes}")
     if substrate_planes < 2:
         raise SSELabError(f"the substrate slab needs at least 2 planes, got {substrate_planes}")
+    if not 0 <= fix_substrate_planes < substrate_planes:
+        raise SSELabError(f"--fix-substrate-planes must be between 0 and {substrate_planes - 1}, got {fix_substrate_planes}")
     metal_slab = build_slab(metal_bulk, metal_miller, metal_planes, vacuum)
     require_symmetric(metal_slab, metal_planes, metal_miller)  # the interface side and the free side alike
     substrate_slab = orient_substrate(substrate_bulk, substrate_miller, substrate_planes, vacuum, substrate_termination)
@@ -300,7 +312,7 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
     substrate_only = combined[:n_sub]
     combined.info.update({"registry": registry, "metal_planes": metal_planes, "substrate_planes": substrate_planes})
     return InterfaceModel(combined, metal_only, substrate_only, metal_indices, match, repeats, registry, gap,
-                          surface_planes(metal_slab))
+                          reference_surface_planes(metal_bulk, metal_miller, vacuum))
 
 
 @dataclass(frozen=True)

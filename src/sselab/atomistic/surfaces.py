@@ -169,6 +169,18 @@ def surface_planes(slab: Atoms) -> tuple[int, ...]:
     return tuple(sorted({int(p) + 1 for p in labels[mask]}))
 
 
+REFERENCE_PLANES = 15
+
+
+def reference_surface_planes(bulk: Atoms, miller, vacuum: float = 15.0, termination: int = 0) -> tuple[int, ...]:
+    """Surface planes of ``miller`` classified on a thick (15-plane), unstrained slab.
+
+    A thin slab's middle plane is itself undercoordinated (BCC (111), fcc (110), HCP (10-10) below
+    ~7 planes), which would make the surface look like one plane; the thick slab does not.
+    """
+    return surface_planes(build_slab(bulk, miller, REFERENCE_PLANES, vacuum, termination))
+
+
 def atoms_in_planes(slab: Atoms, planes: tuple[int, ...]) -> int:
     """Atoms in the given planes (1 = bottom): ρ·A when ``planes`` are the surface planes."""
     return int(np.count_nonzero(np.isin(plane_index(slab) + 1, planes)))
@@ -264,7 +276,7 @@ def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], pl
             progress()
     area = in_plane_area(slab)
     slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
-    outer = surface_planes(build_slab(bulk, miller, count, vacuum, termination))
+    outer = reference_surface_planes(bulk, miller, vacuum, termination)
     return SurfaceEnergyResult(
         miller=tuple(miller), strain=tuple(strain), relaxed=relax, planes=tuple(sorted(planes)),
         n_atoms=tuple(n_atoms), slab_energies_eV=tuple(energies), bulk_energy_per_atom_eV=slope, area_A2=area,

@@ -130,6 +130,9 @@ def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk
     bad = [p for p in planes if not 1 <= p <= count]
     if bad:
         raise SSELabError(f"metal plane(s) {bad} do not exist: the metal slab has {count} planes (too thin for the request)")
+    if middle in surface_planes:
+        raise SSELabError(f"the metal slab is too thin: its middle plane {middle} is still a surface plane "
+                          f"(surface planes {list(surface_planes)}); use more metal planes")
     planes = sorted({*planes, *surface_planes, middle})
     pristine = engine.energy(reference).get_potential_energy()
     profile = VacancyProfile(mode, bulk_energy_per_atom, middle, tuple(surface_planes))

@@ -24,7 +24,7 @@ from sselab.atomistic.engine import Engine
 from sselab.atomistic.interfaces import build_interface, lateral_repeats, work_of_adhesion
 from sselab.atomistic.neb import vacancy_hop
 from sselab.atomistic.structures import load_structure
-from sselab.atomistic.surfaces import build_slab, plane_index, require_symmetric, surface_energy, surface_planes
+from sselab.atomistic.surfaces import build_slab, plane_index, reference_surface_planes, require_symmetric, surface_energy
 from sselab.atomistic.vacancies import MODES, vacancy_profile
 from sselab.cli.common import emit, stderr
 from sselab.errors import SSELabError
@@ -72,7 +72,8 @@ def progress_bar(total: int, description: str, enabled: bool) -> Iterator:
 
 
 def engine_record(engine: Engine) -> dict:
-    return {**engine.spec.identity(), "fmax_eV_per_A": engine.fmax, "max_steps": engine.max_steps, **engine.cache.stats.as_dict()}
+    return {**engine.spec.identity(), "fmax_eV_per_A": engine.fmax, "max_steps": engine.max_steps, **engine.cache.stats.as_dict(),
+            "unconverged_relaxations": len(engine.unconverged)}
 
 
 def surface_energy_command(
@@ -232,7 +233,7 @@ def vacancy_profile_command(
         require_symmetric(slab, metal_planes, miller)
         host = slab.repeat((*lateral_repeats(slab.cell.array, min_image), 1))
         metal_indices = np.arange(len(host))
-        outer = surface_planes(slab)
+        outer = reference_surface_planes(metal_bulk, tuple(miller))
         bulk_fit = surface_energy(engine, metal_bulk, tuple(miller), thicknesses)
     else:
         substrate_bulk = engine.relax(load_structure(substrate), cell=True)
@@ -286,6 +287,8 @@ def neb_command(
     json_output: JsonOption = False,
 ) -> None:
     """Climbing-image NEB of a vacancy hop between two planes of a metal slab (seed 001 Fig. 2)."""
+    if not neb_fmax > 0:
+        raise SSELabError(f"--neb-fmax must be positive, got {neb_fmax}")
     for layer in (from_layer, to_layer):
         if not 1 <= layer <= metal_planes:
             raise SSELabError(f"layer {layer} does not exist in a {metal_planes}-plane slab")

@@ -87,6 +87,9 @@ def model(
     if missing:
         raise SSELabError(f"missing {', '.join(missing)} (give them or --params FILE)")
     prediction = predict(*(parse_quantity(values[key], kind, f"--{key.replace('_', '-')}") for key, kind in PARAMETER_KEYS.items()))
+    if not 1e17 <= prediction.surface_density <= 1e20:
+        raise SSELabError(f"--surface-density {prediction.surface_density:.3g} 1/m^2 is outside 0.1-100 atoms/nm^2; "
+                          "give units, e.g. '8.5 1/nm^2'")
     summary = {
         "surface_energy_J_per_m2": prediction.surface_energy,
         "work_of_adhesion_J_per_m2": prediction.work_of_adhesion,
@@ -199,8 +202,13 @@ def table(
             data = json.loads(record.read_text())
         except (OSError, json.JSONDecodeError):
             raise SSELabError(f"{path} is not a run directory with a readable run.json") from None
-        if data.get("command") != "segregation-study":
-            raise SSELabError(f"{path} holds a {data.get('command')!r} run, not a segregation study")
+        if not isinstance(data, dict) or data.get("command") != "segregation-study":
+            raise SSELabError(f"{path} does not hold a segregation study run")
+        missing = {column for column in ("metal", "substrate", "surface_energy_J_per_m2", "work_of_adhesion_J_per_m2",
+                                         "delta_e_bulk_int_eV", "sigma_minus_half_w_eV_per_atom")
+                   if column not in (data.get("summary") or {})}
+        if missing:
+            raise SSELabError(f"{path}/run.json lacks {', '.join(sorted(missing))}: rerun the study")
         summaries.append(data["summary"])
     run = RunDirectory.open(out, "segregation-table", {"runs": [str(p) for p in runs]})
     run.save_figure("fig4", plots.segregation_map(summaries))

@@ -119,7 +119,9 @@ class SegregationStudy:
         notes = []
         if self.unconverged:
             notes.append(f"{self.unconverged} relaxation(s) stopped at the step limit; their energies are upper bounds")
-        for mode, profile in self.interface_profiles.items():
+        profiles = {f"interface, {mode}": p for mode, p in self.interface_profiles.items()}
+        profiles["free surface, fully-relaxed"] = self.free_profile
+        for mode, profile in profiles.items():
             negative = [s for s in profile.sites if s.formation_energy_eV < 0]
             if negative:
                 notes.append(f"{mode}: {len(negative)} vacancy site(s) with E_V < 0 (planes "
@@ -162,7 +164,7 @@ def study_steps(settings: StudySettings, vacancy_sites: int = 1) -> int:
 def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name: str, substrate_bulk: Atoms,
               settings: StudySettings = StudySettings(), progress: Callable[[str], None] | None = None) -> SegregationStudy:
     step = progress or (lambda label: None)
-    unconverged_before = engine.unconverged
+    unconverged_before = set(engine.unconverged)
     metal_relaxed = engine.relax(metal_bulk, cell=True)
     step("metal bulk")
     substrate_relaxed = engine.relax(substrate_bulk, cell=True)
@@ -193,7 +195,7 @@ def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name
                            progress=lambda: step("free-surface vacancy"), surface_planes=outer)
     density_m2 = strained.surface_atoms / (strained.area_A2 * 1e-20)
     prediction = predict(strained.surface_energy_J_per_m2, adhesion.work_of_adhesion_J_per_m2, density_m2)
-    unconverged = engine.unconverged - unconverged_before
+    unconverged = len(engine.unconverged - unconverged_before)
     return SegregationStudy(metal_name, substrate_name, settings, model, relaxed_interface, strained, unstrained, adhesion,
                             profiles, free, prediction, unconverged)
 
