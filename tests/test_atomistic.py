@@ -384,3 +384,16 @@ def test_surface_planes_do_not_depend_on_the_metal_thickness(copper, miller, pla
     assert reference_surface_planes(copper, miller) == planes
     thin = build_interface(copper, copper, miller, miller, metal_planes=4, substrate_planes=3, min_image=5.0, registry="hollow")
     assert thin.surface_planes == planes
+
+
+def test_a_users_own_ase_calculator_goes_through_the_engine():
+    from ase.calculators.emt import EMT
+
+    from sselab.atomistic.calculators import wrap_calculator
+
+    engine = Engine(wrap_calculator(EMT()))
+    assert engine.spec.name == "python:EMT" and engine.spec.version != "unknown"
+    energy = engine.relax(load_structure("cu-fcc"), cell=True).get_potential_energy()
+    assert energy == pytest.approx(Engine.create("emt").relax(load_structure("cu-fcc"), cell=True).get_potential_energy())
+    other = Engine(wrap_calculator(EMT(asap_cutoff=True)))
+    assert cache_key(load_structure("cu-fcc"), engine.spec, {}) != cache_key(load_structure("cu-fcc"), other.spec, {})
