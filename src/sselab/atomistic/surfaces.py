@@ -23,6 +23,7 @@ second plane.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -251,19 +252,22 @@ def fit_bulk_and_surface(n_atoms: np.ndarray, energies: np.ndarray, area: float)
 
 def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], planes: tuple[int, ...] = (5, 7, 9, 11, 13),
                    strain: tuple[float, float] = (0.0, 0.0), relax: bool = True, vacuum: float = 15.0,
-                   termination: int = 0, progress=None) -> SurfaceEnergyResult:
+                   termination: int = 0, progress=None, reshape: Callable[[Atoms], Atoms] | None = None) -> SurfaceEnergyResult:
     """σ of ``miller`` for a bulk already relaxed with ``engine``'s calculator.
 
     The same in-plane strain is applied to every slab, so the fitted e_bulk is the strained bulk
     and the strain energy largely cancels (seed 001). ``relax=False`` gives the as-cleaved σ.
+    ``reshape`` replaces the isotropic ``strain`` by any in-plane map of the cut slab (an interface's
+    supercell and strain); ``strain`` is then only recorded.
     """
+    reshape = reshape or (lambda cut: strain_in_plane(cut, strain))
     symbols = set(bulk.get_chemical_symbols())
     if len(planes) < 2:
         raise SSELabError("give at least two slab thicknesses for the Fiorentini-Methfessel fit")
     n_atoms, energies, unconverged = [], [], 0
     slab = None
     for count in sorted(planes):
-        slab = strain_in_plane(build_slab(bulk, miller, count, vacuum, termination), strain)
+        slab = reshape(build_slab(bulk, miller, count, vacuum, termination))
         require_symmetric(slab, count, miller)
         if len(symbols) > 1 and not _is_stoichiometric(slab, bulk):
             raise SSELabError(f"a {count}-plane {miller} slab is not stoichiometric; surface energies need "

@@ -27,11 +27,6 @@ from sselab.atomistic.engine import Engine
 from sselab.atomistic.interfaces import AdhesionResult, InterfaceModel, build_interface, strained_metal, work_of_adhesion
 from sselab.atomistic.surfaces import (
     SurfaceEnergyResult,
-    build_slab,
-    fit_bulk_and_surface,
-    in_plane_area,
-    require_symmetric,
-    atoms_in_planes,
     surface_energy,
 )
 from sselab.atomistic.vacancies import VacancyProfile, vacancy_profile
@@ -138,20 +133,10 @@ def strained_surface_energy(engine: Engine, metal_bulk: Atoms, model: InterfaceM
     substrate_cell = model.substrate.cell.array.copy()
     substrate_cell[0] /= model.repeats[0]
     substrate_cell[1] /= model.repeats[1]
-    n_atoms, energies, unconverged, slab = [], [], 0, None
-    for planes in settings.fm_planes:
-        slab = strained_metal(build_slab(metal_bulk, settings.metal_miller, planes), model.match, substrate_cell, (1, 1))
-        require_symmetric(slab, planes, settings.metal_miller)
-        relaxed = engine.relax(slab)
-        unconverged += not relaxed.info.get("converged", True)
-        n_atoms.append(len(slab))
-        energies.append(relaxed.get_potential_energy())
-        step(f"strained slab, {planes} planes")
-    area = in_plane_area(slab)
-    slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
-    return SurfaceEnergyResult(tuple(settings.metal_miller), tuple(s - 1.0 for s in model.match.stretches), True,
-                               tuple(settings.fm_planes), tuple(n_atoms), tuple(energies), slope, area, sigma, stderr,
-                               atoms_in_planes(slab, model.surface_planes), unconverged)
+    return surface_energy(engine, metal_bulk, settings.metal_miller, settings.fm_planes,
+                          strain=tuple(s - 1.0 for s in model.match.stretches),
+                          progress=lambda: step("strained slab"),
+                          reshape=lambda cut: strained_metal(cut, model.match, substrate_cell, (1, 1)))
 
 
 def study_steps(settings: StudySettings, vacancy_sites: int = 1) -> int:
