@@ -22,6 +22,7 @@ from scipy.constants import R as GAS_CONSTANT
 from scipy.stats import linregress
 
 from sselab.continuum.ion_exchange import BOLTZMANN_EV
+from sselab.continuum.transport import fit_arrhenius
 from sselab.errors import SSELabError
 
 ROOM_TEMPERATURE = 300.0
@@ -117,20 +118,13 @@ def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.nd
     covariance = variance * np.linalg.inv(design.T @ design)
     intercepts, volume = coefficients[:-1], float(coefficients[-1])
 
-    arrhenius = np.column_stack([np.ones(levels.size), -1.0 / (BOLTZMANN_EV * levels)])
-    if dof > 0 and variance > 0:
-        weight = np.linalg.inv(covariance[:-1, :-1])
-    else:
-        weight = np.eye(levels.size)
-    normal = arrhenius.T @ weight @ arrhenius
-    log_prefactor, energy = np.linalg.solve(normal, arrhenius.T @ weight @ intercepts)
-    parameter_covariance = np.linalg.inv(normal) if dof > 0 and variance > 0 else np.full((2, 2), np.nan)
-    fitted = arrhenius @ np.array([log_prefactor, energy])
-    spread = np.sum((intercepts - intercepts.mean()) ** 2)
+    step_one_known = dof > 0 and variance > 0
+    arrhenius = fit_arrhenius(levels, intercepts, covariance[:-1, :-1] if step_one_known else None)
+    parameter_covariance = arrhenius.covariance if step_one_known else np.full((2, 2), np.nan)
     law = LiDiffusionLaw(
-        prefactor=float(np.exp(log_prefactor)),
+        prefactor=arrhenius.prefactor,
         activation_volume=volume,
-        activation_energy_eV=float(energy),
+        activation_energy_eV=arrhenius.activation_energy_eV,
         prefactor_log_stderr=float(np.sqrt(parameter_covariance[0, 0])),
         activation_volume_stderr=float(np.sqrt(covariance[-1, -1])) if dof > 0 else float("nan"),
         activation_energy_stderr_eV=float(np.sqrt(parameter_covariance[1, 1])),
@@ -141,7 +135,7 @@ def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.nd
         temperatures=levels,
         activation_volume_per_temperature=per_temperature,
         zero_stress_log_diffusivity=intercepts,
-        arrhenius_r_squared=float(1 - np.sum((intercepts - fitted) ** 2) / spread) if spread > 0 else float("nan"),
+        arrhenius_r_squared=arrhenius.r_squared,
     )
 
 

@@ -1,0 +1,1 @@
+"""Trajectory analysis: unwrapping, MSD and diffusivity, van Hove correlations, clustering."""

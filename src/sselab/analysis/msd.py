@@ -1,0 +1,160 @@
+"""Time-averaged mean-square displacement by FFT, and D from its diffusive regime.
+
+MSD (seed 004 eq. 5), averaged over all time origins, for lag m (frames) and T frames:
+
+    MSD_i(m) = 1/(T−m) Σ_k |r_i(k+m) − r_i(k)|²
+             = 1/(T−m) [Σ_{k<T−m} |r_i(k)|² + Σ_{k≥m} |r_i(k)|²] − 2/(T−m) Σ_k r_i(k)·r_i(k+m)
+
+The first bracket comes from cumulative sums, the correlation from a zero-padded FFT, so one atom
+costs O(T log T) instead of O(T²) (Kneller et al., Comput. Phys. Commun. 91, 191 (1995)). Atoms
+are processed in chunks sized to a memory budget, so a long trajectory never needs more than the
+budget on top of its positions. This is written here rather than taken from
+pymatgen-analysis-diffusion because that package transforms every atom of the system, framework
+included, at once; the algorithm itself is the same (the tests compare the two).
+
+D (seed 004 eq. 6): D = slope/(2d) of the species-mean MSD against lag over the diffusive window,
+d the dimensionality (3). The window ends at ``max_lag_fraction`` of the run (longer lags have
+few independent origins) and starts at the earliest lag from which the MSD grows as t^β with
+|β − 1| ≤ ``beta_tolerance`` (log–log fit up to the end of the window); this skips the ballistic
+and caged (vibrational) regimes. The run is "not diffusive" when no such start exists, or when
+the MSD at the window's end is below ``min_msd_A2`` (ions that have not left their sites).
+
+Uncertainty: every atom's own MSD slope over the same window gives D_i; the standard error of D
+is std(D_i)/√N. This treats the atoms as independent (the Haven ratio is 1) and is the spread a
+repeat of the run with the same number of ions would show; with one atom it is not defined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.fft
+
+from sselab.errors import SSELabError
+
+A2_PER_FS_TO_M2_PER_S = 1e-20 / 1e-15
+DEFAULT_MEMORY_BUDGET = 256 * 2**20
+
+
+def msd_per_atom(displacements: np.ndarray, max_lag: int | None = None, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> np.ndarray:
+    """MSD_i(m) in Å² for lags m = 0 … max_lag (frames) from (frames, atoms, 3) positions in Å.
+
+    Returns shape (atoms, max_lag + 1). Positions should be unwrapped; subtracting each atom's
+    first position (as :class:`~sselab.analysis.trajectory.Trajectory` does) keeps the FFT accurate.
+    """
+    positions = np.asarray(displacements, dtype=float)
+    if positions.ndim != 3 or positions.shape[2] != 3:
+        raise SSELabError("positions must have shape (frames, atoms, 3)")
+    frames, atoms, _ = positions.shape
+    if frames < 2:
+        raise SSELabError("the MSD needs at least two frames")
+    max_lag = frames - 1 if max_lag is None else int(max_lag)
+    if not 0 < max_lag < frames:
+        raise SSELabError(f"max_lag must be between 1 and {frames - 1}, got {max_lag}")
+    length = scipy.fft.next_fast_len(2 * frames, real=True)
+    bytes_per_atom = 3 * (length // 2 + 1) * 16 + 3 * length * 8 + frames * 8 * 4
+    chunk = max(1, int(memory_budget // bytes_per_atom))
+    lags = np.arange(max_lag + 1)
+    origins = frames - lags
+    result = np.empty((atoms, max_lag + 1))
+    for start in range(0, atoms, chunk):
+        block = positions[:, start : start + chunk, :]
+        squared = np.einsum("tij,tij->it", block, block)  # (atoms, frames)
+        cumulative = np.concatenate([np.zeros((squared.shape[0], 1)), np.cumsum(squared, axis=1)], axis=1)
+        head = cumulative[:, frames - lags]  # Σ_{k<T−m} |r(k)|²
+        tail = cumulative[:, -1:] - cumulative[:, lags]  # Σ_{k≥m} |r(k)|²
+        spectrum = scipy.fft.rfft(block, n=length, axis=0)
+        correlation = scipy.fft.irfft(spectrum * spectrum.conj(), n=length, axis=0)[: max_lag + 1].sum(axis=2).T
+        result[start : start + chunk] = (head + tail - 2 * correlation) / origins
+    result[:, 0] = 0.0  # exact by definition; the FFT leaves round-off there
+    return np.maximum(result, 0.0)
+
+
+@dataclass(frozen=True)
+class DiffusionEstimate:
+    """D of one species with the window it came from; ``diffusive`` False means no D is claimed."""
+
+    species: str
+    atoms: int
+    diffusive: bool
+    diffusivity: float | None  # m²/s
+    diffusivity_stderr: float | None  # m²/s
+    window_fs: tuple[float, float] | None
+    loglog_slope: float  # β of MSD ∝ t^β over the window tried last
+    msd_at_window_end_A2: float
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def _loglog_slope(lag_fs: np.ndarray, msd: np.ndarray) -> float:
+    usable = (lag_fs > 0) & (msd > 0)
+    if usable.sum() < 3:
+        return float("nan")
+    logs_t, logs_m = np.log(lag_fs[usable]), np.log(msd[usable])
+    # equal weight per log-interval of lag, not per frame (otherwise long lags dominate)
+    bins = np.digitize(logs_t, np.linspace(logs_t[0], logs_t[-1], 41))
+    centres_t = np.array([logs_t[bins == b].mean() for b in np.unique(bins)])
+    centres_m = np.array([logs_m[bins == b].mean() for b in np.unique(bins)])
+    return float(np.polyfit(centres_t, centres_m, 1)[0]) if centres_t.size >= 2 else float("nan")
+
+
+def estimate_diffusivity(
+    species: str,
+    per_atom_msd: np.ndarray,
+    frame_interval_fs: float,
+    dimension: int = 3,
+    max_lag_fraction: float = 0.5,
+    beta_tolerance: float = 0.15,
+    min_msd_A2: float = 1.0,
+    window_fs: tuple[float, float] | None = None,
+) -> DiffusionEstimate:
+    """D with its standard error from per-atom MSDs (atoms, lags) (see the module docstring).
+
+    ``window_fs`` fixes the fitting window instead of detecting it (the β and min-MSD checks
+    still decide ``diffusive``).
+    """
+    if dimension not in (1, 2, 3):
+        raise SSELabError(f"the diffusion dimensionality must be 1, 2 or 3, got {dimension}")
+    if not 0 < max_lag_fraction <= 1:
+        raise SSELabError(f"max_lag_fraction must be in (0, 1], got {max_lag_fraction}")
+    atoms, lags = per_atom_msd.shape
+    lag_fs = np.arange(lags) * frame_interval_fs
+    mean = per_atom_msd.mean(axis=0)
+    end = int((lags - 1) * max_lag_fraction) if window_fs is None else int(np.floor(window_fs[1] / frame_interval_fs + 1e-9))
+    if window_fs is not None and not (0 <= window_fs[0] < window_fs[1] and end <= lags - 1):
+        raise SSELabError(f"the fitting window {window_fs} fs must lie inside the run's lags (0 to {lag_fs[-1]:g} fs)")
+    if end < 8:
+        return DiffusionEstimate(species, atoms, False, None, None, None, float("nan"), float(mean[min(end, lags - 1)]),
+                                 reason=f"the run is too short: only {end} lags in the fitting window (need at least 8 frames)")
+    if window_fs is not None:
+        start = int(np.ceil(window_fs[0] / frame_interval_fs - 1e-9))
+        beta = _loglog_slope(lag_fs[max(start, 1) : end + 1], mean[max(start, 1) : end + 1])
+    else:
+        candidates = np.unique(np.geomspace(1, max(end // 4, 1), 24).astype(int))
+        start, beta = None, float("nan")
+        for candidate in candidates:
+            beta = _loglog_slope(lag_fs[candidate : end + 1], mean[candidate : end + 1])
+            if abs(beta - 1) <= beta_tolerance:
+                start = int(candidate)
+                break
+    msd_end = float(mean[end])
+    if start is None or not abs(beta - 1) <= beta_tolerance:
+        return DiffusionEstimate(species, atoms, False, None, None, None, beta, msd_end,
+                                 reason=f"the MSD grows as t^{beta:.2f}, not linearly (|beta - 1| > {beta_tolerance}): not diffusive")
+    if msd_end < min_msd_A2:
+        return DiffusionEstimate(species, atoms, False, None, None, (lag_fs[start], lag_fs[end]), beta, msd_end,
+                                 reason=f"the MSD reaches only {msd_end:.3g} Å² (< {min_msd_A2:g} Å²): the ions have not left their sites")
+    window = slice(start, end + 1)
+    slopes = np.polyfit(lag_fs[window], per_atom_msd[:, window].T, 1)[0]  # Å²/fs per atom
+    per_atom_d = slopes / (2 * dimension) * A2_PER_FS_TO_M2_PER_S
+    warnings = []
+    if atoms > 1:
+        stderr = float(per_atom_d.std(ddof=1) / np.sqrt(atoms))
+    else:
+        stderr = None
+        warnings.append("one atom of this species: no standard error (it needs the spread over atoms)")
+    if end - start < 20:
+        warnings.append(f"the diffusive window holds only {end - start + 1} lags; run longer or store frames more often")
+    return DiffusionEstimate(species, atoms, True, float(per_atom_d.mean()), stderr, (float(lag_fs[start]), float(lag_fs[end])),
+                             beta, msd_end, warnings=warnings)

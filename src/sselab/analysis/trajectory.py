@@ -1,0 +1,210 @@
+"""Trajectories for transport analysis: unwrapped, drift-corrected positions per species.
+
+Positions are in Å and times in fs (ASE units). A trajectory file is read frame by frame
+(``ase.io.iread``), so memory grows with frames × atoms of the species asked for, never with the
+whole system.
+
+Unwrapping (assumption: no atom moves more than a third of a cell vector between stored frames):
+the displacement between consecutive frames is taken as the minimum image in fractional
+coordinates, Δs − round(Δs), mapped back with the later frame's cell. It is applied whether the
+file is wrapped or already unwrapped (for unwrapped input it changes nothing), and works for a
+cell that changes in time (NPT). A displacement past the third-of-a-cell bound means the frames
+are too far apart to unwrap, which is an error rather than a silent wrong MSD.
+
+Without a cell, wrapping cannot be undone: a frame-to-frame jump of more than half the extent of
+the positions along an axis is read as wrapping and refused.
+
+Drift: the mean displacement of the atoms *not* analysed (the framework) is subtracted from the
+analysed species in every frame, which removes centre-of-mass drift of the host (thermostats
+and barostats can make the whole box wander). When every atom is analysed, the mean of all
+atoms is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+
+from sselab.errors import SSELabError
+
+MAX_FRACTIONAL_STEP = 1 / 3
+TIME_KEYS = ("time_fs",)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Unwrapped, drift-corrected displacements of some species.
+
+    ``displacements[s]`` has shape (frames, atoms of s, 3) in Å, relative to each atom's first
+    position (displacements, not positions, so that the MSD's FFT works on small numbers);
+    ``first_positions[s]`` holds the frame-0 positions. ``volume_A3`` is the mean cell volume
+    (None without a cell).
+    """
+
+    displacements: dict[str, np.ndarray]
+    first_positions: dict[str, np.ndarray]
+    frame_interval_fs: float
+    counts: dict[str, int]
+    volume_A3: float | None
+    cells: np.ndarray | None  # (frames, 3, 3), Å
+    info: dict = field(default_factory=dict)
+
+    @property
+    def frames(self) -> int:
+        return next(iter(self.displacements.values())).shape[0]
+
+    @property
+    def duration_fs(self) -> float:
+        return (self.frames - 1) * self.frame_interval_fs
+
+
+def minimum_image_step(previous: np.ndarray, current: np.ndarray, cell: np.ndarray) -> np.ndarray:
+    """Displacement current − previous (…, N, 3) by the minimum image of ``cell`` (…, 3, 3)."""
+    inverse = np.linalg.inv(cell)
+    fractional = (current - previous) @ inverse
+    fractional -= np.round(fractional)
+    if np.abs(fractional).max(initial=0.0) > MAX_FRACTIONAL_STEP:
+        raise SSELabError(
+            "atoms move more than a third of the cell between stored frames: the frame interval is too long "
+            "to unwrap the trajectory; store frames more often"
+        )
+    return fractional @ cell
+
+
+def _has_cell(atoms: Atoms) -> bool:
+    return bool(atoms.pbc.any()) and abs(atoms.cell.volume) > 1e-6
+
+
+def _check_unwrapped(previous: np.ndarray, current: np.ndarray, frame: int) -> None:
+    step = np.abs(current - previous)
+    extent = np.ptp(np.vstack([previous, current]), axis=0)
+    jumps = step > 0.5 * np.maximum(extent, 1e-9)
+    if jumps.any() and step[jumps].max() > 1.0:
+        raise SSELabError(
+            f"positions jump by {step.max():.1f} Å between frames {frame - 1} and {frame} and the file has no cell: "
+            "wrapped coordinates cannot be unwrapped; store the cell (periodic boundaries) or unwrapped positions"
+        )
+
+
+def _frame_times(frames_info: list[float | None], frame_interval_fs: float | None) -> float:
+    times = [t for t in frames_info if t is not None]
+    if len(times) not in (0, len(frames_info)):
+        raise SSELabError("only some frames carry a time: the trajectory is inconsistent")
+    if times:
+        steps = np.diff(np.asarray(times, dtype=float))
+        if steps.size == 0:
+            raise SSELabError("the trajectory has a single frame: nothing to analyse")
+        interval = float(np.median(steps))
+        if not interval > 0 or not np.allclose(steps, interval, rtol=1e-6, atol=1e-9):
+            raise SSELabError("the frames are not evenly spaced in time (time_fs in the file): the MSD needs a uniform frame interval")
+        if frame_interval_fs is not None and not np.isclose(frame_interval_fs, interval, rtol=1e-6):
+            raise SSELabError(
+                f"--frame-interval {frame_interval_fs:g} fs disagrees with the file's frame times ({interval:g} fs between frames)"
+            )
+        return interval
+    if frame_interval_fs is None:
+        raise SSELabError("the file does not store frame times: give the time between stored frames with --frame-interval")
+    if not frame_interval_fs > 0:
+        raise SSELabError(f"the frame interval must be positive, got {frame_interval_fs} fs")
+    return float(frame_interval_fs)
+
+
+def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_interval_fs: float | None = None) -> Trajectory:
+    """Stream ``frames`` into a :class:`Trajectory` of ``species`` (see the module docstring)."""
+    symbols: list[str] | None = None
+    selected: dict[str, np.ndarray] = {}
+    framework: np.ndarray | None = None
+    previous: np.ndarray | None = None
+    periodic = False
+    displacement_rows: dict[str, list[np.ndarray]] = {}
+    drift_rows: list[np.ndarray] = []
+    cells: list[np.ndarray] = []
+    times: list[float | None] = []
+    unwrapped = None
+    info: dict = {}
+    for index, atoms in enumerate(frames):
+        positions = atoms.get_positions()
+        if symbols is None:
+            symbols = atoms.get_chemical_symbols()
+            periodic = _has_cell(atoms)
+            missing = [s for s in species if s not in symbols]
+            if missing:
+                present = ", ".join(sorted(set(symbols)))
+                raise SSELabError(f"species {', '.join(missing)} not in the trajectory (it has {present})")
+            names = np.asarray(symbols)
+            selected = {s: np.flatnonzero(names == s) for s in species}
+            analysed = np.concatenate(list(selected.values()))
+            framework = np.setdiff1d(np.arange(len(symbols)), analysed)
+            if framework.size == 0:
+                framework = np.arange(len(symbols))
+            displacement_rows = {s: [] for s in species}
+            unwrapped = positions.copy()
+            info = {k: v for k, v in atoms.info.items() if isinstance(v, (int, float, str)) and k not in TIME_KEYS}
+        else:
+            if atoms.get_chemical_symbols() != symbols:
+                raise SSELabError(f"frame {index} has different atoms from frame 0: the trajectory is inconsistent")
+            if periodic:
+                if not _has_cell(atoms):
+                    raise SSELabError(f"frame {index} has no cell while frame 0 has one")
+                unwrapped = unwrapped + minimum_image_step(previous, positions, atoms.cell.array)
+            else:
+                _check_unwrapped(previous, positions, index)
+                unwrapped = positions.copy()
+        previous = positions
+        drift_rows.append(unwrapped[framework].mean(axis=0))
+        for s, indices in selected.items():
+            displacement_rows[s].append(unwrapped[indices].copy())
+        cells.append(atoms.cell.array.copy())
+        time = atoms.info.get("time_fs")
+        times.append(float(time) if time is not None else None)
+    if symbols is None:
+        raise SSELabError("the trajectory has no frames")
+    if len(times) < 2:
+        raise SSELabError("the trajectory has a single frame: nothing to analyse")
+    interval = _frame_times(times, frame_interval_fs)
+    drift = np.asarray(drift_rows)
+    drift -= drift[0]
+    displacements, first = {}, {}
+    for s, rows in displacement_rows.items():
+        stacked = np.asarray(rows)
+        first[s] = stacked[0].copy()
+        displacements[s] = stacked - stacked[0] - drift[:, None, :]
+    cell_array = np.asarray(cells) if periodic else None
+    names = np.asarray(symbols)
+    return Trajectory(
+        displacements=displacements,
+        first_positions=first,
+        frame_interval_fs=interval,
+        counts={s: int(np.sum(names == s)) for s in sorted(set(symbols))},
+        volume_A3=float(np.mean(np.abs(np.linalg.det(cell_array)))) if periodic else None,
+        cells=cell_array,
+        info=info,
+    )
+
+
+def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | None = None, every: int = 1) -> Trajectory:
+    """Read a trajectory file ASE can read (extxyz, ASE .traj, LAMMPS dump …), every ``every``-th frame.
+
+    The frame interval is taken from ``time_fs`` in the frames' info when present (and checked
+    against ``frame_interval_fs`` when both are given), else ``frame_interval_fs`` is required.
+    It is the interval of the frames *read*, i.e. multiplied by ``every``.
+    """
+    from ase.io import iread
+
+    path = Path(path)
+    if not path.is_file():
+        raise SSELabError(f"trajectory {path} does not exist")
+    if every < 1:
+        raise SSELabError(f"--every must be a positive integer, got {every}")
+    try:
+        frames = iread(str(path), index=f"::{every}")
+        stated = frame_interval_fs * every if frame_interval_fs is not None else None
+        return trajectory_from_frames(frames, species, stated)
+    except SSELabError:
+        raise
+    except Exception as error:  # ASE raises many kinds for unreadable files
+        raise SSELabError(f"cannot read trajectory {path}: {error}") from None

@@ -1,0 +1,202 @@
+"""Transport laws fitted to MD diffusivities: Arrhenius, seed 000 eq. 8, Nernst–Einstein.
+
+All functions take and return SI numbers (K, Pa, m²/s, S/m) except activation energies, which
+are eV per ion.
+
+* Arrhenius: ln D = ln D₀ − E_a/(k_B T), fitted by generalised least squares on ln D, so the
+  statistical error of each D (its ln-space standard error, σ_D/D) weights its point.
+* Seed 000 eq. 8 at one temperature T_fit: D(σ, C) = D₁ exp(−σ V*/(R T_fit)) (1 − C/d), σ
+  compressive positive, V* per mole (Table 1 prints m³; it divides R T), C and d as site
+  fractions. Fitted by non-linear least squares on ln D.
+* Nernst–Einstein (seed 004 eq. 7): σ_ion = n (z e)² D/(k_B T), with n the number density of
+  the carrier. The seed writes ρ F² z² D/(R T) and calls ρ a "mass density"; dimensionally ρ
+  must be a molar concentration (mol/m³), which is n/N_A, so both forms agree. The Haven ratio
+  is taken as 1 (no cross-correlations between ions), as in the seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.constants import R as GAS_CONSTANT
+from scipy.constants import e as ELEMENTARY_CHARGE
+from scipy.constants import k as BOLTZMANN
+from scipy.optimize import least_squares
+
+from sselab.continuum.ion_exchange import BOLTZMANN_EV
+from sselab.errors import SSELabError
+
+
+def _positive_finite(name: str, values: np.ndarray) -> None:
+    if not np.all(np.isfinite(values)):
+        raise SSELabError(f"{name} must be finite numbers")
+    if np.any(values <= 0):
+        raise SSELabError(f"{name} must be positive")
+
+
+@dataclass(frozen=True)
+class ArrheniusFit:
+    """ln D = ln D₀ − E_a/(k_B T); standard errors from the GLS covariance (NaN when undetermined)."""
+
+    log_prefactor: float  # ln(D₀ / (m²/s))
+    activation_energy_eV: float
+    covariance: np.ndarray  # 2×2 of (ln D₀, E_a)
+    r_squared: float
+    points: int
+
+    @property
+    def prefactor(self) -> float:
+        return float(np.exp(self.log_prefactor))
+
+    @property
+    def activation_energy_stderr_eV(self) -> float:
+        return float(np.sqrt(self.covariance[1, 1]))
+
+    @property
+    def log_prefactor_stderr(self) -> float:
+        return float(np.sqrt(self.covariance[0, 0]))
+
+    def diffusivity(self, temperature: float | np.ndarray) -> np.ndarray:
+        """D (m²/s) at temperature (K)."""
+        return np.exp(self.log_prefactor - self.activation_energy_eV / (BOLTZMANN_EV * np.asarray(temperature, dtype=float)))
+
+    def log_diffusivity_stderr(self, temperature: float) -> float:
+        """Standard error of ln D(T) from the parameter covariance (the extrapolation error)."""
+        gradient = np.array([1.0, -1.0 / (BOLTZMANN_EV * temperature)])
+        return float(np.sqrt(gradient @ self.covariance @ gradient))
+
+
+def fit_arrhenius(temperature: np.ndarray, log_diffusivity: np.ndarray, log_covariance: np.ndarray | None = None) -> ArrheniusFit:
+    """GLS line through ln D against −1/(k_B T).
+
+    ``log_covariance`` is the covariance of the ln D values (diagonal (σ_D/D)² for independent
+    runs); without it the points are weighted equally and the covariance of the parameters is
+    scaled by the residual variance (NaN with only two points). With it, the covariance is the
+    GLS one, (Xᵀ W X)⁻¹, which trusts the stated errors; the reduced χ² is then a check on them.
+    """
+    t = np.asarray(temperature, dtype=float)
+    y = np.asarray(log_diffusivity, dtype=float)
+    if t.ndim != 1 or t.shape != y.shape:
+        raise SSELabError("temperatures and diffusivities must be 1D arrays of one length")
+    _positive_finite("temperatures", t)
+    if not np.all(np.isfinite(y)):
+        raise SSELabError("diffusivities must be positive finite numbers")
+    if np.unique(t).size < 2:
+        raise SSELabError("an Arrhenius fit needs at least two temperatures")
+    design = np.column_stack([np.ones_like(t), -1.0 / (BOLTZMANN_EV * t)])
+    if log_covariance is None:
+        weight = np.eye(t.size)
+    else:
+        covariance = np.asarray(log_covariance, dtype=float)
+        if covariance.shape != (t.size, t.size) or not np.all(np.isfinite(covariance)) or np.any(np.diag(covariance) <= 0):
+            raise SSELabError("every diffusivity needs a positive, finite standard error for a weighted Arrhenius fit")
+        weight = np.linalg.inv(covariance)
+    normal = design.T @ weight @ design
+    parameters = np.linalg.solve(normal, design.T @ weight @ y)
+    residual = y - design @ parameters
+    if log_covariance is None:
+        dof = t.size - 2
+        scale = float(residual @ residual / dof) if dof > 0 else float("nan")
+        parameter_covariance = scale * np.linalg.inv(normal)
+    else:
+        parameter_covariance = np.linalg.inv(normal)
+    spread = float(np.sum((y - y.mean()) ** 2))
+    return ArrheniusFit(
+        log_prefactor=float(parameters[0]),
+        activation_energy_eV=float(parameters[1]),
+        covariance=parameter_covariance,
+        r_squared=1 - float(residual @ residual) / spread if spread > 0 else float("nan"),
+        points=int(t.size),
+    )
+
+
+@dataclass(frozen=True)
+class StressConcentrationFit:
+    """Seed 000 eq. 8 at ``temperature``: D = D₁ exp(−σ V*/(R T)) (1 − C/d)."""
+
+    prefactor: float  # D₁, m²/s
+    activation_volume: float  # V*, m³/mol
+    saturation_concentration: float  # d, site fraction
+    temperature: float  # K
+    stderr: dict[str, float]  # of "prefactor", "activation_volume", "saturation_concentration"
+    rms_log_residual: float
+    points: int
+
+    def diffusivity(self, stress: np.ndarray | float, concentration: np.ndarray | float) -> np.ndarray:
+        return stress_concentration_diffusivity(
+            np.asarray(stress, dtype=float), np.asarray(concentration, dtype=float), self.prefactor, self.activation_volume,
+            self.saturation_concentration, self.temperature,
+        )
+
+
+def stress_concentration_diffusivity(stress, concentration, prefactor, activation_volume, saturation_concentration, temperature):
+    """Eq. 8 (m²/s): stress in Pa (compressive positive), V* in m³/mol, C and d site fractions."""
+    return prefactor * np.exp(-stress * activation_volume / (GAS_CONSTANT * temperature)) * (1 - concentration / saturation_concentration)
+
+
+def fit_stress_concentration(stress: np.ndarray, concentration: np.ndarray, diffusivity: np.ndarray, temperature: float) -> StressConcentrationFit:
+    """Least-squares fit of eq. 8 on ln D (so relative errors count equally).
+
+    Needs at least two concentrations (to separate D₁ from d) and two stresses (for V*). The
+    start is the linear fit of ln D against σ and C (ln(1 − C/d) ≈ −C/d). Standard errors from
+    the Jacobian, J ᵀJ scaled by the residual variance (NaN when there is no spare point).
+    """
+    s, c, d = (np.asarray(a, dtype=float) for a in (stress, concentration, diffusivity))
+    if not (s.shape == c.shape == d.shape) or s.ndim != 1:
+        raise SSELabError("stress, concentration and diffusivity must be 1D arrays of one length")
+    if not (np.all(np.isfinite(s)) and np.all(np.isfinite(c))):
+        raise SSELabError("stresses and concentrations must be finite numbers")
+    _positive_finite("diffusivities", d)
+    _positive_finite("concentrations", c)
+    if not temperature > 0:
+        raise SSELabError(f"the fit temperature must be positive, got {temperature}")
+    if np.unique(c).size < 2:
+        raise SSELabError("eq. 8 needs diffusivities at two or more concentrations to separate D1 from d")
+    if np.unique(s).size < 2:
+        raise SSELabError("eq. 8 needs diffusivities at two or more stresses to fit V*")
+    rt = GAS_CONSTANT * temperature
+    linear = np.column_stack([np.ones_like(s), -s / rt, -c])
+    (log_d1, volume, inverse_d), *_ = np.linalg.lstsq(linear, np.log(d), rcond=None)
+    if not inverse_d > 0:
+        raise SSELabError(
+            "the diffusivity does not fall with concentration, so eq. 8's (1 - C/d) has no positive d; "
+            "the data do not follow eq. 8"
+        )
+
+    def residual(p: np.ndarray) -> np.ndarray:
+        log_prefactor, v, log_saturation = p
+        return log_prefactor - s * v / rt + np.log1p(-c / np.exp(log_saturation)) - np.log(d)
+
+    start = np.array([log_d1, volume, np.log(max(1.0 / inverse_d, 1.01 * c.max()))])
+    lower = np.array([-np.inf, -np.inf, np.log(c.max()) + 1e-9])
+    result = least_squares(residual, start, bounds=(lower, np.full(3, np.inf)), x_scale="jac")
+    log_prefactor, v, log_saturation = result.x
+    dof = s.size - 3
+    rss = float(result.fun @ result.fun)
+    if dof > 0:
+        covariance = rss / dof * np.linalg.pinv(result.jac.T @ result.jac)
+        prefactor, saturation = np.exp(log_prefactor), np.exp(log_saturation)
+        stderr = {
+            "prefactor": float(prefactor * np.sqrt(covariance[0, 0])),
+            "activation_volume": float(np.sqrt(covariance[1, 1])),
+            "saturation_concentration": float(saturation * np.sqrt(covariance[2, 2])),
+        }
+    else:
+        stderr = dict.fromkeys(("prefactor", "activation_volume", "saturation_concentration"), float("nan"))
+    return StressConcentrationFit(
+        prefactor=float(np.exp(log_prefactor)),
+        activation_volume=float(v),
+        saturation_concentration=float(np.exp(log_saturation)),
+        temperature=float(temperature),
+        stderr=stderr,
+        rms_log_residual=float(np.sqrt(rss / s.size)),
+        points=int(s.size),
+    )
+
+
+def nernst_einstein_conductivity(number_density: float, charge_number: float, diffusivity: float, temperature: float) -> float:
+    """σ = n (z e)² D/(k_B T) in S/m; n in 1/m³, D in m²/s, T in K (Haven ratio 1)."""
+    if not temperature > 0:
+        raise SSELabError(f"temperature must be positive for the Nernst-Einstein conductivity, got {temperature}")
+    return float(number_density * (charge_number * ELEMENTARY_CHARGE) ** 2 * diffusivity / (BOLTZMANN * temperature))
