@@ -125,15 +125,19 @@ def van_hove(
 
 
 def first_peak(r: np.ndarray, g: np.ndarray, r_min: float = 1.0) -> float:
-    """Position (Å) of the highest maximum of g(r) below the first minimum after it, beyond r_min."""
+    """Position (Å) of the first maximum of g(r) beyond r_min that reaches half the global maximum.
+
+    The maximum is located on a 3-bin running mean and refined as the centroid of g over ±2 bins.
+    """
     mask = r > r_min
     if not np.any(g[mask] > 0):
         raise SSELabError("g(r) is zero everywhere: no pairs within the range")
     smooth = np.convolve(g, np.ones(3) / 3, mode="same")
     index = np.flatnonzero(mask)[np.argmax(smooth[mask] > 0.5 * smooth[mask].max())]
-    while index + 1 < r.size and smooth[index + 1] >= smooth[index]:
+    while index + 1 < r.size and smooth[index + 1] > smooth[index]:
         index += 1
-    return float(r[index])
+    around = slice(max(index - 2, 0), index + 3)
+    return float(np.sum(r[around] * g[around]) / np.sum(g[around]))
 
 
 @dataclass(frozen=True)
