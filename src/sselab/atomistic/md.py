@@ -1,0 +1,219 @@
+"""Molecular dynamics with any ASE calculator (the embedded MLIPs included), and what MD runs share.
+
+Ensembles (ASE integrators, ASE units: Å, fs, eV):
+
+* ``nvt`` with ``nose-hoover`` — Nosé–Hoover chain (Martyna–Klein–Tuckerman, 3 thermostats),
+  ``ase.md.nose_hoover_chain.NoseHooverChainNVT``, relaxation time ``thermostat_damping_fs``;
+* ``nvt`` with ``langevin`` — ``ase.md.langevin.Langevin``, friction 1/``thermostat_damping_fs``,
+  its noise from the run's seed, centre of mass free (the analysis removes drift);
+* ``npt`` — isotropic MTK barostat + Nosé–Hoover chains (``ase.md.nose_hoover_chain.MTKNPT``),
+  target ``pressure_GPa``;
+* ``nve`` — velocity Verlet.
+
+Initial velocities: Maxwell–Boltzmann at ``temperature_K`` from ``seed``, total momentum removed.
+``equilibration_steps`` run first and are not stored.
+
+Outputs are the same for this module and :mod:`sselab.atomistic.lammps_md`, so the analysis
+never needs to know which engine ran:
+
+* trajectory: extended XYZ, frame 0 at production time 0, one frame every ``dump_every`` steps,
+  positions unwrapped (ASE integrators never wrap), the cell, ``info["time_fs"]`` and
+  ``info["target_temperature_K"]``; frames carry momenta, so the file is also the checkpoint;
+* thermo: CSV with time_fs, temperature_K, potential_energy_eV, total_energy_eV, pressure_GPa,
+  volume_A3, one row per stored frame.
+
+Restart: :func:`run_ase_md` with ``resume=True`` reads the last stored frame (positions,
+momenta, cell), keeps the frames before it and continues to ``steps``. Thermostat and barostat
+variables (and the Langevin noise stream) restart from zero, so a resumed run is a statistically
+equivalent continuation, not a bit-identical one.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms, units
+from ase.io import read, write
+from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
+
+from sselab.errors import SSELabError
+
+ENSEMBLES = ("nvt", "npt", "nve")
+THERMOSTATS = ("nose-hoover", "langevin")
+THERMO_COLUMNS = ("time_fs", "temperature_K", "potential_energy_eV", "total_energy_eV", "pressure_GPa", "volume_A3")
+
+
+@dataclass(frozen=True)
+class MDSettings:
+    """Temperature (K), timestep (fs), production steps, steps between stored frames, ensemble."""
+
+    temperature_K: float
+    timestep_fs: float
+    steps: int
+    dump_every: int
+    ensemble: str = "nvt"
+    thermostat: str = "nose-hoover"
+    thermostat_damping_fs: float = 100.0
+    barostat_damping_fs: float = 1000.0
+    pressure_GPa: float = 0.0
+    seed: int = 1
+    equilibration_steps: int = 0
+
+    def __post_init__(self) -> None:
+        if self.ensemble not in ENSEMBLES:
+            raise SSELabError(f"ensemble must be one of {', '.join(ENSEMBLES)}, got {self.ensemble!r}")
+        if self.thermostat not in THERMOSTATS:
+            raise SSELabError(f"thermostat must be one of {', '.join(THERMOSTATS)}, got {self.thermostat!r}")
+        if self.ensemble == "npt" and self.thermostat != "nose-hoover":
+            raise SSELabError("npt runs with the Nosé-Hoover (MTK) thermostat only")
+        if not (math.isfinite(self.temperature_K) and self.temperature_K > 0):
+            raise SSELabError(f"temperature must be positive, got {self.temperature_K} K")
+        if not (math.isfinite(self.timestep_fs) and self.timestep_fs > 0):
+            raise SSELabError(f"timestep must be positive, got {self.timestep_fs} fs")
+        if self.steps < 1 or self.equilibration_steps < 0:
+            raise SSELabError("the run needs at least one production step and no negative equilibration")
+        if self.dump_every < 1 or self.steps % self.dump_every:
+            raise SSELabError(f"the run length ({self.steps} steps) must be a positive multiple of the frame interval ({self.dump_every} steps)")
+        if self.thermostat_damping_fs <= 0 or self.barostat_damping_fs <= 0:
+            raise SSELabError("damping times must be positive")
+        if not 1 <= self.seed < 900_000_000:
+            raise SSELabError(f"seed must lie in [1, 9e8), got {self.seed}")
+
+    @property
+    def frames(self) -> int:
+        return self.steps // self.dump_every + 1
+
+
+def apply_hydrostatic_strain(atoms: Atoms, strain: float) -> Atoms:
+    """A copy with every cell vector scaled by (1 − strain): seed 000's convention, compression positive."""
+    if not -0.2 < strain < 0.2:
+        raise SSELabError(f"hydrostatic strain {strain} is outside ±20 %: give it as a fraction (0.01 = 1 % compression)")
+    strained = atoms.copy()
+    strained.set_cell(atoms.cell.array * (1 - strain), scale_atoms=True)
+    return strained
+
+
+@dataclass(frozen=True)
+class MDResult:
+    wall_time_s: float
+    ns_per_day: float
+    steps_run: int
+    frames_written: int
+    mean_temperature_K: float
+    mean_pressure_GPa: float
+
+
+def _dynamics(atoms: Atoms, settings: MDSettings):
+    from ase.md.langevin import Langevin
+    from ase.md.nose_hoover_chain import MTKNPT, NoseHooverChainNVT
+    from ase.md.verlet import VelocityVerlet
+
+    dt = settings.timestep_fs * units.fs
+    if settings.ensemble == "nve":
+        return VelocityVerlet(atoms, dt)
+    if settings.ensemble == "npt":
+        return MTKNPT(atoms, dt, temperature_K=settings.temperature_K, pressure_au=settings.pressure_GPa * units.GPa,
+                      tdamp=settings.thermostat_damping_fs * units.fs, pdamp=settings.barostat_damping_fs * units.fs)
+    if settings.thermostat == "langevin":
+        return Langevin(atoms, dt, temperature_K=settings.temperature_K, friction=1 / (settings.thermostat_damping_fs * units.fs), fixcm=False,
+                        rng=np.random.default_rng(settings.seed))
+    return NoseHooverChainNVT(atoms, dt, temperature_K=settings.temperature_K, tdamp=settings.thermostat_damping_fs * units.fs)
+
+
+def thermo_row(atoms: Atoms, time_fs: float) -> dict[str, float]:
+    potential = atoms.get_potential_energy()
+    kinetic = atoms.get_kinetic_energy()
+    try:
+        pressure = -np.trace(atoms.get_stress(voigt=False)) / 3 / units.GPa
+    except Exception:  # calculators without stress (e.g. non-periodic or no virial)
+        pressure = float("nan")
+    return {"time_fs": time_fs, "temperature_K": atoms.get_temperature(), "potential_energy_eV": potential,
+            "total_energy_eV": potential + kinetic, "pressure_GPa": pressure, "volume_A3": atoms.get_volume()}
+
+
+def _resume_state(trajectory: Path, thermo: Path, settings: MDSettings) -> tuple[Atoms, int]:
+    """Last stored frame and its step; frames and thermo rows after it are dropped."""
+    frames = read(trajectory, index=":")
+    if not frames or "time_fs" not in frames[-1].info or frames[-1].get_momenta() is None:
+        raise SSELabError(f"{trajectory} has no frame to resume from (frames need time_fs and momenta)")
+    last = frames[-1]
+    step = int(round(last.info["time_fs"] / settings.timestep_fs))
+    if step % settings.dump_every or step > settings.steps:
+        raise SSELabError(f"{trajectory} was written with other settings (last time {last.info['time_fs']} fs); resume needs the same timestep and frame interval")
+    if thermo.is_file():
+        with thermo.open(newline="") as handle:
+            rows = [r for r in csv.DictReader(handle) if float(r["time_fs"]) <= last.info["time_fs"] + 1e-9]
+        with thermo.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, THERMO_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+    return last, step
+
+
+def run_ase_md(
+    atoms: Atoms,
+    calculator,
+    settings: MDSettings,
+    trajectory_path: Path,
+    thermo_path: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
+) -> MDResult:
+    """Run MD with ``calculator`` and write the trajectory and thermo log (module docstring)."""
+    trajectory_path, thermo_path = Path(trajectory_path), Path(thermo_path)
+    if resume and trajectory_path.is_file():
+        system, done = _resume_state(trajectory_path, thermo_path, settings)
+        system.calc = calculator
+    else:
+        system, done = atoms.copy(), 0
+        system.calc = calculator
+        MaxwellBoltzmannDistribution(system, temperature_K=settings.temperature_K, rng=np.random.default_rng(settings.seed))
+        Stationary(system)
+        if settings.equilibration_steps:
+            _dynamics(system, settings).run(settings.equilibration_steps)
+        trajectory_path.unlink(missing_ok=True)
+        with thermo_path.open("w", newline="") as handle:
+            csv.DictWriter(handle, THERMO_COLUMNS).writeheader()
+    dynamics = _dynamics(system, settings)
+    temperatures, pressures = [], []
+    started = time.perf_counter()
+
+    def store(step: int) -> None:
+        time_fs = step * settings.timestep_fs
+        row = thermo_row(system, time_fs)
+        temperatures.append(row["temperature_K"])
+        pressures.append(row["pressure_GPa"])
+        with thermo_path.open("a", newline="") as handle:
+            csv.DictWriter(handle, THERMO_COLUMNS).writerow(row)
+        frame = system.copy()
+        frame.calc = None
+        frame.info.update({"time_fs": time_fs, "target_temperature_K": settings.temperature_K})
+        write(trajectory_path, frame, format="extxyz", append=True)
+        if progress is not None:
+            progress(step, settings.steps)
+
+    if done == 0:
+        store(0)
+    start_step = done
+    while done < settings.steps:
+        dynamics.run(settings.dump_every)
+        done += settings.dump_every
+        store(done)
+    wall = time.perf_counter() - started
+    steps_run = settings.steps - start_step
+    simulated_ns = steps_run * settings.timestep_fs * 1e-6
+    return MDResult(
+        wall_time_s=wall,
+        ns_per_day=simulated_ns / (wall / 86400) if wall > 0 and steps_run else float("nan"),
+        steps_run=steps_run,
+        frames_written=steps_run // settings.dump_every + (1 if start_step == 0 else 0),
+        mean_temperature_K=float(np.mean(temperatures)) if temperatures else float("nan"),
+        mean_pressure_GPa=float(np.nanmean(pressures)) if pressures and not np.all(np.isnan(pressures)) else float("nan"),
+    )
