@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms, units
 from ase.io import read, write
-from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
+from ase.md.velocitydistribution import Stationary, thermalize_momenta
 
 from sselab.errors import SSELabError
 
@@ -174,7 +174,7 @@ def run_ase_md(
     else:
         system, done = atoms.copy(), 0
         system.calc = calculator
-        MaxwellBoltzmannDistribution(system, temperature_K=settings.temperature_K, rng=np.random.default_rng(settings.seed))
+        thermalize_momenta(system, temperature_K=settings.temperature_K, rng=np.random.default_rng(settings.seed))
         Stationary(system)
         if settings.equilibration_steps:
             _dynamics(system, settings).run(settings.equilibration_steps)
