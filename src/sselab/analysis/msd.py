@@ -141,7 +141,7 @@ def estimate_diffusivity(
     msd_end = float(mean[end])
     if start is None or not abs(beta - 1) <= beta_tolerance:
         return DiffusionEstimate(species, atoms, False, None, None, None, beta, msd_end,
-                                 reason=f"the MSD grows as t^{beta:.2f}, not linearly (|beta - 1| > {beta_tolerance}): not diffusive")
+                                 reason=f"the MSD grows as t^{beta:.2f}, not linearly (|beta - 1| > {beta_tolerance})")
     if msd_end < min_msd_A2:
         return DiffusionEstimate(species, atoms, False, None, None, (lag_fs[start], lag_fs[end]), beta, msd_end,
                                  reason=f"the MSD reaches only {msd_end:.3g} Å² (< {min_msd_A2:g} Å²): the ions have not left their sites")

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sselab.cli import atomistic, diffusion, ion_exchange, li0, segregation
+from sselab.cli import atomistic, diffusion, ion_exchange, li0, md, segregation
 from sselab.errors import SSELabError
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.add_typer(ion_exchange.app, name="ion-exchange")
 app.add_typer(li0.app, name="li0")
 app.add_typer(segregation.app, name="segregation")
 app.add_typer(diffusion.app, name="diffusion")
+app.add_typer(md.app, name="md")
 app.command("surface-energy")(atomistic.surface_energy_command)
 app.command("adhesion")(atomistic.adhesion_command)
 app.command("vacancy-profile")(atomistic.vacancy_profile_command)
