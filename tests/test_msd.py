@@ -146,3 +146,19 @@ def test_frames_too_far_apart_to_unwrap_are_refused():
     positions[1, 0, 0] = 4.5  # 0.45 of a 10 Å cell in one frame
     with pytest.raises(SSELabError, match="too long to unwrap"):
         trajectory_from_frames(frames_from(positions, ["Li"], cell=np.eye(3) * 10.0, dt_fs=1.0, wrap=False), ["Li"])
+
+
+def test_arrays_and_frames_give_the_same_trajectory():
+    from sselab.analysis.trajectory import trajectory_from_arrays
+
+    rng = np.random.default_rng(9)
+    walkers = lattice_walk(rng, 300, 12, 2.0, 0.2) + rng.random((1, 12, 3)) * 10
+    host = np.tile(rng.random((1, 6, 3)) * 10, (300, 1, 1)) + rng.normal(0, 0.05, (300, 6, 3))
+    positions = np.concatenate([walkers, host], axis=1)
+    symbols = ["Li"] * 12 + ["O"] * 6
+    cell = np.eye(3) * 10.0
+    wrapped = positions % 10.0
+    from_arrays = trajectory_from_arrays(symbols, wrapped, 25.0, ["Li"], cell=cell)
+    from_frames = trajectory_from_frames(frames_from(positions, symbols, cell=cell, dt_fs=25.0), ["Li"])
+    np.testing.assert_allclose(from_arrays.displacements["Li"], from_frames.displacements["Li"], atol=1e-9)
+    assert from_arrays.volume_A3 == pytest.approx(1000.0) and from_arrays.counts == {"Li": 12, "O": 6}

@@ -166,24 +166,51 @@ def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_in
     if len(times) < 2:
         raise SSELabError("the trajectory has a single frame: nothing to analyse")
     interval = _frame_times(times, frame_interval_fs)
-    drift = np.asarray(drift_rows)
-    drift -= drift[0]
-    displacements, first = {}, {}
-    for s, rows in displacement_rows.items():
-        stacked = np.asarray(rows)
-        first[s] = stacked[0].copy()
-        displacements[s] = stacked - stacked[0] - drift[:, None, :]
-    cell_array = np.asarray(cells) if periodic else None
+    selected_rows = {s: np.asarray(rows) for s, rows in displacement_rows.items()}
+    return _assemble(symbols, selected_rows, np.asarray(drift_rows), interval, np.asarray(cells) if periodic else None, info)
+
+
+def _assemble(symbols: list[str], unwrapped: dict[str, np.ndarray], framework_mean: np.ndarray, interval: float,
+              cells: np.ndarray | None, info: dict) -> Trajectory:
+    """Subtract the framework drift and first positions (module docstring) and build the Trajectory."""
+    drift = framework_mean - framework_mean[0]
     names = np.asarray(symbols)
     return Trajectory(
-        displacements=displacements,
-        first_positions=first,
+        displacements={s: stacked - stacked[0] - drift[:, None, :] for s, stacked in unwrapped.items()},
+        first_positions={s: stacked[0].copy() for s, stacked in unwrapped.items()},
         frame_interval_fs=interval,
         counts={s: int(np.sum(names == s)) for s in sorted(set(symbols))},
-        volume_A3=float(np.mean(np.abs(np.linalg.det(cell_array)))) if periodic else None,
-        cells=cell_array,
+        volume_A3=float(np.mean(np.abs(np.linalg.det(cells)))) if cells is not None else None,
+        cells=cells,
         info=info,
     )
+
+
+def trajectory_from_arrays(symbols: list[str], positions: np.ndarray, frame_interval_fs: float, species: list[str],
+                           cell: np.ndarray | None = None) -> Trajectory:
+    """A Trajectory from in-memory positions (frames, atoms, 3) in Å, wrapped or not, with a fixed cell or none.
+
+    Same assumptions as files (module docstring); without a cell the positions must be unwrapped.
+    """
+    positions = np.asarray(positions, dtype=float)
+    if positions.ndim != 3 or positions.shape[1] != len(symbols) or positions.shape[2] != 3:
+        raise SSELabError("positions must have shape (frames, atoms, 3) matching the symbols")
+    if positions.shape[0] < 2:
+        raise SSELabError("the trajectory has a single frame: nothing to analyse")
+    if not frame_interval_fs > 0:
+        raise SSELabError(f"the frame interval must be positive, got {frame_interval_fs} fs")
+    names = np.asarray(symbols)
+    missing = [s for s in species if s not in symbols]
+    if missing:
+        raise SSELabError(f"species {', '.join(missing)} not in the trajectory (it has {', '.join(sorted(set(symbols)))})")
+    if cell is not None:
+        steps = minimum_image_step(positions[:-1], positions[1:], np.asarray(cell, dtype=float))
+        positions = np.concatenate([positions[:1], positions[:1] + np.cumsum(steps, axis=0)])
+    analysed = np.isin(names, species)
+    framework = ~analysed if (~analysed).any() else analysed
+    cells = None if cell is None else np.broadcast_to(np.asarray(cell, dtype=float), (positions.shape[0], 3, 3))
+    return _assemble(list(symbols), {s: positions[:, names == s] for s in species}, positions[:, framework].mean(axis=1),
+                     float(frame_interval_fs), cells, {})
 
 
 def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | None = None, every: int = 1) -> Trajectory:
