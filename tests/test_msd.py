@@ -43,6 +43,7 @@ def test_fft_msd_equals_the_direct_time_average_and_chunking_changes_nothing():
         np.testing.assert_allclose(fast[:, lag], direct, rtol=1e-9, atol=1e-12)
     assert np.all(fast[:, 0] == 0)
     np.testing.assert_allclose(msd_per_atom(positions, memory_budget=1), fast, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(msd_per_atom(positions, max_lag=40), fast[:, :41], rtol=1e-9, atol=1e-12)  # shorter FFT, no wrap-around
 
 
 def test_brownian_d_is_recovered_within_its_stated_error():

@@ -52,8 +52,8 @@ def msd_per_atom(displacements: np.ndarray, max_lag: int | None = None, memory_b
     max_lag = frames - 1 if max_lag is None else int(max_lag)
     if not 0 < max_lag < frames:
         raise SSELabError(f"max_lag must be between 1 and {frames - 1}, got {max_lag}")
-    length = scipy.fft.next_fast_len(2 * frames, real=True)
-    bytes_per_atom = 3 * (length // 2 + 1) * 16 + 3 * length * 8 + frames * 8 * 4
+    length = scipy.fft.next_fast_len(frames + max_lag, real=True)  # no wrap-around up to max_lag
+    bytes_per_atom = 3 * (length // 2 + 1) * 16 * 2 + length * 8 + frames * 8 * 4
     chunk = max(1, int(memory_budget // bytes_per_atom))
     lags = np.arange(max_lag + 1)
     origins = frames - lags
@@ -64,8 +64,9 @@ def msd_per_atom(displacements: np.ndarray, max_lag: int | None = None, memory_b
         cumulative = np.concatenate([np.zeros((squared.shape[0], 1)), np.cumsum(squared, axis=1)], axis=1)
         head = cumulative[:, frames - lags]  # Σ_{k<T−m} |r(k)|²
         tail = cumulative[:, -1:] - cumulative[:, lags]  # Σ_{k≥m} |r(k)|²
-        spectrum = scipy.fft.rfft(block, n=length, axis=0)
-        correlation = scipy.fft.irfft(spectrum * spectrum.conj(), n=length, axis=0)[: max_lag + 1].sum(axis=2).T
+        spectrum = scipy.fft.rfft(block, n=length, axis=0, workers=-1)
+        power = (spectrum.real**2 + spectrum.imag**2).sum(axis=2)  # Σ over x, y, z before the inverse: one transform, not three
+        correlation = scipy.fft.irfft(power, n=length, axis=0, workers=-1)[: max_lag + 1].T
         result[start : start + chunk] = (head + tail - 2 * correlation) / origins
     result[:, 0] = 0.0  # exact by definition; the FFT leaves round-off there
     return np.maximum(result, 0.0)

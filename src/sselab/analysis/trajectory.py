@@ -175,15 +175,26 @@ def _assemble(symbols: list[str], unwrapped: dict[str, np.ndarray], framework_me
     """Subtract the framework drift and first positions (module docstring) and build the Trajectory."""
     drift = framework_mean - framework_mean[0]
     names = np.asarray(symbols)
+    first = {s: stacked[0].copy() for s, stacked in unwrapped.items()}
+    for s, stacked in unwrapped.items():  # in place: these arrays are the caller's private copies
+        stacked -= first[s]
+        stacked -= drift[:, None, :]
     return Trajectory(
-        displacements={s: stacked - stacked[0] - drift[:, None, :] for s, stacked in unwrapped.items()},
-        first_positions={s: stacked[0].copy() for s, stacked in unwrapped.items()},
+        displacements=unwrapped,
+        first_positions=first,
         frame_interval_fs=interval,
         counts={s: int(np.sum(names == s)) for s in sorted(set(symbols))},
         volume_A3=float(np.mean(np.abs(np.linalg.det(cells)))) if cells is not None else None,
         cells=cells,
         info=info,
     )
+
+
+def _columns(positions: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """A private copy of positions[:, indices] (a slice copy when the indices are contiguous, which is faster)."""
+    if indices.size and np.all(np.diff(indices) == 1):
+        return positions[:, indices[0] : indices[-1] + 1].copy()
+    return positions[:, indices]
 
 
 def trajectory_from_arrays(symbols: list[str], positions: np.ndarray, frame_interval_fs: float, species: list[str],
@@ -206,11 +217,13 @@ def trajectory_from_arrays(symbols: list[str], positions: np.ndarray, frame_inte
     if cell is not None:
         steps = minimum_image_step(positions[:-1], positions[1:], np.asarray(cell, dtype=float))
         positions = np.concatenate([positions[:1], positions[:1] + np.cumsum(steps, axis=0)])
-    analysed = np.isin(names, species)
-    framework = ~analysed if (~analysed).any() else analysed
+    selected = {s: _columns(positions, np.flatnonzero(names == s)) for s in species}
+    framework = ~np.isin(names, species)
+    if not framework.any():
+        framework[:] = True
+    framework_mean = np.matmul(framework / framework.sum(), positions)  # (frames, 3) without copying the framework
     cells = None if cell is None else np.broadcast_to(np.asarray(cell, dtype=float), (positions.shape[0], 3, 3))
-    return _assemble(list(symbols), {s: positions[:, names == s] for s in species}, positions[:, framework].mean(axis=1),
-                     float(frame_interval_fs), cells, {})
+    return _assemble(list(symbols), selected, framework_mean, float(frame_interval_fs), cells, {})
 
 
 def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | None = None, every: int = 1) -> Trajectory:

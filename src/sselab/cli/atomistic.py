@@ -68,7 +68,7 @@ def progress_bar(total: int, description: str, enabled: bool) -> Iterator:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=stderr, transient=True) as progress:
         task = progress.add_task(description, total=total)
-        yield lambda label=None: progress.update(task, advance=1, description=label or description)
+        yield lambda label=None, steps=1: progress.update(task, advance=steps, description=label or description)
 
 
 def engine_record(engine: Engine) -> dict:

@@ -153,11 +153,12 @@ def run_command(
                 raise SSELabError(f"{trajectory} exists: use --resume to continue it, or another --out")
             strained = apply_hydrostatic_strain(atoms, linear_strain)
             label = f"{setting.temperature_K:g} K, strain {linear_strain:+.3g}"
-            with progress_bar(steps // dump_every, f"MD {label}", not json_output) as advance:
+            with progress_bar(steps, f"MD {label}", not json_output) as advance:
+                report = _production_steps(advance, steps)
                 if forcefield is not None:
-                    result = _run_lammps(strained, field, setting, trajectory, thermo, folder, resume, lambda *_: advance())
+                    result = _run_lammps(strained, field, setting, trajectory, thermo, folder, resume, report)
                 else:
-                    result = run_ase_md(strained, loaded.calculator, setting, trajectory, thermo, progress=lambda *_: advance(), resume=resume)
+                    result = run_ase_md(strained, loaded.calculator, setting, trajectory, thermo, progress=report, resume=resume)
             points.append({**point, "status": "ran", "wall_time_s": result.wall_time_s, "ns_per_day": result.ns_per_day,
                            "mean_temperature_K": result.mean_temperature_K, "steps_run": result.steps_run})
     summary = {"system": system, "engine": engine, "timestep_fs": dt, "frame_interval_fs": dump_every * dt, "production_fs": steps * dt,
@@ -169,6 +170,20 @@ def run_command(
     rows += [(f"{p['temperature_K']:g} K, strain {p['strain']:+g}", p["status"] if p["status"] != "ran" else
               f"{p['wall_time_s']:.0f} s wall, {p['ns_per_day']:.3g} ns/day, <T> = {p['mean_temperature_K']:.0f} K") for p in points]
     emit(summary, json_output, "md run", rows, [f"run directory: [bold]{run.path}[/bold]", f"next: {summary['next']}"])
+
+
+def _production_steps(advance, production: int):
+    """Progress callback (done, total) → advance the bar by new production steps (total − production are equilibration)."""
+    shown = 0
+
+    def report(done: int, total: int) -> None:
+        nonlocal shown
+        now = max(0, done - (total - production))
+        if now > shown:
+            advance(None, now - shown)
+            shown = now
+
+    return report
 
 
 def _run_lammps(atoms, field, setting: MDSettings, trajectory: Path, thermo: Path, folder: Path, resume: bool, progress):

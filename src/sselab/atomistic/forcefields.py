@@ -1,0 +1,319 @@
+"""Classical Born-model force fields: formal charges, Buckingham short range, core-shell ions.
+
+The model (Born model of an ionic solid, Dick-Overhauser shell model for polarisable ions)::
+
+    E = sum_{i<j} q_i q_j / (4 pi eps0 r_ij)                  Coulomb, every core and shell pair
+                                                              except a core and its own shell
+      + sum_{pairs} A exp(-r/rho) - C / r^6                   Buckingham, cation core - anion shell
+                                                              and anion shell - anion shell
+      + sum_{shells} (1/2) k |r_core - r_shell|^2             core-shell spring
+
+Units are ASE's atomistic ones: A in eV, rho in Å, C in eV Å^6, charges in e, k in eV/Å² with the
+GULP / DL_POLY convention E = k d²/2 (LAMMPS ``bond_style harmonic`` takes K = k/2).
+
+A polarisable species carries ``core_charge`` + ``shell_charge`` (+ spring, shell mass); a rigid ion
+carries ``charge``. Packaged sets live in ``sselab/params/data/forcefields`` with a source for every
+number; ``load_forcefield`` also reads a user's TOML file of the same form. Unknown keys, pairs of
+unknown species, missing cation-anion or anion-anion pairs and charge-imbalanced reference formulas
+are refused with :class:`~sselab.errors.SSELabError`.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from sselab.errors import SSELabError
+
+__all__ = [
+    "BuckinghamPair",
+    "ForceField",
+    "IonSpecies",
+    "forcefield_names",
+    "formula_charge",
+    "load_forcefield",
+]
+
+_PACKAGE_FOLDER = ("data", "forcefields")
+_TOP_KEYS = {"name", "source", "cutoff_A", "kspace", "reference_formulas", "species", "pairs"}
+_RIGID_KEYS = {"charge", "source"}
+_SHELL_KEYS = {"core_charge", "shell_charge", "spring_eV_per_A2", "shell_mass_amu", "source"}
+_PAIR_KEYS = {"A_eV", "rho_A", "C_eVA6", "source"}
+_NEUTRAL_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class IonSpecies:
+    """One ion of the model: a rigid ion (``shell_charge is None``) or a core-shell ion.
+
+    charge = core_charge + shell_charge (e). The spring energy is k d²/2 (k in eV/Å², d in Å); the
+    shell mass (amu) is a numerical choice of adiabatic core-shell MD, not a property of the ion.
+    """
+
+    symbol: str
+    core_charge: float
+    shell_charge: float | None = None
+    spring_eV_per_A2: float | None = None
+    shell_mass_amu: float | None = None
+    source: str = ""
+
+    @property
+    def polarizable(self) -> bool:
+        """True for a core-shell ion."""
+        return self.shell_charge is not None
+
+    @property
+    def charge(self) -> float:
+        """Total ionic charge q = q_core + q_shell (e)."""
+        return self.core_charge + (self.shell_charge or 0.0)
+
+    @property
+    def short_range_site(self) -> str:
+        """Which particle carries the Buckingham terms: "shell" for a core-shell ion, else "core"."""
+        return "shell" if self.polarizable else "core"
+
+    def polarizability_A3(self) -> float | None:
+        """Free-ion polarisability of the shell model, alpha = Y² / k, in Å³ (Gaussian units).
+
+        alpha = Y² e² / (4 pi eps0 k) = 14.3996 eV·Å × Y² / k; None for a rigid ion.
+        """
+        if not self.polarizable:
+            return None
+        coulomb_eV_A = 14.399645  # e² / (4 pi eps0) in eV·Å
+        return coulomb_eV_A * self.shell_charge**2 / self.spring_eV_per_A2
+
+
+@dataclass(frozen=True)
+class BuckinghamPair:
+    """Short-range Buckingham term between species ``a`` and ``b``: V(r) = A exp(-r/rho) - C/r^6 (eV, r in Å)."""
+
+    a: str
+    b: str
+    A_eV: float
+    rho_A: float
+    C_eVA6: float
+    source: str = ""
+
+    def energy_eV(self, r_A: float) -> float:
+        """V(r) in eV for a separation r in Å (r > 0)."""
+        if r_A <= 0:
+            raise SSELabError(f"Buckingham {self.a}-{self.b}: separation must be positive, got {r_A} Å")
+        return self.A_eV * math.exp(-r_A / self.rho_A) - self.C_eVA6 / r_A**6
+
+    def key(self) -> frozenset[str]:
+        """Unordered pair of species symbols."""
+        return frozenset((self.a, self.b))
+
+
+@dataclass(frozen=True)
+class ForceField:
+    """A complete Born/shell-model force field: species, pairs, real-space cutoff and k-space solver."""
+
+    name: str
+    source: str
+    cutoff_A: float
+    kspace: str
+    species: Mapping[str, IonSpecies]
+    pairs: tuple[BuckinghamPair, ...]
+    reference_formulas: tuple[str, ...] = ()
+
+    @property
+    def elements(self) -> frozenset[str]:
+        """Element symbols the force field can describe."""
+        return frozenset(self.species)
+
+    def pair(self, a: str, b: str) -> BuckinghamPair | None:
+        """The Buckingham term between ``a`` and ``b`` (either order), or None."""
+        wanted = frozenset((a, b))
+        for pair in self.pairs:
+            if pair.key() == wanted:
+                return pair
+        return None
+
+    def require(self, symbols: Iterable[str]) -> None:
+        """Raise SSELabError unless every symbol is a species of this force field."""
+        missing = sorted(set(symbols) - set(self.species))
+        if missing:
+            raise SSELabError(
+                f"force field {self.name} has no parameters for {', '.join(missing)} (it covers {', '.join(sorted(self.species))})"
+            )
+
+    def total_charge(self, symbols: Iterable[str]) -> float:
+        """Sum of ionic charges (e) of a list of element symbols."""
+        symbols = list(symbols)
+        self.require(symbols)
+        return math.fsum(self.species[s].charge for s in symbols)
+
+
+def formula_charge(forcefield: ForceField, formula: str) -> float:
+    """Total charge (e) of a chemical formula such as "Li7La3Zr2O12" with the force field's ion charges."""
+    from ase.formula import Formula
+
+    try:
+        counts = Formula(formula).count()
+    except ValueError as error:
+        raise SSELabError(f"force field {forcefield.name}: cannot read formula {formula!r}") from error
+    return forcefield.total_charge(symbol for symbol, n in counts.items() for _ in range(n))
+
+
+def forcefield_names() -> list[str]:
+    """Names of the packaged force fields."""
+    folder = resources.files("sselab.params").joinpath(*_PACKAGE_FOLDER)
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_forcefield(name_or_path: str | Path) -> ForceField:
+    """Read a packaged force field by name (see :func:`forcefield_names`) or a user's TOML file."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise SSELabError(f"force field file {path} does not exist")
+        text, origin = path.read_text(), str(path)
+    else:
+        name = str(name_or_path)
+        if name not in forcefield_names():
+            raise SSELabError(f"unknown force field {name!r}; packaged: {', '.join(forcefield_names())}")
+        text = resources.files("sselab.params").joinpath(*_PACKAGE_FOLDER, f"{name}.toml").read_text()
+        origin = f"packaged force field {name}"
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SSELabError(f"{origin}: not valid TOML ({error})") from error
+    return _parse(table, origin)
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise SSELabError(f"{where} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _refuse_unknown(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise SSELabError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _parse_species(symbol: str, entry: Any, origin: str) -> IonSpecies:
+    from ase.data import atomic_numbers
+
+    where = f"{origin}: species.{symbol}"
+    if symbol not in atomic_numbers or symbol == "X":
+        raise SSELabError(f"{where}: {symbol!r} is not an element symbol")
+    if not isinstance(entry, dict):
+        raise SSELabError(f"{where} must be a table")
+    source = str(entry.get("source", ""))
+    if "charge" in entry:
+        _refuse_unknown(entry, _RIGID_KEYS, where + " (rigid ion)")
+        return IonSpecies(symbol, _number(entry["charge"], f"{where}.charge"), source=source)
+    _refuse_unknown(entry, _SHELL_KEYS, where + " (core-shell ion)")
+    missing = sorted(_SHELL_KEYS - {"source"} - set(entry))
+    if missing:
+        raise SSELabError(f"{where}: needs either 'charge' or all of core_charge, shell_charge, spring_eV_per_A2, shell_mass_amu (missing {', '.join(missing)})")
+    spring = _number(entry["spring_eV_per_A2"], f"{where}.spring_eV_per_A2")
+    shell_mass = _number(entry["shell_mass_amu"], f"{where}.shell_mass_amu")
+    if spring <= 0:
+        raise SSELabError(f"{where}.spring_eV_per_A2 must be positive, got {spring}")
+    if not 0 < shell_mass < 0.5 * _mass(symbol):
+        raise SSELabError(f"{where}.shell_mass_amu must lie between 0 and half the ion's mass, got {shell_mass}")
+    return IonSpecies(
+        symbol,
+        _number(entry["core_charge"], f"{where}.core_charge"),
+        _number(entry["shell_charge"], f"{where}.shell_charge"),
+        spring,
+        shell_mass,
+        source,
+    )
+
+
+def _mass(symbol: str) -> float:
+    from ase.data import atomic_masses, atomic_numbers
+
+    return float(atomic_masses[atomic_numbers[symbol]])
+
+
+def _parse(table: dict[str, Any], origin: str) -> ForceField:
+    _refuse_unknown(table, _TOP_KEYS, origin)
+    for key in ("name", "cutoff_A", "kspace", "species", "pairs"):
+        if key not in table:
+            raise SSELabError(f"{origin}: missing key {key!r}")
+    cutoff = _number(table["cutoff_A"], f"{origin}: cutoff_A")
+    if cutoff <= 0:
+        raise SSELabError(f"{origin}: cutoff_A must be positive, got {cutoff}")
+    kspace = str(table["kspace"]).split()
+    if len(kspace) != 2 or kspace[0] not in {"ewald", "pppm"}:
+        raise SSELabError(f"{origin}: kspace must read 'ewald <accuracy>' or 'pppm <accuracy>', got {table['kspace']!r}")
+    accuracy = _number(float(kspace[1]) if _is_float(kspace[1]) else kspace[1], f"{origin}: kspace accuracy")
+    if not 0 < accuracy < 1:
+        raise SSELabError(f"{origin}: kspace accuracy must lie in (0, 1), got {accuracy}")
+
+    if not isinstance(table["species"], dict) or not table["species"]:
+        raise SSELabError(f"{origin}: [species] must be a non-empty table")
+    species = {symbol: _parse_species(symbol, entry, origin) for symbol, entry in table["species"].items()}
+
+    if not isinstance(table["pairs"], dict):
+        raise SSELabError(f"{origin}: [pairs] must be a table")
+    pairs: list[BuckinghamPair] = []
+    seen: set[frozenset[str]] = set()
+    for label, entry in table["pairs"].items():
+        where = f"{origin}: pairs.\"{label}\""
+        parts = label.split("-")
+        if len(parts) != 2:
+            raise SSELabError(f"{where}: a pair is named 'A-B' with two element symbols")
+        a, b = parts
+        for symbol in (a, b):
+            if symbol not in species:
+                raise SSELabError(f"{where}: {symbol} is not listed under [species]")
+        if not isinstance(entry, dict):
+            raise SSELabError(f"{where} must be a table")
+        _refuse_unknown(entry, _PAIR_KEYS, where)
+        for key in ("A_eV", "rho_A", "C_eVA6"):
+            if key not in entry:
+                raise SSELabError(f"{where}: missing {key}")
+        pair = BuckinghamPair(
+            a, b, _number(entry["A_eV"], f"{where}.A_eV"), _number(entry["rho_A"], f"{where}.rho_A"),
+            _number(entry["C_eVA6"], f"{where}.C_eVA6"), str(entry.get("source", "")),
+        )
+        if pair.A_eV < 0 or pair.rho_A <= 0 or pair.C_eVA6 < 0:
+            raise SSELabError(f"{where}: need A >= 0, rho > 0, C >= 0 (got {pair.A_eV}, {pair.rho_A}, {pair.C_eVA6})")
+        if pair.key() in seen:
+            raise SSELabError(f"{where}: pair given twice")
+        seen.add(pair.key())
+        pairs.append(pair)
+
+    forcefield = ForceField(
+        name=str(table["name"]),
+        source=str(table.get("source", "")),
+        cutoff_A=cutoff,
+        kspace=f"{kspace[0]} {accuracy:g}",
+        species=MappingProxyType(species),
+        pairs=tuple(pairs),
+        reference_formulas=tuple(str(f) for f in table.get("reference_formulas", ())),
+    )
+    # every cation needs a short-range term with every anion, and anions with each other: without the
+    # repulsion, opposite charges collapse onto each other
+    anions = [s for s in species.values() if s.charge < 0]
+    cations = [s for s in species.values() if s.charge > 0]
+    for anion in anions:
+        for other in [*cations, *anions]:
+            if forcefield.pair(anion.symbol, other.symbol) is None:
+                raise SSELabError(f"{origin}: missing Buckingham pair {other.symbol}-{anion.symbol}")
+    for formula in forcefield.reference_formulas:
+        charge = formula_charge(forcefield, formula)
+        if abs(charge) > _NEUTRAL_TOL:
+            raise SSELabError(f"{origin}: reference formula {formula} carries a net charge of {charge:+.6g} e with these charges")
+    return forcefield
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

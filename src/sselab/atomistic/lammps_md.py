@@ -1,0 +1,563 @@
+"""Molecular dynamics with a polarisable Born/shell-model force field in LAMMPS (Python module).
+
+What runs
+---------
+The user's :class:`ase.Atoms` holds ions only (one position per ion). For every ion of a polarisable
+species (O in the packaged LLZO set) a shell particle is added on top of its core, tied to it by a
+harmonic spring, and the system is integrated with the adiabatic core-shell method of Mitchell and
+Fincham (J. Phys.: Condens. Matter 5, 1031 (1993)): the shell gets a small mass ``m_s`` taken from the
+ion (core mass = m_ion - m_s) and moves like any particle. LAMMPS input (CORESHELL + KSPACE packages)::
+
+    units metal; atom_style full
+    pair_style buck/coul/long/cs <cutoff>     Coulomb between all particles, Buckingham between the
+                                              sites named in the force field (cation core - O shell,
+                                              O shell - O shell); /cs keeps r -> 0 core-shell pairs finite
+    bond_style harmonic; bond_coeff 1 K 0     K = k/2 (LAMMPS writes E = K d², the literature k d²/2)
+    special_bonds coul 0.0 0.0 0.0            no Coulomb between an ion's core and its own shell
+    kspace_style ewald|pppm <accuracy>
+    compute CSequ all temp/cs cores shells    temperature of the ions' centres of mass (3 dof per ion):
+                                              thermostat, barostat and reported T all use it
+
+The shell's relative motion is a fast vibration, omega = sqrt(k/mu), mu = m_s m_c/(m_s + m_c); with
+k = 74.92 eV/Å² and m_s = 0.4 amu its period is 2 pi/omega ≈ 4.7 fs. The timestep must resolve it:
+``recommended_timestep_fs`` gives period/20. Before the first step the shells are relaxed with the
+ions held fixed (otherwise the polarisation energy of shells started on their cores becomes a hot
+core-shell vibration, ~750 K in LLZO). Measured with the packaged set on a 192-ion LLZO cell, NVE,
+~1250 K, ewald 1e-6: m_s = 0.4 amu, dt = 0.2 fs gives |E(t) - E(0)| <= 1.3e-5 eV/ion over 1.6 ps
+(drift 6e-7 eV/ion/ps) and a core-shell relative-motion temperature of ~3 K (adiabatic).
+Caveat: with this force field, LLZO near 1250 K shows occasional polarisation catastrophes (an O
+shell pulled into a Li+ at a short Li-O approach, ~1.5 Å): the total energy jumps by ~100 eV within
+a few fs. Check ``max_core_shell_distance_A`` (normal: ~0.12 Å) and the energy of NVE runs.
+
+Ensembles: "nve"; "nvt" Nosé-Hoover; "npt" Nosé-Hoover with isotropic (``iso``) barostat.
+
+Outputs
+-------
+* trajectory: extended XYZ, one frame every ``dump_every`` production steps, frame 0 at time 0;
+  ions only (cores, shells dropped) in the input atom order, positions UNWRAPPED (LAMMPS image flags:
+  an ion that leaves through a face keeps moving continuously), the current cell,
+  ``atoms.info["time_fs"]`` = production time, ``atoms.info["step"]``.
+* thermo: CSV with time_fs, temperature_K (core-shell centre-of-mass temperature), potential_energy_eV
+  (pair + k-space + springs), total_energy_eV (potential + full kinetic energy of cores and shells,
+  the quantity NVE conserves), pressure_GPa, volume_A3 — one row per stored frame.
+
+Checkpoint and resume
+---------------------
+Every ``checkpoint_every_frames`` stored frames and at the end, LAMMPS ``write_restart`` writes a binary
+restart (default ``<trajectory>.restart``; written to a temporary name, then renamed, so a kill never
+leaves a broken file). The production step counter (timestep, reset to 0 when production starts) is
+in it. To resume after an interruption call :func:`run_lammps_md` again with the same atoms, force
+field, settings and output paths and ``restart_path=<that file>``: it reads the restart (positions,
+velocities, shells, cell, Nosé-Hoover thermostat/barostat state), skips equilibration and velocity
+creation, drops any trajectory frames and thermo rows written after the checkpoint, and continues to
+``settings.steps``. The result is the same continuous trajectory as an uninterrupted run up to
+floating-point reordering.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+
+from sselab.atomistic.forcefields import ForceField, IonSpecies, load_forcefield
+from sselab.atomistic.md import THERMO_COLUMNS, MDSettings
+from sselab.errors import SSELabError
+
+__all__ = [
+    "LammpsMDResult",
+    "recommended_timestep_fs",
+    "run_lammps_md",
+    "shell_period_fs",
+]
+
+#: core–shell separation (Å) taken as a polarisation catastrophe; stable runs stay below ~0.25 Å
+POLARISATION_CATASTROPHE_A = 0.4
+_PROGRESS_STEPS = 200
+_BAR_PER_GPA = 1.0e4
+# 1 eV/(Å² amu) in 1/fs²: (1.602176634e-19 J / 1e-20 m²) / 1.66053906660e-27 kg / (1e15/s)²
+_EV_PER_A2_AMU_IN_PER_FS2 = 1.602176634e-19 / 1e-20 / 1.66053906660e-27 / 1e30
+
+
+@dataclass(frozen=True)
+class LammpsMDResult:
+    """Summary of a run: timing, frames, temperature and (NVE) energy conservation.
+
+    ``energy_drift_eV_per_atom_per_ps`` is the least-squares slope of total energy per ion vs time;
+    ``max_energy_deviation_eV_per_atom`` the largest |E(t) - E(0)| per ion (both NVE only, else None).
+    ``max_core_shell_distance_A`` is the largest core-shell separation seen in the stored frames.
+    """
+
+    wall_time_s: float
+    ns_per_day: float
+    steps_run: int
+    frames_written: int
+    mean_temperature_K: float
+    energy_drift_eV_per_atom_per_ps: float | None
+    max_energy_deviation_eV_per_atom: float | None
+    max_core_shell_distance_A: float
+    n_ions: int
+    n_shells: int
+    restart_path: str | None
+
+
+def shell_period_fs(species: IonSpecies) -> float:
+    """Period (fs) of the core-shell vibration, 2 pi sqrt(mu/k), mu = m_s m_c/(m_s + m_c)."""
+    from ase.data import atomic_masses, atomic_numbers
+
+    if not species.polarizable:
+        raise SSELabError(f"{species.symbol} is a rigid ion: it has no shell vibration")
+    m_ion = float(atomic_masses[atomic_numbers[species.symbol]])
+    m_s = species.shell_mass_amu
+    mu = m_s * (m_ion - m_s) / m_ion
+    omega_per_fs = math.sqrt(species.spring_eV_per_A2 / mu * _EV_PER_A2_AMU_IN_PER_FS2)
+    return 2 * math.pi / omega_per_fs
+
+
+def recommended_timestep_fs(forcefield: ForceField, points_per_period: int = 20) -> float:
+    """Largest timestep (fs) that samples the fastest shell vibration ``points_per_period`` times."""
+    periods = [shell_period_fs(s) for s in forcefield.species.values() if s.polarizable]
+    return min(periods) / points_per_period if periods else 1.0
+
+
+# --------------------------------------------------------------------------------------------------
+# system description: types, charges, masses, LAMMPS data file
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Particles of the LAMMPS model: ions 1..N (input order) then shells N+1..N+S."""
+
+    symbols: tuple[str, ...]
+    type_of_core: dict[str, int]
+    type_of_shell: dict[str, int]
+    type_names: tuple[str, ...]
+    masses: tuple[float, ...]
+    charges: tuple[float, ...]  # per type
+    shell_owner: np.ndarray  # ion index (0-based) of each shell
+
+
+def _layout(symbols: list[str], forcefield: ForceField) -> _Layout:
+    from ase.data import atomic_masses, atomic_numbers
+
+    present = sorted(set(symbols))
+    type_of_core: dict[str, int] = {}
+    type_of_shell: dict[str, int] = {}
+    names: list[str] = []
+    masses: list[float] = []
+    charges: list[float] = []
+    for symbol in present:
+        species = forcefield.species[symbol]
+        mass = float(atomic_masses[atomic_numbers[symbol]])
+        type_of_core[symbol] = len(names) + 1
+        names.append(f"{symbol}_core" if species.polarizable else symbol)
+        masses.append(mass - (species.shell_mass_amu or 0.0))
+        charges.append(species.core_charge)
+        if species.polarizable:
+            type_of_shell[symbol] = len(names) + 1
+            names.append(f"{symbol}_shell")
+            masses.append(species.shell_mass_amu)
+            charges.append(species.shell_charge)
+    owners = np.array([i for i, s in enumerate(symbols) if s in type_of_shell], dtype=int)
+    return _Layout(tuple(symbols), type_of_core, type_of_shell, tuple(names), tuple(masses), tuple(charges), owners)
+
+
+def _write_data(path: Path, atoms: Atoms, layout: _Layout, prism) -> None:
+    """LAMMPS data file (atom_style full): ions, then shells on top of their cores, one bond per shell."""
+    n_ions = len(atoms)
+    n_shells = len(layout.shell_owner)
+    xhi, yhi, zhi, xy, xz, yz = (float(v) for v in prism.get_lammps_prism())
+    box = np.array([[xhi, 0, 0], [xy, yhi, 0], [xz, yz, zhi]])
+    x_lmp = prism.vector_to_lammps(atoms.get_positions(), wrap=False)
+    # wrap into the box and keep the number of box vectors removed as image flags, so that the
+    # unwrapped positions of frame 0 are the input positions
+    frac = np.linalg.solve(box.T, x_lmp.T).T
+    images = np.floor(frac + 1e-12).astype(int)
+    x_wrapped = (x_lmp - images @ box).tolist()
+    images = images.tolist()
+    lines = [
+        "sselab core-shell model",
+        "",
+        f"{n_ions + n_shells} atoms",
+        f"{n_shells} bonds",
+        f"{len(layout.type_names)} atom types",
+        f"{1 if n_shells else 0} bond types",
+        "",
+        f"0.0 {xhi!r} xlo xhi",
+        f"0.0 {yhi!r} ylo yhi",
+        f"0.0 {zhi!r} zlo zhi",
+    ]
+    if prism.is_skewed():
+        lines.append(f"{xy!r} {xz!r} {yz!r} xy xz yz")
+    lines += ["", "Masses", ""]
+    lines += [f"{t + 1} {m!r}  # {name}" for t, (m, name) in enumerate(zip(layout.masses, layout.type_names))]
+    lines += ["", "Atoms # full", ""]
+    for i, symbol in enumerate(layout.symbols):
+        t = layout.type_of_core[symbol]
+        x, y, z = x_wrapped[i]
+        ix, iy, iz = images[i]
+        lines.append(f"{i + 1} {i + 1} {t} {layout.charges[t - 1]!r} {x!r} {y!r} {z!r} {ix} {iy} {iz}")
+    for k, owner in enumerate(layout.shell_owner):
+        t = layout.type_of_shell[layout.symbols[owner]]
+        x, y, z = x_wrapped[owner]
+        ix, iy, iz = images[owner]
+        lines.append(f"{n_ions + k + 1} {owner + 1} {t} {layout.charges[t - 1]!r} {x!r} {y!r} {z!r} {ix} {iy} {iz}")
+    if n_shells:
+        lines += ["", "Bonds", ""]
+        lines += [f"{k + 1} 1 {owner + 1} {n_ions + k + 1}" for k, owner in enumerate(layout.shell_owner)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _force_field_commands(forcefield: ForceField, layout: _Layout, kspace: str) -> list[str]:
+    """pair/bond/kspace commands; re-issued after read_restart."""
+    commands = [
+        f"pair_style buck/coul/long/cs {forcefield.cutoff_A!r}",
+        "pair_coeff * * 0.0 1.0 0.0",
+    ]
+    symbols = sorted(layout.type_of_core)
+    for i, a in enumerate(symbols):
+        for b in symbols[i:]:
+            pair = forcefield.pair(a, b)
+            if pair is None:
+                continue
+            # the short-range term acts on the shell of a polarisable ion, on the core of a rigid one
+            ta = layout.type_of_shell.get(a, layout.type_of_core[a])
+            tb = layout.type_of_shell.get(b, layout.type_of_core[b])
+            lo, hi = min(ta, tb), max(ta, tb)
+            commands.append(f"pair_coeff {lo} {hi} {pair.A_eV!r} {pair.rho_A!r} {pair.C_eVA6!r}")
+    if layout.type_of_shell:
+        commands.append("bond_style harmonic")
+        springs = {forcefield.species[s].spring_eV_per_A2 for s in layout.type_of_shell}
+        if len(springs) != 1:
+            raise SSELabError("this driver supports one polarisable species per run (one bond type)")
+        # LAMMPS harmonic: E = K (r - r0)^2, literature: E = k d^2 / 2  ->  K = k / 2
+        commands.append(f"bond_coeff 1 {springs.pop() / 2!r} 0.0")
+    commands += [
+        "special_bonds coul 0.0 0.0 0.0",
+        f"kspace_style {kspace}",
+        "neighbor 2.0 bin",
+        "neigh_modify delay 0 every 1 check yes",
+        "comm_modify vel yes",
+    ]
+    return commands
+
+
+def _ensemble_commands(settings: MDSettings) -> list[str]:
+    t, dt = float(settings.temperature_K), float(settings.timestep_fs) / 1000.0  # metal units: ps
+    tdamp = float(settings.thermostat_damping_fs) / 1000.0
+    pdamp = float(settings.barostat_damping_fs) / 1000.0
+    if settings.ensemble == "nve":
+        fix = ["fix integ all nve"]
+    elif settings.ensemble == "nvt":
+        fix = [f"fix integ all nvt temp {t!r} {t!r} {tdamp!r}", "fix_modify integ temp CSequ"]
+    else:
+        p = float(settings.pressure_GPa) * _BAR_PER_GPA
+        fix = [f"fix integ all npt temp {t!r} {t!r} {tdamp!r} iso {p!r} {p!r} {pdamp!r}", "fix_modify integ temp CSequ"]
+    return [f"timestep {dt!r}", *fix]
+
+
+# --------------------------------------------------------------------------------------------------
+# the run
+
+
+class _Frames:
+    """Reads positions, cell and thermo from LAMMPS and writes trajectory frames and CSV rows."""
+
+    def __init__(self, lmp, atoms: Atoms, layout: _Layout, prism, trajectory: Path, thermo: Path, rank0: bool, target_temperature_K: float):
+        self.lmp, self.atoms, self.layout, self.prism = lmp, atoms, layout, prism
+        self.target_temperature_K = target_temperature_K
+        self.trajectory, self.thermo, self.rank0 = trajectory, thermo, rank0
+        self.n_ions = len(atoms)
+        self.times: list[float] = []
+        self.temperatures: list[float] = []
+        self.energies: list[float] = []
+        self.max_core_shell = 0.0
+        self.written = 0
+
+    def _box(self) -> np.ndarray:
+        boxlo, boxhi, xy, yz, xz, _periodicity, _changed = self.lmp.extract_box()
+        lx, ly, lz = (boxhi[k] - boxlo[k] for k in range(3))
+        return np.array([[lx, 0.0, 0.0], [xy, ly, 0.0], [xz, yz, lz]])
+
+    def record(self, step: int, dt_fs: float) -> None:
+        natoms = self.lmp.get_natoms()
+        x = np.ctypeslib.as_array(self.lmp.gather_atoms("x", 1, 3)).reshape(natoms, 3)
+        image = np.ctypeslib.as_array(self.lmp.gather_atoms("image", 0, 3)).reshape(natoms, 3)
+        box = self._box()
+        unwrapped = x + image @ box
+        ions = unwrapped[: self.n_ions]
+        if len(self.layout.shell_owner):
+            shells = unwrapped[self.n_ions :]
+            separation = np.linalg.norm(shells - ions[self.layout.shell_owner], axis=1)
+            self.max_core_shell = max(self.max_core_shell, float(separation.max()))
+            if separation.max() > POLARISATION_CATASTROPHE_A:
+                raise SSELabError(
+                    f"polarisation catastrophe at {step * dt_fs / 1000:g} ps: a shell is {separation.max():.2f} Å from its core "
+                    f"(limit {POLARISATION_CATASTROPHE_A} Å); the force field is unstable here (lower the temperature or use a refitted set). "
+                    "Frames up to the previous one are kept"
+                )
+        time_fs = step * dt_fs
+        temperature = float(self.lmp.get_thermo("temp"))
+        potential = float(self.lmp.get_thermo("pe"))
+        kinetic = _kinetic(self.lmp)
+        pressure = float(self.lmp.get_thermo("press")) / _BAR_PER_GPA
+        volume = float(self.lmp.get_thermo("vol"))
+        self.times.append(time_fs)
+        self.temperatures.append(temperature)
+        self.energies.append(potential + kinetic)
+        self.written += 1
+        if not self.rank0:
+            return
+        from ase.io import write
+
+        frame = Atoms(
+            symbols=self.layout.symbols,
+            positions=self.prism.vector_to_ase(ions, wrap=False),
+            cell=self.prism.vector_to_ase(box, wrap=False),
+            pbc=True,
+        )
+        frame.info["time_fs"] = time_fs
+        frame.info["step"] = int(step)
+        frame.info["target_temperature_K"] = self.target_temperature_K
+        write(self.trajectory, frame, format="extxyz", append=True)
+        new = not self.thermo.exists() or self.thermo.stat().st_size == 0
+        with self.thermo.open("a", newline="") as handle:
+            out = csv.writer(handle)
+            if new:
+                out.writerow(THERMO_COLUMNS)
+            out.writerow([f"{time_fs!r}", f"{temperature!r}", f"{potential!r}", f"{potential + kinetic!r}", f"{pressure!r}", f"{volume!r}"])
+
+
+def _kinetic(lmp) -> float:
+    """Kinetic energy of every particle, cores and shells (eV): what NVE conserves with pe."""
+    from lammps import LMP_STYLE_GLOBAL, LMP_TYPE_SCALAR
+
+    return float(lmp.extract_compute("keall", LMP_STYLE_GLOBAL, LMP_TYPE_SCALAR))
+
+
+def _truncate_outputs(trajectory: Path, thermo: Path, last_time_fs: float, tol: float) -> None:
+    """Drop frames and thermo rows later than the checkpoint (written after it, before the stop)."""
+    from ase.io import read, write
+
+    if trajectory.exists() and trajectory.stat().st_size:
+        frames = [f for f in read(trajectory, index=":", format="extxyz") if f.info["time_fs"] <= last_time_fs + tol]
+        tmp = trajectory.with_name(trajectory.name + ".tmp")
+        if tmp.exists():
+            tmp.unlink()
+        for frame in frames:
+            write(tmp, frame, format="extxyz", append=True)
+        if not frames:
+            tmp.write_text("")
+        os.replace(tmp, trajectory)
+    if thermo.exists() and thermo.stat().st_size:
+        with thermo.open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        kept = [rows[0]] + [r for r in rows[1:] if r and float(r[0]) <= last_time_fs + tol]
+        with thermo.open("w", newline="") as handle:
+            csv.writer(handle).writerows(kept)
+
+
+def _open_lammps(omp_threads: int):
+    from sselab.atomistic.calculators import _load_mpi
+
+    _load_mpi()
+    try:
+        from lammps import lammps
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise SSELabError("LAMMPS MD needs the lammps Python module: pip install 'sselab[lammps]'") from error
+    args = ["-log", "none", "-screen", "none", "-nocite"]
+    if omp_threads > 1:
+        args += ["-sf", "omp", "-pk", "omp", str(omp_threads)]
+    return lammps(cmdargs=args)
+
+
+def run_lammps_md(
+    atoms: Atoms,
+    forcefield: ForceField | str | Path,
+    settings: MDSettings,
+    trajectory_path: str | Path,
+    thermo_path: str | Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    restart_path: str | Path | None = None,
+    checkpoint_path: str | Path | None = None,
+    checkpoint_every_frames: int = 50,
+    kspace: str | None = None,
+    omp_threads: int = 1,
+) -> LammpsMDResult:
+    """Run core-shell MD of ``atoms`` (ions only) with ``forcefield`` in LAMMPS; see the module docstring.
+
+    New runs need ``trajectory_path`` and ``thermo_path`` not to exist (or be empty); a resume
+    (``restart_path``) appends to them after dropping anything later than the checkpoint.
+    ``kspace`` overrides the force field's solver (e.g. "ewald 1e-6" for small cells);
+    ``omp_threads`` > 1 runs LAMMPS' OPENMP styles (``-sf omp``) in this process.
+    Returns a :class:`LammpsMDResult`.
+    """
+    started = time.perf_counter()
+    if not isinstance(forcefield, ForceField):
+        forcefield = load_forcefield(forcefield)
+    if len(atoms) == 0:
+        raise SSELabError("no atoms to simulate")
+    if not all(atoms.pbc) or atoms.cell.rank != 3:
+        raise SSELabError("LAMMPS core-shell MD needs a fully periodic cell with three lattice vectors")
+    symbols = atoms.get_chemical_symbols()
+    forcefield.require(symbols)
+    net = forcefield.total_charge(symbols)
+    if abs(net) > 1e-6:
+        raise SSELabError(f"the structure carries a net charge of {net:+.6g} e with force field {forcefield.name}; Ewald sums need a neutral cell")
+    if settings.thermostat != "nose-hoover" and settings.ensemble != "nve":
+        raise SSELabError("LAMMPS core-shell runs use the Nosé-Hoover thermostat (compute temp/cs); Langevin is offered for ASE runs")
+    if checkpoint_every_frames < 1:
+        raise SSELabError("checkpoint_every_frames must be >= 1")
+    if omp_threads < 1:
+        raise SSELabError("omp_threads must be >= 1")
+    kspace = kspace or forcefield.kspace
+    trajectory, thermo = Path(trajectory_path), Path(thermo_path)
+    checkpoint = Path(checkpoint_path) if checkpoint_path else trajectory.with_name(trajectory.name + ".restart")
+    resume = Path(restart_path) if restart_path else None
+    if resume is None:
+        for path in (trajectory, thermo):
+            if path.exists() and path.stat().st_size:
+                raise SSELabError(f"{path} exists; remove it, or pass restart_path to continue a run")
+    elif not resume.is_file():
+        raise SSELabError(f"restart file {resume} does not exist")
+
+    from ase.calculators.lammps import Prism
+
+    prism = Prism(np.array(atoms.cell))
+    layout = _layout(symbols, forcefield)
+    lmp = _open_lammps(omp_threads)
+    rank0 = lmp.extract_setting("world_rank") == 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="sselab-lammps-") as scratch:
+            if resume is None:
+                data = Path(scratch) / "system.data"
+                _write_data(data, atoms, layout, prism)
+                lmp.commands_list(["units metal", "atom_style full", "boundary p p p", f"read_data {data}"])
+            else:
+                lmp.commands_list(["units metal", "atom_style full", f"read_restart {resume}"])
+                if lmp.get_natoms() != len(atoms) + len(layout.shell_owner):
+                    raise SSELabError(f"restart {resume} holds {lmp.get_natoms()} particles, the given atoms need {len(atoms) + len(layout.shell_owner)}")
+            lmp.commands_list(_force_field_commands(forcefield, layout, kspace))
+            # temp/cs pairs each core of a polarisable ion with its shell; rigid ions are in neither group
+            core_types = " ".join(str(layout.type_of_core[s]) for s in layout.type_of_shell)
+            shell_types = " ".join(str(t) for t in layout.type_of_shell.values())
+            if shell_types:
+                lmp.command(f"group cores type {core_types}")
+                lmp.command(f"group shells type {shell_types}")
+                lmp.command("compute CSequ all temp/cs cores shells")
+            else:
+                lmp.command("compute CSequ all temp")
+            lmp.commands_list([
+                "compute keall all ke",
+                "thermo_style custom step temp pe c_keall press vol",
+                "thermo_modify temp CSequ",
+                "thermo 1000000000",
+            ])
+            if resume is None and shell_types:
+                # shells start on their cores, far from their polarised positions: relax them with the
+                # ions held fixed, otherwise that energy becomes a hot core-shell vibration
+                lmp.commands_list([
+                    "group ions subtract all shells",
+                    "fix hold ions setforce 0.0 0.0 0.0",
+                    "min_style cg",
+                    "minimize 0.0 1.0e-4 500 5000",
+                    "unfix hold",
+                ])
+            if resume is None and settings.temperature_K > 0:
+                t = float(settings.temperature_K)
+                bias = "bias yes " if shell_types else ""
+                lmp.command(f"velocity all create {t!r} {settings.seed} dist gaussian mom yes rot no {bias}temp CSequ")
+                lmp.command(f"velocity all scale {t!r} temp CSequ")
+            lmp.commands_list(_ensemble_commands(settings))
+
+            dt_fs = float(settings.timestep_fs)
+            frames = _Frames(lmp, atoms, layout, prism, trajectory, thermo, rank0, float(settings.temperature_K))
+            total = settings.steps + (0 if resume else settings.equilibration_steps)
+            done = 0
+            last_report = 0  # progress is reported after the first frame at or beyond every 200 steps
+            run_time = 0.0
+
+            def advance(n: int) -> None:
+                nonlocal done, run_time
+                tick = time.perf_counter()
+                lmp.command(f"run {n} pre no post no")
+                run_time += time.perf_counter() - tick
+                done += n
+
+            def save_checkpoint() -> None:
+                tmp = checkpoint.with_name(checkpoint.name + ".tmp")
+                lmp.command(f"write_restart {tmp}")
+                if rank0:
+                    os.replace(tmp, checkpoint)
+
+            if resume is None:
+                lmp.command("run 0")  # set up; energies of the starting configuration
+                if settings.equilibration_steps:
+                    advance(settings.equilibration_steps)
+                    if progress:
+                        progress(done, total)
+                lmp.command("reset_timestep 0")
+                lmp.command("run 0")
+                frames.record(0, dt_fs)
+                start_step = 0
+            else:
+                start_step = int(lmp.extract_global("ntimestep"))
+                if start_step % settings.dump_every or start_step > settings.steps:
+                    raise SSELabError(f"restart {resume} is at step {start_step}, not a frame step of a run of {settings.steps} steps every {settings.dump_every}")
+                if rank0:
+                    _truncate_outputs(trajectory, thermo, start_step * dt_fs, 1e-6 * dt_fs)
+                lmp.command("run 0")
+                done = start_step
+                # the checkpoint frame is already in the trajectory; keep its energy for drift statistics
+                frames.times.append(start_step * dt_fs)
+                frames.temperatures.append(float(lmp.get_thermo("temp")))
+                frames.energies.append(float(lmp.get_thermo("pe")) + _kinetic(lmp))
+            step = start_step
+            frames_since_checkpoint = 0
+            while step < settings.steps:
+                advance(settings.dump_every)
+                step += settings.dump_every
+                frames.record(step, dt_fs)
+                frames_since_checkpoint += 1
+                if frames_since_checkpoint >= checkpoint_every_frames:
+                    save_checkpoint()
+                    frames_since_checkpoint = 0
+                if progress and (done - last_report >= _PROGRESS_STEPS or step == settings.steps):
+                    progress(done, total)
+                    last_report = done
+            if settings.steps and frames_since_checkpoint or resume is None and settings.steps == 0:
+                save_checkpoint()
+    finally:
+        lmp.close()
+
+    steps_run = done - (start_step if resume else 0)
+    wall = time.perf_counter() - started
+    ns_per_day = (steps_run * dt_fs * 1e-6) / (run_time / 86400.0) if run_time > 0 else float("nan")
+    drift = deviation = None
+    if settings.ensemble == "nve" and len(frames.energies) >= 2:
+        t_ps = np.array(frames.times) / 1000.0
+        e = np.array(frames.energies) / len(atoms)
+        drift = float(np.polyfit(t_ps, e, 1)[0])
+        deviation = float(np.max(np.abs(e - e[0])))
+    return LammpsMDResult(
+        wall_time_s=wall,
+        ns_per_day=ns_per_day,
+        steps_run=steps_run,
+        frames_written=frames.written,
+        mean_temperature_K=float(np.mean(frames.temperatures)) if frames.temperatures else float("nan"),
+        energy_drift_eV_per_atom_per_ps=drift,
+        max_energy_deviation_eV_per_atom=deviation,
+        max_core_shell_distance_A=frames.max_core_shell,
+        n_ions=len(atoms),
+        n_shells=len(layout.shell_owner),
+        restart_path=str(checkpoint) if checkpoint.exists() else None,
+    )
