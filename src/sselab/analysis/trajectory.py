@@ -221,7 +221,9 @@ def trajectory_from_arrays(symbols: list[str], positions: np.ndarray, frame_inte
     framework = ~np.isin(names, species)
     if not framework.any():
         framework[:] = True
-    framework_mean = np.matmul(framework / framework.sum(), positions)  # (frames, 3) without copying the framework
+    # mean over framework atoms as one matrix product on the contiguous (frames, 3·atoms) view: no copy
+    weights = np.kron(framework / framework.sum(), np.eye(3)).T  # (3·atoms, 3)
+    framework_mean = positions.reshape(positions.shape[0], -1) @ weights
     cells = None if cell is None else np.broadcast_to(np.asarray(cell, dtype=float), (positions.shape[0], 3, 3))
     return _assemble(list(symbols), selected, framework_mean, float(frame_interval_fs), cells, {})
 

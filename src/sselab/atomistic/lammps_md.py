@@ -489,7 +489,14 @@ def run_lammps_md(
             def advance(n: int) -> None:
                 nonlocal done, run_time
                 tick = time.perf_counter()
-                lmp.command(f"run {n} pre no post no")
+                try:
+                    lmp.command(f"run {n} pre no post no")
+                except Exception as error:  # LAMMPS raises its own exception type for a blown-up run
+                    message = str(error).splitlines()[0]
+                    raise SSELabError(
+                        f"LAMMPS stopped near {(done + n) * settings.timestep_fs / 1000:g} ps: {message}; "
+                        "the run became unstable (force field or timestep); frames written so far are kept"
+                    ) from None
                 run_time += time.perf_counter() - tick
                 done += n
 
