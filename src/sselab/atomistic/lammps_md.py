@@ -123,9 +123,12 @@ def shell_period_fs(species: IonSpecies) -> float:
 
 
 def recommended_timestep_fs(forcefield: ForceField, points_per_period: int = 20) -> float:
-    """Largest timestep (fs) that samples the fastest shell vibration ``points_per_period`` times."""
+    """Largest timestep (fs) that samples the fastest shell vibration ``points_per_period`` times,
+    rounded down to a multiple of 0.05 fs so that frame intervals are round numbers."""
     periods = [shell_period_fs(s) for s in forcefield.species.values() if s.polarizable]
-    return min(periods) / points_per_period if periods else 1.0
+    if not periods:
+        return 1.0
+    return max(0.05, math.floor(min(periods) / points_per_period / 0.05) * 0.05)
 
 
 # --------------------------------------------------------------------------------------------------
