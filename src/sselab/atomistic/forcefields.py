@@ -21,15 +21,14 @@ are refused with :class:`~sselab.errors.SSELabError`.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from sselab.errors import SSELabError
+from sselab.params import packaged_names, read_table
 
 __all__ = [
     "BuckinghamPair",
@@ -40,7 +39,6 @@ __all__ = [
     "load_forcefield",
 ]
 
-_PACKAGE_FOLDER = ("data", "forcefields")
 _TOP_KEYS = {"name", "source", "cutoff_A", "kspace", "reference_formulas", "species", "pairs"}
 _RIGID_KEYS = {"charge", "source"}
 _SHELL_KEYS = {"core_charge", "shell_charge", "spring_eV_per_A2", "shell_mass_amu", "source"}
@@ -164,27 +162,12 @@ def formula_charge(forcefield: ForceField, formula: str) -> float:
 
 def forcefield_names() -> list[str]:
     """Names of the packaged force fields."""
-    folder = resources.files("sselab.params").joinpath(*_PACKAGE_FOLDER)
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return packaged_names("forcefields")
 
 
 def load_forcefield(name_or_path: str | Path) -> ForceField:
     """Read a packaged force field by name (see :func:`forcefield_names`) or a user's TOML file."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise SSELabError(f"force field file {path} does not exist")
-        text, origin = path.read_text(), str(path)
-    else:
-        name = str(name_or_path)
-        if name not in forcefield_names():
-            raise SSELabError(f"unknown force field {name!r}; packaged: {', '.join(forcefield_names())}")
-        text = resources.files("sselab.params").joinpath(*_PACKAGE_FOLDER, f"{name}.toml").read_text()
-        origin = f"packaged force field {name}"
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise SSELabError(f"{origin}: not valid TOML ({error})") from error
+    table, origin = read_table(name_or_path, "forcefields")
     return _parse(table, origin)
 
 

@@ -51,7 +51,8 @@ def packaged_names(kind: str) -> list[str]:
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def _read_table(name_or_path: str | Path, kind: str) -> tuple[dict[str, Any], str]:
+def read_table(name_or_path: str | Path, kind: str) -> tuple[dict[str, Any], str]:
+    """The TOML table of a packaged set of ``kind`` (by name, any case) or of a user's file, and where it came from."""
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
@@ -61,7 +62,7 @@ def _read_table(name_or_path: str | Path, kind: str) -> tuple[dict[str, Any], st
         names = {name.lower(): name for name in packaged_names(kind)}
         key = names.get(str(name_or_path).lower())
         if key is None:
-            label = {"hosts": "host", "ions": "ion", "li0": "separator case"}[kind]
+            label = {"hosts": "host", "ions": "ion", "li0": "separator case", "forcefields": "force field"}[kind]
             raise SSELabError(
                 f"unknown {label} {name_or_path!r}: choose one of {', '.join(packaged_names(kind))} or give a .toml file"
             )
@@ -88,7 +89,7 @@ def _convert(table: dict[str, Any], fields: dict[str, str | None], origin: str) 
 
 def load_host(name_or_path: str | Path = "llzo") -> Host:
     """A packaged host by name, or a host TOML file."""
-    table, origin = _read_table(name_or_path, "hosts")
+    table, origin = read_table(name_or_path, "hosts")
     values = _convert(table, _HOST_FIELDS, origin)
     required = [key for key in _HOST_FIELDS if key not in ("source",) and key not in values]
     if required:
@@ -102,7 +103,7 @@ def load_ion(name_or_path: str | Path) -> ExchangeIon:
     γ is given either directly (``chemical_expansion_coefficient``) or as a chemical strain at a
     concentration (``chemical_strain`` at ``chemical_strain_concentration``, eq. 2: γ = ε_c/C).
     """
-    table, origin = _read_table(name_or_path, "ions")
+    table, origin = read_table(name_or_path, "ions")
     values = _convert(table, _ION_FIELDS, origin)
     if "name" not in values:
         raise SSELabError(f"{origin}: missing name")
@@ -140,7 +141,7 @@ def load_separator(name_or_path: str | Path) -> tuple[Separator, dict[str, Any]]
     optional ``[[bottlenecks]]`` with ``position``, ``width``, ``sigma_ion_factor``. An optional
     ``[paper]`` table (what a seed printed for this case) is returned alongside, unparsed.
     """
-    table, origin = _read_table(name_or_path, "li0")
+    table, origin = read_table(name_or_path, "li0")
     paper = table.pop("paper", {})
     layers = table.pop("layers", None)
     bottlenecks = table.pop("bottlenecks", [])
