@@ -81,6 +81,8 @@ __all__ = [
 
 #: core–shell separation (Å) taken as a polarisation catastrophe; stable runs stay below ~0.25 Å
 POLARISATION_CATASTROPHE_A = 0.4
+#: a stored frame hotter than this multiple of the target temperature means the run blew up between frames
+RUNAWAY_TEMPERATURE_FACTOR = 3.0
 _PROGRESS_STEPS = 200
 _BAR_PER_GPA = 1.0e4
 # 1 eV/(Å² amu) in 1/fs²: (1.602176634e-19 J / 1e-20 m²) / 1.66053906660e-27 kg / (1e15/s)²
@@ -309,6 +311,11 @@ class _Frames:
                 )
         time_fs = step * dt_fs
         temperature = float(self.lmp.get_thermo("temp"))
+        if self.target_temperature_K > 0 and temperature > RUNAWAY_TEMPERATURE_FACTOR * self.target_temperature_K:
+            raise SSELabError(
+                f"the run blew up at {time_fs / 1000:g} ps: T = {temperature:.0f} K against a target of {self.target_temperature_K:g} K "
+                "(a polarisation catastrophe between stored frames); frames up to the previous one are kept"
+            )
         potential = float(self.lmp.get_thermo("pe"))
         kinetic = _kinetic(self.lmp)
         pressure = float(self.lmp.get_thermo("press")) / _BAR_PER_GPA
