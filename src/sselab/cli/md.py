@@ -4,6 +4,8 @@ One sub-directory per (T, strain) point, each with ``trajectory.extxyz`` and ``t
 format every ``sselab diffusion`` command reads. ``--forcefield`` runs the classical core–shell
 force field in LAMMPS; otherwise ``--calculator`` (CHGNet by default) runs through ASE.
 ``--resume`` skips finished points and continues interrupted ones from their checkpoint.
+Large force-field boxes run in parallel under ``mpiexec -n N sselab md run ... --forcefield F --out D``:
+every rank builds the same cell (seeded) and LAMMPS splits the work; rank 0 alone writes and reports.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ from sselab.runs import RunDirectory
 from sselab.units import parse_quantity
 
 app = typer.Typer(help="Molecular dynamics with an MLIP (ASE) or a classical force field (LAMMPS).", no_args_is_help=True)
+
+
+def mpi_layout() -> tuple[int, int]:
+    """(rank, size) of this process when started by mpiexec (MPICH/Hydra or Open MPI), else (0, 1)."""
+    for rank_key, size_key in (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE")):
+        if rank_key in os.environ:
+            return int(os.environ[rank_key]), int(os.environ.get(size_key, "1"))
+    return 0, 1
 
 
 def parse_repeat(text: str) -> tuple[int, int, int]:
@@ -101,6 +111,9 @@ def run_command(
     json_output: JsonOption = False,
 ) -> None:
     """MD at each temperature and strain; trajectories ready for 'sselab diffusion analyze'."""
+    rank, ranks = mpi_layout()
+    if ranks > 1 and (forcefield is None or out is None):
+        raise SSELabError("under mpiexec, md run needs --forcefield (LAMMPS runs in parallel; ASE runs are serial) and an explicit --out")
     kelvins = [parse_quantity(t, "temperature", "--temperature") for t in temperature]
     strains = strain or [0.0]
     total_fs = parse_quantity(time, "time", "--time") * 1e15
@@ -153,7 +166,7 @@ def run_command(
                 raise SSELabError(f"{trajectory} exists: use --resume to continue it, or another --out")
             strained = apply_hydrostatic_strain(atoms, linear_strain)
             label = f"{setting.temperature_K:g} K, strain {linear_strain:+.3g}"
-            with progress_bar(steps, f"MD {label}", not json_output) as advance:
+            with progress_bar(steps, f"MD {label}", not json_output and rank == 0) as advance:
                 report = _production_steps(advance, steps)
                 if forcefield is not None:
                     result = _run_lammps(strained, field, setting, trajectory, thermo, folder, resume, report)
@@ -164,6 +177,9 @@ def run_command(
     summary = {"system": system, "engine": engine, "timestep_fs": dt, "frame_interval_fs": dump_every * dt, "production_fs": steps * dt,
                "points": points, "next": f"sselab diffusion analyze {run.path}/<point>/trajectory.extxyz --species <ion>",
                "run_directory": str(run.path)}
+    if rank != 0:  # the other MPI ranks computed with rank 0, which alone writes and reports
+        return
+    summary["mpi_ranks"] = ranks
     run.finish(summary)
     rows = [("system", f"{system['formula']} ({system['atoms']} atoms)"), ("engine", engine.get("forcefield") or engine.get("model", "")),
             ("timestep / frame interval", f"{dt:g} fs / {dump_every * dt:g} fs")]
