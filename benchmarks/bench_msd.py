@@ -78,7 +78,7 @@ def measure(side: str) -> dict:
         symbols = ["Li"] * MOBILE + ["O"] * FRAMEWORK
         trajectory = trajectory_from_arrays(symbols, positions, DT_FS, ["Li"])
         del positions
-        estimate = estimate_diffusivity("Li", msd_per_atom(trajectory.displacements["Li"], max_lag=FRAMES // 2), DT_FS)
+        estimate = estimate_diffusivity("Li", msd_per_atom(trajectory.displacements["Li"], max_lag=FRAMES // 2), DT_FS, frames=FRAMES)
         diffusivity, stderr = estimate.diffusivity, estimate.diffusivity_stderr
     else:
         from pymatgen.analysis.diffusion.analyzer import DiffusionAnalyzer

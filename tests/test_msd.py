@@ -163,3 +163,19 @@ def test_arrays_and_frames_give_the_same_trajectory():
     from_frames = trajectory_from_frames(frames_from(positions, symbols, cell=cell, dt_fs=25.0), ["Li"])
     np.testing.assert_allclose(from_arrays.displacements["Li"], from_frames.displacements["Li"], atol=1e-9)
     assert from_arrays.volume_A3 == pytest.approx(1000.0) and from_arrays.counts == {"Li": 12, "O": 6}
+
+
+def test_block_estimate_gives_an_honest_error_for_a_single_ion():
+    from sselab.analysis.msd import block_estimate
+
+    true_d = 1e-3 * A2_PER_FS_TO_M2_PER_S
+    z_scores = []
+    for seed in range(60):
+        positions = brownian(np.random.default_rng(100 + seed), 4000, 1, 1e-3, 10.0)
+        estimate = estimate_diffusivity("Na", msd_per_atom(positions), 10.0)
+        assert estimate.diffusivity_stderr is None and estimate.warnings  # one atom: no spread over atoms
+        mean, stderr = block_estimate(positions, 10.0, estimate)
+        z_scores.append((mean - true_d) / stderr)
+    z_scores = np.asarray(z_scores)
+    assert np.mean(np.abs(z_scores) < 2) >= 0.8
+    assert 0.7 < z_scores.std() < 1.5

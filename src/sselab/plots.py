@@ -385,8 +385,9 @@ def neb_figure(path: Sequence[float], energies: Sequence[float], title: str) -> 
     return fig
 
 
-def msd_figure(lag_fs: np.ndarray, msd: np.ndarray, msd_spread: np.ndarray, estimate) -> plt.Figure:
-    """MSD against lag, linear and log–log, with the diffusive window and the fitted line."""
+def msd_figure(lag_fs: np.ndarray, msd: np.ndarray, msd_spread: np.ndarray, estimate, diffusivity: float | None = None,
+               stderr: float | None = None) -> plt.Figure:
+    """MSD against lag, linear and log–log, with the diffusive window and the line of the reported D."""
     fig, (linear, loglog) = plt.subplots(1, 2, figsize=(10, 4))
     lag_ps = lag_fs / 1000
     for ax in (linear, loglog):
@@ -401,10 +402,12 @@ def msd_figure(lag_fs: np.ndarray, msd: np.ndarray, msd_spread: np.ndarray, esti
             ax.axvspan(start, end, color="0.85", zorder=0, label="fitting window")
     if estimate.diffusive:
         inside = (lag_fs >= estimate.window_fs[0]) & (lag_fs <= estimate.window_fs[1])
-        slope = 6 * estimate.diffusivity / 1e-5  # m²/s → Å²/fs, 3D
+        reported = diffusivity if diffusivity is not None else estimate.diffusivity
+        error = stderr if diffusivity is not None else estimate.diffusivity_stderr
+        slope = 6 * reported / 1e-5  # m²/s → Å²/fs, 3D
         intercept = np.mean(msd[inside] - slope * lag_fs[inside])
         linear.plot(lag_ps[inside], intercept + slope * lag_fs[inside], "k--",
-                    label=f"D = {estimate.diffusivity:.3g} ± {estimate.diffusivity_stderr or float('nan'):.2g} m$^2$/s")
+                    label=f"D = {reported:.3g} ± {error or float('nan'):.2g} m$^2$/s")
         linear.set_title("diffusive")
     else:
         linear.set_title(f"not diffusive: {estimate.reason}", fontsize=8)

@@ -18,7 +18,7 @@ import typer
 import xarray as xr
 
 from sselab import plots
-from sselab.analysis.msd import estimate_diffusivity, msd_per_atom
+from sselab.analysis.msd import block_estimate, estimate_diffusivity, msd_per_atom
 from sselab.analysis.trajectory import read_trajectory
 from sselab.analysis.vanhove import characteristic_times, clustering, correlation_length, density_map, van_hove
 from sselab.cli.common import emit
@@ -34,6 +34,8 @@ app = typer.Typer(help="Diffusivity, conductivity and correlations from MD traje
 #: formal charges of common mobile ions, for the Nernst–Einstein conductivity (override with --charge)
 FORMAL_CHARGES = {"Li": 1, "Na": 1, "K": 1, "Ag": 1, "Cu": 1, "H": 1, "Mg": 2, "Zn": 2, "Ca": 2, "F": -1, "Cl": -1, "O": -2}
 THERMO_FILE = "thermo.csv"
+#: below this many atoms of a species, D and its error come from blocks of the run (see analysis.msd)
+FEW_ATOMS = 10
 
 TrajectoryArgument = Annotated[Path, typer.Argument(help="Trajectory file ASE can read (extxyz, .traj, LAMMPS dump).")]
 SpeciesOption = Annotated[str, typer.Option("--species", help="Element to analyse, e.g. Li.")]
@@ -96,6 +98,13 @@ def analyze_command(
     estimate = estimate_diffusivity(species, per_atom, trajectory.frame_interval_fs, max_lag_fraction=max_lag_fraction,
                                     min_msd_A2=min_msd, window_fs=window_fs)
     warnings = list(estimate.warnings)
+    diffusivity, stderr, error_method = estimate.diffusivity, estimate.diffusivity_stderr, "spread over atoms"
+    if estimate.diffusive and estimate.atoms < FEW_ATOMS:
+        blocked = block_estimate(trajectory.displacements[species], trajectory.frame_interval_fs, estimate)
+        if blocked is None:
+            warnings.append(f"only {estimate.atoms} {species} atom(s) and a run too short for 8 blocks: the error is not reliable")
+        else:
+            (diffusivity, stderr), error_method = blocked, f"8 consecutive blocks x {estimate.atoms} atom(s)"
     number_density = trajectory.counts[species] / (trajectory.volume_A3 * 1e-30) if trajectory.volume_A3 else None
     conductivity = conductivity_stderr = None
     if estimate.diffusive:
@@ -103,9 +112,9 @@ def analyze_command(
             missing = "temperature (--temperature)" if kelvin is None else "cell volume" if number_density is None else "charge (--charge)"
             warnings.append(f"no conductivity: the {missing} is unknown")
         else:
-            conductivity = nernst_einstein_conductivity(number_density, z, estimate.diffusivity, kelvin)
-            if estimate.diffusivity_stderr is not None:
-                conductivity_stderr = conductivity * estimate.diffusivity_stderr / estimate.diffusivity
+            conductivity = nernst_einstein_conductivity(number_density, z, diffusivity, kelvin)
+            if stderr is not None:
+                conductivity_stderr = conductivity * stderr / diffusivity
     if stress is not None:
         stress_pa, stress_source = parse_quantity(stress, "pressure", "--stress"), "--stress"
     else:
@@ -116,14 +125,15 @@ def analyze_command(
     run.write_dataset("msd", xr.Dataset(
         {"msd": ("lag", per_atom.mean(axis=0), {"units": "angstrom**2"}), "msd_stderr": ("lag", spread, {"units": "angstrom**2"})},
         coords={"lag": ("lag", lag_fs, {"units": "fs"})}, attrs={"species": species}))
-    run.save_figure("msd", plots.msd_figure(lag_fs, per_atom.mean(axis=0), spread, estimate))
+    run.save_figure("msd", plots.msd_figure(lag_fs, per_atom.mean(axis=0), spread, estimate, diffusivity, stderr))
     summary = {
         "species": species,
         "atoms": estimate.atoms,
         "diffusive": estimate.diffusive,
         "reason": estimate.reason,
-        "D_m2_per_s": estimate.diffusivity,
-        "D_stderr_m2_per_s": estimate.diffusivity_stderr,
+        "D_m2_per_s": diffusivity,
+        "D_stderr_m2_per_s": stderr,
+        "error_method": error_method if estimate.diffusive else None,
         "conductivity_S_per_m": conductivity,
         "conductivity_stderr_S_per_m": conductivity_stderr,
         "window_fs": estimate.window_fs,
@@ -139,12 +149,12 @@ def analyze_command(
         "frame_interval_fs": trajectory.frame_interval_fs,
         "duration_ps": trajectory.duration_fs / 1000,
         "counts": trajectory.counts,
-        "model": "D = slope/6 of the time-origin-averaged MSD over the diffusive window; sigma = n (z e)^2 D/(k_B T), Haven ratio 1",
+        "model": "D = slope/6 of the time-origin-averaged MSD over the diffusive window (mean over blocks for < 10 atoms); sigma = n (z e)^2 D/(k_B T), Haven ratio 1",
         "warnings": warnings,
         "run_directory": str(run.path),
     }
     run.finish(summary)
-    value = (f"{estimate.diffusivity:.3g} ± {estimate.diffusivity_stderr or float('nan'):.2g} m²/s" if estimate.diffusive
+    value = (f"{diffusivity:.3g} ± {stderr or float('nan'):.2g} m²/s ({error_method})" if estimate.diffusive
              else f"not diffusive ({estimate.reason})")
     rows = [("species", f"{species} ({estimate.atoms} atoms, {trajectory.frames} frames, {trajectory.duration_fs / 1000:.4g} ps)"),
             ("D", value)]
