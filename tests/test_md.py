@@ -67,3 +67,13 @@ def test_strain_convention_and_settings_checks():
         MDSettings(temperature_K=300, timestep_fs=1.0, steps=100, dump_every=10, ensemble="npt", thermostat="langevin")
     with pytest.raises(SSELabError, match="outside"):
         apply_hydrostatic_strain(atoms, 1.0)
+
+
+def test_resume_after_a_torn_last_frame_drops_it_and_continues(tmp_path):
+    settings = MDSettings(temperature_K=300, timestep_fs=2.0, steps=60, dump_every=20, seed=2)
+    run_ase_md(copper(), EMT(), settings, tmp_path / "r.extxyz", tmp_path / "r.csv")
+    text = (tmp_path / "r.extxyz").read_text().splitlines(keepends=True)
+    (tmp_path / "r.extxyz").write_text("".join(text[: len(text) - 5]))  # killed while writing the last frame
+    result = run_ase_md(copper(), EMT(), settings, tmp_path / "r.extxyz", tmp_path / "r.csv", resume=True)
+    times = [f.info["time_fs"] for f in read(tmp_path / "r.extxyz", index=":")]
+    assert times == [0.0, 40.0, 80.0, 120.0] and result.steps_run == 20

@@ -67,3 +67,23 @@ def test_nernst_einstein_matches_the_molar_form_of_seed_004_eq_7():
     expected = molar * FARADAY**2 * diffusivity / (R * temperature)
     assert nernst_einstein_conductivity(number_density, 1, diffusivity, temperature) == pytest.approx(expected, rel=1e-12)
     assert nernst_einstein_conductivity(number_density, 2, diffusivity, temperature) == pytest.approx(4 * expected, rel=1e-12)
+
+
+def test_arrhenius_widens_errors_when_points_scatter_beyond_their_stated_errors():
+    k_b = 8.617333262e-5
+    temperatures = np.array([900.0, 1000.0, 1100.0, 1200.0, 1300.0])
+    truth = np.log(1e-8) - 0.3 / (k_b * temperatures)
+    scattered = truth + np.array([0.3, -0.3, 0.3, -0.3, 0.3])  # 0.3 in ln D against a stated 0.01
+    fit = fit_arrhenius(temperatures, scattered, np.diag(np.full(5, 0.01**2)))
+    design = np.column_stack([np.ones(5), -1 / (k_b * temperatures)])
+    (intercept, slope), *_ = np.linalg.lstsq(design, scattered, rcond=None)  # equal weights: GLS = OLS
+    residual = scattered - design @ [intercept, slope]
+    chi2 = residual @ residual / 0.01**2 / 3
+    stated_only = np.sqrt(np.linalg.inv(design.T @ design / 0.01**2)[1, 1])
+    assert fit.reduced_chi_squared == pytest.approx(chi2, rel=1e-9) and chi2 > 100
+    assert fit.activation_energy_stderr_eV == pytest.approx(stated_only * np.sqrt(chi2), rel=1e-9)
+
+
+def test_eq8_refuses_percent_instead_of_fraction():
+    with pytest.raises(SSELabError, match="site fractions"):
+        fit_stress_concentration(np.array([0.0, 1e9, 0.0, 1e9]), np.array([1.7, 1.7, 3.4, 3.4]), np.array([2e-12, 1e-12, 1.5e-12, 0.7e-12]), 1200.0)

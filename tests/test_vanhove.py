@@ -94,3 +94,13 @@ def test_distinct_part_needs_a_cell():
     no_cell = Trajectory(trajectory.displacements, trajectory.first_positions, 1.0, {"Li": 2}, None, None)
     with pytest.raises(SSELabError, match="need the cell"):
         van_hove(no_cell, "Li")
+
+
+def test_distinct_part_of_three_independent_ions_is_one_and_xi_resists_noise():
+    rng = np.random.default_rng(7)
+    few = rng.random((1000, 3, 3)) * 20.0
+    result = van_hove(make_trajectory(few, 20.0, 1.0), "Li", lags=np.array([0, 5]), r_max_A=9.5, bin_width_A=0.5, origins=1000)
+    assert np.abs(result.distinct[:, 4:].mean() - 1.0) < 0.08  # (N−1)/V normalisation, not N/V (which gives 2/3)
+    r = np.arange(0.05, 10, 0.05)
+    noisy = [correlation_length(r, 1 + 2 * np.exp(-r / 3) * np.cos(2 * np.pi * r / 2.5) + rng.normal(0, 0.05, r.size)).xi_A for _ in range(30)]
+    assert np.mean(noisy) == pytest.approx(3.0, rel=0.1)

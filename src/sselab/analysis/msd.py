@@ -17,10 +17,14 @@ d the dimensionality (3). The window ends at a fraction f of the run: longer lag
 independent origins. For Brownian motion the relative error of the time-averaged MSD at lag m
 of a T-frame run over N atoms is ≈ √(4m/(3NT)) (Qian, Sheetz & Elson, Biophys. J. 60, 910
 (1991)), so f = min(``max_lag_fraction``, 0.03 N) keeps it near 20 % or below (f = 3 % for one
-atom, the default 50 % from 17 atoms on). The window starts at the earliest lag from which the MSD grows as t^β with
-|β − 1| ≤ ``beta_tolerance`` (log–log fit up to the end of the window); this skips the ballistic
-and caged (vibrational) regimes. The run is "not diffusive" when no such start exists, or when
-the MSD at the window's end is below ``min_msd_A2`` (ions that have not left their sites).
+atom, the default 50 % from 17 atoms on). The window starts at the earliest lag from
+which the MSD is linear in t, by either of two tests: its log–log slope β is within
+``beta_tolerance`` (0.15) of 1 (robust to noise at long lags, as it weights decades of lag
+equally), or the slopes of straight-line fits over the first and second half of the window
+agree within ``linearity_tolerance`` (20 %), which accepts a cage offset (MSD = A + 6Dt, whose β
+is below 1) but not curvature. This skips the ballistic (convex) and caged or sub-diffusive
+(concave) regimes. The run is "not diffusive" when no start passes, or when the MSD grows by
+less than ``min_msd_A2`` over the window (ions that have not left their sites).
 
 Uncertainty: every atom's own MSD slope over the same window gives D_i; the standard error of D
 is std(D_i)/√N. This treats the atoms as independent (the Haven ratio is 1) and is the spread a
@@ -111,6 +115,16 @@ def _loglog_slope(lag_fs: np.ndarray, msd: np.ndarray) -> float:
     return float(np.polyfit(centres_t, centres_m, 1)[0]) if centres_t.size >= 2 else float("nan")
 
 
+def _halves_ratio(lag_fs: np.ndarray, msd: np.ndarray) -> float:
+    """Slope of the MSD over the second half of the lags divided by that over the first half (1 when linear)."""
+    if lag_fs.size < 8:
+        return float("nan")
+    middle = lag_fs.size // 2
+    first = np.polyfit(lag_fs[: middle + 1], msd[: middle + 1], 1)[0]
+    second = np.polyfit(lag_fs[middle:], msd[middle:], 1)[0]
+    return float(second / first) if first > 0 else float("inf")
+
+
 def estimate_diffusivity(
     species: str,
     per_atom_msd: np.ndarray,
@@ -118,6 +132,7 @@ def estimate_diffusivity(
     dimension: int = 3,
     max_lag_fraction: float = 0.5,
     beta_tolerance: float = 0.15,
+    linearity_tolerance: float = 0.2,
     min_msd_A2: float = 1.0,
     window_fs: tuple[float, float] | None = None,
     frames: int | None = None,
@@ -126,7 +141,7 @@ def estimate_diffusivity(
 
     ``frames`` is the run's length when the MSD was computed only up to a shorter ``max_lag``
     (default: the MSD's own length). ``window_fs`` fixes the fitting window instead of detecting
-    it (the β and min-MSD checks still decide ``diffusive``).
+    it (the linearity and growth checks still decide ``diffusive``).
     """
     if dimension not in (1, 2, 3):
         raise SSELabError(f"the diffusion dimensionality must be 1, 2 or 3, got {dimension}")
@@ -145,24 +160,30 @@ def estimate_diffusivity(
     if end < 8:
         return DiffusionEstimate(species, atoms, False, None, None, None, float("nan"), float(mean[min(end, lags - 1)]),
                                  reason=f"the run is too short: only {end} lags in the fitting window (need at least 8 frames)")
+    def linear(first: int) -> tuple[bool, float, float]:
+        beta = _loglog_slope(lag_fs[max(first, 1) : end + 1], mean[max(first, 1) : end + 1])
+        ratio = _halves_ratio(lag_fs[first : end + 1], mean[first : end + 1])
+        return abs(beta - 1) <= beta_tolerance or abs(ratio - 1) <= linearity_tolerance, beta, ratio
+
     if window_fs is not None:
         start = int(np.ceil(window_fs[0] / frame_interval_fs - 1e-9))
-        beta = _loglog_slope(lag_fs[max(start, 1) : end + 1], mean[max(start, 1) : end + 1])
+        accepted, beta, ratio = linear(start)
     else:
-        candidates = np.unique(np.geomspace(1, max(end // 4, 1), 24).astype(int))
-        start, beta = None, float("nan")
-        for candidate in candidates:
-            beta = _loglog_slope(lag_fs[candidate : end + 1], mean[candidate : end + 1])
-            if abs(beta - 1) <= beta_tolerance:
+        start, accepted, beta, ratio = None, False, float("nan"), float("nan")
+        for candidate in np.unique(np.geomspace(1, max(end // 4, 1), 24).astype(int)):
+            accepted, beta, ratio = linear(int(candidate))
+            if accepted:
                 start = int(candidate)
                 break
     msd_end = float(mean[end])
-    if start is None or not abs(beta - 1) <= beta_tolerance:
+    if start is None or not accepted:
         return DiffusionEstimate(species, atoms, False, None, None, None, beta, msd_end,
-                                 reason=f"the MSD grows as t^{beta:.2f}, not linearly (|beta - 1| > {beta_tolerance})")
-    if msd_end < min_msd_A2:
+                                 reason=f"the MSD is not linear in t: it grows as t^{beta:.2f} and its slope changes by a factor "
+                                        f"{ratio:.2f} across the window")
+    growth = msd_end - float(mean[start])
+    if growth < min_msd_A2:
         return DiffusionEstimate(species, atoms, False, None, None, (lag_fs[start], lag_fs[end]), beta, msd_end,
-                                 reason=f"the MSD reaches only {msd_end:.3g} Å² (< {min_msd_A2:g} Å²): the ions have not left their sites")
+                                 reason=f"the MSD grows by only {growth:.3g} Å² over the window (< {min_msd_A2:g} Å²): the ions have not left their sites")
     window = slice(start, end + 1)
     slopes = np.polyfit(lag_fs[window], per_atom_msd[:, window].T, 1)[0]  # Å²/fs per atom
     per_atom_d = slopes / (2 * dimension) * A2_PER_FS_TO_M2_PER_S

@@ -5,7 +5,7 @@ Seed 004 eq. 8 splits G(r, t) into a self and a distinct part; both are radial a
 * self:      P_s(r, t) = 4πr² G_s(r, t) = ⟨(1/N) Σ_i δ(r − |r_i(t₀+t) − r_i(t₀)|)⟩_{t₀}, a probability
   density in r (1/Å), ∫ P_s dr = 1; from unwrapped displacements.
 * distinct:  G_d(r, t) = ⟨(1/N) Σ_{i≠j} δ(r − |r_j(t₀+t) − r_i(t₀)|)⟩ / (4πr² ρ), normalised by the
-  number density ρ = N/V so that G_d → 1 for uncorrelated ions; minimum image with the cell of
+  density of the other ions, (N−1)/V, so that G_d → 1 for uncorrelated ions; minimum image with the cell of
   frame t₀+t, valid for r up to half the smallest cell width. G_d(r, 0) = g(r).
 
 Characteristic times (the seed names them but gives no formula; these are our operational
@@ -16,8 +16,9 @@ definitions, stated in every output):
 * τ₂, onset of concerted migration: the first lag at which G_d averaged over r < r_NN/2 reaches
   1 − 1/e of its uncorrelated value 1, i.e. another ion has moved into a site that one just left.
 
-Correlation length ξ (seed 004, after its ref. 56): the maxima of |g(r) − 1| between 2.7 and
-7.5 Å are fitted to A e^(−r/ξ) (a line through their logarithms).
+Correlation length ξ (seed 004, after its ref. 56): the largest |g(r) − 1| of each lobe (between
+sign changes of g − 1, after a 5-bin running mean) between 2.7 and 7.5 Å is fitted to A e^(−r/ξ)
+(a line through their logarithms); one point per lobe keeps noise wiggles out of the envelope.
 
 Clustering of exchange ions (seed 000 §3.4, K⁺ at 3.4 %): the number of ion pairs closer than
 ``cutoff`` in each frame, divided by the number expected for ions placed uniformly at random in
@@ -98,7 +99,7 @@ def van_hove(
     positions = _periodic_positions(trajectory, species) if distinct else None
     if distinct:
         r_max_A = min(r_max_A, largest_radius(trajectory.cells))
-    edges = np.arange(0.0, r_max_A + bin_width_A / 2, bin_width_A)
+    edges = np.arange(int(np.floor(r_max_A / bin_width_A + 1e-9)) + 1) * bin_width_A  # never past the minimum-image limit
     centres = 0.5 * (edges[1:] + edges[:-1])
     shell = 4 / 3 * np.pi * (edges[1:] ** 3 - edges[:-1] ** 3)
     displacements = trajectory.displacements[species]
@@ -118,7 +119,7 @@ def van_hove(
             for start in starts:
                 cell = trajectory.cells[start + lag]
                 distances = _pair_distances(positions[start], positions[start + lag], cell, exclude_self=True)
-                density = count / abs(np.linalg.det(cell))
+                density = (count - 1) / abs(np.linalg.det(cell))  # the N−1 other ions: G_d → 1 when uncorrelated
                 histogram += np.histogram(distances, bins=edges)[0] / (count * density * shell)
             distinct_part[row] = histogram / starts.size
     return VanHove(species, centres, lags * trajectory.frame_interval_fs, self_density, distinct_part, used)
@@ -154,7 +155,7 @@ def characteristic_times(result: VanHove) -> CharacteristicTimes:
         raise SSELabError("characteristic times need the distinct part and the zero lag")
     r_nn = first_peak(result.r_A, result.distinct[0])
     width = result.r_A[1] - result.r_A[0]
-    left = (result.self_density[:, result.r_A > r_nn / 2] * width).sum(axis=1)
+    left = 1.0 - (result.self_density[:, result.r_A <= r_nn / 2] * width).sum(axis=1)  # counts ions beyond r_max too
     near = result.r_A < r_nn / 2
     weights = result.r_A[near] ** 2
     refill = (result.distinct[:, near] * weights).sum(axis=1) / weights.sum()
@@ -183,10 +184,18 @@ class CorrelationLength:
 
 def correlation_length(r: np.ndarray, g: np.ndarray, fit_range_A: tuple[float, float] = (2.7, 7.5)) -> CorrelationLength:
     """ξ from the envelope A e^(−r/ξ) of the maxima of |g(r) − 1| in ``fit_range_A``."""
-    deviation = np.abs(np.asarray(g) - 1.0)
-    inside = np.flatnonzero((r >= fit_range_A[0]) & (r <= fit_range_A[1]))
-    maxima = [i for i in inside if 0 < i < r.size - 1 and deviation[i] >= deviation[i - 1] and deviation[i] > deviation[i + 1] and deviation[i] > 0]
-    r_max, values = r[maxima], deviation[maxima]
+    excess = np.convolve(np.asarray(g) - 1.0, np.ones(5) / 5, mode="same")  # 5-bin running mean against bin noise
+    inside = (r >= fit_range_A[0]) & (r <= fit_range_A[1])
+    # one maximum of |g − 1| per lobe (between sign changes of g − 1), so noise wiggles are not counted
+    lobes = np.concatenate([[0], np.cumsum(np.diff(np.sign(excess)) != 0)])
+    maxima = []
+    for lobe in np.unique(lobes[inside]):
+        members = np.flatnonzero(inside & (lobes == lobe))
+        best = members[np.argmax(np.abs(excess[members]))]
+        if abs(excess[best]) > 0 and members[0] < best < members[-1]:  # a true extremum, not a lobe cut by the range
+            maxima.append(best)
+    maxima = np.asarray(maxima, dtype=int)
+    r_max, values = r[maxima], np.abs(excess[maxima])
     if len(maxima) < 2:
         return CorrelationLength(None, None, r_max, values, fit_range_A, reason="fewer than two maxima of |g(r) - 1| in the fit range")
     coefficients, covariance = (np.polyfit(r_max, np.log(values), 1, cov=True) if len(maxima) > 3 else (np.polyfit(r_max, np.log(values), 1), None))

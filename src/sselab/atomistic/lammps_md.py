@@ -69,7 +69,7 @@ import numpy as np
 from ase import Atoms
 
 from sselab.atomistic.forcefields import ForceField, IonSpecies, load_forcefield
-from sselab.atomistic.md import THERMO_COLUMNS, MDSettings
+from sselab.atomistic.md import THERMO_COLUMNS, MDSettings, truncate_extxyz
 from sselab.errors import SSELabError
 
 __all__ = [
@@ -355,18 +355,9 @@ def _kinetic(lmp) -> float:
 
 def _truncate_outputs(trajectory: Path, thermo: Path, last_time_fs: float, tol: float) -> None:
     """Drop frames and thermo rows later than the checkpoint (written after it, before the stop)."""
-    from ase.io import read, write
 
     if trajectory.exists() and trajectory.stat().st_size:
-        frames = [f for f in read(trajectory, index=":", format="extxyz") if f.info["time_fs"] <= last_time_fs + tol]
-        tmp = trajectory.with_name(trajectory.name + ".tmp")
-        if tmp.exists():
-            tmp.unlink()
-        for frame in frames:
-            write(tmp, frame, format="extxyz", append=True)
-        if not frames:
-            tmp.write_text("")
-        os.replace(tmp, trajectory)
+        truncate_extxyz(trajectory, last_time_fs + tol)
     if thermo.exists() and thermo.stat().st_size:
         with thermo.open(newline="") as handle:
             rows = list(csv.reader(handle))

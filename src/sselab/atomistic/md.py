@@ -6,7 +6,7 @@ Ensembles (ASE integrators, ASE units: Å, fs, eV):
   ``ase.md.nose_hoover_chain.NoseHooverChainNVT``, relaxation time ``thermostat_damping_fs``;
 * ``nvt`` with ``langevin`` — ``ase.md.langevin.Langevin``, friction 1/``thermostat_damping_fs``,
   its noise from the run's seed, centre of mass free (the analysis removes drift);
-* ``npt`` — isotropic MTK barostat + Nosé–Hoover chains (``ase.md.nose_hoover_chain.MTKNPT``),
+* ``npt`` — isotropic MTK barostat + Nosé–Hoover chains (``ase.md.nose_hoover_chain.IsotropicMTKNPT``),
   target ``pressure_GPa``;
 * ``nve`` — velocity Verlet.
 
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,20 +110,21 @@ class MDResult:
     mean_pressure_GPa: float
 
 
-def _dynamics(atoms: Atoms, settings: MDSettings):
+def _dynamics(atoms: Atoms, settings: MDSettings, step: int = 0):
+    """The integrator; a Langevin noise stream is seeded by (seed, step), so a resumed run does not replay it."""
     from ase.md.langevin import Langevin
-    from ase.md.nose_hoover_chain import MTKNPT, NoseHooverChainNVT
+    from ase.md.nose_hoover_chain import IsotropicMTKNPT, NoseHooverChainNVT
     from ase.md.verlet import VelocityVerlet
 
     dt = settings.timestep_fs * units.fs
     if settings.ensemble == "nve":
         return VelocityVerlet(atoms, dt)
     if settings.ensemble == "npt":
-        return MTKNPT(atoms, dt, temperature_K=settings.temperature_K, pressure_au=settings.pressure_GPa * units.GPa,
+        return IsotropicMTKNPT(atoms, dt, temperature_K=settings.temperature_K, pressure_au=settings.pressure_GPa * units.GPa,
                       tdamp=settings.thermostat_damping_fs * units.fs, pdamp=settings.barostat_damping_fs * units.fs)
     if settings.thermostat == "langevin":
         return Langevin(atoms, dt, temperature_K=settings.temperature_K, friction=1 / (settings.thermostat_damping_fs * units.fs), fixcm=False,
-                        rng=np.random.default_rng(settings.seed))
+                        rng=np.random.default_rng([settings.seed, step]))
     return NoseHooverChainNVT(atoms, dt, temperature_K=settings.temperature_K, tdamp=settings.thermostat_damping_fs * units.fs)
 
 
@@ -130,19 +132,54 @@ def thermo_row(atoms: Atoms, time_fs: float) -> dict[str, float]:
     potential = atoms.get_potential_energy()
     kinetic = atoms.get_kinetic_energy()
     try:
-        pressure = -np.trace(atoms.get_stress(voigt=False)) / 3 / units.GPa
+        pressure = -np.trace(atoms.get_stress(voigt=False, include_ideal_gas=True)) / 3 / units.GPa  # as LAMMPS press
     except Exception:  # calculators without stress (e.g. non-periodic or no virial)
         pressure = float("nan")
     return {"time_fs": time_fs, "temperature_K": atoms.get_temperature(), "potential_energy_eV": potential,
             "total_energy_eV": potential + kinetic, "pressure_GPa": pressure, "volume_A3": atoms.get_volume()}
 
 
+def extxyz_frames(path: Path) -> list[tuple[int, float | None]]:
+    """(end byte offset, time_fs) of every complete frame of an extended-XYZ file.
+
+    Reads headers and counts lines only, so it is cheap on long trajectories; it stops at the first
+    incomplete frame (a run killed while writing).
+    """
+    frames: list[tuple[int, float | None]] = []
+    with open(path, "rb") as handle:
+        while True:
+            count_line = handle.readline()
+            try:
+                count = int(count_line)
+            except ValueError:
+                break
+            comment = handle.readline()
+            lines = [handle.readline() for _ in range(count)]
+            if not comment.endswith(b"\n") or not all(line.endswith(b"\n") for line in lines):
+                break
+            match = re.search(rb"time_fs=([-+0-9.eE]+)", comment)
+            frames.append((handle.tell(), float(match.group(1)) if match else None))
+    return frames
+
+
+def truncate_extxyz(path: Path, last_time_fs: float | None = None) -> int:
+    """Cut ``path`` after its last complete frame with time_fs ≤ ``last_time_fs`` (any time when None).
+
+    Returns the number of frames kept; a torn last frame is dropped.
+    """
+    kept = [(end, t) for end, t in extxyz_frames(path) if last_time_fs is None or (t is not None and t <= last_time_fs)]
+    with open(path, "r+b") as handle:
+        handle.truncate(kept[-1][0] if kept else 0)
+    return len(kept)
+
+
 def _resume_state(trajectory: Path, thermo: Path, settings: MDSettings) -> tuple[Atoms, int]:
-    """Last stored frame and its step; frames and thermo rows after it are dropped."""
-    frames = read(trajectory, index=":")
-    if not frames or "time_fs" not in frames[-1].info or frames[-1].get_momenta() is None:
-        raise SSELabError(f"{trajectory} has no frame to resume from (frames need time_fs and momenta)")
-    last = frames[-1]
+    """Last complete stored frame and its step; a torn frame and thermo rows after it are dropped."""
+    if truncate_extxyz(trajectory) == 0:
+        raise SSELabError(f"{trajectory} has no complete frame to resume from")
+    last = read(trajectory, index=-1, format="extxyz")
+    if "time_fs" not in last.info or "momenta" not in last.arrays:
+        raise SSELabError(f"{trajectory} cannot be resumed: its frames need time_fs and momenta")
     step = int(round(last.info["time_fs"] / settings.timestep_fs))
     if step % settings.dump_every or step > settings.steps:
         raise SSELabError(f"{trajectory} was written with other settings (last time {last.info['time_fs']} fs); resume needs the same timestep and frame interval")
@@ -181,7 +218,7 @@ def run_ase_md(
         trajectory_path.unlink(missing_ok=True)
         with thermo_path.open("w", newline="") as handle:
             csv.DictWriter(handle, THERMO_COLUMNS).writeheader()
-    dynamics = _dynamics(system, settings)
+    dynamics = _dynamics(system, settings, done)
     temperatures, pressures = [], []
     started = time.perf_counter()
 

@@ -105,6 +105,7 @@ def analyze_command(
             warnings.append(f"only {estimate.atoms} {species} atom(s) and a run too short for 8 blocks: the error is not reliable")
         else:
             (diffusivity, stderr), error_method = blocked, f"8 consecutive blocks x {estimate.atoms} atom(s)"
+            warnings = [w for w in warnings if "no standard error" not in w]
     number_density = trajectory.counts[species] / (trajectory.volume_A3 * 1e-30) if trajectory.volume_A3 else None
     conductivity = conductivity_stderr = None
     if estimate.diffusive:
@@ -233,11 +234,17 @@ def arrhenius_command(
     run = RunDirectory.open(out, "diffusion arrhenius", {"runs": [str(r) for r in runs], "extrapolate_to": extrapolate_to})
     extrapolated = float(fit.diffusivity(target))
     log_error = fit.log_diffusivity_stderr(target)
-    densities = {p.get("number_density_per_m3") for p in points}
+    densities = [p.get("number_density_per_m3") for p in points]
     charges = {p.get("charge") for p in points}
     conductivity = None
-    if len(densities) == 1 and None not in densities and len(charges) == 1 and None not in charges:
-        conductivity = nernst_einstein_conductivity(densities.pop(), charges.pop(), extrapolated, target)
+    if None not in densities and len(charges) == 1 and None not in charges:
+        density = float(np.mean(densities))
+        if np.ptp(densities) > 1e-3 * density:
+            warnings.append(f"the runs' carrier densities differ by {100 * np.ptp(densities) / density:.2g} % (strain, NPT): "
+                            "the extrapolated conductivity uses their mean")
+        conductivity = nernst_einstein_conductivity(density, charges.pop(), extrapolated, target)
+    else:
+        warnings.append("no extrapolated conductivity: the runs do not all give a carrier density and one charge")
     summary = {
         "points": len(points),
         "activation_energy_eV": fit.activation_energy_eV,
@@ -245,6 +252,7 @@ def arrhenius_command(
         "D0_m2_per_s": fit.prefactor,
         "ln_D0_stderr": fit.log_prefactor_stderr,
         "r_squared": fit.r_squared,
+        "reduced_chi_squared": fit.reduced_chi_squared,
         "weighted": weighted,
         "extrapolation_temperature_K": target,
         "D_extrapolated_m2_per_s": extrapolated,

@@ -17,9 +17,8 @@ from typing import Annotated
 
 import typer
 from ase import Atoms
-from ase.io import read
 
-from sselab.atomistic.md import MDSettings, apply_hydrostatic_strain, run_ase_md
+from sselab.atomistic.md import MDSettings, apply_hydrostatic_strain, extxyz_frames, run_ase_md
 from sselab.atomistic.structures import load_structure
 from sselab.atomistic.structures.llzo import ordered_cubic_llzo, substitute_exchange_ions
 from sselab.cli.atomistic import CalculatorOption, JsonOption, OutOption, progress_bar
@@ -32,8 +31,9 @@ app = typer.Typer(help="Molecular dynamics with an MLIP (ASE) or a classical for
 
 
 def mpi_layout() -> tuple[int, int]:
-    """(rank, size) of this process when started by mpiexec (MPICH/Hydra or Open MPI), else (0, 1)."""
-    for rank_key, size_key in (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE")):
+    """(rank, size) of this process when started by mpiexec (MPICH/Hydra, Open MPI, PMIx) or srun, else (0, 1)."""
+    for rank_key, size_key in (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"), ("PMIX_RANK", "PMIX_SIZE"),
+                               ("SLURM_PROCID", "SLURM_NTASKS")):
         if rank_key in os.environ:
             return int(os.environ[rank_key]), int(os.environ.get(size_key, "1"))
     return 0, 1
@@ -80,11 +80,8 @@ def point_name(temperature: float, strain: float) -> str:
 def _finished(trajectory: Path, total_fs: float) -> bool:
     if not trajectory.is_file():
         return False
-    try:
-        last = read(trajectory, index=-1)
-    except Exception:
-        return False
-    return abs(last.info.get("time_fs", -1.0) - total_fs) < 1e-6
+    frames = extxyz_frames(trajectory)
+    return bool(frames) and frames[-1][1] is not None and abs(frames[-1][1] - total_fs) < 1e-6
 
 
 @app.command("run")

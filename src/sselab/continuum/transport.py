@@ -44,6 +44,7 @@ class ArrheniusFit:
     covariance: np.ndarray  # 2×2 of (ln D₀, E_a)
     r_squared: float
     points: int
+    reduced_chi_squared: float = float("nan")  # with stated errors; NaN without, or with two points
 
     @property
     def prefactor(self) -> float:
@@ -73,7 +74,8 @@ def fit_arrhenius(temperature: np.ndarray, log_diffusivity: np.ndarray, log_cova
     ``log_covariance`` is the covariance of the ln D values (diagonal (σ_D/D)² for independent
     runs); without it the points are weighted equally and the covariance of the parameters is
     scaled by the residual variance (NaN with only two points). With it, the covariance is the
-    GLS one, (Xᵀ W X)⁻¹, which trusts the stated errors; the reduced χ² is then a check on them.
+    GLS one, (Xᵀ W X)⁻¹, scaled by the reduced χ² when that exceeds 1 (the Birge ratio: points
+    that scatter more than their errors allow widen the parameter errors, never narrow them).
     """
     t = np.asarray(temperature, dtype=float)
     y = np.asarray(log_diffusivity, dtype=float)
@@ -99,8 +101,12 @@ def fit_arrhenius(temperature: np.ndarray, log_diffusivity: np.ndarray, log_cova
         dof = t.size - 2
         scale = float(residual @ residual / dof) if dof > 0 else float("nan")
         parameter_covariance = scale * np.linalg.inv(normal)
+        reduced_chi_squared = float("nan")
     else:
-        parameter_covariance = np.linalg.inv(normal)
+        dof = t.size - 2
+        reduced_chi_squared = float(residual @ weight @ residual / dof) if dof > 0 else float("nan")
+        # Birge ratio: when the points scatter more than their stated errors allow, trust the scatter
+        parameter_covariance = np.linalg.inv(normal) * (max(1.0, reduced_chi_squared) if dof > 0 else 1.0)
     spread = float(np.sum((y - y.mean()) ** 2))
     return ArrheniusFit(
         log_prefactor=float(parameters[0]),
@@ -108,6 +114,7 @@ def fit_arrhenius(temperature: np.ndarray, log_diffusivity: np.ndarray, log_cova
         covariance=parameter_covariance,
         r_squared=1 - float(residual @ residual) / spread if spread > 0 else float("nan"),
         points=int(t.size),
+        reduced_chi_squared=reduced_chi_squared,
     )
 
 
@@ -149,6 +156,8 @@ def fit_stress_concentration(stress: np.ndarray, concentration: np.ndarray, diff
         raise SSELabError("stresses and concentrations must be finite numbers")
     _positive_finite("diffusivities", d)
     _positive_finite("concentrations", c)
+    if np.any(c >= 1):
+        raise SSELabError("concentrations are site fractions below 1 (1.7 % is 0.017)")
     if not temperature > 0:
         raise SSELabError(f"the fit temperature must be positive, got {temperature}")
     if np.unique(c).size < 2:
