@@ -102,32 +102,6 @@ def test_buckingham_energy_and_shell_model_constants(forcefield):
     assert period / 20 - 0.05 < recommended_timestep_fs(forcefield) <= period / 20
 
 
-def test_bush1994_set_uses_bushs_own_oxygen():
-    """llzo_bush1994_coreshell: Bush et al. 1994 O2- shell and O-O (GULP bush.lib), alkali-O as in the hybrid set."""
-    bush = load_forcefield("llzo_bush1994_coreshell")
-    assert bush.elements == {"Li", "Na", "K", "La", "Zr", "O"}
-    oxygen = bush.species["O"]
-    assert (oxygen.core_charge, oxygen.shell_charge, oxygen.spring_eV_per_A2) == (0.513, -2.513, 20.53)
-    assert oxygen.charge == pytest.approx(-2.0, abs=1e-12)
-    for formula in ("Li7La3Zr2O12", "Li6NaLa3Zr2O12", "La2O3", "ZrO2"):
-        assert formula_charge(bush, formula) == pytest.approx(0.0, abs=1e-9)
-    o_o = bush.pair("O", "O")
-    assert (o_o.A_eV, o_o.rho_A, o_o.C_eVA6) == (25.410, 0.6937, 32.32)
-    # Bush's O-O Buckingham turns over near 1.86 Å (maximum ~0.96 eV) and diverges to -inf below it
-    assert o_o.energy_eV(1.86) == pytest.approx(0.959, abs=2e-3)
-    assert o_o.energy_eV(1.0) < 0 < o_o.energy_eV(2.5)
-    # the alkali terms are the same Bush 1994 numbers as in the hybrid set
-    hybrid = load_forcefield(FF)
-    for cation in ("Li", "Na", "K"):
-        b, h = bush.pair(cation, "O"), hybrid.pair(cation, "O")
-        assert (b.A_eV, b.rho_A, b.C_eVA6) == (h.A_eV, h.rho_A, h.C_eVA6)
-    # Bush's oxygen is far more polarisable than Catlow's: 14.40 * 2.513^2 / 20.53 = 4.43 Å^3, and its
-    # softer spring gives a longer shell period: 2 pi sqrt(mu/k) with mu = 0.4*15.599/15.999 amu = 8.82 fs
-    assert oxygen.polarizability_A3() == pytest.approx(4.429, abs=1e-3)
-    assert shell_period_fs(oxygen) == pytest.approx(8.816, abs=0.01)
-    assert all(p.source for p in bush.pairs) and all(s.source for s in bush.species.values())
-
-
 def test_loader_reads_a_user_file(tmp_path):
     ff = load_forcefield(_write(tmp_path, GOOD_TOML))
     assert ff.name == "test" and ff.cutoff_A == 8.0 and ff.kspace == "ewald 1e-06"
