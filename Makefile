@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 MLIP   := $(VENV)/.installed-mlip
 SEED001 := runs/demo-seed001
+TRANSPORT := runs/demo-transport
 
 .PHONY: demo test install clean
 
@@ -27,9 +28,14 @@ demo: $(MLIP)
 	$(VENV)/bin/sselab segregation study li-bcc licl --db $(SEED001)/cache.db --out $(SEED001)/li-licl
 	$(VENV)/bin/sselab segregation study li-bcc limg --substrate-termination Mg --db $(SEED001)/cache.db --out $(SEED001)/li-limg
 	$(VENV)/bin/sselab segregation table $(SEED001)/li-licl $(SEED001)/li-limg --out $(SEED001)/table
+	$(VENV)/bin/sselab md run llzo --forcefield llzo_bush_coreshell --exchange-ion Na --exchange-count 1 --temperature 1100K \
+		--ensemble npt --time "10 ps" --dump-interval "100 fs" --equilibration "1 ps" --resume --out $(TRANSPORT)/md
+	$(VENV)/bin/sselab diffusion analyze $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --out $(TRANSPORT)/li
+	$(VENV)/bin/sselab diffusion vanhove $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --out $(TRANSPORT)/vanhove
 	@echo "Seed 000: Fig. 6 panels (a-d), SI.7 comparison and the paper-vs-sselab table are in runs/demo-fig6/"
 	@echo "Seed 002: Li0 profiles of Figs. 2-8, conductivity diagrams and the t table are in runs/demo-li0/"
 	@echo "Seed 001: Li/LiCl and Li/LiMg with CHGNet (vacancy profiles, Fig. 4 points, Table S6-like table) are in $(SEED001)/"
+	@echo "Seeds 000/004: 11 ps of core-shell MD of Na-exchanged LLZO at 1100 K, Li MSD/D and van Hove maps are in $(TRANSPORT)/"
 
 test: $(STAMP)
 	$(PY) -m pytest
