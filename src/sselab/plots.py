@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -410,7 +411,7 @@ def msd_figure(lag_fs: np.ndarray, msd: np.ndarray, msd_spread: np.ndarray, esti
                     label=f"D = {reported:.3g} ± {error or float('nan'):.2g} m$^2$/s")
         linear.set_title("diffusive")
     else:
-        linear.set_title(f"not diffusive: {estimate.reason}", fontsize=8)
+        linear.set_title(textwrap.fill(f"not diffusive: {estimate.reason}", 70), fontsize=8)
     positive = lag_fs > 0
     loglog.set_xscale("log")
     loglog.set_yscale("log")
