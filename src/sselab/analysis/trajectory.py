@@ -22,7 +22,7 @@ atoms is used.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from sselab.errors import SSELabError
 
 MAX_FRACTIONAL_STEP = 1 / 3
 TIME_KEYS = ("time_fs",)
+PROGRESS_FRAMES = 100
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,12 @@ def _frame_times(frames_info: list[float | None], frame_interval_fs: float | Non
     return float(frame_interval_fs)
 
 
-def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_interval_fs: float | None = None) -> Trajectory:
-    """Stream ``frames`` into a :class:`Trajectory` of ``species`` (see the module docstring)."""
+def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_interval_fs: float | None = None,
+                           progress: Callable[[int], None] | None = None) -> Trajectory:
+    """Stream ``frames`` into a :class:`Trajectory` of ``species`` (see the module docstring).
+
+    ``progress(n)`` is called after every ``PROGRESS_FRAMES`` frames read, with n = that many.
+    """
     symbols: list[str] | None = None
     selected: dict[str, np.ndarray] = {}
     framework: np.ndarray | None = None
@@ -161,6 +166,8 @@ def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_in
         cells.append(atoms.cell.array.copy())
         time = atoms.info.get("time_fs")
         times.append(float(time) if time is not None else None)
+        if progress is not None and (index + 1) % PROGRESS_FRAMES == 0:
+            progress(PROGRESS_FRAMES)
     if symbols is None:
         raise SSELabError("the trajectory has no frames")
     if len(times) < 2:
@@ -228,7 +235,8 @@ def trajectory_from_arrays(symbols: list[str], positions: np.ndarray, frame_inte
     return _assemble(list(symbols), selected, framework_mean, float(frame_interval_fs), cells, {})
 
 
-def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | None = None, every: int = 1) -> Trajectory:
+def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | None = None, every: int = 1,
+                    progress: Callable[[int], None] | None = None) -> Trajectory:
     """Read a trajectory file ASE can read (extxyz, ASE .traj, LAMMPS dump …), every ``every``-th frame.
 
     The frame interval is taken from ``time_fs`` in the frames' info when present (and checked
@@ -245,7 +253,7 @@ def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | N
     try:
         frames = iread(str(path), index=f"::{every}")
         stated = frame_interval_fs * every if frame_interval_fs is not None else None
-        return trajectory_from_frames(frames, species, stated)
+        return trajectory_from_frames(frames, species, stated, progress)
     except SSELabError:
         raise
     except Exception as error:  # ASE raises many kinds for unreadable files

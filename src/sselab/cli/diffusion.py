@@ -21,6 +21,8 @@ from sselab import plots
 from sselab.analysis.msd import block_estimate, estimate_diffusivity, msd_per_atom
 from sselab.analysis.trajectory import read_trajectory
 from sselab.analysis.vanhove import characteristic_times, clustering, correlation_length, density_map, van_hove
+from sselab.atomistic.md import extxyz_frames
+from sselab.cli.atomistic import progress_bar
 from sselab.cli.common import emit
 from sselab.continuum.li_penalty import fit_two_step
 from sselab.continuum.transport import fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
@@ -43,6 +45,17 @@ IntervalOption = Annotated[str | None, typer.Option("--frame-interval", help="Ti
 EveryOption = Annotated[int, typer.Option("--every", help="Read every n-th frame.")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else.")]
+
+
+def _read(path: Path, species: list[str], frame_interval: str | None, every: int, show: bool):
+    """read_trajectory with a progress bar over the frames (counted by a header scan for extended XYZ)."""
+    total = None
+    if show and path.suffix in (".extxyz", ".xyz") and path.is_file():
+        total = len(extxyz_frames(path)) // every + 1
+    if total is None:
+        return read_trajectory(path, species, _femtoseconds(frame_interval, "--frame-interval"), every)
+    with progress_bar(total, "reading frames", True) as advance:
+        return read_trajectory(path, species, _femtoseconds(frame_interval, "--frame-interval"), every, lambda n: advance(None, n))
 
 
 def _femtoseconds(text: str | None, name: str) -> float | None:
@@ -88,7 +101,7 @@ def analyze_command(
         if len(parts) != 2:
             raise SSELabError("--window takes two times separated by a comma, e.g. '20 ps, 200 ps'")
         window_fs = tuple(parse_quantity(p.strip(), "time", "--window") * 1e15 for p in parts)
-    trajectory = read_trajectory(trajectory_path, [species], _femtoseconds(frame_interval, "--frame-interval"), every)
+    trajectory = _read(trajectory_path, [species], frame_interval, every, not json_output)
     kelvin = parse_quantity(temperature, "temperature", "--temperature") if temperature is not None else trajectory.info.get("target_temperature_K")
     z = charge if charge is not None else FORMAL_CHARGES.get(species)
     run = RunDirectory.open(out, "diffusion analyze", {"trajectory": str(trajectory_path), "species": species, "frame_interval": frame_interval,
@@ -381,7 +394,7 @@ def vanhove_command(
     if origins < 1:
         raise SSELabError("--origins must be at least 1")
     wanted = [species] + ([cluster_species] if cluster_species and cluster_species != species else [])
-    trajectory = read_trajectory(trajectory_path, wanted, _femtoseconds(frame_interval, "--frame-interval"), every)
+    trajectory = _read(trajectory_path, wanted, frame_interval, every, not json_output)
     run = RunDirectory.open(out, "diffusion vanhove", {"trajectory": str(trajectory_path), "species": species, "frame_interval": frame_interval,
                                                       "r_max_A": r_max, "origins": origins, "cluster_species": cluster_species,
                                                       "cluster_cutoff_A": cluster_cutoff, "every": every})
