@@ -115,6 +115,12 @@ def _loglog_slope(lag_fs: np.ndarray, msd: np.ndarray) -> float:
     return float(np.polyfit(centres_t, centres_m, 1)[0]) if centres_t.size >= 2 else float("nan")
 
 
+def _slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least-squares slopes of every row of y (rows, len(x)) against x, in closed form (one matrix product)."""
+    centred = x - x.mean()
+    return (y @ centred) / (centred @ centred)
+
+
 def _halves_ratio(lag_fs: np.ndarray, msd: np.ndarray) -> float:
     """Slope of the MSD over the second half of the lags divided by that over the first half (1 when linear)."""
     if lag_fs.size < 8:
@@ -185,7 +191,7 @@ def estimate_diffusivity(
         return DiffusionEstimate(species, atoms, False, None, None, (lag_fs[start], lag_fs[end]), beta, msd_end,
                                  reason=f"the MSD grows by only {growth:.3g} Å² over the window (< {min_msd_A2:g} Å²): the ions have not left their sites")
     window = slice(start, end + 1)
-    slopes = np.polyfit(lag_fs[window], per_atom_msd[:, window].T, 1)[0]  # Å²/fs per atom
+    slopes = _slopes(lag_fs[window], per_atom_msd[:, window])  # Å²/fs per atom
     per_atom_d = slopes / (2 * dimension) * A2_PER_FS_TO_M2_PER_S
     warnings = []
     if atoms > 1:
@@ -219,6 +225,6 @@ def block_estimate(displacements: np.ndarray, frame_interval_fs: float, estimate
     for block in range(blocks):
         part = displacements[block * frames : (block + 1) * frames]
         msd = msd_per_atom(part - part[0], max_lag=end)[:, start : end + 1]
-        slopes.append(np.polyfit(lag_fs, msd.T, 1)[0])
+        slopes.append(_slopes(lag_fs, msd))
     samples = np.concatenate(slopes) / (2 * dimension) * A2_PER_FS_TO_M2_PER_S
     return float(samples.mean()), float(samples.std(ddof=1) / np.sqrt(samples.size))
