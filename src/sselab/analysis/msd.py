@@ -166,6 +166,7 @@ def estimate_diffusivity(
     if end < 8:
         return DiffusionEstimate(species, atoms, False, None, None, None, float("nan"), float(mean[min(end, lags - 1)]),
                                  reason=f"the run is too short: only {end} lags in the fitting window (need at least 8 frames)")
+
     def linear(first: int) -> tuple[bool, float, float]:
         beta = _loglog_slope(lag_fs[max(first, 1) : end + 1], mean[max(first, 1) : end + 1])
         ratio = _halves_ratio(lag_fs[first : end + 1], mean[first : end + 1])
