@@ -69,7 +69,7 @@ import numpy as np
 from ase import Atoms
 
 from sselab.atomistic.forcefields import ForceField, IonSpecies, load_forcefield
-from sselab.atomistic.md import THERMO_COLUMNS, MDSettings, truncate_extxyz
+from sselab.atomistic.md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
 from sselab.errors import SSELabError
 
 __all__ = [
@@ -355,15 +355,9 @@ def _kinetic(lmp) -> float:
 
 def _truncate_outputs(trajectory: Path, thermo: Path, last_time_fs: float, tol: float) -> None:
     """Drop frames and thermo rows later than the checkpoint (written after it, before the stop)."""
-
     if trajectory.exists() and trajectory.stat().st_size:
         truncate_extxyz(trajectory, last_time_fs + tol)
-    if thermo.exists() and thermo.stat().st_size:
-        with thermo.open(newline="") as handle:
-            rows = list(csv.reader(handle))
-        kept = [rows[0]] + [r for r in rows[1:] if r and float(r[0]) <= last_time_fs + tol]
-        with thermo.open("w", newline="") as handle:
-            csv.writer(handle).writerows(kept)
+    truncate_thermo(thermo, last_time_fs + tol)
 
 
 def _open_lammps(omp_threads: int):

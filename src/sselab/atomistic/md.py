@@ -173,6 +173,18 @@ def truncate_extxyz(path: Path, last_time_fs: float | None = None) -> int:
     return len(kept)
 
 
+def truncate_thermo(path: Path, last_time_fs: float) -> None:
+    """Drop the rows of a thermo CSV written after ``last_time_fs`` (the resume point)."""
+    if not path.is_file() or not path.stat().st_size:
+        return
+    with path.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if float(r["time_fs"]) <= last_time_fs]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, THERMO_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def _resume_state(trajectory: Path, thermo: Path, settings: MDSettings) -> tuple[Atoms, int]:
     """Last complete stored frame and its step; a torn frame and thermo rows after it are dropped."""
     if truncate_extxyz(trajectory) == 0:
@@ -183,13 +195,7 @@ def _resume_state(trajectory: Path, thermo: Path, settings: MDSettings) -> tuple
     step = int(round(last.info["time_fs"] / settings.timestep_fs))
     if step % settings.dump_every or step > settings.steps:
         raise SSELabError(f"{trajectory} was written with other settings (last time {last.info['time_fs']} fs); resume needs the same timestep and frame interval")
-    if thermo.is_file():
-        with thermo.open(newline="") as handle:
-            rows = [r for r in csv.DictReader(handle) if float(r["time_fs"]) <= last.info["time_fs"] + 1e-9]
-        with thermo.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, THERMO_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
+    truncate_thermo(thermo, last.info["time_fs"] + 1e-9)
     return last, step
 
 
