@@ -22,7 +22,7 @@ from sselab.analysis.msd import block_estimate, estimate_diffusivity, msd_per_at
 from sselab.analysis.trajectory import read_trajectory
 from sselab.analysis.vanhove import characteristic_times, clustering, correlation_length, density_map, van_hove
 from sselab.atomistic.md import extxyz_frames
-from sselab.cli.atomistic import progress_bar
+from sselab.cli.atomistic import JsonOption, OutOption, progress_bar
 from sselab.cli.common import emit
 from sselab.continuum.li_penalty import fit_two_step
 from sselab.continuum.transport import fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
@@ -43,19 +43,15 @@ TrajectoryArgument = Annotated[Path, typer.Argument(help="Trajectory file ASE ca
 SpeciesOption = Annotated[str, typer.Option("--species", help="Element to analyse, e.g. Li.")]
 IntervalOption = Annotated[str | None, typer.Option("--frame-interval", help="Time between stored frames, e.g. '10 fs' (read from the file when it has time_fs).")]
 EveryOption = Annotated[int, typer.Option("--every", help="Read every n-th frame.")]
-OutOption = Annotated[Path | None, typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else.")]
 
 
 def _read(path: Path, species: list[str], frame_interval: str | None, every: int, show: bool):
     """read_trajectory with a progress bar over the frames (counted by a header scan for extended XYZ)."""
-    total = None
-    if show and path.suffix in (".extxyz", ".xyz") and path.is_file():
-        total = len(extxyz_frames(path)) // every + 1
-    if total is None:
-        return read_trajectory(path, species, _femtoseconds(frame_interval, "--frame-interval"), every)
-    with progress_bar(total, "reading frames", True) as advance:
-        return read_trajectory(path, species, _femtoseconds(frame_interval, "--frame-interval"), every, lambda n: advance(None, n))
+    interval = _femtoseconds(frame_interval, "--frame-interval")
+    if not (show and path.suffix in (".extxyz", ".xyz") and path.is_file()):
+        return read_trajectory(path, species, interval, every)
+    with progress_bar(len(extxyz_frames(path)) // every + 1, "reading frames", True) as advance:
+        return read_trajectory(path, species, interval, every, lambda n: advance(None, n))
 
 
 def _femtoseconds(text: str | None, name: str) -> float | None:
