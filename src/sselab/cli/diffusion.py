@@ -47,6 +47,8 @@ EveryOption = Annotated[int, typer.Option("--every", help="Read every n-th frame
 
 def _read(path: Path, species: list[str], frame_interval: str | None, every: int, show: bool):
     """read_trajectory with a progress bar over the frames (counted by a header scan for extended XYZ)."""
+    if every < 1:
+        raise SSELabError(f"--every must be a positive integer, got {every}")
     interval = _femtoseconds(frame_interval, "--frame-interval")
     if not (show and path.suffix in (".extxyz", ".xyz") and path.is_file()):
         return read_trajectory(path, species, interval, every)
