@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sselab.cli import atomistic, diffusion, ion_exchange, li0, md, segregation
+from sselab.cli import atomistic, defects, diffusion, ion_exchange, li0, md, segregation
 from sselab.errors import SSELabError
 
 app = typer.Typer(
@@ -25,6 +25,10 @@ app.add_typer(li0.app, name="li0")
 app.add_typer(segregation.app, name="segregation")
 app.add_typer(diffusion.app, name="diffusion")
 app.add_typer(md.app, name="md")
+app.add_typer(defects.app, name="defects")
+defects.app.command("sites")(defects.sites_command)
+defects.app.command("formation-energy")(defects.formation_energy_command)
+app.command("expansion")(defects.expansion_command)
 app.command("surface-energy")(atomistic.surface_energy_command)
 app.command("adhesion")(atomistic.adhesion_command)
 app.command("vacancy-profile")(atomistic.vacancy_profile_command)

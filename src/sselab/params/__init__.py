@@ -62,7 +62,8 @@ def read_table(name_or_path: str | Path, kind: str) -> tuple[dict[str, Any], str
         names = {name.lower(): name for name in packaged_names(kind)}
         key = names.get(str(name_or_path).lower())
         if key is None:
-            label = {"hosts": "host", "ions": "ion", "li0": "separator case", "forcefields": "force field"}[kind]
+            label = {"hosts": "host", "ions": "ion", "li0": "separator case", "forcefields": "force field",
+                     "precursors": "precursor list"}[kind]
             raise SSELabError(
                 f"unknown {label} {name_or_path!r}: choose one of {', '.join(packaged_names(kind))} or give a .toml file"
             )

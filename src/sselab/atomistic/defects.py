@@ -1,0 +1,357 @@
+"""Where an exchange ion sits in LLZO, and random defect configurations ranked by electrostatics.
+
+Site sampling (seed 000 §3.1, Fig. 2)
+-------------------------------------
+One Li of an ordered cubic LLZO cell is replaced by the exchange ion M (Na, Ag, K) at each chosen Li site
+and all positions are relaxed at fixed cell (the host's relaxed cell). The site energies are reported
+relative to the lowest one, ΔE_i = E_i − min_j E_j (eV). Each configuration is named as in the paper:
+``O<k>`` when the replaced Li sat in an octahedral (96h) site, ``T<k>`` when tetrahedral (24d), numbered by
+energy within its type, and ``*T<k>`` when the ion left its tetrahedron for an octahedron during the
+relaxation (a T→O hop). The site an ion sits in after relaxation is the nearest Li candidate site of the
+cubic garnet framework (24 tetrahedral 24d + 96 octahedral 96h positions per conventional cell, empty ones
+included), so a hop into an *empty* neighbouring octahedron is detected.
+
+Which Li sites: an ordered Li arrangement has little or no symmetry, so symmetry-equivalent Li (spglib,
+when the ordering keeps any symmetry) are scanned once, and from the distinct ones ``octahedral`` and
+``tetrahedral`` representatives are taken evenly spread over the range of their formal-charge Madelung
+site energies (pymatgen ``EwaldSummation.get_site_energy``) — the paper's 21 sites (14 O, 7 T) are the
+defaults. Higher concentrations follow the paper: the lowest configuration with n ions is the start for
+n + 1, whose extra ion is scanned over ``candidates`` octahedral Li sites again.
+
+Configuration sampling (seed 004, "500 configurations ... top-5 lowest E_Ewald relaxed")
+---------------------------------------------------------------------------------------
+:func:`sample_configurations` draws random substitutions (and optional extra atoms on given interstitial
+sites), ranks them by their formal-charge Ewald energy, drops duplicates (same Ewald energy within
+1e-6 eV), and returns the lowest ``keep``; the caller relaxes them and keeps the lowest calculator energy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from ase import Atoms
+from ase.data import atomic_numbers
+from ase.geometry import get_distances
+
+from sselab.atomistic.engine import Engine
+from sselab.atomistic.structures.llzo import OCTAHEDRAL, TETRAHEDRAL, llzo_framework
+from sselab.atomistic.vacancies import distinct_sites
+from sselab.errors import SSELabError
+
+SITE_TYPES = {OCTAHEDRAL: "octahedral", TETRAHEDRAL: "tetrahedral"}
+Progress = Callable[..., None]
+
+
+def _no_progress(*_: Any, **__: Any) -> None:
+    return None
+
+
+def _structure_with_charges(atoms: Atoms, charges: dict[str, float]):
+    from pymatgen.core import Lattice, Structure
+
+    symbols = atoms.get_chemical_symbols()
+    unknown = sorted(set(symbols) - set(charges))
+    if unknown:
+        raise SSELabError(f"no formal charge given for {', '.join(unknown)}")
+    return Structure(Lattice(atoms.cell.array), symbols, atoms.get_scaled_positions(wrap=True),
+                     site_properties={"charge": [charges[s] for s in symbols]})
+
+
+def madelung_site_energies(atoms: Atoms, charges: dict[str, float]) -> np.ndarray:
+    """Each atom's share of the formal-charge Ewald energy (eV), from pymatgen's ``EwaldSummation``."""
+    from pymatgen.analysis.ewald import EwaldSummation
+
+    ewald = EwaldSummation(_structure_with_charges(atoms, charges), compute_forces=False)
+    return np.array([ewald.get_site_energy(i) for i in range(len(atoms))])
+
+
+def ewald_energy(atoms: Atoms, charges: dict[str, float]) -> float:
+    """Formal-charge Ewald energy (eV) of a neutral cell."""
+    from pymatgen.analysis.ewald import EwaldSummation
+
+    total = sum(charges[s] for s in atoms.get_chemical_symbols())
+    if abs(total) > 1e-6:
+        raise SSELabError(f"the configuration carries a net formal charge of {total:+g} e; Ewald ranking needs a neutral cell")
+    return float(EwaldSummation(_structure_with_charges(atoms, charges), compute_forces=False).total_energy)
+
+
+def llzo_li_sites(atoms: Atoms) -> tuple[np.ndarray, np.ndarray]:
+    """Cartesian positions and 24d/96h labels of every Li candidate site for a cell of repeated cubic LLZO.
+
+    The cell must be (close to) an integer repeat n1×n2×n3 of the cubic conventional cell; candidate sites are
+    taken at the framework's fractional coordinates, so a uniformly scaled (relaxed) cell is fine.
+    """
+    framework, labels = llzo_framework()
+    li = framework.numbers == atomic_numbers["Li"]
+    repeats = atoms.cell.lengths() / framework.cell.lengths()
+    rounded = np.rint(repeats).astype(int)
+    angles = atoms.cell.angles()
+    if np.any(rounded < 1) or np.any(np.abs(repeats - rounded) > 0.1) or np.any(np.abs(angles - 90.0) > 1.0):
+        raise SSELabError(f"cell {np.round(atoms.cell.cellpar(), 3).tolist()} is not a repeat of the cubic LLZO cell")
+    supercell = framework[li].repeat(tuple(rounded))
+    site_labels = np.tile(labels[li], int(np.prod(rounded)))
+    positions = supercell.get_scaled_positions() @ atoms.cell.array
+    return positions, site_labels
+
+
+def nearest_site_type(atoms: Atoms, index: int, site_positions: np.ndarray, site_labels: np.ndarray) -> tuple[str, float]:
+    """'octahedral' or 'tetrahedral' for the Li candidate site nearest atom ``index``, and its distance (Å)."""
+    _, distances = get_distances(atoms.positions[index], site_positions, cell=atoms.cell, pbc=True)
+    nearest = int(np.argmin(distances[0]))
+    return SITE_TYPES[str(site_labels[nearest])], float(distances[0, nearest])
+
+
+def _spread(indices: list[int], scores: np.ndarray, count: int) -> list[int]:
+    """``count`` of ``indices`` evenly spread over the range of ``scores`` (all when fewer)."""
+    if count >= len(indices):
+        return sorted(indices)
+    order = sorted(indices, key=lambda i: scores[i])
+    picks = np.unique(np.rint(np.linspace(0, len(order) - 1, count)).astype(int))
+    return sorted(order[p] for p in picks)
+
+
+def select_li_sites(host: Atoms, octahedral: int = 14, tetrahedral: int = 7,
+                    charges: dict[str, float] | None = None) -> list[int]:
+    """Li atom indices to scan: symmetry-distinct ones, spread over their Madelung site energies per site type.
+
+    Needs ``host.arrays['site']`` (24d/96h labels, from :func:`~sselab.atomistic.structures.llzo.ordered_cubic_llzo`).
+    """
+    if octahedral < 0 or tetrahedral < 0 or octahedral + tetrahedral == 0:
+        raise SSELabError("choose at least one octahedral or tetrahedral site (non-negative counts)")
+    if "site" not in host.arrays:
+        raise SSELabError("the host carries no Li site labels; build it with ordered_cubic_llzo")
+    li = np.flatnonzero(host.numbers == atomic_numbers["Li"])
+    representatives = [index for index, _ in distinct_sites(host, li)]
+    energies = madelung_site_energies(host, charges or {"Li": 1.0, "La": 3.0, "Zr": 4.0, "O": -2.0})
+    chosen: list[int] = []
+    for label, count in ((OCTAHEDRAL, octahedral), (TETRAHEDRAL, tetrahedral)):
+        of_type = [i for i in representatives if host.arrays["site"][i] == label]
+        chosen += _spread(of_type, energies, count)
+    return sorted(chosen)
+
+
+@dataclass(frozen=True)
+class SiteEnergy:
+    """One exchange-ion configuration after relaxation at fixed cell (energies eV, distances Å)."""
+
+    name: str  # O<k>, T<k>, or *T<k> for a tetrahedral start that ended octahedral
+    index: int  # atom index of the replaced Li in the host
+    site_before: str
+    site_after: str
+    energy_eV: float
+    relative_eV: float  # E - min E over the scan
+    displacement_A: float  # how far the exchange ion moved in the relaxation
+    converged: bool
+
+    @property
+    def hopped(self) -> bool:
+        return self.site_before != self.site_after
+
+
+@dataclass(frozen=True)
+class SiteScan:
+    """The site-preference scan of one exchange ion (seed 000 Fig. 2)."""
+
+    element: str
+    sites: tuple[SiteEnergy, ...]
+
+    @property
+    def best(self) -> SiteEnergy:
+        return min(self.sites, key=lambda s: s.energy_eV)
+
+    def lowest(self, site_after: str) -> SiteEnergy | None:
+        candidates = [s for s in self.sites if s.site_after == site_after]
+        return min(candidates, key=lambda s: s.energy_eV) if candidates else None
+
+    @property
+    def octahedral_preference_eV(self) -> float | None:
+        """E(lowest ion ending tetrahedral) − E(lowest ion ending octahedral); positive = octahedral preferred."""
+        octahedral, tetrahedral = self.lowest("octahedral"), self.lowest("tetrahedral")
+        if octahedral is None or tetrahedral is None:
+            return None
+        return tetrahedral.energy_eV - octahedral.energy_eV
+
+    @property
+    def hops(self) -> int:
+        return sum(s.hopped for s in self.sites)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"element": self.element, "best": self.best.name, "best_energy_eV": self.best.energy_eV,
+                "best_site_after": self.best.site_after, "octahedral_preference_eV": self.octahedral_preference_eV,
+                "t_to_o_hops": self.hops, "sites": [{**asdict(s), "hopped": s.hopped} for s in self.sites]}
+
+
+def substitute(host: Atoms, indices: list[int], element: str) -> Atoms:
+    """A copy of ``host`` with the atoms at ``indices`` turned into ``element`` (positions unchanged)."""
+    if element not in atomic_numbers:
+        raise SSELabError(f"unknown element {element!r}")
+    out = host.copy()
+    out.calc = None
+    out.numbers[list(indices)] = atomic_numbers[element]
+    return out
+
+
+def _name_sites(raw: list[dict[str, Any]]) -> tuple[SiteEnergy, ...]:
+    lowest = min(r["energy_eV"] for r in raw)
+    counters = {"octahedral": 0, "tetrahedral": 0}
+    named = []
+    for record in sorted(raw, key=lambda r: r["energy_eV"]):
+        counters[record["site_before"]] += 1
+        letter = "O" if record["site_before"] == "octahedral" else "T"
+        star = "*" if record["site_after"] != record["site_before"] else ""
+        named.append(SiteEnergy(name=f"{star}{letter}{counters[record['site_before']]}", relative_eV=record["energy_eV"] - lowest,
+                                **record))
+    return tuple(named)
+
+
+def scan_sites(engine: Engine, host: Atoms, element: str, indices: list[int], occupied: tuple[int, ...] = (),
+               progress: Progress = _no_progress) -> tuple[SiteScan, dict[int, Atoms]]:
+    """Put ``element`` on each Li site in ``indices`` (besides those already in ``occupied``), relax at fixed cell.
+
+    ``host`` is the relaxed host (for n > 1, the host with the ``occupied`` ions already in place). Returns the
+    scan and the relaxed structure of every configuration, keyed by the scanned index.
+    """
+    if not indices:
+        raise SSELabError("no Li sites to scan")
+    li = set(np.flatnonzero(host.numbers == atomic_numbers["Li"]).tolist())
+    bad = [i for i in indices if i not in li]
+    if bad:
+        raise SSELabError(f"atoms {bad} are not Li")
+    site_positions, site_labels = llzo_li_sites(host)
+    raw: list[dict[str, Any]] = []
+    relaxed: dict[int, Atoms] = {}
+    for index in indices:
+        start = substitute(host, [*occupied, index], element)
+        before, _ = nearest_site_type(start, index, site_positions, site_labels)
+        progress(f"{element} on Li {index} ({before})")
+        result = engine.relax(start, cell=False)
+        after, _ = nearest_site_type(result, index, site_positions, site_labels)
+        _, moved = get_distances(start.positions[index], result.positions[index], cell=host.cell, pbc=True)
+        raw.append({"index": int(index), "site_before": before, "site_after": after,
+                    "energy_eV": float(result.get_potential_energy()), "displacement_A": float(moved[0, 0]),
+                    "converged": bool(result.info.get("converged", True))})
+        relaxed[int(index)] = result
+    return SiteScan(element, _name_sites(raw)), relaxed
+
+
+@dataclass(frozen=True)
+class ConcentrationStep:
+    """The lowest configuration with ``count`` exchange ions and how it was reached."""
+
+    count: int
+    concentration: float  # exchange ions per Li site of the host (count / Li in the pristine cell)
+    indices: tuple[int, ...]
+    energy_eV: float
+    scanned_sites: int
+
+
+def grow_concentration(engine: Engine, host: Atoms, element: str, first: Atoms, first_index: int, counts: int,
+                       candidates: int = 4, progress: Progress = _no_progress) -> tuple[list[ConcentrationStep], list[Atoms]]:
+    """Seed 000 §2.1: each next exchange ion is scanned over ``candidates`` octahedral Li of the previous best.
+
+    ``first`` is the relaxed lowest single-ion configuration (replaced index ``first_index``). Returns the steps
+    for 1..``counts`` ions and their relaxed structures (fixed cell).
+    """
+    n_li = int(np.count_nonzero(host.numbers == atomic_numbers["Li"]))
+    steps = [ConcentrationStep(1, 1 / n_li, (first_index,), float(first.get_potential_energy()), 0)]
+    structures = [first]
+    current = first
+    occupied = (first_index,)
+    for count in range(2, counts + 1):
+        base = current.copy()
+        base.arrays["site"] = host.arrays["site"]
+        pool = select_li_sites(_as_li(base, occupied), octahedral=candidates + len(occupied), tetrahedral=0)
+        pool = [i for i in pool if i not in occupied][:candidates]
+        scan, relaxed = scan_sites(engine, _as_li(base, occupied), element, pool, occupied, progress)
+        best = scan.best
+        occupied = (*occupied, best.index)
+        current = relaxed[best.index]
+        steps.append(ConcentrationStep(count, count / n_li, occupied, best.energy_eV, len(pool)))
+        structures.append(current)
+    return steps, structures
+
+
+def _as_li(atoms: Atoms, indices: tuple[int, ...]) -> Atoms:
+    """``atoms`` with the exchange ions at ``indices`` shown as Li again (for site selection by Li labels)."""
+    out = substitute(atoms, list(indices), "Li")
+    out.arrays["site"] = atoms.arrays["site"]
+    return out
+
+
+@dataclass(frozen=True)
+class Configuration:
+    atoms: Atoms
+    ewald_eV: float
+
+
+def sample_configurations(host: Atoms, charges: dict[str, float], substitutions: dict[str, tuple[str, int]] | None = None,
+                          interstitial: tuple[str, int] | None = None, interstitial_sites: np.ndarray | None = None,
+                          samples: int = 500, keep: int = 5, seed: int = 0) -> tuple[list[Configuration], np.ndarray]:
+    """Random defect configurations of ``host``, the ``keep`` lowest in formal-charge Ewald energy (seed 004).
+
+    ``substitutions``: host element → (new element, how many); ``interstitial``: (element, how many) placed on
+    rows of ``interstitial_sites`` (Cartesian, Å). Returns the kept configurations (lowest first, duplicates
+    by Ewald energy removed) and every sample's Ewald energy.
+    """
+    if samples < 1 or keep < 1:
+        raise SSELabError("samples and keep must be at least 1")
+    substitutions = substitutions or {}
+    rng = np.random.default_rng(seed)
+    symbols = np.array(host.get_chemical_symbols())
+    plans = []
+    for old, (new, count) in substitutions.items():
+        pool = np.flatnonzero(symbols == old)
+        if count < 1 or count > len(pool):
+            raise SSELabError(f"cannot put {count} {new} on {len(pool)} {old} sites")
+        plans.append((pool, new, count))
+    if interstitial is not None:
+        sites = np.asarray(interstitial_sites if interstitial_sites is not None else np.zeros((0, 3)), dtype=float)
+        if interstitial[1] < 1 or interstitial[1] > len(sites):
+            raise SSELabError(f"cannot place {interstitial[1]} {interstitial[0]} interstitials on {len(sites)} candidate sites")
+    energies = []
+    unique: dict[float, Configuration] = {}
+    for _ in range(samples):
+        trial = host.copy()
+        trial.calc = None
+        new_symbols = symbols.copy()
+        for pool, new, count in plans:
+            new_symbols[rng.choice(pool, count, replace=False)] = new
+        trial.set_chemical_symbols(new_symbols.tolist())
+        if interstitial is not None:
+            chosen = rng.choice(len(sites), interstitial[1], replace=False)
+            trial += Atoms([interstitial[0]] * interstitial[1], positions=sites[chosen])
+        energy = ewald_energy(trial, charges)
+        energies.append(energy)
+        unique.setdefault(round(energy, 6), Configuration(trial, energy))
+    kept = sorted(unique.values(), key=lambda c: c.ewald_eV)[:keep]
+    return kept, np.array(energies)
+
+
+def interstitial_candidates(atoms: Atoms, min_distance: float = 1.6) -> np.ndarray:
+    """Empty-space points of a periodic cell: Voronoi vertices at least ``min_distance`` Å from every atom.
+
+    A geometric stand-in for seed 004's charge-density analysis: Voronoi vertices of the atomic positions are
+    the points locally farthest from all atoms. Duplicates within 0.5 Å are merged. Cartesian Å.
+    """
+    from scipy.spatial import Voronoi, cKDTree
+
+    shifts = np.array([[i, j, k] for i in (-1, 0, 1) for j in (-1, 0, 1) for k in (-1, 0, 1)])
+    images = (atoms.get_scaled_positions()[None, :, :] + shifts[:, None, :]).reshape(-1, 3) @ atoms.cell.array
+    vertices = Voronoi(images).vertices
+    fractional = np.linalg.solve(atoms.cell.array.T, vertices.T).T
+    inside = np.all((fractional >= 0) & (fractional < 1), axis=1)
+    vertices = vertices[inside]
+    distance, _ = cKDTree(images).query(vertices)
+    vertices = vertices[distance >= min_distance]
+    kept: list[np.ndarray] = []
+    for point in vertices[np.argsort(-distance[distance >= min_distance])]:
+        if not kept:
+            kept.append(point)
+            continue
+        _, d = get_distances(point, np.array(kept), cell=atoms.cell, pbc=True)
+        if d.min() > 0.5:
+            kept.append(point)
+    return np.array(kept).reshape(-1, 3)

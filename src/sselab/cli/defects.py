@@ -1,0 +1,346 @@
+"""``sselab defects sites | formation-energy`` and ``sselab expansion``: seed 000's atomistic ion-exchange steps.
+
+``defects sites`` scans the exchange ion over Li sites of ordered LLZO (Fig. 2) and builds higher
+concentrations on the best configuration; its run directory keeps the relaxed host and the lowest
+configurations (``host_relaxed.extxyz``, ``best_<Ion>_n<k>.extxyz``) for the two commands after it.
+``defects formation-energy`` screens precursor salts (eq. 1 + eq. 7) from a user's energies file (their own
+DFT) or with a calculator on the packaged salt structures. ``expansion`` relaxes the cells and fits γ (eq. 2).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from ase import Atoms
+from ase.io import read, write
+
+from sselab import plots
+from sselab.atomistic.engine import Engine
+from sselab.atomistic.expansion import equivalent_cubic_lattice_constant, fit_chemical_expansion, fit_size_trend, shannon_radius
+from sselab.atomistic.formation import (
+    dilute_limit_check,
+    formation_energy,
+    precursor,
+    screen_precursors,
+)
+from sselab.atomistic.structures import load_structure
+from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
+from sselab.cli.common import emit
+from sselab.errors import SSELabError
+from sselab.params import read_table
+from sselab.runs import RunDirectory
+from sselab.units import parse_quantity
+from sselab.workflows.exchange_sites import relaxed_llzo, site_study, study_size
+
+app = typer.Typer(help="Exchange-ion sites, formation energies against precursors (seed 000).", no_args_is_help=True)
+
+IonsOption = Annotated[list[str], typer.Option("--ion", help="Exchange ion (repeat for several): Na, Ag, K, ...")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the Li ordering of the LLZO cell.")]
+FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")]
+
+
+def _check_ion(ion: str) -> str:
+    from ase.data import atomic_numbers
+
+    if ion not in atomic_numbers or ion in ("Li", "X"):
+        raise SSELabError(f"--ion {ion!r} is not an element other than Li")
+    return ion
+
+
+def sites_command(
+    ions: IonsOption,
+    octahedral: Annotated[int, typer.Option("--octahedral", help="Octahedral (96h) Li sites to scan.")] = 14,
+    tetrahedral: Annotated[int, typer.Option("--tetrahedral", help="Tetrahedral (24d) Li sites to scan.")] = 7,
+    max_count: Annotated[int, typer.Option("--max-count", help="Build configurations up to this many ions (1, 2, 3 = 1.8, 3.6, 5.4 %).")] = 1,
+    candidates: Annotated[int, typer.Option("--candidates", help="Octahedral sites tried for each extra ion.")] = 4,
+    seed: SeedOption = 0,
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    fmax: FmaxOption = 0.05,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Site preference of exchange ions in ordered LLZO (seed 000 Fig. 2), relaxed at fixed cell."""
+    for ion in ions:
+        _check_ion(ion)
+    if max_count < 1 or candidates < 1:
+        raise SSELabError("--max-count and --candidates must be at least 1")
+    engine = make_engine(calculator, db, fmax)
+    engine.spec.check_elements(set(ions) | {"Li", "La", "Zr", "O"}, "exchanged LLZO")
+    run = RunDirectory.open(out, "defects sites", {"ions": ions, "octahedral": octahedral, "tetrahedral": tetrahedral,
+                                                     "max_count": max_count, "candidates": candidates, "seed": seed, "db": db})
+    results: dict[str, Any] = {}
+    with progress_bar(1, "relaxing the LLZO host", not json_output) as advance:
+        host = relaxed_llzo(engine, seed=seed)
+        advance()
+    write(run.path / "host_relaxed.extxyz", host)
+    total = sum(study_size(host, octahedral, tetrahedral, max_count, candidates) for _ in ions)
+    with progress_bar(total, "site scan", not json_output) as advance:
+        for ion in ions:
+            study = site_study(engine, host, ion, octahedral, tetrahedral, max_count, candidates, progress=advance)
+            results[ion] = study
+            for step, structure in zip(study.steps, study.structures):
+                write(run.path / f"best_{ion}_n{step.count}.extxyz", structure)
+    n_li = int(np.count_nonzero(host.numbers == 3))
+    summary = {
+        "calculator": engine.spec.identity(),
+        "host_energy_eV": float(host.get_potential_energy()),
+        "host_lattice_constant_A": equivalent_cubic_lattice_constant(host),
+        "li_sites_in_host": n_li,
+        "ions": {ion: {**study.scan.as_dict(),
+                       "concentration_steps": [{"count": s.count, "concentration": s.concentration, "indices": list(s.indices),
+                                                "energy_eV": s.energy_eV, "scanned_sites": s.scanned_sites} for s in study.steps]}
+                 for ion, study in results.items()},
+        "engine": engine_record(engine),
+    }
+    run.save_figure("sites", plots.site_preference_figure({ion: study.scan for ion, study in results.items()}, engine.spec.model))
+    run.finish(summary)
+    rows = []
+    for ion, study in results.items():
+        preference = study.scan.octahedral_preference_eV
+        rows.append((f"{ion}: lowest configuration", f"{study.scan.best.name} ({study.scan.best.site_after})"))
+        rows.append((f"{ion}: E(best tetrahedral) - E(best octahedral)",
+                     "no ion stayed tetrahedral" if preference is None else f"{preference:+.3f} eV"))
+        rows.append((f"{ion}: T->O hops during relaxation", str(study.scan.hops)))
+    emit(summary, json_output, f"Exchange-ion site preference in LLZO ({engine.spec.model})", rows, [f"run directory: {run.path}"])
+
+
+# ----------------------------------------------------------------------------------------------------------- formation
+
+
+def _energies_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SSELabError(f"energies file {path} does not exist") from None
+    except (OSError, json.JSONDecodeError) as error:
+        raise SSELabError(f"cannot read energies file {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise SSELabError(f"energies file {path}: expected a JSON object")
+    missing = [k for k in ("host_energy_eV", "exchanged_energy_eV", "n_exchanged", "precursors") if k not in data]
+    if missing:
+        raise SSELabError(f"energies file {path}: missing {', '.join(missing)}")
+    if not isinstance(data["precursors"], dict):
+        raise SSELabError(f"energies file {path}: 'precursors' must map formula -> energy per formula unit (eV)")
+    try:
+        n = data["n_exchanged"]
+        if isinstance(n, bool) or int(n) != n or n < 1:
+            raise ValueError
+        host, exchanged = float(data["host_energy_eV"]), float(data["exchanged_energy_eV"])
+    except (TypeError, ValueError):
+        raise SSELabError(f"energies file {path}: energies must be numbers and n_exchanged a whole number >= 1") from None
+    if not (np.isfinite(host) and np.isfinite(exchanged)):
+        raise SSELabError(f"energies file {path}: energies must be finite")
+    return data
+
+
+def packaged_precursors(ion: str) -> list[dict[str, str]]:
+    """The packaged precursor list of ``ion`` (params/data/precursors/salts.toml): formula and structure names."""
+    table, _ = read_table("salts", "precursors")
+    entries = table.get(ion)
+    if not entries:
+        raise SSELabError(f"no packaged precursors for {ion} (have: {', '.join(k for k in table if k not in ('source', 'note'))})")
+    return entries["salts"]
+
+
+def _energy_per_formula_unit(engine: Engine, structure: str, formula: str) -> tuple[float, Atoms]:
+    from pymatgen.core import Composition
+
+    atoms = load_structure(structure)
+    relaxed = engine.relax(atoms, cell=True)
+    per_unit = Composition(formula).num_atoms
+    units = len(relaxed) / per_unit
+    if abs(units - round(units)) > 1e-6 or Composition(relaxed.get_chemical_formula()).reduced_composition != Composition(formula).reduced_composition:
+        raise SSELabError(f"structure {structure} ({relaxed.get_chemical_formula()}) is not {formula}")
+    return float(relaxed.get_potential_energy()) / round(units), relaxed
+
+
+def _from_sites_run(sites_run: Path, ion: str, engine: Engine | None) -> tuple[float, list[tuple[int, float, float]]]:
+    """Host energy and (count, concentration, energy) of each best configuration from a ``defects sites`` run."""
+    record_path = sites_run / "run.json"
+    if not record_path.is_file():
+        raise SSELabError(f"{sites_run} is not a 'defects sites' run directory (no run.json)")
+    summary = json.loads(record_path.read_text())["summary"]
+    if ion not in summary.get("ions", {}):
+        raise SSELabError(f"the sites run {sites_run} has no {ion} (has {', '.join(summary.get('ions', {})) or 'none'})")
+    if engine is not None and summary["calculator"]["model"] != engine.spec.model:
+        raise SSELabError(f"the sites run used {summary['calculator']['model']}, not {engine.spec.model}: energies cannot be mixed")
+    steps = summary["ions"][ion]["concentration_steps"]
+    return float(summary["host_energy_eV"]), [(s["count"], s["concentration"], s["energy_eV"]) for s in steps]
+
+
+def formation_energy_command(
+    ion: Annotated[str, typer.Option("--ion", help="Exchange ion: Na, Ag, K.")],
+    temperature: Annotated[str, typer.Option("--temperature", help="Process temperature for the dilute concentration, e.g. '1200 K'.")],
+    energies: Annotated[Path | None, typer.Option("--energies", help="JSON energies file (your own DFT): host_energy_eV, exchanged_energy_eV, n_exchanged, precursors.")] = None,
+    calculator: Annotated[str | None, typer.Option("--calculator", help="Compute the energies with this calculator (chgnet, sevennet, ...).")] = None,
+    sites: Annotated[Path | None, typer.Option("--sites", help="A 'defects sites' run directory to take the LLZO energies from (with --calculator).")] = None,
+    seed: SeedOption = 0,
+    db: DbOption = DEFAULT_DB,
+    fmax: FmaxOption = 0.05,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Ion-exchange formation energy against each precursor salt, with verdict and dilute concentration (seed 000 §3.2)."""
+    _check_ion(ion)
+    kelvin = parse_quantity(temperature, "temperature", "--temperature")
+    if not kelvin > 0:
+        raise SSELabError(f"--temperature must be positive, got {temperature}")
+    if (energies is None) == (calculator is None):
+        raise SSELabError("give exactly one of --energies FILE and --calculator NAME")
+    run = RunDirectory.open(out, "defects formation-energy", {"ion": ion, "temperature_K": kelvin, "energies": energies,
+                                                                 "calculator": calculator, "sites": sites, "seed": seed, "db": db})
+    series: list[tuple[int, float, float]] = []
+    engine = None
+    if energies is not None:
+        data = _energies_file(energies)
+        host_energy, exchanged_energy, n_exchanged = float(data["host_energy_eV"]), float(data["exchanged_energy_eV"]), int(data["n_exchanged"])
+        salts = dict(data["precursors"])
+        for item in data.get("series", []):
+            series.append((int(item["n_exchanged"]), float(item["concentration"]), float(item["exchanged_energy_eV"])))
+        source = f"energies file {energies}"
+    else:
+        engine = make_engine(calculator, db, fmax)
+        entries = packaged_precursors(ion)
+        engine.spec.check_elements({ion, "Li", "La", "Zr", "O"}, "exchanged LLZO")
+        salts = {}
+        with progress_bar(2 * len(entries) + 2, f"{ion} precursors", not json_output) as advance:
+            for entry in entries:
+                salt = precursor(entry["formula"], ion)
+                for formula, structure in ((entry["formula"], entry["structure"]), (salt.li_counterpart, entry["li_structure"])):
+                    if formula not in salts:
+                        salts[formula], relaxed = _energy_per_formula_unit(engine, structure, formula)
+                        write(run.path / f"salt_{structure}.extxyz", relaxed)
+                    advance()
+            if sites is not None:
+                host_energy, series = _from_sites_run(sites, ion, engine)
+                n_exchanged, _, exchanged_energy = series[0]
+                advance(steps=2)
+            else:
+                from sselab.atomistic.defects import select_li_sites, substitute
+
+                host = relaxed_llzo(engine, seed=seed)
+                advance()
+                index = select_li_sites(host, octahedral=1, tetrahedral=0)[0]
+                exchanged = engine.relax(substitute(host, [index], ion), cell=False)
+                advance()
+                host_energy, exchanged_energy, n_exchanged = float(host.get_potential_energy()), float(exchanged.get_potential_energy()), 1
+        source = f"{engine.spec.model} on the packaged salts" + (f" and the LLZO cells of {sites}" if sites else
+                                                                 " and one octahedral site of ordered LLZO (no site scan)")
+    rows = screen_precursors(ion, host_energy, exchanged_energy, n_exchanged, salts, kelvin)
+    summary: dict[str, Any] = {
+        "ion": ion,
+        "temperature_K": kelvin,
+        "energy_source": source,
+        "host_energy_eV": host_energy,
+        "exchanged_energy_eV": exchanged_energy,
+        "n_exchanged": n_exchanged,
+        "rows": [{"precursor": r.precursor, "li_counterpart": r.li_counterpart, "k": r.k, "E_f_eV": r.E_f_eV,
+                  "dilute_concentration": r.dilute_concentration, "verdict": r.verdict} for r in rows],
+        "hand_off": "sselab ion-exchange design --ion {ion} --formation-energy '<E_f> eV' --temperature '{T:g} K'".format(ion=ion, T=kelvin),
+    }
+    metal = next((r for r in rows if precursor(r.precursor, ion).is_metal), None)
+    if series and metal is not None and len({c for c, _, _ in series}) >= 2:
+        li_metal, ion_metal = salts_energy(salts, metal.li_counterpart), salts_energy(salts, metal.precursor)
+        values = [formation_energy(e, host_energy, n, li_metal, ion_metal, 1.0) for n, _, e in series]
+        check = dilute_limit_check([c for _, c, _ in series], values)
+        summary["dilute_check"] = {"reference": metal.precursor, "concentrations": list(check.concentrations),
+                                   "E_f_eV": list(check.formation_energies_eV), "slope_eV_per_percent": check.slope_eV_per_percent,
+                                   "dilute": check.dilute, "threshold_eV_per_percent": check.threshold_eV_per_percent}
+    if engine is not None:
+        summary["engine"] = engine_record(engine)
+    run.save_figure("formation_energies", plots.formation_energy_figure(ion, summary["rows"], kelvin))
+    run.finish(summary)
+    table = [(f"{r.precursor} -> {r.li_counterpart}", f"E_f = {r.E_f_eV:+.3f} eV, C = {r.dilute_concentration:.3g}, {r.verdict}")
+             for r in rows]
+    emit(summary, json_output, f"{ion} exchange formation energies at {kelvin:g} K", table,
+         [f"energies: {source}", f"hand-off: {summary['hand_off']}", f"run directory: {run.path}"])
+
+
+def salts_energy(salts: dict[str, float], formula: str) -> float:
+    from pymatgen.core import Composition
+
+    target = Composition(formula)
+    for name, energy in salts.items():
+        if Composition(name) == target:
+            return float(energy)
+    raise SSELabError(f"no energy for {formula}")
+
+
+# ----------------------------------------------------------------------------------------------------------- expansion
+
+
+def expansion_command(
+    sites: Annotated[Path, typer.Argument(help="A 'defects sites' run directory made with --max-count >= 2.")],
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    fmax: FmaxOption = 0.05,
+    base_ion: Annotated[str | None, typer.Option("--base-ion", help="Ion file (Na, Ag or a TOML) whose other parameters go into the written ion files.")] = None,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Chemical expansion coefficient gamma (seed 000 eq. 2): fully relaxed cells at 1, 2, ... exchange ions."""
+    record_path = sites / "run.json"
+    if not record_path.is_file():
+        raise SSELabError(f"{sites} is not a 'defects sites' run directory (no run.json)")
+    summary_in = json.loads(record_path.read_text())["summary"]
+    engine = make_engine(calculator, db, fmax)
+    if summary_in["calculator"]["model"] != engine.spec.model:
+        raise SSELabError(f"the sites run used {summary_in['calculator']['model']}, not {engine.spec.model}")
+    ions = list(summary_in["ions"])
+    plan = {ion: [s["count"] for s in summary_in["ions"][ion]["concentration_steps"]] for ion in ions}
+    run = RunDirectory.open(out, "expansion", {"sites": sites, "db": db, "base_ion": base_ion})
+    host = read(sites / "host_relaxed.extxyz")
+    n_li = summary_in["li_sites_in_host"]
+    fits = {}
+    with progress_bar(1 + sum(len(c) for c in plan.values()), "full relaxations", not json_output) as advance:
+        a0 = equivalent_cubic_lattice_constant(engine.relax(host, cell=True))
+        advance()
+        for ion, counts in plan.items():
+            lattice = []
+            for count in counts:
+                structure = read(sites / f"best_{ion}_n{count}.extxyz")
+                relaxed = engine.relax(structure, cell=True)
+                write(run.path / f"relaxed_{ion}_n{count}.extxyz", relaxed)
+                lattice.append(equivalent_cubic_lattice_constant(relaxed))
+                advance()
+            fits[ion] = fit_chemical_expansion(a0, [c / n_li for c in counts], lattice)
+    trend = fit_size_trend(ions, [fits[i].gamma for i in ions]) if len(ions) >= 1 else None
+    for ion, fit in fits.items():
+        run.write_text(f"{ion.lower()}.toml", _ion_file(ion, fit.gamma, engine.spec.model, base_ion))
+    summary = {
+        "a0_A": a0,
+        "ions": {ion: {"gamma": fit.gamma, "r_squared": fit.r_squared, "concentrations": list(fit.concentrations),
+                       "lattice_constants_A": list(fit.lattice_constants_A), "strains": list(fit.strains),
+                       "shannon_radius_A": shannon_radius(ion)} for ion, fit in fits.items()},
+        "size_trend": {"slope_per_A": trend.slope_per_A, "intercept": trend.intercept, "r_squared": trend.r_squared,
+                       "includes_li_at_zero": True} if trend else None,
+        "order_by_gamma": sorted(fits, key=lambda i: fits[i].gamma),
+        "engine": engine_record(engine),
+    }
+    run.save_figure("expansion", plots.expansion_figure(fits, trend, engine.spec.model))
+    run.finish(summary)
+    rows = [(ion, f"gamma = {fit.gamma:.4f} (R^2 = {fit.r_squared:.3f}), r = {shannon_radius(ion):.2f} A") for ion, fit in fits.items()]
+    if trend:
+        rows.append(("gamma vs Shannon radius", f"slope {trend.slope_per_A:.3f} per A, R^2 = {trend.r_squared:.3f}"))
+    emit(summary, json_output, f"Chemical expansion in LLZO ({engine.spec.model})", rows,
+         [f"ion files for 'ion-exchange design --ion': {run.path}/<ion>.toml", f"run directory: {run.path}"])
+
+
+def _ion_file(ion: str, gamma: float, model: str, base_ion: str | None) -> str:
+    """An ion TOML with gamma replaced; diffusion parameters from ``base_ion`` (or the packaged ion of that name)."""
+    base_name = base_ion or ion
+    try:
+        table, origin = read_table(base_name, "ions")
+    except SSELabError:
+        raise SSELabError(f"no ion file {base_name!r} to take the diffusion parameters from; pass --base-ion FILE") from None
+    kept = {k: v for k, v in table.items() if k not in ("chemical_strain", "chemical_strain_concentration",
+                                                        "chemical_expansion_coefficient", "source")}
+    lines = [f"# {ion}+ in LLZO: gamma from 'sselab expansion' with {model}; other parameters from {origin}"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in kept.items()]
+    lines += [f"chemical_expansion_coefficient = {gamma!r}", f'source = "sselab expansion ({model}); diffusion: {origin}"']
+    return "\n".join(lines) + "\n"
