@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sselab.cli import atomistic, defects, diffusion, ion_exchange, li0, md, segregation
+from sselab.cli import atomistic, defects, diffusion, interface, ion_exchange, li0, md, segregation, stability
 from sselab.errors import SSELabError
 
 app = typer.Typer(
@@ -29,6 +29,13 @@ app.add_typer(defects.app, name="defects")
 defects.app.command("sites")(defects.sites_command)
 defects.app.command("formation-energy")(defects.formation_energy_command)
 app.command("expansion")(defects.expansion_command)
+app.add_typer(stability.app, name="stability")
+stability.app.command("entries")(stability.entries_command)
+stability.app.command("hull")(stability.hull_command)
+stability.app.command("reactivity")(stability.reactivity_command)
+app.add_typer(interface.app, name="interface")
+interface.app.command("build")(interface.build_command)
+interface.app.command("search")(interface.search_command)
 app.command("surface-energy")(atomistic.surface_energy_command)
 app.command("adhesion")(atomistic.adhesion_command)
 app.command("vacancy-profile")(atomistic.vacancy_profile_command)

@@ -1,0 +1,120 @@
+"""``sselab stability entries | hull | reactivity``: convex-hull stability and cathode reactivity (seed 004).
+
+``entries`` relaxes structures (library names or files) with a calculator and writes an entries file
+(JSON list of {composition, energy_eV, name}); ``hull`` and ``reactivity`` read such a file — or one made
+from the user's own DFT or Materials Project energies — so one file is one consistent energy source.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from ase.io import write
+
+from sselab import plots
+from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, phase_diagram, reactivity_matrix, mutual_reactivity
+from sselab.atomistic.structures import load_structure
+from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
+from sselab.cli.common import emit
+from sselab.errors import SSELabError
+from sselab.runs import RunDirectory
+
+app = typer.Typer(help="Convex-hull stability and cathode-contact reactivity (seed 004).", no_args_is_help=True)
+
+EntriesOption = Annotated[Path, typer.Option("--entries", help="JSON list of {composition, energy_eV} (total energy of that formula, eV).")]
+
+
+def read_entries(path: Path) -> list:
+    try:
+        records = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SSELabError(f"entries file {path} does not exist") from None
+    except (OSError, json.JSONDecodeError) as error:
+        raise SSELabError(f"cannot read entries file {path}: {error}") from None
+    return entries_from_records(records, str(path))
+
+
+def entries_command(
+    structures: Annotated[list[str], typer.Argument(help="Library names or structure files to relax (one entry each).")],
+    output: Annotated[Path, typer.Option("--output", help="Entries file to write (JSON).")],
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance, eV/A.")] = 0.05,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Relax each structure (cell and positions) and write its total energy as a hull entry."""
+    engine = make_engine(calculator, db, fmax)
+    atoms_list = [load_structure(s) for s in structures]
+    for name, atoms in zip(structures, atoms_list):
+        engine.spec.check_elements(set(atoms.get_chemical_symbols()), name)
+    run = RunDirectory.open(out, "stability entries", {"structures": structures, "db": db})
+    records = []
+    with progress_bar(len(structures), "relaxing", not json_output) as advance:
+        for name, atoms in zip(structures, atoms_list):
+            relaxed = engine.relax(atoms, cell=True)
+            write(run.path / f"{Path(name).stem}_relaxed.extxyz", relaxed)
+            records.append({"composition": relaxed.get_chemical_formula(mode="metal"), "energy_eV": float(relaxed.get_potential_energy()),
+                            "name": Path(name).stem, "converged": bool(relaxed.info.get("converged", True))})
+            advance()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(records, indent=1) + "\n")
+    summary = {"entries_file": str(output), "calculator": engine.spec.identity(), "entries": records, "engine": engine_record(engine)}
+    run.finish(summary)
+    emit(summary, json_output, f"Hull entries ({engine.spec.model})",
+         [(r["name"], f"{r['composition']}: {r['energy_eV']:.4f} eV") for r in records], [f"entries file: {output}", f"run directory: {run.path}"])
+
+
+def hull_command(
+    entries: EntriesOption,
+    target: Annotated[list[str] | None, typer.Option("--target", help="Extra composition to test, FORMULA=ENERGY_eV (total energy of FORMULA).")] = None,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Energy above the convex hull, E_d (seed 004 eq. 1), of every entry."""
+    records = read_entries(entries)
+    diagram = phase_diagram(records)
+    run = RunDirectory.open(out, "stability hull", {"entries": entries, "target": target or []})
+    rows: list[dict[str, Any]] = [{"formula": r.formula, "name": r.name, "e_above_hull_eV_per_atom": r.e_above_hull_eV_per_atom,
+                                   "energy_per_atom_eV": r.energy_per_atom_eV, "decomposition": list(r.decomposition)}
+                                  for r in hull_rows(diagram, records)]
+    for item in target or []:
+        formula, _, energy = item.partition("=")
+        try:
+            value = float(energy)
+        except ValueError:
+            raise SSELabError(f"--target {item!r}: expected FORMULA=ENERGY_eV") from None
+        rows.append({"formula": formula.strip(), "name": "target", "e_above_hull_eV_per_atom": hull_energy_above(diagram, formula, value)})
+    summary = {"entries_file": str(entries), "elements": sorted(str(e) for e in diagram.elements), "rows": rows,
+               "stable": sorted({r["formula"] for r in rows if r["e_above_hull_eV_per_atom"] == 0.0})}
+    run.finish(summary)
+    emit(summary, json_output, "Energy above the convex hull",
+         [(f"{r['formula']} ({r['name']})", f"{1000 * r['e_above_hull_eV_per_atom']:.1f} meV/atom") for r in rows],
+         [f"run directory: {run.path}"])
+
+
+def reactivity_command(
+    entries: EntriesOption,
+    cathode: Annotated[list[str], typer.Option("--cathode", help="Cathode composition (repeat), e.g. LiCoO2.")],
+    coating: Annotated[list[str], typer.Option("--coating", help="Coating / electrolyte composition (repeat), e.g. Li6Zr2O7.")],
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Minimum mutual reaction energy (seed 004 eq. 2) for every cathode x coating pair: Fig. 2b."""
+    records = read_entries(entries)
+    diagram = phase_diagram(records)
+    run = RunDirectory.open(out, "stability reactivity", {"entries": entries, "cathodes": cathode, "coatings": coating})
+    matrix = reactivity_matrix(diagram, cathode, coating)
+    pairs = [mutual_reactivity(diagram, c, s) for c in cathode for s in coating]
+    summary = {"entries_file": str(entries), "cathodes": cathode, "coatings": coating,
+               "min_reaction_energy_eV_per_atom": matrix.tolist(),
+               "rows": [{"cathode": p.phase_a, "coating": p.phase_b, "min_reaction_energy_eV_per_atom": p.min_reaction_energy_eV_per_atom,
+                         "cathode_fraction": p.mixing_ratio, "reaction": p.reaction} for p in pairs]}
+    run.save_figure("reactivity", plots.reactivity_heatmap(matrix, cathode, coating))
+    run.finish(summary)
+    emit(summary, json_output, "Minimum mutual reaction energy (eV/atom)",
+         [(f"{r['cathode']} | {r['coating']}", f"{r['min_reaction_energy_eV_per_atom']:+.3f}  ({r['reaction']})") for r in summary["rows"]],
+         [f"run directory: {run.path}"])
