@@ -67,6 +67,8 @@ def to_jsonable(value: Any) -> Any:
         return int(value)
     if isinstance(value, np.bool_):
         return bool(value)
+    if isinstance(value, Path):
+        return str(value)
     return value
 
 

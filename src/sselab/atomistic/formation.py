@@ -21,6 +21,7 @@ fraction at the process temperature T is C = exp(−E_f / k_B T) (the paper's "E
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,8 +78,11 @@ def precursor(formula: str, ion: str) -> Precursor:
         raise SSELabError(f"precursor {formula} contains no {ion}")
     if Element("Li") in composition:
         raise SSELabError(f"precursor {formula} already contains Li")
-    counterpart = Composition({("Li" if el == element else el.symbol): amount for el, amount in composition.items()})
-    return Precursor(formula, ion, float(composition[element]), counterpart.formula.replace(" ", ""))
+    counterpart = re.sub(rf"{ion}(?![a-z])", "Li", formula.strip())
+    expected = Composition({("Li" if el == element else el.symbol): amount for el, amount in composition.items()})
+    if Composition(counterpart) != expected:  # e.g. brackets that the plain substitution cannot handle
+        counterpart = expected.formula.replace(" ", "")
+    return Precursor(formula, ion, float(composition[element]), counterpart)
 
 
 def formation_energy(exchanged_energy_eV: float, host_energy_eV: float, n_exchanged: int, li_counterpart_energy_eV: float,

@@ -1,0 +1,156 @@
+"""Ion-exchange formation energy vs precursor (seed 000 eq. 1 + eq. 7), verdicts, dilute limit, and γ (eq. 2)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sselab.atomistic.expansion import fit_chemical_expansion, fit_size_trend, shannon_radius
+from sselab.atomistic.formation import (
+    dilute_concentration,
+    dilute_limit_check,
+    formation_energy,
+    precursor,
+    screen_precursors,
+    verdict,
+)
+from sselab.errors import SSELabError
+from tests.conftest import run_cli
+
+# a made-up additive energy model: every atom of element X contributes EPS[X] eV wherever it is
+EPS = {"Li": -1.9, "Na": -1.3, "K": -1.0, "Ag": -2.8, "O": -4.9, "F": -2.0, "P": -5.4, "La": -4.9, "Zr": -8.5}
+
+
+def additive(formula_counts: dict[str, float]) -> float:
+    return sum(EPS[el] * n for el, n in formula_counts.items())
+
+
+def test_precursor_parsing_gives_k_and_the_lithium_counterpart():
+    assert precursor("Na3PO4", "Na").k == 3
+    assert precursor("Na3PO4", "Na").li_counterpart == "Li3PO4"
+    assert precursor("Ag2O", "Ag").li_counterpart == "Li2O"
+    assert precursor("K", "K").is_metal and precursor("K", "K").li_counterpart == "Li"
+    with pytest.raises(SSELabError, match="contains no Na"):
+        precursor("KF", "Na")
+    with pytest.raises(SSELabError, match="cannot read"):
+        precursor("Na3PO4", "Qq")
+
+
+def test_additive_energies_give_zero_formation_energy_for_every_precursor():
+    """Conservation check: if energy is a sum of per-element terms, exchange costs nothing whatever the salt."""
+    host = {"Li": 56, "La": 24, "Zr": 16, "O": 96}
+    exchanged = {"Li": 54, "Na": 2, "La": 24, "Zr": 16, "O": 96}
+    salts = {"Na": additive({"Na": 1}), "Li": additive({"Li": 1}), "Na2O": additive({"Na": 2, "O": 1}), "Li2O": additive({"Li": 2, "O": 1}),
+             "Na3PO4": additive({"Na": 3, "P": 1, "O": 4}), "Li3PO4": additive({"Li": 3, "P": 1, "O": 4})}
+    rows = screen_precursors("Na", additive(host), additive(exchanged), 2, salts, 1200.0)
+    assert {r.precursor for r in rows} == {"Na", "Na2O", "Na3PO4"}
+    for row in rows:
+        assert row.E_f_eV == pytest.approx(0.0, abs=1e-9)
+        assert row.verdict == "feasible" and row.dilute_concentration == pytest.approx(1.0)
+
+
+def test_formation_energy_is_the_reaction_energy_per_exchanged_ion():
+    # host + (n/k) M_kX -> host:M_n + (n/k) Li_kX with n = 2, k = 2 and hand-picked totals
+    e_host, e_ix, e_lkx, e_mkx = -1000.0, -998.5, -14.0, -10.0
+    reaction = (e_ix + (2 / 2) * e_lkx) - (e_host + (2 / 2) * e_mkx)
+    assert formation_energy(e_ix, e_host, 2, e_lkx, e_mkx, 2) == pytest.approx(reaction / 2)
+
+
+def test_verdict_bands_and_the_papers_dilute_estimate():
+    assert [verdict(e) for e in (-0.03, 0.0, 0.29, 0.5, 0.8, 1.0, 1.2)] == [
+        "corrosive", "feasible", "feasible", "marginal", "marginal", "marginal", "insufficient"]
+    # seed 000 §3.2: "E_f ~ 0.3 eV would provide a concentration of ~5 %" at 1200 K
+    assert dilute_concentration(0.3, 1200.0) == pytest.approx(0.055, abs=0.001)
+    assert dilute_concentration(-0.2, 1200.0) == 1.0
+    with pytest.raises(SSELabError):
+        dilute_concentration(0.3, 0.0)
+
+
+def test_dilute_check_slope_in_ev_per_percent():
+    check = dilute_limit_check([1 / 56, 2 / 56, 3 / 56], [0.30, 0.31, 0.32])
+    assert check.slope_eV_per_percent == pytest.approx(0.01 / (100 / 56), rel=1e-9)
+    assert check.dilute
+    assert not dilute_limit_check([0.01, 0.02], [0.3, 0.4]).dilute
+    with pytest.raises(SSELabError):
+        dilute_limit_check([0.01], [0.3])
+
+
+def test_missing_lithium_counterpart_and_absent_ion_are_user_errors():
+    with pytest.raises(SSELabError, match="no lithium counterpart energy for NaF"):
+        screen_precursors("Na", 0.0, 0.0, 1, {"NaF": -9.0, "Na": -1.3, "Li": -1.9}, 1200.0)
+    with pytest.raises(SSELabError, match="no precursor containing K"):
+        screen_precursors("K", 0.0, 0.0, 1, {"Na": -1.3, "Li": -1.9}, 1200.0)
+
+
+def _energies_file(tmp_path, **changes):
+    data = {"host_energy_eV": -1000.0, "exchanged_energy_eV": -999.2, "n_exchanged": 1,
+            "precursors": {"Na": -1.31, "Li": -1.91, "NaF": -8.80, "LiF": -9.83, "Na2O": -12.0, "Li2O": -14.3},
+            "series": [{"n_exchanged": 2, "concentration": 2 / 56, "exchanged_energy_eV": -998.39},
+                       {"n_exchanged": 1, "concentration": 1 / 56, "exchanged_energy_eV": -999.2}]}
+    data.update(changes)
+    path = tmp_path / "energies.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_cli_formation_energy_from_a_users_energies_file(tmp_path, capsys):
+    path = _energies_file(tmp_path)
+    code, out, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--energies", str(path), "--temperature", "1200 K",
+                              "--out", str(tmp_path / "run"), "--json"], capsys)
+    assert code == 0, err
+    summary = json.loads(out)
+    rows = {r["precursor"]: r for r in summary["rows"]}
+    assert set(rows) == {"Na", "NaF", "Na2O"}
+    # by hand: (E_IX - E_bulk)/1 = 0.8; Na metal: 0.8 + (-1.91 + 1.31) = 0.2
+    assert rows["Na"]["E_f_eV"] == pytest.approx(0.2)
+    assert rows["NaF"]["E_f_eV"] == pytest.approx(0.8 + (-9.83 + 8.80))
+    assert rows["Na2O"]["E_f_eV"] == pytest.approx(0.8 + (-14.3 + 12.0) / 2)
+    assert rows["Na2O"]["verdict"] == "corrosive" and rows["Na"]["verdict"] == "feasible"
+    assert rows["Na"]["dilute_concentration"] == pytest.approx(np.exp(-0.2 / (8.617333262e-5 * 1200)))
+    assert [r["precursor"] for r in summary["rows"]] == ["Na2O", "NaF", "Na"]  # sorted by E_f
+    assert summary["dilute_check"]["reference"] == "Na"
+    assert summary["dilute_check"]["E_f_eV"] == pytest.approx([(-998.39 + 1000) / 2 - 0.6, 0.2])
+    assert (tmp_path / "run" / "formation_energies.png").is_file()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"precursors": {"NaF": -8.8, "LiF": -9.8}}, "no precursor containing K"),
+    ({"n_exchanged": 0}, "n_exchanged"),
+    ({"precursors": {"KF": -8.8}}, "no lithium counterpart"),
+])
+def test_cli_formation_energy_bad_input_exits_2(tmp_path, capsys, changes, message):
+    path = _energies_file(tmp_path, **changes)
+    code, out, err = run_cli(["defects", "formation-energy", "--ion", "K", "--energies", str(path), "--temperature", "1200 K",
+                              "--out", str(tmp_path / "run")], capsys)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_formation_energy_needs_one_energy_source(tmp_path, capsys):
+    code, _, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--temperature", "1200 K"], capsys)
+    assert code == 2 and "exactly one of --energies" in err
+    code, _, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--temperature", "1200 K", "--energies",
+                            str(tmp_path / "absent.json")], capsys)
+    assert code == 2 and "does not exist" in err
+
+
+def test_chemical_expansion_recovers_a_known_gamma_and_is_exact_for_linear_data():
+    a0, gamma = 13.0, 0.07
+    c = [1 / 56, 2 / 56, 3 / 56]
+    fit = fit_chemical_expansion(a0, c, [a0 * (1 + gamma * x) for x in c])
+    assert fit.gamma == pytest.approx(gamma, rel=1e-12)
+    assert fit.r_squared == pytest.approx(1.0)
+    noisy = fit_chemical_expansion(a0, c, [a0 * (1 + gamma * x) + d for x, d in zip(c, (0.002, -0.002, 0.001))])
+    assert 0.5 < noisy.r_squared < 1.0
+    with pytest.raises(SSELabError):
+        fit_chemical_expansion(a0, [0.0], [a0])
+
+
+def test_size_trend_on_the_papers_strains_is_linear():
+    """Seed 000 §3.3: strains at 3.4 % (Na 2.38e-3, Ag 3.8e-3, K 5.94e-3) against Shannon VI radii, Li at 0: R^2 ~ 0.995."""
+    assert shannon_radius("Li") == pytest.approx(0.76) and shannon_radius("K") == pytest.approx(1.38)
+    trend = fit_size_trend(["Na", "Ag", "K"], [2.38e-3 / 0.034, 3.8e-3 / 0.034, 5.94e-3 / 0.034])
+    assert trend.r_squared > 0.99
+    assert trend.slope_per_A > 0
+    with pytest.raises(SSELabError, match="Shannon"):
+        shannon_radius("Xe", 1)

@@ -1,0 +1,83 @@
+"""Convex hull E_d and minimum mutual reaction energy (seed 004 eqs. 1-2) on hand-built entries."""
+
+import json
+
+import pytest
+
+from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, mutual_reactivity, phase_diagram
+from sselab.errors import SSELabError
+from tests.conftest import run_cli
+
+ELEMENTS = [{"composition": "Li", "energy_eV": -1.9}, {"composition": "Zr", "energy_eV": -8.5}, {"composition": "O2", "energy_eV": -9.8}]
+LI2O, ZRO2 = -14.4, -28.5  # totals per formula (3 atoms each)
+DELTA = 0.6  # Li2ZrO3 below Li2O + ZrO2 by this much per formula (6 atoms)
+
+
+def records(extra=()):
+    return [*ELEMENTS, {"composition": "Li2O", "energy_eV": LI2O}, {"composition": "ZrO2", "energy_eV": ZRO2},
+            {"composition": "Li2ZrO3", "energy_eV": LI2O + ZRO2 - DELTA}, *extra]
+
+
+def test_energy_above_hull_is_the_distance_to_the_tie_line():
+    # Li4ZrO4 = Li2ZrO3 + Li2O lies 0.07 eV/atom above that tie line (9 atoms)
+    above = 0.07
+    entries = entries_from_records(records([{"composition": "Li4ZrO4", "energy_eV": LI2O + ZRO2 - DELTA + LI2O + 9 * above}]))
+    rows = {r.formula: r for r in hull_rows(phase_diagram(entries), entries)}
+    assert rows["Li4ZrO4"].e_above_hull_eV_per_atom == pytest.approx(above, abs=1e-9)
+    assert set(rows["Li4ZrO4"].decomposition) == {"Li2ZrO3", "Li2O"}
+    for formula in ("Li2O", "ZrO2", "Li2ZrO3", "Li", "Zr", "O2"):
+        assert rows[formula].e_above_hull_eV_per_atom == 0.0
+
+
+def test_hull_energy_above_for_a_composition_outside_the_entries():
+    diagram = phase_diagram(entries_from_records(records()))
+    assert hull_energy_above(diagram, "Li2ZrO3", LI2O + ZRO2 - DELTA + 6 * 0.015) == pytest.approx(0.015, abs=1e-9)
+    with pytest.raises(SSELabError, match="N, which the entries do not cover"):
+        hull_energy_above(diagram, "Li3N", -10.0)
+
+
+def test_mutual_reaction_energy_of_two_phases_that_form_a_compound():
+    """Li2O + ZrO2 -> Li2ZrO3 releases DELTA per 6 atoms at a 1:1 atomic mixture; ZrO2 vs itself does not react."""
+    diagram = phase_diagram(entries_from_records(records()))
+    result = mutual_reactivity(diagram, "Li2O", "ZrO2")
+    assert result.min_reaction_energy_eV_per_atom == pytest.approx(-DELTA / 6, rel=1e-6)
+    assert result.mixing_ratio == pytest.approx(0.5, abs=1e-6)
+    # symmetric in the pair
+    assert mutual_reactivity(diagram, "ZrO2", "Li2O").min_reaction_energy_eV_per_atom == pytest.approx(-DELTA / 6, rel=1e-6)
+    assert mutual_reactivity(diagram, "Li2ZrO3", "Li2O").min_reaction_energy_eV_per_atom == 0.0
+
+
+def test_bad_entries_are_user_errors():
+    with pytest.raises(SSELabError, match="non-empty JSON list"):
+        entries_from_records({"a": 1})
+    with pytest.raises(SSELabError, match="needs 'composition'"):
+        entries_from_records([{"composition": "Li"}])
+    with pytest.raises(SSELabError, match="cannot build the phase diagram"):
+        phase_diagram(entries_from_records([{"composition": "Li2O", "energy_eV": -14.0}]))
+
+
+def test_cli_hull_and_reactivity(tmp_path, capsys):
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps(records()))
+    code, out, err = run_cli(["stability", "hull", "--entries", str(path), "--out", str(tmp_path / "hull"), "--json"], capsys)
+    assert code == 0, err
+    rows = {r["formula"]: r["e_above_hull_eV_per_atom"] for r in json.loads(out)["rows"]}
+    assert rows["Li2ZrO3"] == 0.0 and set(rows) >= {"Li2O", "ZrO2", "Li", "Zr", "O2"}
+    code, out, err = run_cli(["stability", "reactivity", "--entries", str(path), "--cathode", "Li2O", "--coating", "ZrO2",
+                              "--coating", "Li2ZrO3", "--out", str(tmp_path / "react"), "--json"], capsys)
+    assert code == 0, err
+    matrix = json.loads(out)["min_reaction_energy_eV_per_atom"]
+    assert matrix[0][0] == pytest.approx(-DELTA / 6) and matrix[0][1] == 0.0
+    assert (tmp_path / "react" / "reactivity.png").is_file()
+
+
+def test_cli_composition_not_covered_exits_2(tmp_path, capsys):
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps(records()))
+    code, _, err = run_cli(["stability", "reactivity", "--entries", str(path), "--cathode", "LiCoO2", "--coating", "ZrO2"], capsys)
+    assert code == 2 and "Co, which the entries do not cover" in err
+    code, _, err = run_cli(["stability", "hull", "--entries", str(path), "--target", "Li3N=-10"], capsys)
+    assert code == 2 and "do not cover" in err
+    path.write_text("not json")
+    code, _, err = run_cli(["stability", "hull", "--entries", str(path)], capsys)
+    assert code == 2 and "cannot read entries file" in err
