@@ -636,3 +636,21 @@ def registry_search_figure(points: np.ndarray, results: dict) -> plt.Figure:
     fig.suptitle("Interface registry search", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def ewald_energy_figure(ewald: np.ndarray, configurations: Sequence[dict], model: str) -> plt.Figure:
+    """Seed 004 Fig. S5: Ewald energy of all samples, and calculator energy vs Ewald energy of the relaxed ones."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    left.hist(ewald, bins=40, color="#9e9e9e")
+    for c in configurations:
+        left.axvline(c["ewald_eV"], color="#c62828", lw=0.8)
+    left.set_xlabel("Ewald energy (eV)")
+    left.set_ylabel("samples")
+    left.set_title("all samples (red: relaxed)", fontsize=9)
+    x = [c["ewald_eV"] for c in configurations]
+    y = np.array([c["energy_eV"] for c in configurations])
+    right.plot(x, y - y.min(), "o", color="#1f3b73")
+    right.set_xlabel("Ewald energy (eV)")
+    right.set_ylabel(f"relaxed energy − lowest (eV, {model})")
+    fig.tight_layout()
+    return fig

@@ -287,45 +287,64 @@ class Configuration:
     ewald_eV: float
 
 
-def sample_configurations(host: Atoms, charges: dict[str, float], substitutions: dict[str, tuple[str, int]] | None = None,
-                          interstitial: tuple[str, int] | None = None, interstitial_sites: np.ndarray | None = None,
-                          samples: int = 500, keep: int = 5, seed: int = 0) -> tuple[list[Configuration], np.ndarray]:
+def sample_configurations(host: Atoms, charges: dict[str, float], substitutions: list[tuple[str, str, int]] | None = None,
+                          vacancies: list[tuple[str, int]] | None = None, interstitial: tuple[str, int] | None = None,
+                          interstitial_sites: np.ndarray | None = None, samples: int = 500, keep: int = 5,
+                          seed: int = 0, progress: Progress = _no_progress) -> tuple[list[Configuration], np.ndarray]:
     """Random defect configurations of ``host``, the ``keep`` lowest in formal-charge Ewald energy (seed 004).
 
-    ``substitutions``: host element → (new element, how many); ``interstitial``: (element, how many) placed on
-    rows of ``interstitial_sites`` (Cartesian, Å). Returns the kept configurations (lowest first, duplicates
-    by Ewald energy removed) and every sample's Ewald energy.
+    ``substitutions``: (old element, new element, how many) applied in order, each on the atoms that are still
+    ``old`` at that point; ``vacancies``: (element, how many) removed at random; ``interstitial``: (element, how
+    many) placed on rows of ``interstitial_sites`` (Cartesian, Å). Every sample must be charge neutral with the
+    formal ``charges``. Returns the kept configurations (lowest first, duplicates by Ewald energy removed) and
+    every sample's Ewald energy.
     """
     if samples < 1 or keep < 1:
         raise SSELabError("samples and keep must be at least 1")
-    substitutions = substitutions or {}
     rng = np.random.default_rng(seed)
-    symbols = np.array(host.get_chemical_symbols())
-    plans = []
-    for old, (new, count) in substitutions.items():
-        pool = np.flatnonzero(symbols == old)
-        if count < 1 or count > len(pool):
-            raise SSELabError(f"cannot put {count} {new} on {len(pool)} {old} sites")
-        plans.append((pool, new, count))
+    symbols = np.array(host.get_chemical_symbols(), dtype="<U3")
+    counts = {el: int(np.count_nonzero(symbols == el)) for el in set(symbols)}
+    for old, new, count in substitutions or []:
+        if count < 1 or count > counts.get(old, 0):
+            raise SSELabError(f"cannot put {count} {new} on {counts.get(old, 0)} {old} sites")
+        counts[old] -= count
+        counts[new] = counts.get(new, 0) + count
+    for element, count in vacancies or []:
+        if count < 1 or count > counts.get(element, 0):
+            raise SSELabError(f"cannot remove {count} {element} of {counts.get(element, 0)}")
+        counts[element] -= count
+    sites = np.zeros((0, 3))
     if interstitial is not None:
-        sites = np.asarray(interstitial_sites if interstitial_sites is not None else np.zeros((0, 3)), dtype=float)
+        sites = np.asarray(interstitial_sites if interstitial_sites is not None else sites, dtype=float)
         if interstitial[1] < 1 or interstitial[1] > len(sites):
             raise SSELabError(f"cannot place {interstitial[1]} {interstitial[0]} interstitials on {len(sites)} candidate sites")
+        counts[interstitial[0]] = counts.get(interstitial[0], 0) + interstitial[1]
+    unknown = sorted(el for el, n in counts.items() if n and el not in charges)
+    if unknown:
+        raise SSELabError(f"no formal charge given for {', '.join(unknown)}")
+    net = sum(charges[el] * n for el, n in counts.items() if n)
+    if abs(net) > 1e-6:
+        raise SSELabError(f"the defect configuration carries a net formal charge of {net:+g} e; adjust the counts")
     energies = []
     unique: dict[float, Configuration] = {}
     for _ in range(samples):
+        new_symbols = symbols.copy()
+        for old, new, count in substitutions or []:
+            new_symbols[rng.choice(np.flatnonzero(new_symbols == old), count, replace=False)] = new
+        keep_mask = np.ones(len(host), dtype=bool)
+        for element, count in vacancies or []:
+            keep_mask[rng.choice(np.flatnonzero((new_symbols == element) & keep_mask), count, replace=False)] = False
         trial = host.copy()
         trial.calc = None
-        new_symbols = symbols.copy()
-        for pool, new, count in plans:
-            new_symbols[rng.choice(pool, count, replace=False)] = new
         trial.set_chemical_symbols(new_symbols.tolist())
+        trial = trial[keep_mask]
         if interstitial is not None:
             chosen = rng.choice(len(sites), interstitial[1], replace=False)
             trial += Atoms([interstitial[0]] * interstitial[1], positions=sites[chosen])
         energy = ewald_energy(trial, charges)
         energies.append(energy)
         unique.setdefault(round(energy, 6), Configuration(trial, energy))
+        progress()
     kept = sorted(unique.values(), key=lambda c: c.ewald_eV)[:keep]
     return kept, np.array(energies)
 

@@ -51,7 +51,7 @@ class CoherentInterface:
     substrate_miller: tuple[int, int, int]
     film_miller: tuple[int, int, int]
     termination: tuple[str, str]
-    area_A2: float
+    area_A2: float  # in-plane area of the interface cell (the substrate's supercell)
     film_strains: tuple[float, float]
     matches_found: int
 
@@ -110,8 +110,8 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     chosen = builder.terminations[termination]
     interface = next(builder.get_interfaces(chosen, gap=gap, vacuum_over_film=vacuum, film_thickness=film_layers,
                                             substrate_thickness=substrate_layers, in_layers=True))
-    return CoherentInterface(interface, tuple(substrate_miller), tuple(film_miller), tuple(chosen), float(best.match_area),
-                             _film_strains(best), len(matches))
+    area = float(np.linalg.norm(np.cross(interface.lattice.matrix[0], interface.lattice.matrix[1])))
+    return CoherentInterface(interface, tuple(substrate_miller), tuple(film_miller), tuple(chosen), area, _film_strains(best), len(matches))
 
 
 def in_plane_area(atoms: Atoms) -> float:

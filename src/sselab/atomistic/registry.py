@@ -6,9 +6,9 @@ laterally and [0, 0.75] Å vertically; x = 0 is the interface as built). The obj
 calculator energy of the shifted interface (after relaxation, as in the paper, or single-point).
 
 Bayesian optimisation (seed 004 Fig. S4): ``initial`` random grid points are evaluated; a Gaussian process
-with an RBF kernel (one length scale per axis, plus a constant amplitude and a white-noise term; scikit-learn,
-hyper-parameters by maximum marginal likelihood — the paper minimised an MSE loss with Adam, a different fit
-of the same model) predicts f over the unevaluated grid points, and the point with the largest Expected
+with an RBF kernel (isotropic on the grid scaled to the unit cube, plus a constant amplitude and a white-noise
+term; scikit-learn, hyper-parameters by maximum marginal likelihood — the paper minimised an MSE loss with
+Adam, a different fit of the same model) predicts f over the unevaluated grid points, and the point with the largest Expected
 Improvement,
 
     EI(x) = (f* − μ − ξ) Φ(Z) + σ φ(Z),   Z = (f* − μ − ξ)/σ,
@@ -90,14 +90,16 @@ def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float, xi: flo
     return np.where(std > 0, improvement * norm.cdf(z) + std * norm.pdf(z), np.maximum(improvement, 0.0))
 
 
-def _gaussian_process(points: np.ndarray, seed: int):
+def _gaussian_process(seed: int):
+    """GP on grid coordinates scaled to the unit cube: isotropic RBF, amplitude and white noise fitted.
+
+    The length-scale bounds (0.1–1 of the search range) keep the marginal-likelihood fit on a handful of points
+    from running to degenerate extremes (a flat or a spiky surrogate), which otherwise stalls the search.
+    """
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
-    span = np.ptp(points, axis=0)
-    span[span == 0] = 1.0
-    kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * RBF(length_scale=span / 2, length_scale_bounds=[(0.05 * s, 10 * s) for s in span])
-              + WhiteKernel(1e-4, (1e-8, 1e-1)))
+    kernel = ConstantKernel(1.0, (1e-2, 1e2)) * RBF(length_scale=0.3, length_scale_bounds=(0.1, 1.0)) + WhiteKernel(1e-5, (1e-8, 1e-2))
     return GaussianProcessRegressor(kernel=kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed)
 
 
@@ -113,6 +115,8 @@ def bayesian_search(objective: Callable[[int], float], points: np.ndarray, initi
 
     points = np.asarray(points, dtype=float)
     n = len(points)
+    span = np.ptp(points, axis=0)
+    scaled = (points - points.min(axis=0)) / np.where(span > 0, span, 1.0)
     if initial < 1 or patience < 1:
         raise SSELabError("initial and patience must be at least 1")
     rng = np.random.default_rng(seed)
@@ -124,12 +128,12 @@ def bayesian_search(objective: Callable[[int], float], points: np.ndarray, initi
             progress()
     stale = 0
     while len(evaluated) < n and stale < patience:
-        model = _gaussian_process(points, seed)
+        model = _gaussian_process(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(points[evaluated], np.asarray(values))
+            model.fit(scaled[evaluated], np.asarray(values))
         remaining = np.setdiff1d(np.arange(n), evaluated)
-        mean, std = model.predict(points[remaining], return_std=True)
+        mean, std = model.predict(scaled[remaining], return_std=True)
         scale = float(np.std(values)) or 1.0
         score = expected_improvement(mean, std, min(values), xi * scale)
         choice = int(remaining[int(np.argmax(score))])

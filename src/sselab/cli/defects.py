@@ -344,3 +344,121 @@ def _ion_file(ion: str, gamma: float, model: str, base_ion: str | None) -> str:
     lines += [f"{key} = {json.dumps(value)}" for key, value in kept.items()]
     lines += [f"chemical_expansion_coefficient = {gamma!r}", f'source = "sselab expansion ({model}); diffusion: {origin}"']
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------------ configurations
+
+DEFAULT_CHARGES = {"Li": 1.0, "Na": 1.0, "K": 1.0, "Ag": 1.0, "Mg": 2.0, "La": 3.0, "Y": 3.0, "Al": 3.0, "Zr": 4.0, "Ta": 5.0,
+                   "Nb": 5.0, "P": 5.0, "S": 6.0, "Co": 3.0, "Ni": 3.0, "O": -2.0, "N": -3.0, "F": -1.0, "Cl": -1.0}
+
+
+def _parse_charges(text: str | None) -> dict[str, float]:
+    charges = dict(DEFAULT_CHARGES)
+    for item in (text or "").replace(" ", "").split(","):
+        if not item:
+            continue
+        element, _, value = item.partition("=")
+        try:
+            charges[element] = float(value)
+        except ValueError:
+            raise SSELabError(f"--charges: expected ELEMENT=CHARGE pairs, got {item!r}") from None
+    return charges
+
+
+def _parse_spec(text: str, parts: int, option: str) -> list[str]:
+    fields = text.split(":")
+    if len(fields) != parts or not all(fields):
+        raise SSELabError(f"{option} {text!r}: expected {':'.join(['X'] * (parts - 1))}:COUNT")
+    return fields
+
+
+def _count(text: str, option: str, available: int | None = None) -> int:
+    if text == "all" and available is not None:
+        return available
+    try:
+        value = int(text)
+    except ValueError:
+        raise SSELabError(f"{option}: count {text!r} is not a whole number") from None
+    if value < 1:
+        raise SSELabError(f"{option}: count must be at least 1")
+    return value
+
+
+def configurations_command(
+    structure: Annotated[str, typer.Argument(help="Parent structure: library name or file.")],
+    supercell: Annotated[tuple[int, int, int], typer.Option("--supercell", help="Repeat the parent N1 N2 N3 first.")] = (1, 1, 1),
+    replace: Annotated[list[str] | None, typer.Option("--replace", help="OLD:NEW:COUNT substitution (COUNT may be 'all'); repeat, applied in order.")] = None,
+    remove: Annotated[list[str] | None, typer.Option("--remove", help="ELEMENT:COUNT vacancies; repeat.")] = None,
+    interstitial: Annotated[str | None, typer.Option("--interstitial", help="ELEMENT:COUNT extra atoms on empty-space (Voronoi) sites.")] = None,
+    charges: Annotated[str | None, typer.Option("--charges", help="Formal charges for the Ewald ranking, e.g. 'Co=3,N=-3' (defaults for common ions).")] = None,
+    samples: Annotated[int, typer.Option("--samples", help="Random configurations drawn (seed 004: 500).")] = 500,
+    keep: Annotated[int, typer.Option("--keep", help="Lowest-Ewald configurations relaxed (seed 004: 5).")] = 5,
+    seed: SeedOption = 0,
+    relax_cell: Annotated[bool, typer.Option("--relax-cell/--fixed-cell", help="Relax cell and positions (default) or positions only.")] = True,
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    fmax: FmaxOption = 0.05,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Random dopant/vacancy/interstitial configurations ranked by Ewald energy, the lowest relaxed (seed 004)."""
+    from sselab.atomistic.defects import interstitial_candidates, sample_configurations
+
+    if any(n < 1 for n in supercell):
+        raise SSELabError("--supercell repeats must be at least 1")
+    parent = load_structure(structure).repeat(tuple(supercell))
+    charge_table = _parse_charges(charges)
+    symbols = parent.get_chemical_symbols()
+    substitutions: list[tuple[str, str, int]] = []
+    for item in replace or []:
+        old, new, count = _parse_spec(item, 3, "--replace")
+        if count == "all":
+            symbols = [new if s == old else s for s in symbols]
+            parent.set_chemical_symbols(symbols)
+            continue
+        substitutions.append((old, new, _count(count, "--replace")))
+    vacancies = [(el, _count(n, "--remove")) for el, n in (_parse_spec(item, 2, "--remove") for item in remove or [])]
+    extra = None
+    sites = None
+    if interstitial:
+        element, count = _parse_spec(interstitial, 2, "--interstitial")
+        extra = (element, _count(count, "--interstitial"))
+        sites = interstitial_candidates(parent)
+    with progress_bar(samples, "Ewald ranking", not json_output) as advance:
+        kept, energies = sample_configurations(parent, charge_table, substitutions, vacancies, extra, sites, samples, keep, seed,
+                                               progress=advance)
+    engine = make_engine(calculator, db, fmax)
+    engine.spec.check_elements(set(kept[0].atoms.get_chemical_symbols()), "configuration")
+    run = RunDirectory.open(out, "defects configurations", {"structure": structure, "supercell": list(supercell), "replace": replace or [],
+                                                              "remove": remove or [], "interstitial": interstitial, "charges": charge_table,
+                                                              "samples": samples, "keep": keep, "seed": seed, "relax_cell": relax_cell, "db": db})
+    relaxed = []
+    with progress_bar(len(kept), "relaxing the lowest-Ewald configurations", not json_output) as advance:
+        for configuration in kept:
+            relaxed.append(engine.relax(configuration.atoms, cell=relax_cell))
+            advance()
+    order = int(np.argmin([r.get_potential_energy() for r in relaxed]))
+    best = relaxed[order]
+    write(run.path / "best.extxyz", best)
+    formula = best.get_chemical_formula(mode="metal")
+    entry = [{"composition": formula, "energy_eV": float(best.get_potential_energy()), "name": f"{formula} (configuration {order})"}]
+    run.write_text("entry.json", json.dumps(entry, indent=1) + "\n")
+    summary = {
+        "formula": formula,
+        "atoms": len(best),
+        "samples": samples,
+        "distinct_ewald_energies_kept": len(kept),
+        "ewald_eV": {"lowest": float(energies.min()), "highest": float(energies.max()), "mean": float(energies.mean())},
+        "configurations": [{"rank_by_ewald": i, "ewald_eV": c.ewald_eV, "energy_eV": float(r.get_potential_energy()),
+                            "converged": bool(r.info.get("converged", True))} for i, (c, r) in enumerate(zip(kept, relaxed))],
+        "best_rank_by_ewald": order,
+        "best_energy_eV": float(best.get_potential_energy()),
+        "best_energy_per_atom_eV": float(best.get_potential_energy()) / len(best),
+        "entry_file": str(run.path / "entry.json"),
+        "engine": engine_record(engine),
+    }
+    run.save_figure("ewald_vs_energy", plots.ewald_energy_figure(energies, summary["configurations"], engine.spec.model))
+    run.finish(summary)
+    rows = [(f"Ewald rank {c['rank_by_ewald']}", f"E_Ewald {c['ewald_eV']:.2f} eV -> E = {c['energy_eV']:.4f} eV") for c in summary["configurations"]]
+    emit(summary, json_output, f"{formula}: lowest of {samples} configurations ({engine.spec.model})", rows,
+         [f"best: Ewald rank {order}", f"hull entry: {summary['entry_file']}", f"run directory: {run.path}"])

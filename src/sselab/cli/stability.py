@@ -37,8 +37,27 @@ def read_entries(path: Path) -> list:
     return entries_from_records(records, str(path))
 
 
+MOLECULE_BOX_A = 15.0
+
+
+def _structure_or_molecule(name: str):
+    """A library name / file, or ``molecule:O2`` — an ASE molecule in a periodic 15 Å box (relaxed at fixed cell)."""
+    if not name.startswith("molecule:"):
+        return load_structure(name), True
+    from ase.build import molecule
+
+    try:
+        atoms = molecule(name.removeprefix("molecule:"))
+    except KeyError:
+        raise SSELabError(f"{name}: ASE knows no such molecule") from None
+    atoms.center(vacuum=MOLECULE_BOX_A / 2)
+    atoms.set_cell([MOLECULE_BOX_A] * 3)
+    atoms.pbc = True
+    return atoms, False
+
+
 def entries_command(
-    structures: Annotated[list[str], typer.Argument(help="Library names or structure files to relax (one entry each).")],
+    structures: Annotated[list[str], typer.Argument(help="Library names, structure files, or molecule:O2 (a molecule in a 15 A box).")],
     output: Annotated[Path, typer.Option("--output", help="Entries file to write (JSON).")],
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
@@ -46,19 +65,21 @@ def entries_command(
     out: OutOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Relax each structure (cell and positions) and write its total energy as a hull entry."""
+    """Relax each structure (cell and positions; molecules at fixed box) and write its total energy as a hull entry."""
     engine = make_engine(calculator, db, fmax)
-    atoms_list = [load_structure(s) for s in structures]
+    loaded = [_structure_or_molecule(s) for s in structures]
+    atoms_list = [atoms for atoms, _ in loaded]
     for name, atoms in zip(structures, atoms_list):
         engine.spec.check_elements(set(atoms.get_chemical_symbols()), name)
     run = RunDirectory.open(out, "stability entries", {"structures": structures, "db": db})
     records = []
     with progress_bar(len(structures), "relaxing", not json_output) as advance:
-        for name, atoms in zip(structures, atoms_list):
-            relaxed = engine.relax(atoms, cell=True)
-            write(run.path / f"{Path(name).stem}_relaxed.extxyz", relaxed)
+        for name, (atoms, bulk) in zip(structures, loaded):
+            relaxed = engine.relax(atoms, cell=bulk)
+            label = Path(name.replace("molecule:", "molecule-")).stem
+            write(run.path / f"{label}_relaxed.extxyz", relaxed)
             records.append({"composition": relaxed.get_chemical_formula(mode="metal"), "energy_eV": float(relaxed.get_potential_energy()),
-                            "name": Path(name).stem, "converged": bool(relaxed.info.get("converged", True))})
+                            "name": label, "converged": bool(relaxed.info.get("converged", True))})
             advance()
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(records, indent=1) + "\n")
