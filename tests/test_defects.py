@@ -166,3 +166,49 @@ def test_cli_configurations_bad_input_exits_2(capsys):
     assert code == 2 and "OLD:NEW:COUNT" in err or "X:X:COUNT" in err
     code, _, err = run_cli(["defects", "configurations", "lif", "--replace", "Li:Zr:1"], capsys)
     assert code == 2 and "net formal charge" in err
+
+
+def test_cli_chain_sites_then_formation_energy_and_expansion(tmp_path, capsys, monkeypatch):
+    """The hand-offs: a sites run feeds formation-energy (--calculator --sites) and expansion, whose ion file loads."""
+    import sselab.cli.defects as defects
+    from ase.io import read
+
+    from sselab.params import load_ion
+
+    monkeypatch.setattr(defects, "make_engine", lambda calculator, db, fmax: cheap_engine())
+    sites = tmp_path / "sites"
+    code, _, err = run_cli(["defects", "sites", "--ion", "Na", "--octahedral", "2", "--tetrahedral", "0", "--max-count", "2",
+                            "--candidates", "1", "--out", str(sites), "--json"], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--calculator", "lj", "--sites", str(sites),
+                              "--temperature", "1200 K", "--out", str(tmp_path / "fe"), "--json"], capsys)
+    assert code == 0, err
+    summary = json.loads(out)
+    rows = {r["precursor"]: r for r in summary["rows"]}
+    assert set(rows) == {"Na", "Na2O", "NaF", "NaCl", "NaBr"}
+    # recompute the metal row from the files the runs wrote: E(n=1) - E(host) + E(Li)/atom - E(Na)/atom
+    host = read(sites / "host_relaxed.extxyz").get_potential_energy()
+    one = read(sites / "best_Na_n1.extxyz").get_potential_energy()
+    li, na = (read(tmp_path / "fe" / f"salt_{name}.extxyz") for name in ("li-bcc", "na-bcc"))
+    expected = one - host + li.get_potential_energy() / len(li) - na.get_potential_energy() / len(na)
+    assert rows["Na"]["E_f_eV"] == pytest.approx(expected, rel=1e-9)
+    assert summary["dilute_check"]["concentrations"] == pytest.approx([1 / 56, 2 / 56])
+
+    code, out, err = run_cli(["expansion", str(sites), "--calculator", "lj", "--out", str(tmp_path / "gamma"), "--json"], capsys)
+    assert code == 0, err
+    result = json.loads(out)
+    gamma = result["ions"]["Na"]["gamma"]
+    a0 = result["a0_A"]
+    relaxed = [read(tmp_path / "gamma" / f"relaxed_Na_n{n}.extxyz") for n in (1, 2)]
+    strains = [(r.get_volume() ** (1 / 3) - a0) / a0 for r in relaxed]
+    assert result["ions"]["Na"]["strains"] == pytest.approx(strains, rel=1e-9)
+    # the element-blind test potential can shrink the cell: an ion file is written only for an expanding ion
+    assert (tmp_path / "gamma" / "na.toml").is_file() == (gamma > 0)
+    assert ("Na" in result["no_ion_file"]) == (gamma <= 0)
+    ion_text = defects._ion_file("Na", 0.07, "test model", None)
+    (tmp_path / "na.toml").write_text(ion_text)
+    ion = load_ion(tmp_path / "na.toml")
+    assert ion.chemical_expansion_coefficient == pytest.approx(0.07)
+    assert ion.diffusion_prefactor == pytest.approx(load_ion("Na").diffusion_prefactor)  # taken from the packaged Na
+    code, _, err = run_cli(["expansion", str(tmp_path / "nowhere")], capsys)
+    assert code == 2 and "not a 'defects sites' run" in err

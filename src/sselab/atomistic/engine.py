@@ -14,6 +14,7 @@ many of those they contain.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +84,9 @@ class Engine:
         work.calc = self.loaded.calculator
         target = FrechetCellFilter(work) if cell else work
         optimizer = LBFGS(target, logfile=None)
-        converged = bool(optimizer.run(fmax=fmax, steps=self.max_steps))
+        with warnings.catch_warnings():  # FrechetCellFilter's matrix logarithm warns at round-off level (~1e-13)
+            warnings.filterwarnings("ignore", message="logm result may be inaccurate", category=RuntimeWarning)
+            converged = bool(optimizer.run(fmax=fmax, steps=self.max_steps))
         if not converged:
             log.warning("relaxation stopped after %d steps above fmax=%g eV/A", optimizer.nsteps, fmax)
         energy = work.get_potential_energy()

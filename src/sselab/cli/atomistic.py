@@ -63,7 +63,7 @@ def make_engine(calculator: str, db: str, fmax: float) -> Engine:
 def progress_bar(total: int, description: str, enabled: bool) -> Iterator:
     """A callable that advances a Rich progress bar on stderr (a no-op when disabled or stderr is not a terminal)."""
     if not enabled or not stderr.is_terminal:
-        yield lambda *_: None
+        yield lambda *_, **__: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=stderr, transient=True) as progress:

@@ -310,8 +310,10 @@ def expansion_command(
                 advance()
             fits[ion] = fit_chemical_expansion(a0, [c / n_li for c in counts], lattice)
     trend = fit_size_trend(ions, [fits[i].gamma for i in ions]) if len(ions) >= 1 else None
+    ion_files = {}
     for ion, fit in fits.items():
-        run.write_text(f"{ion.lower()}.toml", _ion_file(ion, fit.gamma, engine.spec.model, base_ion))
+        if fit.gamma > 0:  # the ion-exchange model needs an expanding ion (compressive surface stress)
+            ion_files[ion] = str(run.write_text(f"{ion.lower()}.toml", _ion_file(ion, fit.gamma, engine.spec.model, base_ion)))
     summary = {
         "a0_A": a0,
         "ions": {ion: {"gamma": fit.gamma, "r_squared": fit.r_squared, "concentrations": list(fit.concentrations),
@@ -320,6 +322,8 @@ def expansion_command(
         "size_trend": {"slope_per_A": trend.slope_per_A, "intercept": trend.intercept, "r_squared": trend.r_squared,
                        "includes_li_at_zero": True} if trend else None,
         "order_by_gamma": sorted(fits, key=lambda i: fits[i].gamma),
+        "ion_files": ion_files,
+        "no_ion_file": {ion: "gamma <= 0: the ion-exchange stress model needs an expanding ion" for ion in fits if ion not in ion_files},
         "engine": engine_record(engine),
     }
     run.save_figure("expansion", plots.expansion_figure(fits, trend, engine.spec.model))
@@ -328,7 +332,7 @@ def expansion_command(
     if trend:
         rows.append(("gamma vs Shannon radius", f"slope {trend.slope_per_A:.3f} per A, R^2 = {trend.r_squared:.3f}"))
     emit(summary, json_output, f"Chemical expansion in LLZO ({engine.spec.model})", rows,
-         [f"ion files for 'ion-exchange design --ion': {run.path}/<ion>.toml", f"run directory: {run.path}"])
+         [f"ion file for 'ion-exchange design --ion': {path}" for path in ion_files.values()] + [f"run directory: {run.path}"])
 
 
 def _ion_file(ion: str, gamma: float, model: str, base_ion: str | None) -> str:
