@@ -109,3 +109,22 @@ def test_cli_search_counts_bo_and_grid(tmp_path, capsys):
     assert summary["bo"]["best_energy_eV"] >= summary["grid"]["best_energy_eV"] - 1e-9
     assert summary["w_adhesion_J_per_m2"] < 0
     assert (tmp_path / "run" / "registry_search.png").is_file() and (tmp_path / "run" / "best_interface.extxyz").is_file()
+
+
+def test_cli_neb_across_a_homo_interface_is_symmetric(tmp_path, capsys):
+    """Cu(100)|Cu(100) at its best registry is bulk Cu: a vacancy hop across it has equal forward and backward barriers."""
+    db = str(tmp_path / "c.db")
+    code, out, err = run_cli(["interface", "search", "cu-fcc", "cu-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
+                              "--max-area", "30", "--method", "grid", "--objective", "relaxed", "--lateral-step", "0.5",
+                              "--lateral-max", "1.5", "--vertical-max", "0.25", "--calculator", "emt", "--db", db,
+                              "--out", str(tmp_path / "search"), "--json", "--no-adhesion"], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["interface", "neb", str(tmp_path / "search"), "--species", "Cu", "--calculator", "emt", "--db", db,
+                              "--out", str(tmp_path / "neb"), "--json"], capsys)
+    assert code == 0, err
+    hop = json.loads(out)
+    assert hop["converged"] and hop["lateral_repeats"] == [4, 4]
+    assert 0.3 < hop["barrier_eV"] < 1.5
+    assert hop["barrier_eV"] == pytest.approx(hop["reverse_barrier_eV"], abs=2e-3)
+    code, _, err = run_cli(["interface", "neb", str(tmp_path / "search"), "--species", "Li", "--calculator", "emt", "--db", db], capsys)
+    assert code == 2 and "no Li on both sides" in err

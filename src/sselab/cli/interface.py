@@ -8,6 +8,7 @@ then ``sselab neb best_interface.extxyz --from I --to J``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -132,6 +133,7 @@ def search_command(
     write(run.path / "best_interface.extxyz", best_atoms)
     write(run.path / "interface.extxyz", model.atoms())
     summary: dict[str, Any] = {"interface": _description(model), "objective": objective, "grid_points": len(points),
+                               "film_indices": [int(i) for i in model.interface.film_indices],
                                "calculator": engine.spec.identity(), "distinct_structures_computed": calls["count"]}
     for name, result in results.items():
         summary[name] = {"evaluations": result.evaluations, "best_shift_A": points[result.best_index].tolist(),
@@ -161,3 +163,73 @@ def search_command(
         rows.append(("W_adhesion (eq. 4, negative binds)", f"{summary['w_adhesion_J_per_m2']:+.3f} J/m^2"))
     emit(summary, json_output, f"Registry search {substrate}{tuple(substrate_miller)} | {film}{tuple(film_miller)} ({engine.spec.model})",
          rows, [f"run directory: {run.path}"])
+
+
+def cross_interface_pair(atoms, film_indices: list[int], species: str, max_distance: float = 4.5) -> tuple[int, int]:
+    """(substrate atom, film atom) of ``species``: the closest pair across the interface (minimum image)."""
+    import numpy as np
+
+    film = set(film_indices)
+    candidates = [i for i, s in enumerate(atoms.get_chemical_symbols()) if s == species]
+    lower = [i for i in candidates if i not in film]
+    upper = [i for i in candidates if i in film]
+    if not lower or not upper:
+        raise SSELabError(f"no {species} on both sides of the interface")
+    distances = np.array([[atoms.get_distance(i, j, mic=True) for j in upper] for i in lower])
+    i, j = np.unravel_index(int(np.argmin(distances)), distances.shape)
+    if distances[i, j] > max_distance:
+        raise SSELabError(f"the closest {species} pair across the interface is {distances[i, j]:.2f} A apart: no nearest-neighbour hop")
+    return lower[i], upper[j]
+
+
+def neb_command(
+    search_run: Annotated[Path, typer.Argument(help="An 'interface search' run directory (its best_interface.extxyz).")],
+    species: Annotated[str, typer.Option("--species", help="Hopping species.")] = "Li",
+    site_from: Annotated[int | None, typer.Option("--from", help="Atom index that hops (default: closest pair across the interface).")] = None,
+    site_to: Annotated[int | None, typer.Option("--to", help="Index of the atom whose site is vacated for the hop.")] = None,
+    images: Annotated[int, typer.Option("--images", help="Intermediate images (seed 004: 3).")] = 3,
+    neb_fmax: Annotated[float, typer.Option("--neb-fmax", help="Force tolerance of the band, eV/A.")] = 0.05,
+    min_image: Annotated[float, typer.Option("--min-image", help="Repeat the interface laterally until vacancy images are this far apart, A.")] = 9.0,
+    calculator: CalculatorOption = "chgnet", db: DbOption = DEFAULT_DB,
+    fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of the end-point relaxations, eV/A.")] = 0.05,
+    out: OutOption = None, json_output: JsonOption = False,
+) -> None:
+    """Climbing-image NEB of an ion hopping across the interface into a vacant site (vacancy mechanism, seed 004 Fig. 6)."""
+    import json
+
+    from ase.io import read
+
+    from sselab.atomistic.interfaces import lateral_repeats
+    from sselab.atomistic.neb import vacancy_hop
+
+    record = search_run / "run.json"
+    if not record.is_file() or not (search_run / "best_interface.extxyz").is_file():
+        raise SSELabError(f"{search_run} is not an 'interface search' run directory")
+    summary_in = json.loads(record.read_text())["summary"]
+    host = read(search_run / "best_interface.extxyz")
+    if (site_from is None) != (site_to is None):
+        raise SSELabError("give both --from and --to, or neither")
+    if site_from is None:
+        site_from, site_to = cross_interface_pair(host, summary_in["film_indices"], species)
+    for index in (site_from, site_to):
+        if not 0 <= index < len(host):
+            raise SSELabError(f"atom {index} does not exist in the interface ({len(host)} atoms)")
+    repeats = lateral_repeats(host.cell.array, min_image)
+    host = host.repeat((*repeats, 1))  # the first copy keeps the original indices
+    engine = make_engine(calculator, db, fmax)
+    run = RunDirectory.open(out, "interface neb", {"search_run": search_run, "species": species, "from": site_from, "to": site_to,
+                                                    "images": images, "neb_fmax": neb_fmax, "db": db})
+    with progress_bar(1, "climbing-image NEB", not json_output) as advance:
+        # the ion at site_from moves into the vacancy left at site_to: in vacancy terms the vacancy goes site_to -> site_from
+        hop = vacancy_hop(engine, host, site_to, site_from, images, neb_fmax)
+        advance()
+    summary = {"hopping_atom": site_from, "vacated_site": site_to, "species": species, "lateral_repeats": list(repeats),
+               "atoms": len(host),
+               "barrier_eV": hop.barrier_eV, "reverse_barrier_eV": hop.reverse_barrier_eV, "reaction_energy_eV": hop.reaction_energy_eV,
+               "image_energies_eV": list(hop.image_energies_eV), "hop_distance_A": hop.path_length_A[-1], "converged": hop.converged,
+               "engine": engine_record(engine)}
+    run.save_figure("neb", plots.neb_figure(hop.path_length_A, hop.image_energies_eV, f"{species} {site_from} -> site of {site_to}"))
+    run.finish(summary)
+    emit(summary, json_output, f"{species} hop across the interface", [
+        ("barrier (forward / backward)", f"{hop.barrier_eV:.3f} / {hop.reverse_barrier_eV:.3f} eV"),
+        ("reaction energy", f"{hop.reaction_energy_eV:+.3f} eV"), ("converged", str(hop.converged))], [f"run directory: {run.path}"])
