@@ -275,7 +275,7 @@ def salts_energy(salts: dict[str, float], formula: str) -> float:
 
 
 def expansion_command(
-    sites: Annotated[Path, typer.Argument(help="A 'defects sites' run directory made with --max-count >= 2.")],
+    sites: Annotated[list[Path], typer.Argument(help="'defects sites' run directories (same host and calculator), made with --max-count >= 2.")],
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.05,
@@ -284,32 +284,39 @@ def expansion_command(
     json_output: JsonOption = False,
 ) -> None:
     """Chemical expansion coefficient gamma (seed 000 eq. 2): fully relaxed cells at 1, 2, ... exchange ions."""
-    record_path = sites / "run.json"
-    if not record_path.is_file():
-        raise SSELabError(f"{sites} is not a 'defects sites' run directory (no run.json)")
-    summary_in = json.loads(record_path.read_text())["summary"]
     engine = make_engine(calculator, db, fmax)
-    if summary_in["calculator"]["model"] != engine.spec.model:
-        raise SSELabError(f"the sites run used {summary_in['calculator']['model']}, not {engine.spec.model}")
-    ions = list(summary_in["ions"])
-    plan = {ion: [s["count"] for s in summary_in["ions"][ion]["concentration_steps"]] for ion in ions}
+    plan: dict[str, tuple[Path, list[int]]] = {}
+    hosts = []
+    for directory in sites:
+        record_path = directory / "run.json"
+        if not record_path.is_file():
+            raise SSELabError(f"{directory} is not a 'defects sites' run directory (no run.json)")
+        summary_in = json.loads(record_path.read_text())["summary"]
+        if summary_in["calculator"]["model"] != engine.spec.model:
+            raise SSELabError(f"the sites run {directory} used {summary_in['calculator']['model']}, not {engine.spec.model}")
+        hosts.append((summary_in["host_energy_eV"], summary_in["li_sites_in_host"]))
+        for ion, data in summary_in["ions"].items():
+            plan[ion] = (directory, [s["count"] for s in data["concentration_steps"]])
+    if any(abs(e - hosts[0][0]) > 1e-4 or n != hosts[0][1] for e, n in hosts):
+        raise SSELabError("the sites runs start from different LLZO hosts (Li ordering seed or calculator settings differ)")
+    ions = list(plan)
     run = RunDirectory.open(out, "expansion", {"sites": sites, "db": db, "base_ion": base_ion})
-    host = read(sites / "host_relaxed.extxyz")
-    n_li = summary_in["li_sites_in_host"]
+    host = read(sites[0] / "host_relaxed.extxyz")
+    n_li = hosts[0][1]
     fits = {}
-    with progress_bar(1 + sum(len(c) for c in plan.values()), "full relaxations", not json_output) as advance:
+    with progress_bar(1 + sum(len(c) for _, c in plan.values()), "full relaxations", not json_output) as advance:
         a0 = equivalent_cubic_lattice_constant(engine.relax(host, cell=True))
         advance()
-        for ion, counts in plan.items():
+        for ion, (directory, counts) in plan.items():
             lattice = []
             for count in counts:
-                structure = read(sites / f"best_{ion}_n{count}.extxyz")
+                structure = read(directory / f"best_{ion}_n{count}.extxyz")
                 relaxed = engine.relax(structure, cell=True)
                 write(run.path / f"relaxed_{ion}_n{count}.extxyz", relaxed)
                 lattice.append(equivalent_cubic_lattice_constant(relaxed))
                 advance()
             fits[ion] = fit_chemical_expansion(a0, [c / n_li for c in counts], lattice)
-    trend = fit_size_trend(ions, [fits[i].gamma for i in ions]) if len(ions) >= 1 else None
+    trend = fit_size_trend(ions, [fits[i].gamma for i in ions])
     ion_files = {}
     for ion, fit in fits.items():
         if fit.gamma > 0:  # the ion-exchange model needs an expanding ion (compressive surface stress)
