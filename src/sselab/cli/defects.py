@@ -58,6 +58,7 @@ def sites_command(
     max_count: Annotated[int, typer.Option("--max-count", help="Build configurations up to this many ions (1, 2, 3 = 1.8, 3.6, 5.4 %).")] = 1,
     candidates: Annotated[int, typer.Option("--candidates", help="Octahedral sites tried for each extra ion.")] = 4,
     seed: SeedOption = 0,
+    host_file: Annotated[Path | None, typer.Option("--host", help="Start from this relaxed host (host_relaxed.extxyz of an earlier sites run, same calculator).")] = None,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.05,
@@ -72,11 +73,15 @@ def sites_command(
     engine = make_engine(calculator, db, fmax)
     engine.spec.check_elements(set(ions) | {"Li", "La", "Zr", "O"}, "exchanged LLZO")
     run = RunDirectory.open(out, "defects sites", {"ions": ions, "octahedral": octahedral, "tetrahedral": tetrahedral,
-                                                     "max_count": max_count, "candidates": candidates, "seed": seed, "db": db})
+                                                     "max_count": max_count, "candidates": candidates, "seed": seed, "db": db,
+                                                     "host": host_file})
     results: dict[str, Any] = {}
-    with progress_bar(1, "relaxing the LLZO host", not json_output) as advance:
-        host = relaxed_llzo(engine, seed=seed)
-        advance()
+    if host_file is not None:
+        host = _read_host(host_file)
+    else:
+        with progress_bar(1, "relaxing the LLZO host", not json_output) as advance:
+            host = relaxed_llzo(engine, seed=seed)
+            advance()
     write(run.path / "host_relaxed.extxyz", host)
     total = sum(study_size(host, octahedral, tetrahedral, max_count, candidates) for _ in ions)
     with progress_bar(total, "site scan", not json_output) as advance:
@@ -107,6 +112,19 @@ def sites_command(
                      "no ion stayed tetrahedral" if preference is None else f"{preference:+.3f} eV"))
         rows.append((f"{ion}: T->O hops during relaxation", str(study.scan.hops)))
     emit(summary, json_output, f"Exchange-ion site preference in LLZO ({engine.spec.model})", rows, [f"run directory: {run.path}"])
+
+
+def _read_host(path: Path) -> Atoms:
+    """A relaxed LLZO host written by an earlier sites run: needs its Li site labels and its energy."""
+    try:
+        host = read(path)
+    except FileNotFoundError:
+        raise SSELabError(f"host file {path} does not exist") from None
+    except Exception as error:  # ASE's readers raise many unrelated types
+        raise SSELabError(f"cannot read host file {path}: {error}") from None
+    if "site" not in host.arrays or host.calc is None:
+        raise SSELabError(f"host file {path} lacks Li site labels or an energy: use host_relaxed.extxyz of a 'defects sites' run")
+    return host
 
 
 # ----------------------------------------------------------------------------------------------------------- formation
