@@ -83,7 +83,7 @@ def test_missing_lithium_counterpart_and_absent_ion_are_user_errors():
 
 
 def _energies_file(tmp_path, **changes):
-    data = {"host_energy_eV": -1000.0, "exchanged_energy_eV": -999.2, "n_exchanged": 1,
+    data = {"host_energy_eV": -1000.0, "exchanged_energy_eV": -999.05, "n_exchanged": 1,
             "precursors": {"Na": -1.31, "Li": -1.91, "NaF": -8.80, "LiF": -9.83, "Na2O": -12.0, "Li2O": -14.3},
             "series": [{"n_exchanged": 2, "concentration": 2 / 56, "exchanged_energy_eV": -998.39},
                        {"n_exchanged": 1, "concentration": 1 / 56, "exchanged_energy_eV": -999.2}]}
@@ -101,16 +101,23 @@ def test_cli_formation_energy_from_a_users_energies_file(tmp_path, capsys):
     summary = json.loads(out)
     rows = {r["precursor"]: r for r in summary["rows"]}
     assert set(rows) == {"Na", "NaF", "Na2O"}
-    # by hand: (E_IX - E_bulk)/1 = 0.8; Na metal: 0.8 + (-1.91 + 1.31) = 0.2
-    assert rows["Na"]["E_f_eV"] == pytest.approx(0.2)
-    assert rows["NaF"]["E_f_eV"] == pytest.approx(0.8 + (-9.83 + 8.80))
-    assert rows["Na2O"]["E_f_eV"] == pytest.approx(0.8 + (-14.3 + 12.0) / 2)
+    # by hand: (E_IX - E_bulk)/1 = 0.95; Na metal: 0.95 + (-1.91 + 1.31) = 0.35
+    assert rows["Na"]["E_f_eV"] == pytest.approx(0.35)
+    assert rows["NaF"]["E_f_eV"] == pytest.approx(0.95 + (-9.83 + 8.80))
+    assert rows["Na2O"]["E_f_eV"] == pytest.approx(0.95 + (-14.3 + 12.0) / 2)
     assert rows["Na2O"]["verdict"] == "corrosive" and rows["Na"]["verdict"] == "feasible"
-    assert rows["Na"]["dilute_concentration"] == pytest.approx(np.exp(-0.2 / (8.617333262e-5 * 1200)))
+    assert rows["Na"]["dilute_concentration"] == pytest.approx(np.exp(-0.35 / (8.617333262e-5 * 1200)))
     assert [r["precursor"] for r in summary["rows"]] == ["Na2O", "NaF", "Na"]  # sorted by E_f
     assert summary["dilute_check"]["reference"] == "Na"
     assert summary["dilute_check"]["E_f_eV"] == pytest.approx([(-998.39 + 1000) / 2 - 0.6, 0.2])
     assert (tmp_path / "run" / "formation_energies.png").is_file()
+    # the hand-off: the chosen E_f sets the surface concentration of the continuum design (dilute limit)
+    code, out, err = run_cli(["ion-exchange", "design", "--ion", "Na", "--formation-energy", f"{rows['Na']['E_f_eV']} eV",
+                              "--temperature", "1200 K", "--out", str(tmp_path / "design"), "--json"], capsys)
+    assert code == 0, err
+    design = json.loads(out)
+    surface = design.get("surface_concentration", design.get("C_s"))
+    assert surface == pytest.approx(rows["Na"]["dilute_concentration"], rel=1e-6)
 
 
 @pytest.mark.parametrize("changes, message", [

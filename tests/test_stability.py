@@ -81,3 +81,14 @@ def test_cli_composition_not_covered_exits_2(tmp_path, capsys):
     path.write_text("not json")
     code, _, err = run_cli(["stability", "hull", "--entries", str(path)], capsys)
     assert code == 2 and "cannot read entries file" in err
+
+
+def test_cli_materials_project_needs_a_key_and_the_client(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("MP_API_KEY", raising=False)
+    code, _, err = run_cli(["stability", "materials-project", "Li-Zr-O", "--output", str(tmp_path / "mp.json")], capsys)
+    assert code == 2 and "MP_API_KEY" in err
+    monkeypatch.setenv("MP_API_KEY", "not-a-key")
+    monkeypatch.setitem(__import__("sys").modules, "mp_api", None)  # the client absent, as on CI
+    code, _, err = run_cli(["stability", "materials-project", "Li-Zr-O", "--output", str(tmp_path / "mp.json")], capsys)
+    assert code == 2 and "pip install mp-api" in err
+    assert not (tmp_path / "mp.json").exists()

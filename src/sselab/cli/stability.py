@@ -89,6 +89,33 @@ def entries_command(
          [(r["name"], f"{r['composition']}: {r['energy_eV']:.4f} eV") for r in records], [f"entries file: {output}", f"run directory: {run.path}"])
 
 
+def materials_project_command(
+    chemical_system: Annotated[str, typer.Argument(help="Chemical system, e.g. Li-Zr-O-N.")],
+    output: Annotated[Path, typer.Option("--output", help="Entries file to write (JSON).")],
+    json_output: JsonOption = False,
+) -> None:
+    """Entries of a chemical system from the Materials Project (needs mp-api, MP_API_KEY and network; MP2020-corrected energies)."""
+    import os
+
+    key = os.environ.get("MP_API_KEY")
+    if not key:
+        raise SSELabError("set MP_API_KEY to your Materials Project API key (https://materialsproject.org/api)")
+    try:
+        from mp_api.client import MPRester
+    except ImportError:
+        raise SSELabError("the Materials Project client is not installed: pip install mp-api") from None
+    try:
+        with MPRester(key) as rester:
+            entries = rester.get_entries_in_chemsys(chemical_system)
+    except Exception as error:  # network and API errors come in many types
+        raise SSELabError(f"Materials Project query for {chemical_system} failed: {error}") from None
+    records = [{"composition": e.composition.formula.replace(" ", ""), "energy_eV": float(e.energy), "name": str(e.entry_id)} for e in entries]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(records, indent=1) + "\n")
+    emit({"entries_file": str(output), "entries": len(records), "source": "Materials Project (MP2020-corrected energies)"}, json_output,
+         f"Materials Project entries, {chemical_system}", [("entries", str(len(records)))], [f"entries file: {output}"])
+
+
 def hull_command(
     entries: EntriesOption,
     target: Annotated[list[str] | None, typer.Option("--target", help="Extra composition to test, FORMULA=ENERGY_eV (total energy of FORMULA).")] = None,
