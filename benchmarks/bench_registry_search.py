@@ -12,7 +12,7 @@ fraction of runs reaching the grid minimum, the mean excess energy over it, and 
 Objective: single-point energies (``--objective single-point``) — the paper relaxes every candidate, which is
 out of reach for 676 relaxations on a CPU; the search logic is the same. Calculator: CHGNet by default.
 
-Run as ``python benchmarks/bench_registry_search.py SUBSTRATE FILM H K L H K L [calculator]``, e.g.
+Run as ``python benchmarks/bench_registry_search.py SUBSTRATE FILM H K L H K L [calculator] [cache.db]``, e.g.
 ``python benchmarks/bench_registry_search.py licoo2 runs/seed004/lzo-model/best.extxyz 1 0 4 0 0 1``; writes
 ``results/bench_registry_search.json``.
 """
@@ -40,8 +40,9 @@ def main() -> None:
     substrate_miller = tuple(int(x) for x in sys.argv[3:6])
     film_miller = tuple(int(x) for x in sys.argv[6:9])
     calculator = sys.argv[9] if len(sys.argv) > 9 else "chgnet"
+    database = sys.argv[10] if len(sys.argv) > 10 else None  # a result cache that `sselab interface search` can reuse
     model = build_coherent_interface(load_structure(substrate), load_structure(film), substrate_miller, film_miller, MatchSettings())
-    engine = Engine.create(calculator)
+    engine = Engine.create(calculator, database)
     points = ShiftGrid().points()
     start = time.perf_counter()
     grid = np.array([engine.energy(model.shifted(p)).get_potential_energy() for p in points])
