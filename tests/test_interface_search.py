@@ -62,9 +62,10 @@ def test_bayesian_optimisation_finds_a_smooth_minimum_with_few_evaluations():
 def test_interface_has_the_matched_cell_and_strain(cu_ni):
     atoms = cu_ni.atoms()
     assert sorted(set(atoms.get_chemical_symbols())) == ["Cu", "Ni"]
-    # Cu (a = 3.615) squeezed onto Ni (3.524): compressive film strain of 1 - 3.524/3.615
+    # Cu (a = 3.615) squeezed onto Ni (3.524): compressive film strain of 1 - 3.524/3.615, no shear
     assert cu_ni.film_strains == pytest.approx((3.524 / 3.615 - 1,) * 2, abs=2e-3)
-    assert cu_ni.area_A2 == pytest.approx(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])), rel=1e-6)
+    assert cu_ni.angle_mismatch_deg == pytest.approx(0.0, abs=1e-6)
+    assert cu_ni.area_A2 == pytest.approx((3.524 / np.sqrt(2)) ** 2, rel=1e-6)  # the primitive fcc(100) cell of Ni
 
 
 def test_shift_by_a_lattice_vector_changes_nothing(emt, cu_ni):
@@ -75,6 +76,27 @@ def test_shift_by_a_lattice_vector_changes_nothing(emt, cu_ni):
     assert moved == pytest.approx(base, abs=1e-6)
     other = emt.energy(cu_ni.shifted(np.array([0.4 + period / 2, 0.2, 0.1]))).get_potential_energy()
     assert abs(other - base) > 1e-3
+
+
+def test_shift_moves_the_film_by_the_stated_angstroms_on_an_oblique_cell():
+    model = build_coherent_interface(load_structure("ni-fcc"), load_structure("cu-fcc"), (1, 1, 1), (1, 1, 1),
+                                     MatchSettings(max_area=30.0, max_strain=0.05), substrate_layers=2, film_layers=2)
+    base, moved = model.atoms(), model.shifted(np.array([0.7, 0.3, 0.4]))
+    cell = base.cell.array
+    assert abs(np.dot(cell[0], cell[1])) > 1.0  # oblique (hexagonal) cell
+    expected = 0.7 * cell[0] / np.linalg.norm(cell[0]) + 0.3 * cell[1] / np.linalg.norm(cell[1]) + [0.0, 0.0, 0.4]
+    film = list(model.interface.film_indices)
+    step = moved.positions[film] - base.positions[film]
+    step -= np.rint(np.linalg.solve(cell.T, step.T).T * [1, 1, 0]) @ cell  # wrapped in-plane
+    assert np.allclose(step, expected, atol=1e-6)
+    substrate = [i for i in range(len(base)) if i not in film]
+    assert np.allclose(moved.positions[substrate], base.positions[substrate], atol=1e-6)
+
+
+def test_default_patience_stops_two_steps_after_the_last_improvement():
+    points = ShiftGrid().points()
+    result = bayesian_search(lambda index: 1.0, points, initial=3)  # nothing ever improves
+    assert result.evaluations == 3 + 2
 
 
 def test_work_of_adhesion_sign_and_separated_limit(emt, cu_ni):
@@ -106,7 +128,9 @@ def test_cli_search_counts_bo_and_grid(tmp_path, capsys):
     summary = json.loads(out)
     assert summary["grid"]["evaluations"] == summary["grid_points"] == 5 * 5 * 3
     assert summary["bo"]["evaluations"] < summary["grid"]["evaluations"]
-    assert summary["bo"]["best_energy_eV"] >= summary["grid"]["best_energy_eV"] - 1e-9
+    shifts = [tuple(p) for p in summary["bo"]["evaluated_shifts_A"]]
+    assert len(shifts) == len(set(shifts)) == summary["bo"]["evaluations"]
+    assert summary["bo_reached_grid_minimum"] == (summary["bo_gap_to_grid_minimum_eV"] <= 1e-6)
     assert summary["w_adhesion_J_per_m2"] < 0
     assert (tmp_path / "run" / "registry_search.png").is_file() and (tmp_path / "run" / "best_interface.extxyz").is_file()
 

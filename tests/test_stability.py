@@ -32,6 +32,10 @@ def test_energy_above_hull_is_the_distance_to_the_tie_line():
 def test_hull_energy_above_for_a_composition_outside_the_entries():
     diagram = phase_diagram(entries_from_records(records()))
     assert hull_energy_above(diagram, "Li2ZrO3", LI2O + ZRO2 - DELTA + 6 * 0.015) == pytest.approx(0.015, abs=1e-9)
+    # below the hull: reported as a negative distance, never as "stable at 0"
+    assert hull_energy_above(diagram, "Li2ZrO3", LI2O + ZRO2 - DELTA - 6 * 0.02) == pytest.approx(-0.02, abs=1e-9)
+    with pytest.raises(SSELabError, match="finite"):
+        hull_energy_above(diagram, "Li2ZrO3", float("nan"))
     with pytest.raises(SSELabError, match="N, which the entries do not cover"):
         hull_energy_above(diagram, "Li3N", -10.0)
 
@@ -45,6 +49,17 @@ def test_mutual_reaction_energy_of_two_phases_that_form_a_compound():
     # symmetric in the pair
     assert mutual_reactivity(diagram, "ZrO2", "Li2O").min_reaction_energy_eV_per_atom == pytest.approx(-DELTA / 6, rel=1e-6)
     assert mutual_reactivity(diagram, "Li2ZrO3", "Li2O").min_reaction_energy_eV_per_atom == 0.0
+
+
+def test_reactivity_needs_an_entry_per_phase_and_reports_metastable_end_members():
+    with pytest.raises(SSELabError, match="no entry for Li4ZrO4"):
+        mutual_reactivity(phase_diagram(entries_from_records(records())), "Li4ZrO4", "ZrO2")
+    above = 0.05  # a metastable Li4ZrO4, 0.05 eV/atom over the Li2ZrO3 + Li2O tie line
+    diagram = phase_diagram(entries_from_records(records([{"composition": "Li4ZrO4", "energy_eV": 2 * LI2O + ZRO2 - DELTA + 9 * above}])))
+    result = mutual_reactivity(diagram, "Li4ZrO4", "ZrO2")
+    assert result.e_above_hull_a_eV_per_atom == pytest.approx(above) and result.e_above_hull_b_eV_per_atom == 0.0
+    # eq. 2 takes both end members at the hull: Li4ZrO4 (= Li2ZrO3 + Li2O at the hull) + ZrO2 -> 2 Li2ZrO3 releases DELTA per 12 atoms
+    assert result.min_reaction_energy_eV_per_atom == pytest.approx(-DELTA / 12, rel=1e-6)
 
 
 def test_bad_entries_are_user_errors():
@@ -78,6 +93,12 @@ def test_cli_composition_not_covered_exits_2(tmp_path, capsys):
     assert code == 2 and "Co, which the entries do not cover" in err
     code, _, err = run_cli(["stability", "hull", "--entries", str(path), "--target", "Li3N=-10"], capsys)
     assert code == 2 and "do not cover" in err
+    code, out, err = run_cli(["stability", "hull", "--entries", str(path), "--target", "Li2ZrO3=-100", "--json"], capsys)
+    target = json.loads(out)["rows"][-1]
+    assert code == 0 and target["e_above_hull_eV_per_atom"] < 0 and "below the hull" in target["below_hull"]
+    assert "Li2ZrO3" in json.loads(out)["stable"]  # the entry itself, not the target
+    code, _, err = run_cli(["stability", "reactivity", "--entries", str(path), "--cathode", "Li4ZrO4", "--coating", "ZrO2"], capsys)
+    assert code == 2 and "no entry for Li4ZrO4" in err
     path.write_text("not json")
     code, _, err = run_cli(["stability", "hull", "--entries", str(path)], capsys)
     assert code == 2 and "cannot read entries file" in err

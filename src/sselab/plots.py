@@ -524,18 +524,23 @@ SITE_MARKERS = {"Na": "^", "Ag": "s", "K": "o"}
 
 
 def site_preference_figure(scans: dict, model: str) -> plt.Figure:
-    """Seed 000 Fig. 2: ΔE of every scanned configuration, octahedral starts (O) then tetrahedral ones (T, *T = hopped)."""
-    fig, ax = plt.subplots(figsize=(max(5.5, 0.32 * max(len(s.sites) for s in scans.values()) + 2), 3.8))
+    """Seed 000 Fig. 2: ΔE of every scanned Li site per ion; x = the replaced Li site (O = octahedral, T = tetrahedral
+    start, with its atom index), the same sites for every ion; filled markers = the ion left its tetrahedron (T→O)."""
+    first = next(iter(scans.values()))
+    order = sorted(first.sites, key=lambda s: (s.site_before != "octahedral", s.relative_eV))
+    position = {s.index: i for i, s in enumerate(order)}
+    labels = [f"{'O' if s.site_before == 'octahedral' else 'T'}{s.index}" for s in order]
+    fig, ax = plt.subplots(figsize=(max(5.5, 0.32 * len(order) + 2), 3.8))
     for index, (ion, scan) in enumerate(scans.items()):
-        ordered = sorted(scan.sites, key=lambda s: (s.site_before != "octahedral", s.relative_eV))
-        x = np.arange(len(ordered))
         color = ION_COLORS.get(ion, f"C{index}")
-        ax.plot(x, [s.relative_eV for s in ordered], SITE_MARKERS.get(ion, "D"), color=color, label=f"{ion}$^+$", ms=7, mfc="none")
-        hopped = [i for i, s in enumerate(ordered) if s.hopped]
-        ax.plot(x[hopped], [ordered[i].relative_eV for i in hopped], SITE_MARKERS.get(ion, "D"), color=color, ms=7)
-        if index == 0:
-            ax.set_xticks(x, [s.name for s in ordered], rotation=90, fontsize=8)
+        marker = SITE_MARKERS.get(ion, "D")
+        points = [(position[s.index], s.relative_eV, s.hopped) for s in scan.sites if s.index in position]
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker, color=color, label=f"{ion}$^+$", ms=7, mfc="none", ls="none")
+        hopped = [p for p in points if p[2]]
+        ax.plot([p[0] for p in hopped], [p[1] for p in hopped], marker, color=color, ms=7, ls="none")
+    ax.set_xticks(range(len(order)), labels, rotation=90, fontsize=8)
     ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_xlabel("replaced Li (O/T start, atom index)")
     ax.set_ylabel(r"$\Delta E_f$ (eV)")
     ax.set_title(f"Exchange-ion site preference in LLZO ({model}); filled = T→O hop", fontsize=10)
     ax.legend(frameon=False)

@@ -42,6 +42,7 @@ from sselab.atomistic.vacancies import distinct_sites
 from sselab.errors import SSELabError
 
 SITE_TYPES = {OCTAHEDRAL: "octahedral", TETRAHEDRAL: "tetrahedral"}
+OFF_SITE_A = 0.8  # half the 24d-96h distance (1.66 Å): farther than this from every candidate site is "between sites"
 Progress = Callable[..., None]
 
 
@@ -145,6 +146,12 @@ class SiteEnergy:
     relative_eV: float  # E - min E over the scan
     displacement_A: float  # how far the exchange ion moved in the relaxation
     converged: bool
+    site_distance_A: float = 0.0  # from the nearest Li candidate site after relaxation
+
+    @property
+    def off_site(self) -> bool:
+        """More than OFF_SITE_A from every candidate site: stuck between sites, the O/T label is only the nearest one."""
+        return self.site_distance_A > OFF_SITE_A
 
     @property
     def hopped(self) -> bool:
@@ -181,7 +188,8 @@ class SiteScan:
     def as_dict(self) -> dict[str, Any]:
         return {"element": self.element, "best": self.best.name, "best_energy_eV": self.best.energy_eV,
                 "best_site_after": self.best.site_after, "octahedral_preference_eV": self.octahedral_preference_eV,
-                "t_to_o_hops": self.hops, "sites": [{**asdict(s), "hopped": s.hopped} for s in self.sites]}
+                "t_to_o_hops": self.hops, "off_site": sum(s.off_site for s in self.sites),
+                "sites": [{**asdict(s), "hopped": s.hopped, "off_site": s.off_site} for s in self.sites]}
 
 
 def substitute(host: Atoms, indices: list[int], element: str) -> Atoms:
@@ -228,11 +236,11 @@ def scan_sites(engine: Engine, host: Atoms, element: str, indices: list[int], oc
         before, _ = nearest_site_type(start, index, site_positions, site_labels)
         progress(f"{element} on Li {index} ({before})")
         result = engine.relax(start, cell=False)
-        after, _ = nearest_site_type(result, index, site_positions, site_labels)
+        after, off = nearest_site_type(result, index, site_positions, site_labels)
         _, moved = get_distances(start.positions[index], result.positions[index], cell=host.cell, pbc=True)
         raw.append({"index": int(index), "site_before": before, "site_after": after,
                     "energy_eV": float(result.get_potential_energy()), "displacement_A": float(moved[0, 0]),
-                    "converged": bool(result.info.get("converged", True))})
+                    "converged": bool(result.info.get("converged", True)), "site_distance_A": off})
         relaxed[int(index)] = result
     return SiteScan(element, _name_sites(raw)), relaxed
 
@@ -287,14 +295,14 @@ class Configuration:
     ewald_eV: float
 
 
-def sample_configurations(host: Atoms, charges: dict[str, float], substitutions: list[tuple[str, str, int]] | None = None,
+def sample_configurations(host: Atoms, charges: dict[str, float], substitutions: list[tuple[str, str, int | None]] | None = None,
                           vacancies: list[tuple[str, int]] | None = None, interstitial: tuple[str, int] | None = None,
                           interstitial_sites: np.ndarray | None = None, samples: int = 500, keep: int = 5,
                           seed: int = 0, progress: Progress = _no_progress) -> tuple[list[Configuration], np.ndarray]:
     """Random defect configurations of ``host``, the ``keep`` lowest in formal-charge Ewald energy (seed 004).
 
-    ``substitutions``: (old element, new element, how many) applied in order, each on the atoms that are still
-    ``old`` at that point; ``vacancies``: (element, how many) removed at random; ``interstitial``: (element, how
+    ``substitutions``: (old element, new element, how many — None for all) applied in order, each on the atoms that
+    are still ``old`` at that point; ``vacancies``: (element, how many) removed at random; ``interstitial``: (element, how
     many) placed on rows of ``interstitial_sites`` (Cartesian, Å). Every sample must be charge neutral with the
     formal ``charges``. Returns the kept configurations (lowest first, duplicates by Ewald energy removed) and
     every sample's Ewald energy.
@@ -304,11 +312,14 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
     rng = np.random.default_rng(seed)
     symbols = np.array(host.get_chemical_symbols(), dtype="<U3")
     counts = {el: int(np.count_nonzero(symbols == el)) for el in set(symbols)}
+    plan = []
     for old, new, count in substitutions or []:
+        count = counts.get(old, 0) if count is None else count
         if count < 1 or count > counts.get(old, 0):
             raise SSELabError(f"cannot put {count} {new} on {counts.get(old, 0)} {old} sites")
         counts[old] -= count
         counts[new] = counts.get(new, 0) + count
+        plan.append((old, new, count))
     for element, count in vacancies or []:
         if count < 1 or count > counts.get(element, 0):
             raise SSELabError(f"cannot remove {count} {element} of {counts.get(element, 0)}")
@@ -329,8 +340,9 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
     unique: dict[float, Configuration] = {}
     for _ in range(samples):
         new_symbols = symbols.copy()
-        for old, new, count in substitutions or []:
-            new_symbols[rng.choice(np.flatnonzero(new_symbols == old), count, replace=False)] = new
+        for old, new, count in plan:
+            pool = np.flatnonzero(new_symbols == old)
+            new_symbols[pool if count == len(pool) else rng.choice(pool, count, replace=False)] = new
         keep_mask = np.ones(len(host), dtype=bool)
         for element, count in vacancies or []:
             keep_mask[rng.choice(np.flatnonzero((new_symbols == element) & keep_mask), count, replace=False)] = False

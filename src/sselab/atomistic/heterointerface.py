@@ -4,9 +4,10 @@ Construction: pymatgen's :class:`CoherentInterfaceBuilder` with the Zur–McGill
 (:class:`ZSLGenerator`). Seed 004 gives "maximum tolerance length, angle and superlattice area of 0.1 Å,
 0.1° and 300 Å²"; pymatgen's length and angle tolerances are *relative*, so we read the paper's numbers as
 the values passed to it (``max_length_tol=0.1``, ``max_angle_tol=0.1``, ``max_area=300``). Of the matches
-found, the one with the smallest area whose mean in-plane strain of the film is at most ``max_strain`` is
-used (smallest cell first: the atomistic cost grows with the area). The film (upper crystal) is strained
-onto the substrate; its strain is reported per superlattice vector, |v_sub|/|v_film| − 1.
+found, the one with the smallest area whose mean in-plane strain of the film is at most ``max_strain`` and whose shear (the difference of the
+film's and the substrate's superlattice angles) is at most ``max_angle_mismatch_deg`` is used (smallest cell
+first: the atomistic cost grows with the area). The film (upper crystal) is strained onto the substrate; its
+strain is reported per superlattice vector, |v_sub|/|v_film| − 1, with the shear.
 
 Work of adhesion, seed 004 eq. 4 and its sign convention (negative = the two slabs bind):
 
@@ -35,12 +36,23 @@ class MatchSettings:
     max_angle_tol: float = 0.1
     max_area: float = 300.0
     max_strain: float = 0.03
+    max_angle_mismatch_deg: float = 2.0
 
 
 def _film_strains(match) -> tuple[float, float]:
     film = np.asarray(match.film_sl_vectors, dtype=float)
     substrate = np.asarray(match.substrate_sl_vectors, dtype=float)
     return tuple(float(np.linalg.norm(s) / np.linalg.norm(f) - 1.0) for f, s in zip(film, substrate))
+
+
+def _angle(vectors: np.ndarray) -> float:
+    a, b = np.asarray(vectors, dtype=float)
+    return float(np.degrees(np.arccos(np.clip(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)), -1.0, 1.0))))
+
+
+def _angle_mismatch(match) -> float:
+    """Shear of the film: |angle(film superlattice) − angle(substrate superlattice)| in degrees."""
+    return abs(_angle(match.film_sl_vectors) - _angle(match.substrate_sl_vectors))
 
 
 @dataclass
@@ -53,6 +65,7 @@ class CoherentInterface:
     termination: tuple[str, str]
     area_A2: float  # in-plane area of the interface cell (the substrate's supercell)
     film_strains: tuple[float, float]
+    angle_mismatch_deg: float
     matches_found: int
 
     @property
@@ -92,6 +105,9 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
 
     if substrate_layers < 1 or film_layers < 1 or not gap > 0 or not vacuum > 0:
         raise SSELabError("layers must be at least 1 and gap and vacuum positive")
+    for name, miller in (("substrate", substrate_miller), ("film", film_miller)):
+        if not any(miller):
+            raise SSELabError(f"the {name} Miller index {tuple(miller)} is the zero vector")
     adaptor = AseAtomsAdaptor()
     generator = ZSLGenerator(max_area=settings.max_area, max_length_tol=settings.max_length_tol, max_angle_tol=settings.max_angle_tol)
     try:
@@ -99,10 +115,12 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
                                            tuple(substrate_miller), zslgen=generator)
     except (ValueError, IndexError) as error:
         raise SSELabError(f"cannot set up the interface search: {error}") from None
-    matches = [m for m in builder.zsl_matches if np.mean(np.abs(_film_strains(m))) <= settings.max_strain]
+    matches = [m for m in builder.zsl_matches if np.mean(np.abs(_film_strains(m))) <= settings.max_strain
+               and _angle_mismatch(m) <= settings.max_angle_mismatch_deg]
     if not matches:
         raise SSELabError(f"no coherent interface {tuple(substrate_miller)}|{tuple(film_miller)} within area {settings.max_area:g} A^2, "
-                          f"length/angle tolerance {settings.max_length_tol:g}/{settings.max_angle_tol:g} and strain {settings.max_strain:g}")
+                          f"length/angle tolerance {settings.max_length_tol:g}/{settings.max_angle_tol:g}, strain {settings.max_strain:g} "
+                          f"and shear {settings.max_angle_mismatch_deg:g} deg")
     if not 0 <= termination < len(builder.terminations):
         raise SSELabError(f"termination {termination} does not exist: there are {len(builder.terminations)} ({builder.terminations})")
     best = min(matches, key=lambda m: (round(m.match_area, 6), np.mean(np.abs(_film_strains(m)))))
@@ -111,7 +129,8 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     interface = next(builder.get_interfaces(chosen, gap=gap, vacuum_over_film=vacuum, film_thickness=film_layers,
                                             substrate_thickness=substrate_layers, in_layers=True))
     area = float(np.linalg.norm(np.cross(interface.lattice.matrix[0], interface.lattice.matrix[1])))
-    return CoherentInterface(interface, tuple(substrate_miller), tuple(film_miller), tuple(chosen), area, _film_strains(best), len(matches))
+    return CoherentInterface(interface, tuple(substrate_miller), tuple(film_miller), tuple(chosen), area, _film_strains(best),
+                             _angle_mismatch(best), len(matches))
 
 
 def in_plane_area(atoms: Atoms) -> float:

@@ -42,6 +42,9 @@ class ShiftGrid:
         for name in ("lateral_step", "vertical_step"):
             if not getattr(self, name) > 0:
                 raise SSELabError(f"{name.replace('_', ' ')} must be positive")
+        values = (self.lateral_step, self.lateral_max, self.vertical_step, self.vertical_max)
+        if not all(np.isfinite(values)):
+            raise SSELabError("shift steps and ranges must be finite")
         if self.lateral_max < 0 or self.vertical_max < 0:
             raise SSELabError("shift ranges must not be negative")
         lateral = np.arange(0.0, self.lateral_max + 1e-9, self.lateral_step)

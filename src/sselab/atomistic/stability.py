@@ -65,6 +65,15 @@ def _clean(value: float, tolerance: float = 1e-9) -> float:
     return 0.0 if value < tolerance else float(value)
 
 
+def _entry_for(diagram: PhaseDiagram, composition: Composition):
+    """The lowest entry of this reduced composition; a phase without an entry is a user error."""
+    matches = [e for e in diagram.all_entries if e.composition.reduced_composition == composition.reduced_composition]
+    if not matches:
+        raise SSELabError(f"no entry for {composition.reduced_formula}: add its energy to the entries (a phase's reactivity "
+                          "needs its own energy, not the hull's)")
+    return min(matches, key=lambda e: e.energy_per_atom)
+
+
 @dataclass(frozen=True)
 class HullRow:
     formula: str
@@ -85,12 +94,16 @@ def hull_rows(diagram: PhaseDiagram, entries: list[PDEntry]) -> list[HullRow]:
 
 
 def hull_energy_above(diagram: PhaseDiagram, formula: str, energy_eV: float) -> float:
-    """E_d of a composition not in the diagram (total energy ``energy_eV`` of ``formula``), eV/atom."""
+    """Signed distance (eV/atom) of a composition not in the diagram from the hull: ≥ 0 is E_d; < 0 means the
+    candidate lies *below* the hull (it would be a new ground state and change the hull)."""
     composition = _composition(formula)
     missing = sorted(str(el) for el in composition.elements if el not in diagram.elements)
     if missing:
         raise SSELabError(f"composition {formula} has {', '.join(missing)}, which the entries do not cover")
-    return _clean(energy_eV / composition.num_atoms - diagram.get_hull_energy_per_atom(composition))
+    if not np.isfinite(energy_eV):
+        raise SSELabError(f"energy of {formula} must be finite")
+    distance = float(energy_eV / composition.num_atoms - diagram.get_hull_energy_per_atom(composition))
+    return 0.0 if abs(distance) < 1e-9 else distance
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,8 @@ class Reactivity:
     min_reaction_energy_eV_per_atom: float
     mixing_ratio: float  # x of phase A at the minimum
     reaction: str
+    e_above_hull_a_eV_per_atom: float  # a metastable end member reacts from its hull energy (eq. 2); this says how far above it is
+    e_above_hull_b_eV_per_atom: float
 
 
 def mutual_reactivity(diagram: PhaseDiagram, phase_a: str, phase_b: str) -> Reactivity:
@@ -111,12 +126,16 @@ def mutual_reactivity(diagram: PhaseDiagram, phase_a: str, phase_b: str) -> Reac
         missing = sorted(str(el) for el in composition.elements if el not in diagram.elements)
         if missing:
             raise SSELabError(f"composition {composition.reduced_formula} has {', '.join(missing)}, which the entries do not cover")
+    above = [_clean(diagram.get_e_above_hull(_entry_for(diagram, c), allow_negative=True)) for c in (a, b)]
     reactivity = InterfacialReactivity(a, b, diagram, norm=True, use_hull_energy=True)
     kinks = list(reactivity.get_kinks())
     _, x, energy, reaction, _ = min(kinks, key=lambda kink: kink[2])
-    return Reactivity(a.reduced_formula, b.reduced_formula, -_clean(-energy), float(x), str(reaction))
+    return Reactivity(a.reduced_formula, b.reduced_formula, -_clean(-energy) + 0.0, float(x), str(reaction), above[0], above[1])
 
 
-def reactivity_matrix(diagram: PhaseDiagram, cathodes: list[str], coatings: list[str]) -> np.ndarray:
-    """ΔE_mutual,min (eV/atom) for every cathode (rows) × coating (columns): the heatmap of seed 004 Fig. 2b."""
-    return np.array([[mutual_reactivity(diagram, c, s).min_reaction_energy_eV_per_atom for s in coatings] for c in cathodes])
+def reactivity_matrix(diagram: PhaseDiagram, cathodes: list[str], coatings: list[str]) -> tuple[np.ndarray, list[Reactivity]]:
+    """ΔE_mutual,min (eV/atom) for every cathode (rows) × coating (columns) — the heatmap of seed 004 Fig. 2b —
+    and the pairs, row by row."""
+    pairs = [mutual_reactivity(diagram, c, s) for c in cathodes for s in coatings]
+    matrix = np.array([p.min_reaction_energy_eV_per_atom for p in pairs]).reshape(len(cathodes), len(coatings))
+    return matrix, pairs

@@ -44,10 +44,15 @@ FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of re
 
 
 def _check_ion(ion: str) -> str:
-    from ase.data import atomic_numbers
+    """An exchange ion: a metal other than Li with a +1 oxidation state (Na, K, Ag, Cu, Rb, ...)."""
+    from pymatgen.core import Element
 
-    if ion not in atomic_numbers or ion in ("Li", "X"):
-        raise SSELabError(f"--ion {ion!r} is not an element other than Li")
+    try:
+        element = Element(ion)
+    except ValueError:
+        raise SSELabError(f"--ion {ion!r} is not an element") from None
+    if ion == "Li" or not element.is_metal or 1 not in element.oxidation_states:
+        raise SSELabError(f"--ion {ion!r}: the exchange ion must be a metal other than Li that forms +1 ions")
     return ion
 
 
@@ -68,8 +73,12 @@ def sites_command(
     """Site preference of exchange ions in ordered LLZO (seed 000 Fig. 2), relaxed at fixed cell."""
     for ion in ions:
         _check_ion(ion)
+    if len(set(ions)) != len(ions):
+        raise SSELabError("--ion: each ion once")
     if max_count < 1 or candidates < 1:
         raise SSELabError("--max-count and --candidates must be at least 1")
+    if octahedral < 0 or tetrahedral < 0 or octahedral + tetrahedral == 0:
+        raise SSELabError("--octahedral and --tetrahedral must not be negative, and at least one site must be scanned")
     engine = make_engine(calculator, db, fmax)
     engine.spec.check_elements(set(ions) | {"Li", "La", "Zr", "O"}, "exchanged LLZO")
     run = RunDirectory.open(out, "defects sites", {"ions": ions, "octahedral": octahedral, "tetrahedral": tetrahedral,
@@ -77,7 +86,7 @@ def sites_command(
                                                      "host": host_file})
     results: dict[str, Any] = {}
     if host_file is not None:
-        host = _read_host(host_file)
+        host = _read_host(host_file, engine)
     else:
         with progress_bar(1, "relaxing the LLZO host", not json_output) as advance:
             host = relaxed_llzo(engine, seed=seed)
@@ -114,8 +123,8 @@ def sites_command(
     emit(summary, json_output, f"Exchange-ion site preference in LLZO ({engine.spec.model})", rows, [f"run directory: {run.path}"])
 
 
-def _read_host(path: Path) -> Atoms:
-    """A relaxed LLZO host written by an earlier sites run: needs its Li site labels and its energy."""
+def _read_host(path: Path, engine: Engine) -> Atoms:
+    """A relaxed LLZO host written by an earlier sites run: needs its Li site labels and an energy this calculator reproduces."""
     try:
         host = read(path)
     except FileNotFoundError:
@@ -124,6 +133,11 @@ def _read_host(path: Path) -> Atoms:
         raise SSELabError(f"cannot read host file {path}: {error}") from None
     if "site" not in host.arrays or host.calc is None:
         raise SSELabError(f"host file {path} lacks Li site labels or an energy: use host_relaxed.extxyz of a 'defects sites' run")
+    stored = float(host.get_potential_energy())
+    recomputed = float(engine.energy(host).get_potential_energy())
+    if abs(recomputed - stored) / len(host) > 1e-3:
+        raise SSELabError(f"host file {path} was computed with another calculator or model ({stored:.4f} eV there, "
+                          f"{recomputed:.4f} eV with {engine.spec.model})")
     return host
 
 
@@ -154,6 +168,26 @@ def _energies_file(path: Path) -> dict[str, Any]:
     if not (np.isfinite(host) and np.isfinite(exchanged)):
         raise SSELabError(f"energies file {path}: energies must be finite")
     return data
+
+
+def _series(items: Any, path: Path) -> list[tuple[int, float, float]]:
+    """The optional dilute-check series: [{n_exchanged, concentration (fraction), exchanged_energy_eV}, ...]."""
+    if not isinstance(items, list):
+        raise SSELabError(f"energies file {path}: 'series' must be a list")
+    series = []
+    for number, item in enumerate(items):
+        try:
+            n, c, e = item["n_exchanged"], float(item["concentration"]), float(item["exchanged_energy_eV"])
+            if isinstance(n, bool) or int(n) != n or n < 1:
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            raise SSELabError(f"energies file {path}: series item {number} needs n_exchanged (whole number >= 1), "
+                              "concentration and exchanged_energy_eV (numbers)") from None
+        if not 0 < c <= 1 or not np.isfinite(e):
+            raise SSELabError(f"energies file {path}: series item {number}: concentration must be a fraction in (0, 1] "
+                              f"(got {c}) and the energy finite")
+        series.append((int(n), c, e))
+    return series
 
 
 def packaged_precursors(ion: str) -> list[dict[str, str]]:
@@ -210,6 +244,8 @@ def formation_energy_command(
         raise SSELabError(f"--temperature must be positive, got {temperature}")
     if (energies is None) == (calculator is None):
         raise SSELabError("give exactly one of --energies FILE and --calculator NAME")
+    if sites is not None and energies is not None:
+        raise SSELabError("--sites goes with --calculator; with --energies, put the LLZO energies in the file")
     run = RunDirectory.open(out, "defects formation-energy", {"ion": ion, "temperature_K": kelvin, "energies": energies,
                                                                  "calculator": calculator, "sites": sites, "seed": seed, "db": db})
     series: list[tuple[int, float, float]] = []
@@ -218,8 +254,7 @@ def formation_energy_command(
         data = _energies_file(energies)
         host_energy, exchanged_energy, n_exchanged = float(data["host_energy_eV"]), float(data["exchanged_energy_eV"]), int(data["n_exchanged"])
         salts = dict(data["precursors"])
-        for item in data.get("series", []):
-            series.append((int(item["n_exchanged"]), float(item["concentration"]), float(item["exchanged_energy_eV"])))
+        series = _series(data.get("series", []), energies)
         source = f"energies file {energies}"
     else:
         engine = make_engine(calculator, db, fmax)
@@ -271,12 +306,16 @@ def formation_energy_command(
                                    "dilute": check.dilute, "threshold_eV_per_percent": check.threshold_eV_per_percent}
     if engine is not None:
         summary["engine"] = engine_record(engine)
+        if sites is None:
+            summary["warning"] = ("E_IX is one octahedral configuration, not the lowest of a site scan (Fig. 2): E_f can be too high "
+                                  "by the spread of site energies; pass --sites RUN from 'defects sites' for the paper's E_f")
     run.save_figure("formation_energies", plots.formation_energy_figure(ion, summary["rows"], kelvin))
     run.finish(summary)
     table = [(f"{r.precursor} -> {r.li_counterpart}", f"E_f = {r.E_f_eV:+.3f} eV, C = {r.dilute_concentration:.3g}, {r.verdict}")
              for r in rows]
     emit(summary, json_output, f"{ion} exchange formation energies at {kelvin:g} K", table,
-         [f"energies: {source}", f"hand-off: {summary['hand_off']}", f"run directory: {run.path}"])
+         [f"energies: {source}"] + ([f"warning: {summary['warning']}"] if "warning" in summary else [])
+         + [f"hand-off: {summary['hand_off']}", f"run directory: {run.path}"])
 
 
 def salts_energy(salts: dict[str, float], formula: str) -> float:
@@ -314,10 +353,15 @@ def expansion_command(
             raise SSELabError(f"the sites run {directory} used {summary_in['calculator']['model']}, not {engine.spec.model}")
         hosts.append((summary_in["host_energy_eV"], summary_in["li_sites_in_host"]))
         for ion, data in summary_in["ions"].items():
+            if ion in plan:
+                raise SSELabError(f"{ion} appears in two sites runs ({plan[ion][0]} and {directory}): give each ion once")
             plan[ion] = (directory, [s["count"] for s in data["concentration_steps"]])
     if any(abs(e - hosts[0][0]) > 1e-4 or n != hosts[0][1] for e, n in hosts):
         raise SSELabError("the sites runs start from different LLZO hosts (Li ordering seed or calculator settings differ)")
     ions = list(plan)
+    for ion in ions:  # fail before hours of relaxations, not after
+        shannon_radius(ion)
+        _ion_file(ion, 0.01, engine.spec.model, base_ion)
     run = RunDirectory.open(out, "expansion", {"sites": sites, "db": db, "base_ion": base_ion})
     host = read(sites[0] / "host_relaxed.extxyz")
     n_li = hosts[0][1]
@@ -387,6 +431,7 @@ def _parse_charges(text: str | None) -> dict[str, float]:
         if not item:
             continue
         element, _, value = item.partition("=")
+        element = _element(element, "--charges")
         try:
             charges[element] = float(value)
         except ValueError:
@@ -401,9 +446,15 @@ def _parse_spec(text: str, parts: int, option: str) -> list[str]:
     return fields
 
 
-def _count(text: str, option: str, available: int | None = None) -> int:
-    if text == "all" and available is not None:
-        return available
+def _element(symbol: str, option: str) -> str:
+    from ase.data import atomic_numbers
+
+    if symbol not in atomic_numbers or symbol == "X":
+        raise SSELabError(f"{option}: {symbol!r} is not an element symbol")
+    return symbol
+
+
+def _count(text: str, option: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -437,21 +488,16 @@ def configurations_command(
         raise SSELabError("--supercell repeats must be at least 1")
     parent = load_structure(structure).repeat(tuple(supercell))
     charge_table = _parse_charges(charges)
-    symbols = parent.get_chemical_symbols()
-    substitutions: list[tuple[str, str, int]] = []
+    substitutions: list[tuple[str, str, int | None]] = []
     for item in replace or []:
         old, new, count = _parse_spec(item, 3, "--replace")
-        if count == "all":
-            symbols = [new if s == old else s for s in symbols]
-            parent.set_chemical_symbols(symbols)
-            continue
-        substitutions.append((old, new, _count(count, "--replace")))
-    vacancies = [(el, _count(n, "--remove")) for el, n in (_parse_spec(item, 2, "--remove") for item in remove or [])]
+        substitutions.append((_element(old, "--replace"), _element(new, "--replace"), None if count == "all" else _count(count, "--replace")))
+    vacancies = [(_element(el, "--remove"), _count(n, "--remove")) for el, n in (_parse_spec(item, 2, "--remove") for item in remove or [])]
     extra = None
     sites = None
     if interstitial:
         element, count = _parse_spec(interstitial, 2, "--interstitial")
-        extra = (element, _count(count, "--interstitial"))
+        extra = (_element(element, "--interstitial"), _count(count, "--interstitial"))
         sites = interstitial_candidates(parent)
     with progress_bar(samples, "Ewald ranking", not json_output) as advance:
         kept, energies = sample_configurations(parent, charge_table, substitutions, vacancies, extra, sites, samples, keep, seed,

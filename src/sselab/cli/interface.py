@@ -42,6 +42,7 @@ def _description(model) -> dict[str, Any]:
     atoms = model.atoms()
     return {"substrate_miller": list(model.substrate_miller), "film_miller": list(model.film_miller), "termination": list(model.termination),
             "area_A2": model.area_A2, "film_strains": list(model.film_strains), "mean_abs_strain": model.mean_abs_strain,
+            "shear_deg": model.angle_mismatch_deg, "tolerance_reading": "ZSL length/angle tolerances are relative (pymatgen)",
             "matches_within_tolerance": model.matches_found, "atoms": len(atoms), "formula": atoms.get_chemical_formula(), "gap_A": model.base_gap}
 
 
@@ -76,6 +77,7 @@ def build_command(
     emit(summary, json_output, f"{substrate}{tuple(substrate_miller)} | {film}{tuple(film_miller)}",
          [("atoms", f"{summary['atoms']} ({summary['formula']})"), ("area", f"{model.area_A2:.1f} A^2"),
           ("film strain", ", ".join(f"{100 * s:+.2f} %" for s in model.film_strains) + f" (mean |strain| {100 * model.mean_abs_strain:.2f} %)"),
+          ("film shear", f"{model.angle_mismatch_deg:.2f} deg"),
           ("matches within tolerance", str(model.matches_found))], [f"run directory: {run.path}"])
 
 

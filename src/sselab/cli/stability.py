@@ -15,7 +15,7 @@ import typer
 from ase.io import write
 
 from sselab import plots
-from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, phase_diagram, reactivity_matrix, mutual_reactivity
+from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, phase_diagram, reactivity_matrix
 from sselab.atomistic.structures import load_structure
 from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
 from sselab.cli.common import emit
@@ -66,6 +66,8 @@ def entries_command(
     json_output: JsonOption = False,
 ) -> None:
     """Relax each structure (cell and positions; molecules at fixed box) and write its total energy as a hull entry."""
+    if output.is_dir():
+        raise SSELabError(f"--output {output} is a directory; give a file name")
     engine = make_engine(calculator, db, fmax)
     loaded = [_structure_or_molecule(s) for s in structures]
     atoms_list = [atoms for atoms, _ in loaded]
@@ -135,7 +137,9 @@ def hull_command(
             value = float(energy)
         except ValueError:
             raise SSELabError(f"--target {item!r}: expected FORMULA=ENERGY_eV") from None
-        rows.append({"formula": formula.strip(), "name": "target", "e_above_hull_eV_per_atom": hull_energy_above(diagram, formula, value)})
+        distance = hull_energy_above(diagram, formula, value)
+        rows.append({"formula": formula.strip(), "name": "target", "e_above_hull_eV_per_atom": distance,
+                     **({"below_hull": "lies below the hull: a new ground state; add it to the entries and rebuild"} if distance < 0 else {})})
     summary = {"entries_file": str(entries), "elements": sorted(str(e) for e in diagram.elements), "rows": rows,
                "stable": sorted({r["formula"] for r in rows if r["e_above_hull_eV_per_atom"] == 0.0})}
     run.finish(summary)
@@ -155,12 +159,13 @@ def reactivity_command(
     records = read_entries(entries)
     diagram = phase_diagram(records)
     run = RunDirectory.open(out, "stability reactivity", {"entries": entries, "cathodes": cathode, "coatings": coating})
-    matrix = reactivity_matrix(diagram, cathode, coating)
-    pairs = [mutual_reactivity(diagram, c, s) for c in cathode for s in coating]
+    matrix, pairs = reactivity_matrix(diagram, cathode, coating)
     summary = {"entries_file": str(entries), "cathodes": cathode, "coatings": coating,
                "min_reaction_energy_eV_per_atom": matrix.tolist(),
                "rows": [{"cathode": p.phase_a, "coating": p.phase_b, "min_reaction_energy_eV_per_atom": p.min_reaction_energy_eV_per_atom,
-                         "cathode_fraction": p.mixing_ratio, "reaction": p.reaction} for p in pairs]}
+                         "cathode_fraction": p.mixing_ratio, "reaction": p.reaction,
+                         "cathode_e_above_hull_eV_per_atom": p.e_above_hull_a_eV_per_atom,
+                         "coating_e_above_hull_eV_per_atom": p.e_above_hull_b_eV_per_atom} for p in pairs]}
     run.save_figure("reactivity", plots.reactivity_heatmap(matrix, cathode, coating))
     run.finish(summary)
     emit(summary, json_output, "Minimum mutual reaction energy (eV/atom)",
