@@ -14,8 +14,9 @@ DELTA = 0.6  # Li2ZrO3 below Li2O + ZrO2 by this much per formula (6 atoms)
 
 
 def records(extra=()):
-    return [*ELEMENTS, {"composition": "Li2O", "energy_eV": LI2O}, {"composition": "ZrO2", "energy_eV": ZRO2},
-            {"composition": "Li2ZrO3", "energy_eV": LI2O + ZRO2 - DELTA}, *extra]
+    # labels that are not formulas, as `stability entries` and `defects configurations` write them
+    return [*ELEMENTS, {"composition": "Li2O", "energy_eV": LI2O, "name": "li2o"}, {"composition": "ZrO2", "energy_eV": ZRO2},
+            {"composition": "Li2ZrO3", "energy_eV": LI2O + ZRO2 - DELTA, "name": "Li2ZrO3 (configuration 4)"}, *extra]
 
 
 def test_energy_above_hull_is_the_distance_to_the_tie_line():

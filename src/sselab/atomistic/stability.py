@@ -48,7 +48,8 @@ def entries_from_records(records: object, origin: str = "entries") -> list[PDEnt
             raise SSELabError(f"{origin}: entry {number} energy {record['energy_eV']!r} is not a number") from None
         if not np.isfinite(energy):
             raise SSELabError(f"{origin}: entry {number} energy is not finite")
-        entries.append(PDEntry(_composition(str(record["composition"])), energy, name=str(record.get("name", record["composition"]))))
+        # pymatgen's InterfacialReactivity parses entry names as formulas: the user's label goes in ``attribute``
+        entries.append(PDEntry(_composition(str(record["composition"])), energy, attribute=str(record.get("name", record["composition"]))))
     return entries
 
 
@@ -88,7 +89,7 @@ def hull_rows(diagram: PhaseDiagram, entries: list[PDEntry]) -> list[HullRow]:
     rows = []
     for entry in entries:
         decomposition, e_above = diagram.get_decomp_and_e_above_hull(entry, allow_negative=True)
-        rows.append(HullRow(entry.composition.reduced_formula, entry.name, entry.energy_per_atom, _clean(e_above),
+        rows.append(HullRow(entry.composition.reduced_formula, str(entry.attribute), entry.energy_per_atom, _clean(e_above),
                             tuple(sorted(e.composition.reduced_formula for e in decomposition))))
     return sorted(rows, key=lambda r: (r.formula, r.energy_per_atom_eV))
 
