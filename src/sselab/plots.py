@@ -598,7 +598,9 @@ def reactivity_heatmap(matrix: np.ndarray, cathodes: Sequence[str], coatings: Se
     limit = max(float(np.abs(matrix).max()), 1e-3)
     image = ax.imshow(matrix, cmap="RdYlBu", vmin=-limit, vmax=0.0, aspect="auto")
     for (i, j), value in np.ndenumerate(matrix):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="white" if value < -0.6 * limit else "black")
+        red, green, blue, _ = image.cmap(image.norm(value))
+        luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+        ax.text(j, i, f"{value + 0.0:.2f}", ha="center", va="center", fontsize=8, color="white" if luminance < 0.5 else "black")
     ax.set_xticks(range(len(coatings)), coatings, rotation=45, ha="right")
     ax.set_yticks(range(len(cathodes)), cathodes)
     fig.colorbar(image, ax=ax, label=r"$\Delta E_{mutual,min}$ (eV/atom)")
