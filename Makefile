@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 MLIP   := $(VENV)/.installed-mlip
 SEED001 := runs/demo-seed001
 TRANSPORT := runs/demo-transport
+SEED000 := runs/demo-seed000
 
 .PHONY: demo test install clean
 
@@ -32,9 +33,13 @@ demo: $(MLIP)
 		--ensemble npt --time "10 ps" --dump-interval "100 fs" --equilibration "1 ps" --resume --out $(TRANSPORT)/md
 	$(VENV)/bin/sselab diffusion analyze $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --out $(TRANSPORT)/li
 	$(VENV)/bin/sselab diffusion vanhove $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --out $(TRANSPORT)/vanhove
+	$(VENV)/bin/sselab defects sites --ion Na --octahedral 2 --tetrahedral 1 --db $(SEED000)/cache.db --out $(SEED000)/sites-na
+	$(VENV)/bin/sselab defects formation-energy --ion Na --calculator chgnet --sites $(SEED000)/sites-na --temperature 1200K \
+		--db $(SEED000)/cache.db --out $(SEED000)/formation-na
 	@echo "Seed 000: Fig. 6 panels (a-d), SI.7 comparison and the paper-vs-sselab table are in runs/demo-fig6/"
 	@echo "Seed 002: Li0 profiles of Figs. 2-8, conductivity diagrams and the t table are in runs/demo-li0/"
 	@echo "Seed 001: Li/LiCl and Li/LiMg with CHGNet (vacancy profiles, Fig. 4 points, Table S6-like table) are in $(SEED001)/"
+	@echo "Seed 000 (atomistic): Na on 3 LLZO sites with CHGNet and the precursor screen (E_f, verdicts) are in $(SEED000)/"
 	@echo "Seeds 000/004: 11 ps of core-shell MD of Na-exchanged LLZO at 1100 K, Li MSD/D and van Hove maps are in $(TRANSPORT)/"
 
 test: $(STAMP)
