@@ -16,9 +16,12 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from ase import Atoms
+from ase.data import atomic_numbers
 from ase.io import read, write
+from pymatgen.core import Composition, Element
 
 from sselab import plots
+from sselab.atomistic.defects import interstitial_candidates, sample_configurations, select_li_sites, substitute
 from sselab.atomistic.engine import Engine
 from sselab.atomistic.expansion import equivalent_cubic_lattice_constant, fit_chemical_expansion, fit_size_trend, shannon_radius
 from sselab.atomistic.formation import (
@@ -45,8 +48,6 @@ FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of re
 
 def _check_ion(ion: str) -> str:
     """An exchange ion: a metal other than Li with a +1 oxidation state (Na, K, Ag, Cu, Rb, ...)."""
-    from pymatgen.core import Element
-
     try:
         element = Element(ion)
     except ValueError:
@@ -200,8 +201,6 @@ def packaged_precursors(ion: str) -> list[dict[str, str]]:
 
 
 def _energy_per_formula_unit(engine: Engine, structure: str, formula: str) -> tuple[float, Atoms]:
-    from pymatgen.core import Composition
-
     atoms = load_structure(structure)
     relaxed = engine.relax(atoms, cell=True)
     per_unit = Composition(formula).num_atoms
@@ -260,6 +259,8 @@ def formation_energy_command(
         engine = make_engine(calculator, db, fmax)
         entries = packaged_precursors(ion)
         engine.spec.check_elements({ion, "Li", "La", "Zr", "O"}, "exchanged LLZO")
+        if sites is not None:  # refuse a mismatched run before any relaxation
+            host_energy, series = _from_sites_run(sites, ion, engine)
         salts = {}
         with progress_bar(2 * len(entries) + 2, f"{ion} precursors", not json_output) as advance:
             for entry in entries:
@@ -270,12 +271,9 @@ def formation_energy_command(
                         write(run.path / f"salt_{structure}.extxyz", relaxed)
                     advance()
             if sites is not None:
-                host_energy, series = _from_sites_run(sites, ion, engine)
                 n_exchanged, _, exchanged_energy = series[0]
                 advance(steps=2)
             else:
-                from sselab.atomistic.defects import select_li_sites, substitute
-
                 host = relaxed_llzo(engine, seed=seed)
                 advance()
                 index = select_li_sites(host, octahedral=1, tetrahedral=0)[0]
@@ -319,8 +317,6 @@ def formation_energy_command(
 
 
 def salts_energy(salts: dict[str, float], formula: str) -> float:
-    from pymatgen.core import Composition
-
     target = Composition(formula)
     for name, energy in salts.items():
         if Composition(name) == target:
@@ -447,8 +443,6 @@ def _parse_spec(text: str, parts: int, option: str) -> list[str]:
 
 
 def _element(symbol: str, option: str) -> str:
-    from ase.data import atomic_numbers
-
     if symbol not in atomic_numbers or symbol == "X":
         raise SSELabError(f"{option}: {symbol!r} is not an element symbol")
     return symbol
@@ -482,8 +476,6 @@ def configurations_command(
     json_output: JsonOption = False,
 ) -> None:
     """Random dopant/vacancy/interstitial configurations ranked by Ewald energy, the lowest relaxed (seed 004)."""
-    from sselab.atomistic.defects import interstitial_candidates, sample_configurations
-
     if any(n < 1 for n in supercell):
         raise SSELabError("--supercell repeats must be at least 1")
     parent = load_structure(structure).repeat(tuple(supercell))
