@@ -124,7 +124,7 @@ def search_command(
         return float(structures[index].get_potential_energy())
 
     results = {}
-    with progress_bar(len(points) if method != "bo" else len(points), "registry search", not json_output) as advance:
+    with progress_bar(len(points) * (2 if method == "both" else 1), "registry search", not json_output) as advance:
         if method in ("bo", "both"):
             results["bo"] = bayesian_search(evaluate, points, initial, patience, seed=seed, progress=advance)
         if method in ("grid", "both"):
@@ -137,6 +137,10 @@ def search_command(
     summary: dict[str, Any] = {"interface": _description(model), "objective": objective, "grid_points": len(points),
                                "film_indices": [int(i) for i in model.interface.film_indices],
                                "calculator": engine.spec.identity(), "distinct_structures_computed": calls["count"]}
+    periods = model.atoms().cell.lengths()[:2]
+    if lateral_max >= periods.min():
+        summary["warning"] = (f"the lateral range ({lateral_max:g} A) reaches an in-plane period ({periods.min():.2f} A): "
+                              "equivalent registries appear more than once in the grid")
     for name, result in results.items():
         summary[name] = {"evaluations": result.evaluations, "best_shift_A": points[result.best_index].tolist(),
                          "best_energy_eV": result.best_value, "best_so_far_eV": result.best_so_far().tolist(),
