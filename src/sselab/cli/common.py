@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
+from sselab.errors import SSELabError
 from sselab.runs import to_jsonable
 
 stderr = Console(stderr=True)
@@ -38,3 +40,13 @@ def emit_markdown(summary: dict[str, Any], as_json: bool, markdown: str, footer:
     console = Console()
     console.print(Markdown(markdown))
     console.print(footer)
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    """The parsed JSON of a user's file; a missing or malformed file is a user error naming ``what`` it should be."""
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise SSELabError(f"{what} {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SSELabError(f"cannot read {what} {path}: {error}") from None

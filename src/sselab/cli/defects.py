@@ -32,7 +32,7 @@ from sselab.atomistic.formation import (
 )
 from sselab.atomistic.structures import load_structure
 from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
-from sselab.cli.common import emit
+from sselab.cli.common import emit, read_json_file
 from sselab.errors import SSELabError
 from sselab.params import read_table
 from sselab.runs import RunDirectory
@@ -146,12 +146,7 @@ def _read_host(path: Path, engine: Engine) -> Atoms:
 
 
 def _energies_file(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SSELabError(f"energies file {path} does not exist") from None
-    except (OSError, json.JSONDecodeError) as error:
-        raise SSELabError(f"cannot read energies file {path}: {error}") from None
+    data = read_json_file(path, "energies file")
     if not isinstance(data, dict):
         raise SSELabError(f"energies file {path}: expected a JSON object")
     missing = [k for k in ("host_energy_eV", "exchanged_energy_eV", "n_exchanged", "precursors") if k not in data]

@@ -18,7 +18,7 @@ from sselab import plots
 from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, phase_diagram, reactivity_matrix
 from sselab.atomistic.structures import load_structure
 from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
-from sselab.cli.common import emit
+from sselab.cli.common import emit, read_json_file
 from sselab.errors import SSELabError
 from sselab.runs import RunDirectory
 
@@ -28,13 +28,7 @@ EntriesOption = Annotated[Path, typer.Option("--entries", help="JSON list of {co
 
 
 def read_entries(path: Path) -> list:
-    try:
-        records = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SSELabError(f"entries file {path} does not exist") from None
-    except (OSError, json.JSONDecodeError) as error:
-        raise SSELabError(f"cannot read entries file {path}: {error}") from None
-    return entries_from_records(records, str(path))
+    return entries_from_records(read_json_file(path, "entries file"), str(path))
 
 
 MOLECULE_BOX_A = 15.0
