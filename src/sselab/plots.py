@@ -585,6 +585,7 @@ def expansion_figure(fits: dict, trend, model: str) -> plt.Figure:
         r = np.linspace(min(trend.radii_A), max(trend.radii_A), 50)
         right.plot(r, trend.slope_per_A * r + trend.intercept, "k--", lw=1, label=f"linear, $R^2$ = {trend.r_squared:.3f}")
         right.legend(frameon=False, fontsize=8)
+        right.margins(x=0.12, y=0.1)
     right.set_xlabel("Shannon radius, 6-fold (Å)")
     right.set_ylabel(r"$\gamma$")
     fig.suptitle(f"Chemical expansion of LLZO by ion exchange ({model})", fontsize=10)
