@@ -20,6 +20,7 @@ point: the reference minimum, and the count BO is compared with.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -112,8 +113,6 @@ def bayesian_search(objective: Callable[[int], float], points: np.ndarray, initi
 
     ``xi`` is in units of the objective's standard deviation over the evaluated points (it is scaled by it).
     """
-    import warnings
-
     from sklearn.exceptions import ConvergenceWarning
 
     points = np.asarray(points, dtype=float)
