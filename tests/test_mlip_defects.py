@@ -3,8 +3,9 @@
 Checked against the papers' qualitative findings, not their DFT numbers:
 - K⁺ (the largest ion) prefers an octahedral site of LLZO over a tetrahedral one (seed 000 §3.1);
 - the precursor ranking for Na⁺ puts the oxide below the fluoride (seed 000 §3.2: Na₂O −0.03 eV < NaF 0.45 eV);
-- the ordered-rocksalt Li₆Zr₂O₇ model is stable against Li₂O + ZrO₂ (seed 004: LZO on the hull).
-About 10 min on 2 cores.
+- the ordered-rocksalt Li₆Zr₂O₇ model is stable against Li₂O + ZrO₂ (seed 004: LZO on the hull) — against those
+  sourced phases only: our equally approximate Li₂ZrO₃ model puts it 26 meV/atom above (docs/defects.md).
+About 7 min on 2 cores (433 s measured).
 """
 
 import json
