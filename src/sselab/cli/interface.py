@@ -136,7 +136,7 @@ def search_command(
     write(run.path / "interface.extxyz", model.atoms())
     summary: dict[str, Any] = {"interface": _description(model), "objective": objective, "grid_points": len(points),
                                "film_indices": [int(i) for i in model.interface.film_indices],
-                               "calculator": engine.spec.identity(), "distinct_structures_computed": calls["count"]}
+                               "calculator": engine.spec.identity(), "distinct_structures_evaluated": calls["count"]}
     periods = model.atoms().cell.lengths()[:2]
     if lateral_max >= periods.min():
         summary["warning"] = (f"the lateral range ({lateral_max:g} A) reaches an in-plane period ({periods.min():.2f} A): "
