@@ -26,7 +26,7 @@ from ase import Atoms
 from pymatgen.io.ase import AseAtomsAdaptor
 
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.surfaces import EV_PER_A2_TO_J_PER_M2
+from sselab.atomistic.surfaces import EV_PER_A2_TO_J_PER_M2, in_plane_area
 from sselab.errors import SSELabError
 
 
@@ -127,14 +127,12 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     builder.zsl_matches = [best]
     chosen = builder.terminations[termination]
     interface = next(builder.get_interfaces(chosen, gap=gap, vacuum_over_film=vacuum, film_thickness=film_layers,
-                                            substrate_thickness=substrate_layers, in_layers=True))
+                                            substrate_thickness=substrate_layers, in_layers=True), None)
+    if interface is None:
+        raise SSELabError(f"pymatgen built no interface for termination {chosen} of the chosen match")
     area = float(np.linalg.norm(np.cross(interface.lattice.matrix[0], interface.lattice.matrix[1])))
     return CoherentInterface(interface, tuple(substrate_miller), tuple(film_miller), tuple(chosen), area, _film_strains(best),
                              _angle_mismatch(best), len(matches))
-
-
-def in_plane_area(atoms: Atoms) -> float:
-    return float(np.linalg.norm(np.cross(atoms.cell.array[0], atoms.cell.array[1])))
 
 
 @dataclass(frozen=True)
