@@ -44,8 +44,8 @@ def _structure_or_molecule(name: str):
         atoms = molecule(name.removeprefix("molecule:"))
     except KeyError:
         raise SSELabError(f"{name}: ASE knows no such molecule") from None
-    atoms.center(vacuum=MOLECULE_BOX_A / 2)
     atoms.set_cell([MOLECULE_BOX_A] * 3)
+    atoms.center()
     atoms.pbc = True
     return atoms, False
 
