@@ -2,7 +2,9 @@
 
 import json
 
+import numpy as np
 import pytest
+from ase.io import read
 
 from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, mutual_reactivity, phase_diagram
 from sselab.errors import SSELabError
@@ -114,3 +116,21 @@ def test_cli_materials_project_needs_a_key_and_the_client(tmp_path, capsys, monk
     code, _, err = run_cli(["stability", "materials-project", "Li-Zr-O", "--output", str(tmp_path / "mp.json")], capsys)
     assert code == 2 and "pip install mp-api" in err
     assert not (tmp_path / "mp.json").exists()
+
+
+def test_cli_entries_relaxes_crystals_and_boxes_molecules(tmp_path, capsys):
+    output = tmp_path / "entries.json"
+    code, out, err = run_cli(["stability", "entries", "cu-fcc", "molecule:O2", "--calculator", "emt", "--db", str(tmp_path / "c.db"),
+                              "--output", str(output), "--out", str(tmp_path / "run"), "--json"], capsys)
+    assert code == 0, err
+    records = json.loads(output.read_text())
+    assert [r["composition"] for r in records] == ["Cu4", "O2"]
+    oxygen = read(tmp_path / "run" / "molecule-O2_relaxed.extxyz")
+    assert oxygen.cell.lengths() == pytest.approx([15.0] * 3)
+    fractional = oxygen.get_scaled_positions()
+    assert np.all((fractional > 0.3) & (fractional < 0.7))  # centred, far from its periodic images
+    assert records[1]["energy_eV"] == pytest.approx(oxygen.get_potential_energy())
+    code, _, err = run_cli(["stability", "entries", "molecule:Xx9", "--calculator", "emt", "--output", str(output)], capsys)
+    assert code == 2 and "no such molecule" in err
+    code, _, err = run_cli(["stability", "entries", "cu-fcc", "--calculator", "emt", "--output", str(tmp_path)], capsys)
+    assert code == 2 and "is a directory" in err

@@ -46,7 +46,7 @@ OFF_SITE_A = 0.8  # half the 24d-96h distance (1.66 Å): farther than this from 
 Progress = Callable[..., None]
 
 
-def _no_progress(*_: Any, **__: Any) -> None:
+def no_progress(*_: Any, **__: Any) -> None:
     return None
 
 
@@ -216,7 +216,7 @@ def _name_sites(raw: list[dict[str, Any]]) -> tuple[SiteEnergy, ...]:
 
 
 def scan_sites(engine: Engine, host: Atoms, element: str, indices: list[int], occupied: tuple[int, ...] = (),
-               progress: Progress = _no_progress) -> tuple[SiteScan, dict[int, Atoms]]:
+               progress: Progress = no_progress) -> tuple[SiteScan, dict[int, Atoms]]:
     """Put ``element`` on each Li site in ``indices`` (besides those already in ``occupied``), relax at fixed cell.
 
     ``host`` is the relaxed host (for n > 1, the host with the ``occupied`` ions already in place). Returns the
@@ -257,7 +257,7 @@ class ConcentrationStep:
 
 
 def grow_concentration(engine: Engine, host: Atoms, element: str, first: Atoms, first_index: int, counts: int,
-                       candidates: int = 4, progress: Progress = _no_progress) -> tuple[list[ConcentrationStep], list[Atoms]]:
+                       candidates: int = 4, progress: Progress = no_progress) -> tuple[list[ConcentrationStep], list[Atoms]]:
     """Seed 000 §2.1: each next exchange ion is scanned over ``candidates`` octahedral Li of the previous best.
 
     ``first`` is the relaxed lowest single-ion configuration (replaced index ``first_index``). Returns the steps
@@ -298,7 +298,7 @@ class Configuration:
 def sample_configurations(host: Atoms, charges: dict[str, float], substitutions: list[tuple[str, str, int | None]] | None = None,
                           vacancies: list[tuple[str, int]] | None = None, interstitial: tuple[str, int] | None = None,
                           interstitial_sites: np.ndarray | None = None, samples: int = 500, keep: int = 5,
-                          seed: int = 0, progress: Progress = _no_progress) -> tuple[list[Configuration], np.ndarray]:
+                          seed: int = 0, progress: Progress = no_progress) -> tuple[list[Configuration], np.ndarray]:
     """Random defect configurations of ``host``, the ``keep`` lowest in formal-charge Ewald energy (seed 004).
 
     ``substitutions``: (old element, new element, how many — None for all) applied in order, each on the atoms that

@@ -18,7 +18,7 @@ from sselab.atomistic.defects import (
     ConcentrationStep,
     Progress,
     SiteScan,
-    _no_progress,
+    no_progress,
     grow_concentration,
     scan_sites,
     select_li_sites,
@@ -44,7 +44,7 @@ class IonSites:
 
 
 def site_study(engine: Engine, host: Atoms, element: str, octahedral: int = 14, tetrahedral: int = 7, max_count: int = 1,
-               candidates: int = 4, progress: Progress = _no_progress) -> IonSites:
+               candidates: int = 4, progress: Progress = no_progress) -> IonSites:
     """Fig. 2 scan for one ion, then ``max_count`` − 1 growth steps from the best configuration."""
     indices = select_li_sites(host, octahedral, tetrahedral)
     scan, relaxed = scan_sites(engine, host, element, indices, progress=progress)
