@@ -221,3 +221,42 @@ def test_cli_chain_sites_then_formation_energy_and_expansion(tmp_path, capsys, m
     assert ion.diffusion_prefactor == pytest.approx(load_ion("Na").diffusion_prefactor)  # taken from the packaged Na
     code, _, err = run_cli(["expansion", str(tmp_path / "nowhere")], capsys)
     assert code == 2 and "not a 'defects sites' run" in err
+
+
+
+def test_off_site_flag_and_its_threshold():
+    from sselab.atomistic.defects import OFF_SITE_A, SiteEnergy
+
+    common = {"name": "T1", "index": 0, "site_before": "tetrahedral", "site_after": "tetrahedral", "energy_eV": 0.0,
+              "relative_eV": 0.0, "displacement_A": 0.7, "converged": True}
+    assert SiteEnergy(**common, site_distance_A=0.70).off_site  # a K+ pushed 0.7 A towards a shared face
+    assert not SiteEnergy(**common, site_distance_A=0.2).off_site
+    assert 0.3 < OFF_SITE_A < 1.66 / 2
+
+
+def test_cli_sites_refuses_a_host_from_another_calculator(tmp_path, capsys, monkeypatch):
+    import sselab.cli.defects as defects
+
+    monkeypatch.setattr(defects, "make_engine", lambda calculator, db, fmax: cheap_engine())
+    code, _, err = run_cli(["defects", "sites", "--ion", "Na", "--octahedral", "1", "--tetrahedral", "0",
+                            "--out", str(tmp_path / "a"), "--json"], capsys)
+    assert code == 0, err
+    other = Engine(wrap_calculator(LennardJones(sigma=1.5, epsilon=0.02, rc=4.0, smooth=True)), max_steps=3)
+    monkeypatch.setattr(defects, "make_engine", lambda calculator, db, fmax: other)
+    code, _, err = run_cli(["defects", "sites", "--ion", "Na", "--octahedral", "1", "--tetrahedral", "0", "--host",
+                            str(tmp_path / "a" / "host_relaxed.extxyz"), "--out", str(tmp_path / "b")], capsys)
+    assert code == 2 and "another calculator" in err
+    code, _, err = run_cli(["defects", "sites", "--ion", "Na", "--ion", "Na"], capsys)
+    assert code == 2 and "each ion once" in err
+    code, _, err = run_cli(["defects", "sites", "--ion", "Mg"], capsys)
+    assert code == 2 and "+1 ions" in err
+    code, _, err = run_cli(["expansion", str(tmp_path / "a"), str(tmp_path / "a"), "--calculator", "lj"], capsys)
+    assert code == 2 and "appears in two sites runs" in err
+    (tmp_path / "a" / "best_Na_n1.extxyz").unlink()
+    code, _, err = run_cli(["expansion", str(tmp_path / "a"), "--calculator", "lj"], capsys)
+    assert code == 2 and "lacks best_Na_n1.extxyz" in err
+
+
+def test_cli_configurations_refuses_non_finite_charges(capsys):
+    code, _, err = run_cli(["defects", "configurations", "lif", "--charges", "Li=nan"], capsys)
+    assert code == 2 and "finite" in err

@@ -161,3 +161,23 @@ def test_size_trend_on_the_papers_strains_is_linear():
     assert trend.slope_per_A > 0
     with pytest.raises(SSELabError, match="Shannon"):
         shannon_radius("Xe", 1)
+
+
+
+@pytest.mark.parametrize("series, message", [
+    ([{"n_exchanged": 1, "concentration": 1.8, "exchanged_energy_eV": -999.0}], "fraction"),
+    ([{"n_exchanged": 1}], "series item 0 needs"),
+    ({"n_exchanged": 1}, "must be a list"),
+])
+def test_cli_bad_series_exits_2_without_a_run_directory(tmp_path, capsys, series, message):
+    path = _energies_file(tmp_path, series=series)
+    code, _, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--energies", str(path), "--temperature", "1200 K",
+                            "--out", str(tmp_path / "run")], capsys)
+    assert code == 2 and message in err and not (tmp_path / "run").exists()
+
+
+def test_cli_sites_and_energies_are_exclusive(tmp_path, capsys):
+    path = _energies_file(tmp_path)
+    code, _, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--energies", str(path), "--sites", str(tmp_path),
+                            "--temperature", "1200 K"], capsys)
+    assert code == 2 and "--sites goes with --calculator" in err

@@ -42,7 +42,7 @@ from sselab.atomistic.vacancies import distinct_sites
 from sselab.errors import SSELabError
 
 SITE_TYPES = {OCTAHEDRAL: "octahedral", TETRAHEDRAL: "tetrahedral"}
-OFF_SITE_A = 0.8  # half the 24d-96h distance (1.66 Å): farther than this from every candidate site is "between sites"
+OFF_SITE_A = 0.5  # 30 % of the 24d-96h distance (1.66 Å): farther than this from every candidate site is "between sites"
 Progress = Callable[..., None]
 
 

@@ -103,8 +103,11 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
     from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 
-    if substrate_layers < 1 or film_layers < 1 or not gap > 0 or not vacuum > 0:
-        raise SSELabError("layers must be at least 1 and gap and vacuum positive")
+    if substrate_layers < 1 or film_layers < 1 or not 0 < gap < 20 or not 0 < vacuum < 200:
+        raise SSELabError("layers must be at least 1, the gap in (0, 20) A and the vacuum in (0, 200) A")
+    limits = (settings.max_length_tol, settings.max_angle_tol, settings.max_area, settings.max_strain, settings.max_angle_mismatch_deg)
+    if not all(np.isfinite(limits)) or min(limits) < 0:
+        raise SSELabError("interface tolerances must be finite and not negative")
     for name, miller in (("substrate", substrate_miller), ("film", film_miller)):
         if not any(miller):
             raise SSELabError(f"the {name} Miller index {tuple(miller)} is the zero vector")

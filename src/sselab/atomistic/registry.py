@@ -30,6 +30,9 @@ from scipy.stats import norm
 from sselab.errors import SSELabError
 
 
+MAX_GRID_POINTS = 100_000
+
+
 @dataclass(frozen=True)
 class ShiftGrid:
     """Lateral shifts 0..lateral_max (both in-plane directions) and vertical shifts 0..vertical_max, in Å."""
@@ -48,6 +51,9 @@ class ShiftGrid:
             raise SSELabError("shift steps and ranges must be finite")
         if self.lateral_max < 0 or self.vertical_max < 0:
             raise SSELabError("shift ranges must not be negative")
+        size = (np.floor(self.lateral_max / self.lateral_step) + 1) ** 2 * (np.floor(self.vertical_max / self.vertical_step) + 1)
+        if size > MAX_GRID_POINTS:
+            raise SSELabError(f"the shift grid would have {size:.3g} points (more than {MAX_GRID_POINTS}): coarser steps or smaller ranges")
         lateral = np.arange(0.0, self.lateral_max + 1e-9, self.lateral_step)
         vertical = np.arange(0.0, self.vertical_max + 1e-9, self.vertical_step)
         a, b, z = np.meshgrid(lateral, lateral, vertical, indexing="ij")

@@ -89,7 +89,8 @@ def hull_rows(diagram: PhaseDiagram, entries: list[PDEntry]) -> list[HullRow]:
     rows = []
     for entry in entries:
         decomposition, e_above = diagram.get_decomp_and_e_above_hull(entry, allow_negative=True)
-        rows.append(HullRow(entry.composition.reduced_formula, str(entry.attribute), entry.energy_per_atom, _clean(e_above),
+        label = entry.attribute if entry.attribute is not None else entry.name
+        rows.append(HullRow(entry.composition.reduced_formula, str(label), entry.energy_per_atom, _clean(e_above),
                             tuple(sorted(e.composition.reduced_formula for e in decomposition))))
     return sorted(rows, key=lambda r: (r.formula, r.energy_per_atom_eV))
 

@@ -52,7 +52,7 @@ def _check_ion(ion: str) -> str:
         element = Element(ion)
     except ValueError:
         raise SSELabError(f"--ion {ion!r} is not an element") from None
-    if ion == "Li" or not element.is_metal or 1 not in element.oxidation_states:
+    if ion == "Li" or not element.is_metal or 1 not in element.common_oxidation_states:
         raise SSELabError(f"--ion {ion!r}: the exchange ion must be a metal other than Li that forms +1 ions")
     return ion
 
@@ -205,13 +205,27 @@ def _energy_per_formula_unit(engine: Engine, structure: str, formula: str) -> tu
     return float(relaxed.get_potential_energy()) / round(units), relaxed
 
 
+def _read_sites_run(directory: Path) -> dict[str, Any]:
+    """The summary of a 'defects sites' run, checked for what the later commands read (keys and files)."""
+    summary = read_json_file(directory / "run.json", "'defects sites' run record").get("summary") if (directory / "run.json").exists() else None
+    if not isinstance(summary, dict) or not {"calculator", "host_energy_eV", "li_sites_in_host", "ions"} <= set(summary):
+        raise SSELabError(f"{directory} is not a 'defects sites' run directory (no run.json with its summary)")
+    files = [directory / "host_relaxed.extxyz"]
+    for ion, data in summary["ions"].items():
+        steps = data.get("concentration_steps") or []
+        if not steps:
+            raise SSELabError(f"{directory}: no configurations recorded for {ion}")
+        files += [directory / f"best_{ion}_n{step['count']}.extxyz" for step in steps]
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
+        raise SSELabError(f"{directory} lacks {', '.join(missing)}")
+    return summary
+
+
 def _from_sites_run(sites_run: Path, ion: str, engine: Engine | None) -> tuple[float, list[tuple[int, float, float]]]:
     """Host energy and (count, concentration, energy) of each best configuration from a ``defects sites`` run."""
-    record_path = sites_run / "run.json"
-    if not record_path.is_file():
-        raise SSELabError(f"{sites_run} is not a 'defects sites' run directory (no run.json)")
-    summary = json.loads(record_path.read_text())["summary"]
-    if ion not in summary.get("ions", {}):
+    summary = _read_sites_run(sites_run)
+    if ion not in summary["ions"]:
         raise SSELabError(f"the sites run {sites_run} has no {ion} (has {', '.join(summary.get('ions', {})) or 'none'})")
     if engine is not None and summary["calculator"]["model"] != engine.spec.model:
         raise SSELabError(f"the sites run used {summary['calculator']['model']}, not {engine.spec.model}: energies cannot be mixed")
@@ -240,22 +254,24 @@ def formation_energy_command(
         raise SSELabError("give exactly one of --energies FILE and --calculator NAME")
     if sites is not None and energies is not None:
         raise SSELabError("--sites goes with --calculator; with --energies, put the LLZO energies in the file")
-    run = RunDirectory.open(out, "defects formation-energy", {"ion": ion, "temperature_K": kelvin, "energies": energies,
-                                                                 "calculator": calculator, "sites": sites, "seed": seed, "db": db})
     series: list[tuple[int, float, float]] = []
     engine = None
+    inputs = {"ion": ion, "temperature_K": kelvin, "energies": energies, "calculator": calculator, "sites": sites, "seed": seed, "db": db}
     if energies is not None:
         data = _energies_file(energies)
         host_energy, exchanged_energy, n_exchanged = float(data["host_energy_eV"]), float(data["exchanged_energy_eV"]), int(data["n_exchanged"])
         salts = dict(data["precursors"])
         series = _series(data.get("series", []), energies)
         source = f"energies file {energies}"
+        screen_precursors(ion, host_energy, exchanged_energy, n_exchanged, salts, kelvin)  # bad files stop here, before the run directory
+        run = RunDirectory.open(out, "defects formation-energy", inputs)
     else:
         engine = make_engine(calculator, db, fmax)
         entries = packaged_precursors(ion)
         engine.spec.check_elements({ion, "Li", "La", "Zr", "O"}, "exchanged LLZO")
         if sites is not None:  # refuse a mismatched run before any relaxation
             host_energy, series = _from_sites_run(sites, ion, engine)
+        run = RunDirectory.open(out, "defects formation-energy", inputs)
         salts = {}
         with progress_bar(2 * len(entries) + 2, f"{ion} precursors", not json_output) as advance:
             for entry in entries:
@@ -340,10 +356,7 @@ def expansion_command(
     plan: dict[str, tuple[Path, list[int]]] = {}
     hosts = []
     for directory in sites:
-        record_path = directory / "run.json"
-        if not record_path.is_file():
-            raise SSELabError(f"{directory} is not a 'defects sites' run directory (no run.json)")
-        summary_in = json.loads(record_path.read_text())["summary"]
+        summary_in = _read_sites_run(directory)
         if summary_in["calculator"]["model"] != engine.spec.model:
             raise SSELabError(f"the sites run {directory} used {summary_in['calculator']['model']}, not {engine.spec.model}")
         hosts.append((summary_in["host_energy_eV"], summary_in["li_sites_in_host"]))
@@ -431,6 +444,8 @@ def _parse_charges(text: str | None) -> dict[str, float]:
             charges[element] = float(value)
         except ValueError:
             raise SSELabError(f"--charges: expected ELEMENT=CHARGE pairs, got {item!r}") from None
+        if not np.isfinite(charges[element]):
+            raise SSELabError(f"--charges: {element}'s charge must be finite")
     return charges
 
 

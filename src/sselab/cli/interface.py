@@ -32,8 +32,8 @@ FilmMiller = Annotated[tuple[int, int, int], typer.Option("--film-miller", help=
 
 
 def _build(substrate: str, film: str, substrate_miller, film_miller, max_length_tol: float, max_angle_tol: float, max_area: float,
-           max_strain: float, substrate_layers: int, film_layers: int, gap: float, vacuum: float, termination: int):
-    settings = MatchSettings(max_length_tol, max_angle_tol, max_area, max_strain)
+           max_strain: float, max_shear: float, substrate_layers: int, film_layers: int, gap: float, vacuum: float, termination: int):
+    settings = MatchSettings(max_length_tol, max_angle_tol, max_area, max_strain, max_shear)
     return build_coherent_interface(load_structure(substrate), load_structure(film), substrate_miller, film_miller, settings,
                                     substrate_layers, film_layers, gap, vacuum, termination)
 
@@ -50,6 +50,7 @@ MaxLength = Annotated[float, typer.Option("--max-length-tol", help="ZSL relative
 MaxAngle = Annotated[float, typer.Option("--max-angle-tol", help="ZSL relative angle tolerance (seed 004: 0.1).")]
 MaxArea = Annotated[float, typer.Option("--max-area", help="Largest interface area, A^2 (seed 004: 300).")]
 MaxStrain = Annotated[float, typer.Option("--max-strain", help="Largest mean in-plane strain of the film accepted.")]
+MaxShear = Annotated[float, typer.Option("--max-shear", help="Largest change of the in-plane cell angle of the film, degrees.")]
 SubLayers = Annotated[int, typer.Option("--substrate-layers", help="Substrate slab thickness in layers.")]
 FilmLayers = Annotated[int, typer.Option("--film-layers", help="Film slab thickness in layers.")]
 Gap = Annotated[float, typer.Option("--gap", help="Initial film-substrate gap, A.")]
@@ -59,16 +60,17 @@ Termination = Annotated[int, typer.Option("--termination", help="Which (film, su
 
 def build_command(
     substrate: Substrate, film: Film, substrate_miller: SubstrateMiller, film_miller: FilmMiller,
-    max_length_tol: MaxLength = 0.1, max_angle_tol: MaxAngle = 0.1, max_area: MaxArea = 300.0, max_strain: MaxStrain = 0.03,
+    max_length_tol: MaxLength = 0.1, max_angle_tol: MaxAngle = 0.1, max_area: MaxArea = 300.0, max_strain: MaxStrain = 0.03, max_shear: MaxShear = 2.0,
     substrate_layers: SubLayers = 2, film_layers: FilmLayers = 2, gap: Gap = 2.0, vacuum: Vacuum = 15.0, termination: Termination = 0,
     out: OutOption = None, json_output: JsonOption = False,
 ) -> None:
     """Lattice-matched coherent interface (pymatgen CoherentInterfaceBuilder), smallest area within tolerance."""
-    model = _build(substrate, film, substrate_miller, film_miller, max_length_tol, max_angle_tol, max_area, max_strain,
+    model = _build(substrate, film, substrate_miller, film_miller, max_length_tol, max_angle_tol, max_area, max_strain, max_shear,
                    substrate_layers, film_layers, gap, vacuum, termination)
     run = RunDirectory.open(out, "interface build", {"substrate": substrate, "film": film, "substrate_miller": list(substrate_miller),
                                                        "film_miller": list(film_miller), "max_length_tol": max_length_tol,
                                                        "max_angle_tol": max_angle_tol, "max_area": max_area, "max_strain": max_strain,
+                                                       "max_shear_deg": max_shear,
                                                        "substrate_layers": substrate_layers, "film_layers": film_layers, "gap": gap,
                                                        "vacuum": vacuum, "termination": termination})
     write(run.path / "interface.extxyz", model.atoms())
@@ -93,7 +95,7 @@ def search_command(
     patience: Annotated[int, typer.Option("--patience", help="Stop BO after this many steps without improvement.")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the initial random points.")] = 0,
     adhesion: Annotated[bool, typer.Option("--adhesion/--no-adhesion", help="Work of adhesion of the best registry.")] = True,
-    max_length_tol: MaxLength = 0.1, max_angle_tol: MaxAngle = 0.1, max_area: MaxArea = 300.0, max_strain: MaxStrain = 0.03,
+    max_length_tol: MaxLength = 0.1, max_angle_tol: MaxAngle = 0.1, max_area: MaxArea = 300.0, max_strain: MaxStrain = 0.03, max_shear: MaxShear = 2.0,
     substrate_layers: SubLayers = 2, film_layers: FilmLayers = 2, gap: Gap = 2.0, vacuum: Vacuum = 15.0, termination: Termination = 0,
     calculator: CalculatorOption = "chgnet", db: DbOption = DEFAULT_DB,
     fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")] = 0.05,
@@ -105,7 +107,7 @@ def search_command(
     if objective not in ("relaxed", "single-point"):
         raise SSELabError(f"--objective must be relaxed or single-point, got {objective!r}")
     points = ShiftGrid(lateral_step, lateral_max, vertical_step, vertical_max).points()
-    model = _build(substrate, film, substrate_miller, film_miller, max_length_tol, max_angle_tol, max_area, max_strain,
+    model = _build(substrate, film, substrate_miller, film_miller, max_length_tol, max_angle_tol, max_area, max_strain, max_shear,
                    substrate_layers, film_layers, gap, vacuum, termination)
     engine = make_engine(calculator, db, fmax)
     engine.spec.check_elements(set(model.atoms().get_chemical_symbols()), "interface")

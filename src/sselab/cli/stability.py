@@ -34,6 +34,23 @@ def read_entries(path: Path) -> list:
 MOLECULE_BOX_A = 15.0
 
 
+def _check_output(output: Path) -> None:
+    """Refuse an entries path that cannot be written, before any computing."""
+    if output.is_dir():
+        raise SSELabError(f"--output {output} is a directory; give a file name")
+    parent = next((p for p in output.absolute().parents if p.exists()), None)
+    if parent is None or not parent.is_dir():
+        raise SSELabError(f"--output {output}: {parent} is not a directory")
+
+
+def _write_entries(output: Path, records: list[dict]) -> None:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(records, indent=1) + "\n")
+    except OSError as error:
+        raise SSELabError(f"cannot write entries file {output}: {error.strerror}") from None
+
+
 def _structure_or_molecule(name: str):
     """A library name / file, or ``molecule:O2`` — an ASE molecule in a periodic 15 Å box (relaxed at fixed cell)."""
     if not name.startswith("molecule:"):
@@ -60,8 +77,7 @@ def entries_command(
     json_output: JsonOption = False,
 ) -> None:
     """Relax each structure (cell and positions; molecules at fixed box) and write its total energy as a hull entry."""
-    if output.is_dir():
-        raise SSELabError(f"--output {output} is a directory; give a file name")
+    _check_output(output)
     engine = make_engine(calculator, db, fmax)
     loaded = [_structure_or_molecule(s) for s in structures]
     atoms_list = [atoms for atoms, _ in loaded]
@@ -77,8 +93,7 @@ def entries_command(
             records.append({"composition": relaxed.get_chemical_formula(mode="metal"), "energy_eV": float(relaxed.get_potential_energy()),
                             "name": label, "converged": bool(relaxed.info.get("converged", True))})
             advance()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(records, indent=1) + "\n")
+    _write_entries(output, records)
     summary = {"entries_file": str(output), "calculator": engine.spec.identity(), "entries": records, "engine": engine_record(engine)}
     run.finish(summary)
     emit(summary, json_output, f"Hull entries ({engine.spec.model})",
@@ -93,6 +108,7 @@ def materials_project_command(
     """Entries of a chemical system from the Materials Project (needs mp-api, MP_API_KEY and network; MP2020-corrected energies)."""
     import os
 
+    _check_output(output)
     key = os.environ.get("MP_API_KEY")
     if not key:
         raise SSELabError("set MP_API_KEY to your Materials Project API key (https://materialsproject.org/api)")
@@ -106,8 +122,7 @@ def materials_project_command(
     except Exception as error:  # network and API errors come in many types
         raise SSELabError(f"Materials Project query for {chemical_system} failed: {error}") from None
     records = [{"composition": e.composition.formula.replace(" ", ""), "energy_eV": float(e.energy), "name": str(e.entry_id)} for e in entries]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(records, indent=1) + "\n")
+    _write_entries(output, records)
     emit({"entries_file": str(output), "entries": len(records), "source": "Materials Project (MP2020-corrected energies)"}, json_output,
          f"Materials Project entries, {chemical_system}", [("entries", str(len(records)))], [f"entries file: {output}"])
 
@@ -121,7 +136,6 @@ def hull_command(
     """Energy above the convex hull, E_d (seed 004 eq. 1), of every entry."""
     records = read_entries(entries)
     diagram = phase_diagram(records)
-    run = RunDirectory.open(out, "stability hull", {"entries": entries, "target": target or []})
     rows: list[dict[str, Any]] = [{"formula": r.formula, "name": r.name, "e_above_hull_eV_per_atom": r.e_above_hull_eV_per_atom,
                                    "energy_per_atom_eV": r.energy_per_atom_eV, "decomposition": list(r.decomposition)}
                                   for r in hull_rows(diagram, records)]
@@ -134,11 +148,13 @@ def hull_command(
         distance = hull_energy_above(diagram, formula, value)
         rows.append({"formula": formula.strip(), "name": "target", "e_above_hull_eV_per_atom": distance,
                      **({"below_hull": "lies below the hull: a new ground state; add it to the entries and rebuild"} if distance < 0 else {})})
+    run = RunDirectory.open(out, "stability hull", {"entries": entries, "target": target or []})
     summary = {"entries_file": str(entries), "elements": sorted(str(e) for e in diagram.elements), "rows": rows,
                "stable": sorted({r["formula"] for r in rows if r["e_above_hull_eV_per_atom"] == 0.0})}
     run.finish(summary)
     emit(summary, json_output, "Energy above the convex hull",
-         [(f"{r['formula']} ({r['name']})", f"{1000 * r['e_above_hull_eV_per_atom']:.1f} meV/atom") for r in rows],
+         [(f"{r['formula']} ({r['name']})", f"{1000 * r['e_above_hull_eV_per_atom']:.1f} meV/atom"
+           + ("  BELOW the hull: a new ground state" if "below_hull" in r else "")) for r in rows],
          [f"run directory: {run.path}"])
 
 
@@ -152,8 +168,8 @@ def reactivity_command(
     """Minimum mutual reaction energy (seed 004 eq. 2) for every cathode x coating pair: Fig. 2b."""
     records = read_entries(entries)
     diagram = phase_diagram(records)
-    run = RunDirectory.open(out, "stability reactivity", {"entries": entries, "cathodes": cathode, "coatings": coating})
     matrix, pairs = reactivity_matrix(diagram, cathode, coating)
+    run = RunDirectory.open(out, "stability reactivity", {"entries": entries, "cathodes": cathode, "coatings": coating})
     summary = {"entries_file": str(entries), "cathodes": cathode, "coatings": coating,
                "min_reaction_energy_eV_per_atom": matrix.tolist(),
                "rows": [{"cathode": p.phase_a, "coating": p.phase_b, "min_reaction_energy_eV_per_atom": p.min_reaction_energy_eV_per_atom,
