@@ -36,6 +36,7 @@ from ase import Atoms
 from ase.data import atomic_numbers
 from ase.geometry import get_distances
 
+from sselab.atomistic.electrostatics import ewald_energy, madelung_site_energies
 from sselab.atomistic.engine import Engine
 from sselab.atomistic.structures.llzo import OCTAHEDRAL, TETRAHEDRAL, llzo_framework
 from sselab.atomistic.vacancies import distinct_sites
@@ -48,35 +49,6 @@ Progress = Callable[..., None]
 
 def no_progress(*_: Any, **__: Any) -> None:
     return None
-
-
-def _structure_with_charges(atoms: Atoms, charges: dict[str, float]):
-    from pymatgen.core import Lattice, Structure
-
-    symbols = atoms.get_chemical_symbols()
-    unknown = sorted(set(symbols) - set(charges))
-    if unknown:
-        raise SSELabError(f"no formal charge given for {', '.join(unknown)}")
-    return Structure(Lattice(atoms.cell.array), symbols, atoms.get_scaled_positions(wrap=True),
-                     site_properties={"charge": [charges[s] for s in symbols]})
-
-
-def madelung_site_energies(atoms: Atoms, charges: dict[str, float]) -> np.ndarray:
-    """Each atom's share of the formal-charge Ewald energy (eV), from pymatgen's ``EwaldSummation``."""
-    from pymatgen.analysis.ewald import EwaldSummation
-
-    ewald = EwaldSummation(_structure_with_charges(atoms, charges), compute_forces=False)
-    return np.array([ewald.get_site_energy(i) for i in range(len(atoms))])
-
-
-def ewald_energy(atoms: Atoms, charges: dict[str, float]) -> float:
-    """Formal-charge Ewald energy (eV) of a neutral cell."""
-    from pymatgen.analysis.ewald import EwaldSummation
-
-    total = sum(charges[s] for s in atoms.get_chemical_symbols())
-    if abs(total) > 1e-6:
-        raise SSELabError(f"the configuration carries a net formal charge of {total:+g} e; Ewald ranking needs a neutral cell")
-    return float(EwaldSummation(_structure_with_charges(atoms, charges), compute_forces=False).total_energy)
 
 
 def llzo_li_sites(atoms: Atoms) -> tuple[np.ndarray, np.ndarray]:

@@ -27,10 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from pymatgen.core import Composition, Element
 
+from sselab.continuum.ion_exchange import dilute_surface_concentration
 from sselab.errors import SSELabError
 
-BOLTZMANN_EV_PER_K = 8.617333262e-5
-VERDICT_BANDS = (("corrosive", 0.0), ("feasible", 0.5), ("marginal", 1.0), ("insufficient", float("inf")))
 
 
 def verdict(formation_energy_eV: float) -> str:
@@ -47,10 +46,11 @@ def verdict(formation_energy_eV: float) -> str:
 
 
 def dilute_concentration(formation_energy_eV: float, temperature_K: float) -> float:
-    """Exchanged fraction exp(−E_f / k_B T) in the dilute limit (capped at 1 for E_f < 0: no longer dilute)."""
+    """Exchanged fraction exp(−E_f / k_B T) in the dilute limit — the continuum model's C_s — capped at 1 for E_f < 0
+    (a corrosive exchange is no longer dilute)."""
     if not temperature_K > 0:
         raise SSELabError(f"temperature must be positive, got {temperature_K} K")
-    return float(min(1.0, np.exp(-formation_energy_eV / (BOLTZMANN_EV_PER_K * temperature_K))))
+    return 1.0 if formation_energy_eV < 0 else dilute_surface_concentration(formation_energy_eV, temperature_K)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from ase.geometry import get_distances
 from ase.io.cif import parse_cif
 from ase.spacegroup import crystal
 
+from sselab.atomistic.electrostatics import charged_structure
+from sselab.atomistic.electrostatics import ewald_energy as general_ewald_energy
 from sselab.errors import SSELabError
 
 FRAMEWORK_CIF = "llzo-cubic-framework.cif"
@@ -103,33 +105,13 @@ def _pair_matrix_ewald(atoms: Atoms) -> np.ndarray:
     of the (non-neutral) all-sites structure is not part of the matrix and vanishes for neutral subsets.
     """
     from pymatgen.analysis.ewald import EwaldSummation
-    from pymatgen.core import Lattice, Structure
 
-    structure = Structure(
-        Lattice(atoms.cell.array),
-        atoms.get_chemical_symbols(),
-        atoms.get_scaled_positions(wrap=True),
-        site_properties={"charge": [FORMAL_CHARGES[s] for s in atoms.get_chemical_symbols()]},
-    )
-    return np.asarray(EwaldSummation(structure, compute_forces=False).total_energy_matrix)
+    return np.asarray(EwaldSummation(charged_structure(atoms, FORMAL_CHARGES), compute_forces=False).total_energy_matrix)
 
 
 def ewald_energy(atoms: Atoms) -> float:
     """Formal-charge Ewald energy (eV) of ``atoms`` computed directly with pymatgen (the slow, reference path)."""
-    from pymatgen.analysis.ewald import EwaldSummation
-    from pymatgen.core import Lattice, Structure
-
-    symbols = atoms.get_chemical_symbols()
-    unknown = sorted(set(symbols) - set(FORMAL_CHARGES))
-    if unknown:
-        raise SSELabError(f"no formal charge for {', '.join(unknown)} (known: {', '.join(FORMAL_CHARGES)})")
-    structure = Structure(
-        Lattice(atoms.cell.array),
-        symbols,
-        atoms.get_scaled_positions(wrap=True),
-        site_properties={"charge": [FORMAL_CHARGES[s] for s in symbols]},
-    )
-    return float(EwaldSummation(structure, compute_forces=False).total_energy)
+    return general_ewald_energy(atoms, FORMAL_CHARGES)
 
 
 def _conflicts(li_atoms: Atoms, cutoff: float) -> list[np.ndarray]:
