@@ -1,9 +1,9 @@
-"""``sselab interface build | search``: coherent hetero-interfaces and their registry search (seed 004).
+"""``sselab interface build | search | neb``: coherent hetero-interfaces, registry search and hops across them (seed 004).
 
 ``build`` matches the two lattices and writes the interface; ``search`` then scans rigid shifts of the film
 by Bayesian optimisation and/or the exhaustive grid (same objective, counted calculations), and reports the
-work of adhesion (seed 004 eq. 4, negative binds) of the best registry. A Li hop across the best interface is
-then ``sselab neb best_interface.extxyz --from I --to J``.
+work of adhesion (seed 004 eq. 4, negative binds) of the best registry; ``neb`` takes a search run directory
+and computes an ion hop across its best interface.
 """
 
 from __future__ import annotations
@@ -11,15 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
-from ase.io import write
+from ase.io import read, write
 
 from sselab import plots
 from sselab.atomistic.heterointerface import MatchSettings, build_coherent_interface, work_of_adhesion
+from sselab.atomistic.interfaces import lateral_repeats
+from sselab.atomistic.neb import vacancy_hop
 from sselab.atomistic.registry import ShiftGrid, bayesian_search, grid_search
 from sselab.atomistic.structures import load_structure
 from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
-from sselab.cli.common import emit
+from sselab.cli.common import emit, read_json_file
 from sselab.errors import SSELabError
 from sselab.runs import RunDirectory
 
@@ -175,8 +178,6 @@ def search_command(
 
 def cross_interface_pair(atoms, film_indices: list[int], species: str, max_distance: float = 4.5) -> tuple[int, int]:
     """(substrate atom, film atom) of ``species``: the closest pair across the interface (minimum image)."""
-    import numpy as np
-
     film = set(film_indices)
     candidates = [i for i, s in enumerate(atoms.get_chemical_symbols()) if s == species]
     lower = [i for i in candidates if i not in film]
@@ -203,22 +204,17 @@ def neb_command(
     out: OutOption = None, json_output: JsonOption = False,
 ) -> None:
     """Climbing-image NEB of an ion hopping across the interface into a vacant site (vacancy mechanism, seed 004 Fig. 6)."""
-    import json
-
-    from ase.io import read
-
-    from sselab.atomistic.interfaces import lateral_repeats
-    from sselab.atomistic.neb import vacancy_hop
-
     record = search_run / "run.json"
     if not record.is_file() or not (search_run / "best_interface.extxyz").is_file():
         raise SSELabError(f"{search_run} is not an 'interface search' run directory")
-    summary_in = json.loads(record.read_text())["summary"]
+    film_indices = (read_json_file(record, "'interface search' run record").get("summary") or {}).get("film_indices")
+    if film_indices is None:
+        raise SSELabError(f"{record} records no film atoms: rerun 'interface search'")
     host = read(search_run / "best_interface.extxyz")
     if (site_from is None) != (site_to is None):
         raise SSELabError("give both --from and --to, or neither")
     if site_from is None:
-        site_from, site_to = cross_interface_pair(host, summary_in["film_indices"], species)
+        site_from, site_to = cross_interface_pair(host, film_indices, species)
     for index in (site_from, site_to):
         if not 0 <= index < len(host):
             raise SSELabError(f"atom {index} does not exist in the interface ({len(host)} atoms)")
