@@ -26,7 +26,6 @@ from sselab.atomistic.engine import Engine
 from sselab.atomistic.expansion import equivalent_cubic_lattice_constant, fit_chemical_expansion, fit_size_trend, shannon_radius
 from sselab.atomistic.formation import (
     dilute_limit_check,
-    formation_energy,
     precursor,
     screen_precursors,
 )
@@ -307,8 +306,8 @@ def formation_energy_command(
     }
     metal = next((r for r in rows if precursor(r.precursor, ion).is_metal), None)
     if series and metal is not None and len({c for c, _, _ in series}) >= 2:
-        li_metal, ion_metal = salts_energy(salts, metal.li_counterpart), salts_energy(salts, metal.precursor)
-        values = [formation_energy(e, host_energy, n, li_metal, ion_metal, 1.0) for n, _, e in series]
+        reference_term = metal.E_f_eV - (exchanged_energy - host_energy) / n_exchanged  # E(Li) - E(M), per atom
+        values = [(e - host_energy) / n + reference_term for n, _, e in series]
         check = dilute_limit_check([c for _, c, _ in series], values)
         summary["dilute_check"] = {"reference": metal.precursor, "concentrations": list(check.concentrations),
                                    "E_f_eV": list(check.formation_energies_eV), "slope_eV_per_percent": check.slope_eV_per_percent,
@@ -325,14 +324,6 @@ def formation_energy_command(
     emit(summary, json_output, f"{ion} exchange formation energies at {kelvin:g} K", table,
          [f"energies: {source}"] + ([f"warning: {summary['warning']}"] if "warning" in summary else [])
          + [f"hand-off: {summary['hand_off']}", f"run directory: {run.path}"])
-
-
-def salts_energy(salts: dict[str, float], formula: str) -> float:
-    target = Composition(formula)
-    for name, energy in salts.items():
-        if Composition(name) == target:
-            return float(energy)
-    raise SSELabError(f"no energy for {formula}")
 
 
 # ----------------------------------------------------------------------------------------------------------- expansion
