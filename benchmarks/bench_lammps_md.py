@@ -33,10 +33,10 @@ FORCEFIELD = "llzo_bush_coreshell"
 
 def worker(omp_threads: int) -> None:
     """Run once (under mpiexec when asked); rank 0 prints the result as JSON."""
-    from sselab.atomistic.forcefields import load_forcefield
-    from sselab.atomistic.lammps_md import recommended_timestep_fs, run_lammps_md
-    from sselab.atomistic.md import MDSettings
-    from sselab.atomistic.structures.llzo import ordered_cubic_llzo, substitute_exchange_ions
+    from sselab.atomistic.build.llzo import ordered_cubic_llzo, substitute_exchange_ions
+    from sselab.atomistic.md.ase_md import MDSettings
+    from sselab.atomistic.md.forcefields import load_forcefield
+    from sselab.atomistic.md.lammps import recommended_timestep_fs, run_lammps_md
 
     atoms, _ = ordered_cubic_llzo(seed=1)
     atoms = substitute_exchange_ions(atoms.repeat((2, 3, 3)), "Na", count=18, seed=1)

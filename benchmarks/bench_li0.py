@@ -61,10 +61,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_design import environment, median_seconds, write_results
 from scipy.integrate import solve_bvp, solve_ivp
 from scipy.optimize import brentq
 
-from bench_design import environment, median_seconds, write_results
 import sselab.continuum.li0_potential as li0_module
 from sselab.continuum.li0_potential import Li0Solution, Separator, sample_profile, solve
 from sselab.params import load_separator

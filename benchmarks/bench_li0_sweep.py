@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 
 import numpy as np
-
 from bench_design import environment, median_seconds, write_results
+
 from sselab.cli.li0 import _sweep_task
 from sselab.params import load_separator
 from sselab.sweep import run_tasks

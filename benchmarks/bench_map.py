@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 
 import numpy as np
-
 from bench_design import environment, median_seconds, write_results
+
 from sselab.continuum.ion_exchange import DesignBounds, ExchangeProcess
 from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row
 from sselab.params import load_host, load_ion

@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 from bench_design import environment, write_results
 
+from sselab.atomistic.build.heterointerface import MatchSettings, build_coherent_interface
+from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.heterointerface import MatchSettings, build_coherent_interface
-from sselab.atomistic.registry import ShiftGrid, bayesian_search
-from sselab.atomistic.structures import load_structure
+from sselab.atomistic.properties.registry import ShiftGrid, bayesian_search
 
 RESULTS_PATH = Path(__file__).parent / "results" / "bench_registry_search.json"
 SEEDS = 20

@@ -25,9 +25,9 @@ from bench_design import environment, write_results
 
 os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
 
+from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.structures import load_structure
-from sselab.workflows.segregation import StudySettings, run_study
+from sselab.studies.segregation import StudySettings, run_study
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_segregation.json"
 

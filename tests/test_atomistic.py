@@ -4,22 +4,16 @@ import numpy as np
 import pytest
 from ase.build import bulk as ase_bulk
 
-from sselab.atomistic.cache import ResultCache, cache_key
-from sselab.atomistic.calculators import load_calculator
+from sselab.atomistic.build.interfaces import build_interface, lateral_repeats, match_lattices
+from sselab.atomistic.build.slabs import build_slab, count_planes, plane_index, surface_planes, undercoordinated
+from sselab.atomistic.build.structures import library, library_names, load_structure
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.interfaces import build_interface, lateral_repeats, match_lattices, work_of_adhesion
-from sselab.atomistic.neb import vacancy_hop
-from sselab.atomistic.structures import library, library_names, load_structure
-from sselab.atomistic.surfaces import (
-    build_slab,
-    count_planes,
-    fit_bulk_and_surface,
-    plane_index,
-    surface_energy,
-    surface_planes,
-    undercoordinated,
-)
-from sselab.atomistic.vacancies import vacancy_profile
+from sselab.atomistic.engine.cache import ResultCache, cache_key
+from sselab.atomistic.engine.calculators import load_calculator
+from sselab.atomistic.properties.adhesion import work_of_adhesion
+from sselab.atomistic.properties.neb import vacancy_hop
+from sselab.atomistic.properties.surface import fit_bulk_and_surface, surface_energy
+from sselab.atomistic.properties.vacancies import vacancy_profile
 from sselab.errors import SSELabError
 
 SNAP = "lammps:Li_Zuo_JPCA2020"
@@ -379,7 +373,7 @@ def test_site_classes_come_from_the_ideal_host_not_relaxation_noise(emt, copper)
 @pytest.mark.parametrize("miller, planes", [((1, 1, 0), (1, 2)), ((1, 0, 0), (1,))])
 def test_surface_planes_do_not_depend_on_the_metal_thickness(copper, miller, planes):
     # a thin slab's middle plane is itself a surface plane; the classification uses a thick reference
-    from sselab.atomistic.surfaces import reference_surface_planes
+    from sselab.atomistic.build.slabs import reference_surface_planes
 
     assert reference_surface_planes(copper, miller) == planes
     thin = build_interface(copper, copper, miller, miller, metal_planes=4, substrate_planes=3, min_image=5.0, registry="hollow")
@@ -389,7 +383,7 @@ def test_surface_planes_do_not_depend_on_the_metal_thickness(copper, miller, pla
 def test_a_users_own_ase_calculator_goes_through_the_engine():
     from ase.calculators.emt import EMT
 
-    from sselab.atomistic.calculators import wrap_calculator
+    from sselab.atomistic.engine.calculators import wrap_calculator
 
     engine = Engine(wrap_calculator(EMT()))
     assert engine.spec.name == "python:EMT" and engine.spec.version != "unknown"

@@ -4,7 +4,6 @@ import json
 
 import pytest
 import xarray as xr
-
 from conftest import run_cli
 
 DESIGN_KEYS = {

@@ -8,21 +8,18 @@ from ase.build import bulk
 from ase.calculators.lj import LennardJones
 from ase.geometry import get_distances
 
-from sselab.atomistic.calculators import wrap_calculator
-from sselab.atomistic.defects import (
-    _name_sites,
-    ewald_energy,
-    grow_concentration,
+from sselab.atomistic.build.defects import (
     interstitial_candidates,
     llzo_li_sites,
-    nearest_site_type,
     sample_configurations,
-    scan_sites,
     select_li_sites,
     substitute,
 )
+from sselab.atomistic.build.electrostatics import ewald_energy
+from sselab.atomistic.build.llzo import ordered_cubic_llzo
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.structures.llzo import ordered_cubic_llzo
+from sselab.atomistic.engine.calculators import wrap_calculator
+from sselab.atomistic.properties.sites import _name_sites, grow_concentration, nearest_site_type, scan_sites
 from sselab.errors import SSELabError
 from tests.conftest import run_cli
 
@@ -179,9 +176,9 @@ def test_full_replacement_is_applied_in_order():
 
 def test_cli_chain_sites_then_formation_energy_and_expansion(tmp_path, capsys, monkeypatch):
     """The hand-offs: a sites run feeds formation-energy (--calculator --sites) and expansion, whose ion file loads."""
-    import sselab.cli.defects as defects
     from ase.io import read
 
+    import sselab.cli.defects as defects
     from sselab.params import load_ion
 
     monkeypatch.setattr(defects, "make_engine", lambda calculator, db, fmax: cheap_engine())
@@ -225,7 +222,7 @@ def test_cli_chain_sites_then_formation_energy_and_expansion(tmp_path, capsys, m
 
 
 def test_off_site_flag_and_its_threshold():
-    from sselab.atomistic.defects import OFF_SITE_A, SiteEnergy
+    from sselab.atomistic.properties.sites import OFF_SITE_A, SiteEnergy
 
     common = {"name": "T1", "index": 0, "site_before": "tetrahedral", "site_after": "tetrahedral", "energy_eV": 0.0,
               "relative_eV": 0.0, "displacement_A": 0.7, "converged": True}

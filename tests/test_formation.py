@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from sselab.atomistic.expansion import fit_chemical_expansion, fit_size_trend, shannon_radius
-from sselab.atomistic.formation import (
+from sselab.atomistic.properties.expansion import fit_chemical_expansion, fit_size_trend, shannon_radius
+from sselab.atomistic.properties.formation import (
     dilute_concentration,
     dilute_limit_check,
     formation_energy,

@@ -5,10 +5,11 @@ import json
 import numpy as np
 import pytest
 
+from sselab.atomistic.build.heterointerface import MatchSettings, build_coherent_interface
+from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.heterointerface import MatchSettings, build_coherent_interface, work_of_adhesion
-from sselab.atomistic.registry import ShiftGrid, bayesian_search, expected_improvement, grid_search
-from sselab.atomistic.structures import load_structure
+from sselab.atomistic.properties.adhesion import adhesion_energy
+from sselab.atomistic.properties.registry import ShiftGrid, bayesian_search, expected_improvement, grid_search
 from sselab.errors import SSELabError
 from tests.conftest import run_cli
 
@@ -99,16 +100,16 @@ def test_default_patience_stops_two_steps_after_the_last_improvement():
     assert result.evaluations == 3 + 2
 
 
-def test_work_of_adhesion_sign_and_separated_limit(emt, cu_ni):
+def test_adhesion_energy_sign_and_separated_limit(emt, cu_ni):
     """Seed 004 eq. 4: negative when the slabs bind, -> 0 when they are pulled far apart."""
     half = float(np.linalg.norm(cu_ni.atoms().cell[0])) / 2
     hollow = emt.energy(cu_ni.shifted(np.array([half, half, 0.0])))  # fcc stacking continued across the interface
-    bound = work_of_adhesion(emt, cu_ni, hollow, relax=False)
+    bound = adhesion_energy(emt, cu_ni, hollow, relax=False)
     assert bound.w_adhesion_J_per_m2 < -0.5
-    atop = work_of_adhesion(emt, cu_ni, emt.energy(cu_ni.shifted(np.array([0.0, 0.0, 0.0]))), relax=False)
+    atop = adhesion_energy(emt, cu_ni, emt.energy(cu_ni.shifted(np.array([0.0, 0.0, 0.0]))), relax=False)
     assert atop.w_adhesion_J_per_m2 > bound.w_adhesion_J_per_m2  # atoms on top of each other at the same gap bind less
     apart = emt.energy(cu_ni.shifted(np.array([half, half, 9.0])))
-    assert abs(work_of_adhesion(emt, cu_ni, apart, relax=False).w_adhesion_J_per_m2) < 1e-3
+    assert abs(adhesion_energy(emt, cu_ni, apart, relax=False).w_adhesion_J_per_m2) < 1e-3
 
 
 def test_no_interface_within_tolerance_is_a_user_error(capsys):
@@ -184,7 +185,7 @@ def test_stress_converged_cell_relaxation_keeps_old_cache_keys(emt):
     """cell_factor=1 converges the stress itself; callers that do not pass it keep their cache entries."""
     from ase.build import bulk
 
-    from sselab.atomistic.cache import cache_key
+    from sselab.atomistic.engine.cache import cache_key
 
     strained = bulk("Cu", "fcc", a=3.70, cubic=True).repeat((2, 2, 2))
     default = emt.relax(strained, cell=True, fmax=0.05)

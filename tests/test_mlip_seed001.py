@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("chgnet")
 
+from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.structures import load_structure
-from sselab.workflows.segregation import StudySettings, run_study
+from sselab.studies.segregation import StudySettings, run_study
 
 pytestmark = [pytest.mark.mlip, pytest.mark.slow, pytest.mark.paper]
 

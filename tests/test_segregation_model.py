@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from sselab.continuum.segregation import ELECTRON_VOLT, bond_energies, contact_angle_deg, predict, weakest_site
+from sselab.constants import ELECTRON_VOLT
+from sselab.continuum.segregation import bond_energies, contact_angle_deg, predict, weakest_site
 from sselab.errors import SSELabError
 
 NM2 = 1e-18

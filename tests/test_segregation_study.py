@@ -3,11 +3,11 @@
 import json
 
 import pytest
-
-from sselab.atomistic.engine import Engine
-from sselab.atomistic.structures import load_structure
 from conftest import run_cli
-from sselab.workflows.segregation import StudySettings, run_study, study_steps
+
+from sselab.atomistic.build.structures import load_structure
+from sselab.atomistic.engine import Engine
+from sselab.studies.segregation import StudySettings, run_study, study_steps
 
 SETTINGS = StudySettings(metal_planes=5, substrate_planes=3, max_strain=0.15, min_image=5.0, fm_planes=(3, 4, 5))
 

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from ase.io import read
 
-from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, mutual_reactivity, phase_diagram
+from sselab.atomistic.properties.stability import (
+    entries_from_records,
+    hull_energy_above,
+    hull_rows,
+    mutual_reactivity,
+    phase_diagram,
+)
 from sselab.errors import SSELabError
 from tests.conftest import run_cli
 

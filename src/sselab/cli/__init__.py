@@ -6,6 +6,7 @@ stderr and exit with status 2.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -47,6 +48,7 @@ app.command("neb")(atomistic.neb_command)
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app, turning user errors into one line and exit status 2."""
+    os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files; the library never picks a backend
     try:
         app(args=argv, standalone_mode=False)
     except typer.Exit as stop:

@@ -19,17 +19,19 @@ from ase import Atoms
 from ase.io import write
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sselab import plots
+from sselab.atomistic.build.interfaces import build_interface, lateral_repeats
+from sselab.atomistic.build.slabs import build_slab, plane_index, reference_surface_planes, require_symmetric
+from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.interfaces import build_interface, lateral_repeats, work_of_adhesion
-from sselab.atomistic.neb import vacancy_hop
-from sselab.atomistic.structures import load_structure
-from sselab.atomistic.surfaces import build_slab, plane_index, reference_surface_planes, require_symmetric, surface_energy
-from sselab.atomistic.vacancies import MODES, vacancy_profile
+from sselab.atomistic.properties.adhesion import work_of_adhesion
+from sselab.atomistic.properties.neb import vacancy_hop
+from sselab.atomistic.properties.surface import surface_energy
+from sselab.atomistic.properties.vacancies import MODES, vacancy_profile
 from sselab.cli.common import emit, stderr
 from sselab.errors import SSELabError
+from sselab.plots import segregation as segregation_plots
 from sselab.runs import RunDirectory
-from sselab.workflows.segregation import StudySettings, strained_surface_energy
+from sselab.studies.segregation import StudySettings, strained_surface_energy
 
 DEFAULT_DB = str(Path(".sselab") / "cache.db")
 
@@ -264,7 +266,7 @@ def vacancy_profile_command(
         "engine": engine_record(engine),
     }
     where = f"{structure}/{substrate}" if substrate else f"{structure} {tuple(miller)} slab"
-    run.save_figure("vacancy_profile", plots.vacancy_profile_figure(energies, f"{where} ({engine.spec.model})"))
+    run.save_figure("vacancy_profile", segregation_plots.vacancy_profile_figure(energies, f"{where} ({engine.spec.model})"))
     run.finish(summary)
     rows = [(f"{mode}: E_V by plane", ", ".join(f"{p}: {e:.3f}" for p, e in energies[mode].items())) for mode in chosen]
     rows += [(f"{label} ({mode})", f"{p.segregation_energy_eV:+.3f} eV") for mode, p in profiles.items()]
@@ -310,7 +312,7 @@ def neb_command(
         "image_energies_eV": list(hop.image_energies_eV), "converged": hop.converged, "hop_distance_A": hop.path_length_A[-1],
         "engine": engine_record(engine),
     }
-    run.save_figure("neb", plots.neb_figure(hop.path_length_A, hop.image_energies_eV,
+    run.save_figure("neb", segregation_plots.neb_figure(hop.path_length_A, hop.image_energies_eV,
                                             f"{structure} {tuple(miller)}: vacancy layer {from_layer} → {to_layer}"))
     run.finish(summary)
     emit(summary, json_output, f"Vacancy hop, {structure} {tuple(miller)} layer {from_layer} -> {to_layer}", [

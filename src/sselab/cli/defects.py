@@ -20,23 +20,37 @@ from ase.data import atomic_numbers
 from ase.io import read, write
 from pymatgen.core import Composition, Element
 
-from sselab import plots
-from sselab.atomistic.defects import interstitial_candidates, sample_configurations, select_li_sites, substitute
+from sselab.atomistic.build.defects import interstitial_candidates, sample_configurations, select_li_sites, substitute
+from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.expansion import equivalent_cubic_lattice_constant, fit_chemical_expansion, fit_size_trend, shannon_radius
-from sselab.atomistic.formation import (
+from sselab.atomistic.properties.expansion import (
+    equivalent_cubic_lattice_constant,
+    fit_chemical_expansion,
+    fit_size_trend,
+    shannon_radius,
+)
+from sselab.atomistic.properties.formation import (
     dilute_limit_check,
     precursor,
     screen_precursors,
 )
-from sselab.atomistic.structures import load_structure
-from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
+from sselab.cli.atomistic import (
+    DEFAULT_DB,
+    CalculatorOption,
+    DbOption,
+    JsonOption,
+    OutOption,
+    engine_record,
+    make_engine,
+    progress_bar,
+)
 from sselab.cli.common import emit, read_json_file
 from sselab.errors import SSELabError
 from sselab.params import read_table
+from sselab.plots import defects as defects_plots
 from sselab.runs import RunDirectory
+from sselab.studies.exchange_sites import relaxed_llzo, site_study, study_size
 from sselab.units import parse_quantity
-from sselab.workflows.exchange_sites import relaxed_llzo, site_study, study_size
 
 app = typer.Typer(help="Exchange-ion sites, formation energies against precursors (seed 000).", no_args_is_help=True)
 
@@ -111,7 +125,7 @@ def sites_command(
                  for ion, study in results.items()},
         "engine": engine_record(engine),
     }
-    run.save_figure("sites", plots.site_preference_figure({ion: study.scan for ion, study in results.items()}, engine.spec.model))
+    run.save_figure("sites", defects_plots.site_preference_figure({ion: study.scan for ion, study in results.items()}, engine.spec.model))
     run.finish(summary)
     rows = []
     for ion, study in results.items():
@@ -317,7 +331,7 @@ def formation_energy_command(
         if sites is None:
             summary["warning"] = ("E_IX is one octahedral configuration, not the lowest of a site scan (Fig. 2): E_f can be too high "
                                   "by the spread of site energies; pass --sites RUN from 'defects sites' for the paper's E_f")
-    run.save_figure("formation_energies", plots.formation_energy_figure(ion, summary["rows"], kelvin))
+    run.save_figure("formation_energies", defects_plots.formation_energy_figure(ion, summary["rows"], kelvin))
     run.finish(summary)
     table = [(f"{r.precursor} -> {r.li_counterpart}", f"E_f = {r.E_f_eV:+.3f} eV, C = {r.dilute_concentration:.3g}, {r.verdict}")
              for r in rows]
@@ -394,7 +408,7 @@ def expansion_command(
         "no_ion_file": {ion: "gamma <= 0: the ion-exchange stress model needs an expanding ion" for ion in fits if ion not in ion_files},
         "engine": engine_record(engine),
     }
-    run.save_figure("expansion", plots.expansion_figure(fits, trend, engine.spec.model))
+    run.save_figure("expansion", defects_plots.expansion_figure(fits, trend, engine.spec.model))
     run.finish(summary)
     rows = [(ion, f"gamma = {fit.gamma:.4f} (R^2 = {fit.r_squared:.3f}), r = {shannon_radius(ion):.2f} A") for ion, fit in fits.items()]
     if trend:
@@ -529,7 +543,7 @@ def configurations_command(
         "entry_file": str(run.path / "entry.json"),
         "engine": engine_record(engine),
     }
-    run.save_figure("ewald_vs_energy", plots.ewald_energy_figure(energies, summary["configurations"], engine.spec.model))
+    run.save_figure("ewald_vs_energy", defects_plots.ewald_energy_figure(energies, summary["configurations"], engine.spec.model))
     run.finish(summary)
     rows = [(f"Ewald rank {c['rank_by_ewald']}", f"E_Ewald {c['ewald_eV']:.2f} eV -> E = {c['energy_eV']:.4f} eV") for c in summary["configurations"]]
     emit(summary, json_output, f"{formula}: lowest of {samples} configurations ({engine.spec.model})", rows,

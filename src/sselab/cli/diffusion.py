@@ -17,17 +17,17 @@ import numpy as np
 import typer
 import xarray as xr
 
-from sselab import plots
 from sselab.analysis.msd import block_estimate, estimate_diffusivity, msd_per_atom
 from sselab.analysis.trajectory import read_trajectory
 from sselab.analysis.vanhove import characteristic_times, clustering, correlation_length, density_map, van_hove
-from sselab.atomistic.md import extxyz_frames
+from sselab.atomistic.md.ase_md import extxyz_frames
 from sselab.cli.atomistic import JsonOption, OutOption, progress_bar
 from sselab.cli.common import emit
 from sselab.continuum.li_penalty import fit_two_step
 from sselab.continuum.transport import fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
 from sselab.errors import SSELabError
 from sselab.params import load_ion
+from sselab.plots import transport as transport_plots
 from sselab.runs import RunDirectory
 from sselab.units import parse_quantity
 
@@ -137,7 +137,7 @@ def analyze_command(
     run.write_dataset("msd", xr.Dataset(
         {"msd": ("lag", per_atom.mean(axis=0), {"units": "angstrom**2"}), "msd_stderr": ("lag", spread, {"units": "angstrom**2"})},
         coords={"lag": ("lag", lag_fs, {"units": "fs"})}, attrs={"species": species}))
-    run.save_figure("msd", plots.msd_figure(lag_fs, per_atom.mean(axis=0), spread, estimate, diffusivity, stderr))
+    run.save_figure("msd", transport_plots.msd_figure(lag_fs, per_atom.mean(axis=0), spread, estimate, diffusivity, stderr))
     summary = {
         "species": species,
         "atoms": estimate.atoms,
@@ -275,7 +275,7 @@ def arrhenius_command(
         "warnings": warnings,
         "run_directory": str(run.path),
     }
-    run.save_figure("arrhenius", plots.arrhenius_figure(temperature, diffusivity, np.nan_to_num(stderr), fit, target))
+    run.save_figure("arrhenius", transport_plots.arrhenius_figure(temperature, diffusivity, np.nan_to_num(stderr), fit, target))
     run.finish(summary)
     rows = [("runs fitted", str(len(points))),
             ("E_a", f"{fit.activation_energy_eV:.3f} ± {fit.activation_energy_stderr_eV:.3f} eV"),
@@ -403,10 +403,10 @@ def vanhove_command(
         {"self_density": (("lag", "r"), result.self_density, {"units": "1/angstrom", "long_name": "4 pi r^2 G_s(r, t)"}),
          "distinct": (("lag", "r"), result.distinct, {"long_name": "G_d(r, t), 1 for uncorrelated ions"})},
         coords={"lag": ("lag", result.lag_fs, {"units": "fs"}), "r": ("r", result.r_A, {"units": "angstrom"})}, attrs={"species": species}))
-    run.save_figure("vanhove", plots.van_hove_figure(result, times))
-    run.save_figure("correlation_length", plots.correlation_length_figure(result.r_A, result.distinct[0], xi))
+    run.save_figure("vanhove", transport_plots.van_hove_figure(result, times))
+    run.save_figure("correlation_length", transport_plots.correlation_length_figure(result.r_A, result.distinct[0], xi))
     density, *_ = density_map(trajectory, species)
-    run.save_figure("density_map", plots.density_map_figure(density, species, ("a", "b")))
+    run.save_figure("density_map", transport_plots.density_map_figure(density, species, ("a", "b")))
     summary = {
         "species": species,
         "nearest_neighbour_A": times.nearest_neighbour_A,
@@ -429,7 +429,7 @@ def vanhove_command(
             ("correlation length xi", f"{xi.xi_A:.2f} Å" if xi.xi_A is not None else xi.reason)]
     if cluster_species:
         cluster = clustering(trajectory, cluster_species, cluster_cutoff)
-        run.save_figure("clustering", plots.clustering_figure(cluster))
+        run.save_figure("clustering", transport_plots.clustering_figure(cluster))
         summary["clustering"] = {"species": cluster_species, "cutoff_A": cluster_cutoff, "final_pair_ratio": cluster.final_ratio,
                                  "clustered": cluster.clustered, "threshold": cluster.threshold,
                                  "definition": "close pairs / uniform-random expectation, mean over the last quarter of the run"}

@@ -15,15 +15,26 @@ import numpy as np
 import typer
 from ase.io import read, write
 
-from sselab import plots
-from sselab.atomistic.heterointerface import MatchSettings, build_coherent_interface, work_of_adhesion
-from sselab.atomistic.interfaces import lateral_repeats
-from sselab.atomistic.neb import vacancy_hop
-from sselab.atomistic.registry import ShiftGrid, bayesian_search, grid_search
-from sselab.atomistic.structures import load_structure
-from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
+from sselab.atomistic.build.heterointerface import MatchSettings, build_coherent_interface
+from sselab.atomistic.build.interfaces import lateral_repeats
+from sselab.atomistic.build.structures import load_structure
+from sselab.atomistic.properties.adhesion import adhesion_energy
+from sselab.atomistic.properties.neb import vacancy_hop
+from sselab.atomistic.properties.registry import ShiftGrid, bayesian_search, grid_search
+from sselab.cli.atomistic import (
+    DEFAULT_DB,
+    CalculatorOption,
+    DbOption,
+    JsonOption,
+    OutOption,
+    engine_record,
+    make_engine,
+    progress_bar,
+)
 from sselab.cli.common import emit, read_json_file
 from sselab.errors import SSELabError
+from sselab.plots import interface as interface_plots
+from sselab.plots import segregation as segregation_plots
 from sselab.runs import RunDirectory
 
 app = typer.Typer(help="Coherent hetero-interfaces, registry search by Bayesian optimisation, adhesion (seed 004).", no_args_is_help=True)
@@ -155,13 +166,13 @@ def search_command(
         summary["bo_gap_to_grid_minimum_eV"] = results["bo"].best_value - results["grid"].best_value
         summary["calculation_ratio_bo_to_grid"] = results["bo"].evaluations / results["grid"].evaluations
     if adhesion:
-        w = work_of_adhesion(engine, model, best_atoms, relax=objective == "relaxed")
+        w = adhesion_energy(engine, model, best_atoms, relax=objective == "relaxed")
         summary["w_adhesion_J_per_m2"] = w.w_adhesion_J_per_m2
         summary["w_adhesion_sign"] = "seed 004 eq. 4: (E_int - E_substrate - E_film)/A, negative binds"
         summary["adhesion_energies_eV"] = {"interface": w.interface_energy_eV, "substrate_slab": w.substrate_slab_energy_eV,
                                            "film_slab": w.film_slab_energy_eV, "area_A2": w.area_A2}
     summary["engine"] = engine_record(engine)
-    run.save_figure("registry_search", plots.registry_search_figure(points, results))
+    run.save_figure("registry_search", interface_plots.registry_search_figure(points, results))
     run.finish(summary)
     rows = [("interface", f"{summary['interface']['atoms']} atoms, {model.area_A2:.1f} A^2, mean |strain| {100 * model.mean_abs_strain:.2f} %")]
     for name, result in results.items():
@@ -232,7 +243,7 @@ def neb_command(
                "barrier_eV": hop.barrier_eV, "reverse_barrier_eV": hop.reverse_barrier_eV, "reaction_energy_eV": hop.reaction_energy_eV,
                "image_energies_eV": list(hop.image_energies_eV), "hop_distance_A": hop.path_length_A[-1], "converged": hop.converged,
                "engine": engine_record(engine)}
-    run.save_figure("neb", plots.neb_figure(hop.path_length_A, hop.image_energies_eV, f"{species} {site_from} -> site of {site_to}"))
+    run.save_figure("neb", segregation_plots.neb_figure(hop.path_length_A, hop.image_energies_eV, f"{species} {site_from} -> site of {site_to}"))
     run.finish(summary)
     emit(summary, json_output, f"{species} hop across the interface", [
         ("barrier (forward / backward)", f"{hop.barrier_eV:.3f} / {hop.reverse_barrier_eV:.3f} eV"),

@@ -12,7 +12,6 @@ import numpy as np
 import typer
 import xarray as xr
 
-from sselab import plots
 from sselab.cli.common import emit, emit_markdown, stderr
 from sselab.continuum import fracture
 from sselab.continuum.ion_exchange import (
@@ -29,6 +28,8 @@ from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row, va
 from sselab.continuum.li_penalty import LiDiffusionLaw, TwoStepFit, fit_two_step, li_penalty
 from sselab.errors import SSELabError
 from sselab.params import load_host, load_ion
+from sselab.plots import ion_exchange as ion_exchange_plots
+from sselab.plots import transport as transport_plots
 from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
 from sselab.units import parse_quantity
@@ -150,10 +151,10 @@ def _definitions_footer() -> list[str]:
 
 
 def write_design_figures(run: RunDirectory, designs: list[ExchangeDesign], prefix: str) -> None:
-    run.save_figure(f"{prefix}a_schematic", plots.crack_schematic(designs[0]))
-    run.save_figure(f"{prefix}b_concentration", plots.concentration_profiles(designs))
-    run.save_figure(f"{prefix}c_stress", plots.stress_profiles(designs))
-    run.save_figure(f"{prefix}d_strength", plots.strength_curves(designs))
+    run.save_figure(f"{prefix}a_schematic", ion_exchange_plots.crack_schematic(designs[0]))
+    run.save_figure(f"{prefix}b_concentration", ion_exchange_plots.concentration_profiles(designs))
+    run.save_figure(f"{prefix}c_stress", ion_exchange_plots.stress_profiles(designs))
+    run.save_figure(f"{prefix}d_strength", ion_exchange_plots.strength_curves(designs))
 
 
 @app.command()
@@ -193,7 +194,7 @@ def design(
     summary = result.summary()
     run.write_dataset("profiles", design_dataset(result))
     write_design_figures(run, [result], "design_")
-    run.save_figure("uniform_comparison", plots.uniform_comparison(result))
+    run.save_figure("uniform_comparison", ion_exchange_plots.uniform_comparison(result))
     summary["run_directory"] = str(run.path)
     run.finish(summary)
     emit(summary, json_output, f"ion-exchange design: {exchange_ion.name}+ in {material.name}", _design_rows(summary),
@@ -253,8 +254,8 @@ def map_command(
                      f"{exchange_ion.name}+ map (rows of C_s)", show_progress=not json_output)
     dataset = assemble_map(spec, concentrations, ratios, [point for row in rows for point in row])
     run.write_dataset("map", dataset)
-    run.save_figure("map_overview", plots.map_overview(dataset))
-    run.save_figure("map_profiles", plots.map_profiles(dataset))
+    run.save_figure("map_overview", ion_exchange_plots.map_overview(dataset))
+    run.save_figure("map_profiles", ion_exchange_plots.map_profiles(dataset))
     effective = dataset.verdict.values == 0
     best = None
     if effective.any():
@@ -366,7 +367,7 @@ def li_penalty_command(
     }
     if fitted is not None:
         data, fit = fitted
-        run.save_figure("li_penalty_fit", plots.li_penalty_figure(*data, fit))
+        run.save_figure("li_penalty_fit", transport_plots.li_penalty_figure(*data, fit))
     run.finish(summary)
     rows = [
         ("exchanged: D0, V‡, E_a", f"{exchanged_law.prefactor:.3g} m²/s, {exchanged_law.activation_volume * 1e6:.3g} cm³/mol, {exchanged_law.activation_energy_eV:.3f} eV"),
@@ -454,7 +455,7 @@ def reproduce(
                    "against C as a fraction.\n\n" + table)
     published = [cases[(n, "1 GPa", "eq. 9")] for n in ("Na", "Ag")]
     write_design_figures(run, published, "fig6")
-    run.save_figure("figSI7_uniform_vs_gradient_Na", plots.uniform_comparison(published[0]))
+    run.save_figure("figSI7_uniform_vs_gradient_Na", ion_exchange_plots.uniform_comparison(published[0]))
     for design in published:
         run.write_dataset(f"fig6_{design.process.ion.name}", design_dataset(design))
     summary = {"fracture_form": form, "rows": rows, "run_directory": str(run.path)}

@@ -10,16 +10,15 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 import xarray as xr
-from scipy.optimize import brentq
-
-from sselab import plots
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from scipy.optimize import brentq
 
 from sselab.cli.common import emit, emit_markdown, stderr
 from sselab.continuum import li0_potential as model
 from sselab.continuum.li0_potential import Li0Result, Separator, analyse
 from sselab.errors import ConvergenceError, SSELabError
 from sselab.params import load_separator, packaged_names
+from sselab.plots import li0 as li0_plots
 from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
 from sselab.units import parse_quantity
@@ -94,8 +93,8 @@ def solve(
                                                "thickness": thickness, "band": band})
     summary = {"config": info["origin"], **result.summary(), "run_directory": str(run.path)}
     run.write_dataset("profile", profile_dataset(result))
-    run.save_figure("profile", plots.li0_profile(result, info["name"]))
-    run.save_figure("conductivity", plots.li0_conductivity(separator))
+    run.save_figure("profile", li0_plots.li0_profile(result, info["name"]))
+    run.save_figure("conductivity", li0_plots.li0_conductivity(separator))
     run.finish(summary)
     emit(summary, json_output, f"li0 solve: {info['name']}", _solve_rows(summary), [f"run directory and plots: [bold]{run.path}[/bold]"])
 
@@ -138,7 +137,7 @@ def _reproduce_case(run: RunDirectory, name: str, factor: float) -> dict:
         row[f"phase_boundary_mu_{label}"] = middle[0] if middle else None
         row[f"jumps_{label}"] = s["jumps"]
         if label == ("calibrated" if variants["calibrated"] is not None else "stated"):
-            run.save_figure(f"{name}_profile", plots.li0_profile(result, f"{name} (A x {factor:.4g})" if label == "calibrated" else name))
+            run.save_figure(f"{name}_profile", li0_plots.li0_profile(result, f"{name} (A x {factor:.4g})" if label == "calibrated" else name))
     return row
 
 
@@ -160,8 +159,8 @@ def reproduce(
         for name in names:
             rows.append(_reproduce_case(run, name, factor))
             progress.advance(task)
-    run.save_figure("fig2a_conductivity", plots.li0_conductivity(load_separator("fig2_center")[0]))
-    run.save_figure("fig3bc_conductivity", plots.li0_conductivity(_scaled(load_separator("fig3")[0], factor)))
+    run.save_figure("fig2a_conductivity", li0_plots.li0_conductivity(load_separator("fig2_center")[0]))
+    run.save_figure("fig3bc_conductivity", li0_plots.li0_conductivity(_scaled(load_separator("fig3")[0], factor)))
     table = reproduction_table(rows, factor)
     run.write_text("reproduction.md", table)
     summary = {"calibrated_A_factor": factor, "calibrated_A_S_per_m": 4.25e-17 * factor, "rows": rows, "run_directory": str(run.path)}
@@ -259,7 +258,7 @@ def sweep(
         attrs={"config": info["origin"], "layer": index, "band_eV": width},
     )
     run.write_dataset("sweep", dataset)
-    run.save_figure("sweep", plots.li0_sweep(dataset))
+    run.save_figure("sweep", li0_plots.li0_sweep(dataset))
     summary = {
         "config": info["origin"], "points": int(anodes.size * b_values.size),
         "no_steady_state": int((grid["status"] == 1).sum()),

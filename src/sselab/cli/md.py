@@ -18,9 +18,9 @@ from typing import Annotated
 import typer
 from ase import Atoms
 
-from sselab.atomistic.md import MDSettings, apply_hydrostatic_strain, extxyz_frames, run_ase_md
-from sselab.atomistic.structures import load_structure
-from sselab.atomistic.structures.llzo import ordered_cubic_llzo, substitute_exchange_ions
+from sselab.atomistic.build.llzo import ordered_cubic_llzo, substitute_exchange_ions
+from sselab.atomistic.build.structures import load_structure
+from sselab.atomistic.md.ase_md import MDSettings, apply_hydrostatic_strain, extxyz_frames, run_ase_md
 from sselab.cli.atomistic import CalculatorOption, JsonOption, OutOption, progress_bar
 from sselab.cli.common import emit
 from sselab.errors import SSELabError
@@ -119,15 +119,15 @@ def run_command(
     damping_fs = parse_quantity(damping, "time", "--damping") * 1e15
     atoms, system = build_system(structure, repeat, exchange_ion, exchange_count, exchange_concentration, seed)
     if forcefield is not None:
-        from sselab.atomistic.forcefields import load_forcefield
-        from sselab.atomistic.lammps_md import recommended_timestep_fs
+        from sselab.atomistic.md.forcefields import load_forcefield
+        from sselab.atomistic.md.lammps import recommended_timestep_fs
 
         field = load_forcefield(forcefield)
         field.require(atoms.get_chemical_symbols())
         dt = parse_quantity(timestep, "time", "--timestep") * 1e15 if timestep else recommended_timestep_fs(field)
         engine = {"engine": "lammps", "forcefield": field.name, "source": field.source}
     else:
-        from sselab.atomistic.calculators import load_calculator
+        from sselab.atomistic.engine.calculators import load_calculator
 
         logging.getLogger("sselab").setLevel(logging.ERROR)
         os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
@@ -200,7 +200,7 @@ def _production_steps(advance, production: int):
 
 
 def _run_lammps(atoms, field, setting: MDSettings, trajectory: Path, thermo: Path, folder: Path, resume: bool, progress):
-    from sselab.atomistic.lammps_md import run_lammps_md
+    from sselab.atomistic.md.lammps import run_lammps_md
 
     checkpoint = folder / "checkpoint.restart"
     restart = checkpoint if resume and checkpoint.is_file() else None

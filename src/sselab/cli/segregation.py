@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 from ase.io import write
 
-from sselab import plots
-from sselab.atomistic.structures import load_structure
+from sselab.atomistic.build.structures import load_structure
 from sselab.cli.atomistic import (
     DEFAULT_DB,
     CalculatorOption,
@@ -36,11 +35,13 @@ from sselab.cli.atomistic import (
     progress_bar,
 )
 from sselab.cli.common import emit
-from sselab.continuum.segregation import ELECTRON_VOLT, predict
+from sselab.constants import ELECTRON_VOLT
+from sselab.continuum.segregation import predict
 from sselab.errors import SSELabError
+from sselab.plots import segregation as segregation_plots
 from sselab.runs import RunDirectory, to_jsonable
+from sselab.studies.segregation import StudySettings, run_study, study_steps
 from sselab.units import parse_quantity
-from sselab.workflows.segregation import StudySettings, run_study, study_steps
 
 app = typer.Typer(help="Vacancy segregation at alkali-metal/substrate interfaces (seed 001).", no_args_is_help=True)
 
@@ -143,11 +144,11 @@ def study(
         result = run_study(engine, metal, metal_bulk, substrate, substrate_bulk, settings, advance)
     summary = {**result.summary(), "calculator": engine.spec.name, "engine": engine_record(engine)}
     write(run.path / "interface_relaxed.extxyz", result.relaxed_interface)
-    run.save_figure("vacancy_profile", plots.vacancy_profile_figure(
+    run.save_figure("vacancy_profile", segregation_plots.vacancy_profile_figure(
         summary["vacancy_energies_interface_eV"], f"{metal}/{substrate} ({engine.spec.model})",
         reference=summary["vacancy_energies_free_eV"], reference_label="same metal slab, free surface (relaxed vacancy)",
         sites={mode: [(s.plane, s.formation_energy_eV) for s in profile.sites] for mode, profile in result.interface_profiles.items()}))
-    run.save_figure("fig4_point", plots.segregation_map([summary]))
+    run.save_figure("fig4_point", segregation_plots.segregation_map([summary]))
     run.write_text("table.md", table_markdown([summary]))
     run.write_text("interface.toml", interface_parameters_toml(summary, engine.spec.name))
     run.finish(summary)
@@ -211,7 +212,7 @@ def table(
             raise SSELabError(f"{path}/run.json lacks {', '.join(sorted(missing))}: rerun the study")
         summaries.append(data["summary"])
     run = RunDirectory.open(out, "segregation-table", {"runs": [str(p) for p in runs]})
-    run.save_figure("fig4", plots.segregation_map(summaries))
+    run.save_figure("fig4", segregation_plots.segregation_map(summaries))
     markdown = table_markdown(summaries)
     run.write_text("table.md", markdown)
     summary = {"rows": summaries}

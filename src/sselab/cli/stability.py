@@ -14,12 +14,27 @@ from typing import Annotated, Any
 import typer
 from ase.io import write
 
-from sselab import plots
-from sselab.atomistic.stability import entries_from_records, hull_energy_above, hull_rows, phase_diagram, reactivity_matrix
-from sselab.atomistic.structures import load_structure
-from sselab.cli.atomistic import DEFAULT_DB, CalculatorOption, DbOption, JsonOption, OutOption, engine_record, make_engine, progress_bar
+from sselab.atomistic.build.structures import load_structure
+from sselab.atomistic.properties.stability import (
+    entries_from_records,
+    hull_energy_above,
+    hull_rows,
+    phase_diagram,
+    reactivity_matrix,
+)
+from sselab.cli.atomistic import (
+    DEFAULT_DB,
+    CalculatorOption,
+    DbOption,
+    JsonOption,
+    OutOption,
+    engine_record,
+    make_engine,
+    progress_bar,
+)
 from sselab.cli.common import emit, read_json_file
 from sselab.errors import SSELabError
+from sselab.plots import stability as stability_plots
 from sselab.runs import RunDirectory
 
 app = typer.Typer(help="Convex-hull stability and cathode-contact reactivity (seed 004).", no_args_is_help=True)
@@ -176,7 +191,7 @@ def reactivity_command(
                          "cathode_fraction": p.mixing_ratio, "reaction": p.reaction,
                          "cathode_e_above_hull_eV_per_atom": p.e_above_hull_a_eV_per_atom,
                          "coating_e_above_hull_eV_per_atom": p.e_above_hull_b_eV_per_atom} for p in pairs]}
-    run.save_figure("reactivity", plots.reactivity_heatmap(matrix, cathode, coating))
+    run.save_figure("reactivity", stability_plots.reactivity_heatmap(matrix, cathode, coating))
     run.finish(summary)
     emit(summary, json_output, "Minimum mutual reaction energy (eV/atom)",
          [(f"{r['cathode']} | {r['coating']}", f"{r['min_reaction_energy_eV_per_atom']:+.3f}  ({r['reaction']})") for r in summary["rows"]],

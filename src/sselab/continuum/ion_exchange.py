@@ -27,10 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.constants import R as GAS_CONSTANT
-from scipy.constants import e as ELEMENTARY_CHARGE
-from scipy.constants import k as BOLTZMANN
 
+from sselab.constants import BOLTZMANN_EV, GAS_CONSTANT
 from sselab.continuum import fracture
 from sselab.continuum.diffusion import (
     DiffusionSolution,
@@ -41,7 +39,6 @@ from sselab.continuum.diffusion import (
 )
 from sselab.errors import ConvergenceError, SSELabError
 
-BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE  # eV/K
 DEFAULT_REFERENCE_DIFFUSIVITY = 5e-12  # m²/s, gives τ = 2×10⁵ s for L = 1 mm (seed 000 §3.5)
 DEPTH_THRESHOLD = 0.01  # exchange depth: C falls to 1 % of C_s
 #: √(D t) below this fraction of L is refused: the profile would be a film a few lattice constants

@@ -39,13 +39,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from scipy.constants import e as ELEMENTARY_CHARGE
-from scipy.constants import k as BOLTZMANN
 from scipy.optimize import brentq
 
+from sselab.constants import BOLTZMANN_EV
 from sselab.errors import ConvergenceError, SSELabError
 
-BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE
 FRACTION_TOLERANCE = 1e-9
 
 

@@ -18,10 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.constants import R as GAS_CONSTANT
 from scipy.stats import linregress
 
-from sselab.continuum.ion_exchange import BOLTZMANN_EV
+from sselab.constants import BOLTZMANN_EV, GAS_CONSTANT
 from sselab.continuum.transport import fit_arrhenius
 from sselab.errors import SSELabError
 

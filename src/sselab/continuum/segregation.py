@@ -29,8 +29,6 @@ import numpy as np
 
 from sselab.errors import SSELabError
 
-ELECTRON_VOLT = 1.602176634e-19  # J
-
 
 @dataclass(frozen=True)
 class SegregationPrediction:

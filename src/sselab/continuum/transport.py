@@ -19,12 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.constants import R as GAS_CONSTANT
-from scipy.constants import e as ELEMENTARY_CHARGE
-from scipy.constants import k as BOLTZMANN
 from scipy.optimize import least_squares
 
-from sselab.continuum.ion_exchange import BOLTZMANN_EV
+from sselab.constants import BOLTZMANN, BOLTZMANN_EV, ELEMENTARY_CHARGE, GAS_CONSTANT
 from sselab.errors import SSELabError
 
 

@@ -1,7 +1,7 @@
 """The seed 001 chain for one metal/substrate pair, from bulk structures to the W_ad ≥ 2σ_m verdict.
 
 1. Relax both bulk cells with the chosen calculator.
-2. Build the coherent interface (:func:`~sselab.atomistic.interfaces.build_interface`).
+2. Build the coherent interface (:func:`~sselab.atomistic.build.interfaces.build_interface`).
 3. σ_m of the metal *as strained in the interface*, by the Fiorentini–Methfessel fit over slab
    thicknesses in the matched in-plane cell, and ρ from the undercoordinated atoms; the
    unstrained σ_m for reference.
@@ -23,14 +23,13 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 
+from sselab.atomistic.build.interfaces import InterfaceModel, build_interface, strained_metal
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.interfaces import AdhesionResult, InterfaceModel, build_interface, strained_metal, work_of_adhesion
-from sselab.atomistic.surfaces import (
-    SurfaceEnergyResult,
-    surface_energy,
-)
-from sselab.atomistic.vacancies import VacancyProfile, vacancy_profile
-from sselab.continuum.segregation import ELECTRON_VOLT, SegregationPrediction, predict, weakest_site
+from sselab.atomistic.properties.adhesion import AdhesionResult, work_of_adhesion
+from sselab.atomistic.properties.surface import SurfaceEnergyResult, surface_energy
+from sselab.atomistic.properties.vacancies import VacancyProfile, vacancy_profile
+from sselab.constants import ELECTRON_VOLT
+from sselab.continuum.segregation import SegregationPrediction, predict, weakest_site
 
 FM_PLANES = (5, 7, 9, 11, 13)
 

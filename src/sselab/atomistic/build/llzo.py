@@ -28,8 +28,8 @@ from ase.geometry import get_distances
 from ase.io.cif import parse_cif
 from ase.spacegroup import crystal
 
-from sselab.atomistic.electrostatics import charged_structure
-from sselab.atomistic.electrostatics import ewald_energy as general_ewald_energy
+from sselab.atomistic.build.electrostatics import charged_structure
+from sselab.atomistic.build.electrostatics import ewald_energy as general_ewald_energy
 from sselab.errors import SSELabError
 
 FRAMEWORK_CIF = "llzo-cubic-framework.cif"
@@ -78,7 +78,7 @@ def llzo_framework() -> tuple[Atoms, np.ndarray]:
     Atoms are ordered La(24c), Zr(16a), O(96h), Li(24d), Li(96h) — the CIF's asymmetric-unit order expanded
     by ASE's Ia-3d operations, which is deterministic.
     """
-    with resources.as_file(resources.files("sselab.atomistic.structures") / "data" / FRAMEWORK_CIF) as path:
+    with resources.as_file(resources.files("sselab.atomistic.build.structures") / "data" / FRAMEWORK_CIF) as path:
         block = next(parse_cif(str(path)))
     symbols = [str(s) for s in block.get("_atom_site_type_symbol")]
     wyckoff = [str(w) for w in block.get("_atom_site_wyckoff_symbol")]

@@ -22,7 +22,7 @@ import numpy as np
 from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
-from sselab.atomistic.calculators import CalculatorSpec
+from sselab.atomistic.engine.calculators import CalculatorSpec
 from sselab.errors import SSELabError
 
 _DIGITS = 6

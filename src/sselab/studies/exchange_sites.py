@@ -14,17 +14,11 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers
 
-from sselab.atomistic.defects import (
-    ConcentrationStep,
-    Progress,
-    SiteScan,
-    no_progress,
-    grow_concentration,
-    scan_sites,
-    select_li_sites,
-)
+from sselab.atomistic.build.defects import select_li_sites
+from sselab.atomistic.build.llzo import ordered_cubic_llzo
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.structures.llzo import ordered_cubic_llzo
+from sselab.atomistic.properties.sites import ConcentrationStep, SiteScan, grow_concentration, scan_sites
+from sselab.progress import Progress, no_progress
 
 
 def relaxed_llzo(engine: Engine, seed: int = 0, samples: int = 200) -> Atoms:

@@ -5,7 +5,7 @@ For a slab (or interface) with i metal atoms, removing one metal atom costs
     E_V = E(slab, i-1) - E(slab, i) + e_bulk                                          (eq. 3)
 
 with e_bulk the metal's energy per atom in the equally strained bulk (the Fiorentini–Methfessel
-slope of :mod:`sselab.atomistic.surfaces`). Three modes, as in the paper's Fig. 1:
+slope of :mod:`sselab.atomistic.properties.surface`). Three modes, as in the paper's Fig. 1:
 
 - ``as-cleaved``: the unrelaxed slab, the vacancy made without relaxation;
 - ``relaxed-surface``: the relaxed slab, the vacancy made without relaxation (for interfaces the
@@ -31,8 +31,8 @@ import numpy as np
 import spglib
 from ase import Atoms
 
+from sselab.atomistic.build.slabs import plane_index
 from sselab.atomistic.engine import Engine
-from sselab.atomistic.surfaces import plane_index
 from sselab.errors import SSELabError
 
 MODES = ("as-cleaved", "relaxed-surface", "fully-relaxed")

@@ -1,8 +1,8 @@
-"""Coherent metal/substrate interfaces and the work of adhesion (seed 001 eq. 2).
+"""Coherent metal/substrate interfaces (seed 001); their work of adhesion is :mod:`sselab.atomistic.properties.adhesion`.
 
 Construction, following the paper's "Interface generation":
 
-1. Cut the metal and the substrate slabs (:func:`~sselab.atomistic.surfaces.build_slab`).
+1. Cut the metal and the substrate slabs (:func:`~sselab.atomistic.build.slabs.build_slab`).
 2. Find the smallest pair of in-plane supercells that match within ``max_strain`` with the
    Zur–McGill algorithm (pymatgen's :class:`ZSLGenerator`); the metal is strained onto the
    substrate (the substrate keeps its relaxed bulk lattice). The misfit is reported as the
@@ -18,12 +18,6 @@ Construction, following the paper's "Interface generation":
    a/2 = 2.6 Å; a fixed interplanar spacing would put Li 0.9 Å from O on Li3PO4 or Li2O, whose
    planes come in close pairs). All atoms then relax at fixed cell.
 
-Work of adhesion, with the metal slab, substrate slab and interface relaxed in the same cell:
-
-    W_ad = (E_m + E_sub - E_int) / A                                                 (eq. 2)
-
-in J/m², and per metal surface atom (W_ad / ρ, ρ counting the undercoordinated metal atoms as for
-σ_m) in eV. Positive W_ad binds.
 """
 
 from __future__ import annotations
@@ -33,23 +27,20 @@ from dataclasses import dataclass
 import numpy as np
 from ase import Atoms
 from ase.build import make_supercell
+from ase.neighborlist import neighbor_list
 from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 from pymatgen.core.periodic_table import Element
-from ase.neighborlist import neighbor_list
 from scipy.optimize import brentq
 from scipy.spatial import Voronoi, cKDTree
 
-from sselab.atomistic.engine import Engine
-from sselab.atomistic.surfaces import (
-    EV_PER_A2_TO_J_PER_M2,
+from sselab.atomistic.build.slabs import (
     _orthogonal_c,
     build_slab,
     fix_planes,
     in_plane_area,
     plane_index,
-    require_symmetric,
-    atoms_in_planes,
     reference_surface_planes,
+    require_symmetric,
 )
 from sselab.errors import SSELabError
 
@@ -313,38 +304,3 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
     combined.info.update({"registry": registry, "metal_planes": metal_planes, "substrate_planes": substrate_planes})
     return InterfaceModel(combined, metal_only, substrate_only, metal_indices, match, repeats, registry, gap,
                           reference_surface_planes(metal_bulk, metal_miller, vacuum))
-
-
-@dataclass(frozen=True)
-class AdhesionResult:
-    """Eq. 2 from three relaxed energies in one cell."""
-
-    energy_interface_eV: float
-    energy_metal_eV: float
-    energy_substrate_eV: float
-    area_A2: float
-    interface_metal_atoms: int  # ρ·A: undercoordinated metal atoms on the side touching the substrate
-
-    @property
-    def work_of_adhesion_eV_per_A2(self) -> float:
-        return (self.energy_metal_eV + self.energy_substrate_eV - self.energy_interface_eV) / self.area_A2
-
-    @property
-    def work_of_adhesion_J_per_m2(self) -> float:
-        return self.work_of_adhesion_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
-
-    @property
-    def work_of_adhesion_eV_per_atom(self) -> float:
-        return self.work_of_adhesion_eV_per_A2 * self.area_A2 / self.interface_metal_atoms
-
-
-def work_of_adhesion(engine: Engine, model: InterfaceModel, relax: bool = True) -> tuple[AdhesionResult, Atoms]:
-    """W_ad (eq. 2) and the relaxed interface (positions only; the cell stays the substrate's)."""
-    compute = engine.relax if relax else engine.energy
-    interface = compute(model.interface)
-    metal = compute(model.metal)
-    substrate = compute(model.substrate)
-    result = AdhesionResult(interface.get_potential_energy(), metal.get_potential_energy(),
-                            substrate.get_potential_energy(), model.area_A2,
-                            atoms_in_planes(model.metal, model.surface_planes))
-    return result, interface

@@ -31,7 +31,6 @@ from sselab.continuum.ion_exchange import dilute_surface_concentration
 from sselab.errors import SSELabError
 
 
-
 def verdict(formation_energy_eV: float) -> str:
     """Seed 000 §3.2 bands: corrosive < 0 ≤ feasible < 0.5 ≤ marginal ≤ 1 < insufficient (eV)."""
     if not np.isfinite(formation_energy_eV):

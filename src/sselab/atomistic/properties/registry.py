@@ -29,7 +29,6 @@ from scipy.stats import norm
 
 from sselab.errors import SSELabError
 
-
 MAX_GRID_POINTS = 100_000
 
 

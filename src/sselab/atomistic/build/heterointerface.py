@@ -1,4 +1,4 @@
-"""Coherent crystal|crystal interfaces (seed 004: LCO(104)|LZO(001)) and their work of adhesion (eq. 4).
+"""Coherent crystal|crystal interfaces (seed 004: LCO(104)|LZO(001)) (W_adhesion: :func:`sselab.atomistic.properties.adhesion.adhesion_energy`).
 
 Construction: pymatgen's :class:`CoherentInterfaceBuilder` with the Zur–McGill lattice match
 (:class:`ZSLGenerator`). Seed 004 gives "maximum tolerance length, angle and superlattice area of 0.1 Å,
@@ -9,12 +9,6 @@ film's and the substrate's superlattice angles) is at most ``max_angle_mismatch_
 first: the atomistic cost grows with the area). The film (upper crystal) is strained onto the substrate; its
 strain is reported per superlattice vector, |v_sub|/|v_film| − 1, with the shear.
 
-Work of adhesion, seed 004 eq. 4 and its sign convention (negative = the two slabs bind):
-
-    W_adhesion = (E_A|B − E_A slab − E_B slab) / A                                      (eq. 4)
-
-with both slabs cut from the interface cell itself (same lattice, same atoms, the other slab removed), in
-J/m². Seed 001's ``sselab adhesion`` uses the opposite sign (positive binds); the output names the sign.
 """
 
 from __future__ import annotations
@@ -25,8 +19,6 @@ import numpy as np
 from ase import Atoms
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from sselab.atomistic.engine import Engine
-from sselab.atomistic.surfaces import EV_PER_A2_TO_J_PER_M2, in_plane_area
 from sselab.errors import SSELabError
 
 
@@ -136,24 +128,3 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     area = float(np.linalg.norm(np.cross(interface.lattice.matrix[0], interface.lattice.matrix[1])))
     return CoherentInterface(interface, tuple(substrate_miller), tuple(film_miller), tuple(chosen), area, _film_strains(best),
                              _angle_mismatch(best), len(matches))
-
-
-@dataclass(frozen=True)
-class Adhesion:
-    interface_energy_eV: float
-    substrate_slab_energy_eV: float
-    film_slab_energy_eV: float
-    area_A2: float
-
-    @property
-    def w_adhesion_J_per_m2(self) -> float:
-        """Seed 004 eq. 4: (E_int − E_sub − E_film)/A; negative binds."""
-        return (self.interface_energy_eV - self.substrate_slab_energy_eV - self.film_slab_energy_eV) / self.area_A2 * EV_PER_A2_TO_J_PER_M2
-
-
-def work_of_adhesion(engine: Engine, model: CoherentInterface, interface_atoms: Atoms, relax: bool) -> Adhesion:
-    """Eq. 4 with the slabs cut from ``interface_atoms`` (relaxed at fixed cell when ``relax``, like the interface)."""
-    substrate, film = model.slabs(interface_atoms)
-    compute = (lambda a: engine.relax(a, cell=False)) if relax else engine.energy
-    return Adhesion(float(interface_atoms.get_potential_energy()), float(compute(substrate).get_potential_energy()),
-                    float(compute(film).get_potential_energy()), in_plane_area(interface_atoms))

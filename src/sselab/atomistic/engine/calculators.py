@@ -24,6 +24,7 @@ import os
 import sys
 import tomllib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import Any
 from ase.calculators.calculator import Calculator
 from ase.data import atomic_numbers, chemical_symbols
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SetupError, SSELabError
 
 DEFAULT_CALCULATOR = "chgnet"
 
@@ -83,10 +84,10 @@ def _require(package: str, name: str, extra: str) -> None:
     try:
         __import__(package)
     except ImportError:
-        raise SSELabError(f"calculator {name} needs the Python package {package}: pip install 'sselab[{extra}]'") from None
+        raise SetupError(f"calculator {name} needs the Python package {package}: pip install 'sselab[{extra}]'") from None
 
 
-def _chgnet() -> LoadedCalculator:
+def _chgnet(device: str) -> LoadedCalculator:
     _require("chgnet", "chgnet", "mlip")
     from chgnet.model import CHGNet
     from chgnet.model.dynamics import CHGNetCalculator
@@ -94,24 +95,24 @@ def _chgnet() -> LoadedCalculator:
     # CHGNet announces itself on stdout, which must stay clean for --json; torch warns on every call
     warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True", category=UserWarning)
     with contextlib.redirect_stdout(io.StringIO()):
-        model = CHGNet.load(model_name="0.3.0", use_device="cpu", verbose=False)
-        calculator = CHGNetCalculator(model=model, use_device="cpu", stress_weight=1 / 160.21766208)
+        model = CHGNet.load(model_name="0.3.0", use_device=device, verbose=False)
+        calculator = CHGNetCalculator(model=model, use_device=device, stress_weight=1 / 160.21766208)
     elements = frozenset(chemical_symbols[1:95])  # CHGNet is trained on Materials Project: H to Pu
     return LoadedCalculator(calculator, CalculatorSpec("chgnet", "CHGNet 0.3.0", _version("chgnet"), elements))
 
 
-def _sevennet() -> LoadedCalculator:
+def _sevennet(device: str) -> LoadedCalculator:
     _require("sevenn", "sevennet", "mlip")
     from sevenn.calculator import SevenNetCalculator
 
     warnings.filterwarnings("ignore", message="No tensor product accelerator", category=UserWarning)
     with contextlib.redirect_stdout(io.StringIO()):
-        calculator = SevenNetCalculator("7net-0", device="cpu")
+        calculator = SevenNetCalculator("7net-0", device=device)
     elements = frozenset(calculator.sevennet_config["chemical_species"])
     return LoadedCalculator(calculator, CalculatorSpec("sevennet", "SevenNet-0", _version("sevenn"), elements))
 
 
-def _emt() -> LoadedCalculator:
+def _emt(device: str) -> LoadedCalculator:
     from ase.calculators.emt import EMT
 
     return LoadedCalculator(EMT(), CalculatorSpec("emt", "ASE EMT", _version("ase"), _EMT_ELEMENTS))
@@ -174,37 +175,92 @@ def _lammps(potential_name: str) -> LoadedCalculator:
     return LoadedCalculator(calculator, spec)
 
 
-def _vasp() -> LoadedCalculator:
+def _vasp(device: str) -> LoadedCalculator:
     from ase.calculators.vasp import Vasp
 
     if not (os.environ.get("ASE_VASP_COMMAND") or os.environ.get("VASP_COMMAND") or os.environ.get("VASP_SCRIPT")):
-        raise SSELabError("calculator vasp needs ASE_VASP_COMMAND (and VASP_PP_PATH) set; see ASE's Vasp documentation")
+        raise SetupError("calculator vasp needs ASE_VASP_COMMAND (and VASP_PP_PATH) set; see ASE's Vasp documentation")
     calculator = Vasp(xc="PBE", encut=500, ismear=1, sigma=0.1, ediff=1e-6, kspacing=0.2, lreal="Auto")
     return LoadedCalculator(calculator, CalculatorSpec("vasp", "VASP PBE 500 eV", "external", None, (("kspacing", "0.2"),)))
 
 
-def _gpaw() -> LoadedCalculator:
-    _require("gpaw", "gpaw", "dft")
+def _gpaw(device: str) -> LoadedCalculator:
+    _require("gpaw", "gpaw", "dft")  # GPAW builds from source: see docs/python.md
     from gpaw import GPAW, PW
 
     calculator = GPAW(mode=PW(500), xc="PBE", kpts={"density": 4.0}, occupations={"name": "methfessel-paxton", "width": 0.1}, txt=None)
     return LoadedCalculator(calculator, CalculatorSpec("gpaw", "GPAW PBE PW500", _version("gpaw"), None, (("kpt_density", "4.0"),)))
 
 
+#: Named calculators: name → builder(device) → LoadedCalculator. Extend with :func:`register_calculator`.
+_BUILDERS: dict[str, Callable[[str], LoadedCalculator]] = {
+    "chgnet": _chgnet, "sevennet": _sevennet, "emt": _emt, "vasp": _vasp, "gpaw": _gpaw,
+}
+#: Calculators with a ``device`` (torch models); the others run where their code runs.
+_DEVICE_AWARE = {"chgnet", "sevennet"}
+
+
+
 def known_names() -> list[str]:
-    return ["chgnet", "sevennet", "emt", "lammps:<potential>", "vasp", "gpaw"]
+    return [*_BUILDERS, "lammps:<potential>"]
 
 
-def load_calculator(name: str | None = None) -> LoadedCalculator:
-    """Resolve a calculator name (see the module docstring); an unknown name is a user error."""
-    name = (name or DEFAULT_CALCULATOR).strip()
+def register_calculator(name: str, factory: Callable[[], Calculator], *, model: str | None = None,
+                        elements: set[str] | None = None, overwrite: bool = False) -> None:
+    """Make ``name`` resolve to ``factory()`` everywhere a calculator name is accepted (CLI included,
+    once the registering module is imported).
+
+    ``model`` names the model in the cache identity and run records (default: the calculator's class);
+    ``elements`` restricts the structures it accepts. Results cached under ``name`` are reused only
+    for the same ``name`` and ``model``: give a new ``model`` when the potential changes.
+    """
+    key = name.strip().lower()
+    if not key or ":" in key:
+        raise InputError(f"calculator name {name!r} must be non-empty and contain no ':'")
+    if key in _BUILDERS and not overwrite:
+        raise InputError(f"calculator {name!r} is already registered; pass overwrite=True to replace it")
+
+    def build(device: str) -> LoadedCalculator:
+        calculator = factory()
+        if not isinstance(calculator, Calculator):
+            raise InputError(f"the factory registered as {name!r} returned {type(calculator).__name__}, not an ASE calculator")
+        kind = type(calculator)
+        spec = CalculatorSpec(key, model or kind.__name__, _version(kind.__module__.split(".")[0]),
+                              frozenset(elements) if elements else None)
+        return LoadedCalculator(calculator, spec)
+
+    _BUILDERS[key] = build
+
+
+def load_calculator(calculator: str | Calculator | LoadedCalculator | None = None, *, device: str = "cpu") -> LoadedCalculator:
+    """A calculator with its identity, from a name (see the module docstring), an ASE calculator object
+    or an already loaded calculator; ``None`` is the default (CHGNet).
+
+    ``device`` ("cpu", "cuda", "cuda:1", ...) places the torch models (chgnet, sevennet); for other
+    named calculators anything but "cpu" is refused rather than silently ignored. It is not part of
+    the cache identity: the same model gives the same energies on any device to float precision.
+    """
+    if isinstance(calculator, LoadedCalculator):
+        return calculator
+    if isinstance(calculator, Calculator):
+        return wrap_calculator(calculator)
+    if calculator is not None and not isinstance(calculator, str):
+        raise InputError(f"expected a calculator name, an ASE calculator or an Engine, got {type(calculator).__name__}")
+    name = (calculator or DEFAULT_CALCULATOR).strip()
     lowered = name.lower()
     if lowered.startswith("lammps:"):
+        _refuse_device(name, device)
         return _lammps(name.split(":", 1)[1])
-    builders = {"chgnet": _chgnet, "sevennet": _sevennet, "emt": _emt, "vasp": _vasp, "gpaw": _gpaw}
-    if lowered not in builders:
-        raise SSELabError(f"unknown calculator {name!r}; choose one of {', '.join(known_names())}")
-    return builders[lowered]()
+    if lowered not in _BUILDERS:
+        raise InputError(f"unknown calculator {name!r}; choose one of {', '.join(known_names())}")
+    if lowered not in _DEVICE_AWARE:
+        _refuse_device(name, device)
+    return _BUILDERS[lowered](device)
+
+
+def _refuse_device(name: str, device: str) -> None:
+    if device != "cpu":
+        raise InputError(f"calculator {name} has no device setting; device={device!r} applies to {', '.join(sorted(_DEVICE_AWARE))}")
 
 
 def wrap_calculator(calculator: Calculator) -> LoadedCalculator:

@@ -68,8 +68,8 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from sselab.atomistic.forcefields import ForceField, IonSpecies, load_forcefield
-from sselab.atomistic.md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
+from sselab.atomistic.md.ase_md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
+from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield
 from sselab.errors import SSELabError
 
 __all__ = [
@@ -361,7 +361,7 @@ def _truncate_outputs(trajectory: Path, thermo: Path, last_time_fs: float, tol: 
 
 
 def _open_lammps(omp_threads: int):
-    from sselab.atomistic.calculators import _load_mpi
+    from sselab.atomistic.engine.calculators import _load_mpi
 
     _load_mpi()
     try:

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ase import Atoms
+from ase.calculators.calculator import Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.filters import FrechetCellFilter
 from ase.optimize import LBFGS
 
-from sselab.atomistic.cache import ResultCache, cache_key
-from sselab.atomistic.calculators import LoadedCalculator, load_calculator
-from sselab.errors import SSELabError
+from sselab.atomistic.engine.cache import ResultCache, cache_key
+from sselab.atomistic.engine.calculators import LoadedCalculator, load_calculator
+from sselab.errors import InputError, SSELabError
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,14 @@ class Engine:
     unconverged: set[str] = field(default_factory=set)  # cache keys of relaxations that stopped at max_steps
 
     @classmethod
-    def create(cls, calculator: str | None = None, database: str | None = None, fmax: float = 0.02,
-               max_steps: int = 300) -> Engine:
+    def create(cls, calculator: str | Calculator | LoadedCalculator | None = None, database: str | None = None,
+               fmax: float = 0.02, max_steps: int = 300, *, device: str = "cpu") -> Engine:
+        """An engine from a calculator name, an ASE calculator or a loaded one, and a cache path or URL."""
         if not fmax > 0:
-            raise SSELabError(f"force tolerance must be positive, got {fmax}")
-        return cls(load_calculator(calculator), ResultCache(database), fmax, max_steps)
+            raise InputError(f"force tolerance must be positive, got {fmax}")
+        if not (isinstance(max_steps, int) and max_steps > 0):
+            raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
+        return cls(load_calculator(calculator, device=device), ResultCache(database), fmax, max_steps)
 
     @property
     def spec(self):
@@ -107,3 +111,20 @@ def _detached(atoms: Atoms, energy: float, forces) -> Atoms:
     result = atoms.copy()
     result.calc = SinglePointCalculator(result, energy=float(energy), forces=forces)
     return result
+
+
+def as_engine(calculator: Engine | str | Calculator | LoadedCalculator | None = None, *, db: str | None = None,
+              device: str = "cpu", fmax: float | None = None, max_steps: int | None = None) -> Engine:
+    """The one place where what a user holds becomes an :class:`Engine`.
+
+    ``calculator`` is an :class:`Engine` (used as it is, with its own cache), a calculator name
+    ("chgnet", "emt", "lammps:<potential>", a registered name), an ASE calculator object, or None
+    for the default. ``db`` is the result cache (an ase.db path or a postgresql:// URL; None keeps
+    results in memory); ``fmax`` (eV/Å) and ``max_steps`` set the relaxation policy.
+    """
+    if isinstance(calculator, Engine):
+        if db is not None or device != "cpu":
+            raise InputError("db= and device= belong to a new engine; this Engine already has its cache and calculator")
+        changes = {k: v for k, v in (("fmax", fmax), ("max_steps", max_steps)) if v is not None}
+        return replace(calculator, **changes) if changes else calculator
+    return Engine.create(calculator, db, 0.02 if fmax is None else fmax, 300 if max_steps is None else max_steps, device=device)

@@ -18,7 +18,7 @@ from ase.io import read
 
 from sselab.errors import SSELabError
 
-_DATA = resources.files("sselab.atomistic.structures") / "data"
+_DATA = resources.files("sselab.atomistic.build.structures") / "data"
 
 
 def library() -> dict[str, dict[str, Any]]:
