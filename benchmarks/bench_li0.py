@@ -67,7 +67,7 @@ from scipy.optimize import brentq
 
 import sselab.continuum.li0_potential as li0_module
 from sselab.continuum.li0_potential import Li0Solution, Separator, sample_profile, solve
-from sselab.params import load_separator
+from sselab.params.separators import load_separator
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_li0.json"
 CASES = ("fig4b", "fig3", "fig5c", "figS2")

@@ -20,7 +20,7 @@ import numpy as np
 from bench_design import environment, median_seconds, write_results
 
 from sselab.cli.li0 import _sweep_task
-from sselab.params import load_separator
+from sselab.params.separators import load_separator
 from sselab.sweep import run_tasks
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_li0_sweep.json"

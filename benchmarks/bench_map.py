@@ -22,7 +22,7 @@ from bench_design import environment, median_seconds, write_results
 
 from sselab.continuum.ion_exchange import DesignBounds, ExchangeProcess
 from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row
-from sselab.params import load_host, load_ion
+from sselab.params.ions import load_host, load_ion
 from sselab.sweep import run_tasks
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_map.json"

@@ -1,6 +1,6 @@
 import pytest
 
-from sselab.params import load_host, load_ion
+from sselab.params.ions import load_host, load_ion
 
 
 @pytest.fixture(scope="session")

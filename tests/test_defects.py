@@ -179,7 +179,7 @@ def test_cli_chain_sites_then_formation_energy_and_expansion(tmp_path, capsys, m
     from ase.io import read
 
     import sselab.cli.defects as defects
-    from sselab.params import load_ion
+    from sselab.params.ions import load_ion
 
     monkeypatch.setattr(defects, "make_engine", lambda calculator, db, fmax: cheap_engine())
     sites = tmp_path / "sites"

@@ -9,7 +9,7 @@ from scipy.integrate import quad, solve_ivp
 
 from sselab.continuum.li0_potential import Bottleneck, Layer, Segment, SegmentFlow, Separator, analyse, solve
 from sselab.errors import SSELabError
-from sselab.params import load_separator
+from sselab.params.separators import load_separator
 
 KT = 8.617333262e-5 * 298.0
 

@@ -3,7 +3,8 @@
 import pytest
 
 from sselab.errors import SSELabError
-from sselab.params import load_host, load_ion, packaged_names
+from sselab.params import packaged_names
+from sselab.params.ions import load_host, load_ion
 from sselab.units import parse_quantity
 
 

@@ -6,76 +6,46 @@ with the same database recomputes nothing that finished), ``--json`` and ``--out
 
 from __future__ import annotations
 
-import logging
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
 from ase import Atoms
 from ase.io import write
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sselab.atomistic.build.interfaces import build_interface, lateral_repeats
 from sselab.atomistic.build.slabs import build_slab, plane_index, reference_surface_planes, require_symmetric
 from sselab.atomistic.build.structures import load_structure
-from sselab.atomistic.engine import Engine
 from sselab.atomistic.properties.adhesion import work_of_adhesion
 from sselab.atomistic.properties.neb import vacancy_hop
 from sselab.atomistic.properties.surface import surface_energy
 from sselab.atomistic.properties.vacancies import MODES, vacancy_profile
-from sselab.cli.common import emit, stderr
+from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, parse_int_list, progress_bar
+from sselab.cli.options import (
+    CalculatorOption,
+    DbOption,
+    FixSubstrateOption,
+    FmaxOption,
+    JsonOption,
+    MaxStrainOption,
+    MetalArgument,
+    MetalMillerOption,
+    MetalPlanesOption,
+    MillerOption,
+    MinImageOption,
+    OutOption,
+    PlanesOption,
+    RegistryOption,
+    StructureArgument,
+    SubstrateArgument,
+    SubstrateMillerOption,
+    SubstratePlanesOption,
+    SubstrateTerminationOption,
+)
 from sselab.errors import SSELabError
 from sselab.plots import segregation as segregation_plots
 from sselab.runs import RunDirectory
 from sselab.studies.segregation import StudySettings, strained_surface_energy
-
-DEFAULT_DB = str(Path(".sselab") / "cache.db")
-
-StructureArgument = Annotated[str, typer.Argument(help="Library name (li-bcc, licl, ...) or a structure file (CIF, POSCAR, extxyz).")]
-MillerOption = Annotated[tuple[int, int, int], typer.Option("--miller", help="Miller index H K L of the surface (HCP: (0001) = 0 0 1, (10-10) = 1 0 0).")]
-CalculatorOption = Annotated[str, typer.Option("--calculator", help="chgnet (default), sevennet, emt, lammps:<potential>, vasp, gpaw.")]
-DbOption = Annotated[str, typer.Option("--db", help="Result cache: an ASE SQLite database (.db) or a postgresql:// URL.")]
-OutOption = Annotated[Path | None, typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else.")]
-FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")]
-PlanesOption = Annotated[str, typer.Option("--planes", help="Slab thicknesses (atomic planes) for the Fiorentini-Methfessel fit.")]
-
-
-def parse_int_list(text: str, name: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.replace(",", " ").split())
-    except ValueError:
-        raise SSELabError(f"{name}: expected whole numbers separated by commas, got {text!r}") from None
-    if not values:
-        raise SSELabError(f"{name}: give at least one number")
-    return values
-
-
-def make_engine(calculator: str, db: str, fmax: float) -> Engine:
-    logging.getLogger("sselab").setLevel(logging.ERROR)
-    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
-    return Engine.create(calculator, db, fmax)
-
-
-@contextmanager
-def progress_bar(total: int, description: str, enabled: bool) -> Iterator:
-    """A callable that advances a Rich progress bar on stderr (a no-op when disabled or stderr is not a terminal)."""
-    if not enabled or not stderr.is_terminal:
-        yield lambda *_, **__: None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda label=None, steps=1: progress.update(task, advance=steps, description=label or description)
-
-
-def engine_record(engine: Engine) -> dict:
-    return {**engine.spec.identity(), "fmax_eV_per_A": engine.fmax, "max_steps": engine.max_steps, **engine.cache.stats.as_dict(),
-            "unconverged_relaxations": len(engine.unconverged)}
 
 
 def surface_energy_command(
@@ -135,31 +105,20 @@ def _interface_options(metal_miller, substrate_miller, metal_planes, substrate_p
                 substrate_termination=termination, fix_substrate_planes=fix_substrate_planes)
 
 
-MetalArgument = Annotated[str, typer.Argument(help="Metal: library name (li-bcc, na-bcc, li-hcp) or structure file.")]
-SubstrateArgument = Annotated[str, typer.Argument(help="Substrate: library name (licl, limg, ...) or structure file.")]
-MetalMiller = Annotated[tuple[int, int, int], typer.Option("--metal-miller", help="Metal surface H K L.")]
-SubstrateMiller = Annotated[tuple[int, int, int], typer.Option("--substrate-miller", help="Substrate surface H K L.")]
-MetalPlanes = Annotated[int, typer.Option("--metal-planes", help="Atomic planes of the metal slab (seed 001: 11).")]
-SubstratePlanes = Annotated[int, typer.Option("--substrate-planes", help="Atomic planes of the substrate slab.")]
-MaxStrain = Annotated[float, typer.Option("--max-strain", help="Largest in-plane strain of the metal accepted for a coherent match.")]
-MinImage = Annotated[float, typer.Option("--min-image", help="Smallest in-plane distance between periodic images, A.")]
-Registry = Annotated[str | None, typer.Option("--registry", help="anion, cation or hollow (default: anion for ionic substrates, hollow for metals).")]
-Termination = Annotated[str | None, typer.Option("--substrate-termination", help="Element the substrate's top plane must hold, e.g. Mg.")]
-FixSubstrate = Annotated[int, typer.Option("--fix-substrate-planes", help="Freeze this many bottom substrate planes (bulk-like).")]
 
 
 def adhesion_command(
     metal: MetalArgument,
     substrate: SubstrateArgument,
-    metal_miller: MetalMiller = (1, 0, 0),
-    substrate_miller: SubstrateMiller = (1, 0, 0),
-    metal_planes: MetalPlanes = 11,
-    substrate_planes: SubstratePlanes = 4,
-    max_strain: MaxStrain = 0.08,
-    min_image: MinImage = 9.0,
-    registry: Registry = None,
-    substrate_termination: Termination = None,
-    fix_substrate_planes: FixSubstrate = 0,
+    metal_miller: MetalMillerOption = (1, 0, 0),
+    substrate_miller: SubstrateMillerOption = (1, 0, 0),
+    metal_planes: MetalPlanesOption = 11,
+    substrate_planes: SubstratePlanesOption = 4,
+    max_strain: MaxStrainOption = 0.08,
+    min_image: MinImageOption = 9.0,
+    registry: RegistryOption = None,
+    substrate_termination: SubstrateTerminationOption = None,
+    fix_substrate_planes: FixSubstrateOption = 0,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -202,14 +161,14 @@ def vacancy_profile_command(
     structure: StructureArgument,
     miller: MillerOption = (1, 0, 0),
     substrate: Annotated[str | None, typer.Option("--substrate", help="Put the metal on this substrate (interface profile).")] = None,
-    substrate_miller: SubstrateMiller = (1, 0, 0),
-    metal_planes: MetalPlanes = 11,
-    substrate_planes: SubstratePlanes = 4,
-    max_strain: MaxStrain = 0.08,
-    min_image: MinImage = 9.0,
-    registry: Registry = None,
-    substrate_termination: Termination = None,
-    fix_substrate_planes: FixSubstrate = 0,
+    substrate_miller: SubstrateMillerOption = (1, 0, 0),
+    metal_planes: MetalPlanesOption = 11,
+    substrate_planes: SubstratePlanesOption = 4,
+    max_strain: MaxStrainOption = 0.08,
+    min_image: MinImageOption = 9.0,
+    registry: RegistryOption = None,
+    substrate_termination: SubstrateTerminationOption = None,
+    fix_substrate_planes: FixSubstrateOption = 0,
     planes: Annotated[str | None, typer.Option("--layers", help="Metal planes to probe (default 1 to the middle).")] = None,
     fm_planes: PlanesOption = "5,7,9,11,13",
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated: as-cleaved, relaxed-surface, fully-relaxed.")] = ",".join(MODES),
@@ -278,8 +237,8 @@ def neb_command(
     miller: MillerOption = (1, 0, 0),
     from_layer: Annotated[int, typer.Option("--from-layer", help="Plane of the vacancy before the hop (1 = surface).")] = 1,
     to_layer: Annotated[int, typer.Option("--to-layer", help="Plane it hops to (a neighbouring plane).")] = 2,
-    metal_planes: MetalPlanes = 11,
-    min_image: MinImage = 9.0,
+    metal_planes: MetalPlanesOption = 11,
+    min_image: MinImageOption = 9.0,
     images: Annotated[int, typer.Option("--images", help="Intermediate images (seed 001: 3).")] = 3,
     neb_fmax: Annotated[float, typer.Option("--neb-fmax", help="Force tolerance of the band, eV/A.")] = 0.05,
     calculator: CalculatorOption = "chgnet",

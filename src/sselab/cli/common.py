@@ -1,15 +1,21 @@
-"""Shared CLI plumbing: emitting results as a table or as one JSON object."""
+"""Shared CLI plumbing: the engine from the options, progress bars, and results as a table or one JSON object."""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sselab.atomistic.engine import Engine
 from sselab.errors import SSELabError
 from sselab.runs import to_jsonable
 
@@ -50,3 +56,39 @@ def read_json_file(path: Path, what: str) -> Any:
         raise SSELabError(f"{what} {path} does not exist") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SSELabError(f"cannot read {what} {path}: {error}") from None
+
+
+DEFAULT_DB = str(Path(".sselab") / "cache.db")
+
+
+def parse_int_list(text: str, name: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.replace(",", " ").split())
+    except ValueError:
+        raise SSELabError(f"{name}: expected whole numbers separated by commas, got {text!r}") from None
+    if not values:
+        raise SSELabError(f"{name}: give at least one number")
+    return values
+
+
+def make_engine(calculator: str, db: str, fmax: float) -> Engine:
+    logging.getLogger("sselab").setLevel(logging.ERROR)
+    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+    return Engine.create(calculator, db, fmax)
+
+
+@contextmanager
+def progress_bar(total: int, description: str, enabled: bool) -> Iterator:
+    """A callable that advances a Rich progress bar on stderr (a no-op when disabled or stderr is not a terminal)."""
+    if not enabled or not stderr.is_terminal:
+        yield lambda *_, **__: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda label=None, steps=1: progress.update(task, advance=steps, description=label or description)
+
+
+def engine_record(engine: Engine) -> dict:
+    return {**engine.spec.identity(), "fmax_eV_per_A": engine.fmax, "max_steps": engine.max_steps, **engine.cache.stats.as_dict(),
+            "unconverged_relaxations": len(engine.unconverged)}

@@ -34,17 +34,8 @@ from sselab.atomistic.properties.formation import (
     precursor,
     screen_precursors,
 )
-from sselab.cli.atomistic import (
-    DEFAULT_DB,
-    CalculatorOption,
-    DbOption,
-    JsonOption,
-    OutOption,
-    engine_record,
-    make_engine,
-    progress_bar,
-)
-from sselab.cli.common import emit, read_json_file
+from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, progress_bar, read_json_file
+from sselab.cli.options import CalculatorOption, DbOption, FmaxOption, IonsOption, JsonOption, OutOption, SeedOption
 from sselab.errors import SSELabError
 from sselab.params import read_table
 from sselab.plots import defects as defects_plots
@@ -54,9 +45,6 @@ from sselab.units import parse_quantity
 
 app = typer.Typer(help="Exchange-ion sites, formation energies against precursors (seed 000).", no_args_is_help=True)
 
-IonsOption = Annotated[list[str], typer.Option("--ion", help="Exchange ion (repeat for several): Na, Ag, K, ...")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the Li ordering of the LLZO cell.")]
-FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")]
 
 
 def _check_ion(ion: str) -> str:

@@ -21,12 +21,12 @@ from sselab.analysis.msd import block_estimate, estimate_diffusivity, msd_per_at
 from sselab.analysis.trajectory import read_trajectory
 from sselab.analysis.vanhove import characteristic_times, clustering, correlation_length, density_map, van_hove
 from sselab.atomistic.md.ase_md import extxyz_frames
-from sselab.cli.atomistic import JsonOption, OutOption, progress_bar
-from sselab.cli.common import emit
+from sselab.cli.common import emit, progress_bar
+from sselab.cli.options import EveryOption, IntervalOption, JsonOption, OutOption, SpeciesOption, TrajectoryArgument
 from sselab.continuum.li_penalty import fit_two_step
 from sselab.continuum.transport import fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
 from sselab.errors import SSELabError
-from sselab.params import load_ion
+from sselab.params.ions import load_ion
 from sselab.plots import transport as transport_plots
 from sselab.runs import RunDirectory
 from sselab.units import parse_quantity
@@ -39,10 +39,6 @@ THERMO_FILE = "thermo.csv"
 #: below this many atoms of a species, D and its error come from blocks of the run (see analysis.msd)
 FEW_ATOMS = 10
 
-TrajectoryArgument = Annotated[Path, typer.Argument(help="Trajectory file ASE can read (extxyz, .traj, LAMMPS dump).")]
-SpeciesOption = Annotated[str, typer.Option("--species", help="Element to analyse, e.g. Li.")]
-IntervalOption = Annotated[str | None, typer.Option("--frame-interval", help="Time between stored frames, e.g. '10 fs' (read from the file when it has time_fs).")]
-EveryOption = Annotated[int, typer.Option("--every", help="Read every n-th frame.")]
 
 
 def _read(path: Path, species: list[str], frame_interval: str | None, every: int, show: bool):

@@ -21,17 +21,27 @@ from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.properties.adhesion import adhesion_energy
 from sselab.atomistic.properties.neb import vacancy_hop
 from sselab.atomistic.properties.registry import ShiftGrid, bayesian_search, grid_search
-from sselab.cli.atomistic import (
-    DEFAULT_DB,
+from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, progress_bar, read_json_file
+from sselab.cli.options import (
     CalculatorOption,
     DbOption,
+    FilmLayersOption,
+    FilmMaxStrainOption,
+    FilmMillerOption,
+    GapOption,
+    InterfaceFilmArgument,
+    InterfaceSubstrateArgument,
+    InterfaceSubstrateMillerOption,
     JsonOption,
+    MaxAngleTolOption,
+    MaxAreaOption,
+    MaxLengthTolOption,
+    MaxShearOption,
     OutOption,
-    engine_record,
-    make_engine,
-    progress_bar,
+    SubstrateLayersOption,
+    TerminationPairOption,
+    VacuumOption,
 )
-from sselab.cli.common import emit, read_json_file
 from sselab.errors import SSELabError
 from sselab.plots import interface as interface_plots
 from sselab.plots import segregation as segregation_plots
@@ -39,10 +49,6 @@ from sselab.runs import RunDirectory
 
 app = typer.Typer(help="Coherent hetero-interfaces, registry search by Bayesian optimisation, adhesion (seed 004).", no_args_is_help=True)
 
-Substrate = Annotated[str, typer.Argument(help="Substrate (lower) crystal: library name or structure file, e.g. licoo2.")]
-Film = Annotated[str, typer.Argument(help="Film (upper) crystal: library name or structure file, e.g. li6zr2o7.")]
-SubstrateMiller = Annotated[tuple[int, int, int], typer.Option("--substrate-miller", help="Substrate facet H K L.")]
-FilmMiller = Annotated[tuple[int, int, int], typer.Option("--film-miller", help="Film facet H K L.")]
 
 
 def _build(substrate: str, film: str, substrate_miller, film_miller, max_length_tol: float, max_angle_tol: float, max_area: float,
@@ -60,22 +66,12 @@ def _description(model) -> dict[str, Any]:
             "matches_within_tolerance": model.matches_found, "atoms": len(atoms), "formula": atoms.get_chemical_formula(), "gap_A": model.base_gap}
 
 
-MaxLength = Annotated[float, typer.Option("--max-length-tol", help="ZSL relative length tolerance (seed 004: 0.1).")]
-MaxAngle = Annotated[float, typer.Option("--max-angle-tol", help="ZSL relative angle tolerance (seed 004: 0.1).")]
-MaxArea = Annotated[float, typer.Option("--max-area", help="Largest interface area, A^2 (seed 004: 300).")]
-MaxStrain = Annotated[float, typer.Option("--max-strain", help="Largest mean in-plane strain of the film accepted.")]
-MaxShear = Annotated[float, typer.Option("--max-shear", help="Largest change of the in-plane cell angle of the film, degrees.")]
-SubLayers = Annotated[int, typer.Option("--substrate-layers", help="Substrate slab thickness in layers.")]
-FilmLayers = Annotated[int, typer.Option("--film-layers", help="Film slab thickness in layers.")]
-Gap = Annotated[float, typer.Option("--gap", help="Initial film-substrate gap, A.")]
-Vacuum = Annotated[float, typer.Option("--vacuum", help="Vacuum above the film, A.")]
-Termination = Annotated[int, typer.Option("--termination", help="Which (film, substrate) termination pair pymatgen offers (0 = first).")]
 
 
 def build_command(
-    substrate: Substrate, film: Film, substrate_miller: SubstrateMiller, film_miller: FilmMiller,
-    max_length_tol: MaxLength = 0.1, max_angle_tol: MaxAngle = 0.1, max_area: MaxArea = 300.0, max_strain: MaxStrain = 0.03, max_shear: MaxShear = 2.0,
-    substrate_layers: SubLayers = 2, film_layers: FilmLayers = 2, gap: Gap = 2.0, vacuum: Vacuum = 15.0, termination: Termination = 0,
+    substrate: InterfaceSubstrateArgument, film: InterfaceFilmArgument, substrate_miller: InterfaceSubstrateMillerOption, film_miller: FilmMillerOption,
+    max_length_tol: MaxLengthTolOption = 0.1, max_angle_tol: MaxAngleTolOption = 0.1, max_area: MaxAreaOption = 300.0, max_strain: FilmMaxStrainOption = 0.03, max_shear: MaxShearOption = 2.0,
+    substrate_layers: SubstrateLayersOption = 2, film_layers: FilmLayersOption = 2, gap: GapOption = 2.0, vacuum: VacuumOption = 15.0, termination: TerminationPairOption = 0,
     out: OutOption = None, json_output: JsonOption = False,
 ) -> None:
     """Lattice-matched coherent interface (pymatgen CoherentInterfaceBuilder), smallest area within tolerance."""
@@ -98,7 +94,7 @@ def build_command(
 
 
 def search_command(
-    substrate: Substrate, film: Film, substrate_miller: SubstrateMiller, film_miller: FilmMiller,
+    substrate: InterfaceSubstrateArgument, film: InterfaceFilmArgument, substrate_miller: InterfaceSubstrateMillerOption, film_miller: FilmMillerOption,
     method: Annotated[str, typer.Option("--method", help="bo, grid, or both (grid = the reference minimum).")] = "bo",
     objective: Annotated[str, typer.Option("--objective", help="relaxed (seed 004: energy after relaxation) or single-point.")] = "relaxed",
     lateral_step: Annotated[float, typer.Option("--lateral-step", help="Lateral shift step, A.")] = 0.25,
@@ -109,8 +105,8 @@ def search_command(
     patience: Annotated[int, typer.Option("--patience", help="Stop BO after this many steps without improvement.")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the initial random points.")] = 0,
     adhesion: Annotated[bool, typer.Option("--adhesion/--no-adhesion", help="Work of adhesion of the best registry.")] = True,
-    max_length_tol: MaxLength = 0.1, max_angle_tol: MaxAngle = 0.1, max_area: MaxArea = 300.0, max_strain: MaxStrain = 0.03, max_shear: MaxShear = 2.0,
-    substrate_layers: SubLayers = 2, film_layers: FilmLayers = 2, gap: Gap = 2.0, vacuum: Vacuum = 15.0, termination: Termination = 0,
+    max_length_tol: MaxLengthTolOption = 0.1, max_angle_tol: MaxAngleTolOption = 0.1, max_area: MaxAreaOption = 300.0, max_strain: FilmMaxStrainOption = 0.03, max_shear: MaxShearOption = 2.0,
+    substrate_layers: SubstrateLayersOption = 2, film_layers: FilmLayersOption = 2, gap: GapOption = 2.0, vacuum: VacuumOption = 15.0, termination: TerminationPairOption = 0,
     calculator: CalculatorOption = "chgnet", db: DbOption = DEFAULT_DB,
     fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")] = 0.05,
     out: OutOption = None, json_output: JsonOption = False,

@@ -13,6 +13,19 @@ import typer
 import xarray as xr
 
 from sselab.cli.common import emit, emit_markdown, stderr
+from sselab.cli.options import (
+    FlawOption,
+    FormOption,
+    GainOption,
+    HostOption,
+    IonOption,
+    JsonOption,
+    OutOption,
+    ReferenceOption,
+    SafetyOption,
+    TemperatureOption,
+    ThicknessOption,
+)
 from sselab.continuum import fracture
 from sselab.continuum.ion_exchange import (
     DEFAULT_REFERENCE_DIFFUSIVITY,
@@ -27,7 +40,7 @@ from sselab.continuum.ion_exchange import (
 from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row, validate_axes
 from sselab.continuum.li_penalty import LiDiffusionLaw, TwoStepFit, fit_two_step, li_penalty
 from sselab.errors import SSELabError
-from sselab.params import load_host, load_ion
+from sselab.params.ions import load_host, load_ion
 from sselab.plots import ion_exchange as ion_exchange_plots
 from sselab.plots import transport as transport_plots
 from sselab.runs import RunDirectory
@@ -39,17 +52,6 @@ app = typer.Typer(help="Ion-exchange residual stress and fracture-strength desig
 MPA, UM = 1e6, 1e-6
 PAPER_TIME_RATIO = 1.8e-3
 
-IonOption = Annotated[str, typer.Option("--ion", help="Exchange ion (Na, Ag) or an ion parameter TOML file.")]
-HostOption = Annotated[str, typer.Option("--host", help="Host material name or TOML file.")]
-ThicknessOption = Annotated[str, typer.Option("--thickness", help="Plate thickness L, e.g. '1 mm'.")]
-TemperatureOption = Annotated[str, typer.Option("--temperature", help="Exchange temperature, e.g. '1200 K'.")]
-FlawOption = Annotated[str, typer.Option("--flaw-size", help="Largest flaw depth a, e.g. '20 um'.")]
-SafetyOption = Annotated[float, typer.Option("--safety-factor", help="Safety factor on the centre tension bound.")]
-GainOption = Annotated[float, typer.Option("--minimum-gain", help="Strength gain (sigma_perm/native) below which a treatment is 'no strength gain'.")]
-FormOption = Annotated[str, typer.Option("--fracture-form", help="'weight-function' (correct eq. 6) or 'printed'.")]
-ReferenceOption = Annotated[str, typer.Option("--reference-diffusivity", help="D_ref in tau = L^2/D_ref.")]
-OutOption = Annotated[Optional[Path], typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else.")]
 
 
 def _form(text: str) -> fracture.FractureForm:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 from typing import Annotated, Optional
 
 import numpy as np
@@ -14,10 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from scipy.optimize import brentq
 
 from sselab.cli.common import emit, emit_markdown, stderr
+from sselab.cli.options import BandOption, ConfigArgument, JsonOption, OutOption
 from sselab.continuum import li0_potential as model
 from sselab.continuum.li0_potential import Li0Result, Separator, analyse
 from sselab.errors import ConvergenceError, SSELabError
-from sselab.params import load_separator, packaged_names
+from sselab.params import packaged_names
+from sselab.params.separators import load_separator
 from sselab.plots import li0 as li0_plots
 from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
@@ -25,10 +26,6 @@ from sselab.units import parse_quantity
 
 app = typer.Typer(help="Li0 chemical-potential profiles in single- and multi-layer separators (seed 002).", no_args_is_help=True)
 
-ConfigArgument = Annotated[str, typer.Argument(help="Separator TOML file, or a packaged case such as fig3.")]
-OutOption = Annotated[Optional[Path], typer.Option("--out", help="Run directory (default runs/<command>-<time>).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object and nothing else.")]
-BandOption = Annotated[str, typer.Option("--band", help="Width of the band around each electrode potential counted as vulnerable.")]
 
 
 def _with_overrides(separator: Separator, **overrides: tuple[str | None, str]) -> Separator:

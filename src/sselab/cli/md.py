@@ -21,8 +21,8 @@ from ase import Atoms
 from sselab.atomistic.build.llzo import ordered_cubic_llzo, substitute_exchange_ions
 from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.md.ase_md import MDSettings, apply_hydrostatic_strain, extxyz_frames, run_ase_md
-from sselab.cli.atomistic import CalculatorOption, JsonOption, OutOption, progress_bar
-from sselab.cli.common import emit
+from sselab.cli.common import emit, progress_bar
+from sselab.cli.options import CalculatorOption, JsonOption, OutOption
 from sselab.errors import SSELabError
 from sselab.runs import RunDirectory
 from sselab.units import parse_quantity

@@ -11,30 +11,25 @@ import typer
 from ase.io import write
 
 from sselab.atomistic.build.structures import load_structure
-from sselab.cli.atomistic import (
-    DEFAULT_DB,
+from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, parse_int_list, progress_bar
+from sselab.cli.options import (
     CalculatorOption,
     DbOption,
-    FixSubstrate,
+    FixSubstrateOption,
     FmaxOption,
     JsonOption,
-    MaxStrain,
+    MaxStrainOption,
     MetalArgument,
-    MetalMiller,
-    MetalPlanes,
-    MinImage,
+    MetalMillerOption,
+    MetalPlanesOption,
+    MinImageOption,
     OutOption,
-    Registry,
+    RegistryOption,
     SubstrateArgument,
-    SubstrateMiller,
-    SubstratePlanes,
-    Termination,
-    engine_record,
-    make_engine,
-    parse_int_list,
-    progress_bar,
+    SubstrateMillerOption,
+    SubstratePlanesOption,
+    SubstrateTerminationOption,
 )
-from sselab.cli.common import emit
 from sselab.constants import ELECTRON_VOLT
 from sselab.continuum.segregation import predict
 from sselab.errors import SSELabError
@@ -115,15 +110,15 @@ def model(
 def study(
     metal: MetalArgument,
     substrate: SubstrateArgument,
-    metal_miller: MetalMiller = (1, 0, 0),
-    substrate_miller: SubstrateMiller = (1, 0, 0),
-    metal_planes: MetalPlanes = 11,
-    substrate_planes: SubstratePlanes = 4,
-    max_strain: MaxStrain = 0.08,
-    min_image: MinImage = 9.0,
-    registry: Registry = None,
-    substrate_termination: Termination = None,
-    fix_substrate_planes: FixSubstrate = 0,
+    metal_miller: MetalMillerOption = (1, 0, 0),
+    substrate_miller: SubstrateMillerOption = (1, 0, 0),
+    metal_planes: MetalPlanesOption = 11,
+    substrate_planes: SubstratePlanesOption = 4,
+    max_strain: MaxStrainOption = 0.08,
+    min_image: MinImageOption = 9.0,
+    registry: RegistryOption = None,
+    substrate_termination: SubstrateTerminationOption = None,
+    fix_substrate_planes: FixSubstrateOption = 0,
     fm_planes: Annotated[str, typer.Option("--fm-planes", help="Slab thicknesses for the Fiorentini-Methfessel fit.")] = "5,7,9,11,13",
     layers: Annotated[str | None, typer.Option("--layers", help="Metal planes for vacancies (default 1 to the middle).")] = None,
     calculator: CalculatorOption = "chgnet",

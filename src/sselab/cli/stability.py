@@ -22,24 +22,14 @@ from sselab.atomistic.properties.stability import (
     phase_diagram,
     reactivity_matrix,
 )
-from sselab.cli.atomistic import (
-    DEFAULT_DB,
-    CalculatorOption,
-    DbOption,
-    JsonOption,
-    OutOption,
-    engine_record,
-    make_engine,
-    progress_bar,
-)
-from sselab.cli.common import emit, read_json_file
+from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, progress_bar, read_json_file
+from sselab.cli.options import CalculatorOption, DbOption, EntriesOption, JsonOption, OutOption
 from sselab.errors import SSELabError
 from sselab.plots import stability as stability_plots
 from sselab.runs import RunDirectory
 
 app = typer.Typer(help="Convex-hull stability and cathode-contact reactivity (seed 004).", no_args_is_help=True)
 
-EntriesOption = Annotated[Path, typer.Option("--entries", help="JSON list of {composition, energy_eV} (total energy of that formula, eV).")]
 
 
 def read_entries(path: Path) -> list:

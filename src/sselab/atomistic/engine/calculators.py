@@ -80,11 +80,11 @@ def _version(package: str) -> str:
         return "unknown"
 
 
-def _require(package: str, name: str, extra: str) -> None:
+def _require(package: str, name: str, extra: str, hint: str = "") -> None:
     try:
         __import__(package)
     except ImportError:
-        raise SetupError(f"calculator {name} needs the Python package {package}: pip install 'sselab[{extra}]'") from None
+        raise SetupError(f"calculator {name} needs the Python package {package}: pip install 'sselab[{extra}]'{hint}") from None
 
 
 def _chgnet(device: str) -> LoadedCalculator:
@@ -185,7 +185,7 @@ def _vasp(device: str) -> LoadedCalculator:
 
 
 def _gpaw(device: str) -> LoadedCalculator:
-    _require("gpaw", "gpaw", "dft")  # GPAW builds from source: see docs/python.md
+    _require("gpaw", "gpaw", "dft", " (after apt-get install libxc-dev libopenblas-dev, with CC=g++)")
     from gpaw import GPAW, PW
 
     calculator = GPAW(mode=PW(500), xc="PBE", kpts={"density": 4.0}, occupations={"name": "methfessel-paxton", "width": 0.1}, txt=None)
