@@ -1,0 +1,52 @@
+"""sselab: electro-chemo-mechanical design of solid-state battery electrolytes.
+
+The names a script needs are importable from here; each loads its module on first use, so that
+``import sselab`` stays fast (the heavy libraries come in with the capability that needs them)::
+
+    import sselab
+    design = sselab.design_ion_exchange(ion="Na", target_surface_stress_Pa=1e9, time_ratio=1.8e-3)
+    print(design.to_dict()["sigma_permissible_Pa"])
+
+See ``docs/python.md`` for every capability beside its CLI form.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib import metadata
+
+try:
+    __version__ = metadata.version("sselab")
+except metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+#: public name → module that defines it
+_EXPORTS = {
+    # errors and units
+    "SSELabError": "sselab.errors", "InputError": "sselab.errors", "SetupError": "sselab.errors",
+    "ConvergenceError": "sselab.errors", "parse_quantity": "sselab.units",
+    # calculators and the engine
+    "load_calculator": "sselab.atomistic.engine", "register_calculator": "sselab.atomistic.engine",
+    "as_engine": "sselab.atomistic.engine", "Engine": "sselab.atomistic.engine",
+    "load_structure": "sselab.atomistic.build.structures",
+    # parameter files
+    "load_host": "sselab.params.ions", "load_ion": "sselab.params.ions", "write_ion": "sselab.params.ions",
+    "load_li_law": "sselab.params.ions", "load_separator": "sselab.params.separators",
+    "load_interface": "sselab.params.interfaces", "load_reference": "sselab.params.references",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sselab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+__all__ = sorted(_EXPORTS)

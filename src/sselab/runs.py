@@ -87,8 +87,17 @@ class RunDirectory:
     started: float = field(default_factory=time.perf_counter)
     files: list[str] = field(default_factory=list)
 
+    summary: dict[str, Any] = field(default_factory=dict)  # what finish() wrote, for the CLI's --json
+
     @classmethod
-    def open(cls, path: Path | None, command: str, inputs: dict[str, Any]) -> RunDirectory:
+    def open(cls, path: Path | str | RunDirectory | None, command: str, inputs: dict[str, Any]) -> RunDirectory:
+        """Create (or reuse) the folder; an already open RunDirectory is returned as it is.
+
+        Commands open their run directory before long work, so that a bad ``--out`` fails fast; a
+        result's ``write(run_dir)`` takes either that directory or a path.
+        """
+        if isinstance(path, RunDirectory):
+            return path
         target = Path(path) if path is not None else default_run_dir(command.replace(" ", "-"))
         if target.exists() and not target.is_dir():
             raise SSELabError(f"output path {target} exists and is not a directory")
@@ -133,4 +142,5 @@ class RunDirectory:
             "summary": summary,
         }
         (self.path / "run.json").write_text(json.dumps(to_jsonable(record), indent=2, ensure_ascii=False) + "\n")
+        self.summary = summary
         return record

@@ -20,7 +20,7 @@ from sselab.atomistic.properties.adhesion import work_of_adhesion
 from sselab.atomistic.properties.neb import vacancy_hop
 from sselab.atomistic.properties.surface import surface_energy
 from sselab.atomistic.properties.vacancies import MODES, vacancy_profile
-from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, parse_int_list, progress_bar
+from sselab.cli.common import DEFAULT_DB, emit, make_engine, parse_int_list, progress_bar
 from sselab.cli.options import (
     CalculatorOption,
     DbOption,
@@ -87,7 +87,7 @@ def surface_energy_command(
         "planes": list(result.planes),
         "slab_energies_eV": list(result.slab_energies_eV),
         "unconverged_relaxations": result.unconverged_relaxations,
-        "engine": engine_record(engine),
+        "engine": engine.record(),
     }
     run.finish(summary)
     emit(summary, json_output, f"Surface energy of {structure} {tuple(miller)}", [
@@ -147,7 +147,7 @@ def adhesion_command(
         "in_plane_strain": [s - 1.0 for s in model.match.stretches],
         "registry": model.registry, "area_A2": result.area_A2, "n_atoms": len(model.interface),
         "interface_metal_atoms": result.interface_metal_atoms,
-        "engine": engine_record(engine),
+        "engine": engine.record(),
     }
     run.finish(summary)
     emit(summary, json_output, f"Work of adhesion {metal}{tuple(metal_miller)} / {substrate}{tuple(substrate_miller)}", [
@@ -222,7 +222,7 @@ def vacancy_profile_command(
         label: {mode: p.segregation_energy_eV for mode, p in profiles.items()},
         "sites": {mode: [vars(s) for s in p.sites] for mode, p in profiles.items()},
         "bulk_energy_per_atom_eV": bulk_fit.bulk_energy_per_atom_eV,
-        "engine": engine_record(engine),
+        "engine": engine.record(),
     }
     where = f"{structure}/{substrate}" if substrate else f"{structure} {tuple(miller)} slab"
     run.save_figure("vacancy_profile", segregation_plots.vacancy_profile_figure(energies, f"{where} ({engine.spec.model})"))
@@ -269,7 +269,7 @@ def neb_command(
         "structure": structure, "miller": list(miller), "from_layer": from_layer, "to_layer": to_layer,
         "barrier_eV": hop.barrier_eV, "reverse_barrier_eV": hop.reverse_barrier_eV, "reaction_energy_eV": hop.reaction_energy_eV,
         "image_energies_eV": list(hop.image_energies_eV), "converged": hop.converged, "hop_distance_A": hop.path_length_A[-1],
-        "engine": engine_record(engine),
+        "engine": engine.record(),
     }
     run.save_figure("neb", segregation_plots.neb_figure(hop.path_length_A, hop.image_energies_eV,
                                             f"{structure} {tuple(miller)}: vacancy layer {from_layer} → {to_layer}"))

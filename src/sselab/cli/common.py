@@ -8,16 +8,17 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sselab.atomistic.engine import Engine
 from sselab.errors import SSELabError
-from sselab.runs import to_jsonable
+
+if TYPE_CHECKING:
+    from sselab.atomistic.engine import Engine
 
 stderr = Console(stderr=True)
 
@@ -25,6 +26,8 @@ stderr = Console(stderr=True)
 def emit(summary: dict[str, Any], as_json: bool, title: str, rows: list[tuple[str, str]], footer: list[str]) -> None:
     """``--json``: the summary as one JSON object on stdout and nothing else; otherwise a table."""
     if as_json:
+        from sselab.runs import to_jsonable
+
         print(json.dumps(to_jsonable(summary)))
         return
     console = Console()
@@ -41,6 +44,8 @@ def emit(summary: dict[str, Any], as_json: bool, title: str, rows: list[tuple[st
 def emit_markdown(summary: dict[str, Any], as_json: bool, markdown: str, footer: str) -> None:
     """``--json``: the summary as one JSON object; otherwise ``markdown`` rendered, then ``footer``."""
     if as_json:
+        from sselab.runs import to_jsonable
+
         print(json.dumps(to_jsonable(summary)))
         return
     console = Console()
@@ -71,10 +76,13 @@ def parse_int_list(text: str, name: str) -> tuple[int, ...]:
     return values
 
 
-def make_engine(calculator: str, db: str, fmax: float) -> Engine:
+def make_engine(calculator: str, db: str | None, fmax: float, device: str = "cpu") -> Engine:
+    """The engine of an atomistic command (library warnings quietened; all cores for the calculator's threads)."""
+    from sselab.atomistic.engine import as_engine
+
     logging.getLogger("sselab").setLevel(logging.ERROR)
     os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
-    return Engine.create(calculator, db, fmax)
+    return as_engine(calculator, db=db, fmax=fmax, device=device)
 
 
 @contextmanager
@@ -87,8 +95,3 @@ def progress_bar(total: int, description: str, enabled: bool) -> Iterator:
     with Progress(*columns, console=stderr, transient=True) as progress:
         task = progress.add_task(description, total=total)
         yield lambda label=None, steps=1: progress.update(task, advance=steps, description=label or description)
-
-
-def engine_record(engine: Engine) -> dict:
-    return {**engine.spec.identity(), "fmax_eV_per_A": engine.fmax, "max_steps": engine.max_steps, **engine.cache.stats.as_dict(),
-            "unconverged_relaxations": len(engine.unconverged)}

@@ -34,7 +34,7 @@ from sselab.atomistic.properties.formation import (
     precursor,
     screen_precursors,
 )
-from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, progress_bar, read_json_file
+from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar, read_json_file
 from sselab.cli.options import CalculatorOption, DbOption, FmaxOption, IonsOption, JsonOption, OutOption, SeedOption
 from sselab.errors import SSELabError
 from sselab.params import read_table
@@ -111,7 +111,7 @@ def sites_command(
                        "concentration_steps": [{"count": s.count, "concentration": s.concentration, "indices": list(s.indices),
                                                 "energy_eV": s.energy_eV, "scanned_sites": s.scanned_sites} for s in study.steps]}
                  for ion, study in results.items()},
-        "engine": engine_record(engine),
+        "engine": engine.record(),
     }
     run.save_figure("sites", defects_plots.site_preference_figure({ion: study.scan for ion, study in results.items()}, engine.spec.model))
     run.finish(summary)
@@ -315,7 +315,7 @@ def formation_energy_command(
                                    "E_f_eV": list(check.formation_energies_eV), "slope_eV_per_percent": check.slope_eV_per_percent,
                                    "dilute": check.dilute, "threshold_eV_per_percent": check.threshold_eV_per_percent}
     if engine is not None:
-        summary["engine"] = engine_record(engine)
+        summary["engine"] = engine.record()
         if sites is None:
             summary["warning"] = ("E_IX is one octahedral configuration, not the lowest of a site scan (Fig. 2): E_f can be too high "
                                   "by the spread of site energies; pass --sites RUN from 'defects sites' for the paper's E_f")
@@ -394,7 +394,7 @@ def expansion_command(
         "order_by_gamma": sorted(fits, key=lambda i: fits[i].gamma),
         "ion_files": ion_files,
         "no_ion_file": {ion: "gamma <= 0: the ion-exchange stress model needs an expanding ion" for ion in fits if ion not in ion_files},
-        "engine": engine_record(engine),
+        "engine": engine.record(),
     }
     run.save_figure("expansion", defects_plots.expansion_figure(fits, trend, engine.spec.model))
     run.finish(summary)
@@ -529,7 +529,7 @@ def configurations_command(
         "best_energy_eV": float(best.get_potential_energy()),
         "best_energy_per_atom_eV": float(best.get_potential_energy()) / len(best),
         "entry_file": str(run.path / "entry.json"),
-        "engine": engine_record(engine),
+        "engine": engine.record(),
     }
     run.save_figure("ewald_vs_energy", defects_plots.ewald_energy_figure(energies, summary["configurations"], engine.spec.model))
     run.finish(summary)

@@ -21,7 +21,7 @@ from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.properties.adhesion import adhesion_energy
 from sselab.atomistic.properties.neb import vacancy_hop
 from sselab.atomistic.properties.registry import ShiftGrid, bayesian_search, grid_search
-from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, progress_bar, read_json_file
+from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar, read_json_file
 from sselab.cli.options import (
     CalculatorOption,
     DbOption,
@@ -167,7 +167,7 @@ def search_command(
         summary["w_adhesion_sign"] = "seed 004 eq. 4: (E_int - E_substrate - E_film)/A, negative binds"
         summary["adhesion_energies_eV"] = {"interface": w.interface_energy_eV, "substrate_slab": w.substrate_slab_energy_eV,
                                            "film_slab": w.film_slab_energy_eV, "area_A2": w.area_A2}
-    summary["engine"] = engine_record(engine)
+    summary["engine"] = engine.record()
     run.save_figure("registry_search", interface_plots.registry_search_figure(points, results))
     run.finish(summary)
     rows = [("interface", f"{summary['interface']['atoms']} atoms, {model.area_A2:.1f} A^2, mean |strain| {100 * model.mean_abs_strain:.2f} %")]
@@ -238,7 +238,7 @@ def neb_command(
                "atoms": len(host),
                "barrier_eV": hop.barrier_eV, "reverse_barrier_eV": hop.reverse_barrier_eV, "reaction_energy_eV": hop.reaction_energy_eV,
                "image_energies_eV": list(hop.image_energies_eV), "hop_distance_A": hop.path_length_A[-1], "converged": hop.converged,
-               "engine": engine_record(engine)}
+               "engine": engine.record()}
     run.save_figure("neb", segregation_plots.neb_figure(hop.path_length_A, hop.image_energies_eV, f"{species} {site_from} -> site of {site_to}"))
     run.finish(summary)
     emit(summary, json_output, f"{species} hop across the interface", [

@@ -11,7 +11,7 @@ import typer
 from ase.io import write
 
 from sselab.atomistic.build.structures import load_structure
-from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, parse_int_list, progress_bar
+from sselab.cli.common import DEFAULT_DB, emit, make_engine, parse_int_list, progress_bar
 from sselab.cli.options import (
     CalculatorOption,
     DbOption,
@@ -137,7 +137,7 @@ def study(
                                                          "calculator": calculator, "fmax_eV_per_A": fmax})
     with progress_bar(study_steps(settings), f"{metal}/{substrate}", not json_output) as advance:
         result = run_study(engine, metal, metal_bulk, substrate, substrate_bulk, settings, advance)
-    summary = {**result.summary(), "calculator": engine.spec.name, "engine": engine_record(engine)}
+    summary = {**result.summary(), "calculator": engine.spec.name, "engine": engine.record()}
     write(run.path / "interface_relaxed.extxyz", result.relaxed_interface)
     run.save_figure("vacancy_profile", segregation_plots.vacancy_profile_figure(
         summary["vacancy_energies_interface_eV"], f"{metal}/{substrate} ({engine.spec.model})",

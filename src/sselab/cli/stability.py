@@ -22,7 +22,7 @@ from sselab.atomistic.properties.stability import (
     phase_diagram,
     reactivity_matrix,
 )
-from sselab.cli.common import DEFAULT_DB, emit, engine_record, make_engine, progress_bar, read_json_file
+from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar, read_json_file
 from sselab.cli.options import CalculatorOption, DbOption, EntriesOption, JsonOption, OutOption
 from sselab.errors import SSELabError
 from sselab.plots import stability as stability_plots
@@ -99,7 +99,7 @@ def entries_command(
                             "name": label, "converged": bool(relaxed.info.get("converged", True))})
             advance()
     _write_entries(output, records)
-    summary = {"entries_file": str(output), "calculator": engine.spec.identity(), "entries": records, "engine": engine_record(engine)}
+    summary = {"entries_file": str(output), "calculator": engine.spec.identity(), "entries": records, "engine": engine.record()}
     run.finish(summary)
     emit(summary, json_output, f"Hull entries ({engine.spec.model})",
          [(r["name"], f"{r['composition']}: {r['energy_eV']:.4f} eV") for r in records], [f"entries file: {output}", f"run directory: {run.path}"])

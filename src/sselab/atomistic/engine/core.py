@@ -55,6 +55,11 @@ class Engine:
     def spec(self):
         return self.loaded.spec
 
+    def record(self) -> dict[str, Any]:
+        """What a run directory records of the engine: calculator identity, relaxation policy, cache use."""
+        return {**self.spec.identity(), "fmax_eV_per_A": self.fmax, "max_steps": self.max_steps, **self.cache.stats.as_dict(),
+                "unconverged_relaxations": len(self.unconverged)}
+
     def _check(self, atoms: Atoms) -> None:
         if len(atoms) == 0:
             raise SSELabError("the structure has no atoms")
