@@ -161,6 +161,3 @@ def test_a_host_file_with_an_impossible_poisson_ratio_is_refused(tmp_path, capsy
                     'fracture_toughness = "1 MPa*m**0.5"\nshape_factor = 1.12\n')
     code, _, stderr = run(BASE + ["--surface-concentration", "0.05", "--host", str(host)], capsys)
     assert code == 2 and "Poisson" in stderr and len(stderr.strip().splitlines()) == 1
-
-
-LI0_KEYS = {"t_li", "one_minus_t_li", "interface_mu", "jumps", "overshoot", "undershoot"}

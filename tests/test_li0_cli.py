@@ -5,6 +5,8 @@ import json
 import pytest
 import xarray as xr
 from conftest import run_cli
+LI0_KEYS = {"t_li", "one_minus_t_li", "interface_mu", "jumps", "overshoot", "undershoot"}
+
 
 def run(argv, capsys):
     return run_cli(argv, capsys)
