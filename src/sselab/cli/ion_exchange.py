@@ -42,7 +42,6 @@ from sselab.continuum.li_penalty import LiDiffusionLaw, TwoStepFit, fit_two_step
 from sselab.errors import SSELabError
 from sselab.params.ions import load_host, load_ion
 from sselab.plots import ion_exchange as ion_exchange_plots
-from sselab.plots import transport as transport_plots
 from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
 from sselab.units import parse_quantity
@@ -369,7 +368,7 @@ def li_penalty_command(
     }
     if fitted is not None:
         data, fit = fitted
-        run.save_figure("li_penalty_fit", transport_plots.li_penalty_figure(*data, fit))
+        run.save_figure("li_penalty_fit", ion_exchange_plots.li_penalty_figure(*data, fit))
     run.finish(summary)
     rows = [
         ("exchanged: D0, V‡, E_a", f"{exchanged_law.prefactor:.3g} m²/s, {exchanged_law.activation_volume * 1e6:.3g} cm³/mol, {exchanged_law.activation_energy_eV:.3f} eV"),

@@ -10,31 +10,6 @@ import numpy as np
 from sselab.plots.style import BOUND_COLOR, ION_COLORS
 
 
-def li_penalty_figure(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.ndarray, fit) -> plt.Figure:
-    """Two-step fit: ln D vs σ at each T (step 1) and the zero-stress Arrhenius line (step 2)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-    law = fit.law
-    for i, level in enumerate(fit.temperatures):
-        at = temperature == level
-        grid = np.linspace(stress[at].min(), stress[at].max(), 50)
-        left.plot(stress[at] / 1e9, diffusivity[at], "o", color=f"C{i}", label=f"{level:g} K")
-        left.plot(grid / 1e9, np.exp(fit.zero_stress_log_diffusivity[i]) * np.exp(-grid * law.activation_volume / (8.314462618 * level)), color=f"C{i}")
-    left.set_yscale("log")
-    left.set_xlabel("stress (GPa, compression > 0)")
-    left.set_ylabel("$D_{Li}$ (m$^2$/s)")
-    left.set_title(f"step 1: V‡ = {law.activation_volume * 1e6:.3g} cm³/mol")
-    inverse = np.linspace(1 / fit.temperatures.max(), 1 / 300.0, 100)
-    right.plot(1000 / fit.temperatures, np.exp(fit.zero_stress_log_diffusivity), "ko", label="zero-stress intercepts")
-    right.plot(1000 * inverse, law.diffusivity(1 / inverse), "k-", label=f"E$_a$ = {law.activation_energy_eV:.3f} eV")
-    right.set_yscale("log")
-    right.set_xlabel("1000 / T (1/K)")
-    right.set_ylabel("$D_{Li}$(T, 0) (m$^2$/s)")
-    right.set_title("step 2: Arrhenius, extrapolated to 300 K")
-    left.legend(fontsize=8)
-    right.legend(fontsize=8)
-    return fig
-
-
 def msd_figure(lag_fs: np.ndarray, msd: np.ndarray, msd_spread: np.ndarray, estimate, diffusivity: float | None = None,
                stderr: float | None = None) -> plt.Figure:
     """MSD against lag, linear and log–log, with the diffusive window and the line of the reported D."""
