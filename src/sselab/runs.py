@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 
 _DEPENDENCIES = ("numpy", "scipy", "xarray", "netCDF4", "pint", "matplotlib", "dask", "distributed", "typer")
 
@@ -100,11 +100,11 @@ class RunDirectory:
             return path
         target = Path(path) if path is not None else default_run_dir(command.replace(" ", "-"))
         if target.exists() and not target.is_dir():
-            raise SSELabError(f"output path {target} exists and is not a directory")
+            raise InputError(f"output path {target} exists and is not a directory")
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise SSELabError(f"cannot create output directory {target}: {error.strerror}") from None
+            raise InputError(f"cannot create output directory {target}: {error.strerror}") from None
         return cls(path=target, command=command, inputs=inputs)
 
     def write_dataset(self, name: str, dataset: xr.Dataset) -> Path:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SetupError
 
 Item = TypeVar("Item")
 
@@ -31,12 +31,12 @@ def run_tasks(
     from dask.distributed import Client, LocalCluster
 
     if workers is not None and workers < 1:
-        raise SSELabError(f"number of workers must be at least 1, got {workers}")
+        raise InputError(f"number of workers must be at least 1, got {workers}")
     if scheduler:
         try:
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
-            raise SSELabError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+            raise SetupError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
         with client:
             return _gather(client, function, items, description, show_progress)
     with (

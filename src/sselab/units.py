@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pint
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 
 #: SI unit for each kind of quantity the CLI and parameter files accept.
 SI_UNITS = {
@@ -47,10 +47,10 @@ def parse_quantity(value: str | float | int, kind: str, name: str = "value") -> 
     if kind not in SI_UNITS:
         raise ValueError(f"unknown quantity kind {kind!r}")
     if isinstance(value, bool):
-        raise SSELabError(f"{name}: expected a number or a quantity with units, got {value!r}")
+        raise InputError(f"{name}: expected a number or a quantity with units, got {value!r}")
     number = _to_si(value, kind, name)
     if not math.isfinite(number):
-        raise SSELabError(f"{name}: must be finite, got {value!r}")
+        raise InputError(f"{name}: must be finite, got {value!r}")
     return number
 
 
@@ -69,6 +69,6 @@ def _to_si(value: str | float | int, kind: str, name: str) -> float:
             quantity = quantity / ureg.avogadro_constant  # molar energies (kJ/mol) per particle
         return float(quantity.to(SI_UNITS[kind]).magnitude)
     except pint.DimensionalityError:
-        raise SSELabError(f"{name}: {text!r} is not a {kind.replace('_', ' ')} (expected units like {SI_UNITS[kind]})") from None
+        raise InputError(f"{name}: {text!r} is not a {kind.replace('_', ' ')} (expected units like {SI_UNITS[kind]})") from None
     except Exception:  # pint raises several unrelated types for unparseable text
-        raise SSELabError(f"{name}: cannot read {text!r} as a quantity") from None
+        raise InputError(f"{name}: cannot read {text!r} as a quantity") from None

@@ -23,7 +23,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from sselab.atomistic.engine.calculators import CalculatorSpec
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SetupError
 
 _DIGITS = 6
 
@@ -94,19 +94,19 @@ class ResultCache:
         if not text.startswith(("postgresql://", "postgres://")):
             path = Path(text)
             if path.exists() and path.is_dir():
-                raise SSELabError(f"cache database {path} is a directory")
+                raise InputError(f"cache database {path} is a directory")
             if path.suffix != ".db":
-                raise SSELabError(f"cache database {path} must end in .db (an ASE SQLite database) or be a postgresql:// URL")
+                raise InputError(f"cache database {path} must end in .db (an ASE SQLite database) or be a postgresql:// URL")
         try:
             if not text.startswith("postgres"):
                 Path(text).parent.mkdir(parents=True, exist_ok=True)
             self._db = ase.db.connect(text, type="db" if not text.startswith("postgres") else "postgresql")
             self._db.count()  # ase.db connects lazily: open it now so a bad location fails here
         except ModuleNotFoundError:
-            raise SSELabError("a PostgreSQL cache needs ASE's database backends: pip install 'sselab[postgres]'") from None
+            raise SetupError("a PostgreSQL cache needs ASE's database backends: pip install 'sselab[postgres]'") from None
         except Exception as error:  # ase.db raises driver-specific errors (sqlite3, psycopg2, OSError)
             message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise SSELabError(f"cannot open cache database {text}: {message}") from None
+            raise SetupError(f"cannot open cache database {text}: {message}") from None
 
     def lookup(self, key: str) -> Atoms | None:
         if self._db is None:

@@ -33,7 +33,7 @@ from typing import Any
 from ase.calculators.calculator import Calculator
 from ase.data import atomic_numbers, chemical_symbols
 
-from sselab.errors import InputError, SetupError, SSELabError
+from sselab.errors import InputError, SetupError
 
 DEFAULT_CALCULATOR = "chgnet"
 
@@ -59,7 +59,7 @@ class CalculatorSpec:
             return
         missing = sorted(set(symbols) - self.elements, key=lambda s: atomic_numbers[s])
         if missing:
-            raise SSELabError(
+            raise InputError(
                 f"calculator {self.name} ({self.model}) cannot do {', '.join(missing)} in the {what}; "
                 f"it covers {', '.join(sorted(self.elements, key=lambda s: atomic_numbers[s]))}"
             )
@@ -131,13 +131,13 @@ def lammps_potential(name: str) -> dict[str, Any]:
         folder = resources.files("sselab.params") / "data" / "lammps"
         names = {entry.name[:-5].lower(): entry for entry in folder.iterdir() if entry.name.endswith(".toml")}
         if name.lower() not in names:
-            raise SSELabError(f"unknown LAMMPS potential {name!r}; packaged: {', '.join(sorted(names))} (or a .toml file)")
+            raise InputError(f"unknown LAMMPS potential {name!r}; packaged: {', '.join(sorted(names))} (or a .toml file)")
         text = names[name.lower()].read_text()
     table = tomllib.loads(text)
     unknown = set(table) - {"elements", "pair_style", "pair_coeff", "source", "note"}
     missing = {"elements", "pair_style", "pair_coeff"} - set(table)
     if unknown or missing:
-        raise SSELabError(f"LAMMPS potential {name}: unknown keys {sorted(unknown)} / missing keys {sorted(missing)}")
+        raise InputError(f"LAMMPS potential {name}: unknown keys {sorted(unknown)} / missing keys {sorted(missing)}")
     return table
 
 

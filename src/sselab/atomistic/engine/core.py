@@ -26,7 +26,7 @@ from ase.optimize import LBFGS
 
 from sselab.atomistic.engine.cache import ResultCache, cache_key
 from sselab.atomistic.engine.calculators import LoadedCalculator, load_calculator
-from sselab.errors import InputError, SSELabError
+from sselab.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class Engine:
 
     def _check(self, atoms: Atoms) -> None:
         if len(atoms) == 0:
-            raise SSELabError("the structure has no atoms")
+            raise InputError("the structure has no atoms")
         self.spec.check_elements(set(atoms.get_chemical_symbols()))
 
     def energy(self, atoms: Atoms) -> Atoms:
