@@ -238,7 +238,7 @@ def profile_sselab(separator: Separator) -> dict[str, Any]:
             previous = by_name.get(key, (0, 0.0, 0.0))
             by_name[key] = (previous[0] + calls, previous[1] + own, max(previous[2], cumulative))
     wanted = ("shoot", "advance", "position", "position_scalar", "_log1mexp", "_log1mexp_scalar", "log_alpha",
-              "window", "_bound", "velocity", "_with_anode", "flows", "segments")
+              "window", "_bound", "velocity", "solution_at", "flows", "segments")
     return {
         "solves_profiled": PROFILE_SOLVES,
         "profiled_seconds_per_solve": total / PROFILE_SOLVES,

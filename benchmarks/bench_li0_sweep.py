@@ -4,9 +4,9 @@ What is measured
 ----------------
 The map of ``sselab li0 sweep fig5c`` with its defaults (μ_anode from −0.2 to 0.3 eV, B_anodic from
 −1.0 to −0.5 eV, 2500 steady-state solves of a bilayer with three ionic bottlenecks, one Dask task
-per B row): wall time including the LocalCluster's start-up, median of ``REPEATS`` runs. The
-peer, measured in the same run, is the same rows computed serially in this process. Goal
-(issue 3): < 60 s on 2 cores.
+per B row, :func:`sselab.studies.li0.solve_sweep_row`): wall time including the LocalCluster's
+start-up, median of ``REPEATS`` runs. The peer, measured in the same run, is the same rows computed
+serially in this process. Goal (issue 3): < 60 s on 2 cores.
 
 Run as ``python benchmarks/bench_li0_sweep.py``; writes ``results/bench_li0_sweep.json``.
 """
@@ -19,8 +19,7 @@ from pathlib import Path
 import numpy as np
 from bench_design import environment, median_seconds, write_results
 
-from sselab.cli.li0 import _sweep_task
-from sselab.params.separators import load_separator
+from sselab.studies.li0 import Li0Case, Li0Sweep, solve_sweep_row
 from sselab.sweep import run_tasks
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_li0_sweep.json"
@@ -29,11 +28,11 @@ REPEATS = 3
 
 
 def main() -> None:
-    separator, _ = load_separator("fig5c")
-    anodes = np.linspace(-0.2, 0.3, 50)
-    rows = [(separator, len(separator.layers) - 1, float(b), anodes, 0.05) for b in np.linspace(-1.0, -0.5, 50)]
-    dask_points, dask_seconds, dask_runs = median_seconds(lambda: run_tasks(_sweep_task, rows, show_progress=False), REPEATS)
-    serial_points, serial_seconds, serial_runs = median_seconds(lambda: [_sweep_task(row) for row in rows], 1)
+    settings = Li0Sweep()  # the CLI's defaults: 50 anode potentials in [-0.2, 0.3] eV x 50 B in [-1.0, -0.5] eV, anodic layer
+    rows = settings.tasks(Li0Case.load("fig5c").separator)
+    anodes = settings.anodes_eV
+    dask_points, dask_seconds, dask_runs = median_seconds(lambda: run_tasks(solve_sweep_row, rows, show_progress=False), REPEATS)
+    serial_points, serial_seconds, serial_runs = median_seconds(lambda: [solve_sweep_row(row) for row in rows], 1)
     t_dask = np.array([[p["t"] for p in row] for row in dask_points])
     t_serial = np.array([[p["t"] for p in row] for row in serial_points])
     result = {

@@ -17,41 +17,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 from bench_design import environment, median_seconds, write_results
 
-from sselab.continuum.ion_exchange import DesignBounds, ExchangeProcess
-from sselab.continuum.ion_exchange_map import MapSpec, assemble_map, map_row
-from sselab.params.ions import load_host, load_ion
-from sselab.sweep import run_tasks
+from sselab.continuum.ion_exchange_map import map_row_task
+from sselab.studies.ion_exchange import IonExchangeMap
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_map.json"
 TARGET_SECONDS = 20.0
 REPEATS = 3
 
 
-def _task(args: tuple[MapSpec, float, np.ndarray]) -> list[dict]:
-    return map_row(*args)
-
-
-def map_items() -> tuple[MapSpec, np.ndarray, np.ndarray, list[tuple[MapSpec, float, np.ndarray]]]:
-    ion = load_ion("Na")
-    template = ExchangeProcess(load_host("llzo"), ion, 1200.0, 1e-3, 0.01, 1.0)
-    spec = MapSpec(template, DesignBounds(20e-6))
-    concentrations = np.linspace(0.01, 0.9 * ion.saturation_concentration, 20)
-    ratios = np.geomspace(1e-4, 1e-1, 20)
-    return spec, concentrations, ratios, [(spec, float(c), ratios) for c in concentrations]
+#: the benchmarked map: Na+ in LLZO, 20 C_s x 20 t/tau, 1 mm, 1200 K, a = 20 um (the library's defaults)
+SETTINGS = IonExchangeMap(ion="Na", cs_min=0.01, cs_count=20, ratio_min=1e-4, ratio_max=1e-1, ratio_count=20)
 
 
 def main() -> None:
-    spec, concentrations, ratios, items = map_items()
+    grid = SETTINGS.grid()
 
     def dask_map():
-        rows = run_tasks(_task, items, show_progress=False)
-        return assemble_map(spec, concentrations, ratios, [point for row in rows for point in row])
+        return SETTINGS.run(progress=False).solved()
 
     def serial_map():
-        return assemble_map(spec, concentrations, ratios, [point for item in items for point in _task(item)])
+        return grid.assemble([map_row_task(task) for task in grid.tasks()])
 
     dataset, dask_seconds, dask_runs = median_seconds(dask_map, REPEATS)
     _, serial_seconds, serial_runs = median_seconds(serial_map, REPEATS)
@@ -59,9 +46,9 @@ def main() -> None:
         "benchmark": "ion-exchange map, 20 x 20 points, Na+ in LLZO (seed 000 SI.8)",
         "environment": environment(),
         "workers": os.cpu_count(),
-        "points": concentrations.size * ratios.size,
-        "dask_tasks": len(items),
-        "per_point_rtol": spec.rtol,
+        "points": grid.points,
+        "dask_tasks": len(grid.tasks()),
+        "per_point_rtol": grid.spec.rtol,
         "max_estimated_relative_error": float(dataset.estimated_relative_error.max()),
         "dask_median_s": dask_seconds,
         "dask_runs_s": dask_runs,

@@ -5,7 +5,7 @@ import pytest
 from scipy.integrate import quad
 
 from sselab.continuum import fracture
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 
 K_IC, Y = 1e6, 1.12
 
@@ -74,3 +74,9 @@ def test_bad_flaw_sizes_and_forms_are_refused():
         fracture.native_strength(K_IC, Y, float("nan"))
     with pytest.raises(SSELabError, match="safety factor"):
         fracture.theoretical_maximum_strength(20e-6, 1e-3, K_IC, Y, 150e6, float("nan"))
+
+
+def test_an_unknown_form_names_the_keyword_and_the_choices():
+    assert fracture.check_form("printed") == "printed"
+    with pytest.raises(InputError, match="fracture_form must be one of weight-function, printed"):
+        fracture.check_form("tada")

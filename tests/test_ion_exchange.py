@@ -1,9 +1,13 @@
-"""Seed 000's continuum model: eq. 4, 9, the C_s routes, design bounds and convergence."""
+"""Seed 000's continuum model (eq. 4, 9, the C_s routes, design bounds, convergence) and its library entry points."""
 
+import json
+import re
 from dataclasses import replace
 
 import numpy as np
 import pytest
+import xarray as xr
+from matplotlib.figure import Figure
 
 from sselab.continuum.ion_exchange import (
     DesignBounds,
@@ -15,7 +19,17 @@ from sselab.continuum.ion_exchange import (
     surface_concentration_for_stress,
     uniform_layer_equivalent,
 )
-from sselab.errors import ConvergenceError, SSELabError
+from sselab.continuum.ion_exchange_map import map_row_task
+from sselab.errors import ConvergenceError, InputError, SSELabError
+from sselab.plots import ion_exchange as plots
+from sselab.runs import to_jsonable
+from sselab.studies.ion_exchange import (
+    IonExchangeDesign,
+    IonExchangeMap,
+    IonExchangeMapResult,
+    design_ion_exchange,
+    paper_time_ratio,
+)
 
 
 def paper_process(host, ion, c_s, ratio=1.8e-3):
@@ -108,7 +122,7 @@ def test_long_exchange_saturates_and_loses_its_stress(llzo, sodium):
 
 def test_temperature_other_than_the_fit_needs_an_activation_energy(llzo, sodium):
     with pytest.raises(SSELabError, match="activation_energy"):
-        ExchangeProcess(llzo, sodium, 1100.0, 1e-3, 0.05, 360.0).diffusivity
+        ExchangeProcess(llzo, sodium, 1100.0, 1e-3, 0.05, 360.0)
     hot = replace(sodium, activation_energy_eV=0.8)
     scaled = ExchangeProcess(llzo, hot, 1100.0, 1e-3, 0.05, 360.0).diffusivity.prefactor
     assert scaled == pytest.approx(6.73e-12 * np.exp(-0.8 / 8.617333e-5 * (1 / 1100 - 1 / 1200)), rel=1e-6)
@@ -158,3 +172,167 @@ def test_bad_materials_are_refused(sodium):
         DesignBounds(flaw_size=20e-6, safety_factor=float("nan"))
     with pytest.raises(SSELabError, match="not usable"):
         replace(sodium, continuum_use=False, caveat="clusters").require_transport()
+
+
+# --- the library entry points: sselab.studies.ion_exchange --------------------------------------------
+
+K_B = 8.617333262e-5  # eV/K
+
+
+@pytest.fixture(scope="module")
+def na_design():
+    return design_ion_exchange(ion="Na", target_surface_stress_Pa=1e9, time_s=360.0)
+
+
+def test_design_of_the_papers_sodium_case(na_design):
+    assert na_design.time_s == 360.0 and na_design.tau_s == 2e5
+    assert na_design.surface_concentration == pytest.approx(0.0708, abs=1e-4)
+    assert na_design.surface_concentration_source["target_surface_stress_Pa"] == 1e9
+    assert na_design.verdict == "effective"
+    assert na_design.sigma_permissible_Pa == na_design.sigma_permissible_weight_function_Pa
+    assert na_design.strength_gain == pytest.approx(na_design.sigma_permissible_Pa / na_design.sigma_permissible_native_Pa)
+
+
+def test_the_default_time_is_the_papers_time_ratio():
+    result = design_ion_exchange(ion="Na", surface_concentration=0.05)
+    assert result.time_ratio == pytest.approx(1.8e-3, rel=1e-12)  # seed 000 Fig. 6
+    assert result.time_s == pytest.approx(360.0, rel=1e-12)
+    assert paper_time_ratio() == 1.8e-3
+
+
+def test_design_from_a_formation_energy_uses_the_dilute_limit():
+    result = design_ion_exchange(ion="Ag", formation_energy_eV=0.3, flaw_size_m=10e-6)
+    assert result.surface_concentration == pytest.approx(np.exp(-0.3 / (K_B * 1200.0)), rel=1e-9)
+    assert result.surface_concentration_source == {"method": "dilute limit, C_s = exp(-E_f/(k_B T))", "formation_energy_eV": 0.3}
+    assert result.flaw_size_m == 10e-6
+
+
+def test_objects_and_names_give_the_same_design(llzo, sodium):
+    by_name = design_ion_exchange(ion="Na", surface_concentration=0.05, time_ratio=1e-3)
+    by_object = design_ion_exchange(ion=sodium, host=llzo, surface_concentration=0.05, time_ratio=1e-3)
+    assert by_object.to_dict() == by_name.to_dict()
+
+
+def test_a_design_round_trips_through_its_dict_and_json(na_design):
+    data = na_design.to_dict()
+    assert IonExchangeDesign.from_dict(data).to_dict() == data
+    assert IonExchangeDesign.from_dict(json.loads(json.dumps(to_jsonable(data)))) == na_design
+    assert IonExchangeDesign.from_dict({**data, "run_directory": "runs/x"}).to_dict() == data
+    with pytest.raises(InputError, match="unknown keys typo"):
+        IonExchangeDesign.from_dict({**data, "typo": 1})
+
+
+def test_a_design_writes_its_run_directory(na_design, tmp_path):
+    run = na_design.write(tmp_path / "na")
+    record = json.loads((run.path / "run.json").read_text())
+    assert record["summary"] == json.loads(json.dumps(to_jsonable({**na_design.to_dict(), "run_directory": str(run.path)})))
+    assert record["inputs"]["target_surface_stress_Pa"] == 1e9 and record["inputs"]["ion"] == "Na"
+    with xr.open_dataset(run.path / "profiles.nc") as profiles:
+        assert profiles.stress.attrs["units"] == "Pa"
+        assert float(profiles.stress[0]) == pytest.approx(na_design.surface_stress_Pa)
+    rebuilt = IonExchangeDesign.from_dict(na_design.to_dict())
+    assert sorted(p.name for p in rebuilt.write(tmp_path / "rebuilt").path.iterdir()) == ["run.json"]
+    with pytest.raises(InputError, match="rebuilt from a summary"):
+        rebuilt.solved()
+
+
+NA = {"ion": "Na", "surface_concentration": 0.05}
+
+
+@pytest.mark.parametrize(
+    "change, error, fragment",
+    [
+        ({"surface_concentration": 0.0925}, InputError, "reaches Na's d"),
+        ({"surface_concentration": 0.12}, InputError, "reaches Na's d"),
+        ({"thickness_m": -1e-3}, InputError, "thickness_m must be positive"),
+        ({"thickness_m": "1 mm"}, InputError, "thickness_m must be a number"),
+        ({"temperature_K": float("nan")}, InputError, "temperature_K must be finite"),
+        ({"temperature_K": -5.0}, InputError, "temperature_K must be positive"),
+        ({"reference_diffusivity_m2_per_s": 0.0}, InputError, "reference_diffusivity_m2_per_s must be positive"),
+        ({"time_s": 0.0}, SSELabError, "time must be positive"),
+        ({"time_s": float("inf")}, InputError, "time_s must be finite"),
+        ({"time_s": 1e-9}, SSELabError, "too short"),
+        ({"time_ratio": -1.0}, InputError, "time_ratio must be positive"),
+        ({"time_ratio": 1e-3, "time_s": 10.0}, InputError, "time_ratio or time_s, not both"),
+        ({"flaw_size_m": 0.0}, SSELabError, "flaw size must be positive"),
+        ({"flaw_size_m": -3e-6}, SSELabError, "flaw size must be positive"),
+        ({"safety_factor": float("nan")}, InputError, "safety_factor must be finite"),
+        ({"target_surface_stress_Pa": 1e9}, InputError, "exactly one of surface_concentration | target_surface_stress_Pa"),
+        ({"surface_concentration": None}, InputError, "exactly one"),
+        ({"surface_concentration": None, "formation_energy_eV": -0.1}, SSELabError, "corrosive"),
+        ({"ion": "Xe"}, InputError, "unknown ion"),
+        ({"ion": "K"}, SSELabError, "clusters"),
+        ({"temperature_K": 1000.0}, SSELabError, "activation_energy"),
+        ({"fracture_form": "tada"}, InputError, "fracture_form must be one of"),
+        ({"rtol": 1e-12}, ConvergenceError, "loosen rtol"),
+    ],
+)
+def test_bad_design_inputs_name_the_keyword(change, error, fragment):
+    with pytest.raises(error, match=re.escape(fragment)):
+        design_ion_exchange(**{**NA, **change})
+
+
+def test_a_host_file_with_an_impossible_poisson_ratio_is_refused(tmp_path):
+    host = tmp_path / "host.toml"
+    host.write_text('name = "odd"\nyoungs_modulus = "150 GPa"\npoisson_ratio = 0.6\nfracture_strength = "150 MPa"\n'
+                    'fracture_toughness = "1 MPa*m**0.5"\nshape_factor = 1.12\n')
+    with pytest.raises(SSELabError, match="Poisson"):
+        design_ion_exchange(**NA, host=host)
+
+
+def small_map(**change):
+    """The map's rows solved in this process (the Dask path is exercised by the CLI test)."""
+    grid = IonExchangeMap(**{"ion": "Ag", "cs_count": 2, "ratio_count": 3, **change}).grid()
+    return IonExchangeMapResult.from_dataset(grid.assemble([map_row_task(task) for task in grid.tasks()]))
+
+
+def test_a_map_deepens_with_time_and_accounts_for_every_point():
+    result = small_map()
+    dataset = result.solved()
+    assert dataset.stress.shape == (2, 3, 501)
+    assert result.points == 6 and result.ion == "Ag" and result.tau_s == 2e5
+    assert (dataset.exchange_depth.diff("time_ratio") > 0).all()
+    fractions = (result.fraction_effective, result.fraction_too_shallow, result.fraction_fracture_risk, result.fraction_no_gain)
+    assert sum(fractions) == pytest.approx(1.0)
+    assert result.max_estimated_relative_error <= 1e-2
+    assert IonExchangeMapResult.from_dict(result.to_dict()) == result
+
+
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        ({"ion": "Na", "cs_max": 0.2}, "(0, d"),
+        ({"flaw_size_m": 0.3e-3}, "half the thickness"),
+        ({"cs_count": 0}, "cs_count and ratio_count must be at least 1"),
+        ({"ratio_min": 0.5, "ratio_max": 0.1}, "ordered"),
+        ({"rtol": 2.0}, "rtol must lie in (0, 1)"),
+        ({"fracture_form": "tada"}, "fracture_form"),
+    ],
+)
+def test_bad_map_settings_are_refused_before_any_solve(change, fragment):
+    with pytest.raises(SSELabError, match=re.escape(fragment)):
+        IonExchangeMap(**{"ion": "Ag", **change}).grid()
+
+
+def test_every_plot_renders_from_a_result_and_into_given_axes(na_design):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for plot in (plots.crack_schematic, plots.concentration_profiles, plots.stress_profiles, plots.strength_curves):
+        assert isinstance(plot(na_design), Figure)
+        fig, ax = plt.subplots()
+        assert plot(na_design, ax=ax) is fig
+        assert ax.has_data() or ax.images
+    assert isinstance(plots.concentration_profiles([na_design, na_design.solved()]), Figure)
+    fig, axes = plt.subplots(1, 3)
+    assert plots.uniform_comparison(na_design, axes=axes) is fig and all(a.has_data() for a in axes)
+    result = small_map(cs_count=2, ratio_count=2)
+    for plot, shape in ((plots.map_overview, (2, 2)), (plots.map_profiles, (2, 2))):
+        assert isinstance(plot(result), Figure) and isinstance(plot(result.solved()), Figure)
+        fig, axes = plt.subplots(*shape)
+        assert plot(result, axes=axes) is fig and all(a.has_data() for a in axes.flat)
+    with pytest.raises(InputError, match="rebuilt"):
+        plots.crack_schematic(IonExchangeDesign.from_dict(na_design.to_dict()))
+    plt.close("all")

@@ -1,55 +1,82 @@
-"""`sselab li0`: stable keys, run directories, one-line errors with exit status 2."""
+"""`sselab li0`: exit codes, JSON keys, run-directory files and one-line errors (the physics is in test_li0_potential.py)."""
 
 import json
 
 import pytest
-import xarray as xr
 from conftest import run_cli
-LI0_KEYS = {"t_li", "one_minus_t_li", "interface_mu", "jumps", "overshoot", "undershoot"}
 
-
-def run(argv, capsys):
-    return run_cli(argv, capsys)
+SOLVE_KEYS = {
+    "config", "t_li", "one_minus_t_li", "interface_mu", "interface_x_over_L", "jumps", "electronic_bottlenecks",
+    "overshoot", "undershoot", "mu_max_eV", "mu_min_eV", "vulnerable_band_eV", "fraction_near_cathode_potential",
+    "fraction_near_anode_potential", "position_residual_max", "anode_mismatch_eV", "mu_cathode_eV", "mu_anode_eV",
+    "temperature_K", "thickness_m", "current_density_A_per_m2", "definitions", "run_directory",
+}
+JUMP_KEYS = {"x_over_L", "height_eV", "from_x_over_L", "to_x_over_L"}
+REPRODUCE_KEYS = {"calibrated_A_factor", "calibrated_A_S_per_m", "rows", "run_directory"}
+SWEEP_KEYS = {"config", "points", "no_steady_state", "not_resolvable", "jump_x_over_L_range", "run_directory"}
 
 
 def test_li0_solve_json_keys_and_run_directory(tmp_path, capsys):
     out = tmp_path / "li0"
-    code, stdout, _ = run(["li0", "solve", "fig4b", "--out", str(out), "--json"], capsys)
+    code, stdout, _ = run_cli(["li0", "solve", "fig4b", "--out", str(out), "--json"], capsys)
     assert code == 0
     summary = json.loads(stdout)
-    assert LI0_KEYS <= set(summary)
-    assert len(summary["interface_mu"]) == 7  # layer boundary + both edges of three bottlenecks
-    assert all({"x_over_L", "height_eV"} <= set(j) for j in summary["jumps"])
-    assert summary["t_li"] + summary["one_minus_t_li"] == pytest.approx(1.0)
+    assert set(summary) == SOLVE_KEYS
+    assert summary["jumps"] and all(set(j) == JUMP_KEYS for j in summary["jumps"])
+    assert summary["run_directory"] == str(out)
     for name in ("run.json", "profile.nc", "profile.png", "conductivity.png"):
+        assert (out / name).exists()
+    assert json.loads((out / "run.json").read_text())["inputs"]["config"] == "fig4b"
+
+
+def test_li0_solve_flags_are_read_with_units(tmp_path, capsys):
+    code, stdout, _ = run_cli(["li0", "solve", "fig3", "--mu-anode", "100 meV", "--current-density", "2 mA/cm^2",
+                               "--thickness", "50 um", "--band", "0.1 eV", "--out", str(tmp_path / "a"), "--json"], capsys)
+    summary = json.loads(stdout)
+    assert code == 0 and summary["mu_anode_eV"] == pytest.approx(0.1)
+    assert summary["current_density_A_per_m2"] == pytest.approx(20.0) and summary["thickness_m"] == pytest.approx(50e-6)
+    assert summary["vulnerable_band_eV"] == pytest.approx(0.1)
+
+
+def test_li0_solve_prints_a_table_without_json(tmp_path, capsys):
+    code, stdout, _ = run_cli(["li0", "solve", "fig3", "--out", str(tmp_path / "t")], capsys)
+    assert code == 0 and "li0 solve: fig3" in stdout and "t_Li / 1 - t_Li" in stdout
+
+
+def test_li0_reproduce_json_keys_and_files(tmp_path, capsys):
+    out = tmp_path / "r"
+    code, stdout, _ = run_cli(["li0", "reproduce", "--out", str(out), "--json"], capsys)
+    assert code == 0
+    summary = json.loads(stdout)
+    assert set(summary) == REPRODUCE_KEYS and len(summary["rows"]) == 20
+    assert {"case", "figure", "paper_t", "t_stated", "t_calibrated", "phase_boundary_mu_calibrated"} <= set(summary["rows"][0])
+    for name in ("run.json", "reproduction.md", "fig2a_conductivity.png", "fig3bc_conductivity.png", "fig3_profile.png"):
         assert (out / name).exists()
 
 
-def test_li0_solve_with_flag_overrides(tmp_path, capsys):
-    code, stdout, _ = run(["li0", "solve", "fig3", "--mu-anode", "0.1 eV", "--out", str(tmp_path / "a"), "--json"], capsys)
-    assert code == 0 and json.loads(stdout)["mu_anode_eV"] == pytest.approx(0.1)
-
-
-def test_li0_reproduce_calibrates_a_on_figure_3(tmp_path, capsys):
-    code, stdout, _ = run(["li0", "reproduce", "--out", str(tmp_path / "r"), "--json"], capsys)
-    assert code == 0
-    summary = json.loads(stdout)
-    rows = {r["case"]: r for r in summary["rows"]}
-    assert rows["fig3"]["t_calibrated"] == pytest.approx(0.9812, abs=1e-6)
-    # the single calibrated value carries over to figures it was not fitted to
-    for case in ("fig4b", "fig4d", "fig5a", "fig5b"):
-        assert rows[case]["t_calibrated"] == pytest.approx(rows[case]["paper_t"], abs=1e-3)
-    assert rows["fig8d"]["phase_boundary_mu_calibrated"] == pytest.approx(-1.45, abs=1e-3)
-
-
-def test_li0_sweep_runs_on_dask(tmp_path, capsys):
+def test_li0_sweep_json_keys_and_files(tmp_path, capsys):
     out = tmp_path / "s"
-    code, stdout, _ = run(["li0", "sweep", "fig3", "--anode-count", "3", "--b-count", "2", "--workers", "1",
-                           "--out", str(out), "--json"], capsys)
-    assert code == 0 and json.loads(stdout)["points"] == 6
-    dataset = xr.open_dataset(out / "sweep.nc")
-    assert dataset.t_li.shape == (2, 3)
-    dataset.close()
+    code, stdout, _ = run_cli(["li0", "sweep", "fig3", "--anode-count", "3", "--b-count", "2", "--workers", "1",
+                               "--out", str(out), "--json"], capsys)
+    summary = json.loads(stdout)
+    assert code == 0 and set(summary) == SWEEP_KEYS and summary["points"] == 6
+    for name in ("run.json", "sweep.nc", "sweep.png"):
+        assert (out / name).exists()
+    assert json.loads((out / "run.json").read_text())["inputs"]["layer"] == 1  # --layer -1 recorded as the index
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["li0", "sweep", "fig3", "--layer", "2"], "out of range"),
+        (["li0", "sweep", "fig3", "--b-count", "0"], "at least 1"),
+        (["li0", "solve", "fig3", "--mu-anode", "3 K"], "--mu-anode"),
+        (["li0", "solve", "no-such-case"], "unknown separator case"),
+    ],
+)
+def test_li0_bad_options_give_one_line_and_exit_2(tmp_path, capsys, argv, fragment):
+    code, stdout, stderr = run_cli([*argv, "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and stdout == "" and len(stderr.strip().splitlines()) == 1 and fragment in stderr
 
 
 @pytest.mark.parametrize(
@@ -72,5 +99,5 @@ def test_li0_sweep_runs_on_dask(tmp_path, capsys):
 def test_li0_bad_config_gives_one_line_and_exit_2(tmp_path, capsys, text, fragment):
     config = tmp_path / "stack.toml"
     config.write_text(text)
-    code, stdout, stderr = run(["li0", "solve", str(config), "--out", str(tmp_path / "x")], capsys)
+    code, stdout, stderr = run_cli(["li0", "solve", str(config), "--out", str(tmp_path / "x")], capsys)
     assert code == 2 and stdout == "" and len(stderr.strip().splitlines()) == 1 and fragment in stderr

@@ -1,5 +1,6 @@
-"""Seed 002: the closed-form Li⁰ profile and the multilayer solver."""
+"""Seed 002: the closed-form Li⁰ profile, the multilayer solver, and the studies of sselab.studies.li0."""
 
+import json
 import math
 from dataclasses import replace
 
@@ -7,9 +8,25 @@ import numpy as np
 import pytest
 from scipy.integrate import quad, solve_ivp
 
-from sselab.continuum.li0_potential import Bottleneck, Layer, Segment, SegmentFlow, Separator, analyse, solve
-from sselab.errors import SSELabError
+from sselab.continuum.li0_potential import Bottleneck, Layer, Segment, SegmentFlow, Separator, analyse, solution_at, solve
+from sselab.errors import InputError, SSELabError
 from sselab.params.separators import load_separator
+from sselab.runs import to_jsonable
+from sselab.studies.li0 import (
+    IN_MEMORY_CONFIG,
+    Li0Case,
+    Li0Profile,
+    Li0Reproduction,
+    Li0Sweep,
+    Li0SweepResult,
+    SweepRow,
+    calibrate_A_factor,
+    reproduce_li0,
+    scale_A,
+    solve_li0,
+    solve_sweep_row,
+    stated_A_S_per_m,
+)
 
 KT = 8.617333262e-5 * 298.0
 
@@ -87,9 +104,7 @@ def test_one_minus_t_has_full_relative_precision():
     solution = solve(separator)
     for factor in (1 - 1e-7, 1 + 1e-7):
         shifted = replace(solution, log_q=solution.log_q + math.log(factor))
-        from sselab.continuum.li0_potential import _with_anode
-
-        residual = max(abs(r) for r in _with_anode(separator, shifted.log_q).position_residuals)
+        residual = max(abs(r) for r in solution_at(separator, shifted.log_q).position_residuals)
         assert residual > 1e3 * max(abs(r) for r in solution.position_residuals)
 
 
@@ -204,3 +219,171 @@ def test_profile_entering_a_bottleneck_on_its_unstable_edge_matches_an_independe
     assert np.allclose(result.solution.boundary_potentials, reference, rtol=0, atol=1e-9)
     assert result.solution.worst_residual < 1e-9
     assert np.all(np.diff(result.xi) >= 0) and result.xi[0] == 0 and result.xi[-1] == 1
+
+
+# ------------------------------------------------------------------ studies: solve, sweep, reproduction
+
+PAPER_STATED_A_S_PER_M = 4.25e-17  # seed 002, §3: A of every layer of Figs. 3-8
+
+
+def json_round_trip(result):
+    """``from_dict`` of the summary as it travels through JSON (the CLI's --json)."""
+    return type(result).from_dict(json.loads(json.dumps(to_jsonable(result.to_dict()))))
+
+
+def test_solve_li0_of_a_bilayer_with_three_bottlenecks():
+    profile = solve_li0("fig4b")
+    assert len(profile.interface_mu) == 7  # layer boundary + both edges of three bottlenecks
+    assert all({"x_over_L", "height_eV"} <= set(j) for j in profile.jumps)
+    assert profile.t_li + profile.one_minus_t_li == pytest.approx(1.0)
+    assert profile.config == "sselab:params/data/li0/fig4b.toml" and profile.name == "fig4b"
+    assert profile.to_dict()["t_li"] == solve(load_separator("fig4b")[0]).t
+
+
+def test_solve_li0_overrides_are_si_and_match_an_edited_stack():
+    profile = solve_li0("fig3", mu_anode_eV=0.1, current_density_A_per_m2=20.0, thickness_m=50e-6, temperature_K=310.0)
+    operating_point = (profile.mu_anode_eV, profile.current_density_A_per_m2, profile.thickness_m, profile.temperature_K)
+    assert operating_point == (0.1, 20.0, 50e-6, 310.0)
+    edited = replace(load_separator("fig3")[0], mu_anode=0.1, current_density=20.0, thickness=50e-6, temperature=310.0)
+    assert profile.one_minus_t_li == solve(edited).one_minus_t
+    assert solve_li0(edited).one_minus_t_li == profile.one_minus_t_li  # a Separator object is accepted as it is
+    assert solve_li0(edited).config == IN_MEMORY_CONFIG
+
+
+def test_solve_li0_band_counts_a_wider_share_and_refuses_a_bad_one():
+    narrow, wide = solve_li0("fig5c", band_eV=0.01), solve_li0("fig5c", band_eV=0.2)
+    assert narrow.vulnerable_band_eV == 0.01
+    assert narrow.fraction_near_anode_potential < wide.fraction_near_anode_potential
+    with pytest.raises(InputError, match="band must be positive"):
+        solve_li0("fig5c", band_eV=0.0)
+
+
+def test_solve_li0_without_a_steady_state_is_an_input_error():
+    with pytest.raises(InputError, match="no steady state"):
+        solve_li0("fig3", mu_anode_eV=-3.5)
+
+
+def test_li0_profile_round_trips_and_writes_its_run_directory(tmp_path):
+    profile = solve_li0("fig4b")
+    again = json_round_trip(profile)
+    assert again.to_dict() == profile.to_dict() and again.analysis is None
+    run = profile.write(tmp_path / "solve")
+    assert {"run.json", "profile.nc", "profile.png", "conductivity.png"} <= {p.name for p in run.path.iterdir()}
+    written = json.loads((run.path / "run.json").read_text())["summary"]
+    assert written == {**to_jsonable(profile.to_dict()), "run_directory": str(run.path)}
+    dataset = profile.to_dataset()
+    assert dataset.mu.values[0] == -3.0 and dataset.mu.values[-1] == 0.0
+    assert list(dataset.boundary_mu.values[1:-1]) == profile.interface_mu
+    bare = again.write(tmp_path / "bare")  # no profile: run.json only
+    assert sorted(p.name for p in bare.path.iterdir()) == ["run.json"]
+    with pytest.raises(InputError, match="missing"):
+        Li0Profile.from_dict({"t_li": 0.5})
+
+
+def test_a_sweep_point_at_the_stack_itself_is_the_solved_stack():
+    """B of the anodic layer and μ_anode as in the file: t, the μ = B crossing and the share near the
+    anode equal those of the solved stack."""
+    separator, _ = load_separator("fig5c")
+    layer = len(separator.layers) - 1
+    row = SweepRow(separator, layer, separator.layers[layer].B, np.array([separator.mu_anode, -3.5]), 0.05)
+    here, unreachable = solve_sweep_row(row)
+    profile = solve_li0("fig5c")
+    assert here["t"] == profile.t_li and here["status"] == 0.0
+    assert here["jump"] == [b["x_over_L"] for b in profile.electronic_bottlenecks if b["layer"] == layer][0]
+    assert here["near_anode"] == profile.fraction_near_anode_potential
+    assert here["overshoot"] == float(profile.overshoot)
+    assert unreachable["status"] == 1.0 and math.isnan(unreachable["t"])  # below the ohmic limit: no steady state
+
+
+def test_sweep_settings_are_checked():
+    with pytest.raises(InputError, match="at least 1"):
+        Li0Sweep(anode_count=0)
+    with pytest.raises(InputError, match="out of range for 2 layer"):
+        Li0Sweep(layer=2).layer_index(load_separator("fig3")[0])
+    assert Li0Sweep(layer=-2).layer_index(load_separator("fig3")[0]) == 0
+    tasks = Li0Sweep(b_count=3, anode_count=4).tasks(load_separator("fig3")[0])
+    assert [t.b_eV for t in tasks] == [-1.0, -0.75, -0.5] and all(t.layer == 1 and t.anodes_eV.size == 4 for t in tasks)
+
+
+@pytest.fixture(scope="module")
+def small_sweep():
+    return Li0Sweep(anode_count=3, b_count=2).run("fig3", workers=1)
+
+
+def test_sweep_runs_on_dask_and_round_trips(small_sweep, tmp_path):
+    assert small_sweep.points == 6 and small_sweep.dataset.t_li.shape == (2, 3)
+    assert small_sweep.dataset.attrs["layer"] == 1 and small_sweep.config == "sselab:params/data/li0/fig3.toml"
+    serial = [solve_sweep_row(task) for task in Li0Sweep(anode_count=3, b_count=2).tasks(load_separator("fig3")[0])]
+    assert np.array_equal(small_sweep.dataset.t_li.values, [[p["t"] for p in row] for row in serial], equal_nan=True)
+    assert json_round_trip(small_sweep).to_dict() == small_sweep.to_dict()
+    run = small_sweep.write(tmp_path / "sweep")
+    assert {"run.json", "sweep.nc", "sweep.png"} <= {p.name for p in run.path.iterdir()}
+    assert isinstance(Li0SweepResult.from_dict({**small_sweep.to_dict(), "run_directory": "x"}), Li0SweepResult)
+
+
+def test_the_stated_A_comes_from_the_packaged_figure_3_case():
+    assert stated_A_S_per_m() == PAPER_STATED_A_S_PER_M
+    assert {layer.A for layer in Li0Case.load("fig3").separator.layers} == {PAPER_STATED_A_S_PER_M}
+
+
+def test_calibrating_A_on_figure_3():
+    separator = Li0Case.load("fig3").separator
+    factor = calibrate_A_factor(separator, 0.9812)
+    assert solve(scale_A(separator, factor)).t == pytest.approx(0.9812, abs=1e-10)
+    assert factor == pytest.approx(0.2277, abs=1e-4)  # docs/li0_potential.md
+    with pytest.raises(InputError, match="no factor on A"):
+        calibrate_A_factor(separator, 0.5)  # would need A larger than stated
+
+
+@pytest.fixture(scope="module")
+def reproduction():
+    return reproduce_li0()
+
+
+def test_reproduction_calibrates_a_on_figure_3(reproduction):
+    rows = reproduction.rows_by_case
+    assert rows["fig3"]["t_calibrated"] == pytest.approx(0.9812, abs=1e-6)
+    # the single calibrated value carries over to figures it was not fitted to
+    for case in ("fig4b", "fig4d", "fig5a", "fig5b"):
+        assert rows[case]["t_calibrated"] == pytest.approx(rows[case]["paper_t"], abs=1e-3)
+    assert rows["fig8d"]["phase_boundary_mu_calibrated"] == pytest.approx(-1.45, abs=1e-3)
+    assert reproduction.calibrated_A_S_per_m == PAPER_STATED_A_S_PER_M * reproduction.calibrated_A_factor
+    # with A as stated, four cases have no steady state (docs/li0_potential.md)
+    unsolved = sorted(r["case"] for r in reproduction.rows if r["t_stated"] is None)
+    assert unsolved == ["fig6", "fig7a_high", "fig7a_low", "fig7b_double"]
+    assert rows["fig2_center"]["t_calibrated"] is None  # Fig. 2's A is sselab's, never calibrated
+
+
+def test_reproduction_round_trips_and_writes_its_figures(reproduction, tmp_path):
+    again = json_round_trip(reproduction)
+    assert again.to_dict() == to_jsonable(reproduction.to_dict()) and again.markdown == reproduction.markdown
+    assert reproduction.markdown.startswith("A calibrated on Fig. 3: A x 0.2277 = 9.679e-18 S/m (stated 4.25e-17 S/m).")
+    assert reproduction.profiles["fig3"].name == f"fig3 (A x {reproduction.calibrated_A_factor:.4g})"
+    assert reproduction.profiles["fig2_center"].name == "fig2_center"
+    run = reproduction.write(tmp_path / "r")
+    names = {p.name for p in run.path.iterdir()}
+    assert {"run.json", "reproduction.md", "fig2a_conductivity.png", "fig3bc_conductivity.png"} <= names
+    assert {f"{case}_profile.png" for case in reproduction.profiles} <= names
+    assert isinstance(Li0Reproduction.from_dict(reproduction.to_dict()), Li0Reproduction)
+
+
+def test_each_li0_plot_draws_into_given_axes(small_sweep):
+    """Smoke test: every figure renders into the caller's axes and returns that figure (no pyplot, no backend)."""
+    from io import BytesIO
+
+    from matplotlib.figure import Figure
+
+    from sselab.plots.li0 import li0_conductivity, li0_profile, li0_sweep
+
+    profile = solve_li0("fig4b")
+    figure = Figure()
+    assert li0_profile(profile, ax=figure.add_subplot()) is figure
+    figure.savefig(BytesIO(), format="png")
+    figure = Figure()
+    assert li0_conductivity(profile.separator, axes=figure.subplots(1, 2)) is figure
+    figure.savefig(BytesIO(), format="png")
+    figure = Figure()
+    assert li0_sweep(small_sweep, axes=figure.subplots(1, 2)) is figure
+    figure.savefig(BytesIO(), format="png")
+    with pytest.raises(InputError, match="one Axes per layer"):
+        li0_conductivity(profile.separator, axes=Figure().subplots(1, 3))

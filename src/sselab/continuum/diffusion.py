@@ -32,7 +32,7 @@ import numpy as np
 from scipy.linalg.lapack import dgtsv
 from scipy.optimize import brentq
 
-from sselab.errors import ConvergenceError, SSELabError
+from sselab.errors import ConvergenceError, InputError
 
 ArrayFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -140,9 +140,9 @@ def solve_plate_diffusion(
 ) -> DiffusionSolution:
     """Integrate the diffusion equation from t = 0 to ``time_s`` (see the module docstring)."""
     if time_s <= 0:
-        raise SSELabError(f"diffusion time must be positive, got {time_s} s")
+        raise InputError(f"diffusion time must be positive, got {time_s} s")
     if time_steps < 2:
-        raise SSELabError("at least two time steps are needed")
+        raise InputError("at least two time steps are needed")
     widths = mesh.widths
     centers = mesh.centers
     n = centers.size

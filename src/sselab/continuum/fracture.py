@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 
 FractureForm = Literal["weight-function", "printed"]
 FRACTURE_FORMS: tuple[FractureForm, ...] = ("weight-function", "printed")
@@ -41,7 +41,7 @@ def native_strength(fracture_toughness: float, shape_factor: float, flaw_size: n
     """Griffith strength K_IC / (Y √(π a)) in Pa (K_IC in Pa·m^½, a in m)."""
     a = np.asarray(flaw_size, dtype=float)
     if np.any(~(a > 0)) or np.any(~np.isfinite(a)):
-        raise SSELabError("flaw size must be positive and finite")
+        raise InputError("flaw size must be positive and finite")
     return fracture_toughness / (shape_factor * np.sqrt(np.pi * a))
 
 
@@ -53,7 +53,7 @@ def kernel_integral(nodes: np.ndarray, stress: np.ndarray, flaw_size: np.ndarray
     """
     a = np.atleast_1d(np.asarray(flaw_size, dtype=float))
     if np.any(a <= 0) or np.any(a > nodes[-1]):
-        raise SSELabError(f"flaw size must lie in (0, {nodes[-1]:.4g}] m")
+        raise InputError(f"flaw size must lie in (0, {nodes[-1]:.4g}] m")
     x0, x1 = nodes[:-1], nodes[1:]
     s0, s1 = stress[:-1], stress[1:]
     width = x1 - x0
@@ -70,10 +70,16 @@ def kernel_integral(nodes: np.ndarray, stress: np.ndarray, flaw_size: np.ndarray
     return result if np.ndim(flaw_size) else result[:1]
 
 
+def check_form(form: str) -> FractureForm:
+    """``form`` if it names a form of eq. 6 (see the module docstring), else an :class:`InputError`."""
+    if form not in FRACTURE_FORMS:
+        raise InputError(f"fracture_form must be one of {', '.join(FRACTURE_FORMS)}, got {form!r}")
+    return form  # type: ignore[return-value]
+
+
 def uniform_stress_factor(form: FractureForm) -> float:
     """σ_perm gained per unit of uniform residual stress: 1 (weight-function) or 1/√π (printed)."""
-    if form not in FRACTURE_FORMS:
-        raise SSELabError(f"unknown fracture form {form!r}; choose one of {', '.join(FRACTURE_FORMS)}")
+    check_form(form)
     return 1.0 if form == "weight-function" else 1.0 / np.sqrt(np.pi)
 
 
@@ -119,9 +125,9 @@ def theoretical_maximum_strength(
     """
     a = np.asarray(flaw_size, dtype=float)
     if np.any(a >= thickness / 2):
-        raise SSELabError("flaw size must be smaller than half the thickness")
+        raise InputError("flaw size must be smaller than half the thickness")
     if not (safety_factor >= 1 and np.isfinite(safety_factor)):
-        raise SSELabError(f"safety factor must be finite and at least 1, got {safety_factor}")
+        raise InputError(f"safety factor must be finite and at least 1, got {safety_factor}")
     tension = fracture_strength / safety_factor
     benefit = uniform_stress_factor(form) * tension * (thickness - 2 * a) / (2 * a)
     return native_strength(fracture_toughness, shape_factor, a) + benefit

@@ -37,7 +37,7 @@ from sselab.continuum.diffusion import (
     stretching_for_fraction,
     symmetric_plate_mesh,
 )
-from sselab.errors import ConvergenceError, SSELabError
+from sselab.errors import ConvergenceError, InputError
 
 DEFAULT_REFERENCE_DIFFUSIVITY = 5e-12  # m²/s, gives τ = 2×10⁵ s for L = 1 mm (seed 000 §3.5)
 DEPTH_THRESHOLD = 0.01  # exchange depth: C falls to 1 % of C_s
@@ -58,7 +58,7 @@ DEFINITIONS = {
 def _require_finite(owner: str, **values: float | None) -> None:
     for name, value in values.items():
         if value is not None and not np.isfinite(value):
-            raise SSELabError(f"{owner}: {name} must be finite, got {value}")
+            raise InputError(f"{owner}: {name} must be finite, got {value}")
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,16 @@ class Host:
                         fracture_strength=self.fracture_strength, fracture_toughness=self.fracture_toughness,
                         shape_factor=self.shape_factor)
         if not self.youngs_modulus > 0:
-            raise SSELabError(f"{self.name}: Young's modulus must be positive")
+            raise InputError(f"{self.name}: Young's modulus must be positive")
         if not -1.0 < self.poisson_ratio < 0.5:
-            raise SSELabError(f"{self.name}: Poisson's ratio must lie in (-1, 0.5), got {self.poisson_ratio}")
+            raise InputError(f"{self.name}: Poisson's ratio must lie in (-1, 0.5), got {self.poisson_ratio}")
         for label, value in (
             ("fracture strength", self.fracture_strength),
             ("fracture toughness", self.fracture_toughness),
             ("shape factor", self.shape_factor),
         ):
             if not value > 0:
-                raise SSELabError(f"{self.name}: {label} must be positive, got {value}")
+                raise InputError(f"{self.name}: {label} must be positive, got {value}")
 
     @property
     def biaxial_modulus(self) -> float:
@@ -116,20 +116,20 @@ class ExchangeIon:
                         saturation_concentration=self.saturation_concentration, fit_temperature=self.fit_temperature,
                         activation_energy_eV=self.activation_energy_eV)
         if not isinstance(self.continuum_use, bool):
-            raise SSELabError(f"{self.name}: continuum_use must be true or false, got {self.continuum_use!r}")
+            raise InputError(f"{self.name}: continuum_use must be true or false, got {self.continuum_use!r}")
         if self.fit_temperature is not None and not self.fit_temperature > 0:
-            raise SSELabError(f"{self.name}: fit temperature must be positive")
+            raise InputError(f"{self.name}: fit temperature must be positive")
         if not self.chemical_expansion_coefficient > 0:
-            raise SSELabError(f"{self.name}: chemical expansion coefficient must be positive")
+            raise InputError(f"{self.name}: chemical expansion coefficient must be positive")
         if self.saturation_concentration is not None and not self.saturation_concentration > 0:
-            raise SSELabError(f"{self.name}: saturation concentration d must be positive")
+            raise InputError(f"{self.name}: saturation concentration d must be positive")
         if self.diffusion_prefactor is not None and not self.diffusion_prefactor > 0:
-            raise SSELabError(f"{self.name}: diffusion prefactor D1 must be positive")
+            raise InputError(f"{self.name}: diffusion prefactor D1 must be positive")
 
     def require_transport(self) -> None:
         """Refuse an ion without the transport data (or flagged unfit) for the continuum model."""
         if not self.continuum_use:
-            raise SSELabError(f"{self.name} is not usable in the continuum model: {self.caveat}")
+            raise InputError(f"{self.name} is not usable in the continuum model: {self.caveat}")
         missing = [
             label
             for label, value in (
@@ -141,7 +141,7 @@ class ExchangeIon:
             if value is None
         ]
         if missing:
-            raise SSELabError(f"{self.name}: the ion parameters lack {', '.join(missing)}")
+            raise InputError(f"{self.name}: the ion parameters lack {', '.join(missing)}")
 
 
 def _one_minus_exp_times_one_plus(u: np.ndarray, largest: float) -> np.ndarray:
@@ -170,11 +170,11 @@ class ExchangeDiffusivity:
     def for_process(cls, host: Host, ion: ExchangeIon, temperature: float) -> ExchangeDiffusivity:
         ion.require_transport()
         if not temperature > 0:
-            raise SSELabError(f"temperature must be positive, got {temperature} K")
+            raise InputError(f"temperature must be positive, got {temperature} K")
         prefactor = float(ion.diffusion_prefactor)
         if not np.isclose(temperature, ion.fit_temperature, rtol=0, atol=1e-6):
             if ion.activation_energy_eV is None:
-                raise SSELabError(
+                raise InputError(
                     f"{ion.name} mobility was fitted at {ion.fit_temperature:g} K; give its "
                     f"activation_energy_eV to run at {temperature:g} K"
                 )
@@ -208,16 +208,16 @@ class ExchangeDiffusivity:
 def surface_concentration_for_stress(target_stress: float, host: Host, ion: ExchangeIon) -> float:
     """C_s = σ₀(1 − ν)/(E γ): the paper's estimate, which ignores the force-balance term of eq. 4."""
     if not target_stress > 0:
-        raise SSELabError(f"target surface stress must be compressive (positive), got {target_stress} Pa")
+        raise InputError(f"target surface stress must be compressive (positive), got {target_stress} Pa")
     return target_stress / (host.biaxial_modulus * ion.chemical_expansion_coefficient)
 
 
 def dilute_surface_concentration(formation_energy_eV: float, temperature: float) -> float:
     """C_s = exp(−E_f/(k_B T)): dilute-limit equilibrium with the precursor (seed 000 §3.2)."""
     if not temperature > 0:
-        raise SSELabError(f"temperature must be positive, got {temperature} K")
+        raise InputError(f"temperature must be positive, got {temperature} K")
     if formation_energy_eV < 0:
-        raise SSELabError(
+        raise InputError(
             f"formation energy {formation_energy_eV} eV is negative: the exchange is corrosive and the "
             "dilute limit does not apply"
         )
@@ -241,22 +241,22 @@ class ExchangeProcess:
         _require_finite("process", temperature=self.temperature, thickness=self.thickness, time=self.time,
                         surface_concentration=self.surface_concentration, reference_diffusivity=self.reference_diffusivity)
         if not self.thickness > 0:
-            raise SSELabError(f"thickness must be positive, got {self.thickness} m")
+            raise InputError(f"thickness must be positive, got {self.thickness} m")
         if not self.time > 0:
-            raise SSELabError(f"exchange time must be positive, got {self.time} s")
+            raise InputError(f"exchange time must be positive, got {self.time} s")
         if not self.reference_diffusivity > 0:
-            raise SSELabError("reference diffusivity must be positive")
+            raise InputError("reference diffusivity must be positive")
         c_s, d = self.surface_concentration, self.ion.saturation_concentration
         if not 0 < c_s < 1:
-            raise SSELabError(f"surface concentration must lie in (0, 1), got {c_s}")
+            raise InputError(f"surface concentration must lie in (0, 1), got {c_s}")
         if c_s >= d:
-            raise SSELabError(
+            raise InputError(
                 f"surface concentration {c_s:.4g} reaches {self.ion.name}'s d = {d:.4g}: "
                 "eq. 9's (1 - C/d) would make the diffusivity vanish or turn negative"
             )
         length = np.sqrt(self.diffusivity.maximum_on(c_s) * self.time)
         if length < MINIMUM_DIFFUSION_LENGTH_RATIO * self.thickness:
-            raise SSELabError(
+            raise InputError(
                 f"exchange time {self.time:.3g} s is too short: the diffusion length {length:.3g} m is below "
                 f"{MINIMUM_DIFFUSION_LENGTH_RATIO:g} of the thickness (a surface film, not a continuum profile)"
             )
@@ -395,7 +395,7 @@ def converge_exchange(
 ) -> ConvergedExchange:
     """Refine mesh and time step together until every metric changes by less than ``rtol``."""
     if not 0 < rtol < 1:
-        raise SSELabError(f"relative tolerance must lie in (0, 1), got {rtol}")
+        raise InputError(f"relative tolerance must lie in (0, 1), got {rtol}")
     scale = process.stress_per_concentration() * process.surface_concentration
     floors = {"mean_concentration": 0.01 * process.surface_concentration}
     resolution = start
@@ -416,7 +416,7 @@ def converge_exchange(
         coarse = fine
     raise ConvergenceError(
         f"could not reach a relative error of {rtol:g} in {max_refinements} refinements "
-        f"({2 * resolution.cells_per_half} cells; reached {max(relative.values()):.2g}); loosen --rtol"
+        f"({2 * resolution.cells_per_half} cells; reached {max(relative.values()):.2g}); loosen rtol"
     )
 
 
@@ -459,13 +459,13 @@ class DesignBounds:
         _require_finite("design bounds", flaw_size=self.flaw_size, safety_factor=self.safety_factor,
                         depth_factor=self.depth_factor, minimum_gain=self.minimum_gain)
         if not self.flaw_size > 0:
-            raise SSELabError(f"flaw size must be positive, got {self.flaw_size} m")
+            raise InputError(f"flaw size must be positive, got {self.flaw_size} m")
         if not self.safety_factor >= 1:
-            raise SSELabError(f"safety factor must be at least 1, got {self.safety_factor}")
+            raise InputError(f"safety factor must be at least 1, got {self.safety_factor}")
         if not self.depth_factor > 0:
-            raise SSELabError("depth factor must be positive")
+            raise InputError("depth factor must be positive")
         if not self.minimum_gain >= 1:
-            raise SSELabError(f"minimum strength gain must be at least 1, got {self.minimum_gain}")
+            raise InputError(f"minimum strength gain must be at least 1, got {self.minimum_gain}")
 
     @property
     def minimum_depth(self) -> float:
@@ -473,7 +473,7 @@ class DesignBounds:
 
     def check_plate(self, thickness: float) -> None:
         if self.minimum_depth >= 0.5 * thickness:
-            raise SSELabError(
+            raise InputError(
                 f"flaw size {self.flaw_size:.3g} m needs an exchange depth of {self.minimum_depth:.3g} m, "
                 f"not below half the thickness ({0.5 * thickness:.3g} m)"
             )
@@ -612,7 +612,7 @@ def design_exchange(
 ) -> ExchangeDesign:
     """Solve the treatment to ``rtol`` and evaluate strength and design bounds at the flaw size."""
     bounds.check_plate(process.thickness)
-    fracture.uniform_stress_factor(form)  # validates the form before any work
+    fracture.check_form(form)  # before any work
     host = process.host
     args = (host.fracture_toughness, host.shape_factor)
 

@@ -14,7 +14,7 @@ import xarray as xr
 
 from sselab.continuum import fracture
 from sselab.continuum.ion_exchange import VERDICTS, DesignBounds, ExchangeProcess, design_exchange
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,46 @@ def map_row(spec: MapSpec, surface_concentration: float, time_ratios: np.ndarray
     return [map_point(spec, surface_concentration, float(ratio)) for ratio in time_ratios]
 
 
+MapTask = tuple[MapSpec, float, np.ndarray]
+
+
+def map_row_task(task: MapTask) -> list[dict]:
+    """:func:`map_row` on one ``(spec, C_s, t/τ values)`` item: the picklable Dask task of a map sweep."""
+    return map_row(*task)
+
+
 def validate_axes(surface_concentrations: np.ndarray, time_ratios: np.ndarray, spec: MapSpec) -> None:
     d = spec.template.ion.saturation_concentration
     if np.any(surface_concentrations <= 0) or np.any(surface_concentrations >= d):
-        raise SSELabError(f"map surface concentrations must lie in (0, d = {d:g})")
+        raise InputError(f"map surface concentrations must lie in (0, d = {d:g})")
     if np.any(time_ratios <= 0):
-        raise SSELabError("map time ratios t/tau must be positive")
+        raise InputError("map time ratios t/tau must be positive")
+
+
+@dataclass(frozen=True)
+class MapGrid:
+    """A map's shared spec and its two axes (C_s, t/τ), checked on construction.
+
+    ``tasks()`` splits the work into one :func:`map_row_task` item per C_s; ``assemble`` stacks the
+    rows those tasks return (in the order of ``tasks()``) into the map's Dataset.
+    """
+
+    spec: MapSpec
+    surface_concentrations: np.ndarray
+    time_ratios: np.ndarray
+
+    def __post_init__(self) -> None:
+        validate_axes(self.surface_concentrations, self.time_ratios, self.spec)
+
+    @property
+    def points(self) -> int:
+        return self.surface_concentrations.size * self.time_ratios.size
+
+    def tasks(self) -> list[MapTask]:
+        return [(self.spec, float(c), self.time_ratios) for c in self.surface_concentrations]
+
+    def assemble(self, rows: list[list[dict]]) -> xr.Dataset:
+        return assemble_map(self.spec, self.surface_concentrations, self.time_ratios, [point for row in rows for point in row])
 
 
 def assemble_map(

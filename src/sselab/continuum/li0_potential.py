@@ -42,7 +42,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from sselab.constants import BOLTZMANN_EV
-from sselab.errors import ConvergenceError, SSELabError
+from sselab.errors import ConvergenceError, InputError
 
 FRACTION_TOLERANCE = 1e-9
 
@@ -86,7 +86,7 @@ class Segment:
 
 def _finite_positive(label: str, value: float) -> None:
     if not (math.isfinite(value) and value > 0):
-        raise SSELabError(f"{label} must be positive and finite, got {value}")
+        raise InputError(f"{label} must be positive and finite, got {value}")
 
 
 @dataclass(frozen=True)
@@ -105,28 +105,28 @@ class Separator:
         _finite_positive("temperature", self.temperature)
         _finite_positive("thickness", self.thickness)
         if not (math.isfinite(self.current_density) and self.current_density != 0):
-            raise SSELabError(f"current density must be finite and non-zero, got {self.current_density}")
+            raise InputError(f"current density must be finite and non-zero, got {self.current_density}")
         for label, value in (("mu_cathode", self.mu_cathode), ("mu_anode", self.mu_anode)):
             if not math.isfinite(value):
-                raise SSELabError(f"{label} must be finite, got {value}")
+                raise InputError(f"{label} must be finite, got {value}")
         if not self.layers:
-            raise SSELabError("the separator needs at least one layer")
+            raise InputError("the separator needs at least one layer")
         for i, layer in enumerate(self.layers, 1):
             _finite_positive(f"layer {i} fraction", layer.fraction)
             _finite_positive(f"layer {i} sigma_ion", layer.sigma_ion)
             _finite_positive(f"layer {i} A", layer.A)
             if not math.isfinite(layer.B):
-                raise SSELabError(f"layer {i} B must be finite, got {layer.B}")
+                raise InputError(f"layer {i} B must be finite, got {layer.B}")
         total = math.fsum(layer.fraction for layer in self.layers)
         if abs(total - 1.0) > FRACTION_TOLERANCE:
-            raise SSELabError(f"layer fractions must sum to 1, got {total:.12g}")
+            raise InputError(f"layer fractions must sum to 1, got {total:.12g}")
         for i, neck in enumerate(self.bottlenecks, 1):
             _finite_positive(f"bottleneck {i} width", neck.width)
             if neck.width < 1e-12:
-                raise SSELabError(f"bottleneck {i} width {neck.width:g} is below 1e-12 of the thickness (not resolvable)")
+                raise InputError(f"bottleneck {i} width {neck.width:g} is below 1e-12 of the thickness (not resolvable)")
             _finite_positive(f"bottleneck {i} sigma_ion_factor", neck.sigma_ion_factor)
             if not (neck.position - neck.width / 2 >= 0 and neck.position + neck.width / 2 <= 1):
-                raise SSELabError(f"bottleneck {i} must lie within the separator (0 <= position ± width/2 <= 1)")
+                raise InputError(f"bottleneck {i} must lie within the separator (0 <= position ± width/2 <= 1)")
 
     @property
     def thermal_energy(self) -> float:
@@ -302,7 +302,8 @@ class SegmentFlow:
         nearest = min(ahead, key=lambda p: abs(p - u0))
         return self.segment.B + self.thermal_energy * nearest
 
-    def advance(self, mu_start: float, width: float, start_position: float | None = None, direction: float | None = None) -> float:
+    def advance(self, mu_start: float, width: float, start_position: float | None = None,
+                direction: float | None = None) -> float:
         """μ after travelling ``width`` in ξ from ``mu_start`` (exact inversion of the closed form).
 
         ``start_position`` and ``direction`` describe a start that float64 cannot place: a point
@@ -404,19 +405,19 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
     low, high = mismatch(LOG_Q_MIN), mismatch(LOG_Q_MAX)
     if sign * low > 0 or sign * high < 0:
         reach = sorted((low + separator.mu_anode, high + separator.mu_anode))
-        raise SSELabError(
+        raise InputError(
             f"no steady state with 0 < t_Li <= 1: the anode-side potential can only reach [{reach[0]:.4g}, {reach[1]:.4g}] eV "
             f"for this stack and current, and mu_anode = {separator.mu_anode:g} eV lies outside"
         )
     log_q = brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000)
-    best = _with_anode(separator, log_q)
+    best = solution_at(separator, log_q)
     if not best.worst_residual <= position_tolerance:  # brentq stops within a few ulps: try the neighbours
         neighbours = []
         for direction in (-np.inf, np.inf):
             step = log_q
             for _ in range(4):
                 step = float(np.nextafter(step, direction))
-                neighbours.append(_with_anode(separator, step))
+                neighbours.append(solution_at(separator, step))
         best = min([best, *neighbours], key=lambda sol: sol.worst_residual)
     if not best.worst_residual <= position_tolerance:
         rescued = _through_unstable_edge(separator, log_q, position_tolerance)
@@ -569,8 +570,13 @@ def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tole
     return 0.0 if finite and min(finite) <= 0.0 <= max(finite) else raw
 
 
-def _with_anode(separator: Separator, log_q: float, position_tolerance: float = 1e-9) -> Li0Solution:
-    """Shoot at ``log_q``, pin the last potential to μ_anode and measure the position residuals."""
+def solution_at(separator: Separator, log_q: float, position_tolerance: float = 1e-9) -> Li0Solution:
+    """The candidate solution at ln(1 − t) = ``log_q``: shoot, pin the last potential to μ_anode and
+    measure every segment's position residual (closed-form width − thickness fraction).
+
+    :func:`solve` accepts it when the worst residual is within ``position_tolerance``; evaluated at
+    a perturbed ``log_q`` it shows how sharply the stack pins t.
+    """
     try:
         potentials = shoot(separator, log_q)
     except ConvergenceError:
@@ -752,7 +758,7 @@ class Li0Result:
 def analyse(separator: Separator, band: float = 0.05, min_jump: float = 0.05) -> Li0Result:
     """Solve and characterise the profile (jumps, bottlenecks, over/undershoot, vulnerable share)."""
     if not (band > 0 and math.isfinite(band)):
-        raise SSELabError(f"vulnerable band must be positive, got {band}")
+        raise InputError(f"vulnerable band must be positive, got {band}")
     solution = solve(separator)
     xi, mu = sample_profile(solution)
     top, bottom = max(separator.mu_cathode, separator.mu_anode), min(separator.mu_cathode, separator.mu_anode)

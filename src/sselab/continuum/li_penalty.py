@@ -22,7 +22,7 @@ from scipy.stats import linregress
 
 from sselab.constants import BOLTZMANN_EV, GAS_CONSTANT
 from sselab.continuum.transport import fit_arrhenius
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 
 ROOM_TEMPERATURE = 300.0
 
@@ -42,15 +42,15 @@ class LiDiffusionLaw:
     def __post_init__(self) -> None:
         for name in ("prefactor", "activation_volume", "activation_energy_eV"):
             if not np.isfinite(getattr(self, name)):
-                raise SSELabError(f"eq. 10 parameter {name} must be finite, got {getattr(self, name)}")
+                raise InputError(f"eq. 10 parameter {name} must be finite, got {getattr(self, name)}")
         if not self.prefactor > 0:
-            raise SSELabError(f"diffusion prefactor D0 must be positive, got {self.prefactor}")
+            raise InputError(f"diffusion prefactor D0 must be positive, got {self.prefactor}")
 
     def diffusivity(self, temperature: np.ndarray | float, stress: np.ndarray | float = 0.0) -> np.ndarray:
         """D_Li (m²/s) at temperature (K) and stress (Pa, compressive positive)."""
         t = np.asarray(temperature, dtype=float)
         if np.any(t <= 0):
-            raise SSELabError("temperature must be positive")
+            raise InputError("temperature must be positive")
         s = np.asarray(stress, dtype=float)
         return self.prefactor * np.exp(-s * self.activation_volume / (GAS_CONSTANT * t)) * np.exp(
             -self.activation_energy_eV / (BOLTZMANN_EV * t)
@@ -94,19 +94,19 @@ def fit_two_step(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.nd
     s = np.asarray(stress, dtype=float)
     d = np.asarray(diffusivity, dtype=float)
     if not (t.shape == s.shape == d.shape) or t.ndim != 1:
-        raise SSELabError("temperature, stress and diffusivity must be 1D arrays of one length")
+        raise InputError("temperature, stress and diffusivity must be 1D arrays of one length")
     if not (np.isfinite(t).all() and np.isfinite(s).all() and np.isfinite(d).all()):
-        raise SSELabError("temperatures, stresses and diffusivities must all be finite numbers")
+        raise InputError("temperatures, stresses and diffusivities must all be finite numbers")
     if np.any(d <= 0):
-        raise SSELabError("diffusivities must be positive")
+        raise InputError("diffusivities must be positive")
     if np.any(t <= 0):
-        raise SSELabError("temperatures must be positive")
+        raise InputError("temperatures must be positive")
     levels, which = np.unique(t, return_inverse=True)
     if levels.size < 2:
-        raise SSELabError("the two-step fit needs at least two temperatures")
+        raise InputError("the two-step fit needs at least two temperatures")
     for level in levels:
         if np.unique(s[t == level]).size < 2:
-            raise SSELabError(f"the two-step fit needs at least two stresses at {level:g} K")
+            raise InputError(f"the two-step fit needs at least two stresses at {level:g} K")
     per_temperature = np.array([-linregress(s[t == level], np.log(d[t == level])).slope * GAS_CONSTANT * level for level in levels])
 
     design = np.column_stack([np.eye(levels.size)[which], -s / (GAS_CONSTANT * t)])

@@ -7,6 +7,9 @@ Host keys: ``name``, ``youngs_modulus``, ``poisson_ratio``, ``fracture_strength`
 ``saturation_concentration``, ``fit_temperature`` (+ ``activation_energy_eV``, ``continuum_use``,
 ``caveat``, ``source``). Li-law keys: ``prefactor``, ``activation_volume``, ``activation_energy_eV``
 (+ ``source``).
+
+Each kind has a reader and a writer that round-trip: :func:`load_host`/:func:`write_host`,
+:func:`load_ion`/:func:`write_ion`, :func:`load_li_law`/:func:`write_li_law`.
 """
 
 from __future__ import annotations
@@ -53,6 +56,21 @@ def load_host(name_or_path: str | Path = "llzo") -> Host:
     return Host(**values)
 
 
+#: TOML unit of each host quantity written by :func:`write_host`.
+_HOST_UNITS = {"youngs_modulus": "Pa", "fracture_strength": "Pa", "fracture_toughness": "Pa*m**0.5"}
+
+
+def write_host(path: str | Path, host: Host, header: str = "") -> Path:
+    """A host file that :func:`load_host` reads back to ``host`` (quantities carry their units)."""
+    return write_table(path, {
+        "name": host.name,
+        **{key: f"{getattr(host, key)!r} {unit}" for key, unit in _HOST_UNITS.items()},
+        "poisson_ratio": host.poisson_ratio,
+        "shape_factor": host.shape_factor,
+        "source": host.source or None,
+    }, header)
+
+
 def load_ion(name_or_path: str | Path) -> ExchangeIon:
     """A packaged exchange ion by name (Na, Ag, K), or an ion TOML file.
 
@@ -74,8 +92,6 @@ def load_ion(name_or_path: str | Path) -> ExchangeIon:
             raise InputError(f"{origin}: chemical_strain needs a positive chemical_strain_concentration")
         values["chemical_expansion_coefficient"] = strain / strain_concentration
     return ExchangeIon(**values)
-
-
 
 
 #: TOML unit of each ion field written by :func:`write_ion` (text fields: None).
@@ -101,14 +117,16 @@ LI_LAW_FIELDS = {"prefactor": "diffusivity", "activation_volume": "molar_volume"
 
 
 def load_li_law(path: str | Path) -> LiDiffusionLaw:
-    """An eq. 10 parameter file (``prefactor``, ``activation_volume``, ``activation_energy_eV``)."""
+    """An eq. 10 parameter file: ``prefactor`` (D₀), ``activation_volume`` (V‡, per mole) and
+    ``activation_energy_eV`` (E_a), each a number in SI (eV for E_a) or a string with units, and an
+    optional ``source``. Unknown or missing keys are refused with the file's name."""
     if not Path(path).is_file():
         raise InputError(f"Li law file {path} does not exist")
     table, origin = read_table(path, "ions")
     values = convert_fields(table, LI_LAW_FIELDS, origin)
     missing = [key for key in LI_LAW_FIELDS if key != "source" and key not in values]
     if missing:
-        raise InputError(f"{origin}: missing {', '.join(missing)}")
+        raise InputError(f"{origin}: missing {', '.join(missing)} (expected prefactor, activation_volume, activation_energy_eV)")
     values.pop("source", None)
     return LiDiffusionLaw(**values)
 

@@ -1,4 +1,11 @@
-"""Figures of the ion_exchange domain: each function takes a result and returns a matplotlib Figure."""
+"""Figures of seed 000's continuum studies (:mod:`sselab.studies.ion_exchange`).
+
+Each function takes a result and an optional ``ax`` (one panel) or ``axes`` (several panels) to draw
+into, and returns the Figure. A design is an :class:`~sselab.studies.ion_exchange.IonExchangeDesign`
+or a :class:`~sselab.continuum.ion_exchange.ExchangeDesign`; the Fig. 6 panels also take several of
+them, or a :class:`~sselab.studies.ion_exchange.Fig6Reproduction` (its Fig. 6 designs). A map is an
+:class:`~sselab.studies.ion_exchange.IonExchangeMapResult` or its Dataset (``map.nc``).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,43 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 
+from sselab.constants import GAS_CONSTANT
 from sselab.continuum.ion_exchange import VERDICTS, ExchangeDesign
+from sselab.errors import InputError
 from sselab.plots.style import BOUND_COLOR, ION_COLORS
+from sselab.studies.ion_exchange import Fig6Reproduction, IonExchangeDesign, IonExchangeMapResult, LiPenaltyResult
 
 MPA, UM = 1e6, 1e-6
+PANEL_SIZE = (5.2, 4.0)
+
+DesignLike = ExchangeDesign | IonExchangeDesign
+Designs = DesignLike | Sequence[DesignLike] | Fig6Reproduction
+
+
+def _design(design: DesignLike) -> ExchangeDesign:
+    return design.solved() if isinstance(design, IonExchangeDesign) else design
+
+
+def _designs(designs: Designs) -> list[ExchangeDesign]:
+    if isinstance(designs, Fig6Reproduction):
+        return designs.figure_designs()
+    if isinstance(designs, (ExchangeDesign, IonExchangeDesign)):
+        return [_design(designs)]
+    return [_design(d) for d in designs]
+
+
+def _dataset(result: IonExchangeMapResult | xr.Dataset) -> xr.Dataset:
+    return result if isinstance(result, xr.Dataset) else result.solved()
+
+
+def _panel(ax: Axes | None) -> tuple[Figure, Axes]:
+    if ax is None:
+        return plt.subplots(figsize=PANEL_SIZE)
+    return ax.figure, ax
 
 
 def _color(design: ExchangeDesign, index: int) -> str:
@@ -25,13 +63,14 @@ def _label(design: ExchangeDesign) -> str:
     return f"{p.ion.name}$^+$, $C_s$ = {100 * p.surface_concentration:.2g} %"
 
 
-def crack_schematic(design: ExchangeDesign) -> plt.Figure:
+def crack_schematic(design: DesignLike, ax: Axes | None = None) -> Figure:
     """Fig. 6a: the edge flaw inside the compressed surface layer, shaded by the residual stress."""
+    design = _design(design)
     profile, a = design.profile, design.bounds.flaw_size
     depth_shown = 1.3 * max(profile.exchange_depth, 2 * a)
     depth = np.linspace(0, depth_shown, 300)
     stress = np.interp(depth, profile.nodes, profile.stress) / MPA
-    fig, ax = plt.subplots(figsize=(5.2, 4.0))
+    fig, ax = _panel(ax)
     width = depth_shown
     limit = max(abs(stress).max(), 1e-9)
     image = ax.imshow(
@@ -56,9 +95,10 @@ def crack_schematic(design: ExchangeDesign) -> plt.Figure:
     return fig
 
 
-def concentration_profiles(designs: Sequence[ExchangeDesign]) -> plt.Figure:
+def concentration_profiles(designs: Designs, ax: Axes | None = None) -> Figure:
     """Fig. 6b: C(x) near the surface, with the depth bound (2a) as a red notch."""
-    fig, ax = plt.subplots(figsize=(5.2, 4.0))
+    designs = _designs(designs)
+    fig, ax = _panel(ax)
     extent = 1.4 * max(max(d.profile.exchange_depth for d in designs), 2 * designs[0].bounds.depth_factor * designs[0].bounds.flaw_size)
     for i, d in enumerate(designs):
         p = d.profile
@@ -85,9 +125,10 @@ def _step(nodes: np.ndarray, values: np.ndarray, extent: float) -> tuple[np.ndar
     return np.append(x, extent) / UM, np.append(y, values[keep.sum()] if keep.sum() < values.size else y[-1])
 
 
-def stress_profiles(designs: Sequence[ExchangeDesign]) -> plt.Figure:
+def stress_profiles(designs: Designs, ax: Axes | None = None) -> Figure:
     """Fig. 6c: σ_c(x) across the whole plate with −σ_f (spontaneous fracture) in red."""
-    fig, ax = plt.subplots(figsize=(5.2, 4.0))
+    designs = _designs(designs)
+    fig, ax = _panel(ax)
     for i, d in enumerate(designs):
         p = d.profile
         ax.plot(p.nodes / d.process.thickness, p.stress / MPA, color=_color(d, i), label=f"{_label(d)}: centre {d.converged.metrics['center_stress_Pa'] / MPA:.0f} MPa")
@@ -102,13 +143,14 @@ def stress_profiles(designs: Sequence[ExchangeDesign]) -> plt.Figure:
     return fig
 
 
-def strength_curves(designs: Sequence[ExchangeDesign]) -> plt.Figure:
+def strength_curves(designs: Designs, ax: Axes | None = None) -> Figure:
     """Fig. 6d: σ_perm vs a/L with the native line, the theoretical maximum and the SF-2 bound."""
+    designs = _designs(designs)
     first = designs[0]
     length = first.process.thickness
     ratios = np.geomspace(1e-3, 0.2, 160)
     curves = first.strength_curves(ratios * length)
-    fig, ax = plt.subplots(figsize=(5.2, 4.0))
+    fig, ax = _panel(ax)
     ax.fill_between(ratios, curves["native"] / MPA, curves["safety_factor_2"] / MPA, color="0.85", label="safe and effective range")
     ax.plot(ratios, curves["native"] / MPA, color="black", label="native LLZO")
     ax.plot(ratios, curves["theoretical_maximum"] / MPA, color=BOUND_COLOR, label="theoretical maximum")
@@ -128,10 +170,15 @@ def strength_curves(designs: Sequence[ExchangeDesign]) -> plt.Figure:
     return fig
 
 
-def uniform_comparison(design: ExchangeDesign) -> plt.Figure:
-    """SI.7: gradient vs uniform-layer model — concentration, stress and σ_perm."""
+def uniform_comparison(design: DesignLike, axes: Sequence[Axes] | None = None) -> Figure:
+    """SI.7: gradient vs uniform-layer model — concentration, stress and σ_perm (three panels)."""
+    design = _design(design)
     length = design.process.thickness
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    created = axes is None
+    if created:
+        fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    else:
+        fig = axes[0].figure
     extent = 1.5 * max(design.profile.exchange_depth, design.uniform.depth)
     for model, profile, style in (("gradient", design.profile, "-"), ("uniform layer", design.uniform.profile, "--")):
         keep = profile.nodes <= extent
@@ -150,18 +197,25 @@ def uniform_comparison(design: ExchangeDesign) -> plt.Figure:
     axes[0].set_xlabel("depth (µm)")
     axes[1].set_xlabel("depth (µm)")
     axes[2].set_xlabel("a / L")
-    fig.suptitle(f"SI.7: same dopant amount and surface concentration ({_label(design)})")
-    fig.tight_layout()
+    if created:
+        fig.suptitle(f"SI.7: same dopant amount and surface concentration ({_label(design)})")
+        fig.tight_layout()
     return fig
 
 
-def map_overview(dataset: xr.Dataset) -> plt.Figure:
-    """Scalar maps over C_s × t/τ: depth, centre stress, strength gain and the verdict."""
+def map_overview(result: IonExchangeMapResult | xr.Dataset, axes: np.ndarray | None = None) -> Figure:
+    """Scalar maps over C_s × t/τ (a 2 × 2 grid of panels): depth, centre stress, strength and the verdict."""
+    dataset = _dataset(result)
     cs = 100 * dataset.surface_concentration.values
     ratio = dataset.time_ratio.values
     length, flaw = dataset.attrs["thickness_m"], dataset.attrs["flaw_size_m"]
     strength = dataset.attrs["fracture_strength_Pa"]
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8.5), constrained_layout=True)
+    created = axes is None
+    if created:
+        fig, axes = plt.subplots(2, 2, figsize=(11, 8.5), constrained_layout=True)
+    else:
+        axes = np.asarray(axes).reshape(2, 2)
+        fig = axes[0, 0].figure
     panels = [
         (axes[0, 0], dataset.exchange_depth.values / length, "exchange depth / L", "viridis",
          dataset.attrs["depth_factor"] * flaw / length),
@@ -185,17 +239,25 @@ def map_overview(dataset: xr.Dataset) -> plt.Figure:
         ax.set_xscale("log")
         ax.set_xlabel("t / τ")
         ax.set_ylabel("$C_s$ (%)")
-    fig.suptitle(
-        f"{dataset.attrs['ion']}$^+$ exchange in {dataset.attrs['host']}, T = {dataset.attrs['temperature_K']:g} K, "
-        f"L = {length * 1e3:g} mm, τ = {dataset.attrs['tau_s']:.3g} s"
-    )
+    if created:
+        fig.suptitle(
+            f"{dataset.attrs['ion']}$^+$ exchange in {dataset.attrs['host']}, T = {dataset.attrs['temperature_K']:g} K, "
+            f"L = {length * 1e3:g} mm, τ = {dataset.attrs['tau_s']:.3g} s"
+        )
     return fig
 
 
-def map_profiles(dataset: xr.Dataset, rows: int = 3) -> plt.Figure:
-    """SI.8: σ/|σ_f| (left) and C (right) vs x/L at each t/τ, for a few C_s, with the bounds in red."""
+def map_profiles(result: IonExchangeMapResult | xr.Dataset, rows: int = 3, axes: np.ndarray | None = None) -> Figure:
+    """SI.8: σ/|σ_f| (left) and C (right) vs x/L at each t/τ, for up to ``rows`` values of C_s, with the
+    bounds in red. ``axes``, if given, needs one row of two panels per C_s shown."""
+    dataset = _dataset(result)
     picks = np.unique(np.linspace(0, dataset.surface_concentration.size - 1, rows).round().astype(int))
-    fig, axes = plt.subplots(len(picks), 2, figsize=(10, 3.0 * len(picks)), squeeze=False, constrained_layout=True)
+    created = axes is None
+    if created:
+        fig, axes = plt.subplots(len(picks), 2, figsize=(10, 3.0 * len(picks)), squeeze=False, constrained_layout=True)
+    else:
+        axes = np.asarray(axes).reshape(len(picks), 2)
+        fig = axes[0, 0].figure
     colors = plt.cm.plasma(np.linspace(0, 0.9, dataset.time_ratio.size))
     notch = dataset.attrs["depth_factor"] * dataset.attrs["flaw_size_m"] / dataset.attrs["thickness_m"]
     x = dataset.x_over_L.values[1:]  # log axis: leave out the surface point x = 0
@@ -215,18 +277,29 @@ def map_profiles(dataset: xr.Dataset, rows: int = 3) -> plt.Figure:
         ax.set_xlabel("x / L")
     sm = plt.cm.ScalarMappable(cmap="plasma", norm=matplotlib.colors.LogNorm(dataset.time_ratio.values.min(), dataset.time_ratio.values.max()))
     fig.colorbar(sm, ax=axes, label="t / τ")
-    fig.suptitle(f"SI.8 dimensionless map, {dataset.attrs['ion']}$^+$ (red: bounds)")
+    if created:
+        fig.suptitle(f"SI.8 dimensionless map, {dataset.attrs['ion']}$^+$ (red: bounds)")
     return fig
 
-def li_penalty_figure(temperature: np.ndarray, stress: np.ndarray, diffusivity: np.ndarray, fit) -> plt.Figure:
-    """Two-step fit: ln D vs σ at each T (step 1) and the zero-stress Arrhenius line (step 2)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+
+def li_penalty_figure(result: LiPenaltyResult, axes: Sequence[Axes] | None = None) -> Figure:
+    """Two-step fit of the exchanged law: ln D vs σ at each T (step 1) and the zero-stress Arrhenius line
+    (step 2), from a result whose exchanged law was fitted to MD data."""
+    if result.exchanged_fit is None or result.exchanged_data is None:
+        raise InputError("the exchanged law was not fitted to MD data here: there is no fit to plot")
+    fit, data = result.exchanged_fit, result.exchanged_data
+    temperature, stress, diffusivity = data.temperature_K, data.stress_Pa, data.D_m2_per_s
+    if axes is None:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    else:
+        left, right = axes
+        fig = left.figure
     law = fit.law
     for i, level in enumerate(fit.temperatures):
         at = temperature == level
         grid = np.linspace(stress[at].min(), stress[at].max(), 50)
         left.plot(stress[at] / 1e9, diffusivity[at], "o", color=f"C{i}", label=f"{level:g} K")
-        left.plot(grid / 1e9, np.exp(fit.zero_stress_log_diffusivity[i]) * np.exp(-grid * law.activation_volume / (8.314462618 * level)), color=f"C{i}")
+        left.plot(grid / 1e9, np.exp(fit.zero_stress_log_diffusivity[i]) * np.exp(-grid * law.activation_volume / (GAS_CONSTANT * level)), color=f"C{i}")
     left.set_yscale("log")
     left.set_xlabel("stress (GPa, compression > 0)")
     left.set_ylabel("$D_{Li}$ (m$^2$/s)")
