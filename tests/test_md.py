@@ -1,4 +1,4 @@
-"""ASE molecular dynamics driver: conservation, thermostat, outputs, resume (EMT, small cells)."""
+"""ASE molecular dynamics driver and the MD grid: conservation, thermostat, outputs, resume (EMT, small cells)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.io import read
 
+from sselab.analysis.diffusion import DiffusionAnalysis
+from sselab.atomistic.engine import as_engine
 from sselab.atomistic.md.ase_md import MDSettings, apply_hydrostatic_strain, run_ase_md
 from sselab.errors import SSELabError
+from sselab.studies.md import MDGrid, MDGridResult, build_md_system, point_name
 
 
 def copper():
@@ -77,3 +80,57 @@ def test_resume_after_a_torn_last_frame_drops_it_and_continues(tmp_path):
     result = run_ase_md(copper(), EMT(), settings, tmp_path / "r.extxyz", tmp_path / "r.csv", resume=True)
     times = [f.info["time_fs"] for f in read(tmp_path / "r.extxyz", index=":")]
     assert times == [0.0, 40.0, 80.0, 120.0] and result.steps_run == 20
+
+
+# ------------------------------------------------------------------------------------------ MD grid
+
+GRID = {"time_fs": 200.0, "timestep_fs": 2.0, "dump_interval_fs": 20.0, "equilibration_fs": 0.0, "repeat": (2, 2, 2)}
+
+
+def test_grid_writes_one_analysable_trajectory_per_point_and_resume_skips_them(tmp_path):
+    grid = MDGrid(temperatures_K=(600.0, 900.0), strains=(0.0, 0.01), **GRID)
+    progress = []
+    result = grid.run("cu-fcc", calculator="emt", out=tmp_path / "md", progress=lambda label, n: progress.append((label, n)))
+    assert [(p.temperature_K, p.strain, p.status) for p in result.points] == [
+        (600.0, 0.0, "ran"), (600.0, 0.01, "ran"), (900.0, 0.0, "ran"), (900.0, 0.01, "ran")]
+    assert result.system["atoms"] == 32 and result.engine["engine"] == "ase" and result.frame_interval_fs == 20.0
+    assert sum(n for _, n in progress) == 4 * 100 and progress[0][0] == "MD 600 K, strain +0"
+    compressed = read(tmp_path / "md" / point_name(600.0, 0.01) / "trajectory.extxyz", index=":")
+    relaxed = read(result.points[0].trajectory, index="0")
+    assert len(compressed) == 11 and compressed[-1].info["time_fs"] == 200.0
+    assert compressed[0].get_volume() == pytest.approx(relaxed.get_volume() * 0.99**3)
+    analysis = DiffusionAnalysis.from_file(result.points[2].trajectory, species="Cu")
+    assert analysis.temperature_K == 900.0 and analysis.stress_Pa is not None and not analysis.diffusive  # a solid at 900 K
+    run = result.write()
+    assert run.path == tmp_path / "md" and MDGridResult.from_dict(run.summary) == result
+    with pytest.raises(SSELabError, match="use --resume"):
+        grid.run("cu-fcc", calculator=EMT(), out=tmp_path / "md")
+    resumed = grid.run("cu-fcc", calculator=as_engine("emt"), out=tmp_path / "md", resume=True)
+    assert {p.status for p in resumed.points} == {"already finished"}
+
+
+def test_grid_settings_are_checked_before_anything_runs(tmp_path):
+    with pytest.raises(SSELabError, match="outside"):
+        MDGrid(temperatures_K=600.0, strains=(0.0, 0.5))
+    with pytest.raises(SSELabError, match="need --exchange-ion"):
+        MDGrid(temperatures_K=600.0, exchange_count=2)
+    with pytest.raises(SSELabError, match="three positive integers"):
+        MDGrid(temperatures_K=600.0, repeat=(2, 2))
+    with pytest.raises(SSELabError, match="whole number of timesteps"):
+        MDGrid(temperatures_K=600.0, timestep_fs=2.0, dump_interval_fs=15.0).schedule()
+    with pytest.raises(SSELabError, match="whole number of frame intervals"):
+        MDGrid(temperatures_K=600.0, timestep_fs=2.0, dump_interval_fs=20.0, time_fs=250.0).schedule()
+    schedule = MDGrid(temperatures_K=600.0, time_fs=1000.0, dump_interval_fs=50.0, equilibration_fs=200.0).schedule()
+    assert (schedule.timestep_fs, schedule.dump_every, schedule.steps, schedule.equilibration_steps) == (1.0, 50, 1000, 200)
+    with pytest.raises(SSELabError, match="not both"):
+        MDGrid(temperatures_K=600.0, **GRID).run("cu-fcc", calculator="emt", forcefield="llzo_bush_coreshell", out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_system_builder_exchanges_li_in_ordered_llzo():
+    atoms, record = build_md_system("llzo", exchange_ion="Na", exchange_count=2, seed=3)
+    symbols = atoms.get_chemical_symbols()
+    assert len(atoms) == 192 and symbols.count("Na") == 2 and symbols.count("Li") == 54
+    assert record["exchange"] == {"ion": "Na", "count": 2, "site_fraction": pytest.approx(2 / 56)} and record["li_ordering"]["seed"] == 3
+    doubled, doubled_record = build_md_system(copper(), repeat=(1, 1, 2))
+    assert len(doubled) == 64 and doubled_record["formula"] == "Cu64"

@@ -1,14 +1,22 @@
-"""MSD, diffusivity and trajectory reading on synthetic trajectories with known D."""
+"""MSD, diffusivity, trajectory reading and DiffusionAnalysis on synthetic trajectories with known D."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 from ase import Atoms
+from ase.io import write
+from matplotlib.figure import Figure
+from scipy.constants import e, k
 
+from sselab.analysis.diffusion import DiffusionAnalysis, exchange_fraction, formal_charge_number
 from sselab.analysis.msd import A2_PER_FS_TO_M2_PER_S, estimate_diffusivity, msd_per_atom
 from sselab.analysis.trajectory import trajectory_from_frames
 from sselab.errors import SSELabError
+
+SPACING, BOX = 2.0, 16.0
 
 
 def brownian(rng, frames, atoms, d_a2_per_fs, dt_fs):
@@ -33,6 +41,34 @@ def frames_from(positions, symbols, cell=None, dt_fs=None, wrap=True):
         if dt_fs is not None:
             atoms.info["time_fs"] = index * dt_fs
         yield atoms
+
+
+def write_walk(path, probability, frames=800, walkers=40, dt=50.0, temperature=900.0, wrap=True, cell=True, seed=0, times=True, extra=None):
+    """Li on a simple-cubic lattice hopping with ``probability`` per frame, among fixed O, as extended XYZ.
+
+    Returns the hop diffusivity D = p a²/(6 dt) in m²/s.
+    """
+    rng = np.random.default_rng(seed)
+    hops = lattice_walk(rng, frames, walkers, SPACING, probability)
+    grid = np.stack(np.meshgrid(*[np.arange(8) * SPACING] * 3, indexing="ij"), -1).reshape(-1, 3)
+    positions = grid[rng.choice(len(grid), walkers, replace=False)] + hops
+    host = rng.random((12, 3)) * BOX
+    symbols = ["Li"] * walkers + ["O"] * 12 + (list(extra) if extra else [])
+    extra_positions = rng.random((len(extra), 3)) * BOX if extra else np.zeros((0, 3))
+    images = []
+    for index in range(frames):
+        atoms = Atoms(symbols, positions=np.vstack([positions[index], host, extra_positions]),
+                      cell=[BOX] * 3 if cell else None, pbc=cell)
+        if wrap and cell:
+            atoms.wrap()
+        elif wrap:
+            atoms.positions[:] = atoms.positions % BOX
+        if times:
+            atoms.info["time_fs"] = index * dt
+        atoms.info["target_temperature_K"] = temperature
+        images.append(atoms)
+    write(path, images, format="extxyz")
+    return probability * SPACING**2 / (6 * dt) * 1e-5  # m²/s
 
 
 def test_fft_msd_equals_the_direct_time_average_and_chunking_changes_nothing():
@@ -189,3 +225,107 @@ def test_a_cage_offset_is_diffusive_and_sublinear_growth_is_not():
     assert estimate.loglog_slope < 0.85  # a pure log-log test would have called it sub-diffusive
     subdiffusive = 0.5 * np.sqrt(lag)
     assert not estimate_diffusivity("Na", np.tile(subdiffusive, (20, 1)), 10.0).diffusive
+
+
+# ------------------------------------------------------------------------------ DiffusionAnalysis
+
+
+def test_analysis_recovers_d_and_the_nernst_einstein_conductivity(tmp_path):
+    trajectory = tmp_path / "walk.extxyz"
+    expected = write_walk(trajectory, 0.05)
+    analysis = DiffusionAnalysis.from_file(trajectory, species="Li")
+    assert analysis.diffusive and analysis.species == "Li" and analysis.atoms == 40
+    assert abs(analysis.diffusivity_m2_per_s - expected) < 3 * analysis.diffusivity_stderr_m2_per_s
+    density = 40 / (BOX * 1e-10) ** 3
+    assert analysis.charge == 1  # Li+, the formal charge
+    assert analysis.conductivity_S_per_m == pytest.approx(density * e**2 * analysis.diffusivity_m2_per_s / (k * 900.0), rel=1e-9)
+    assert analysis.conductivity_stderr_S_per_m == pytest.approx(
+        analysis.conductivity_S_per_m * analysis.diffusivity_stderr_m2_per_s / analysis.diffusivity_m2_per_s, rel=1e-12)
+    assert analysis.frame_interval_fs == 50.0 and analysis.temperature_K == 900.0 and analysis.frames == 800
+    assert analysis.error_method == "spread over atoms" and analysis.stress_Pa is None and analysis.concentration is None
+
+
+def test_analysis_reports_frozen_ions_as_not_diffusive(tmp_path):
+    trajectory = tmp_path / "frozen.extxyz"
+    write_walk(trajectory, 0.0)
+    analysis = DiffusionAnalysis.from_file(trajectory, species="Li")
+    assert not analysis.diffusive and analysis.diffusivity_m2_per_s is None and analysis.conductivity_S_per_m is None
+    assert analysis.reason and analysis.error_method is None
+
+
+def test_given_temperature_charge_and_stress_replace_the_defaults(tmp_path):
+    trajectory = tmp_path / "walk.extxyz"
+    write_walk(trajectory, 0.05, frames=400)
+    default = DiffusionAnalysis.from_file(trajectory, species="Li")
+    given = DiffusionAnalysis.from_file(trajectory, species="Li", temperature_K=1800.0, charge=2, stress_Pa=1e9)
+    assert given.diffusivity_m2_per_s == default.diffusivity_m2_per_s
+    # σ ∝ z²/T: twice the charge at twice the temperature doubles it
+    assert given.conductivity_S_per_m == pytest.approx(2 * default.conductivity_S_per_m, rel=1e-12)
+    assert given.stress_Pa == 1e9 and given.stress_source == "--stress"
+
+
+def test_stress_defaults_to_the_mean_pressure_of_the_thermo_log_beside_the_file(tmp_path):
+    trajectory = tmp_path / "walk.extxyz"
+    write_walk(trajectory, 0.05, frames=200)
+    (tmp_path / "thermo.csv").write_text("time_fs,pressure_GPa\n0,1.0\n50,2.0\n100,\n")
+    analysis = DiffusionAnalysis.from_file(trajectory, species="Li")
+    assert analysis.stress_Pa == pytest.approx(1.5e9) and analysis.stress_source == "mean pressure in thermo.csv"
+
+
+def test_few_atoms_take_d_and_its_error_from_blocks_of_the_run():
+    rng = np.random.default_rng(21)
+    walkers = brownian(rng, 4000, 3, 1e-3, 10.0) + 10.0
+    host = np.tile(rng.random((1, 8, 3)) * 20.0, (4000, 1, 1))
+    analysis = DiffusionAnalysis.from_arrays(["Na"] * 3 + ["O"] * 8, np.concatenate([walkers, host], axis=1), 10.0, "Na", temperature_K=1000.0)
+    assert analysis.diffusive and analysis.error_method == "8 consecutive blocks x 3 atom(s)"
+    assert abs(analysis.diffusivity_m2_per_s - 1e-3 * A2_PER_FS_TO_M2_PER_S) < 3 * analysis.diffusivity_stderr_m2_per_s
+    assert analysis.conductivity_S_per_m is None and any("cell volume" in w for w in analysis.warnings)  # no cell: no density
+
+
+def test_exchange_fraction_and_formal_charges():
+    assert exchange_fraction({"Li": 54, "Na": 2, "O": 96}, "Na") == pytest.approx(2 / 56)
+    assert exchange_fraction({"Li": 56}, "Li") is None
+    assert formal_charge_number("La") == 3 and formal_charge_number("O") == -2 and formal_charge_number("Xe") is None
+
+
+@pytest.mark.parametrize(
+    ("options", "kwargs", "message"),
+    [
+        ({"species": "Na"}, {}, "Na not in the trajectory"),
+        ({"species": "Li"}, {"cell": False}, "no cell"),
+        ({"species": "Li", "frame_interval_fs": 20.0}, {}, "disagrees"),
+        ({"species": "Li"}, {"times": False}, "--frame-interval"),
+        ({"species": "Li", "frame_interval_fs": -3.0}, {"times": False}, "positive"),
+        ({"species": "Li", "every": 0}, {}, "--every"),
+    ],
+)
+def test_analysis_refuses_bad_input(tmp_path, options, kwargs, message):
+    trajectory = tmp_path / "walk.extxyz"
+    write_walk(trajectory, 0.3, frames=60, **kwargs)
+    with pytest.raises(SSELabError, match=message):
+        DiffusionAnalysis.from_file(trajectory, **options)
+
+
+def test_analysis_round_trips_through_its_dict_and_writes_its_run_directory(tmp_path):
+    trajectory = tmp_path / "walk.extxyz"
+    write_walk(trajectory, 0.05, frames=300)
+    analysis = DiffusionAnalysis.from_file(trajectory, species="Li")
+    assert DiffusionAnalysis.from_dict(analysis.to_dict()) == analysis
+    assert DiffusionAnalysis.from_dict(json.loads(json.dumps(analysis.to_dict()))).to_dict() == analysis.to_dict()
+    run = analysis.write(tmp_path / "run")
+    assert {"msd.nc", "msd.png"} <= set(run.files) and (tmp_path / "run" / "msd.nc").is_file()
+    summary = json.loads((tmp_path / "run" / "run.json").read_text())["summary"]
+    assert summary == {**analysis.to_dict(), "run_directory": str(tmp_path / "run")}
+
+
+def test_msd_figure_draws_on_given_axes(tmp_path):
+    trajectory = tmp_path / "walk.extxyz"
+    write_walk(trajectory, 0.05, frames=300)
+    analysis = DiffusionAnalysis.from_file(trajectory, species="Li")
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    assert analysis.plot(axes=axes) is figure
+    assert len(axes[0].lines) == 2 and axes[1].get_xscale() == "log"  # MSD and the fitted D line; log-log panel
+    figure.savefig(tmp_path / "msd.png")
+    with pytest.raises(SSELabError, match="from_dict"):
+        DiffusionAnalysis.from_dict(analysis.to_dict()).plot()

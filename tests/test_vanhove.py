@@ -1,13 +1,17 @@
-"""Van Hove functions, g(r), correlation length and clustering against analytic cases."""
+"""Van Hove functions, g(r), correlation length and clustering against analytic cases, and the VanHoveAnalysis result."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from test_msd import SPACING, write_walk
 
+from sselab.analysis.correlations import VanHoveAnalysis
 from sselab.analysis.trajectory import Trajectory
 from sselab.analysis.vanhove import characteristic_times, clustering, correlation_length, first_peak, van_hove
 from sselab.errors import SSELabError
+from sselab.plots.transport import clustering_figure, correlation_length_figure, density_map_figure, van_hove_figure
 
 
 def make_trajectory(positions: np.ndarray, cell_length: float, dt_fs: float, species: str = "Li") -> Trajectory:
@@ -104,3 +108,45 @@ def test_distinct_part_of_three_independent_ions_is_one_and_xi_resists_noise():
     r = np.arange(0.05, 10, 0.05)
     noisy = [correlation_length(r, 1 + 2 * np.exp(-r / 3) * np.cos(2 * np.pi * r / 2.5) + rng.normal(0, 0.05, r.size)).xi_A for _ in range(30)]
     assert np.mean(noisy) == pytest.approx(3.0, rel=0.1)
+
+
+# ------------------------------------------------------------------------------ VanHoveAnalysis
+
+
+@pytest.fixture(scope="module")
+def walk_with_potassium(tmp_path_factory):
+    path = tmp_path_factory.mktemp("vanhove") / "walk.extxyz"
+    write_walk(path, 0.05, frames=300, extra=["K"] * 4)
+    return path
+
+
+def test_analysis_of_a_lattice_walk_finds_the_spacing_the_residence_time_and_no_clustering(walk_with_potassium):
+    analysis = VanHoveAnalysis.from_file(walk_with_potassium, species="Li", cluster_species="K")
+    assert analysis.nearest_neighbour_A == pytest.approx(SPACING, abs=0.15)
+    assert analysis.tau1_fs is not None and analysis.frames == 300 and analysis.duration_ps == pytest.approx(300 * 50 / 1000 - 0.05)
+    assert analysis.clustering["species"] == "K" and analysis.clustering["clustered"] is False
+    assert analysis.xi_fit_range_A == (2.7, 7.5)
+
+
+def test_analysis_round_trips_and_writes_its_files(walk_with_potassium, tmp_path):
+    analysis = VanHoveAnalysis.from_file(walk_with_potassium, species="Li", cluster_species="K", origins=5)
+    assert VanHoveAnalysis.from_dict(analysis.to_dict()) == analysis
+    run = analysis.write(tmp_path / "vh")
+    assert set(run.files) == {"vanhove.nc", "vanhove.png", "correlation_length.png", "density_map.png", "clustering.png"}
+    assert run.summary == {**analysis.to_dict(), "run_directory": str(tmp_path / "vh")}
+    with pytest.raises(SSELabError, match="origins"):
+        VanHoveAnalysis.from_file(walk_with_potassium, origins=0)
+
+
+def test_every_correlation_figure_draws_on_given_axes(walk_with_potassium, tmp_path):
+    analysis = VanHoveAnalysis.from_file(walk_with_potassium, species="Li", cluster_species="K", origins=5)
+    figure = Figure(figsize=(12, 12))
+    grid = figure.subplots(3, 2)
+    assert van_hove_figure(analysis, axes=grid[0]) is figure
+    assert correlation_length_figure(analysis, axes=grid[1]) is figure
+    assert density_map_figure(analysis, ax=grid[2, 0]) is figure
+    assert clustering_figure(analysis, ax=grid[2, 1]) is figure
+    assert grid[0, 0].collections and grid[1, 0].lines and grid[2, 0].images and grid[2, 1].lines
+    figure.savefig(tmp_path / "all.png")
+    with pytest.raises(SSELabError, match="2 Axes"):
+        van_hove_figure(analysis, axes=[grid[0, 0]])

