@@ -42,6 +42,10 @@ _EXPORTS = {
     # seed 002: Li0 potential in multilayer separators
     **dict.fromkeys(("solve_li0", "Li0Profile", "Li0Case", "Li0Sweep", "Li0SweepResult", "reproduce_li0", "Li0Reproduction"),
                     "sselab.studies.li0"),
+    # seeds 000 and 004: MD and transport
+    "DiffusionAnalysis": "sselab.analysis.diffusion", "VanHoveAnalysis": "sselab.analysis.correlations",
+    **dict.fromkeys(("ArrheniusAnalysis", "fit_exchange_ion", "fit_li_law", "ExchangeIonFit", "LiLawFit"), "sselab.studies.transport"),
+    "MDGrid": "sselab.studies.md", "MDGridResult": "sselab.studies.md",
 }
 
 
