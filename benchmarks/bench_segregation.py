@@ -2,7 +2,7 @@
 
 What is measured
 ----------------
-``run_study`` for li-bcc on licl with the study defaults (11 metal planes, 4 substrate planes,
+``SegregationStudy().run`` for li-bcc on licl with the study defaults (11 metal planes, 4 substrate planes,
 3 × 3 lateral repeats, Fiorentini–Methfessel over 5-13 planes, vacancies in planes 1-6 unrelaxed
 and relaxed, fmax 0.02 eV/Å) on a *fresh* SQLite result cache: wall time (CHGNet model load
 excluded, measured separately), calculator calls, tasks computed. Then the same study again on
@@ -25,9 +25,9 @@ from bench_design import environment, write_results
 
 os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
 
-from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.studies.segregation import StudySettings, run_study
+from sselab.atomistic.engine.cache import ResultCache
+from sselab.studies.segregation import SegregationStudy
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "bench_segregation.json"
 
@@ -37,14 +37,14 @@ def measure(calculator: str, folder: Path) -> dict:
     engine = Engine.create(calculator, str(folder / f"{calculator}.db"))
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    study = run_study(engine, "li-bcc", load_structure("li-bcc"), "licl", load_structure("licl"), StudySettings())
+    study = SegregationStudy().run("li-bcc", "licl", calculator=engine)
     fresh_seconds = time.perf_counter() - started
     fresh = engine.cache.stats.as_dict()
-    rerun_engine = Engine(engine.loaded, type(engine.cache)(str(folder / f"{calculator}.db")))
+    rerun_engine = Engine(engine.loaded, ResultCache(str(folder / f"{calculator}.db")))
     started = time.perf_counter()
-    run_study(rerun_engine, "li-bcc", load_structure("li-bcc"), "licl", load_structure("licl"), StudySettings())
+    SegregationStudy().run("li-bcc", "licl", calculator=rerun_engine)
     rerun_seconds = time.perf_counter() - started
-    summary = study.summary()
+    summary = study.to_dict()
     return {
         "calculator": engine.spec.identity(),
         "model_load_s": load_seconds,

@@ -1,22 +1,35 @@
-"""The atomistic engine on small cells: EMT (Cu, Ag) and the Li SNAP potential through LAMMPS."""
+"""The atomistic engine and seed 001's atomistic steps on small cells: EMT (Cu, Ag) and the Li SNAP potential through
+LAMMPS; the command-level entry points (calculate_*) with names, ASE calculators and Engines; their commands' contract."""
+
+import json
 
 import numpy as np
 import pytest
 from ase.build import bulk as ase_bulk
+from conftest import run_cli
 
 from sselab.atomistic.build.interfaces import build_interface, lateral_repeats, match_lattices
 from sselab.atomistic.build.slabs import build_slab, count_planes, plane_index, surface_planes, undercoordinated
-from sselab.atomistic.build.structures import library, library_names, load_structure
+from sselab.atomistic.build.structures import as_atoms, library, library_names, load_structure
 from sselab.atomistic.engine import Engine
 from sselab.atomistic.engine.cache import ResultCache, cache_key
 from sselab.atomistic.engine.calculators import load_calculator
-from sselab.atomistic.properties.adhesion import work_of_adhesion
-from sselab.atomistic.properties.neb import vacancy_hop
-from sselab.atomistic.properties.surface import fit_bulk_and_surface, surface_energy
-from sselab.atomistic.properties.vacancies import vacancy_profile
-from sselab.errors import SSELabError
+from sselab.atomistic.properties.adhesion import AdhesionCalculation, AdhesionEnergy, calculate_adhesion, work_of_adhesion
+from sselab.atomistic.properties.neb import VacancyHopCalculation, calculate_vacancy_hop, vacancy_hop
+from sselab.atomistic.properties.surface import (
+    SurfaceEnergyCalculation,
+    calculate_surface_energy,
+    fit_bulk_and_surface,
+    surface_energy,
+)
+from sselab.atomistic.properties.vacancies import VacancyProfileCalculation, calculate_vacancy_profile, vacancy_profile
+from sselab.errors import InputError, SSELabError
+from sselab.params.references import load_reference
+from sselab.plots.segregation import neb_figure, vacancy_profile_figure
+from sselab.runs import to_jsonable
 
 SNAP = "lammps:Li_Zuo_JPCA2020"
+PAPER = load_reference("seed001_text")
 
 
 @pytest.fixture(scope="module")
@@ -169,10 +182,10 @@ def test_relaxation_lowers_the_surface_energy(snap, lithium):
 
 @pytest.mark.paper
 def test_snap_li_100_surface_energy_near_the_papers_pbe_value(snap, lithium):
-    # seed 001: 0.463 J/m^2 (PBE, relaxed); the SNAP potential is fitted to PBE data
+    # seed 001: 0.463 J/m^2 and 0.341 eV per surface atom (PBE, relaxed); the SNAP potential is fitted to PBE data
     result = surface_energy(snap, lithium, (1, 0, 0))
-    assert result.surface_energy_J_per_m2 == pytest.approx(0.463, rel=0.10)
-    assert result.surface_energy_eV_per_atom == pytest.approx(0.341, rel=0.10)
+    assert result.surface_energy_J_per_m2 == pytest.approx(PAPER["li_bcc_100_surface_energy_J_per_m2"], rel=0.10)
+    assert result.surface_energy_eV_per_atom == pytest.approx(PAPER["li_bcc_100_surface_energy_eV_per_atom"], rel=0.10)
 
 
 def test_hcp_10m10_counts_two_undercoordinated_planes(snap):
@@ -391,3 +404,130 @@ def test_a_users_own_ase_calculator_goes_through_the_engine():
     assert energy == pytest.approx(Engine.create("emt").relax(load_structure("cu-fcc"), cell=True).get_potential_energy())
     other = Engine(wrap_calculator(EMT(asap_cutoff=True)))
     assert cache_key(load_structure("cu-fcc"), engine.spec, {}) != cache_key(load_structure("cu-fcc"), other.spec, {})
+
+
+# --- command-level entry points: structures and calculators as users hold them -------------------------------------------
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("cache") / "emt.db")
+
+
+def _json_round_trip(result):
+    return json.loads(json.dumps(to_jsonable(result.to_dict())))
+
+
+def test_cli_lists_the_library_vacancy_modes():
+    from sselab.atomistic.properties.vacancies import MODES
+    from sselab.cli.atomistic import VACANCY_MODES
+
+    assert VACANCY_MODES.split(",") == list(MODES)
+
+
+def test_as_atoms_takes_names_files_and_atoms(tmp_path):
+    assert as_atoms("CU-FCC").info["structure"] == "cu-fcc"
+    mine = ase_bulk("Cu", "fcc", a=3.6, cubic=True)
+    given = as_atoms(mine)
+    assert given.info["structure"] == "Cu4" and given is not mine
+    with pytest.raises(InputError, match="periodic"):
+        as_atoms(ase_bulk("Cu", "fcc", a=3.6)[:0])
+
+
+def test_surface_energy_entry_point_takes_a_name_an_ase_calculator_or_an_engine(tmp_path, database):
+    from ase.calculators.emt import EMT
+
+    by_name = calculate_surface_energy("cu-fcc", (1, 0, 0), planes=(4, 5, 6), calculator="emt", db=database)
+    by_object = calculate_surface_energy(load_structure("cu-fcc"), (1, 0, 0), planes=(4, 5, 6), calculator=EMT())
+    by_engine = calculate_surface_energy("cu-fcc", (1, 0, 0), planes=(4, 5, 6), calculator=Engine.create("emt"))
+    assert by_name.surface_energy_J_per_m2 > 0
+    assert by_object.surface_energy_J_per_m2 == pytest.approx(by_name.surface_energy_J_per_m2, rel=1e-9)
+    assert by_engine.surface_energy_J_per_m2 == pytest.approx(by_name.surface_energy_J_per_m2, rel=1e-9)
+    assert by_name.engine["calculator"] == "emt" and by_name.engine["model"] == "ASE EMT"
+    assert by_object.engine["calculator"] == "python:EMT"
+    # fcc(100): one undercoordinated plane of 2/a^2 atoms, a from the relaxed bulk the slabs were cut from
+    assert by_name.surface_density_per_nm2 == pytest.approx(2 / by_name.lattice_A[0] ** 2 * 100, rel=1e-6)
+    assert SurfaceEnergyCalculation.from_dict(_json_round_trip(by_name)) == by_name
+    run = by_name.write(tmp_path / "surface")
+    assert (run.path / "bulk_relaxed.extxyz").exists() and (run.path / "run.json").exists()
+
+
+def test_adhesion_entry_point_and_the_two_sign_conventions(tmp_path, database):
+    result = calculate_adhesion("ag-fcc", "cu-fcc", metal_planes=5, substrate_planes=3, max_strain=0.15, min_image=5.0,
+                                calculator="emt", db=database)
+    assert result.work_of_adhesion_J_per_m2 > 0  # seed 001's convention: positive binds
+    parts = result.adhesion
+    seed004 = AdhesionEnergy(parts.energy_interface_eV, parts.energy_substrate_eV, parts.energy_metal_eV, parts.area_A2)
+    assert seed004.w_adhesion_J_per_m2 == pytest.approx(-result.work_of_adhesion_J_per_m2)  # seed 004's: negative binds
+    assert result.in_plane_strain[0] == pytest.approx(-0.117, abs=0.005) and result.registry == "hollow"
+    assert AdhesionCalculation.from_dict(_json_round_trip(result)) == result
+    run = result.write(tmp_path / "adhesion")
+    assert (run.path / "interface_initial.extxyz").exists() and (run.path / "interface_relaxed.extxyz").exists()
+
+
+def test_vacancy_profile_entry_point_free_slab_and_interface(tmp_path, database):
+    free = calculate_vacancy_profile("cu-fcc", metal_planes=5, min_image=5.0, fm_planes=(4, 5, 6), modes=("relaxed-surface",),
+                                     calculator="emt", db=database)
+    energies = free.vacancy_energies_eV["relaxed-surface"]
+    assert set(energies) == {1, 2, 3}
+    # seed 001 Fig. 1: the surface vacancy is the cheapest; eq. 12's Delta E_bulk-free = E_V(middle) - E_V(surface) > 0
+    assert energies[1] < energies[3] and free.delta_e_eV["relaxed-surface"] == pytest.approx(energies[3] - energies[1])
+    assert "delta_e_bulk_free_eV" in free.to_dict() and "delta_e_bulk_int_eV" not in free.to_dict()
+    assert VacancyProfileCalculation.from_dict(_json_round_trip(free)) == free
+    on_copper = calculate_vacancy_profile("ag-fcc", substrate="cu-fcc", metal_planes=5, substrate_planes=3, max_strain=0.15,
+                                          min_image=5.0, fm_planes=(3, 4, 5), modes=("relaxed-surface",), calculator="emt",
+                                          db=database)
+    assert set(on_copper.to_dict()["delta_e_bulk_int_eV"]) == {"relaxed-surface"}
+    assert on_copper.delta_e_eV["relaxed-surface"] < 0  # Ag on Cu binds strongly: vacancies pushed into the bulk (as the study)
+    run = free.write(tmp_path / "vacancies")
+    assert (run.path / "vacancy_profile.png").exists() and (run.path / "host_relaxed.extxyz").exists()
+    with pytest.raises(InputError, match="unknown mode"):
+        calculate_vacancy_profile("cu-fcc", modes=("relaxed",), calculator="emt")
+
+
+def test_vacancy_hop_entry_point(tmp_path, database):
+    result = calculate_vacancy_hop("cu-fcc", from_layer=1, to_layer=2, metal_planes=5, min_image=5.0, calculator="emt",
+                                   db=database)
+    assert result.converged and result.barrier_eV > 0 and result.barrier_eV > result.reaction_energy_eV
+    assert result.barrier_eV - result.reverse_barrier_eV == pytest.approx(result.reaction_energy_eV)
+    assert result.hop_distance_A > 0.5 * 3.6 / np.sqrt(2)  # at least half the nearest-neighbour distance of Cu
+    assert VacancyHopCalculation.from_dict(_json_round_trip(result)) == result
+    assert (result.write(tmp_path / "neb").path / "neb.png").exists()
+    with pytest.raises(InputError, match="must be positive"):
+        calculate_vacancy_hop("cu-fcc", neb_fmax=0.0, calculator="emt")
+
+
+def test_plots_draw_into_a_given_axes(database):
+    import matplotlib.pyplot as plt
+
+    profile = calculate_vacancy_profile("cu-fcc", metal_planes=5, min_image=5.0, fm_planes=(4, 5, 6), modes=("relaxed-surface",),
+                                        calculator="emt", db=database)
+    hop = calculate_vacancy_hop("cu-fcc", metal_planes=5, min_image=5.0, calculator="emt", db=database).hop
+    for plot in (lambda ax: vacancy_profile_figure(profile, ax=ax), lambda ax: neb_figure(hop, ax=ax, title="hop")):
+        figure, ax = plt.subplots()
+        assert plot(ax) is figure and ax.lines
+        plt.close(figure)
+
+
+RESULTS = {"surface-energy": SurfaceEnergyCalculation, "adhesion": AdhesionCalculation,
+           "vacancy-profile": VacancyProfileCalculation, "neb": VacancyHopCalculation}
+
+
+@pytest.mark.parametrize("argv, files", [
+    (["surface-energy", "cu-fcc", "--miller", "1", "0", "0", "--planes", "4,5,6"], ["bulk_relaxed.extxyz"]),
+    (["adhesion", "ag-fcc", "cu-fcc", "--metal-planes", "5", "--substrate-planes", "3", "--max-strain", "0.15",
+      "--min-image", "5"], ["interface_initial.extxyz", "interface_relaxed.extxyz"]),
+    (["vacancy-profile", "cu-fcc", "--metal-planes", "5", "--min-image", "5", "--planes", "4,5,6",
+      "--modes", "relaxed-surface"], ["vacancy_profile.png", "host_relaxed.extxyz"]),
+    (["neb", "cu-fcc", "--metal-planes", "5", "--min-image", "5"], ["neb.png"]),
+])
+def test_atomistic_commands_write_a_run_directory(tmp_path, capsys, database, argv, files):
+    out = tmp_path / "run"
+    code, stdout, _ = run_cli([*argv, "--calculator", "emt", "--db", database, "--out", str(out), "--json"], capsys)
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["run_directory"] == str(out) and summary["engine"]["calculator"] == "emt"
+    assert set(RESULTS[argv[0]].from_dict(summary).to_dict()) == set(summary) - {"run_directory"}
+    record = json.loads((out / "run.json").read_text())
+    assert record["command"] == argv[0] and record["summary"] == summary
+    for name in files:
+        assert (out / name).exists(), name

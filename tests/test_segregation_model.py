@@ -1,14 +1,27 @@
-"""Seed 001's bond-breaking model (eqs. 4-12) and the Young-Dupre angle: limits and the paper's own numbers."""
+"""Seed 001's bond-breaking model (eqs. 4-12) and the Young-Dupre angle: limits, the paper's own numbers,
+and the ``segregation model`` entry point (SI in, its --json summary out)."""
 
 import math
 
 import pytest
 
 from sselab.constants import ELECTRON_VOLT
-from sselab.continuum.segregation import bond_energies, contact_angle_deg, predict, weakest_site
-from sselab.errors import SSELabError
+from sselab.continuum.segregation import (
+    SegregationPrediction,
+    bond_energies,
+    contact_angle_deg,
+    predict,
+    segregation_model,
+    weakest_site,
+)
+from sselab.errors import InputError, SSELabError
+from sselab.params.interfaces import write_interface
+from sselab.params.references import load_reference
 
 NM2 = 1e-18
+PAPER = load_reference("seed001_text")
+MODEL_KEYS = {"surface_energy_J_per_m2", "work_of_adhesion_J_per_m2", "surface_density_per_m2", "delta_e_bulk_int_eV",
+              "delta_e_bulk_free_eV", "contact_angle_deg", "adhesion_ratio", "segregation_suppressed"}
 
 
 def test_criterion_boundary_is_exact():
@@ -29,14 +42,17 @@ def test_free_surface_limit_and_units():
 
 def test_paper_bcc_li_100_per_atom_energy():
     # seed 001: sigma = 0.463 J/m^2 and 0.341 eV per surface atom for BCC Li(100); rho = 1/a^2 with a = 3.436 A
-    rho = 1.0 / (3.436e-10) ** 2
-    assert predict(0.463, 0.0, rho).delta_e_bulk_free / ELECTRON_VOLT == pytest.approx(0.341, abs=0.002)
+    rho = 1.0 / (PAPER["li_bcc_lattice_A"] * 1e-10) ** 2
+    per_atom = predict(PAPER["li_bcc_100_surface_energy_J_per_m2"], 0.0, rho).delta_e_bulk_free / ELECTRON_VOLT
+    assert per_atom == pytest.approx(PAPER["li_bcc_100_surface_energy_eV_per_atom"], abs=0.002)
 
 
 def test_paper_hcp_0001_density():
     # seed 001: 12.26 atoms/nm^2 on HCP Li(0001) and 0.290 eV/atom -> sigma = 0.290 eV * 12.26/nm^2 = 0.570 J/m^2
-    sigma = 0.290 * ELECTRON_VOLT * 12.26e18
-    assert predict(sigma, 0.0, 12.26e18).delta_e_bulk_free / ELECTRON_VOLT == pytest.approx(0.290)
+    per_atom, rho = PAPER["li_hcp_0001_surface_energy_eV_per_atom"], PAPER["li_hcp_0001_surface_density_per_nm2"] / NM2
+    sigma = per_atom * ELECTRON_VOLT * rho
+    assert sigma == pytest.approx(0.570, abs=0.001)
+    assert predict(sigma, 0.0, rho).delta_e_bulk_free / ELECTRON_VOLT == pytest.approx(per_atom)
 
 
 @pytest.mark.parametrize("theta", [0.0, 30.0, 90.0, 142.0, 180.0])
@@ -68,3 +84,25 @@ def test_weakest_site_is_the_largest_segregation_energy():
 def test_bad_input(args):
     with pytest.raises(SSELabError):
         predict(*args)
+
+
+def test_model_entry_point_in_si_and_its_summary():
+    prediction = segregation_model(0.46, 0.6, 8.5 / NM2)
+    summary = prediction.to_dict()
+    assert set(summary) == MODEL_KEYS
+    # eq. 11 by hand: (sigma - W/2)/rho in eV
+    assert summary["delta_e_bulk_int_eV"] == pytest.approx((0.46 - 0.3) / 8.5e18 / 1.602176634e-19)
+    assert summary["adhesion_ratio"] == pytest.approx(0.6 / 0.92)
+    assert summary["segregation_suppressed"] is False
+    assert SegregationPrediction.from_dict(summary) == prediction
+
+
+def test_model_reads_an_interface_file_and_arguments_override_it(tmp_path):
+    path = write_interface(tmp_path / "interface.toml", surface_energy_J_per_m2=0.46, work_of_adhesion_J_per_m2=0.6,
+                           surface_density_per_m2=8.5e18)
+    from_file = segregation_model(interface_file=path)
+    assert from_file.delta_e_bulk_int == pytest.approx(predict(0.46, 0.6, 8.5e18).delta_e_bulk_int, rel=1e-12)
+    # W_ad = 2 sigma_m given beside the file: the boundary of the criterion
+    assert segregation_model(work_of_adhesion_J_per_m2=0.92, interface_file=path).segregation_suppressed
+    with pytest.raises(InputError, match="missing work_of_adhesion, surface_density"):
+        segregation_model(0.46)

@@ -1,107 +1,155 @@
-"""The seed 001 chain end to end on EMT cells: resume after an interruption, and the CLI's contract."""
+"""The seed 001 chain end to end on EMT cells through the library (resume after an interruption, the model's sign, the
+hand-off file, the table, the result's round trip), then the ``segregation`` and atomistic commands' contract: exit
+codes, JSON keys and run-directory files."""
 
 import json
+from dataclasses import fields
 
 import pytest
 from conftest import run_cli
 
-from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.engine import Engine
-from sselab.studies.segregation import StudySettings, run_study, study_steps
+from sselab.continuum.segregation import segregation_model
+from sselab.errors import InputError
+from sselab.plots.segregation import segregation_map, segregation_profile_figure
+from sselab.runs import to_jsonable
+from sselab.studies.segregation import SegregationResult, SegregationStudy, SegregationTable
 
-SETTINGS = StudySettings(metal_planes=5, substrate_planes=3, max_strain=0.15, min_image=5.0, fm_planes=(3, 4, 5))
+STUDY = SegregationStudy(metal_planes=5, substrate_planes=3, max_strain=0.15, min_image=5.0, fm_planes=(3, 4, 5))
+STUDY_ARGS = ["ag-fcc", "cu-fcc", "--metal-planes", "5", "--substrate-planes", "3", "--max-strain", "0.15", "--min-image", "5",
+              "--fm-planes", "3,4,5", "--calculator", "emt"]
+STUDY_FILES = ("run.json", "vacancy_profile.png", "fig4_point.png", "table.md", "interface.toml", "interface_relaxed.extxyz")
+SUMMARY_KEYS = {f.name for f in fields(SegregationResult) if f.metadata.get("summary", True)}
 
 
 class Interrupt(Exception):
     pass
 
 
-def _study(engine, progress=None):
-    return run_study(engine, "ag-fcc", load_structure("ag-fcc"), "cu-fcc", load_structure("cu-fcc"), SETTINGS, progress)
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("cache") / "emt.db")
 
 
-def test_interrupted_study_resumes_without_recomputing(tmp_path):
-    reference_engine = Engine.create("emt", str(tmp_path / "reference.db"))
-    reference = _study(reference_engine).summary()
-    total = reference_engine.cache.stats.computed
+@pytest.fixture(scope="module")
+def study(database):
+    """The EMT study of Ag(100) on Cu(100), computed once into the module's cache (a calculator name and db=)."""
+    return STUDY.run("ag-fcc", "cu-fcc", calculator="emt", db=database)
 
+
+def test_interrupted_study_resumes_without_recomputing(tmp_path, study):
+    total = study.engine["computed"]  # a fresh cache computed every task once
+    assert study.engine["cache_hit_rate"] < 0.5
     database = str(tmp_path / "cache.db")
     first = Engine.create("emt", database)
     steps = []
 
     def stop_halfway(label):
         steps.append(label)
-        if len(steps) == study_steps(SETTINGS) // 2:
+        if len(steps) == STUDY.steps() // 2:
             raise Interrupt  # what Ctrl-C or a killed job does to the Python side
     with pytest.raises(Interrupt):
-        _study(first, stop_halfway)
+        STUDY.run("ag-fcc", "cu-fcc", calculator=first, progress=stop_halfway)
     finished = first.cache.stats.computed
     assert 0 < finished < total
 
     second = Engine.create("emt", database)
-    resumed = _study(second).summary()
+    resumed = STUDY.run("ag-fcc", "cu-fcc", calculator=second)
     assert second.cache.stats.computed == total - finished  # nothing finished is computed again
     assert second.cache.stats.hits >= finished
     for key in ("work_of_adhesion_J_per_m2", "surface_energy_J_per_m2", "delta_e_bulk_int_eV"):
-        assert resumed[key] == pytest.approx(reference[key], abs=1e-10)
+        assert getattr(resumed, key) == pytest.approx(getattr(study, key), abs=1e-10)
 
-    third = Engine.create("emt", database)
-    _study(third)
-    assert third.cache.stats.computed == 0 and third.cache.stats.hit_rate == 1.0
+    third = STUDY.run("ag-fcc", "cu-fcc", calculator="emt", db=database)
+    assert third.engine["computed"] == 0 and third.engine["cache_hit_rate"] == 1.0
 
 
-def test_study_agrees_with_the_bond_breaking_model_sign(tmp_path):
-    summary = _study(Engine.create("emt")).summary()
+def test_study_agrees_with_the_bond_breaking_model_sign(study):
     # Ag on Cu(100) binds metallically (W_ad > 2 sigma_m): model and computed both say "into the bulk"
-    assert summary["segregation_suppressed"] and summary["computed_segregation_suppressed"]
-    assert summary["delta_e_bulk_int_model_eV"] < 0 and summary["delta_e_bulk_int_eV"] < 0
+    assert study.segregation_suppressed and study.computed_segregation_suppressed
+    assert study.delta_e_bulk_int_model_eV < 0 and study.delta_e_bulk_int_eV < 0
+    assert study.work_of_adhesion_J_per_m2 > 2 * study.surface_energy_J_per_m2
     # Ag squeezed by 11.7 % onto Cu: the study says so
-    assert summary["in_plane_strain"][0] == pytest.approx(-0.117, abs=0.005)
-    assert any("more than 10 %" in note for note in summary["warnings"])
+    assert study.in_plane_strain[0] == pytest.approx(-0.117, abs=0.005)
+    assert any("more than 10 %" in note for note in study.warnings)
+    assert study.calculator == "emt" and study.engine["model"] == "ASE EMT"
+
+
+def test_result_round_trips_through_json(study):
+    data = study.to_dict()
+    assert set(data) == SUMMARY_KEYS
+    back = SegregationResult.from_dict(json.loads(json.dumps(to_jsonable(data))))  # plane keys come back as text
+    assert back == study and back.to_dict() == data
+    assert back.interface_profiles is None and study.interface_profiles is not None
+    with pytest.raises(InputError, match="lacks"):
+        SegregationResult.from_dict({key: value for key, value in data.items() if key != "warnings"})
+
+
+def test_study_hands_its_parameters_to_the_model(tmp_path, study):
+    run = study.write(tmp_path / "study")
+    for name in STUDY_FILES:
+        assert (run.path / name).exists(), name
+    assert run.summary["run_directory"] == str(run.path)
+    model = segregation_model(interface_file=run.path / "interface.toml")
+    assert model.delta_e_bulk_int / 1.602176634e-19 == pytest.approx(study.delta_e_bulk_int_model_eV, rel=1e-9)
+    assert model.contact_angle_deg == pytest.approx(study.contact_angle_deg, abs=1e-6)
+
+
+def test_table_of_studies(tmp_path, study):
+    first = study.write(tmp_path / "a").path
+    rebuilt = SegregationResult.from_dict(study.to_dict()).write(tmp_path / "b").path  # no structures: still a table row
+    assert not (rebuilt / "interface_relaxed.extxyz").exists()
+    table = SegregationTable.from_runs([first, rebuilt])
+    assert [row.substrate for row in table.rows] == ["cu-fcc", "cu-fcc"]
+    assert table.markdown.count("ag-fcc(100)/cu-fcc(100), hollow") == 2
+    assert SegregationTable.from_dict(table.to_dict()).rows == table.rows
+    out = table.write(tmp_path / "table").path
+    assert (out / "fig4.png").exists() and (out / "table.md").read_text() == table.markdown
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "run.json").write_text(json.dumps({"command": "neb", "summary": {}}))
+    with pytest.raises(InputError, match="does not hold a segregation study"):
+        SegregationTable.from_runs([tmp_path / "other"])
+
+
+def test_study_plots_draw_into_a_given_axes(study):
+    import matplotlib.pyplot as plt
+
+    for plot in (lambda ax: segregation_profile_figure(study, ax=ax), lambda ax: segregation_map([study], ax=ax)):
+        figure, ax = plt.subplots()
+        assert plot(ax) is figure and ax.lines
+        plt.close(figure)
+
+
+# --- the CLI: exit codes, JSON keys, run directories ----------------------------------------------------------------------
 
 
 def run(argv, capsys):
     return run_cli(argv, capsys)
 
 
-def test_model_cli_keys_and_units(capsys):
+def test_model_cli(capsys, tmp_path):
     code, out, _ = run(["segregation", "model", "--surface-energy", "0.46 J/m^2", "--work-of-adhesion", "0.6 J/m^2",
                         "--surface-density", "8.5 1/nm^2", "--json"], capsys)
     assert code == 0
-    summary = json.loads(out)
-    assert {"delta_e_bulk_int_eV", "delta_e_bulk_free_eV", "contact_angle_deg", "segregation_suppressed"} <= set(summary)
-    assert summary["delta_e_bulk_int_eV"] == pytest.approx((0.46 - 0.3) / 8.5e18 / 1.602176634e-19)
-    assert summary["segregation_suppressed"] is False
+    assert set(json.loads(out)) == set(segregation_model(0.46, 0.6, 8.5e18).to_dict())
+    code, _, err = run(["segregation", "model", "--surface-energy", "0.4 J/m^2"], capsys)
+    assert code == 2 and "missing --work-of-adhesion, --surface-density" in err
 
 
-def test_surface_energy_cli_writes_a_run_directory(tmp_path, capsys):
-    out = tmp_path / "run"
-    code, stdout, _ = run(["surface-energy", "cu-fcc", "--miller", "1", "0", "0", "--planes", "4,5,6", "--calculator", "emt",
-                           "--db", str(tmp_path / "c.db"), "--out", str(out), "--json"], capsys)
-    assert code == 0
-    summary = json.loads(stdout)
-    assert summary["surface_energy_J_per_m2"] > 0
-    record = json.loads((out / "run.json").read_text())
-    assert record["summary"]["engine"]["calculator"] == "emt" and record["summary"]["engine"]["model"] == "ASE EMT"
-    assert (out / "bulk_relaxed.extxyz").exists()
-
-
-def test_study_cli_and_table(tmp_path, capsys):
+def test_study_table_and_model_cli(tmp_path, capsys, database, study):
     out = tmp_path / "study"
-    argv = ["segregation", "study", "ag-fcc", "cu-fcc", "--metal-planes", "5", "--substrate-planes", "3", "--max-strain", "0.15",
-            "--min-image", "5", "--fm-planes", "3,4,5", "--calculator", "emt", "--db", str(tmp_path / "c.db"), "--out", str(out),
-            "--json"]
-    code, stdout, _ = run(argv, capsys)
+    code, stdout, _ = run(["segregation", "study", *STUDY_ARGS, "--db", database, "--out", str(out), "--json"], capsys)
     assert code == 0
-    summary = json.loads(stdout)
-    assert summary["engine"]["cache_hit_rate"] < 0.5
-    code, stdout, _ = run(argv, capsys)  # rerun: everything from the cache
-    assert json.loads(stdout)["engine"]["cache_hit_rate"] == 1.0
-    for name in ("run.json", "vacancy_profile.png", "fig4_point.png", "table.md", "interface_relaxed.extxyz"):
-        assert (out / name).exists()
+    assert set(json.loads(stdout)) == SUMMARY_KEYS | {"run_directory"}
+    for name in STUDY_FILES:
+        assert (out / name).exists(), name
     code, stdout, _ = run(["segregation", "table", str(out), "--out", str(tmp_path / "table"), "--json"], capsys)
-    assert code == 0 and json.loads(stdout)["rows"][0]["substrate"] == "cu-fcc"
-    assert (tmp_path / "table" / "fig4.png").exists()
+    assert code == 0 and set(json.loads(stdout)) == {"rows", "n_rows", "run_directory"}
+    assert (tmp_path / "table" / "fig4.png").exists() and (tmp_path / "table" / "table.md").exists()
+    code, stdout, _ = run(["segregation", "model", "--params", str(out / "interface.toml"), "--json"], capsys)
+    assert code == 0 and "delta_e_bulk_int_eV" in json.loads(stdout)
+    code, stdout, _ = run(["segregation", "table", str(out), "--out", str(tmp_path / "table2")], capsys)
+    assert code == 0 and "| system |" in stdout and "run directory:" in stdout
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -114,37 +162,26 @@ def test_study_cli_and_table(tmp_path, capsys):
      "not a surface energy"),
     (["neb", "cu-fcc", "--from-layer", "0", "--calculator", "emt"], "does not exist"),
 ])
-def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
+def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)  # run directories of failed commands stay out of the checkout
     code, _, err = run([*argv, "--db", str(tmp_path / "c.db")] if argv[0] != "segregation" else argv, capsys)
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_study_hands_its_parameters_to_the_model(tmp_path, capsys):
-    out = tmp_path / "study"
-    code, stdout, _ = run(["segregation", "study", "ag-fcc", "cu-fcc", "--metal-planes", "5", "--substrate-planes", "3",
-                           "--max-strain", "0.15", "--min-image", "5", "--fm-planes", "3,4,5", "--calculator", "emt",
-                           "--db", str(tmp_path / "c.db"), "--out", str(out), "--json"], capsys)
-    assert code == 0
-    study = json.loads(stdout)
-    code, stdout, _ = run(["segregation", "model", "--params", str(out / "interface.toml"), "--json"], capsys)
-    assert code == 0
-    model = json.loads(stdout)
-    assert model["delta_e_bulk_int_eV"] == pytest.approx(study["delta_e_bulk_int_model_eV"], rel=1e-5)
-    assert model["contact_angle_deg"] == pytest.approx(study["contact_angle_deg"], abs=1e-3)
-    code, _, err = run(["segregation", "model", "--surface-energy", "0.4 J/m^2"], capsys)
-    assert code == 2 and "missing --work-of-adhesion, --surface-density" in err
-
-
 @pytest.mark.parametrize("argv, message", [
-    (["neb", "cu-fcc", "--neb-fmax", "0", "--calculator", "emt"], "--neb-fmax must be positive"),
+    (["neb", "cu-fcc", "--neb-fmax", "0", "--calculator", "emt"], "--neb-fmax (neb_fmax) must be positive"),
     (["adhesion", "ag-fcc", "cu-fcc", "--calculator", "emt", "--max-strain", "0.15", "--fix-substrate-planes", "-1"],
      "--fix-substrate-planes"),
-    (["surface-energy", "cu-fcc", "--miller", "1", "0", "0", "--calculator", "emt", "--db", "/proc/none/c.db"], "cannot open cache"),
+    (["surface-energy", "cu-fcc", "--miller", "1", "0", "0", "--calculator", "emt", "--db", "/proc/none/c.db"],
+     "cannot open cache"),
     (["vacancy-profile", "cu-fcc", "--miller", "1", "1", "0", "--metal-planes", "3", "--calculator", "emt"], "too thin"),
+    (["vacancy-profile", "cu-fcc", "--modes", "relaxed", "--calculator", "emt"], "unknown mode"),
+    (["segregation", "table", "nowhere"], "not a run directory"),
 ])
-def test_more_bad_input(tmp_path, capsys, argv, message):
-    argv = argv if "--db" in argv else [*argv, "--db", str(tmp_path / "c.db")]
+def test_more_bad_input(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    argv = argv if "--db" in argv or argv[0] == "segregation" else [*argv, "--db", str(tmp_path / "c.db")]
     code, _, err = run(argv, capsys)
     assert code == 2 and message in err and "Traceback" not in err
 

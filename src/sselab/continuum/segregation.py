@@ -18,16 +18,26 @@ a coherent, sharp interface; an isolated vacancy. For incoherent interfaces the 
 to the weakest-binding site (the largest site-resolved ΔE_bulk-int), not to the average W_ad.
 
 Units: SI in and out (J/m², 1/m², J); helpers convert to eV per atom at the edges.
+
+:func:`segregation_model` is ``sselab segregation model``: σ_m, W_ad, ρ in SI and/or an interface
+parameter file (a study's ``interface.toml``) in, a :class:`SegregationPrediction` out, whose
+``to_dict()`` is the command's ``--json`` summary::
+
+    prediction = segregation_model(0.46, 0.6, 8.5e18)          # J/m², J/m², 1/m²
+    prediction.to_dict()["delta_e_bulk_int_eV"]
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from sselab.errors import SSELabError
+from sselab.constants import ELECTRON_VOLT
+from sselab.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,24 @@ class SegregationPrediction:
         """W_ad / (2 σ_m): ≥ 1 means segregation is suppressed."""
         return self.work_of_adhesion / (2.0 * self.surface_energy)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab segregation model --json`` summary: inputs in SI, ΔE in eV, θ in degrees."""
+        return {
+            "surface_energy_J_per_m2": self.surface_energy,
+            "work_of_adhesion_J_per_m2": self.work_of_adhesion,
+            "surface_density_per_m2": self.surface_density,
+            "delta_e_bulk_int_eV": self.delta_e_bulk_int / ELECTRON_VOLT,
+            "delta_e_bulk_free_eV": self.delta_e_bulk_free / ELECTRON_VOLT,
+            "contact_angle_deg": self.contact_angle_deg,
+            "adhesion_ratio": self.adhesion_ratio,
+            "segregation_suppressed": self.segregation_suppressed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SegregationPrediction:
+        """Back from :meth:`to_dict`: the model evaluated again on its three inputs (the outputs follow from them)."""
+        return predict(data["surface_energy_J_per_m2"], data["work_of_adhesion_J_per_m2"], data["surface_density_per_m2"])
+
 
 def contact_angle_deg(surface_energy: float, work_of_adhesion: float) -> float:
     """Young–Dupré contact angle θ (degrees) from W_ad = σ_m (1 + cos θ).
@@ -60,11 +88,11 @@ def contact_angle_deg(surface_energy: float, work_of_adhesion: float) -> float:
 def predict(surface_energy: float, work_of_adhesion: float, surface_density: float) -> SegregationPrediction:
     """Eqs. 11 and 12 and the Young–Dupré angle for σ_m, W_ad (J/m²) and ρ (1/m²)."""
     if not (np.isfinite(surface_energy) and surface_energy > 0):
-        raise SSELabError(f"surface energy must be positive, got {surface_energy:g} J/m^2")
+        raise InputError(f"surface energy must be positive, got {surface_energy:g} J/m^2")
     if not np.isfinite(work_of_adhesion):
-        raise SSELabError("work of adhesion must be finite")
+        raise InputError("work of adhesion must be finite")
     if not (np.isfinite(surface_density) and surface_density > 0):
-        raise SSELabError(f"surface density must be positive, got {surface_density:g} 1/m^2")
+        raise InputError(f"surface density must be positive, got {surface_density:g} 1/m^2")
     return SegregationPrediction(
         surface_energy=surface_energy,
         work_of_adhesion=work_of_adhesion,
@@ -76,11 +104,33 @@ def predict(surface_energy: float, work_of_adhesion: float, surface_density: flo
     )
 
 
+def segregation_model(surface_energy_J_per_m2: float | None = None, work_of_adhesion_J_per_m2: float | None = None,
+                      surface_density_per_m2: float | None = None, *,
+                      interface_file: str | Path | None = None) -> SegregationPrediction:
+    """``sselab segregation model``: eqs. 11, 12 and the Young–Dupré angle for σ_m, W_ad (J/m²) and ρ (1/m²).
+
+    ``interface_file``: an interface parameter file (:mod:`sselab.params.interfaces`, e.g. a study's
+    ``interface.toml``); values given as arguments override the file's. All three must be known.
+    """
+    values: dict[str, float] = {}
+    if interface_file is not None:
+        from sselab.params.interfaces import load_interface
+
+        values.update(load_interface(interface_file))
+    given = {"surface_energy": surface_energy_J_per_m2, "work_of_adhesion": work_of_adhesion_J_per_m2,
+             "surface_density": surface_density_per_m2}
+    values.update({key: value for key, value in given.items() if value is not None})
+    missing = [key for key in given if key not in values]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)} (give them or an interface file)")
+    return predict(values["surface_energy"], values["work_of_adhesion"], values["surface_density"])
+
+
 def bond_energies(surface_energy: float, work_of_adhesion: float, surface_density: float,
                   surface_bonds: float, interface_bonds: float) -> tuple[float, float]:
     """(e_mm, e_msub) in J from eqs. 4 and 7 for N_s broken surface bonds and N_i interface bonds."""
     if surface_bonds <= 0 or interface_bonds <= 0:
-        raise SSELabError("bond counts must be positive")
+        raise InputError("bond counts must be positive")
     metal_metal = surface_energy / (surface_bonds * surface_density)
     metal_substrate = work_of_adhesion / (2.0 * interface_bonds * surface_density)
     return metal_metal, metal_substrate
@@ -93,6 +143,6 @@ def weakest_site(delta_e_bulk_int_by_site: dict[str, float]) -> tuple[str, float
     than W_ad ≥ 2σ_m on the average adhesion (seed 001, Fig. 6 discussion).
     """
     if not delta_e_bulk_int_by_site:
-        raise SSELabError("no interface sites given")
+        raise InputError("no interface sites given")
     site = max(delta_e_bulk_int_by_site, key=delta_e_bulk_int_by_site.__getitem__)
     return site, delta_e_bulk_int_by_site[site]

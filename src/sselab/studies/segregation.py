@@ -1,41 +1,75 @@
 """The seed 001 chain for one metal/substrate pair, from bulk structures to the W_ad ≥ 2σ_m verdict.
 
+:class:`SegregationStudy` holds the settings (keyword-only; lengths in Å, forces in eV/Å) and
+:meth:`SegregationStudy.run` does, for a metal and a substrate (library names, structure files or
+``ase.Atoms``) with a calculator (a name, an ASE calculator or an :class:`~sselab.atomistic.engine.Engine`):
+
 1. Relax both bulk cells with the chosen calculator.
 2. Build the coherent interface (:func:`~sselab.atomistic.build.interfaces.build_interface`).
 3. σ_m of the metal *as strained in the interface*, by the Fiorentini–Methfessel fit over slab
    thicknesses in the matched in-plane cell, and ρ from the undercoordinated atoms; the
    unstrained σ_m for reference.
-4. W_ad (eq. 2) from the relaxed interface, metal and substrate.
+4. W_ad (eq. 2, positive binds) from the relaxed interface, metal and substrate.
 5. Layer-resolved vacancy energies at the interface (unrelaxed and relaxed vacancy) and at the
    free surface of the same strained metal slab: ΔE_bulk-int, ΔE_bulk-free, site-resolved.
 6. The bond-breaking model's prediction (eqs. 11, 12) beside the computed values.
 
+::
+
+    result = SegregationStudy(metal_planes=5, substrate_planes=2, min_image=5.0, fm_planes=(3, 5)).run("li-bcc", "licl")
+    result.delta_e_bulk_int_eV, result.segregation_suppressed
+    result.write("runs/li-licl")      # run.json, figures, table.md, interface.toml (the model's input)
+
 Every energy goes through the engine's cache, so a killed study rerun with the same database
 recomputes nothing that finished. ``progress`` is called with a short label after each step.
+:class:`SegregationTable` gathers studies into the Table S6-like table and the Fig. 4 plot; the
+model alone is :func:`~sselab.continuum.segregation.segregation_model`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms
+from ase.calculators.calculator import Calculator
 
-from sselab.atomistic.build.interfaces import InterfaceModel, build_interface, strained_metal
-from sselab.atomistic.engine import Engine
+from sselab.atomistic.build.interfaces import InterfaceModel, build_interface
+from sselab.atomistic.build.structures import as_atoms
+from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.adhesion import AdhesionResult, work_of_adhesion
-from sselab.atomistic.properties.surface import SurfaceEnergyResult, surface_energy
+from sselab.atomistic.properties.surface import FM_PLANES, SurfaceEnergyResult, strained_surface_energy, surface_energy
 from sselab.atomistic.properties.vacancies import VacancyProfile, vacancy_profile
 from sselab.constants import ELECTRON_VOLT
 from sselab.continuum.segregation import SegregationPrediction, predict, weakest_site
+from sselab.errors import InputError
+from sselab.progress import Progress, no_progress
 
-FM_PLANES = (5, 7, 9, 11, 13)
+if TYPE_CHECKING:
+    from sselab.runs import RunDirectory
+
+#: The command a study's run.json records (``sselab segregation study``).
+STUDY_COMMAND = "segregation-study"
+_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
 
 
-@dataclass(frozen=True)
-class StudySettings:
+@dataclass(frozen=True, kw_only=True)
+class SegregationStudy:
+    """Settings of the seed 001 chain (``sselab segregation study``); :meth:`run` computes it for one pair.
+
+    Interface: Miller indices, atomic planes of the metal and substrate slabs, the largest in-plane
+    strain of a coherent match, the smallest distance between vacancy images (Å), the registry
+    (``anion``, ``cation``, ``hollow``; default by electronegativity), the element the substrate's
+    top plane must hold and how many bottom substrate planes to freeze. ``fm_planes``: slab
+    thicknesses of the Fiorentini–Methfessel fit; ``vacancy_planes``: metal planes probed (default
+    1 to the middle); ``fmax``: relaxation tolerance in eV/Å (None: 0.02 for a new engine, or the
+    given Engine's own).
+    """
+
     metal_miller: tuple[int, int, int] = (1, 0, 0)
     substrate_miller: tuple[int, int, int] = (1, 0, 0)
     metal_planes: int = 11
@@ -45,15 +79,73 @@ class StudySettings:
     registry: str | None = None
     substrate_termination: str | None = None
     fm_planes: tuple[int, ...] = FM_PLANES
-    vacancy_planes: tuple[int, ...] | None = None  # default: 1 … middle
+    vacancy_planes: tuple[int, ...] | None = None
     fix_substrate_planes: int = 0
+    fmax: float | None = None
+
+    def steps(self, vacancy_sites: int = 1) -> int:
+        """Number of progress calls of :meth:`run` (for a progress bar's total)."""
+        middle = (self.metal_planes + 1) // 2
+        planes = len(set(self.vacancy_planes or range(1, middle + 1)) | {middle})
+        return 2 + 2 * len(self.fm_planes) + 1 + 2 * planes * vacancy_sites + 2
+
+    def inputs(self, metal: str, substrate: str, engine: Engine) -> dict[str, Any]:
+        """What run.json records as the inputs of a study of ``metal`` on ``substrate`` with ``engine``."""
+        settings = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "fmax"}
+        return {"metal": metal, "substrate": substrate, **settings, "db": engine.cache.location, "calculator": engine.spec.name,
+                "fmax_eV_per_A": engine.fmax}
+
+    def run(self, metal: str | Path | Atoms, substrate: str | Path | Atoms,
+            calculator: Engine | str | Calculator | None = "chgnet", db: str | None = None, device: str = "cpu",
+            progress: Progress = no_progress) -> SegregationResult:
+        """The chain for ``metal`` on ``substrate`` (library names, structure files or Atoms).
+
+        ``calculator``: a name (``chgnet``, ``emt``, …), an ASE calculator or an Engine; ``db``: the
+        result cache (an ase.db path or a postgresql:// URL; None keeps results in memory);
+        ``device``: the torch device of an MLIP. ``progress(label)`` is called after each step
+        (:meth:`steps` of them).
+        """
+        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax)
+        metal_atoms, substrate_atoms = as_atoms(metal), as_atoms(substrate)
+        unconverged_before = set(engine.unconverged)
+        metal_relaxed = engine.relax(metal_atoms, cell=True)
+        progress("metal bulk")
+        substrate_relaxed = engine.relax(substrate_atoms, cell=True)
+        progress("substrate bulk")
+        model = build_interface(metal_relaxed, substrate_relaxed, self.metal_miller, self.substrate_miller, self.metal_planes,
+                                self.substrate_planes, self.max_strain, self.min_image, self.registry, self.substrate_termination,
+                                fix_substrate_planes=self.fix_substrate_planes)
+        strained = strained_surface_energy(engine, metal_relaxed, model, self.metal_miller, self.fm_planes,
+                                           progress=lambda: progress("strained slab"))
+        unstrained = surface_energy(engine, metal_relaxed, self.metal_miller, self.fm_planes,
+                                    progress=lambda: progress("unstrained slab"))
+        adhesion, relaxed_interface = work_of_adhesion(engine, model)
+        progress("interface, metal and substrate relaxed")
+
+        planes = list(self.vacancy_planes) if self.vacancy_planes else None
+        outer = model.surface_planes  # (1,) for BCC (100), (1, 2) for HCP (10-10)
+        profiles = {mode: vacancy_profile(engine, relaxed_interface, model.metal_indices, strained.bulk_energy_per_atom_eV, mode,
+                                          planes, unrelaxed_host=model.interface,
+                                          progress=lambda m=mode: progress(f"interface vacancy ({m})"), surface_planes=outer)
+                    for mode in ("relaxed-surface", "fully-relaxed")}
+        relaxed_metal = engine.relax(model.metal)
+        middle = (self.metal_planes + 1) // 2
+        # the metal slab alone has free surfaces on both sides; plane 1 is the one that met the substrate
+        free = vacancy_profile(engine, relaxed_metal, np.arange(len(relaxed_metal)), strained.bulk_energy_per_atom_eV,
+                               "fully-relaxed", [*outer, middle], unrelaxed_host=model.metal,
+                               progress=lambda: progress("free-surface vacancy"), surface_planes=outer)
+        density_m2 = strained.surface_atoms / (strained.area_A2 * 1e-20)
+        prediction = predict(strained.surface_energy_J_per_m2, adhesion.work_of_adhesion_J_per_m2, density_m2)
+        parts = StudyParts(model, relaxed_interface, strained, unstrained, adhesion, profiles, free, prediction,
+                           len(engine.unconverged - unconverged_before))
+        labels = metal_atoms.info["structure"], substrate_atoms.info["structure"]
+        return SegregationResult.from_parts(*labels, self, parts, engine)
 
 
-@dataclass
-class SegregationStudy:
-    metal: str
-    substrate: str
-    settings: StudySettings
+@dataclass(frozen=True)
+class StudyParts:
+    """The computed pieces of one study, before they are summarised."""
+
     interface: InterfaceModel
     relaxed_interface: Atoms
     strained_surface: SurfaceEnergyResult
@@ -62,54 +154,10 @@ class SegregationStudy:
     interface_profiles: dict[str, VacancyProfile]
     free_profile: VacancyProfile
     prediction: SegregationPrediction
-    unconverged: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        relaxed = self.interface_profiles["fully-relaxed"]
-        unrelaxed = self.interface_profiles["relaxed-surface"]
-        site, weakest = weakest_site(relaxed.segregation_by_site())
-        density = self.strained_surface.surface_atoms / self.strained_surface.area_A2  # 1/Å²
-        return {
-            "metal": self.metal,
-            "substrate": self.substrate,
-            "metal_miller": list(self.settings.metal_miller),
-            "substrate_miller": list(self.settings.substrate_miller),
-            "in_plane_strain": [s - 1.0 for s in self.interface.match.stretches],
-            "lateral_repeats": list(self.interface.repeats),
-            "registry": self.interface.registry,
-            "substrate_termination": self.settings.substrate_termination,
-            "n_atoms_interface": len(self.interface.interface),
-            "surface_energy_J_per_m2": self.strained_surface.surface_energy_J_per_m2,
-            "surface_energy_eV_per_atom": self.strained_surface.surface_energy_eV_per_atom,
-            "surface_energy_unstrained_J_per_m2": self.unstrained_surface.surface_energy_J_per_m2,
-            "surface_density_per_nm2": self.strained_surface.surface_density_per_nm2,
-            "work_of_adhesion_J_per_m2": self.adhesion.work_of_adhesion_J_per_m2,
-            "work_of_adhesion_eV_per_atom": self.adhesion.work_of_adhesion_eV_per_atom,
-            "sigma_minus_half_w_eV_per_atom": (self.strained_surface.surface_energy_eV_per_A2
-                                               - self.adhesion.work_of_adhesion_eV_per_A2 / 2) / density,
-            "delta_e_bulk_int_model_eV": self.prediction.delta_e_bulk_int / ELECTRON_VOLT,
-            "delta_e_bulk_int_eV": relaxed.segregation_energy_eV,
-            "delta_e_bulk_int_unrelaxed_eV": unrelaxed.segregation_energy_eV,
-            "delta_e_bulk_free_eV": self.free_profile.segregation_energy_eV,
-            "delta_e_bulk_free_model_eV": self.prediction.delta_e_bulk_free / ELECTRON_VOLT,
-            "interface_sites": [
-                {"atom_index": s.index, "multiplicity": s.multiplicity, "E_V_eV": s.formation_energy_eV,
-                 "delta_e_bulk_int_eV": relaxed.plane_energies()[relaxed.middle_plane] - s.formation_energy_eV}
-                for s in relaxed.sites if s.plane in relaxed.surface_planes],
-            "weakest_site": site,
-            "weakest_site_delta_e_bulk_int_eV": weakest,
-            "contact_angle_deg": self.prediction.contact_angle_deg,
-            "segregation_suppressed": self.prediction.segregation_suppressed,
-            "computed_segregation_suppressed": bool(weakest <= 0.0),
-            "vacancy_energies_interface_eV": {mode: p.plane_energies() for mode, p in self.interface_profiles.items()},
-            "vacancy_energies_free_eV": self.free_profile.plane_energies(),
-            "unconverged_relaxations": self.unconverged,
-            "warnings": self.warnings(),
-        }
+    unconverged: int
 
     def warnings(self) -> list[str]:
-        """What a reader of the numbers must know: unconverged relaxations, vacancies that reconstruct."""
+        """What a reader of the numbers must know: unconverged relaxations, vacancies that reconstruct, large strain."""
         notes = []
         if self.unconverged:
             notes.append(f"{self.unconverged} relaxation(s) stopped at the step limit; their energies are upper bounds")
@@ -126,60 +174,244 @@ class SegregationStudy:
         return notes
 
 
-def strained_surface_energy(engine: Engine, metal_bulk: Atoms, model: InterfaceModel, settings: StudySettings,
-                            step: Callable[[str], None]) -> SurfaceEnergyResult:
-    """σ_m of the metal in the interface's matched, strained in-plane cell (one lateral repeat)."""
-    substrate_cell = model.substrate.cell.array.copy()
-    substrate_cell[0] /= model.repeats[0]
-    substrate_cell[1] /= model.repeats[1]
-    return surface_energy(engine, metal_bulk, settings.metal_miller, settings.fm_planes,
-                          strain=tuple(s - 1.0 for s in model.match.stretches),
-                          progress=lambda: step("strained slab"),
-                          reshape=lambda cut: strained_metal(cut, model.match, substrate_cell, (1, 1)))
+def _planes(energies: dict[Any, float]) -> dict[int, float]:
+    """Plane → E_V with integer planes (run.json stores them as text)."""
+    return {int(plane): energy for plane, energy in energies.items()}
 
 
-def study_steps(settings: StudySettings, vacancy_sites: int = 1) -> int:
-    """Number of progress steps of :func:`run_study` (for a progress bar's total)."""
-    middle = (settings.metal_planes + 1) // 2
-    planes = len(set(settings.vacancy_planes or range(1, middle + 1)) | {middle})
-    return 2 + 2 * len(settings.fm_planes) + 1 + 2 * planes * vacancy_sites + 2
+@dataclass(frozen=True, kw_only=True)
+class SegregationResult:
+    """One study's numbers (``sselab segregation study --json``), with its structures and profiles when computed.
+
+    σ_m and W_ad in J/m² and per surface atom (eV), ρ in 1/nm², ΔE in eV (positive: vacancies collect
+    at the interface), θ in degrees; vacancy energies are plane → E_V (eV), plane 1 at the interface.
+    Every field but ``parts`` and ``inputs`` is a key of :meth:`to_dict`.
+    """
+
+    metal: str
+    substrate: str
+    metal_miller: list[int]
+    substrate_miller: list[int]
+    in_plane_strain: list[float]
+    lateral_repeats: list[int]
+    registry: str
+    substrate_termination: str | None
+    n_atoms_interface: int
+    surface_energy_J_per_m2: float
+    surface_energy_eV_per_atom: float
+    surface_energy_unstrained_J_per_m2: float
+    surface_density_per_nm2: float
+    work_of_adhesion_J_per_m2: float
+    work_of_adhesion_eV_per_atom: float
+    sigma_minus_half_w_eV_per_atom: float
+    delta_e_bulk_int_model_eV: float
+    delta_e_bulk_int_eV: float
+    delta_e_bulk_int_unrelaxed_eV: float
+    delta_e_bulk_free_eV: float
+    delta_e_bulk_free_model_eV: float
+    interface_sites: list[dict[str, Any]]
+    weakest_site: str
+    weakest_site_delta_e_bulk_int_eV: float
+    contact_angle_deg: float
+    segregation_suppressed: bool
+    computed_segregation_suppressed: bool
+    vacancy_energies_interface_eV: dict[str, dict[int, float]]
+    vacancy_energies_free_eV: dict[int, float]
+    unconverged_relaxations: int
+    warnings: list[str]
+    calculator: str
+    engine: dict[str, Any]
+    parts: StudyParts | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+
+    @classmethod
+    def from_parts(cls, metal: str, substrate: str, settings: SegregationStudy, parts: StudyParts,
+                   engine: Engine) -> SegregationResult:
+        """The summary of a computed study (labels of the two structures, its settings, pieces and engine)."""
+        relaxed = parts.interface_profiles["fully-relaxed"]
+        unrelaxed = parts.interface_profiles["relaxed-surface"]
+        site, weakest = weakest_site(relaxed.segregation_by_site())
+        strained, adhesion, prediction = parts.strained_surface, parts.adhesion, parts.prediction
+        density = strained.surface_atoms / strained.area_A2  # 1/Å²
+        bulk_plane = relaxed.plane_energies()[relaxed.middle_plane]
+        return cls(
+            metal=metal, substrate=substrate, metal_miller=list(settings.metal_miller),
+            substrate_miller=list(settings.substrate_miller),
+            in_plane_strain=[s - 1.0 for s in parts.interface.match.stretches], lateral_repeats=list(parts.interface.repeats),
+            registry=parts.interface.registry, substrate_termination=settings.substrate_termination,
+            n_atoms_interface=len(parts.interface.interface),
+            surface_energy_J_per_m2=strained.surface_energy_J_per_m2,
+            surface_energy_eV_per_atom=strained.surface_energy_eV_per_atom,
+            surface_energy_unstrained_J_per_m2=parts.unstrained_surface.surface_energy_J_per_m2,
+            surface_density_per_nm2=strained.surface_density_per_nm2,
+            work_of_adhesion_J_per_m2=adhesion.work_of_adhesion_J_per_m2,
+            work_of_adhesion_eV_per_atom=adhesion.work_of_adhesion_eV_per_atom,
+            sigma_minus_half_w_eV_per_atom=(strained.surface_energy_eV_per_A2
+                                            - adhesion.work_of_adhesion_eV_per_A2 / 2) / density,
+            delta_e_bulk_int_model_eV=prediction.delta_e_bulk_int / ELECTRON_VOLT,
+            delta_e_bulk_int_eV=relaxed.segregation_energy_eV, delta_e_bulk_int_unrelaxed_eV=unrelaxed.segregation_energy_eV,
+            delta_e_bulk_free_eV=parts.free_profile.segregation_energy_eV,
+            delta_e_bulk_free_model_eV=prediction.delta_e_bulk_free / ELECTRON_VOLT,
+            interface_sites=[{"atom_index": s.index, "multiplicity": s.multiplicity, "E_V_eV": s.formation_energy_eV,
+                              "delta_e_bulk_int_eV": bulk_plane - s.formation_energy_eV}
+                             for s in relaxed.sites if s.plane in relaxed.surface_planes],
+            weakest_site=site, weakest_site_delta_e_bulk_int_eV=weakest,
+            contact_angle_deg=prediction.contact_angle_deg, segregation_suppressed=prediction.segregation_suppressed,
+            computed_segregation_suppressed=bool(weakest <= 0.0),
+            vacancy_energies_interface_eV={mode: p.plane_energies() for mode, p in parts.interface_profiles.items()},
+            vacancy_energies_free_eV=parts.free_profile.plane_energies(),
+            unconverged_relaxations=parts.unconverged, warnings=parts.warnings(),
+            calculator=engine.spec.name, engine=engine.record(), parts=parts, inputs=settings.inputs(metal, substrate, engine),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab segregation study --json`` summary, without ``run_directory``."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SegregationResult:
+        """Back from :meth:`to_dict` or a run.json summary (plane keys as text are read back as integers).
+
+        Without structures and profiles, :meth:`write` writes run.json, the figures (no site spread),
+        table.md and interface.toml.
+        """
+        names = [f.name for f in fields(cls) if f.metadata.get("summary", True)]
+        missing = [name for name in names if name not in data]
+        if missing:
+            raise InputError(f"not a segregation study summary: it lacks {', '.join(missing)}")
+        values = {name: data[name] for name in names}
+        values["vacancy_energies_interface_eV"] = {mode: _planes(e) for mode, e in data["vacancy_energies_interface_eV"].items()}
+        values["vacancy_energies_free_eV"] = _planes(data["vacancy_energies_free_eV"])
+        return cls(**values)
+
+    @property
+    def title(self) -> str:
+        """``metal/substrate (model)``, for figures."""
+        return f"{self.metal}/{self.substrate} ({self.engine.get('model', '')})"
+
+    @property
+    def interface_profiles(self) -> dict[str, VacancyProfile] | None:
+        """The interface's vacancy profiles by mode (None for a result rebuilt from its dict)."""
+        return None if self.parts is None else self.parts.interface_profiles
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """run.json, ``vacancy_profile.png``, ``fig4_point.png``, ``table.md``, ``interface.toml`` and
+        ``interface_relaxed.extxyz`` (when the structures are held)."""
+        from ase.io import write
+
+        from sselab.params.interfaces import write_interface
+        from sselab.plots.segregation import segregation_map, segregation_profile_figure
+        from sselab.runs import RunDirectory
+
+        run = RunDirectory.open(run_dir, STUDY_COMMAND, self.inputs)
+        if self.parts is not None:
+            write(run.path / "interface_relaxed.extxyz", self.parts.relaxed_interface)
+        run.save_figure("vacancy_profile", segregation_profile_figure(self))
+        run.save_figure("fig4_point", segregation_map([self]))
+        run.write_text("table.md", table_markdown([self]))
+        write_interface(run.path / "interface.toml", surface_energy_J_per_m2=self.surface_energy_J_per_m2,
+                        work_of_adhesion_J_per_m2=self.work_of_adhesion_J_per_m2,
+                        surface_density_per_m2=self.surface_density_per_nm2 * 1e18, metal=self.metal, substrate=self.substrate,
+                        calculator=self.calculator)
+        run.files.append("interface.toml")
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
 
 
-def run_study(engine: Engine, metal_name: str, metal_bulk: Atoms, substrate_name: str, substrate_bulk: Atoms,
-              settings: StudySettings = StudySettings(), progress: Callable[[str], None] | None = None) -> SegregationStudy:
-    step = progress or (lambda label: None)
-    unconverged_before = set(engine.unconverged)
-    metal_relaxed = engine.relax(metal_bulk, cell=True)
-    step("metal bulk")
-    substrate_relaxed = engine.relax(substrate_bulk, cell=True)
-    step("substrate bulk")
-    model = build_interface(metal_relaxed, substrate_relaxed, settings.metal_miller, settings.substrate_miller,
-                            settings.metal_planes, settings.substrate_planes, settings.max_strain, settings.min_image,
-                            settings.registry, settings.substrate_termination,
-                            fix_substrate_planes=settings.fix_substrate_planes)
-    strained = strained_surface_energy(engine, metal_relaxed, model, settings, step)
-    unstrained = surface_energy(engine, metal_relaxed, settings.metal_miller, settings.fm_planes,
-                                progress=lambda: step("unstrained slab"))
-    adhesion, relaxed_interface = work_of_adhesion(engine, model)
-    step("interface, metal and substrate relaxed")
+def _miller(indices: Sequence[int]) -> str:
+    return "(" + "".join(str(i) for i in indices) + ")"
 
-    metal_indices = model.metal_indices
-    vacancy_planes = list(settings.vacancy_planes) if settings.vacancy_planes else None
-    outer = model.surface_planes  # (1,) for BCC (100), (1, 2) for HCP (10-10)
-    profiles = {}
-    for mode in ("relaxed-surface", "fully-relaxed"):
-        profiles[mode] = vacancy_profile(engine, relaxed_interface, metal_indices, strained.bulk_energy_per_atom_eV, mode,
-                                         vacancy_planes, unrelaxed_host=model.interface,
-                                         progress=lambda m=mode: step(f"interface vacancy ({m})"), surface_planes=outer)
-    relaxed_metal = engine.relax(model.metal)
-    middle = (settings.metal_planes + 1) // 2
-    # the metal slab alone has free surfaces on both sides; plane 1 is the one that met the substrate
-    free = vacancy_profile(engine, relaxed_metal, np.arange(len(relaxed_metal)),
-                           strained.bulk_energy_per_atom_eV, "fully-relaxed", [*outer, middle], unrelaxed_host=model.metal,
-                           progress=lambda: step("free-surface vacancy"), surface_planes=outer)
-    density_m2 = strained.surface_atoms / (strained.area_A2 * 1e-20)
-    prediction = predict(strained.surface_energy_J_per_m2, adhesion.work_of_adhesion_J_per_m2, density_m2)
-    unconverged = len(engine.unconverged - unconverged_before)
-    return SegregationStudy(metal_name, substrate_name, settings, model, relaxed_interface, strained, unstrained, adhesion,
-                            profiles, free, prediction, unconverged)
 
+def system_label(result: SegregationResult) -> str:
+    """``li-bcc(100)/li3ocl(100) O-term, anion``: what a table row is."""
+    termination = f" {result.substrate_termination}-term" if result.substrate_termination else ""
+    return (f"{result.metal}{_miller(result.metal_miller)}/{result.substrate}{_miller(result.substrate_miller)}{termination}, "
+            f"{result.registry}")
+
+
+#: Table S6-like columns: header and how each cell is written from a result.
+COLUMNS: tuple[tuple[str, Callable[[SegregationResult], str]], ...] = (
+    ("system", system_label),
+    ("calculator", lambda r: r.calculator),
+    ("strain %", lambda r: f"{100 * r.in_plane_strain[0]:+.2f}"),
+    ("σ_m J/m²", lambda r: f"{r.surface_energy_J_per_m2:.3f}"),
+    ("σ_m eV/atom", lambda r: f"{r.surface_energy_eV_per_atom:.3f}"),
+    ("W_ad J/m²", lambda r: f"{r.work_of_adhesion_J_per_m2:.3f}"),
+    ("W_ad eV/atom", lambda r: f"{r.work_of_adhesion_eV_per_atom:.3f}"),
+    ("ΔE model eV", lambda r: f"{r.delta_e_bulk_int_model_eV:+.3f}"),
+    ("ΔE unrelaxed eV", lambda r: f"{r.delta_e_bulk_int_unrelaxed_eV:+.3f}"),
+    ("ΔE relaxed eV", lambda r: f"{r.delta_e_bulk_int_eV:+.3f}"),
+    ("θ °", lambda r: f"{r.contact_angle_deg:.0f}"),
+    ("suppressed (model / computed)", lambda r: f"{r.segregation_suppressed} / {r.computed_segregation_suppressed}"),
+)
+
+
+def table_markdown(results: Sequence[SegregationResult]) -> str:
+    """Table S6-like rows: σ_m, W_ad, ΔE_bulk-int from the model and computed."""
+    lines = ["| " + " | ".join(name for name, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell(r) for _, cell in COLUMNS) + " |" for r in results]
+    return "\n".join(lines) + "\n"
+
+
+#: Columns a study's run.json must hold for the table (older runs lacking them must be rerun).
+TABLE_REQUIRED = ("metal", "substrate", "surface_energy_J_per_m2", "work_of_adhesion_J_per_m2", "delta_e_bulk_int_eV",
+                  "sigma_minus_half_w_eV_per_atom")
+
+
+def read_study(path: str | Path) -> SegregationResult:
+    """The result a ``segregation study`` run directory recorded in its run.json."""
+    try:
+        data = json.loads((Path(path) / "run.json").read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(f"{path} is not a run directory with a readable run.json") from None
+    if not isinstance(data, dict) or data.get("command") != STUDY_COMMAND:
+        raise InputError(f"{path} does not hold a segregation study run")
+    summary = data.get("summary") or {}
+    missing = {column for column in TABLE_REQUIRED if column not in summary}
+    if missing:
+        raise InputError(f"{path}/run.json lacks {', '.join(sorted(missing))}: rerun the study")
+    try:
+        return SegregationResult.from_dict(summary)
+    except InputError as error:
+        raise InputError(f"{path}/run.json: {error}: rerun the study") from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SegregationTable:
+    """Studies side by side (``sselab segregation table``): the Table S6-like table and the Fig. 4 plot.
+
+    ``rows`` are the studies' results; ``runs`` the run directories they were read from.
+    """
+
+    rows: list[SegregationResult]
+    runs: list[str] = field(default_factory=list, metadata=_EXTRA)
+
+    @classmethod
+    def from_runs(cls, paths: Sequence[str | Path]) -> SegregationTable:
+        """The table of the ``segregation study`` run directories ``paths``."""
+        return cls(rows=[read_study(path) for path in paths], runs=[str(path) for path in paths])
+
+    @property
+    def markdown(self) -> str:
+        """The table as Markdown (what ``table.md`` holds)."""
+        return table_markdown(self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab segregation table --json`` summary (``rows``: each study's summary), without ``run_directory``."""
+        return {"rows": [row.to_dict() for row in self.rows], "n_rows": len(self.rows)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SegregationTable:
+        """Back from :meth:`to_dict`."""
+        return cls(rows=[SegregationResult.from_dict(row) for row in data["rows"]])
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """run.json, ``fig4.png`` (model line and computed points) and ``table.md``."""
+        from sselab.plots.segregation import segregation_map
+        from sselab.runs import RunDirectory
+
+        run = RunDirectory.open(run_dir, "segregation-table", {"runs": self.runs})
+        run.save_figure("fig4", segregation_map(self.rows))
+        run.write_text("table.md", self.markdown)
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run

@@ -34,15 +34,15 @@ from scipy.optimize import brentq
 from scipy.spatial import Voronoi, cKDTree
 
 from sselab.atomistic.build.slabs import (
-    _orthogonal_c,
     build_slab,
     fix_planes,
     in_plane_area,
+    orthogonal_c,
     plane_index,
     reference_surface_planes,
     require_symmetric,
 )
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 
 ANION_ELECTRONEGATIVITY = 2.5
 
@@ -76,7 +76,7 @@ def _integer_matrix(supercell_vectors, cell_vectors) -> np.ndarray:
 def match_lattices(metal_slab: Atoms, substrate_slab: Atoms, max_strain: float = 0.08, max_area: float = 120.0) -> LatticeMatch:
     """The smallest-area coherent match of the two surface cells (ties: least misfit)."""
     if not 0 < max_strain < 0.5:
-        raise SSELabError(f"max strain must be between 0 and 0.5, got {max_strain:g}")
+        raise InputError(f"max strain must be between 0 and 0.5, got {max_strain:g}")
     generator = ZSLGenerator(max_area_ratio_tol=2.2 * max_strain + max_strain**2, max_area=max_area,
                              max_length_tol=max_strain, max_angle_tol=max_strain / 2)
     metal_vectors = metal_slab.cell.array[:2]
@@ -98,7 +98,7 @@ def match_lattices(metal_slab: Atoms, substrate_slab: Atoms, max_strain: float =
             area = abs(float(np.linalg.det(substrate)))
             candidates.append((round(area, 6), misfit, metal_matrix, substrate_matrix, stretches))
     if not candidates:
-        raise SSELabError(
+        raise InputError(
             f"no coherent match within {max_strain:.1%} strain and {max_area:g} A^2: the misfit is beyond tolerance "
             "(raise --max-strain or --max-area)"
         )
@@ -175,7 +175,7 @@ def registry_site(substrate: Atoms, registry: str) -> np.ndarray:
         best = chi[near_surface][pick(chi[near_surface])]
         candidates = near_surface[chi[near_surface] == best]
         return substrate.positions[candidates[np.argmax(substrate.positions[candidates, 2])], :2]
-    raise SSELabError(f"unknown registry {registry!r}; choose anion, cation or hollow")
+    raise InputError(f"unknown registry {registry!r}; choose anion, cation or hollow")
 
 
 @dataclass
@@ -200,7 +200,7 @@ class InterfaceModel:
 def nearest_neighbour_distance(bulk: Atoms) -> float:
     distances = neighbor_list("d", bulk, 6.0)
     if len(distances) == 0:
-        raise SSELabError("no neighbours within 6 A in the bulk structure")
+        raise InputError("no neighbours within 6 A in the bulk structure")
     return float(distances.min())
 
 
@@ -227,7 +227,7 @@ def separation_for_contact(substrate: Atoms, metal: Atoms, target: float) -> flo
     if excess(0.0) >= 0:
         return 0.0
     if excess(8.0) <= 0:
-        raise SSELabError("cannot place the metal: no gap up to 8 A gives a sensible closest contact")
+        raise InputError("cannot place the metal: no gap up to 8 A gives a sensible closest contact")
     return float(brentq(excess, 0.0, 8.0, xtol=1e-4))
 
 
@@ -241,7 +241,7 @@ def orient_substrate(substrate_bulk: Atoms, miller, planes: int, vacuum: float, 
             top = _top_plane_atoms(candidate)
             if termination in set(np.array(candidate.get_chemical_symbols())[top]):
                 return candidate
-    raise SSELabError(f"no {miller} cut of the substrate has {termination} in its top plane")
+    raise InputError(f"no {miller} cut of the substrate has {termination} in its top plane")
 
 
 def _flipped(slab: Atoms, vacuum: float) -> Atoms:
@@ -253,7 +253,7 @@ def _flipped(slab: Atoms, vacuum: float) -> Atoms:
     cell[:, 2] *= -1.0
     cell[1] *= -1.0  # b -> -b (same lattice) keeps a, b, +z right-handed once c points up again
     flipped.set_cell(cell, scale_atoms=False)
-    return _orthogonal_c(flipped, vacuum)
+    return orthogonal_c(flipped, vacuum)
 
 
 def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, substrate_miller, metal_planes: int = 11,
@@ -265,11 +265,12 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
     ``fix_substrate_planes`` freezes the lowest substrate planes (bulk-like) in every later relaxation.
     """
     if metal_planes < 3:
-        raise SSELabError(f"the metal slab needs at least 3 planes (interface, bulk, free surface), got {metal_planes}")
+        raise InputError(f"the metal slab needs at least 3 planes (interface, bulk, free surface), got {metal_planes}")
     if substrate_planes < 2:
-        raise SSELabError(f"the substrate slab needs at least 2 planes, got {substrate_planes}")
+        raise InputError(f"the substrate slab needs at least 2 planes, got {substrate_planes}")
     if not 0 <= fix_substrate_planes < substrate_planes:
-        raise SSELabError(f"--fix-substrate-planes must be between 0 and {substrate_planes - 1}, got {fix_substrate_planes}")
+        raise InputError(f"fix_substrate_planes (--fix-substrate-planes) must be between 0 and {substrate_planes - 1}, "
+                         f"got {fix_substrate_planes}")
     metal_slab = build_slab(metal_bulk, metal_miller, metal_planes, vacuum)
     require_symmetric(metal_slab, metal_planes, metal_miller)  # the interface side and the free side alike
     substrate_slab = orient_substrate(substrate_bulk, substrate_miller, substrate_planes, vacuum, substrate_termination)
@@ -296,7 +297,7 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
         substrate = fix_planes(substrate, fix_substrate_planes)
     combined = substrate.copy() + placed
     combined.set_cell(substrate.cell, scale_atoms=False)
-    combined = _orthogonal_c(combined, vacuum)
+    combined = orthogonal_c(combined, vacuum)
     n_sub = len(substrate)
     metal_indices = np.arange(n_sub, n_sub + len(placed))
     metal_only = combined[metal_indices]

@@ -15,6 +15,8 @@ second plane.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from ase import Atoms
 from ase.constraints import FixAtoms
@@ -22,7 +24,7 @@ from ase.neighborlist import neighbor_list
 from pymatgen.core.surface import SlabGenerator
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 
 PLANE_TOLERANCE = 0.3  # Å: atoms closer than this in z belong to one plane
 
@@ -44,8 +46,8 @@ def count_planes(atoms: Atoms, tolerance: float = PLANE_TOLERANCE) -> int:
     return int(plane_index(atoms, tolerance).max()) + 1
 
 
-def _orthogonal_c(atoms: Atoms, vacuum: float) -> Atoms:
-    """Put the slab in a cell whose c is along z, with ``vacuum`` Å split above and below."""
+def orthogonal_c(atoms: Atoms, vacuum: float) -> Atoms:
+    """The slab in a cell whose c is along z, with ``vacuum`` Å split above and below (a and b in the xy plane)."""
     slab = atoms.copy()
     normal = np.cross(slab.cell[0], slab.cell[1])
     if np.linalg.norm(normal[:2]) > 1e-9 * np.linalg.norm(normal):
@@ -71,26 +73,26 @@ def build_slab(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: f
     checks what it needs (surface energies require elemental or stoichiometric slabs).
     """
     if planes < 1:
-        raise SSELabError(f"a slab needs at least one plane, got {planes}")
+        raise InputError(f"a slab needs at least one plane, got {planes}")
     if vacuum < 15.0:
-        raise SSELabError(f"vacuum must be at least 15 A (seed 001), got {vacuum:g}")
+        raise InputError(f"vacuum must be at least 15 A (seed 001), got {vacuum:g}")
     if len(miller) != 3 or not any(miller):
-        raise SSELabError(f"Miller index {miller} is not a plane")
+        raise InputError(f"Miller index {miller} is not a plane")
     structure = AseAtomsAdaptor.get_structure(bulk)
     spacing = structure.lattice.d_hkl(miller)
     generator = SlabGenerator(structure, miller, min_slab_size=spacing * (planes + 2), min_vacuum_size=vacuum,
                               center_slab=True, primitive=True, reorient_lattice=True, in_unit_planes=False)
     slabs = generator.get_slabs(symmetrize=False)
     if not slabs:
-        raise SSELabError(f"SlabGenerator found no slab for {miller}")
+        raise InputError(f"SlabGenerator found no slab for {miller}")
     if not 0 <= termination < len(slabs):
-        raise SSELabError(f"termination {termination} out of range: {len(slabs)} distinct cut(s) for {miller}")
-    slab = _orthogonal_c(AseAtomsAdaptor.get_atoms(slabs[termination]), vacuum)
+        raise InputError(f"termination {termination} out of range: {len(slabs)} distinct cut(s) for {miller}")
+    slab = orthogonal_c(AseAtomsAdaptor.get_atoms(slabs[termination]), vacuum)
     labels = plane_index(slab)
     available = labels.max() + 1
     if available < planes:
         raise SSELabError(f"internal: generated slab has {available} planes, fewer than {planes}")
-    trimmed = _orthogonal_c(slab[labels < planes], vacuum)
+    trimmed = orthogonal_c(slab[labels < planes], vacuum)
     trimmed.info.update({"miller": list(miller), "planes": planes, "termination": termination,
                          "terminations_available": len(slabs)})
     return trimmed
@@ -112,7 +114,7 @@ def fix_planes(atoms: Atoms, planes: int) -> Atoms:
     if planes > 0:
         labels = plane_index(fixed)
         if planes >= labels.max() + 1:
-            raise SSELabError(f"cannot fix {planes} planes of a {labels.max() + 1}-plane slab")
+            raise InputError(f"cannot fix {planes} planes of a {labels.max() + 1}-plane slab")
         fixed.set_constraint(FixAtoms(indices=np.flatnonzero(labels < planes)))
     return fixed
 
@@ -141,7 +143,7 @@ def undercoordinated(slab: Atoms) -> np.ndarray:
     middle = np.flatnonzero(labels == labels.max() // 2)
     first, _, distances = neighbor_list("ijd", slab, 8.0)
     if not np.isin(first, middle).any():
-        raise SSELabError("no neighbours within 8 A in the middle of the slab")
+        raise InputError("no neighbours within 8 A in the middle of the slab")
     cutoff = _first_shell_cutoff(distances[np.isin(first, middle)])
     counts = np.bincount(neighbor_list("i", slab, cutoff), minlength=len(slab))
     return counts < counts[middle].min()
@@ -153,7 +155,7 @@ def surface_planes(slab: Atoms) -> tuple[int, ...]:
     labels = plane_index(slab)
     mask = undercoordinated(slab) & (labels < (labels.max() + 1) / 2)
     if not mask.any():
-        raise SSELabError("no undercoordinated surface atoms found: the slab is too thin to tell surface from bulk")
+        raise InputError("no undercoordinated surface atoms found: the slab is too thin to tell surface from bulk")
     return tuple(sorted({int(p) + 1 for p in labels[mask]}))
 
 
@@ -187,13 +189,12 @@ def is_symmetric(slab: Atoms, tolerance: float = 0.05) -> bool:
 def require_symmetric(slab: Atoms, planes: int, miller) -> None:
     """Eq. 1 needs two identical surfaces; refuse a plane count that ends the slab differently."""
     if not is_symmetric(slab):
-        raise SSELabError(f"a {planes}-plane {tuple(miller)} slab has different top and bottom surfaces; eq. 1 needs two "
+        raise InputError(f"a {planes}-plane {tuple(miller)} slab has different top and bottom surfaces; eq. 1 needs two "
                           "equal surfaces: choose other plane counts (e.g. even counts for HCP (10-10))")
 
 
-def _is_stoichiometric(slab: Atoms, bulk: Atoms) -> bool:
-    from collections import Counter
-
+def is_stoichiometric(slab: Atoms, bulk: Atoms) -> bool:
+    """Whether ``slab`` holds the elements of ``bulk`` in the bulk's ratios (a whole number of formula units)."""
     slab_counts, bulk_counts = Counter(slab.get_chemical_symbols()), Counter(bulk.get_chemical_symbols())
     ratios = {slab_counts[s] / bulk_counts[s] for s in bulk_counts}
     return len(ratios) == 1 and set(slab_counts) == set(bulk_counts)

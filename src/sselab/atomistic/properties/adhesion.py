@@ -13,19 +13,37 @@
       W_adhesion = (E_A|B − E_A slab − E_B slab) / A                                 (seed 004 eq. 4)
 
   in J/m². For the same three energies, ``adhesion_energy = −work_of_adhesion``.
+
+:func:`calculate_adhesion` is ``sselab adhesion`` (seed 001's W_ad, positive binds): bulk structures in
+(library names, files or Atoms), relaxed, the coherent interface built and W_ad computed, as a result
+with ``to_dict()``, ``from_dict()`` and ``write(run_dir)``::
+
+    result = calculate_adhesion("ag-fcc", "cu-fcc", metal_planes=5, substrate_planes=3, max_strain=0.15, calculator="emt")
+    result.work_of_adhesion_J_per_m2
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ase import Atoms
+from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.build.heterointerface import CoherentInterface
-from sselab.atomistic.build.interfaces import InterfaceModel
+from sselab.atomistic.build.interfaces import InterfaceModel, build_interface
 from sselab.atomistic.build.slabs import atoms_in_planes, in_plane_area
-from sselab.atomistic.engine import Engine
+from sselab.atomistic.build.structures import as_atoms
+from sselab.atomistic.engine import Engine, as_engine
 from sselab.constants import EV_PER_A2_TO_J_PER_M2
+from sselab.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from sselab.runs import RunDirectory
+
+CalculatorLike = Engine | str | Calculator | None
+_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
 
 
 @dataclass(frozen=True)
@@ -51,8 +69,13 @@ class AdhesionResult:
         return self.work_of_adhesion_eV_per_A2 * self.area_A2 / self.interface_metal_atoms
 
 
-def work_of_adhesion(engine: Engine, model: InterfaceModel, relax: bool = True) -> tuple[AdhesionResult, Atoms]:
-    """Seed 001's W_ad (eq. 2, positive binds) and the relaxed interface (positions only; the cell stays the substrate's)."""
+def work_of_adhesion(calculator: CalculatorLike, model: InterfaceModel, relax: bool = True, *, db: str | None = None,
+                     device: str = "cpu") -> tuple[AdhesionResult, Atoms]:
+    """Seed 001's W_ad (eq. 2, positive binds) and the relaxed interface (positions only; the cell stays the substrate's).
+
+    ``calculator``: a name, an ASE calculator or an Engine. ``relax=False``: the three energies of the as-built cells.
+    """
+    engine = as_engine(calculator, db=db, device=device)
     compute = engine.relax if relax else engine.energy
     interface = compute(model.interface)
     metal = compute(model.metal)
@@ -61,6 +84,92 @@ def work_of_adhesion(engine: Engine, model: InterfaceModel, relax: bool = True) 
                             substrate.get_potential_energy(), model.area_A2,
                             atoms_in_planes(model.metal, model.surface_planes))
     return result, interface
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdhesionCalculation:
+    """What ``sselab adhesion`` computes: seed 001's W_ad (eq. 2, positive binds) of one coherent interface.
+
+    Every field but ``interface``, ``relaxed_interface``, ``adhesion`` and ``inputs`` is a key of
+    :meth:`to_dict` (the ``--json`` summary). W_ad in J/m² and eV per metal interface atom; area in Å².
+    """
+
+    metal: str
+    substrate: str
+    work_of_adhesion_J_per_m2: float
+    work_of_adhesion_eV_per_atom: float
+    in_plane_strain: list[float]  # principal in-plane stretches of the metal minus one
+    registry: str
+    area_A2: float
+    n_atoms: int
+    interface_metal_atoms: int
+    engine: dict[str, Any]
+    interface: InterfaceModel | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    relaxed_interface: Atoms | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    adhesion: AdhesionResult | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab adhesion --json`` summary, without ``run_directory``."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AdhesionCalculation:
+        """Back from :meth:`to_dict` (or run.json's summary); without structures, :meth:`write` writes run.json only."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.metadata.get("summary", True)})
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """run.json, ``interface_initial.extxyz`` (as built) and ``interface_relaxed.extxyz``."""
+        from ase.io import write
+
+        from sselab.runs import RunDirectory
+
+        run = RunDirectory.open(run_dir, "adhesion", self.inputs)
+        if self.interface is not None:
+            write(run.path / "interface_initial.extxyz", self.interface.interface)
+        if self.relaxed_interface is not None:
+            write(run.path / "interface_relaxed.extxyz", self.relaxed_interface)
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
+
+
+def calculate_adhesion(metal: str | Path | Atoms, substrate: str | Path | Atoms, *,
+                       metal_miller: tuple[int, int, int] = (1, 0, 0), substrate_miller: tuple[int, int, int] = (1, 0, 0),
+                       metal_planes: int = 11, substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0,
+                       registry: str | None = None, substrate_termination: str | None = None, fix_substrate_planes: int = 0,
+                       calculator: CalculatorLike = "chgnet", db: str | None = None, device: str = "cpu",
+                       fmax: float | None = None, progress: Progress = no_progress) -> AdhesionCalculation:
+    """``sselab adhesion``: seed 001's W_ad (eq. 2, positive binds) of ``metal`` on ``substrate``.
+
+    Both bulks (library names, structure files or Atoms) are relaxed (cell and positions), the
+    coherent interface is built by :func:`~sselab.atomistic.build.interfaces.build_interface` with
+    the keyword options (its arguments), and the interface, the metal slab and the substrate slab
+    are relaxed in one cell. ``calculator``: a name, an ASE calculator or an Engine; ``db`` the result
+    cache; ``fmax`` (eV/Å) the relaxation tolerance (default 0.02, or the Engine's own). ``progress``
+    is called after the bulks, after building (with a label) and at the end.
+    """
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    metal_atoms, substrate_atoms = as_atoms(metal), as_atoms(substrate)
+    metal_label, substrate_label = metal_atoms.info["structure"], substrate_atoms.info["structure"]
+    options = dict(metal_miller=tuple(metal_miller), substrate_miller=tuple(substrate_miller), metal_planes=metal_planes,
+                   substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image, registry=registry,
+                   substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes)
+    metal_bulk = engine.relax(metal_atoms, cell=True)
+    substrate_bulk = engine.relax(substrate_atoms, cell=True)
+    progress()
+    model = build_interface(metal_bulk, substrate_bulk, **options)
+    progress("relaxing interface, metal and substrate")
+    result, relaxed = work_of_adhesion(engine, model)
+    progress()
+    return AdhesionCalculation(
+        metal=metal_label, substrate=substrate_label,
+        work_of_adhesion_J_per_m2=result.work_of_adhesion_J_per_m2,
+        work_of_adhesion_eV_per_atom=result.work_of_adhesion_eV_per_atom,
+        in_plane_strain=[s - 1.0 for s in model.match.stretches], registry=model.registry, area_A2=result.area_A2,
+        n_atoms=len(model.interface), interface_metal_atoms=result.interface_metal_atoms, engine=engine.record(),
+        interface=model, relaxed_interface=relaxed, adhesion=result,
+        inputs={"metal": metal_label, "substrate": substrate_label, **options, "db": engine.cache.location},
+    )
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,40 @@ relaxed (cell fixed); the band between them has ``images`` intermediate images (
 interpolated with the image-dependent pair potential (IDPP) and relaxed with ASE's NEB
 (climbing image) to ``fmax``. The barrier is max(E_image) - E(initial); the reverse barrier is
 max(E_image) - E(final).
+
+:func:`vacancy_hop` runs the band for two sites of a given host; :func:`calculate_vacancy_hop` is
+``sselab neb``: a metal slab built from a bulk structure, the hop between two of its planes, as a result
+with ``to_dict()``, ``from_dict()`` and ``write(run_dir)``::
+
+    result = calculate_vacancy_hop("cu-fcc", from_layer=1, to_layer=2, metal_planes=5, min_image=5.0, calculator="emt")
+    result.barrier_eV
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms
+from ase.calculators.calculator import Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.mep import NEB
 from ase.optimize import FIRE
 
-from sselab.atomistic.engine import Engine
-from sselab.errors import SSELabError
+from sselab.atomistic.build.interfaces import lateral_repeats
+from sselab.atomistic.build.slabs import build_slab, plane_index
+from sselab.atomistic.build.structures import as_atoms
+from sselab.atomistic.engine import Engine, as_engine
+from sselab.errors import InputError
+from sselab.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from sselab.runs import RunDirectory
+
+CalculatorLike = Engine | str | Calculator | None
+_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
 
 
 @dataclass(frozen=True)
@@ -43,10 +63,10 @@ class HopResult:
 def hop_endpoints(host: Atoms, site_from: int, site_to: int) -> tuple[Atoms, Atoms]:
     """Vacancy at ``site_from`` (initial) and at ``site_to`` (final), same atom order in both."""
     if site_from == site_to:
-        raise SSELabError("a hop needs two different sites")
+        raise InputError("a hop needs two different sites")
     for site in (site_from, site_to):
         if not 0 <= site < len(host):
-            raise SSELabError(f"site {site} is not an atom index of the host ({len(host)} atoms)")
+            raise InputError(f"site {site} is not an atom index of the host ({len(host)} atoms)")
     initial = host.copy()
     initial.calc = None
     target = initial.positions[site_from].copy()
@@ -65,14 +85,19 @@ def _band_length(images: list[Atoms]) -> tuple[float, ...]:
     return tuple(lengths)
 
 
-def vacancy_hop(engine: Engine, host: Atoms, site_from: int, site_to: int, images: int = 3, fmax: float = 0.05,
-                max_steps: int = 300) -> HopResult:
-    """Climbing-image NEB for the vacancy hop site_from → site_to in a relaxed ``host``."""
+def vacancy_hop(calculator: CalculatorLike, host: Atoms, site_from: int, site_to: int, images: int = 3, fmax: float = 0.05,
+                max_steps: int = 300, *, db: str | None = None, device: str = "cpu") -> HopResult:
+    """Climbing-image NEB for the vacancy hop site_from → site_to in a relaxed ``host``.
+
+    ``calculator``: a name, an ASE calculator or an Engine (whose relaxation tolerance relaxes the end
+    points); ``fmax`` (eV/Å) is the band's force tolerance. The band is one cached task.
+    """
+    engine = as_engine(calculator, db=db, device=device)
     if images < 1:
-        raise SSELabError(f"the band needs at least one intermediate image, got {images}")
+        raise InputError(f"the band needs at least one intermediate image, got {images}")
     distance = host.get_distance(site_from, site_to, mic=True)
     if distance > 4.5:
-        raise SSELabError(f"sites {site_from} and {site_to} are {distance:.2f} A apart: not a nearest-neighbour hop")
+        raise InputError(f"sites {site_from} and {site_to} are {distance:.2f} A apart: not a nearest-neighbour hop")
     start, end = hop_endpoints(host, site_from, site_to)
     initial = engine.relax(start)
     final = engine.relax(end)
@@ -99,3 +124,108 @@ def vacancy_hop(engine: Engine, host: Atoms, site_from: int, site_to: int, image
     engine.spec.check_elements(set(initial.get_chemical_symbols()))
     saddle = engine.cache.get_or_compute(initial, engine.spec, task, compute)
     return HopResult(tuple(saddle.info["image_energies"]), tuple(saddle.info["path_length"]), bool(saddle.info["converged"]))
+
+
+def check_hop_request(from_layer: int, to_layer: int, metal_planes: int, neb_fmax: float) -> None:
+    """Refuse a hop between planes the slab does not have, or a band tolerance that is not positive."""
+    if not neb_fmax > 0:
+        raise InputError(f"--neb-fmax (neb_fmax) must be positive, got {neb_fmax}")
+    for layer in (from_layer, to_layer):
+        if not 1 <= layer <= metal_planes:
+            raise InputError(f"layer {layer} does not exist in a {metal_planes}-plane slab")
+
+
+def hop_sites(host: Atoms, from_layer: int, to_layer: int) -> tuple[int, int]:
+    """The atom of ``from_layer`` (1 = bottom plane) nearest the cell centre and its nearest neighbour in ``to_layer``."""
+    labels = plane_index(host) + 1
+    origin = np.flatnonzero(labels == from_layer)
+    target = np.flatnonzero(labels == to_layer)
+    if len(origin) == 0 or len(target) == 0:
+        raise InputError(f"layers {from_layer} and {to_layer} must both exist in the slab")
+    centre = (host.cell.array[0, :2] + host.cell.array[1, :2]) / 2
+    start = origin[np.argmin(np.linalg.norm(host.positions[origin, :2] - centre, axis=1))]
+    distances = host.get_distances(start, target, mic=True)
+    return int(start), int(target[np.argmin(distances)])
+
+
+@dataclass(frozen=True, kw_only=True)
+class VacancyHopCalculation:
+    """What ``sselab neb`` computes: a vacancy hop between two planes of a metal slab (seed 001 Fig. 2).
+
+    Every field but ``hop`` and ``inputs`` is a key of :meth:`to_dict` (the ``--json`` summary).
+    Energies in eV, the hop distance (the band's length) in Å.
+    """
+
+    structure: str
+    miller: list[int]
+    from_layer: int
+    to_layer: int
+    barrier_eV: float
+    reverse_barrier_eV: float
+    reaction_energy_eV: float
+    image_energies_eV: list[float]
+    converged: bool
+    hop_distance_A: float
+    engine: dict[str, Any]
+    hop: HopResult | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab neb --json`` summary, without ``run_directory``."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VacancyHopCalculation:
+        """Back from :meth:`to_dict` (or run.json's summary); without the band, :meth:`write` writes run.json only."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.metadata.get("summary", True)})
+
+    @property
+    def title(self) -> str:
+        """What was computed, for figures."""
+        return f"{self.structure} {tuple(self.miller)}: vacancy layer {self.from_layer} → {self.to_layer}"
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """run.json and ``neb.png`` (energy along the band; needs the band)."""
+        from sselab.plots.segregation import neb_figure
+        from sselab.runs import RunDirectory
+
+        run = RunDirectory.open(run_dir, "neb", self.inputs)
+        if self.hop is not None:
+            run.save_figure("neb", neb_figure(self.hop, title=self.title))
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
+
+
+def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, int, int] = (1, 0, 0), from_layer: int = 1,
+                          to_layer: int = 2, metal_planes: int = 11, min_image: float = 9.0, images: int = 3,
+                          neb_fmax: float = 0.05, calculator: CalculatorLike = "chgnet", db: str | None = None,
+                          device: str = "cpu", fmax: float | None = None,
+                          progress: Progress = no_progress) -> VacancyHopCalculation:
+    """``sselab neb``: climbing-image NEB of a vacancy hop from plane ``from_layer`` to ``to_layer`` (1 = surface).
+
+    The bulk (library name, file or Atoms) is relaxed, a ``metal_planes``-plane ``miller`` slab is cut,
+    repeated so that images are ≥ ``min_image`` Å apart and relaxed; the atom of ``from_layer`` nearest
+    the cell centre is removed and its nearest neighbour in ``to_layer`` hops into the vacancy
+    (:func:`hop_sites`, :func:`vacancy_hop`). ``images``: intermediate images (seed 001: 3);
+    ``neb_fmax``: the band's tolerance and ``fmax`` that of the relaxations (eV/Å). ``progress`` is
+    called after the slab (with a label) and after the band.
+    """
+    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax)
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    atoms = as_atoms(structure)
+    label = atoms.info["structure"]
+    bulk = engine.relax(atoms, cell=True)
+    slab = build_slab(bulk, tuple(miller), metal_planes)
+    host = engine.relax(slab.repeat((*lateral_repeats(slab.cell.array, min_image), 1)))
+    progress("climbing-image NEB")
+    site_from, site_to = hop_sites(host, from_layer, to_layer)
+    hop = vacancy_hop(engine, host, site_from, site_to, images, neb_fmax)
+    progress()
+    inputs = {"structure": label, "miller": list(miller), "from_layer": from_layer, "to_layer": to_layer,
+              "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax, "db": engine.cache.location}
+    return VacancyHopCalculation(
+        structure=label, miller=list(miller), from_layer=from_layer, to_layer=to_layer, barrier_eV=hop.barrier_eV,
+        reverse_barrier_eV=hop.reverse_barrier_eV, reaction_energy_eV=hop.reaction_energy_eV,
+        image_energies_eV=list(hop.image_energies_eV), converged=hop.converged, hop_distance_A=hop.path_length_A[-1],
+        engine=engine.record(), hop=hop, inputs=inputs,
+    )

@@ -1,6 +1,5 @@
 """Surface energies (seed 001 eq. 1, Fiorentini–Methfessel bulk reference) of slabs from :mod:`sselab.atomistic.build.slabs`.
 
-
 Surface energy of a stoichiometric slab with two equal free surfaces of area A:
 
     E_slab(N) = N e_bulk + 2 A σ                                                     (eq. 1)
@@ -15,28 +14,50 @@ slab's middle (one plane for BCC (100) and HCP (0001); two for HCP (10-10)), as 
 planes are classified on the unstrained slab and counted per area of the (strained) slab: a 15 %
 stretch would otherwise pull out-of-plane second neighbours into the first shell and count a
 second plane.
+
+Two entry points: :func:`surface_energy` fits σ for a bulk already relaxed with the calculator (the
+building block of the studies); :func:`calculate_surface_energy` is ``sselab surface-energy``: it
+takes a structure (library name, file or Atoms), relaxes it and returns a result with ``to_dict()``,
+``from_dict()`` and ``write(run_dir)``::
+
+    result = calculate_surface_energy("cu-fcc", (1, 0, 0), planes=(4, 5, 6), calculator="emt")
+    result.surface_energy_J_per_m2
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ase import Atoms
+from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.build.slabs import (
-    _is_stoichiometric,
     atoms_in_planes,
     build_slab,
     in_plane_area,
+    is_stoichiometric,
     reference_surface_planes,
     require_symmetric,
     strain_in_plane,
 )
-from sselab.atomistic.engine import Engine
+from sselab.atomistic.build.structures import as_atoms
+from sselab.atomistic.engine import Engine, as_engine
 from sselab.constants import EV_PER_A2_TO_J_PER_M2
-from sselab.errors import SSELabError
+from sselab.errors import InputError
+from sselab.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from sselab.atomistic.build.interfaces import InterfaceModel
+    from sselab.runs import RunDirectory
+
+#: Slab thicknesses (atomic planes) of the Fiorentini–Methfessel fit (seed 001).
+FM_PLANES = (5, 7, 9, 11, 13)
+
+CalculatorLike = Engine | str | Calculator | None
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,11 @@ class SurfaceEnergyResult:
         return self.surface_energy_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
 
     @property
+    def surface_energy_stderr_J_per_m2(self) -> float:
+        """Standard error of σ from the fit (NaN for an exact two-thickness fit)."""
+        return self.surface_energy_stderr_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
+
+    @property
     def surface_density_per_nm2(self) -> float:
         return self.surface_atoms / self.area_A2 * 100.0
 
@@ -78,7 +104,7 @@ def fit_bulk_and_surface(n_atoms: np.ndarray, energies: np.ndarray, area: float)
     n_atoms = np.asarray(n_atoms, dtype=float)
     energies = np.asarray(energies, dtype=float)
     if len(np.unique(n_atoms)) < 2:
-        raise SSELabError("the Fiorentini-Methfessel fit needs at least two slab thicknesses")
+        raise InputError("the Fiorentini-Methfessel fit needs at least two slab thicknesses")
     design = np.column_stack([n_atoms, np.ones_like(n_atoms)])
     coefficients, *_ = np.linalg.lstsq(design, energies, rcond=None)
     slope, intercept = coefficients
@@ -92,28 +118,30 @@ def fit_bulk_and_surface(n_atoms: np.ndarray, energies: np.ndarray, area: float)
     return float(slope), float(intercept / (2 * area)), stderr
 
 
-def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], planes: tuple[int, ...] = (5, 7, 9, 11, 13),
+def surface_energy(calculator: CalculatorLike, bulk: Atoms, miller: tuple[int, int, int], planes: tuple[int, ...] = FM_PLANES,
                    strain: tuple[float, float] = (0.0, 0.0), relax: bool = True, vacuum: float = 15.0,
-                   termination: int = 0, progress=None, reshape: Callable[[Atoms], Atoms] | None = None) -> SurfaceEnergyResult:
-    """σ of ``miller`` for a bulk already relaxed with ``engine``'s calculator.
+                   termination: int = 0, progress: Progress | None = None, reshape: Callable[[Atoms], Atoms] | None = None,
+                   *, db: str | None = None, device: str = "cpu") -> SurfaceEnergyResult:
+    """σ of ``miller`` for a bulk already relaxed with the calculator (name, ASE calculator or Engine).
 
     The same in-plane strain is applied to every slab, so the fitted e_bulk is the strained bulk
     and the strain energy largely cancels (seed 001). ``relax=False`` gives the as-cleaved σ.
     ``reshape`` replaces the isotropic ``strain`` by any in-plane map of the cut slab (an interface's
-    supercell and strain); ``strain`` is then only recorded.
+    supercell and strain); ``strain`` is then only recorded. ``progress()`` is called after each slab.
     """
+    engine = as_engine(calculator, db=db, device=device)
     reshape = reshape or (lambda cut: strain_in_plane(cut, strain))
     symbols = set(bulk.get_chemical_symbols())
     if len(planes) < 2:
-        raise SSELabError("give at least two slab thicknesses for the Fiorentini-Methfessel fit")
+        raise InputError("give at least two slab thicknesses for the Fiorentini-Methfessel fit")
     n_atoms, energies, unconverged = [], [], 0
     slab = None
     for count in sorted(planes):
         slab = reshape(build_slab(bulk, miller, count, vacuum, termination))
         require_symmetric(slab, count, miller)
-        if len(symbols) > 1 and not _is_stoichiometric(slab, bulk):
-            raise SSELabError(f"a {count}-plane {miller} slab is not stoichiometric; surface energies need "
-                              "stoichiometric slabs (choose other thicknesses or a termination)")
+        if len(symbols) > 1 and not is_stoichiometric(slab, bulk):
+            raise InputError(f"a {count}-plane {miller} slab is not stoichiometric; surface energies need "
+                             "stoichiometric slabs (choose other thicknesses or a termination)")
         result = engine.relax(slab) if relax else engine.energy(slab)
         unconverged += not result.info.get("converged", True)
         n_atoms.append(len(slab))
@@ -129,3 +157,104 @@ def surface_energy(engine: Engine, bulk: Atoms, miller: tuple[int, int, int], pl
         surface_energy_eV_per_A2=sigma, surface_energy_stderr_eV_per_A2=stderr,
         surface_atoms=atoms_in_planes(slab, outer), unconverged_relaxations=unconverged,
     )
+
+
+def strained_surface_energy(calculator: CalculatorLike, metal_bulk: Atoms, model: InterfaceModel, miller: tuple[int, int, int],
+                            planes: tuple[int, ...] = FM_PLANES, progress: Progress | None = None, *, db: str | None = None,
+                            device: str = "cpu") -> SurfaceEnergyResult:
+    """σ_m of the metal in the interface's matched, strained in-plane cell (one lateral repeat).
+
+    Eq. 3's e_bulk at an interface must carry the interface's in-plane strain: this fit's slope is
+    that strained bulk, and its σ is the σ_m of the criterion W_ad ≥ 2σ_m (seed 001).
+    """
+    from sselab.atomistic.build.interfaces import strained_metal
+
+    substrate_cell = model.substrate.cell.array.copy()
+    substrate_cell[0] /= model.repeats[0]
+    substrate_cell[1] /= model.repeats[1]
+    return surface_energy(calculator, metal_bulk, miller, planes, strain=tuple(s - 1.0 for s in model.match.stretches),
+                          progress=progress, reshape=lambda cut: strained_metal(cut, model.match, substrate_cell, (1, 1)),
+                          db=db, device=device)
+
+
+_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurfaceEnergyCalculation:
+    """What ``sselab surface-energy`` computes: σ (eq. 1) of one facet of a relaxed bulk.
+
+    Every field but ``relaxed_bulk``, ``fit`` and ``inputs`` is a key of :meth:`to_dict` (the
+    ``--json`` summary). Energies in eV, σ in J/m², ρ in 1/nm², lengths in Å.
+    """
+
+    structure: str
+    miller: list[int]
+    strain: float
+    relaxed: bool
+    surface_energy_J_per_m2: float
+    surface_energy_stderr_J_per_m2: float
+    surface_energy_eV_per_atom: float
+    surface_density_per_nm2: float
+    bulk_energy_per_atom_eV: float
+    lattice_A: list[float]
+    planes: list[int]
+    slab_energies_eV: list[float]
+    unconverged_relaxations: int
+    engine: dict[str, Any]
+    relaxed_bulk: Atoms | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    fit: SurfaceEnergyResult | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab surface-energy --json`` summary, without ``run_directory``."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SurfaceEnergyCalculation:
+        """Back from :meth:`to_dict` (or run.json's summary); without the relaxed bulk, :meth:`write` writes run.json only."""
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.metadata.get("summary", True)})
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """run.json and ``bulk_relaxed.extxyz`` (the bulk the slabs were cut from)."""
+        from ase.io import write
+
+        from sselab.runs import RunDirectory
+
+        run = RunDirectory.open(run_dir, "surface-energy", self.inputs)
+        if self.relaxed_bulk is not None:
+            write(run.path / "bulk_relaxed.extxyz", self.relaxed_bulk)
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
+
+
+def calculate_surface_energy(structure: str | Path | Atoms, miller: tuple[int, int, int], *, planes: tuple[int, ...] = FM_PLANES,
+                             strain: float = 0.0, relax: bool = True, termination: int = 0,
+                             calculator: CalculatorLike = "chgnet", db: str | None = None, device: str = "cpu",
+                             fmax: float | None = None, progress: Progress = no_progress) -> SurfaceEnergyCalculation:
+    """``sselab surface-energy``: relax ``structure`` (cell and positions), then σ of ``miller`` by eq. 1.
+
+    ``planes``: slab thicknesses of the Fiorentini–Methfessel fit; ``strain``: the same in-plane strain
+    on a and b of every slab (0.0567 = +5.67 %); ``relax=False``: as-cleaved slabs; ``termination``:
+    which distinct cut pymatgen offers. ``calculator``: a name, an ASE calculator or an Engine; ``db``
+    the result cache, ``fmax`` (eV/Å) the relaxation tolerance (default 0.02, or the Engine's own).
+    ``progress()`` is called after the bulk and after each slab.
+    """
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    bulk = as_atoms(structure)
+    label = bulk.info["structure"]
+    relaxed_bulk = engine.relax(bulk, cell=True)
+    progress()
+    fit = surface_energy(engine, relaxed_bulk, tuple(miller), tuple(planes), (strain, strain), relax, termination=termination,
+                         progress=progress)
+    inputs = {"structure": label, "miller": list(miller), "planes": list(planes), "strain": strain, "relaxed": relax,
+              "db": engine.cache.location}
+    return SurfaceEnergyCalculation(
+        structure=label, miller=list(miller), strain=strain, relaxed=relax,
+        surface_energy_J_per_m2=fit.surface_energy_J_per_m2, surface_energy_stderr_J_per_m2=fit.surface_energy_stderr_J_per_m2,
+        surface_energy_eV_per_atom=fit.surface_energy_eV_per_atom, surface_density_per_nm2=fit.surface_density_per_nm2,
+        bulk_energy_per_atom_eV=fit.bulk_energy_per_atom_eV, lattice_A=relaxed_bulk.cell.cellpar()[:3].tolist(),
+        planes=list(fit.planes), slab_energies_eV=list(fit.slab_energies_eV), unconverged_relaxations=fit.unconverged_relaxations,
+        engine=engine.record(), relaxed_bulk=relaxed_bulk, fit=fit, inputs=inputs,
+    )
+

@@ -21,21 +21,43 @@ yields its site-resolved distribution. Then
 
 where E_V(surface) is plane 1, or the mean over the undercoordinated planes when there are several
 (HCP (10-10): planes 1 and 2, as the paper averages them); per site of those planes as well.
+
+:func:`vacancy_profile` computes the profile of a given (relaxed) host; :func:`calculate_vacancy_profile`
+is ``sselab vacancy-profile``: a metal slab (or the metal on a substrate) built from bulk structures,
+e_bulk from the Fiorentini–Methfessel fit, the profile in each mode, as a result with ``to_dict()``,
+``from_dict()`` and ``write(run_dir)``::
+
+    result = calculate_vacancy_profile("cu-fcc", metal_planes=5, min_image=5.0, fm_planes=(4, 5, 6), calculator="emt")
+    result.vacancy_energies_eV["fully-relaxed"]    # plane → E_V (eV)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import spglib
 from ase import Atoms
+from ase.calculators.calculator import Calculator
 
-from sselab.atomistic.build.slabs import plane_index
-from sselab.atomistic.engine import Engine
-from sselab.errors import SSELabError
+from sselab.atomistic.build.interfaces import build_interface, lateral_repeats
+from sselab.atomistic.build.slabs import build_slab, plane_index, reference_surface_planes, require_symmetric
+from sselab.atomistic.build.structures import as_atoms
+from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.surface import FM_PLANES, strained_surface_energy, surface_energy
+from sselab.errors import InputError
+from sselab.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from sselab.runs import RunDirectory
 
 MODES = ("as-cleaved", "relaxed-surface", "fully-relaxed")
+
+CalculatorLike = Engine | str | Calculator | None
+_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,7 @@ class VacancyProfile:
         energies = self.plane_energies()
         needed = {*self.surface_planes, self.middle_plane}
         if not needed <= set(energies):
-            raise SSELabError(f"the profile needs planes {sorted(needed)} for a segregation energy")
+            raise InputError(f"the profile needs planes {sorted(needed)} for a segregation energy")
         return energies
 
     def segregation_by_site(self) -> dict[str, float]:
@@ -106,22 +128,25 @@ def distinct_sites(host: Atoms, candidates: np.ndarray, symprec: float = 1e-3) -
     return sorted(representatives)
 
 
-def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk_energy_per_atom: float,
+def vacancy_profile(calculator: CalculatorLike, host: Atoms, metal_indices: np.ndarray, bulk_energy_per_atom: float,
                     mode: str = "fully-relaxed", planes: list[int] | None = None, unrelaxed_host: Atoms | None = None,
-                    progress=None, surface_planes: tuple[int, ...] = (1,)) -> VacancyProfile:
-    """E_V for vacancies in the requested metal planes (default 1 … middle) of ``host``.
+                    progress: Progress | None = None, surface_planes: tuple[int, ...] = (1,), *, db: str | None = None,
+                    device: str = "cpu") -> VacancyProfile:
+    """E_V (eq. 3) for vacancies in the requested metal planes (default 1 … middle) of ``host``.
 
     ``host`` is the relaxed slab/interface; ``unrelaxed_host`` the as-built one, with the same atom
     order. When given, its ideal symmetry decides which sites are distinct (relaxation noise of a
     few 1e-3 Å would otherwise make every atom of a coherent plane look unique); it is required for
     ``as-cleaved``. ``metal_indices`` lists which atoms are the metal; ``surface_planes`` the
-    planes that count as the surface or interface (always probed).
+    planes that count as the surface or interface (always probed). ``calculator``: a name, an ASE
+    calculator or an Engine; ``progress()`` is called after each vacancy.
     """
+    engine = as_engine(calculator, db=db, device=device)
     if mode not in MODES:
-        raise SSELabError(f"unknown vacancy mode {mode!r}; choose {', '.join(MODES)}")
+        raise InputError(f"unknown vacancy mode {mode!r}; choose {', '.join(MODES)}")
     reference = unrelaxed_host if mode == "as-cleaved" else host
     if reference is None:
-        raise SSELabError("as-cleaved vacancies need the unrelaxed host")
+        raise InputError("as-cleaved vacancies need the unrelaxed host")
     metal_indices = np.asarray(metal_indices)
     numbers = metal_planes(reference, metal_indices)
     count = int(numbers.max())
@@ -129,9 +154,9 @@ def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk
     planes = planes or list(range(1, middle + 1))
     bad = [p for p in planes if not 1 <= p <= count]
     if bad:
-        raise SSELabError(f"metal plane(s) {bad} do not exist: the metal slab has {count} planes (too thin for the request)")
+        raise InputError(f"metal plane(s) {bad} do not exist: the metal slab has {count} planes (too thin for the request)")
     if middle in surface_planes:
-        raise SSELabError(f"the metal slab is too thin: its middle plane {middle} is still a surface plane "
+        raise InputError(f"the metal slab is too thin: its middle plane {middle} is still a surface plane "
                           f"(surface planes {list(surface_planes)}); use more metal planes")
     planes = sorted({*planes, *surface_planes, middle})
     pristine = engine.energy(reference).get_potential_energy()
@@ -148,3 +173,144 @@ def vacancy_profile(engine: Engine, host: Atoms, metal_indices: np.ndarray, bulk
             if progress is not None:
                 progress()
     return profile
+
+
+def check_modes(modes: Sequence[str]) -> list[str]:
+    """The requested vacancy modes as a list; an empty request or an unknown mode is an input error."""
+    chosen = list(modes)
+    unknown = [m for m in chosen if m not in MODES]
+    if unknown or not chosen:
+        raise InputError(f"--modes: unknown mode(s) {unknown}; choose from {', '.join(MODES)}")
+    return chosen
+
+
+def vacancy_profile_steps(metal_planes: int, layers: Sequence[int] | None, modes: Sequence[str]) -> int:
+    """Progress steps of :func:`calculate_vacancy_profile` (one per probed plane and mode, plus the host), for a bar's total."""
+    middle = (metal_planes + 1) // 2
+    return 1 + len(set(layers or range(1, middle + 1)) | {middle}) * len(modes)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VacancyProfileCalculation:
+    """What ``sselab vacancy-profile`` computes: layer-resolved E_V (eq. 3) in a metal slab or at an interface.
+
+    Every field but ``relaxed_host``, ``profiles`` and ``inputs`` is a key of :meth:`to_dict`, except
+    that ``delta_e_eV`` (mode → E_V(middle) − E_V(surface), eV) is written as ``delta_e_bulk_int_eV``
+    for an interface and ``delta_e_bulk_free_eV`` for a free slab (eqs. 11, 12). Planes count from 1
+    at the interface or surface.
+    """
+
+    structure: str
+    substrate: str | None
+    miller: list[int]
+    vacancy_energies_eV: dict[str, dict[int, float]]
+    delta_e_eV: dict[str, float]
+    sites: dict[str, list[dict[str, Any]]]
+    bulk_energy_per_atom_eV: float
+    engine: dict[str, Any]
+    relaxed_host: Atoms | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    profiles: dict[str, VacancyProfile] | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+
+    @property
+    def delta_e_key(self) -> str:
+        """``delta_e_bulk_int_eV`` at an interface, ``delta_e_bulk_free_eV`` in a free slab."""
+        return "delta_e_bulk_int_eV" if self.substrate else "delta_e_bulk_free_eV"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab vacancy-profile --json`` summary, without ``run_directory``."""
+        return {"structure": self.structure, "substrate": self.substrate, "miller": self.miller,
+                "vacancy_energies_eV": self.vacancy_energies_eV, self.delta_e_key: self.delta_e_eV, "sites": self.sites,
+                "bulk_energy_per_atom_eV": self.bulk_energy_per_atom_eV, "engine": self.engine}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VacancyProfileCalculation:
+        """Back from :meth:`to_dict` (or run.json's summary, whose plane keys are text).
+
+        Without the relaxed host, :meth:`write` writes run.json and the figure only.
+        """
+        key = "delta_e_bulk_int_eV" if data["substrate"] else "delta_e_bulk_free_eV"
+        energies = {mode: {int(plane): energy for plane, energy in by_plane.items()}
+                    for mode, by_plane in data["vacancy_energies_eV"].items()}
+        return cls(structure=data["structure"], substrate=data["substrate"], miller=data["miller"], vacancy_energies_eV=energies,
+                   delta_e_eV=data[key], sites=data["sites"], bulk_energy_per_atom_eV=data["bulk_energy_per_atom_eV"],
+                   engine=data["engine"])
+
+    @property
+    def title(self) -> str:
+        """What was computed, for figures: ``li-bcc/licl (CHGNet 0.3.0)`` or ``li-bcc (1, 0, 0) slab (...)``."""
+        where = f"{self.structure}/{self.substrate}" if self.substrate else f"{self.structure} {tuple(self.miller)} slab"
+        return f"{where} ({self.engine.get('model', '')})"
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """run.json, ``vacancy_profile.png`` and ``host_relaxed.extxyz`` (the relaxed slab or interface)."""
+        from ase.io import write
+
+        from sselab.plots.segregation import vacancy_profile_figure
+        from sselab.runs import RunDirectory
+
+        run = RunDirectory.open(run_dir, "vacancy-profile", self.inputs)
+        if self.relaxed_host is not None:
+            write(run.path / "host_relaxed.extxyz", self.relaxed_host)
+        run.save_figure("vacancy_profile", vacancy_profile_figure(self))
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
+
+
+def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[int, int, int] = (1, 0, 0),
+                              substrate: str | Path | Atoms | None = None, substrate_miller: tuple[int, int, int] = (1, 0, 0),
+                              metal_planes: int = 11, substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0,
+                              registry: str | None = None, substrate_termination: str | None = None,
+                              fix_substrate_planes: int = 0,
+                              layers: Sequence[int] | None = None, fm_planes: tuple[int, ...] = FM_PLANES,
+                              modes: Sequence[str] = MODES, calculator: CalculatorLike = "chgnet", db: str | None = None,
+                              device: str = "cpu", fmax: float | None = None,
+                              progress: Progress = no_progress) -> VacancyProfileCalculation:
+    """``sselab vacancy-profile``: E_V by metal plane (seed 001 eq. 3, Figs. 1 and 3) in each of ``modes``.
+
+    Without ``substrate``: a free ``metal_planes``-plane ``miller`` slab of the relaxed ``structure``,
+    repeated so that vacancy images are ≥ ``min_image`` Å apart, e_bulk from the Fiorentini–Methfessel
+    fit over ``fm_planes``. With ``substrate``: the coherent interface of
+    :func:`~sselab.atomistic.build.interfaces.build_interface` (``miller`` is the metal's facet), e_bulk
+    from the fit of equally strained slabs. ``layers``: metal planes to probe (default 1 to the middle).
+    ``calculator``: a name, an ASE calculator or an Engine; ``fmax`` (eV/Å) the relaxation tolerance.
+    ``progress`` is called once the host is relaxed and after each vacancy (:func:`vacancy_profile_steps`).
+    """
+    chosen = check_modes(modes)
+    probe = list(layers) if layers else None
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    metal_atoms = as_atoms(structure)
+    label = metal_atoms.info["structure"]
+    metal_bulk = engine.relax(metal_atoms, cell=True)
+    if substrate is None:
+        substrate_label = None
+        slab = build_slab(metal_bulk, tuple(miller), metal_planes)
+        require_symmetric(slab, metal_planes, miller)
+        host = slab.repeat((*lateral_repeats(slab.cell.array, min_image), 1))
+        metal_indices = np.arange(len(host))
+        outer = reference_surface_planes(metal_bulk, tuple(miller))
+        bulk_fit = surface_energy(engine, metal_bulk, tuple(miller), tuple(fm_planes))
+    else:
+        substrate_atoms = as_atoms(substrate)
+        substrate_label = substrate_atoms.info["structure"]
+        substrate_bulk = engine.relax(substrate_atoms, cell=True)
+        model = build_interface(metal_bulk, substrate_bulk, tuple(miller), tuple(substrate_miller), metal_planes,
+                                substrate_planes, max_strain, min_image, registry, substrate_termination,
+                                fix_substrate_planes=fix_substrate_planes)
+        host, metal_indices, outer = model.interface, model.metal_indices, model.surface_planes
+        bulk_fit = strained_surface_energy(engine, metal_bulk, model, tuple(miller), tuple(fm_planes))
+    relaxed = engine.relax(host)
+    progress("vacancies")
+    profiles = {mode: vacancy_profile(engine, relaxed, metal_indices, bulk_fit.bulk_energy_per_atom_eV, mode, probe,
+                                      unrelaxed_host=host, progress=progress, surface_planes=outer)
+                for mode in chosen}
+    inputs = {"structure": label, "miller": list(miller), "substrate": substrate_label, "metal_planes": metal_planes,
+              "modes": chosen, "db": engine.cache.location}
+    return VacancyProfileCalculation(
+        structure=label, substrate=substrate_label, miller=list(miller),
+        vacancy_energies_eV={mode: p.plane_energies() for mode, p in profiles.items()},
+        delta_e_eV={mode: p.segregation_energy_eV for mode, p in profiles.items()},
+        sites={mode: [vars(s) for s in p.sites] for mode, p in profiles.items()},
+        bulk_energy_per_atom_eV=bulk_fit.bulk_energy_per_atom_eV, engine=engine.record(),
+        relaxed_host=relaxed, profiles=profiles, inputs=inputs,
+    )

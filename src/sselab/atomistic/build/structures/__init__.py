@@ -2,8 +2,10 @@
 
 A STRUCTURE argument is a library name (``li-bcc``, ``licl`` …, case-insensitive; see
 ``data/SOURCES.toml`` for lattice parameters and citations) or a path to a file ASE can read
-(CIF, POSCAR, extxyz …). Library cells are conventional cells at experimental lattice
-parameters; every study relaxes them with its own calculator first.
+(CIF, POSCAR, extxyz …); Python callers may also hand an :class:`ase.Atoms` (:func:`as_atoms`).
+Library cells are conventional cells at experimental lattice parameters; every study relaxes them
+with its own calculator first. ``atoms.info["structure"]`` names what was loaded (the label that
+results and run directories record).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from ase import Atoms
 from ase.io import read
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 
 _DATA = resources.files("sselab.atomistic.build.structures") / "data"
 
@@ -42,12 +44,26 @@ def load_structure(name_or_path: str | Path) -> Atoms:
         return atoms
     path = Path(text)
     if not path.is_file():
-        raise SSELabError(f"structure {text!r} is neither a library name ({', '.join(library_names())}) nor a file")
+        raise InputError(f"structure {text!r} is neither a library name ({', '.join(library_names())}) nor a file")
     try:
         atoms = read(path)
     except Exception as error:  # ASE's readers raise many unrelated types
-        raise SSELabError(f"cannot read structure file {path}: {error}") from None
+        raise InputError(f"cannot read structure file {path}: {error}") from None
     if not isinstance(atoms, Atoms) or len(atoms) == 0 or not atoms.pbc.all():
-        raise SSELabError(f"structure file {path} must hold one periodic (bulk) structure")
+        raise InputError(f"structure file {path} must hold one periodic (bulk) structure")
     atoms.info["structure"] = str(path)
+    return atoms
+
+
+def as_atoms(structure: str | Path | Atoms) -> Atoms:
+    """A library name or structure file (:func:`load_structure`), or a copy of an :class:`ase.Atoms`.
+
+    A given Atoms keeps its ``info["structure"]`` label, or is labelled with its chemical formula.
+    """
+    if not isinstance(structure, Atoms):
+        return load_structure(structure)
+    if len(structure) == 0 or not structure.pbc.all():
+        raise InputError("a structure given as ase.Atoms must be one periodic (bulk) structure")
+    atoms = structure.copy()
+    atoms.info.setdefault("structure", atoms.get_chemical_formula())
     return atoms
