@@ -46,6 +46,15 @@ _EXPORTS = {
     "DiffusionAnalysis": "sselab.analysis.diffusion", "VanHoveAnalysis": "sselab.analysis.correlations",
     **dict.fromkeys(("ArrheniusAnalysis", "fit_exchange_ion", "fit_li_law", "ExchangeIonFit", "LiLawFit"), "sselab.studies.transport"),
     "MDGrid": "sselab.studies.md", "MDGridResult": "sselab.studies.md",
+    # seed 001: vacancy segregation at metal/electrolyte interfaces
+    **dict.fromkeys(("SegregationStudy", "SegregationResult", "SegregationTable"), "sselab.studies.segregation"),
+    "segregation_model": "sselab.continuum.segregation", "SegregationPrediction": "sselab.continuum.segregation",
+    "calculate_surface_energy": "sselab.atomistic.properties.surface", "SurfaceEnergyCalculation": "sselab.atomistic.properties.surface",
+    "calculate_adhesion": "sselab.atomistic.properties.adhesion", "AdhesionCalculation": "sselab.atomistic.properties.adhesion",
+    "calculate_vacancy_profile": "sselab.atomistic.properties.vacancies",
+    "VacancyProfileCalculation": "sselab.atomistic.properties.vacancies",
+    "calculate_vacancy_hop": "sselab.atomistic.properties.neb", "VacancyHopCalculation": "sselab.atomistic.properties.neb",
+    "write_interface": "sselab.params.interfaces", "as_atoms": "sselab.atomistic.build.structures",
 }
 
 
