@@ -26,10 +26,9 @@ from pathlib import Path
 import numpy as np
 from bench_design import environment, write_results
 
-from sselab.atomistic.build.heterointerface import MatchSettings, build_coherent_interface
-from sselab.atomistic.build.structures import load_structure
-from sselab.atomistic.engine import Engine
+from sselab.atomistic.engine import as_engine
 from sselab.atomistic.properties.registry import ShiftGrid, bayesian_search
+from sselab.studies.interface_search import InterfaceSpec
 
 RESULTS_PATH = Path(__file__).parent / "results" / "bench_registry_search.json"
 SEEDS = 20
@@ -42,8 +41,8 @@ def main() -> None:
     film_miller = tuple(int(x) for x in sys.argv[6:9])
     calculator = sys.argv[9] if len(sys.argv) > 9 else "chgnet"
     database = sys.argv[10] if len(sys.argv) > 10 else None  # a result cache that `sselab interface search` can reuse
-    model = build_coherent_interface(load_structure(substrate), load_structure(film), substrate_miller, film_miller, MatchSettings())
-    engine = Engine.create(calculator, database)
+    model = InterfaceSpec(substrate_miller=substrate_miller, film_miller=film_miller).build(substrate, film).model
+    engine = as_engine(calculator, db=database)
     points = ShiftGrid().points()
     start = time.perf_counter()
     grid = np.array([engine.energy(model.shifted(p)).get_potential_energy() for p in points])

@@ -60,7 +60,7 @@ def main() -> None:
     }
     from ase.io import read
 
-    from sselab.atomistic.engine.calculators import load_calculator
+    from sselab.atomistic.engine import load_calculator
 
     host = read(RUN_DIR / "host_relaxed.extxyz")
     host.calc = load_calculator("chgnet").calculator

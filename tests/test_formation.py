@@ -15,7 +15,12 @@ from sselab.atomistic.properties.formation import (
     verdict,
 )
 from sselab.errors import SSELabError
+from sselab.params.references import load_reference
+from sselab.studies.formation import FormationEnergyResult, FormationEnergyScreen
 from tests.conftest import run_cli
+
+FORMATION_KEYS = {"ion", "temperature_K", "energy_source", "host_energy_eV", "exchanged_energy_eV", "n_exchanged", "rows", "hand_off",
+                  "dilute_check", "run_directory"}
 
 # a made-up additive energy model: every atom of element X contributes EPS[X] eV wherever it is
 EPS = {"Li": -1.9, "Na": -1.3, "K": -1.0, "Ag": -2.8, "O": -4.9, "F": -2.0, "P": -5.4, "La": -4.9, "Zr": -8.5}
@@ -59,8 +64,11 @@ def test_formation_energy_is_the_reaction_energy_per_exchanged_ion():
 def test_verdict_bands_and_the_papers_dilute_estimate():
     assert [verdict(e) for e in (-0.03, 0.0, 0.29, 0.5, 0.8, 1.0, 1.2)] == [
         "corrosive", "feasible", "feasible", "marginal", "marginal", "marginal", "insufficient"]
-    # seed 000 §3.2: "E_f ~ 0.3 eV would provide a concentration of ~5 %" at 1200 K
+    # exp(-0.3 eV / (k_B 1200 K)) = 0.0552
     assert dilute_concentration(0.3, 1200.0) == pytest.approx(0.055, abs=0.001)
+    # seed 000 §3.2: "E_f ~ 0.3 eV would provide a concentration of ~5 %" at 1200 K
+    paper = load_reference("seed000_formation")["dilute_estimate"]
+    assert dilute_concentration(paper["E_f_eV"], paper["temperature_K"]) == pytest.approx(paper["concentration"], abs=0.01)
     assert dilute_concentration(-0.2, 1200.0) == 1.0
     with pytest.raises(SSELabError):
         dilute_concentration(0.3, 0.0)
@@ -93,25 +101,35 @@ def _energies_file(tmp_path, **changes):
     return path
 
 
+def test_formation_energy_from_a_users_energies_file(tmp_path):
+    result = FormationEnergyScreen(ion="Na", temperature_K=1200.0).run(energies=_energies_file(tmp_path))
+    rows = {r.precursor: r for r in result.rows}
+    assert set(rows) == {"Na", "NaF", "Na2O"}
+    # by hand: (E_IX - E_bulk)/1 = 0.95; Na metal: 0.95 + (-1.91 + 1.31) = 0.35
+    assert rows["Na"].E_f_eV == pytest.approx(0.35)
+    assert rows["NaF"].E_f_eV == pytest.approx(0.95 + (-9.83 + 8.80))
+    assert rows["Na2O"].E_f_eV == pytest.approx(0.95 + (-14.3 + 12.0) / 2)
+    assert rows["Na2O"].verdict == "corrosive" and rows["Na"].verdict == "feasible"
+    assert rows["Na"].dilute_concentration == pytest.approx(np.exp(-0.35 / (8.617333262e-5 * 1200)))
+    assert [r.precursor for r in result.rows] == ["Na2O", "NaF", "Na"]  # sorted by E_f
+    assert result.dilute_reference == "Na"
+    assert result.dilute_check.formation_energies_eV == pytest.approx([(-998.39 + 1000) / 2 - 0.6, 0.2])
+    assert result.engine is None and result.warning is None
+    data = result.to_dict()
+    assert FormationEnergyResult.from_dict(json.loads(json.dumps(data))).to_dict() == data
+
+
 def test_cli_formation_energy_from_a_users_energies_file(tmp_path, capsys):
     path = _energies_file(tmp_path)
     code, out, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--energies", str(path), "--temperature", "1200 K",
                               "--out", str(tmp_path / "run"), "--json"], capsys)
     assert code == 0, err
     summary = json.loads(out)
-    rows = {r["precursor"]: r for r in summary["rows"]}
-    assert set(rows) == {"Na", "NaF", "Na2O"}
-    # by hand: (E_IX - E_bulk)/1 = 0.95; Na metal: 0.95 + (-1.91 + 1.31) = 0.35
-    assert rows["Na"]["E_f_eV"] == pytest.approx(0.35)
-    assert rows["NaF"]["E_f_eV"] == pytest.approx(0.95 + (-9.83 + 8.80))
-    assert rows["Na2O"]["E_f_eV"] == pytest.approx(0.95 + (-14.3 + 12.0) / 2)
-    assert rows["Na2O"]["verdict"] == "corrosive" and rows["Na"]["verdict"] == "feasible"
-    assert rows["Na"]["dilute_concentration"] == pytest.approx(np.exp(-0.35 / (8.617333262e-5 * 1200)))
-    assert [r["precursor"] for r in summary["rows"]] == ["Na2O", "NaF", "Na"]  # sorted by E_f
-    assert summary["dilute_check"]["reference"] == "Na"
-    assert summary["dilute_check"]["E_f_eV"] == pytest.approx([(-998.39 + 1000) / 2 - 0.6, 0.2])
-    assert (tmp_path / "run" / "formation_energies.png").is_file()
+    assert set(summary) == FORMATION_KEYS and set(summary["rows"][0]) == {"precursor", "li_counterpart", "k", "E_f_eV",
+                                                                          "dilute_concentration", "verdict"}
+    assert (tmp_path / "run" / "formation_energies.png").is_file() and (tmp_path / "run" / "run.json").is_file()
     # the hand-off: the chosen E_f sets the surface concentration of the continuum design (dilute limit)
+    rows = {r["precursor"]: r for r in summary["rows"]}
     code, out, err = run_cli(["ion-exchange", "design", "--ion", "Na", "--formation-energy", f"{rows['Na']['E_f_eV']} eV",
                               "--temperature", "1200 K", "--out", str(tmp_path / "design"), "--json"], capsys)
     assert code == 0, err
@@ -154,10 +172,12 @@ def test_chemical_expansion_recovers_a_known_gamma_and_is_exact_for_linear_data(
 
 
 def test_size_trend_on_the_papers_strains_is_linear():
-    """Seed 000 §3.3: strains at 3.4 % (Na 2.38e-3, Ag 3.8e-3, K 5.94e-3) against Shannon VI radii, Li at 0: R^2 ~ 0.995."""
+    """Seed 000 §3.3: the printed strains at 3.4 % against Shannon VI radii, Li at 0: linear as the paper's R^2 ~ 0.995."""
     assert shannon_radius("Li") == pytest.approx(0.76) and shannon_radius("K") == pytest.approx(1.38)
-    trend = fit_size_trend(["Na", "Ag", "K"], [2.38e-3 / 0.034, 3.8e-3 / 0.034, 5.94e-3 / 0.034])
-    assert trend.r_squared > 0.99
+    paper = load_reference("seed000_expansion")
+    ions = list(paper["strains"])
+    trend = fit_size_trend(ions, [paper["strains"][ion] / paper["strain_concentration"] for ion in ions])
+    assert trend.r_squared > 0.99 and abs(trend.r_squared - paper["size_trend_r_squared"]) < 0.01
     assert trend.slope_per_A > 0
     with pytest.raises(SSELabError, match="Shannon"):
         shannon_radius("Xe", 1)

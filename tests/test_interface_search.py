@@ -11,7 +11,21 @@ from sselab.atomistic.engine import Engine
 from sselab.atomistic.properties.adhesion import adhesion_energy
 from sselab.atomistic.properties.registry import ShiftGrid, bayesian_search, expected_improvement, grid_search
 from sselab.errors import SSELabError
+from sselab.studies.interface_search import (
+    InterfaceBuildResult,
+    InterfaceHopResult,
+    InterfaceHopStudy,
+    InterfaceSpec,
+    RegistrySearch,
+    RegistrySearchResult,
+)
 from tests.conftest import run_cli
+
+SEARCH_KEYS = {"interface", "objective", "grid_points", "film_indices", "calculator", "distinct_structures_evaluated", "bo", "grid",
+               "bo_reached_grid_minimum", "bo_gap_to_grid_minimum_eV", "calculation_ratio_bo_to_grid", "w_adhesion_J_per_m2",
+               "w_adhesion_sign", "adhesion_energies_eV", "engine"}
+HOP_KEYS = {"hopping_atom", "vacated_site", "species", "lateral_repeats", "atoms", "barrier_eV", "reverse_barrier_eV",
+            "reaction_energy_eV", "image_energies_eV", "hop_distance_A", "converged", "engine"}
 
 
 @pytest.fixture(scope="module")
@@ -120,38 +134,95 @@ def test_no_interface_within_tolerance_is_a_user_error(capsys):
     assert code == 2 and "no coherent interface" in err and len(err.strip().splitlines()) == 1
 
 
-def test_cli_search_counts_bo_and_grid(tmp_path, capsys):
+NI_CU = InterfaceSpec(substrate_miller=(1, 0, 0), film_miller=(1, 0, 0), max_area=30.0, max_strain=0.05)
+SEARCH = RegistrySearch(method="both", objective="single-point", lateral_step=0.5, lateral_max=2.0, vertical_max=0.5)
+CU_CU = InterfaceSpec(substrate_miller=(1, 0, 0), film_miller=(1, 0, 0), max_area=30.0)
+HOMO_SEARCH = RegistrySearch(method="grid", objective="relaxed", lateral_step=0.5, lateral_max=1.5, vertical_max=0.25, adhesion=False)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One result cache for the library and CLI runs of the same searches (the CLI ones then recompute nothing)."""
+    return str(tmp_path_factory.mktemp("cache") / "c.db")
+
+
+def test_search_counts_bo_and_grid(cache, tmp_path):
+    built = NI_CU.build("ni-fcc", "cu-fcc")
+    assert InterfaceBuildResult.from_dict(built.to_dict()).to_dict() == built.to_dict()
+    result = SEARCH.run(built, calculator="emt", db=cache)
+    assert result.methods["grid"]["evaluations"] == result.grid_points == 5 * 5 * 3
+    assert result.methods["bo"]["evaluations"] < result.methods["grid"]["evaluations"]
+    shifts = [tuple(p) for p in result.methods["bo"]["evaluated_shifts_A"]]
+    assert len(shifts) == len(set(shifts)) == result.methods["bo"]["evaluations"]
+    assert result.w_adhesion_J_per_m2 < 0
+    data = result.to_dict()
+    assert set(data) == SEARCH_KEYS
+    assert RegistrySearchResult.from_dict(json.loads(json.dumps(data))).to_dict() == json.loads(json.dumps(data))
+    run = result.write(tmp_path / "run")
+    assert (run.path / "registry_search.png").is_file() and (run.path / "best_interface.extxyz").is_file()
+
+
+def test_registry_figure_draws_on_given_axes(cache):
+    import matplotlib.pyplot as plt
+
+    from sselab.plots.interface import registry_search_figure
+
+    result = SEARCH.run(NI_CU.build("ni-fcc", "cu-fcc"), calculator="emt", db=cache)
+    fig, axes = plt.subplots(1, 2)
+    assert registry_search_figure(result, axes=axes) is fig and len(axes[0].lines) == 2
+    plt.close("all")
+    with pytest.raises(SSELabError, match="restored"):
+        registry_search_figure(RegistrySearchResult.from_dict(result.to_dict()))
+
+
+def test_neb_across_a_homo_interface_is_symmetric(cache, tmp_path):
+    """Cu(100)|Cu(100) at its best registry is bulk Cu: a vacancy hop across it has equal forward and backward barriers."""
+    search = HOMO_SEARCH.run(CU_CU.build("cu-fcc", "cu-fcc"), calculator="emt", db=cache)
+    search.write(tmp_path / "search")
+    hop = InterfaceHopStudy(species="Cu").run(tmp_path / "search", calculator="emt", db=cache)
+    assert hop.hop.converged and hop.lateral_repeats == [4, 4]
+    assert 0.3 < hop.hop.barrier_eV < 1.5
+    assert hop.hop.barrier_eV == pytest.approx(hop.hop.reverse_barrier_eV, abs=2e-3)
+    data = hop.to_dict()
+    assert set(data) == HOP_KEYS and InterfaceHopResult.from_dict(json.loads(json.dumps(data))).to_dict() == json.loads(json.dumps(data))
+    with pytest.raises(SSELabError, match="no Li on both sides"):
+        InterfaceHopStudy(species="Li").run(search, calculator="emt", db=cache)
+    with pytest.raises(SSELabError, match="both --from and --to"):
+        InterfaceHopStudy(site_from=1)
+
+
+def test_cli_search_and_neb_exit_codes_keys_and_files(cache, tmp_path, capsys):
     code, out, err = run_cli(["interface", "search", "ni-fcc", "cu-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
                               "--max-area", "30", "--max-strain", "0.05", "--method", "both", "--objective", "single-point",
                               "--lateral-step", "0.5", "--lateral-max", "2.0", "--vertical-max", "0.5", "--calculator", "emt",
-                              "--db", str(tmp_path / "c.db"), "--out", str(tmp_path / "run"), "--json"], capsys)
+                              "--db", cache, "--out", str(tmp_path / "run"), "--json"], capsys)
     assert code == 0, err
-    summary = json.loads(out)
-    assert summary["grid"]["evaluations"] == summary["grid_points"] == 5 * 5 * 3
-    assert summary["bo"]["evaluations"] < summary["grid"]["evaluations"]
-    shifts = [tuple(p) for p in summary["bo"]["evaluated_shifts_A"]]
-    assert len(shifts) == len(set(shifts)) == summary["bo"]["evaluations"]
-    assert summary["w_adhesion_J_per_m2"] < 0
-    assert (tmp_path / "run" / "registry_search.png").is_file() and (tmp_path / "run" / "best_interface.extxyz").is_file()
-
-
-def test_cli_neb_across_a_homo_interface_is_symmetric(tmp_path, capsys):
-    """Cu(100)|Cu(100) at its best registry is bulk Cu: a vacancy hop across it has equal forward and backward barriers."""
-    db = str(tmp_path / "c.db")
+    assert set(json.loads(out)) == SEARCH_KEYS | {"run_directory"}
+    for name in ("registry_search.png", "best_interface.extxyz", "interface.extxyz", "run.json"):
+        assert (tmp_path / "run" / name).is_file()
     code, out, err = run_cli(["interface", "search", "cu-fcc", "cu-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
                               "--max-area", "30", "--method", "grid", "--objective", "relaxed", "--lateral-step", "0.5",
-                              "--lateral-max", "1.5", "--vertical-max", "0.25", "--calculator", "emt", "--db", db,
+                              "--lateral-max", "1.5", "--vertical-max", "0.25", "--calculator", "emt", "--db", cache,
                               "--out", str(tmp_path / "search"), "--json", "--no-adhesion"], capsys)
     assert code == 0, err
-    code, out, err = run_cli(["interface", "neb", str(tmp_path / "search"), "--species", "Cu", "--calculator", "emt", "--db", db,
+    code, out, err = run_cli(["interface", "neb", str(tmp_path / "search"), "--species", "Cu", "--calculator", "emt", "--db", cache,
                               "--out", str(tmp_path / "neb"), "--json"], capsys)
     assert code == 0, err
-    hop = json.loads(out)
-    assert hop["converged"] and hop["lateral_repeats"] == [4, 4]
-    assert 0.3 < hop["barrier_eV"] < 1.5
-    assert hop["barrier_eV"] == pytest.approx(hop["reverse_barrier_eV"], abs=2e-3)
-    code, _, err = run_cli(["interface", "neb", str(tmp_path / "search"), "--species", "Li", "--calculator", "emt", "--db", db], capsys)
+    assert set(json.loads(out)) == HOP_KEYS | {"run_directory"} and (tmp_path / "neb" / "neb.png").is_file()
+    code, _, err = run_cli(["interface", "neb", str(tmp_path / "search"), "--species", "Li", "--calculator", "emt", "--db", cache], capsys)
     assert code == 2 and "no Li on both sides" in err
+    code, _, err = run_cli(["interface", "neb", str(tmp_path / "nowhere"), "--calculator", "emt"], capsys)
+    assert code == 2 and "not an 'interface search' run directory" in err
+
+
+def test_cli_build_exit_code_keys_and_files(tmp_path, capsys):
+    code, out, err = run_cli(["interface", "build", "ni-fcc", "cu-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
+                              "--max-area", "30", "--max-strain", "0.05", "--out", str(tmp_path / "b"), "--json"], capsys)
+    assert code == 0, err
+    assert set(json.loads(out)) == {"substrate_miller", "film_miller", "termination", "area_A2", "film_strains", "mean_abs_strain",
+                                    "shear_deg", "tolerance_reading", "matches_within_tolerance", "atoms", "formula", "gap_A",
+                                    "run_directory"}
+    assert (tmp_path / "b" / "interface.extxyz").is_file()
 
 
 def test_shear_filter_changes_the_chosen_match():

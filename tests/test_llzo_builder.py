@@ -10,16 +10,16 @@ import spglib
 from ase.geometry import get_distances
 
 from sselab.atomistic.build.llzo import (
-    FORMAL_CHARGES,
     MIN_LI_LI,
-    _conflicts,
-    _pair_matrix_ewald,
     ewald_energy,
     exchange_count,
+    li_conflicts,
     llzo_framework,
     ordered_cubic_llzo,
+    pair_ewald_matrix,
     substitute_exchange_ions,
 )
+from sselab.constants import FORMAL_CHARGES
 from sselab.errors import SSELabError
 
 
@@ -83,7 +83,7 @@ def test_site_labels_and_rules(ordered):
 def test_rules_exclude_cage_partner_and_face_sharing_tetrahedron():
     atoms, labels = llzo_framework()
     li = np.flatnonzero(atoms.numbers == 3)
-    conflicts = _conflicts(atoms[li], MIN_LI_LI)
+    conflicts = li_conflicts(atoms[li], MIN_LI_LI)
     li_labels = labels[li]
     _, d = get_distances(atoms[li].positions, cell=atoms.cell, pbc=True)
     for k in np.flatnonzero(li_labels == "96h")[:10]:
@@ -102,7 +102,7 @@ def test_fast_ewald_matches_pymatgen_directly(ordered):
     other, other_report = ordered_cubic_llzo(seed=7, samples=3)
     assert ewald_energy(other) == pytest.approx(other_report.ewald_lowest, abs=1e-4)
     frame, _ = llzo_framework()
-    matrix = _pair_matrix_ewald(frame)
+    matrix = pair_ewald_matrix(frame)
     assert np.allclose(matrix, matrix.T, atol=1e-8)
 
 

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from ase.io import read
 
 from sselab.atomistic.properties.stability import (
     entries_from_records,
@@ -14,6 +13,15 @@ from sselab.atomistic.properties.stability import (
     phase_diagram,
 )
 from sselab.errors import SSELabError
+from sselab.studies.stability import (
+    EntriesResult,
+    HullResult,
+    ReactivityResult,
+    StabilityEntries,
+    cathode_reactivity,
+    energy_above_hull,
+    entry_structure,
+)
 from tests.conftest import run_cli
 
 ELEMENTS = [{"composition": "Li", "energy_eV": -1.9}, {"composition": "Zr", "energy_eV": -8.5}, {"composition": "O2", "energy_eV": -9.8}]
@@ -80,18 +88,65 @@ def test_bad_entries_are_user_errors():
         phase_diagram(entries_from_records([{"composition": "Li2O", "energy_eV": -14.0}]))
 
 
+def test_hull_and_reactivity_from_an_entries_file(tmp_path):
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps(records()))
+    hull = energy_above_hull(path)
+    rows = hull.e_above_hull_eV_per_atom
+    assert rows["Li2ZrO3"] == 0.0 and set(rows) >= {"Li2O", "ZrO2", "Li", "Zr", "O2"}
+    assert hull.entries_file == str(path) and "Li2ZrO3" in hull.stable
+    assert HullResult.from_dict(json.loads(json.dumps(hull.to_dict()))).to_dict() == hull.to_dict()
+    reactivity = cathode_reactivity(records(), cathodes=["Li2O"], coatings=["ZrO2", "Li2ZrO3"])
+    assert reactivity.matrix[0, 0] == pytest.approx(-DELTA / 6) and reactivity.matrix[0, 1] == 0.0
+    data = reactivity.to_dict()
+    assert ReactivityResult.from_dict(json.loads(json.dumps(data))).to_dict() == data
+
+
+def test_a_target_below_the_hull_is_a_negative_distance_not_a_stable_phase():
+    hull = energy_above_hull(records(), targets={"Li2ZrO3": -100.0})
+    target = hull.rows[-1]
+    assert target["name"] == "target" and target["e_above_hull_eV_per_atom"] < 0 and "below the hull" in target["below_hull"]
+    assert "Li2ZrO3" in hull.stable  # the entry itself, not the target
+
+
+def test_reactivity_heatmap_draws_on_a_given_axes():
+    import matplotlib.pyplot as plt
+
+    from sselab.plots.stability import reactivity_heatmap
+
+    result = cathode_reactivity(records(), cathodes=["Li2O", "ZrO2"], coatings=["ZrO2", "Li2ZrO3"])
+    fig, ax = plt.subplots()
+    assert reactivity_heatmap(result, ax=ax) is fig and len(ax.texts) == 4
+    plt.close(fig)
+
+
+def test_entries_relax_crystals_and_box_molecules(tmp_path):
+    oxygen, relax_cell = entry_structure("molecule:O2")
+    assert not relax_cell and oxygen.cell.lengths() == pytest.approx([15.0] * 3)
+    assert np.allclose(oxygen.get_scaled_positions().mean(axis=0), 0.5, atol=1e-3)  # centred, far from its images
+    result = StabilityEntries().run(["cu-fcc", "molecule:O2"], calculator="emt")
+    assert [r["composition"] for r in result.entries] == ["Cu4", "O2"]
+    assert result.relaxed["molecule-O2"].cell.lengths() == pytest.approx([15.0] * 3)  # the box stays
+    written = result.write_entries(tmp_path / "entries.json")
+    assert json.loads(written.read_text()) == result.entries and result.entries_file == str(tmp_path / "entries.json")
+    assert EntriesResult.from_dict(json.loads(json.dumps(result.to_dict()))).to_dict() == result.to_dict()
+    with pytest.raises(SSELabError, match="no such molecule"):
+        entry_structure("molecule:Xx9")
+
+
 def test_cli_hull_and_reactivity(tmp_path, capsys):
     path = tmp_path / "entries.json"
     path.write_text(json.dumps(records()))
     code, out, err = run_cli(["stability", "hull", "--entries", str(path), "--out", str(tmp_path / "hull"), "--json"], capsys)
     assert code == 0, err
-    rows = {r["formula"]: r["e_above_hull_eV_per_atom"] for r in json.loads(out)["rows"]}
-    assert rows["Li2ZrO3"] == 0.0 and set(rows) >= {"Li2O", "ZrO2", "Li", "Zr", "O2"}
+    assert set(json.loads(out)) == {"entries_file", "elements", "rows", "stable", "run_directory"}
+    assert (tmp_path / "hull" / "run.json").is_file()
     code, out, err = run_cli(["stability", "reactivity", "--entries", str(path), "--cathode", "Li2O", "--coating", "ZrO2",
                               "--coating", "Li2ZrO3", "--out", str(tmp_path / "react"), "--json"], capsys)
     assert code == 0, err
-    matrix = json.loads(out)["min_reaction_energy_eV_per_atom"]
-    assert matrix[0][0] == pytest.approx(-DELTA / 6) and matrix[0][1] == 0.0
+    summary = json.loads(out)
+    assert set(summary) == {"entries_file", "cathodes", "coatings", "min_reaction_energy_eV_per_atom", "rows", "run_directory"}
+    assert np.shape(summary["min_reaction_energy_eV_per_atom"]) == (1, 2)
     assert (tmp_path / "react" / "reactivity.png").is_file()
 
 
@@ -102,11 +157,11 @@ def test_cli_composition_not_covered_exits_2(tmp_path, capsys):
     assert code == 2 and "Co, which the entries do not cover" in err
     code, _, err = run_cli(["stability", "hull", "--entries", str(path), "--target", "Li3N=-10", "--out", str(tmp_path / "h1")], capsys)
     assert code == 2 and "do not cover" in err
+    code, _, err = run_cli(["stability", "hull", "--entries", str(path), "--target", "Li3N", "--out", str(tmp_path / "h1")], capsys)
+    assert code == 2 and "FORMULA=ENERGY_eV" in err
     code, out, err = run_cli(["stability", "hull", "--entries", str(path), "--target", "Li2ZrO3=-100", "--json", "--out", str(tmp_path / "h2")],
                              capsys)
-    target = json.loads(out)["rows"][-1]
-    assert code == 0 and target["e_above_hull_eV_per_atom"] < 0 and "below the hull" in target["below_hull"]
-    assert "Li2ZrO3" in json.loads(out)["stable"]  # the entry itself, not the target
+    assert code == 0 and "below_hull" in json.loads(out)["rows"][-1]
     code, _, err = run_cli(["stability", "reactivity", "--entries", str(path), "--cathode", "Li4ZrO4", "--coating", "ZrO2"], capsys)
     assert code == 2 and "no entry for Li4ZrO4" in err
     path.write_text("not json")
@@ -125,16 +180,14 @@ def test_cli_materials_project_needs_a_key_and_the_client(tmp_path, capsys, monk
     assert not (tmp_path / "mp.json").exists()
 
 
-def test_cli_entries_relaxes_crystals_and_boxes_molecules(tmp_path, capsys):
+def test_cli_entries_exit_code_keys_and_files(tmp_path, capsys):
     output = tmp_path / "entries.json"
     code, out, err = run_cli(["stability", "entries", "cu-fcc", "molecule:O2", "--calculator", "emt", "--db", str(tmp_path / "c.db"),
                               "--output", str(output), "--out", str(tmp_path / "run"), "--json"], capsys)
     assert code == 0, err
-    records = json.loads(output.read_text())
-    assert [r["composition"] for r in records] == ["Cu4", "O2"]
-    oxygen = read(tmp_path / "run" / "molecule-O2_relaxed.extxyz")
-    assert oxygen.cell.lengths() == pytest.approx([15.0] * 3)
-    assert np.allclose(oxygen.get_scaled_positions().mean(axis=0), 0.5, atol=1e-3)  # centred, far from its images
+    assert set(json.loads(out)) == {"entries_file", "calculator", "entries", "engine", "run_directory"}
+    assert len(json.loads(output.read_text())) == 2
+    assert (tmp_path / "run" / "molecule-O2_relaxed.extxyz").is_file() and (tmp_path / "run" / "cu-fcc_relaxed.extxyz").is_file()
     code, _, err = run_cli(["stability", "entries", "molecule:Xx9", "--calculator", "emt", "--output", str(output)], capsys)
     assert code == 2 and "no such molecule" in err
     code, _, err = run_cli(["stability", "entries", "cu-fcc", "--calculator", "emt", "--output", str(tmp_path)], capsys)

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from sselab.cli import atomistic, defects, diffusion, interface, ion_exchange, li0, md, segregation, stability
+from sselab.cli import atomistic, defects, diffusion, expansion, interface, ion_exchange, li0, md, segregation, stability
 from sselab.errors import SSELabError
 
 app = typer.Typer(
@@ -21,29 +21,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(ion_exchange.app, name="ion-exchange")
-app.add_typer(li0.app, name="li0")
-app.add_typer(segregation.app, name="segregation")
-app.add_typer(diffusion.app, name="diffusion")
-app.add_typer(md.app, name="md")
-app.add_typer(defects.app, name="defects")
-defects.app.command("sites")(defects.sites_command)
-defects.app.command("formation-energy")(defects.formation_energy_command)
-defects.app.command("configurations")(defects.configurations_command)
-app.command("expansion")(defects.expansion_command)
-app.add_typer(stability.app, name="stability")
-stability.app.command("entries")(stability.entries_command)
-stability.app.command("materials-project")(stability.materials_project_command)
-stability.app.command("hull")(stability.hull_command)
-stability.app.command("reactivity")(stability.reactivity_command)
-app.add_typer(interface.app, name="interface")
-interface.app.command("build")(interface.build_command)
-interface.app.command("search")(interface.search_command)
-interface.app.command("neb")(interface.neb_command)
-app.command("surface-energy")(atomistic.surface_energy_command)
-app.command("adhesion")(atomistic.adhesion_command)
-app.command("vacancy-profile")(atomistic.vacancy_profile_command)
-app.command("neb")(atomistic.neb_command)
+# one style: every module has its own `app` whose commands are decorated; groups get a name,
+# modules of top-level commands are merged into the root
+for name, module in (("ion-exchange", ion_exchange), ("li0", li0), ("segregation", segregation), ("diffusion", diffusion),
+                     ("md", md), ("defects", defects), ("stability", stability), ("interface", interface)):
+    app.add_typer(module.app, name=name)
+app.add_typer(atomistic.app)  # surface-energy, adhesion, vacancy-profile, neb
+app.add_typer(expansion.app)  # expansion
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,16 +1,24 @@
-"""Figures of the stability domain: each function takes a result and returns a matplotlib Figure."""
+"""Figures of the stability domain (seed 004 Fig. 2b): each takes a result and returns the Figure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+if TYPE_CHECKING:
+    from sselab.studies.stability import ReactivityResult
 
-def reactivity_heatmap(matrix: np.ndarray, cathodes: Sequence[str], coatings: Sequence[str]) -> plt.Figure:
+
+def reactivity_heatmap(result: ReactivityResult, ax=None) -> plt.Figure:
     """Seed 004 Fig. 2b: minimum mutual reaction energy, cathodes (rows) × coatings (columns), eV/atom."""
-    fig, ax = plt.subplots(figsize=(1.1 * len(coatings) + 2.5, 0.6 * len(cathodes) + 1.8))
+    matrix, cathodes, coatings = np.asarray(result.matrix, dtype=float), result.cathodes, result.coatings
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.1 * len(coatings) + 2.5, 0.6 * len(cathodes) + 1.8))
+        created = True
+    else:
+        fig, created = ax.figure, False
     limit = max(float(np.abs(matrix).max()), 1e-3)
     image = ax.imshow(matrix, cmap="RdYlBu", vmin=-limit, vmax=0.0, aspect="auto")
     for (i, j), value in np.ndenumerate(matrix):
@@ -21,5 +29,6 @@ def reactivity_heatmap(matrix: np.ndarray, cathodes: Sequence[str], coatings: Se
     ax.set_yticks(range(len(cathodes)), cathodes)
     fig.colorbar(image, ax=ax, label=r"$\Delta E_{mutual,min}$ (eV/atom)")
     ax.set_title("Cathode–coating reactivity (red: most reactive)", fontsize=10)
-    fig.tight_layout()
+    if created:
+        fig.tight_layout()
     return fig

@@ -26,6 +26,7 @@ from ase.geometry import get_distances
 from sselab.atomistic.build.electrostatics import ewald_energy, madelung_site_energies
 from sselab.atomistic.build.llzo import OCTAHEDRAL, TETRAHEDRAL, llzo_framework
 from sselab.atomistic.properties.vacancies import distinct_sites
+from sselab.constants import FORMAL_CHARGES
 from sselab.errors import SSELabError
 from sselab.progress import Progress, no_progress
 
@@ -62,6 +63,8 @@ def select_li_sites(host: Atoms, octahedral: int = 14, tetrahedral: int = 7,
                     charges: dict[str, float] | None = None) -> list[int]:
     """Li atom indices to scan: symmetry-distinct ones, spread over their Madelung site energies per site type.
 
+    Madelung energies use ``charges`` (default: :data:`sselab.constants.FORMAL_CHARGES`).
+
     Needs ``host.arrays['site']`` (24d/96h labels, from :func:`~sselab.atomistic.build.llzo.ordered_cubic_llzo`).
     """
     if octahedral < 0 or tetrahedral < 0 or octahedral + tetrahedral == 0:
@@ -70,7 +73,7 @@ def select_li_sites(host: Atoms, octahedral: int = 14, tetrahedral: int = 7,
         raise SSELabError("the host carries no Li site labels; build it with ordered_cubic_llzo")
     li = np.flatnonzero(host.numbers == atomic_numbers["Li"])
     representatives = [index for index, _ in distinct_sites(host, li)]
-    energies = madelung_site_energies(host, charges or {"Li": 1.0, "La": 3.0, "Zr": 4.0, "O": -2.0})
+    energies = madelung_site_energies(host, charges or FORMAL_CHARGES)
     chosen: list[int] = []
     for label, count in ((OCTAHEDRAL, octahedral), (TETRAHEDRAL, tetrahedral)):
         of_type = [i for i in representatives if host.arrays["site"][i] == label]

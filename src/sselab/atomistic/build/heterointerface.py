@@ -19,7 +19,7 @@ import numpy as np
 from ase import Atoms
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 
 
 @dataclass(frozen=True)
@@ -128,3 +128,20 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     area = float(np.linalg.norm(np.cross(interface.lattice.matrix[0], interface.lattice.matrix[1])))
     return CoherentInterface(interface, tuple(substrate_miller), tuple(film_miller), tuple(chosen), area, _film_strains(best),
                              _angle_mismatch(best), len(matches))
+
+
+def cross_interface_pair(atoms: Atoms, film_indices: list[int], species: str, max_distance: float = 4.5) -> tuple[int, int]:
+    """(substrate atom, film atom) of ``species``: the closest pair across the interface (minimum image), at most
+    ``max_distance`` Å apart (a nearest-neighbour hop)."""
+    film = set(film_indices)
+    candidates = [i for i, s in enumerate(atoms.get_chemical_symbols()) if s == species]
+    lower = [i for i in candidates if i not in film]
+    upper = [i for i in candidates if i in film]
+    if not lower or not upper:
+        raise InputError(f"no {species} on both sides of the interface")
+    distances = np.array([[atoms.get_distance(i, j, mic=True) for j in upper] for i in lower])
+    i, j = np.unravel_index(int(np.argmin(distances)), distances.shape)
+    if distances[i, j] > max_distance:
+        raise InputError(f"the closest {species} pair across the interface is {distances[i, j]:.2f} A apart: "
+                         "no nearest-neighbour hop")
+    return lower[i], upper[j]

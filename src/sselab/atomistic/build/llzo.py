@@ -30,6 +30,7 @@ from ase.spacegroup import crystal
 
 from sselab.atomistic.build.electrostatics import charged_structure
 from sselab.atomistic.build.electrostatics import ewald_energy as general_ewald_energy
+from sselab.constants import FORMAL_CHARGES
 from sselab.errors import SSELabError
 
 FRAMEWORK_CIF = "llzo-cubic-framework.cif"
@@ -46,8 +47,6 @@ LI_PER_CELL = 56
 # from memory, not re-checked in this session.
 MIN_LI_LI = 2.0
 
-# Formal charges for the Ewald ranking.
-FORMAL_CHARGES: dict[str, float] = {"Li": 1.0, "La": 3.0, "Zr": 4.0, "O": -2.0}
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def llzo_framework() -> tuple[Atoms, np.ndarray]:
     return atoms, labels
 
 
-def _pair_matrix_ewald(atoms: Atoms) -> np.ndarray:
+def pair_ewald_matrix(atoms: Atoms) -> np.ndarray:
     """Pairwise Ewald energy matrix E_ij (eV) of all sites with formal charges, from pymatgen.
 
     ``EwaldSummation.total_energy_matrix`` splits the Coulomb energy into pair terms q_i q_j φ(r_ij)
@@ -114,8 +113,8 @@ def ewald_energy(atoms: Atoms) -> float:
     return general_ewald_energy(atoms, FORMAL_CHARGES)
 
 
-def _conflicts(li_atoms: Atoms, cutoff: float) -> list[np.ndarray]:
-    """For each Li candidate site, the indices of the other Li candidates closer than ``cutoff`` (MIC)."""
+def li_conflicts(li_atoms: Atoms, cutoff: float) -> list[np.ndarray]:
+    """For each Li candidate site, the indices of the other Li candidates closer than ``cutoff`` Å (MIC): the exclusion rules."""
     _, d = get_distances(li_atoms.positions, cell=li_atoms.cell, pbc=li_atoms.pbc)
     np.fill_diagonal(d, np.inf)
     return [np.flatnonzero(row < cutoff) for row in d]
@@ -218,7 +217,7 @@ def ordered_cubic_llzo(seed: int = 0, samples: int = 200, *, min_li_li: float = 
     - Ranking: Ewald energy with formal charges Li+ La3+ Zr4+ O2−, a crude electrostatic proxy for the DFT
       ordering rules used in seed 000 (refs. 5, 51-53 there).
     Fast path: pymatgen's ``EwaldSummation`` is run once on all 256 candidate sites; each sampled ordering's
-    energy is then the sum of the occupied sub-block of the pair matrix (see :func:`_pair_matrix_ewald`),
+    energy is then the sum of the occupied sub-block of the pair matrix (see :func:`pair_ewald_matrix`),
     which equals a direct Ewald calculation of that ordering to the summation accuracy (checked in the tests).
     The random stream is ``numpy.random.default_rng(seed)``; the same seed gives the same cell.
     """
@@ -229,9 +228,9 @@ def ordered_cubic_llzo(seed: int = 0, samples: int = 200, *, min_li_li: float = 
     framework, labels = llzo_framework()
     li = np.flatnonzero(framework.numbers == atomic_numbers["Li"])
     host = np.flatnonzero(framework.numbers != atomic_numbers["Li"])
-    conflicts = _conflicts(framework[li], min_li_li)
+    conflicts = li_conflicts(framework[li], min_li_li)
 
-    matrix = _pair_matrix_ewald(framework)
+    matrix = pair_ewald_matrix(framework)
     host_host = float(matrix[np.ix_(host, host)].sum())
     host_li = matrix[np.ix_(host, li)].sum(axis=0) + matrix[np.ix_(li, host)].sum(axis=1)
     li_li = matrix[np.ix_(li, li)]

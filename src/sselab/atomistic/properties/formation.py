@@ -21,14 +21,20 @@ fraction at the process temperature T is C = exp(−E_f / k_B T) (the paper's "E
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+from ase import Atoms
+from ase.calculators.calculator import Calculator
 from pymatgen.core import Composition, Element
 
+from sselab.atomistic.engine import Engine, as_engine
 from sselab.continuum.ion_exchange import dilute_surface_concentration
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 
 
 def verdict(formation_energy_eV: float) -> str:
@@ -103,6 +109,15 @@ class FormationRow:
     dilute_concentration: float
     verdict: str
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"precursor": self.precursor, "li_counterpart": self.li_counterpart, "k": self.k, "E_f_eV": self.E_f_eV,
+                "dilute_concentration": self.dilute_concentration, "verdict": self.verdict}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FormationRow:
+        return cls(data["precursor"], data["li_counterpart"], float(data["k"]), float(data["E_f_eV"]),
+                   float(data["dilute_concentration"]), data["verdict"])
+
 
 def screen_precursors(ion: str, host_energy_eV: float, exchanged_energy_eV: float, n_exchanged: int,
                       salt_energies_eV: dict[str, float], temperature_K: float) -> list[FormationRow]:
@@ -155,3 +170,118 @@ def dilute_limit_check(concentrations: list[float], formation_energies_eV: list[
         raise SSELabError("the dilute-limit check needs formation energies at two or more different concentrations")
     slope = float(np.polyfit(100.0 * c, e, 1)[0])
     return DiluteCheck(tuple(c.tolist()), tuple(e.tolist()), slope, threshold_eV_per_percent)
+
+
+def dilute_check_against(reference: FormationRow, host_energy_eV: float, exchanged_energy_eV: float, n_exchanged: int,
+                         series: list[tuple[int, float, float]]) -> DiluteCheck:
+    """SI.2: E_f against ``reference`` (a metal, whose salt term is E(Li) − E(M) per atom) at every (n, C, E_IX) of ``series``.
+
+    The salt term is recovered from the reference row, E(Li) − E(M) = E_f − (E_IX − E_bulk)/n, and added to each
+    configuration's (E_IX,n − E_bulk)/n.
+    """
+    salt_term = reference.E_f_eV - (exchanged_energy_eV - host_energy_eV) / n_exchanged
+    values = [(energy - host_energy_eV) / n + salt_term for n, _, energy in series]
+    return dilute_limit_check([c for _, c, _ in series], values)
+
+
+def packaged_precursors(ion: str) -> list[dict[str, str]]:
+    """The packaged precursor list of ``ion`` (params/data/precursors/salts.toml): formula, structure and Li structure names."""
+    from sselab.params import read_table
+
+    table, _ = read_table("salts", "precursors")
+    entries = table.get(ion)
+    if not entries:
+        raise InputError(f"no packaged precursors for {ion} (have: {', '.join(k for k in table if k not in ('source', 'note'))})")
+    return entries["salts"]
+
+
+def salt_energy_per_formula_unit(calculator: Engine | str | Calculator, structure: str | Atoms, formula: str, *,
+                                 db: str | None = None, device: str = "cpu") -> tuple[float, Atoms]:
+    """Energy per formula unit (eV) of ``formula`` from its structure (library name, file or Atoms), cell and positions relaxed.
+
+    Refuses a structure whose composition is not a whole number of ``formula`` units.
+    """
+    from sselab.atomistic.build.structures import load_structure
+
+    engine = as_engine(calculator, db=db, device=device)
+    atoms = structure if isinstance(structure, Atoms) else load_structure(structure)
+    relaxed = engine.relax(atoms, cell=True)
+    units = len(relaxed) / Composition(formula).num_atoms
+    same = Composition(relaxed.get_chemical_formula()).reduced_composition == Composition(formula).reduced_composition
+    if abs(units - round(units)) > 1e-6 or not same:
+        raise InputError(f"structure {structure if isinstance(structure, str) else 'given'} ({relaxed.get_chemical_formula()}) "
+                         f"is not {formula}")
+    return float(relaxed.get_potential_energy()) / round(units), relaxed
+
+
+def _whole(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and int(value) == value and value >= 1
+
+
+@dataclass(frozen=True)
+class ExchangeEnergies:
+    """A user's own energies for the screen (their DFT): the JSON energies file of ``defects formation-energy --energies``.
+
+    ``host_energy_eV``, ``exchanged_energy_eV``: total energies of the pristine and exchanged cells; ``n_exchanged``
+    ions exchanged; ``precursors``: formula → energy per formula unit (eV) of each salt and its Li counterpart;
+    ``series``: optional (n_exchanged, concentration as a fraction, exchanged energy) for the dilute-limit check.
+    """
+
+    host_energy_eV: float
+    exchanged_energy_eV: float
+    n_exchanged: int
+    precursors: dict[str, Any]
+    series: tuple[tuple[int, float, float], ...] = ()
+    origin: str = field(default="energies", compare=False)
+
+    @classmethod
+    def from_dict(cls, data: Any, origin: str = "energies") -> ExchangeEnergies:
+        """Checked: the keys, whole n_exchanged >= 1, finite energies, a series of fractions in (0, 1]."""
+        where = f"energies file {origin}"
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: expected a JSON object")
+        missing = [k for k in ("host_energy_eV", "exchanged_energy_eV", "n_exchanged", "precursors") if k not in data]
+        if missing:
+            raise InputError(f"{where}: missing {', '.join(missing)}")
+        if not isinstance(data["precursors"], dict):
+            raise InputError(f"{where}: 'precursors' must map formula -> energy per formula unit (eV)")
+        try:
+            if not _whole(data["n_exchanged"]):
+                raise ValueError
+            host, exchanged = float(data["host_energy_eV"]), float(data["exchanged_energy_eV"])
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: energies must be numbers and n_exchanged a whole number >= 1") from None
+        if not (np.isfinite(host) and np.isfinite(exchanged)):
+            raise InputError(f"{where}: energies must be finite")
+        return cls(host, exchanged, int(data["n_exchanged"]), dict(data["precursors"]),
+                   _series(data.get("series", []), where), origin)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ExchangeEnergies:
+        try:
+            data = json.loads(Path(path).read_text())
+        except FileNotFoundError:
+            raise InputError(f"energies file {path} does not exist") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise InputError(f"cannot read energies file {path}: {error}") from None
+        return cls.from_dict(data, str(path))
+
+
+def _series(items: Any, where: str) -> tuple[tuple[int, float, float], ...]:
+    """The optional dilute-check series: [{n_exchanged, concentration (fraction), exchanged_energy_eV}, ...]."""
+    if not isinstance(items, list):
+        raise InputError(f"{where}: 'series' must be a list")
+    series = []
+    for number, item in enumerate(items):
+        try:
+            n, c, e = item["n_exchanged"], float(item["concentration"]), float(item["exchanged_energy_eV"])
+            if not _whole(n):
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{where}: series item {number} needs n_exchanged (whole number >= 1), "
+                             "concentration and exchanged_energy_eV (numbers)") from None
+        if not 0 < c <= 1 or not np.isfinite(e):
+            raise InputError(f"{where}: series item {number}: concentration must be a fraction in (0, 1] "
+                             f"(got {c}) and the energy finite")
+        series.append((int(n), c, e))
+    return tuple(series)

@@ -22,17 +22,18 @@ n + 1, whose extra ion is scanned over ``candidates`` octahedral Li sites again.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
 from ase import Atoms
+from ase.calculators.calculator import Calculator
 from ase.data import atomic_numbers
 from ase.geometry import get_distances
 
 from sselab.atomistic.build.defects import llzo_li_sites, select_li_sites, substitute
 from sselab.atomistic.build.llzo import OCTAHEDRAL, TETRAHEDRAL
-from sselab.atomistic.engine import Engine
+from sselab.atomistic.engine import Engine, as_engine
 from sselab.errors import SSELabError
 from sselab.progress import Progress, no_progress
 
@@ -107,8 +108,16 @@ class SiteScan:
                 "t_to_o_hops": self.hops, "off_site": sum(s.off_site for s in self.sites),
                 "sites": [{**asdict(s), "hopped": s.hopped, "off_site": s.off_site} for s in self.sites]}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SiteScan:
+        """Back from :meth:`as_dict` (the derived entries — best, preference, hop counts — are recomputed)."""
+        names = {f.name for f in fields(SiteEnergy)}
+        return cls(data["element"], tuple(SiteEnergy(**{k: v for k, v in site.items() if k in names}) for site in data["sites"]))
 
-def _name_sites(raw: list[dict[str, Any]]) -> tuple[SiteEnergy, ...]:
+
+def name_sites(raw: list[dict[str, Any]]) -> tuple[SiteEnergy, ...]:
+    """Name relaxed configurations as the paper does: ``O<k>``/``T<k>`` by energy within the starting site type,
+    ``*`` for a start that ended in the other type; ``relative_eV`` from the lowest of all."""
     lowest = min(r["energy_eV"] for r in raw)
     counters = {"octahedral": 0, "tetrahedral": 0}
     named = []
@@ -121,13 +130,16 @@ def _name_sites(raw: list[dict[str, Any]]) -> tuple[SiteEnergy, ...]:
     return tuple(named)
 
 
-def scan_sites(engine: Engine, host: Atoms, element: str, indices: list[int], occupied: tuple[int, ...] = (),
-               progress: Progress = no_progress) -> tuple[SiteScan, dict[int, Atoms]]:
+def scan_sites(calculator: Engine | str | Calculator, host: Atoms, element: str, indices: list[int],
+               occupied: tuple[int, ...] = (), progress: Progress = no_progress, *, db: str | None = None,
+               device: str = "cpu") -> tuple[SiteScan, dict[int, Atoms]]:
     """Put ``element`` on each Li site in ``indices`` (besides those already in ``occupied``), relax at fixed cell.
 
-    ``host`` is the relaxed host (for n > 1, the host with the ``occupied`` ions already in place). Returns the
-    scan and the relaxed structure of every configuration, keyed by the scanned index.
+    ``calculator``: a name, an ASE calculator or an :class:`~sselab.atomistic.engine.Engine` (``db``, ``device`` for a
+    new one). ``host`` is the relaxed host (for n > 1, the host with the ``occupied`` ions already in place). Returns
+    the scan and the relaxed structure of every configuration, keyed by the scanned index.
     """
+    engine = as_engine(calculator, db=db, device=device)
     if not indices:
         raise SSELabError("no Li sites to scan")
     li = set(np.flatnonzero(host.numbers == atomic_numbers["Li"]).tolist())
@@ -148,7 +160,7 @@ def scan_sites(engine: Engine, host: Atoms, element: str, indices: list[int], oc
                     "energy_eV": float(result.get_potential_energy()), "displacement_A": float(moved[0, 0]),
                     "converged": bool(result.info.get("converged", True)), "site_distance_A": off})
         relaxed[int(index)] = result
-    return SiteScan(element, _name_sites(raw)), relaxed
+    return SiteScan(element, name_sites(raw)), relaxed
 
 
 @dataclass(frozen=True)
@@ -161,14 +173,25 @@ class ConcentrationStep:
     energy_eV: float
     scanned_sites: int
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "concentration": self.concentration, "indices": list(self.indices),
+                "energy_eV": self.energy_eV, "scanned_sites": self.scanned_sites}
 
-def grow_concentration(engine: Engine, host: Atoms, element: str, first: Atoms, first_index: int, counts: int,
-                       candidates: int = 4, progress: Progress = no_progress) -> tuple[list[ConcentrationStep], list[Atoms]]:
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConcentrationStep:
+        return cls(int(data["count"]), float(data["concentration"]), tuple(int(i) for i in data["indices"]),
+                   float(data["energy_eV"]), int(data["scanned_sites"]))
+
+
+def grow_concentration(calculator: Engine | str | Calculator, host: Atoms, element: str, first: Atoms, first_index: int,
+                       counts: int, candidates: int = 4, progress: Progress = no_progress, *, db: str | None = None,
+                       device: str = "cpu") -> tuple[list[ConcentrationStep], list[Atoms]]:
     """Seed 000 §2.1: each next exchange ion is scanned over ``candidates`` octahedral Li of the previous best.
 
     ``first`` is the relaxed lowest single-ion configuration (replaced index ``first_index``). Returns the steps
-    for 1..``counts`` ions and their relaxed structures (fixed cell).
+    for 1..``counts`` ions and their relaxed structures (fixed cell). ``calculator`` as for :func:`scan_sites`.
     """
+    engine = as_engine(calculator, db=db, device=device)
     n_li = int(np.count_nonzero(host.numbers == atomic_numbers["Li"]))
     steps = [ConcentrationStep(1, 1 / n_li, (first_index,), float(first.get_potential_energy()), 0)]
     structures = [first]

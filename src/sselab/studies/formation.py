@@ -1,0 +1,279 @@
+"""Seed 000's precursor screen (eq. 1 + eq. 7, Fig. 3, §3.2) from a user's energies or with a calculator.
+
+::
+
+    screen = FormationEnergyScreen(ion="Na", temperature_K=1200)
+    result = screen.run(energies="my_dft.json")                        # the user's own DFT energies
+    result = screen.run(calculator="chgnet", sites="runs/sites-na")     # packaged salts + a 'defects sites' run
+    result.E_f_eV["Na2O"], result.rows[0].verdict
+
+With a calculator, every packaged salt of the ion and its Li counterpart is relaxed (cell and positions); the
+LLZO energies come from a site scan (``sites``: its lowest configurations, the paper's E_IX) or, without one,
+from one octahedral site of the ordered cell (a warning says E_f can then be too high).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ase import Atoms
+from ase.calculators.calculator import Calculator
+
+from sselab.atomistic.build.defects import select_li_sites, substitute
+from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.formation import (
+    DiluteCheck,
+    ExchangeEnergies,
+    FormationRow,
+    dilute_check_against,
+    packaged_precursors,
+    precursor,
+    salt_energy_per_formula_unit,
+    screen_precursors,
+)
+from sselab.errors import InputError
+from sselab.progress import Progress, no_progress
+from sselab.runs import RunDirectory
+from sselab.studies.exchange_sites import LLZO_ELEMENTS, ExchangeSiteResult, check_exchange_ion, relaxed_llzo
+
+COMMAND = "defects formation-energy"
+SINGLE_SITE_WARNING = (
+    "E_IX is one octahedral configuration, not the lowest of a site scan (Fig. 2): E_f can be too high "
+    "by the spread of site energies; pass --sites RUN from 'defects sites' for the paper's E_f"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormationEnergyScreen:
+    """Settings: the exchange ``ion``, the process ``temperature_K`` of the dilute concentration exp(−E_f/k_BT), the Li
+    ordering ``seed`` of the LLZO cell (without a site scan) and the relaxations' ``fmax`` (eV/Å)."""
+
+    ion: str
+    temperature_K: float
+    seed: int = 0
+    fmax: float = 0.05
+
+    def __post_init__(self) -> None:
+        check_exchange_ion(self.ion)
+        if not self.temperature_K > 0:
+            raise InputError(f"--temperature must be positive, got {self.temperature_K} K")
+
+    def run(
+        self,
+        *,
+        energies: ExchangeEnergies | str | Path | None = None,
+        calculator: Engine | str | Calculator | None = None,
+        sites: ExchangeSiteResult | str | Path | None = None,
+        db: str | None = None,
+        device: str = "cpu",
+        progress: Progress = no_progress,
+    ) -> FormationEnergyResult:
+        """E_f per precursor from ``energies`` (an energies file or :class:`ExchangeEnergies`) or with ``calculator``.
+
+        ``sites`` (a ``defects sites`` result or run directory, same model) goes with ``calculator``.
+        """
+        if (energies is None) == (calculator is None):
+            raise InputError("give exactly one of --energies FILE and --calculator NAME")
+        if sites is not None and energies is not None:
+            raise InputError("--sites goes with --calculator; with --energies, put the LLZO energies in the file")
+        if energies is not None:
+            data = energies if isinstance(energies, ExchangeEnergies) else ExchangeEnergies.from_file(energies)
+            return self._from_energies(data, db)
+        return self._with_calculator(calculator, sites, db, device, progress)
+
+    def _inputs(self, energies: str | None, calculator: str | None, sites: str | None, db: str | None) -> dict[str, Any]:
+        return {
+            "ion": self.ion,
+            "temperature_K": self.temperature_K,
+            "energies": energies,
+            "calculator": calculator,
+            "sites": sites,
+            "seed": self.seed,
+            "db": db,
+        }
+
+    def _from_energies(self, data: ExchangeEnergies, db: str | None) -> FormationEnergyResult:
+        rows = screen_precursors(
+            self.ion, data.host_energy_eV, data.exchanged_energy_eV, data.n_exchanged, data.precursors, self.temperature_K
+        )
+        return self._result(
+            rows,
+            f"energies file {data.origin}",
+            data.host_energy_eV,
+            data.exchanged_energy_eV,
+            data.n_exchanged,
+            list(data.series),
+            self._inputs(data.origin, None, None, db),
+        )
+
+    def _with_calculator(
+        self,
+        calculator: Engine | str | Calculator,
+        sites: ExchangeSiteResult | str | Path | None,
+        db: str | None,
+        device: str,
+        progress: Progress,
+    ) -> FormationEnergyResult:
+        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax)
+        entries = packaged_precursors(self.ion)
+        engine.spec.check_elements({self.ion} | LLZO_ELEMENTS, "exchanged LLZO")
+        series: list[tuple[int, float, float]] = []
+        if sites is not None:  # refuse a mismatched run before any relaxation
+            sites = sites if isinstance(sites, ExchangeSiteResult) else ExchangeSiteResult.from_directory(sites)
+            host_energy, series = sites.energies(self.ion, engine.spec.model)
+        salts: dict[str, float] = {}
+        relaxed: dict[str, Atoms] = {}
+        for entry in entries:
+            salt = precursor(entry["formula"], self.ion)
+            for formula, structure in ((entry["formula"], entry["structure"]), (salt.li_counterpart, entry["li_structure"])):
+                if formula not in salts:
+                    salts[formula], relaxed[structure] = salt_energy_per_formula_unit(engine, structure, formula)
+                progress(formula)
+        if sites is not None:
+            n_exchanged, _, exchanged_energy = series[0]
+        else:
+            host = relaxed_llzo(engine, seed=self.seed)
+            progress("relaxed the LLZO host")
+            index = select_li_sites(host, octahedral=1, tetrahedral=0)[0]
+            exchanged = engine.relax(substitute(host, [index], self.ion), cell=False)
+            progress(f"{self.ion} on one octahedral site")
+            host_energy, exchanged_energy, n_exchanged = (
+                float(host.get_potential_energy()),
+                float(exchanged.get_potential_energy()),
+                1,
+            )
+        where = (sites.source or "a 'defects sites' result") if sites is not None else None
+        source = f"{engine.spec.model} on the packaged salts" + (
+            f" and the LLZO cells of {where}" if sites is not None else " and one octahedral site of ordered LLZO (no site scan)"
+        )
+        rows = screen_precursors(self.ion, host_energy, exchanged_energy, n_exchanged, salts, self.temperature_K)
+        result = self._result(
+            rows, source, host_energy, exchanged_energy, n_exchanged, series, self._inputs(None, engine.spec.name, where, db)
+        )
+        result.engine = engine.record()
+        result.warning = SINGLE_SITE_WARNING if sites is None else None
+        result.salts = relaxed
+        return result
+
+    def _result(
+        self,
+        rows: list[FormationRow],
+        source: str,
+        host_energy: float,
+        exchanged_energy: float,
+        n_exchanged: int,
+        series: list[tuple[int, float, float]],
+        inputs: dict[str, Any],
+    ) -> FormationEnergyResult:
+        metal = next((r for r in rows if precursor(r.precursor, self.ion).is_metal), None)
+        check = None
+        if series and metal is not None and len({c for _, c, _ in series}) >= 2:
+            check = dilute_check_against(metal, host_energy, exchanged_energy, n_exchanged, series)
+        return FormationEnergyResult(
+            ion=self.ion,
+            temperature_K=self.temperature_K,
+            energy_source=source,
+            host_energy_eV=host_energy,
+            exchanged_energy_eV=exchanged_energy,
+            n_exchanged=n_exchanged,
+            rows=tuple(rows),
+            dilute_check=check,
+            dilute_reference=metal.precursor if check else None,
+            inputs=inputs,
+        )
+
+
+@dataclass(kw_only=True)
+class FormationEnergyResult:
+    """E_f of every precursor, sorted (eV per exchanged ion), with verdicts and dilute concentrations (seed 000 Fig. 3)."""
+
+    ion: str
+    temperature_K: float
+    energy_source: str
+    host_energy_eV: float
+    exchanged_energy_eV: float
+    n_exchanged: int
+    rows: tuple[FormationRow, ...]
+    dilute_check: DiluteCheck | None = None
+    dilute_reference: str | None = None  # the metal whose E_f the dilute check follows
+    engine: dict[str, Any] | None = None
+    warning: str | None = None
+    salts: dict[str, Atoms] = field(default_factory=dict, repr=False)  # relaxed salt structures by structure name
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def E_f_eV(self) -> dict[str, float]:
+        """Precursor formula → E_f (eV per exchanged ion)."""
+        return {r.precursor: r.E_f_eV for r in self.rows}
+
+    @property
+    def hand_off(self) -> str:
+        return (
+            f"sselab ion-exchange design --ion {self.ion} --formation-energy '<E_f> eV' --temperature '{self.temperature_K:g} K'"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {
+            "ion": self.ion,
+            "temperature_K": self.temperature_K,
+            "energy_source": self.energy_source,
+            "host_energy_eV": self.host_energy_eV,
+            "exchanged_energy_eV": self.exchanged_energy_eV,
+            "n_exchanged": self.n_exchanged,
+            "rows": [r.as_dict() for r in self.rows],
+            "hand_off": self.hand_off,
+        }
+        if self.dilute_check is not None:
+            check = self.dilute_check
+            summary["dilute_check"] = {
+                "reference": self.dilute_reference,
+                "concentrations": list(check.concentrations),
+                "E_f_eV": list(check.formation_energies_eV),
+                "slope_eV_per_percent": check.slope_eV_per_percent,
+                "dilute": check.dilute,
+                "threshold_eV_per_percent": check.threshold_eV_per_percent,
+            }
+        if self.engine is not None:
+            summary["engine"] = self.engine
+        if self.warning is not None:
+            summary["warning"] = self.warning
+        return summary
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FormationEnergyResult:
+        check = data.get("dilute_check")
+        return cls(
+            ion=data["ion"],
+            temperature_K=float(data["temperature_K"]),
+            energy_source=data["energy_source"],
+            host_energy_eV=float(data["host_energy_eV"]),
+            exchanged_energy_eV=float(data["exchanged_energy_eV"]),
+            n_exchanged=int(data["n_exchanged"]),
+            rows=tuple(FormationRow.from_dict(r) for r in data["rows"]),
+            dilute_check=None
+            if check is None
+            else DiluteCheck(
+                tuple(check["concentrations"]),
+                tuple(check["E_f_eV"]),
+                check["slope_eV_per_percent"],
+                check["threshold_eV_per_percent"],
+            ),
+            dilute_reference=None if check is None else check["reference"],
+            engine=data.get("engine"),
+            warning=data.get("warning"),
+        )
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """``salt_<structure>.extxyz`` of every relaxed salt (calculator runs), ``formation_energies.png``, ``run.json``."""
+        from ase.io import write
+
+        from sselab.plots.defects import formation_energy_figure
+
+        run = RunDirectory.open(run_dir, COMMAND, self.inputs)
+        for structure, atoms in self.salts.items():
+            write(run.path / f"salt_{structure}.extxyz", atoms)
+        run.save_figure("formation_energies", formation_energy_figure(self))
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
