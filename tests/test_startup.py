@@ -21,3 +21,11 @@ def test_no_heavy_import_at_start_up(statement):
 
 def test_a_public_name_loads_its_module_on_first_use():
     assert "pint" in _loaded_after("import sselab; sselab.parse_quantity")
+
+
+def test_the_version_is_the_installed_distribution_s():
+    from importlib import metadata
+
+    import sselab
+
+    assert sselab.__version__ == metadata.version("sselab")

@@ -13,12 +13,6 @@ See ``docs/python.md`` for every capability beside its CLI form.
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
-
-try:
-    __version__ = metadata.version("sselab")
-except metadata.PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
 
 #: public name → module that defines it
 _EXPORTS = {
@@ -55,10 +49,33 @@ _EXPORTS = {
     "VacancyProfileCalculation": "sselab.atomistic.properties.vacancies",
     "calculate_vacancy_hop": "sselab.atomistic.properties.neb", "VacancyHopCalculation": "sselab.atomistic.properties.neb",
     "write_interface": "sselab.params.interfaces", "as_atoms": "sselab.atomistic.build.structures",
+    # seeds 000 and 004: exchange-ion sites, formation energies, expansion, configurations, stability, interfaces
+    "ExchangeSiteStudy": "sselab.studies.exchange_sites", "ExchangeSiteResult": "sselab.studies.exchange_sites",
+    "FormationEnergyScreen": "sselab.studies.formation", "FormationEnergyResult": "sselab.studies.formation",
+    "ExchangeEnergies": "sselab.atomistic.properties.formation",
+    "ChemicalExpansionStudy": "sselab.studies.expansion", "ChemicalExpansionResult": "sselab.studies.expansion",
+    "ConfigurationSearch": "sselab.studies.configurations", "ConfigurationResult": "sselab.studies.configurations",
+    **dict.fromkeys(("StabilityEntries", "EntriesResult", "energy_above_hull", "HullResult", "cathode_reactivity",
+                     "ReactivityResult", "materials_project_records"), "sselab.studies.stability"),
+    **dict.fromkeys(("InterfaceSpec", "InterfaceBuildResult", "RegistrySearch", "RegistrySearchResult", "InterfaceHopStudy",
+                     "InterfaceHopResult"), "sselab.studies.interface_search"),
+    "ordered_cubic_llzo": "sselab.atomistic.build.llzo",
 }
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("sselab")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str):
+    if name == "__version__":  # looked up on first use: reading package metadata costs more than the rest of the import
+        globals()["__version__"] = version = _version()
+        return version
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'sselab' has no attribute {name!r}")
