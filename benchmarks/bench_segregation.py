@@ -9,7 +9,7 @@ excluded, measured separately), calculator calls, tasks computed. Then the same 
 the same cache: wall time and cache hit rate (the resume path). The peer, measured in the same
 run, is the same chain with SevenNet-0 (the other shipped MLIP), reported as a wall-time ratio.
 
-Run as ``python benchmarks/bench_segregation.py`` (needs ``pip install 'sselab[mlip]'``); writes
+Run as ``python benchmarks/bench_segregation.py`` (needs ``pip install 'sselab[mlip,sevennet]'``); writes
 ``results/bench_segregation.json``. OMP_NUM_THREADS defaults to the machine's core count.
 """
 

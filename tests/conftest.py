@@ -18,6 +18,18 @@ def silver():
     return load_ion("Ag")
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Torch models on one thread for a module: on a 2-core machine shared with other jobs, two OpenMP threads
+    stall at every barrier (a CHGNet study took 350 s instead of 20 s in such a run); one thread is steady."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def run_cli(argv, capsys):
     """Run ``sselab argv`` in-process: (exit status, stdout, stderr)."""
     from sselab.cli import main

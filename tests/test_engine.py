@@ -64,3 +64,13 @@ def test_a_device_for_a_calculator_without_one_is_refused_not_ignored():
 
 def test_user_errors_share_the_base_class_the_cli_turns_into_exit_2():
     assert issubclass(InputError, SSELabError)
+
+
+def test_two_calculator_objects_of_one_class_never_share_a_persistent_cache(tmp_path):
+    """An object's identity is its class and parameters; two models of one class would collide in an ase.db."""
+    with pytest.raises(InputError, match="register it"):
+        as_engine(EMT(), db=str(tmp_path / "cache.db"))
+    copper = bulk("Cu", "fcc", a=3.6)
+    first, second = as_engine(EMT()), as_engine(EMT(asap_cutoff=True))
+    first.energy(copper), second.energy(copper)
+    assert (first.cache.stats.computed, second.cache.stats.computed, second.cache.stats.hits) == (1, 1, 0)

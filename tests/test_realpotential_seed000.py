@@ -8,6 +8,9 @@
     octahedral one, or hop into an octahedron (the paper's *T configurations), as the site scan reports it.
 (b) Fig. 3: Na₂O is a better Na⁺ source than NaF, E_f(Na₂O) < E_f(NaF) (seed 000: −0.03 vs 0.45 eV), with the packaged
     precursor structures (cell and positions relaxed) and the LLZO energies of (a) (E_IX: the lowest configuration).
+    The LLZO term (E_IX − E_host)/n is the same for both salts, so this ordering checks the potential's salt energetics
+    alone: ½[E(Li₂O) − E(Na₂O)] < E(LiF) − E(NaF), i.e. that Na₂O + 2 LiF → Li₂O + 2 NaF releases energy (about 0.5 eV
+    per Na from experimental formation enthalpies). The LLZO energies enter the values, not the order.
 
 CHGNet must be installed (``make test`` installs it): without it these tests fail, they are not skipped. Every
 relaxation goes to a result cache made for this module only.
@@ -15,7 +18,8 @@ relaxation goes to a result cache made for this module only.
 Cost and tolerance: ``FMAX`` (eV/Å) is the force tolerance of every relaxation. At 0.1 the three LLZO relaxations take
 17 + 13 + 25 LBFGS steps (58 CHGNet calls on 192 atoms, ~1.6 s each on an idle 2-core machine); at the CLI's 0.05 they
 take 33 + 38 + 53. Measured E(T) − E(O) for these two sites: +0.28 eV at 0.1, +0.19 eV at 0.05, with no T→O hop at
-either: the looser tolerance leaves the tetrahedral configuration ~0.15 eV less relaxed, well inside the margin.
+either: the looser tolerance leaves the tetrahedral configuration ~0.1 eV less relaxed, so the test asks for a margin
+of 0.1 eV (inside the 0.19 eV measured at 0.05) and for both ions to sit on a garnet site (not off-site).
 """
 
 import pytest
@@ -32,7 +36,7 @@ FMAX = 0.1
 
 
 @pytest.fixture(scope="module")
-def chgnet(tmp_path_factory):
+def chgnet(tmp_path_factory, one_torch_thread):
     return as_engine("chgnet", db=str(tmp_path_factory.mktemp("chgnet") / "cache.db"), fmax=FMAX)
 
 
@@ -57,8 +61,11 @@ def test_sodium_prefers_an_octahedral_site_of_llzo(scan):
     assert all(site.converged for site in scan.sites)
     octahedral = next(s for s in scan.sites if s.site_before == "octahedral")
     tetrahedral = next(s for s in scan.sites if s.site_before == "tetrahedral")
-    assert octahedral.site_after == paper["preferred_site"] == "octahedral"
-    assert tetrahedral.hopped or tetrahedral.energy_eV > octahedral.energy_eV
+    assert octahedral.site_after == paper["preferred_site"] == "octahedral" and not octahedral.off_site
+    if tetrahedral.hopped:  # the paper's *T: the ion left its tetrahedron for an (empty) octahedron
+        assert tetrahedral.site_after == "octahedral" and not tetrahedral.off_site
+    else:  # stayed: it must sit clearly higher (0.19 eV measured at fmax 0.05, 0.28 eV at FMAX)
+        assert not tetrahedral.off_site and tetrahedral.energy_eV - octahedral.energy_eV > 0.1
     assert scan.best.site_after == paper["preferred_site"]
 
 

@@ -24,15 +24,8 @@ PAPER = load_reference("seed001_text")
 
 
 @pytest.fixture(scope="module")
-def chgnet():
-    """CHGNet on one torch thread: on a 2-core machine shared with other jobs, two OpenMP threads stall at every
-    barrier (this study took 350 s instead of 20 s in such a run); one thread takes ~18 s whatever the load."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield Engine.create("chgnet")
-    torch.set_num_threads(threads)
+def chgnet(one_torch_thread):
+    return Engine.create("chgnet")
 
 
 def test_sign_of_vacancy_segregation_differs_between_licl_and_limg(chgnet):

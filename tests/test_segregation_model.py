@@ -106,3 +106,21 @@ def test_model_reads_an_interface_file_and_arguments_override_it(tmp_path):
     assert segregation_model(work_of_adhesion_J_per_m2=0.92, interface_file=path).segregation_suppressed
     with pytest.raises(InputError, match="missing work_of_adhesion, surface_density"):
         segregation_model(0.46)
+
+
+@pytest.mark.parametrize("density", [8.5, 8.5e22])
+def test_a_surface_density_in_the_wrong_unit_is_refused(density):
+    """8.5 atoms/nm^2 given as 8.5 (per m^2) would put dE_bulk-int at ~1e17 eV without complaint."""
+    from sselab.continuum.segregation import segregation_model
+
+    assert segregation_model(0.46, 0.6, 8.5e18).delta_e_bulk_int > 0
+    with pytest.raises(InputError, match="0.1-100 atoms/nm"):
+        segregation_model(0.46, 0.6, density)
+
+
+def test_the_cli_refuses_a_bare_surface_density_with_one_line(capsys):
+    from conftest import run_cli
+
+    code, stdout, stderr = run_cli(["segregation", "model", "--surface-energy", "0.46 J/m^2", "--work-of-adhesion",
+                                    "0.6 J/m^2", "--surface-density", "8.5"], capsys)
+    assert code == 2 and stdout == "" and len(stderr.strip().splitlines()) == 1 and "0.1-100 atoms/nm" in stderr

@@ -16,7 +16,7 @@ from scipy.constants import k as BOLTZMANN  # J/K
 
 __all__ = [
     "AVOGADRO", "BOLTZMANN", "BOLTZMANN_EV", "ELECTRON_VOLT", "ELEMENTARY_CHARGE", "EV_PER_A2_TO_J_PER_M2",
-    "FORMAL_CHARGES", "GAS_CONSTANT", "formal_charges",
+    "FORMAL_CHARGES", "GAS_CONSTANT",
 ]
 
 #: Boltzmann constant in eV/K.
@@ -37,17 +37,3 @@ FORMAL_CHARGES = MappingProxyType({
     "Ta": 5.0, "Nb": 5.0, "P": 5.0, "S": 6.0,
     "N": -3.0, "O": -2.0, "F": -1.0, "Cl": -1.0, "Br": -1.0, "I": -1.0,
 })
-
-
-def formal_charges(symbols, overrides: dict[str, float] | None = None) -> dict[str, float]:
-    """Formal charges of ``symbols`` from :data:`FORMAL_CHARGES`, with ``overrides`` taking precedence.
-
-    Raises :class:`~sselab.errors.InputError` naming any element with no tabulated charge.
-    """
-    from sselab.errors import InputError
-
-    table = {**FORMAL_CHARGES, **(overrides or {})}
-    missing = sorted({s for s in symbols if s not in table})
-    if missing:
-        raise InputError(f"no formal charge for {', '.join(missing)}: give one (e.g. --charge {missing[0]}=1)")
-    return {s: float(table[s]) for s in dict.fromkeys(symbols)}

@@ -53,16 +53,6 @@ def emit_markdown(summary: dict[str, Any], as_json: bool, markdown: str, footer:
     console.print(footer)
 
 
-def read_json_file(path: Path, what: str) -> Any:
-    """The parsed JSON of a user's file; a missing or malformed file is a user error naming ``what`` it should be."""
-    try:
-        return json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise SSELabError(f"{what} {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SSELabError(f"cannot read {what} {path}: {error}") from None
-
-
 DEFAULT_DB = str(Path(".sselab") / "cache.db")
 
 

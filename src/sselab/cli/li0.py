@@ -118,7 +118,7 @@ def sweep(
     run = RunDirectory.open(out, "li0 sweep", {"config": config, "anode_min": anode_min, "anode_max": anode_max,
                                                "anode_count": anode_count, "b_min": b_min, "b_max": b_max, "b_count": b_count,
                                                "layer": settings.layer_index(case.separator), "band": band})
-    result = settings.run(case, scheduler=scheduler, workers=workers, show_progress=not json_output)
+    result = settings.run(case, scheduler=scheduler, workers=workers, progress=not json_output)
     result.write(run)
     s = run.summary
     emit(s, json_output, "li0 sweep", [("points", str(s["points"])), ("no steady state", str(s["no_steady_state"])),

@@ -65,9 +65,6 @@ def model(
     if missing:
         raise InputError(f"missing {', '.join(missing)} (give them or --params FILE)")
     prediction = segregation_model(values["surface_energy"], values["work_of_adhesion"], values["surface_density"])
-    if not 1e17 <= prediction.surface_density <= 1e20:
-        raise InputError(f"--surface-density {prediction.surface_density:.3g} 1/m^2 is outside 0.1-100 atoms/nm^2; "
-                         "give units, e.g. '8.5 1/nm^2'")
     summary = prediction.to_dict()
     verdict = ("suppressed: vacancies are pushed into the bulk (W_ad >= 2 sigma_m)" if prediction.segregation_suppressed
                else "vacancies segregate to the interface (W_ad < 2 sigma_m): void risk on stripping")

@@ -104,6 +104,10 @@ def predict(surface_energy: float, work_of_adhesion: float, surface_density: flo
     )
 
 
+#: Metal surface densities outside this range (1/m², i.e. 0.1–100 atoms/nm²) are a unit slip, not a metal surface.
+PLAUSIBLE_SURFACE_DENSITY_PER_M2 = (1e17, 1e20)
+
+
 def segregation_model(surface_energy_J_per_m2: float | None = None, work_of_adhesion_J_per_m2: float | None = None,
                       surface_density_per_m2: float | None = None, *,
                       interface_file: str | Path | None = None) -> SegregationPrediction:
@@ -123,7 +127,11 @@ def segregation_model(surface_energy_J_per_m2: float | None = None, work_of_adhe
     missing = [key for key in given if key not in values]
     if missing:
         raise InputError(f"missing {', '.join(missing)} (give them or an interface file)")
-    return predict(values["surface_energy"], values["work_of_adhesion"], values["surface_density"])
+    density = values["surface_density"]
+    if not PLAUSIBLE_SURFACE_DENSITY_PER_M2[0] <= density <= PLAUSIBLE_SURFACE_DENSITY_PER_M2[1]:
+        raise InputError(f"surface density {density:.3g} 1/m^2 is outside 0.1-100 atoms/nm^2: it is per m^2 "
+                         "(8.5 atoms/nm^2 = 8.5e18), or give units, e.g. '8.5 1/nm^2'")
+    return predict(values["surface_energy"], values["work_of_adhesion"], density)
 
 
 def bond_energies(surface_energy: float, work_of_adhesion: float, surface_density: float,

@@ -10,12 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sselab.errors import InputError
-from sselab.params import packaged_names, read_table
-
-
-def reference_names() -> list[str]:
-    """Names of the packaged reference sets."""
-    return packaged_names("references")
+from sselab.params import read_table
 
 
 def load_reference(name: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@ class ConfigurationSearch:
     keep: int = 5
     seed: int = 0
     relax_cell: bool = True
-    fmax: float = 0.05
+    fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
 
     def __post_init__(self) -> None:
         if any(n < 1 for n in self.supercell):
@@ -103,7 +103,7 @@ class ConfigurationSearch:
     ) -> ConfigurationResult:
         """Sample (unless given the :meth:`sample` step), then relax the kept configurations and pick the lowest energy."""
         sampled = structure if isinstance(structure, SampledConfigurations) else self.sample(structure, progress)
-        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax)
+        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.05)
         engine.spec.check_elements(set(sampled.kept[0].atoms.get_chemical_symbols()), "configuration")
         relaxed = []
         for configuration in sampled.kept:

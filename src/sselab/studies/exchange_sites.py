@@ -142,12 +142,6 @@ def site_study(
     return IonSites(scan, steps, structures)
 
 
-def study_size(host: Atoms, octahedral: int, tetrahedral: int, max_count: int, candidates: int) -> int:
-    """Number of relaxations :func:`site_study` runs for one ion (for progress bars)."""
-    n_li = int(np.count_nonzero(host.numbers == atomic_numbers["Li"]))
-    return min(octahedral + tetrahedral, n_li) + (max_count - 1) * candidates
-
-
 @dataclass(frozen=True, kw_only=True)
 class ExchangeSiteStudy:
     """Settings of the seed 000 site scan (Fig. 2) and the growth to higher concentrations (§2.1).
@@ -163,7 +157,7 @@ class ExchangeSiteStudy:
     max_count: int = 1
     candidates: int = 4
     seed: int = 0
-    fmax: float = 0.05
+    fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
 
     def __post_init__(self) -> None:
         if self.max_count < 1 or self.candidates < 1:
@@ -190,7 +184,7 @@ class ExchangeSiteStudy:
         ``progress`` is called with a label after the host and before each configuration's relaxation.
         """
         ions = check_exchange_ions(ions)
-        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax)
+        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.05)
         engine.spec.check_elements(set(ions) | LLZO_ELEMENTS, "exchanged LLZO")
         host_file = None if host is None or isinstance(host, Atoms) else str(host)
         if host is None:

@@ -66,7 +66,7 @@ def ion_parameters(ion: str, gamma: float, model: str, base_ion: str | Path | No
 class ChemicalExpansionStudy:
     """Settings: ``fmax`` of the relaxations (eV/Å; the stress is converged to fmax/V) and ``base_ion`` for the ion files."""
 
-    fmax: float = 0.05
+    fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
     base_ion: str | Path | None = None
 
     def run(
@@ -79,7 +79,7 @@ class ChemicalExpansionStudy:
         progress: Progress = no_progress,
     ) -> ChemicalExpansionResult:
         """γ of every ion in ``sites`` (``defects sites`` results or run directories of one host and model, ``max_count`` ≥ 2)."""
-        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax)
+        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.05)
         runs = [s if isinstance(s, ExchangeSiteResult) else ExchangeSiteResult.from_directory(s) for s in sites]
         if not runs:
             raise InputError("give at least one 'defects sites' run")

@@ -53,7 +53,7 @@ class FormationEnergyScreen:
     ion: str
     temperature_K: float
     seed: int = 0
-    fmax: float = 0.05
+    fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
 
     def __post_init__(self) -> None:
         check_exchange_ion(self.ion)
@@ -116,7 +116,7 @@ class FormationEnergyScreen:
         device: str,
         progress: Progress,
     ) -> FormationEnergyResult:
-        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax)
+        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.05)
         entries = packaged_precursors(self.ion)
         engine.spec.check_elements({self.ion} | LLZO_ELEMENTS, "exchanged LLZO")
         series: list[tuple[int, float, float]] = []

@@ -344,13 +344,13 @@ class Li0Sweep:
         return [SweepRow(separator, index, float(b), anodes, self.band_eV) for b in self.b_values_eV]
 
     def run(self, config: str | Path | Separator | Li0Case, scheduler: str | None = None, workers: int | None = None,
-            show_progress: bool = False) -> Li0SweepResult:
+            progress: bool = True) -> Li0SweepResult:
         """Solve every point on Dask: a local cluster of ``workers`` processes (default: all cores), or
-        the running scheduler at address ``scheduler``; ``show_progress`` draws a bar on stderr."""
+        the running scheduler at address ``scheduler``; ``progress`` draws a bar on stderr."""
         case = Li0Case.load(config)
         index = self.layer_index(case.separator)
         rows = run_tasks(solve_sweep_row, self.tasks(case.separator), scheduler, workers, "li0 sweep (rows of B)",
-                         show_progress=show_progress)
+                         show_progress=progress)
         grid = {key: np.array([[p[key] for p in row] for row in rows], dtype=float)
                 for key in ("t", "jump", "near_anode", "overshoot", "status")}
         dims = ("B", "mu_anode")

@@ -36,6 +36,9 @@ from ase.data import atomic_numbers, chemical_symbols
 from sselab.errors import InputError, SetupError
 
 DEFAULT_CALCULATOR = "chgnet"
+#: Identity prefix of a user's calculator object: its class name and parameters, which do not tell two models
+#: of one class apart, so such an identity is never used with a persistent cache.
+UNNAMED_PREFIX = "python:"
 
 _EMT_ELEMENTS = frozenset({"Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt", "H", "C", "N", "O"})
 
@@ -102,7 +105,7 @@ def _chgnet(device: str) -> LoadedCalculator:
 
 
 def _sevennet(device: str) -> LoadedCalculator:
-    _require("sevenn", "sevennet", "mlip")
+    _require("sevenn", "sevennet", "sevennet")
     from sevenn.calculator import SevenNetCalculator
 
     warnings.filterwarnings("ignore", message="No tensor product accelerator", category=UserWarning)
@@ -268,5 +271,5 @@ def wrap_calculator(calculator: Calculator) -> LoadedCalculator:
     parameters = tuple(sorted((str(k), repr(v)) for k, v in getattr(calculator, "parameters", {}).items()))
     kind = type(calculator)
     package = kind.__module__.split(".")[0]
-    spec = CalculatorSpec(f"python:{kind.__name__}", kind.__name__, _version(package), None, parameters)
+    spec = CalculatorSpec(f"{UNNAMED_PREFIX}{kind.__name__}", kind.__name__, _version(package), None, parameters)
     return LoadedCalculator(calculator, spec)

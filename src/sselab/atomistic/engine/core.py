@@ -25,7 +25,7 @@ from ase.filters import FrechetCellFilter
 from ase.optimize import LBFGS
 
 from sselab.atomistic.engine.cache import ResultCache, cache_key
-from sselab.atomistic.engine.calculators import LoadedCalculator, load_calculator
+from sselab.atomistic.engine.calculators import UNNAMED_PREFIX, LoadedCalculator, load_calculator
 from sselab.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,12 @@ class Engine:
             raise InputError(f"force tolerance must be positive, got {fmax}")
         if not (isinstance(max_steps, int) and max_steps > 0):
             raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
-        return cls(load_calculator(calculator, device=device), ResultCache(database), fmax, max_steps)
+        loaded = load_calculator(calculator, device=device)
+        if database is not None and loaded.spec.name.startswith(UNNAMED_PREFIX):
+            raise InputError(f"a calculator object ({loaded.spec.model}) has no identity a persistent cache can trust (two models "
+                             "of one class look alike): register it with sselab.register_calculator(name, factory, model=...) "
+                             "and pass the name, or leave db unset")
+        return cls(loaded, ResultCache(database), fmax, max_steps)
 
     @property
     def spec(self):
@@ -119,17 +124,20 @@ def _detached(atoms: Atoms, energy: float, forces) -> Atoms:
 
 
 def as_engine(calculator: Engine | str | Calculator | LoadedCalculator | None = None, *, db: str | None = None,
-              device: str = "cpu", fmax: float | None = None, max_steps: int | None = None) -> Engine:
+              device: str = "cpu", fmax: float | None = None, max_steps: int | None = None,
+              default_fmax: float = 0.02) -> Engine:
     """The one place where what a user holds becomes an :class:`Engine`.
 
     ``calculator`` is an :class:`Engine` (used as it is, with its own cache), a calculator name
     ("chgnet", "emt", "lammps:<potential>", a registered name), an ASE calculator object, or None
     for the default. ``db`` is the result cache (an ase.db path or a postgresql:// URL; None keeps
-    results in memory); ``fmax`` (eV/Å) and ``max_steps`` set the relaxation policy.
+    results in memory); ``fmax`` (eV/Å) and ``max_steps`` set the relaxation policy. ``fmax=None`` keeps a
+    given Engine's tolerance and gives a new engine ``default_fmax`` (a study's own default).
     """
     if isinstance(calculator, Engine):
         if db is not None or device != "cpu":
             raise InputError("db= and device= belong to a new engine; this Engine already has its cache and calculator")
         changes = {k: v for k, v in (("fmax", fmax), ("max_steps", max_steps)) if v is not None}
         return replace(calculator, **changes) if changes else calculator
-    return Engine.create(calculator, db, 0.02 if fmax is None else fmax, 300 if max_steps is None else max_steps, device=device)
+    return Engine.create(calculator, db, default_fmax if fmax is None else fmax, 300 if max_steps is None else max_steps,
+                         device=device)

@@ -12,7 +12,9 @@
 
       W_adhesion = (E_A|B − E_A slab − E_B slab) / A                                 (seed 004 eq. 4)
 
-  in J/m². For the same three energies, ``adhesion_energy = −work_of_adhesion``.
+  in J/m². The conventions differ in sign and in the slab references: seed 001 relaxes separate slabs in
+  the interface cell, seed 004 cuts both slabs from the interface itself; a bound pair has W_ad > 0 and
+  W_adhesion < 0.
 
 :func:`calculate_adhesion` is ``sselab adhesion`` (seed 001's W_ad, positive binds): bulk structures in
 (library names, files or Atoms), relaxed, the coherent interface built and W_ad computed, as a result
@@ -187,8 +189,11 @@ class AdhesionEnergy:
         return (self.interface_energy_eV - self.substrate_slab_energy_eV - self.film_slab_energy_eV) / self.area_A2 * EV_PER_A2_TO_J_PER_M2
 
 
-def adhesion_energy(engine: Engine, model: CoherentInterface, interface_atoms: Atoms, relax: bool) -> AdhesionEnergy:
-    """Seed 004's W_adhesion (eq. 4, negative binds) with the slabs cut from ``interface_atoms`` (relaxed at fixed cell when ``relax``, like the interface)."""
+def adhesion_energy(calculator: Engine | str | Calculator, model: CoherentInterface, interface_atoms: Atoms,
+                    relax: bool) -> AdhesionEnergy:
+    """Seed 004's W_adhesion (eq. 4, negative binds) with the slabs cut from ``interface_atoms`` (relaxed at fixed
+    cell when ``relax``, like the interface); ``calculator``: a name, an ASE calculator or an Engine."""
+    engine = as_engine(calculator)
     substrate, film = model.slabs(interface_atoms)
     compute = (lambda a: engine.relax(a, cell=False)) if relax else engine.energy
     return AdhesionEnergy(float(interface_atoms.get_potential_energy()), float(compute(substrate).get_potential_energy()),
