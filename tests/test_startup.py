@@ -29,3 +29,13 @@ def test_the_version_is_the_installed_distribution_s():
     import sselab
 
     assert sselab.__version__ == metadata.version("sselab")
+
+
+def test_every_public_name_resolves_to_the_object_its_module_defines():
+    import importlib
+
+    import sselab
+
+    for name in sselab.__all__:
+        value = getattr(sselab, name)
+        assert getattr(importlib.import_module(value.__module__), name) is value, name
