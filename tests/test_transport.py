@@ -11,7 +11,7 @@ from test_msd import write_walk
 from sselab.analysis.diffusion import DiffusionAnalysis
 from sselab.continuum.li_penalty import li_penalty
 from sselab.continuum.transport import fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 from sselab.params.ions import load_ion, load_li_law
 from sselab.studies.transport import ArrheniusAnalysis, ExchangeIonFit, LiLawFit, fit_exchange_ion, fit_li_law
 
@@ -221,3 +221,12 @@ def test_arrhenius_figure_draws_on_a_given_axes(tmp_path):
     assert result.plot(ax=ax) is figure
     assert ax.get_yscale() == "log" and len(ax.lines) >= 2  # the fit line and the target-temperature marker
     figure.savefig(tmp_path / "arrhenius.png")
+
+
+@pytest.mark.parametrize("record", ["{not json", '{"command": "neb", "summary": {}}'])
+def test_a_run_directory_that_is_not_an_analysis_is_refused_with_one_line(tmp_path, record):
+    from sselab.studies.transport import ArrheniusAnalysis
+
+    (tmp_path / "run.json").write_text(record)
+    with pytest.raises(InputError, match="diffusion analyze"):
+        ArrheniusAnalysis.from_runs([tmp_path], extrapolate_to_K=300)

@@ -144,3 +144,27 @@ class RunDirectory:
         (self.path / "run.json").write_text(json.dumps(to_jsonable(record), indent=2, ensure_ascii=False) + "\n")
         self.summary = summary
         return record
+
+
+def read_run_record(directory: str | Path, command: str) -> dict[str, Any]:
+    """The whole ``run.json`` a run directory holds; a missing or unreadable one is a user error naming ``command``,
+    the command whose run directory was expected. Later steps of a chain read earlier runs only through here."""
+    record = Path(directory) / "run.json"
+    try:
+        data = json.loads(record.read_text())
+    except FileNotFoundError:
+        raise InputError(f"{directory} is not a '{command}' run (not a run directory: no run.json)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"cannot read '{command}' run record {record}: {error}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{record} is not a run record")
+    return data
+
+
+def run_summary(directory: str | Path, command: str, required: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The summary in ``directory/run.json``, with at least the ``required`` keys (else a user error naming ``command``)."""
+    summary = read_run_record(directory, command).get("summary")
+    if not isinstance(summary, dict) or not set(required) <= set(summary):
+        raise InputError(f"{directory} is not a '{command}' run (its run.json has no such summary)")
+    return summary
+

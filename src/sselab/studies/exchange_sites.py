@@ -31,8 +31,7 @@ from sselab.atomistic.properties.expansion import equivalent_cubic_lattice_const
 from sselab.atomistic.properties.sites import ConcentrationStep, SiteScan, grow_concentration, scan_sites
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
-from sselab.runs import RunDirectory
-from sselab.studies.run_records import run_summary
+from sselab.runs import RunDirectory, run_summary
 
 COMMAND = "defects sites"
 LLZO_ELEMENTS = {"Li", "La", "Zr", "O"}

@@ -34,8 +34,7 @@ from sselab.atomistic.properties.neb import HopResult, vacancy_hop
 from sselab.atomistic.properties.registry import SearchResult, ShiftGrid, bayesian_search, grid_search
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
-from sselab.runs import RunDirectory
-from sselab.studies.run_records import run_summary
+from sselab.runs import RunDirectory, run_summary
 
 W_ADHESION_SIGN = "seed 004 eq. 4: (E_int - E_substrate - E_film)/A, negative binds"
 

@@ -28,7 +28,6 @@ model alone is :func:`~sselab.continuum.segregation.segregation_model`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -360,11 +359,10 @@ TABLE_REQUIRED = ("metal", "substrate", "surface_energy_J_per_m2", "work_of_adhe
 
 def read_study(path: str | Path) -> SegregationResult:
     """The result a ``segregation study`` run directory recorded in its run.json."""
-    try:
-        data = json.loads((Path(path) / "run.json").read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(f"{path} is not a run directory with a readable run.json") from None
-    if not isinstance(data, dict) or data.get("command") != STUDY_COMMAND:
+    from sselab.runs import read_run_record
+
+    data = read_run_record(path, STUDY_COMMAND)
+    if data.get("command") != STUDY_COMMAND:
         raise InputError(f"{path} does not hold a segregation study run")
     summary = data.get("summary") or {}
     missing = {column for column in TABLE_REQUIRED if column not in summary}

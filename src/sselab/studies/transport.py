@@ -19,7 +19,6 @@ in :mod:`sselab.continuum.transport` and :mod:`sselab.continuum.li_penalty`.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +32,7 @@ from sselab.continuum.li_penalty import LiDiffusionLaw, fit_two_step
 from sselab.continuum.transport import ArrheniusFit, fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
 from sselab.errors import InputError
 from sselab.params.ions import load_ion, write_ion, write_li_law
-from sselab.runs import RunDirectory, to_jsonable
+from sselab.runs import RunDirectory, run_summary, to_jsonable
 
 __all__ = ["ArrheniusAnalysis", "ExchangeIonFit", "LiLawFit", "fit_exchange_ion", "fit_li_law", "read_runs"]
 
@@ -53,13 +52,7 @@ def _point(source: str, summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_directory_point(source: Path) -> dict[str, Any]:
-    record = source / "run.json"
-    if not record.is_file():
-        raise InputError(f"{source} is not a run directory (no run.json)")
-    summary = json.loads(record.read_text()).get("summary", {})
-    if "D_m2_per_s" not in summary:
-        raise InputError(f"{source} is not a 'diffusion analyze' run")
-    return _point(str(source), summary)
+    return _point(str(source), run_summary(source, "diffusion analyze", {"D_m2_per_s"}))
 
 
 def _csv_points(source: Path, columns: tuple[str, ...]) -> list[dict[str, Any]]:
