@@ -103,7 +103,7 @@ def test_grid_writes_one_analysable_trajectory_per_point_and_resume_skips_them(t
     assert analysis.temperature_K == 900.0 and analysis.stress_Pa is not None and not analysis.diffusive  # a solid at 900 K
     run = result.write()
     assert run.path == tmp_path / "md" and MDGridResult.from_dict(run.summary) == result
-    with pytest.raises(SSELabError, match="use --resume"):
+    with pytest.raises(SSELabError, match="--resume"):
         grid.run("cu-fcc", calculator=EMT(), out=tmp_path / "md")
     resumed = grid.run("cu-fcc", calculator=as_engine("emt"), out=tmp_path / "md", resume=True)
     assert {p.status for p in resumed.points} == {"already finished"}

@@ -28,7 +28,7 @@ def test_emt_run_writes_the_point_folders_and_resume_reports_them_finished(tmp_p
     code, stdout, _ = run_cli([*argv, "--resume"], capsys)
     assert code == 0 and [p["status"] for p in json.loads(stdout)["points"]] == ["already finished"]
     code, _, err = run_cli(argv, capsys)
-    assert code == 2 and "use --resume" in err
+    assert code == 2 and "--resume" in err
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ summary, so that a result can be traced and rerun from its directory alone.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import numpy as np
 import xarray as xr
 
 from sselab.errors import InputError
+from sselab.validation import read_json_file, redact_all
 
 _DEPENDENCIES = ("numpy", "scipy", "xarray", "netCDF4", "pint", "matplotlib", "dask", "distributed", "typer")
 
@@ -90,21 +92,34 @@ class RunDirectory:
     summary: dict[str, Any] = field(default_factory=dict)  # what finish() wrote, for the CLI's --json
 
     @classmethod
-    def open(cls, path: Path | str | RunDirectory | None, command: str, inputs: dict[str, Any]) -> RunDirectory:
+    def open(cls, path: Path | str | RunDirectory | None, command: str, inputs: dict[str, Any], *,
+             overwrite: bool = False, resume: bool | None = None) -> RunDirectory:
         """Create (or reuse) the folder; an already open RunDirectory is returned as it is.
 
-        Commands open their run directory before long work, so that a bad ``--out`` fails fast; a
-        result's ``write(run_dir)`` takes either that directory or a path.
+        Commands open their run directory before long work, so that a bad or unwritable ``--out``
+        fails fast; a result's ``write(run_dir)`` takes either that directory or a path. A folder
+        that already holds a finished run (its ``run.json``) is refused unless ``overwrite`` is
+        True, or ``resume`` is True and that run is of the same ``command`` (the command then
+        checks that the settings match); ``resume`` None means the command cannot resume.
         """
         if isinstance(path, RunDirectory):
             return path
         target = Path(path) if path is not None else default_run_dir(command.replace(" ", "-"))
         if target.exists() and not target.is_dir():
             raise InputError(f"output path {target} exists and is not a directory")
+        earlier = target / "run.json"
+        if earlier.exists() and not overwrite:
+            found = _recorded_command(earlier)
+            if not (resume and found == command):
+                what = f"a finished '{found}' run" if found else "a run record (run.json)"
+                hint = ", --resume to continue it," if resume is not None and found == command else ""
+                raise InputError(f"{target} already holds {what}: choose another --out{hint} or pass --overwrite to replace it")
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"cannot create output directory {target}: {error.strerror}") from None
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise InputError(f"output directory {target} is not writable")
         return cls(path=target, command=command, inputs=inputs)
 
     def write_dataset(self, name: str, dataset: xr.Dataset) -> Path:
@@ -141,21 +156,38 @@ class RunDirectory:
             "files": self.files,
             "summary": summary,
         }
-        (self.path / "run.json").write_text(json.dumps(to_jsonable(record), indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(to_jsonable(redact_all(record)), indent=2, ensure_ascii=False) + "\n"
+        _replace_atomically(self.path / "run.json", text)
         self.summary = summary
         return record
+
+
+def _replace_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temporary file and a rename: an interrupt leaves the old file or the new one."""
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, target)
+    except OSError as error:
+        raise InputError(f"cannot write {target}: {error.strerror or error}") from None
+
+
+def _recorded_command(record: Path) -> str | None:
+    """The command a ``run.json`` names (None when it is unreadable or has none)."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    return data.get("command") if isinstance(data, dict) and isinstance(data.get("command"), str) else None
 
 
 def read_run_record(directory: str | Path, command: str) -> dict[str, Any]:
     """The whole ``run.json`` a run directory holds; a missing or unreadable one is a user error naming ``command``,
     the command whose run directory was expected. Later steps of a chain read earlier runs only through here."""
     record = Path(directory) / "run.json"
-    try:
-        data = json.loads(record.read_text())
-    except FileNotFoundError:
-        raise InputError(f"{directory} is not a '{command}' run (not a run directory: no run.json)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"cannot read '{command}' run record {record}: {error}") from None
+    if not record.is_file():
+        raise InputError(f"{directory} is not a '{command}' run (not a run directory: no run.json)")
+    data = read_json_file(record, f"'{command}' run record")
     if not isinstance(data, dict):
         raise InputError(f"{record} is not a run record")
     return data

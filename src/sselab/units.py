@@ -4,11 +4,17 @@ Bare numbers are taken in the kind's unit: SI (``"0.001"`` for a thickness means
 energies, which are eV (``"0.3"`` for a formation energy means 0.3 eV); text with units is
 converted (``"1 mm"``, ``"20 um"``, ``"1 GPa"``, ``"1200 K"``, ``"6 min"``, ``"7 %"``).
 Anything that does not parse, or parses to the wrong dimension, raises :class:`SSELabError`.
+
+Text is read with a small grammar, never evaluated: a decimal number, then optionally a unit made
+of unit names joined by ``*``, ``/`` or spaces, each with an optional small exponent (``**2``,
+``^-1``, ``**0.5``); ``%`` and ``°C`` too. Expressions such as ``9**9**9 m`` or ``(1+2) m`` are
+refused before pint sees them (pint would evaluate them, and an exponent tower never returns).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import pint
@@ -31,6 +37,15 @@ SI_UNITS = {
     "surface_energy": "J/m**2",
     "areal_density": "1/m**2",
 }
+
+
+_NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?|(?i:nan|inf(?:inity)?))"
+_UNIT_NAME = r"(?:[A-Za-z\u00b5\u03bc\u00c5\u2126_]+|%|\u00b0[CF]?)"
+_POWER = r"(?:\s*(?:\*\*|\^)\s*[+-]?\d(?:\.\d{1,3})?)?"
+_FACTOR = _UNIT_NAME + _POWER
+_QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})?\s*(?P<unit>{_FACTOR}(?:\s*(?:\*|/|\s)\s*{_FACTOR})*)?\s*$")
+#: longest quantity text read (a quantity is a number and a unit, never a paragraph)
+_MAX_LENGTH = 80
 
 
 @lru_cache(maxsize=1)
@@ -57,14 +72,21 @@ def parse_quantity(value: str | float | int, kind: str, name: str = "value") -> 
 def _to_si(value: str | float | int, kind: str, name: str) -> float:
     if isinstance(value, (int, float)):
         return float(value)
+    if not isinstance(value, str):
+        raise InputError(f"{name}: expected a number or a quantity with units, got {value!r}")
     text = str(value).strip()
     try:
         return float(text)
     except ValueError:
         pass
+    match = _QUANTITY.match(text) if len(text) <= _MAX_LENGTH else None
+    if match is None or not (match["number"] or match["unit"]):
+        raise InputError(f"{name}: cannot read {text[:_MAX_LENGTH]!r} as a quantity (expected a number and a unit, e.g. '1 GPa')")
     ureg = registry()
     try:
-        quantity = ureg.Quantity(text)
+        magnitude = float(match["number"]) if match["number"] else 1.0
+        unit = (match["unit"] or "dimensionless").replace("^", "**")
+        quantity = ureg.Quantity(magnitude, ureg.parse_units(unit))
         if kind == "energy" and quantity.check("[energy]/[substance]"):
             quantity = quantity / ureg.avogadro_constant  # molar energies (kJ/mol) per particle
         return float(quantity.to(SI_UNITS[kind]).magnitude)

@@ -30,20 +30,44 @@ app.add_typer(atomistic.app)  # surface-energy, adhesion, vacancy-profile, neb
 app.add_typer(expansion.app)  # expansion
 
 
+INTERRUPTED = 130  # the shell's status for a command stopped by SIGINT (128 + 2)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the app, turning user errors into one line and exit status 2."""
+    """Console entry point: run the app; user errors print one line and exit 2, Ctrl-C exits 130.
+
+    Typer (with ``standalone_mode=False``) returns an exit status instead of raising for Ctrl-C and
+    for ``typer.Exit``; both are passed on to the shell.
+    """
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files; the library never picks a backend
     try:
-        app(args=argv, standalone_mode=False)
+        status = app(args=argv, standalone_mode=False)
     except typer.Exit as stop:
-        sys.exit(stop.exit_code)
+        status = stop.exit_code
     except (typer.Abort, KeyboardInterrupt):
+        status = INTERRUPTED
+    except typer.TyperException as error:  # usage errors from Typer's own Click
+        _fail(error.format_message())
+    except SSELabError as error:
+        _fail(str(error))
+    except MemoryError:
+        _fail("out of memory: reduce the request (see 'Inputs and limits' in the README)")
+    except OSError as error:  # the environment refused a read or write (disk full, permissions, ...)
+        where = f": {error.filename}" if error.filename else ""
+        _fail(f"{error.strerror or error}{where}")
+    if status == INTERRUPTED:
         print("sselab: interrupted; finished calculations stay in the result cache (--db) and a rerun resumes from them",
               file=sys.stderr)
-        sys.exit(130)
-    except typer.TyperException as error:  # usage errors from Typer's own Click
-        print(f"sselab: error: {error.format_message()}", file=sys.stderr)
-        sys.exit(2)
-    except SSELabError as error:
-        print(f"sselab: error: {error}", file=sys.stderr)
-        sys.exit(2)
+    if isinstance(status, int) and status != 0:
+        sys.exit(status)
+
+
+def _fail(message: str) -> None:
+    """One line on stderr (passwords in URLs hidden, long values cut), exit status 2."""
+    from sselab.validation import redact
+
+    line = " ".join(redact(message).split())
+    if len(line) > 300:
+        line = line[:297] + "..."
+    print(f"sselab: error: {line}", file=sys.stderr)
+    sys.exit(2)

@@ -84,7 +84,7 @@ def run_command(
         "dump_interval": dump_interval, "equilibration": equilibration, "strain": strains, "ensemble": ensemble,
         "thermostat": thermostat, "damping": damping, "forcefield": forcefield, "calculator": None if forcefield else calculator,
         "repeat": repeat, "exchange_ion": exchange_ion, "exchange_count": exchange_count,
-        "exchange_concentration": exchange_concentration, "seed": seed, "resume": resume})
+        "exchange_concentration": exchange_concentration, "seed": seed, "resume": resume}, resume=resume)
     points = len(grid.temperatures_K) * len(grid.strains)
     with progress_bar(schedule.steps * points, "MD", not json_output and rank == 0) as advance:
         result = grid.run(structure, calculator=engine, forcefield=forcefield, out=run, resume=resume, progress=advance)

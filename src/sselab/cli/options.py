@@ -81,3 +81,6 @@ FilmLayersOption = Annotated[int, typer.Option("--film-layers", help="Film slab 
 GapOption = Annotated[float, typer.Option("--gap", help="Initial film-substrate gap, A.")]
 VacuumOption = Annotated[float, typer.Option("--vacuum", help="Vacuum above the film, A.")]
 TerminationPairOption = Annotated[int, typer.Option("--termination", help="Which (film, substrate) termination pair pymatgen offers (0 = first).")]
+
+# writing over earlier results
+OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace the finished run already in --out.")]

@@ -274,7 +274,7 @@ class MDGrid:
         inputs = {"structure": system["structure"], **asdict(self), "timestep_fs": schedule.timestep_fs,
                   "forcefield": None if forcefield is None else record["forcefield"],
                   "calculator": record.get("calculator"), "device": device, "resume": resume}
-        run = RunDirectory.open(out, "md run", inputs)
+        run = RunDirectory.open(out, "md run", inputs, resume=resume)
         points = tuple(self._point(atoms, self.md_settings(t, schedule), strain, run.path, engine, resume, progress)
                        for t in self.temperatures_K for strain in self.strains)
         return MDGridResult(system=system, engine=record, timestep_fs=schedule.timestep_fs,
