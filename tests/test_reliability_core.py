@@ -212,3 +212,22 @@ def test_ctrl_c_exits_130_with_one_line_and_a_rerun_resumes_from_the_cache(tmp_p
     engine = json.loads(rerun.stdout)["engine"]
     assert engine["cache_hits"] == stored >= 2
     assert engine["cache_hits"] + engine["computed"] == _rows(db)
+
+
+def test_redaction_covers_a_url_cut_inside_its_password_and_stays_linear_on_long_text():
+    assert redact("cannot open postgresql://alice:s3c") == "cannot open postgresql://alice:***"
+    assert redact("see http://example.org:8080/x") == "see http://example.org:8080/x"  # a port is not a password
+    started = time.perf_counter()
+    redact("a" * 200_000)
+    redact("ab:" * 50_000)
+    assert time.perf_counter() - started < 5.0  # the earlier pattern took minutes here
+
+
+def test_a_100_000_character_argument_gets_one_short_line(tmp_path):
+    result = subprocess.run([*SSELAB, "li0", "solve", "x" * 100_000, "--out", str(tmp_path / "r")],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and len(result.stderr) < 400
+
+
+def test_the_areal_density_form_the_interface_writer_uses_is_read_back():
+    assert parse_quantity("8.5 1/nm^2", "areal_density") == pytest.approx(8.5e18)

@@ -7,7 +7,7 @@ Anything that does not parse, or parses to the wrong dimension, raises :class:`S
 
 Text is read with a small grammar, never evaluated: a decimal number, then optionally a unit made
 of unit names joined by ``*``, ``/`` or spaces, each with an optional small exponent (``**2``,
-``^-1``, ``**0.5``); ``%`` and ``°C`` too. Expressions such as ``9**9**9 m`` or ``(1+2) m`` are
+``^-1``, ``**0.5``), optionally led by ``1/`` (``"8.5 1/nm^2"``); ``%`` and ``°C`` too. Expressions such as ``9**9**9 m`` or ``(1+2) m`` are
 refused before pint sees them (pint would evaluate them, and an exponent tower never returns).
 """
 
@@ -43,7 +43,9 @@ _NUMBER = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?|(?i:nan|inf(?:i
 _UNIT_NAME = r"(?:[A-Za-z\u00b5\u03bc\u00c5\u2126_]+|%|\u00b0[CF]?)"
 _POWER = r"(?:\s*(?:\*\*|\^)\s*[+-]?\d(?:\.\d{1,3})?)?"
 _FACTOR = _UNIT_NAME + _POWER
-_QUANTITY = re.compile(rf"^\s*(?P<number>{_NUMBER})?\s*(?P<unit>{_FACTOR}(?:\s*(?:\*|/|\s)\s*{_FACTOR})*)?\s*$")
+_QUANTITY = re.compile(
+    rf"^\s*(?P<number>{_NUMBER})?\s*(?P<unit>(?:1\s*/\s*)?{_FACTOR}(?:\s*(?:\*|/|\s)\s*{_FACTOR})*)?\s*$"
+)
 #: longest quantity text read (a quantity is a number and a unit, never a paragraph)
 _MAX_LENGTH = 80
 

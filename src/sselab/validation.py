@@ -179,12 +179,21 @@ def require_keys(table: Any, keys: Iterable[str], where: str) -> dict[str, Any]:
     return table
 
 
-_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@\s]*)@")
+# the lookbehind anchors a scheme at its first letter, so a long text is scanned in linear time
+_URL_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,30}://)(?P<user>[^:/@\s]{0,200}):(?P<password>[^@\s]{0,500})@"
+)
+
+
+# a URL cut inside its password (``scheme://user:pa`` at the end of a shortened text)
+_CUT_PASSWORD = re.compile(r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,30}://)(?P<user>[^:/@\s]{0,200}):[^@/\s]*$")
 
 
 def redact(text: str) -> str:
-    """``text`` with the password of every ``scheme://user:password@host`` URL replaced by ``***``."""
-    return _URL_PASSWORD.sub(lambda match: f"{match['scheme']}{match['user']}:***@", text)
+    """``text`` with the password of every ``scheme://user:password@host`` URL replaced by ``***`` (also when the
+    text ends inside the password)."""
+    text = _URL_PASSWORD.sub(lambda match: f"{match['scheme']}{match['user']}:***@", text)
+    return _CUT_PASSWORD.sub(lambda match: f"{match['scheme']}{match['user']}:***", text)
 
 
 def redact_all(value: Any) -> Any:

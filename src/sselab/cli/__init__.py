@@ -66,8 +66,7 @@ def _fail(message: str) -> None:
     """One line on stderr (passwords in URLs hidden, long values cut), exit status 2."""
     from sselab.validation import redact
 
-    line = " ".join(redact(message).split())
-    if len(line) > 300:
-        line = line[:297] + "..."
+    line = redact(" ".join(message[:2000].split()))  # redact before cutting: a cut could split a URL's password
+    line = line if len(line) <= 300 else line[:297] + "..."
     print(f"sselab: error: {line}", file=sys.stderr)
     sys.exit(2)
