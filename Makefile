@@ -24,18 +24,18 @@ $(MLIP): $(STAMP)
 install: $(STAMP)
 
 demo: $(MLIP)
-	$(VENV)/bin/sselab ion-exchange reproduce --out runs/demo-fig6
-	$(VENV)/bin/sselab li0 reproduce --out runs/demo-li0
-	$(VENV)/bin/sselab segregation study li-bcc licl --db $(SEED001)/cache.db --out $(SEED001)/li-licl
-	$(VENV)/bin/sselab segregation study li-bcc limg --substrate-termination Mg --db $(SEED001)/cache.db --out $(SEED001)/li-limg
-	$(VENV)/bin/sselab segregation table $(SEED001)/li-licl $(SEED001)/li-limg --out $(SEED001)/table
+	$(VENV)/bin/sselab ion-exchange reproduce --overwrite --out runs/demo-fig6
+	$(VENV)/bin/sselab li0 reproduce --overwrite --out runs/demo-li0
+	$(VENV)/bin/sselab segregation study li-bcc licl --overwrite --db $(SEED001)/cache.db --out $(SEED001)/li-licl
+	$(VENV)/bin/sselab segregation study li-bcc limg --substrate-termination Mg --overwrite --db $(SEED001)/cache.db --out $(SEED001)/li-limg
+	$(VENV)/bin/sselab segregation table $(SEED001)/li-licl $(SEED001)/li-limg --overwrite --out $(SEED001)/table
 	$(VENV)/bin/sselab md run llzo --forcefield llzo_bush_coreshell --exchange-ion Na --exchange-count 1 --temperature 1100K \
 		--ensemble npt --time "10 ps" --dump-interval "100 fs" --equilibration "1 ps" --resume --out $(TRANSPORT)/md
-	$(VENV)/bin/sselab diffusion analyze $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --out $(TRANSPORT)/li
-	$(VENV)/bin/sselab diffusion vanhove $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --out $(TRANSPORT)/vanhove
-	$(VENV)/bin/sselab defects sites --ion Na --octahedral 2 --tetrahedral 1 --db $(SEED000)/cache.db --out $(SEED000)/sites-na
+	$(VENV)/bin/sselab diffusion analyze $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --overwrite --out $(TRANSPORT)/li
+	$(VENV)/bin/sselab diffusion vanhove $(TRANSPORT)/md/T1100K_strain+0pct/trajectory.extxyz --species Li --overwrite --out $(TRANSPORT)/vanhove
+	$(VENV)/bin/sselab defects sites --ion Na --octahedral 2 --tetrahedral 1 --overwrite --db $(SEED000)/cache.db --out $(SEED000)/sites-na
 	$(VENV)/bin/sselab defects formation-energy --ion Na --calculator chgnet --sites $(SEED000)/sites-na --temperature 1200K \
-		--db $(SEED000)/cache.db --out $(SEED000)/formation-na
+		--overwrite --db $(SEED000)/cache.db --out $(SEED000)/formation-na
 	@echo "Seed 000: Fig. 6 panels (a-d), SI.7 comparison and the paper-vs-sselab table are in runs/demo-fig6/"
 	@echo "Seed 002: Li0 profiles of Figs. 2-8, conductivity diagrams and the t table are in runs/demo-li0/"
 	@echo "Seed 001: Li/LiCl and Li/LiMg with CHGNet (vacancy profiles, Fig. 4 points, Table S6-like table) are in $(SEED001)/"

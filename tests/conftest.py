@@ -31,7 +31,8 @@ def one_torch_thread():
 
 
 def run_cli(argv, capsys):
-    """Run ``sselab argv`` in-process: (exit status, stdout, stderr)."""
+    """Run ``sselab argv`` in-process: (exit status, stdout, stderr). Pass ``capfd`` instead of ``capsys`` to read
+    what child processes (Dask workers) wrote too."""
     from sselab.cli import main
 
     try:

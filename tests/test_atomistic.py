@@ -283,7 +283,7 @@ def test_built_interfaces_start_without_overlaps(metal, substrate, metal_miller,
 
 
 def test_too_thin_and_bad_requests(copper, emt):
-    with pytest.raises(SSELabError, match="at least 3 planes"):
+    with pytest.raises(SSELabError, match="--metal-planes.*at least 3"):
         build_interface(copper, copper, (1, 0, 0), (1, 0, 0), metal_planes=2)
     slab = build_slab(copper, (1, 0, 0), 5)
     with pytest.raises(SSELabError, match="too thin"):
@@ -429,7 +429,7 @@ def test_as_atoms_takes_names_files_and_atoms(tmp_path):
     mine = ase_bulk("Cu", "fcc", a=3.6, cubic=True)
     given = as_atoms(mine)
     assert given.info["structure"] == "Cu4" and given is not mine
-    with pytest.raises(InputError, match="periodic"):
+    with pytest.raises(InputError, match="no atoms"):
         as_atoms(ase_bulk("Cu", "fcc", a=3.6)[:0])
 
 
@@ -489,7 +489,7 @@ def test_vacancy_hop_entry_point(tmp_path, database):
     assert result.hop_distance_A > 0.5 * 3.6 / np.sqrt(2)  # at least half the nearest-neighbour distance of Cu
     assert VacancyHopCalculation.from_dict(_json_round_trip(result)) == result
     assert (result.write(tmp_path / "neb").path / "neb.png").exists()
-    with pytest.raises(InputError, match="must be positive"):
+    with pytest.raises(InputError, match="--neb-fmax"):
         calculate_vacancy_hop("cu-fcc", neb_fmax=0.0, calculator="emt")
 
 

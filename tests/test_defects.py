@@ -211,7 +211,7 @@ def test_site_study_refuses_bad_ions_and_settings():
         ExchangeSiteStudy().run(["Na", "Na"], calculator=cheap_engine())
     with pytest.raises(SSELabError, match="\\+1 ions"):
         ExchangeSiteStudy().run(["Mg"], calculator=cheap_engine())
-    with pytest.raises(SSELabError, match="at least 1"):
+    with pytest.raises(SSELabError, match="--max-count"):
         ExchangeSiteStudy(max_count=0)
     with pytest.raises(SSELabError, match="at least one site"):
         ExchangeSiteStudy(octahedral=0, tetrahedral=0)

@@ -17,7 +17,7 @@ from sselab.analysis.diffusion import DiffusionAnalysis
 ANALYZE_KEYS = set((
     "species atoms diffusive reason D_m2_per_s D_stderr_m2_per_s error_method conductivity_S_per_m "
     "conductivity_stderr_S_per_m window_fs loglog_slope msd_at_window_end_A2 temperature_K stress_Pa stress_source "
-    "concentration charge number_density_per_m3 frames frame_interval_fs duration_ps counts model warnings "
+    "concentration charge number_density_per_m3 frames frame_interval_fs duration_ps counts model warnings complete "
     "run_directory"
 ).split())
 ARRHENIUS_KEYS = set((
@@ -35,7 +35,7 @@ EQ10_KEYS = set((
 ).split())
 VANHOVE_KEYS = set((
     "species nearest_neighbour_A tau1_fs tau2_fs tau_definitions xi_A xi_stderr_A xi_fit_range_A xi_note origins "
-    "frames duration_ps clustering run_directory"
+    "frames duration_ps clustering complete warnings run_directory"
 ).split())
 
 

@@ -212,7 +212,7 @@ def test_cli_search_and_neb_exit_codes_keys_and_files(cache, tmp_path, capsys):
     code, _, err = run_cli(["interface", "neb", str(tmp_path / "search"), "--species", "Li", "--calculator", "emt", "--db", cache], capsys)
     assert code == 2 and "no Li on both sides" in err
     code, _, err = run_cli(["interface", "neb", str(tmp_path / "nowhere"), "--calculator", "emt"], capsys)
-    assert code == 2 and "not an 'interface search' run directory" in err
+    assert code == 2 and "not a 'interface search' run" in err
 
 
 def test_cli_build_exit_code_keys_and_files(tmp_path, capsys):
@@ -235,7 +235,7 @@ def test_shear_filter_changes_the_chosen_match():
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--substrate-miller", "0", "0", "0"], "zero vector"),
+    (["--substrate-miller", "0", "0", "0"], "not a plane"),
     (["--gap", "inf"], "gap"),
     (["--max-strain", "nan"], "finite"),
 ])

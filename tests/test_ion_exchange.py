@@ -303,7 +303,7 @@ def test_a_map_deepens_with_time_and_accounts_for_every_point():
     [
         ({"ion": "Na", "cs_max": 0.2}, "(0, d"),
         ({"flaw_size_m": 0.3e-3}, "half the thickness"),
-        ({"cs_count": 0}, "cs_count and ratio_count must be at least 1"),
+        ({"cs_count": 0}, "cs_count: must be at least 1"),
         ({"ratio_min": 0.5, "ratio_max": 0.1}, "ordered"),
         ({"rtol": 2.0}, "rtol must lie in (0, 1)"),
         ({"fracture_form": "tada"}, "fracture_form"),

@@ -24,7 +24,7 @@ def test_emt_run_writes_the_point_folders_and_resume_reports_them_finished(tmp_p
     for name in ("trajectory.extxyz", "thermo.csv"):
         assert (out / "T600K_strain+1pct" / name).is_file()
     recorded = json.loads((out / "run.json").read_text())
-    assert recorded["summary"] == summary and recorded["inputs"]["time"] == "0.2 ps" and recorded["inputs"]["timestep_fs"] == 2.0
+    assert recorded["summary"] == summary and recorded["inputs"]["production_fs"] == 200.0 and recorded["inputs"]["timestep_fs"] == 2.0
     code, stdout, _ = run_cli([*argv, "--resume"], capsys)
     assert code == 0 and [p["status"] for p in json.loads(stdout)["points"]] == ["already finished"]
     code, _, err = run_cli(argv, capsys)

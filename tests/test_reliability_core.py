@@ -37,7 +37,9 @@ SSELAB = [sys.executable, "-c", "from sselab.cli import main; main()"]
     ("text", "kind", "si"),
     [("1 GPa", "pressure", 1e9), ("100 um", "length", 1e-4), ("1200K", "temperature", 1200.0), ("7 %", "dimensionless", 0.07),
      ("1.5 MPa*m**0.5", "toughness", 1.5e6), ("10 mA/cm^2", "current_density", 100.0), ("5 mA cm^-2", "current_density", 50.0),
-     ("25 degC", "temperature", 298.15), ("2e-13 m**2/s", "diffusivity", 2e-13), ("96.485 kJ/mol", "energy", 1.0)],
+     ("25 degC", "temperature", 298.15), ("2e-13 m**2/s", "diffusivity", 2e-13), ("96.485 kJ/mol", "energy", 1.0),
+     ("8.5 /nm^2", "areal_density", 8.5e18), ("1e-12 cm²/s", "diffusivity", 1e-16), ("1 MPa·m^0.5", "toughness", 1e6),
+     ("5 mA cm⁻²", "current_density", 50.0)],
 )
 def test_the_grammar_reads_every_unit_form_the_packaged_files_and_docs_use(text, kind, si):
     assert parse_quantity(text, kind) == pytest.approx(si, rel=1e-4)
@@ -83,11 +85,11 @@ def test_range_and_count_checks_name_the_input_and_the_bound():
 
 
 def test_work_beyond_a_limit_is_refused_with_the_estimate_and_the_variable_that_raises_it(monkeypatch):
-    with pytest.raises(InputError, match=r"would need 1e\+06 atoms .*limit 5e\+04.*SSELAB_LIMIT_ATOMS"):
-        require_within_limit(1e6, "atoms", "the slab")
-    monkeypatch.setenv("SSELAB_LIMIT_ATOMS", "2e6")
-    require_within_limit(1e6, "atoms", "the slab")  # raised deliberately: accepted
-    assert limit("atoms") == 2e6
+    with pytest.raises(InputError, match=r"would need 1e\+07 atoms .*limit 2e\+05.*SSELAB_LIMIT_ATOMS"):
+        require_within_limit(1e7, "atoms", "the slab")
+    monkeypatch.setenv("SSELAB_LIMIT_ATOMS", "2e7")
+    require_within_limit(1e7, "atoms", "the slab")  # raised deliberately: accepted
+    assert limit("atoms") == 2e7
     monkeypatch.setenv("SSELAB_LIMIT_ATOMS", "lots")
     with pytest.raises(InputError, match="SSELAB_LIMIT_ATOMS"):
         limit("atoms")

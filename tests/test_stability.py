@@ -166,7 +166,7 @@ def test_cli_composition_not_covered_exits_2(tmp_path, capsys):
     assert code == 2 and "no entry for Li4ZrO4" in err
     path.write_text("not json")
     code, _, err = run_cli(["stability", "hull", "--entries", str(path)], capsys)
-    assert code == 2 and "cannot read entries file" in err
+    assert code == 2 and "is not valid JSON" in err
 
 
 def test_cli_materials_project_needs_a_key_and_the_client(tmp_path, capsys, monkeypatch):
@@ -188,7 +188,8 @@ def test_cli_entries_exit_code_keys_and_files(tmp_path, capsys):
     assert set(json.loads(out)) == {"entries_file", "calculator", "entries", "engine", "run_directory"}
     assert len(json.loads(output.read_text())) == 2
     assert (tmp_path / "run" / "molecule-O2_relaxed.extxyz").is_file() and (tmp_path / "run" / "cu-fcc_relaxed.extxyz").is_file()
-    code, _, err = run_cli(["stability", "entries", "molecule:Xx9", "--calculator", "emt", "--output", str(output)], capsys)
+    code, _, err = run_cli(["stability", "entries", "molecule:Xx9", "--calculator", "emt", "--output", str(output), "--overwrite"],
+                           capsys)
     assert code == 2 and "no such molecule" in err
     code, _, err = run_cli(["stability", "entries", "cu-fcc", "--calculator", "emt", "--output", str(tmp_path)], capsys)
     assert code == 2 and "is a directory" in err

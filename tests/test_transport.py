@@ -176,7 +176,7 @@ def test_eq8_fit_writes_an_ion_file_with_table_1_that_the_design_reads(tmp_path)
     ours = design_ion_exchange(ion=written, surface_concentration=0.05).to_dict()
     reference = design_ion_exchange(ion="Na", surface_concentration=0.05).to_dict()
     assert ours["center_stress_Pa"] == pytest.approx(reference["center_stress_Pa"], rel=1e-4)
-    assert ExchangeIonFit.from_dict(run.summary) == fit.write_parameter_file(tmp_path / "fit" / "ion.toml")
+    assert ExchangeIonFit.from_dict(run.summary) == fit.write_parameter_file(tmp_path / "fit" / "ion.toml", overwrite=True)
 
 
 def test_eq8_fit_refuses_runs_it_cannot_turn_into_an_ion_file(tmp_path):
@@ -209,7 +209,7 @@ def test_eq10_fit_writes_a_law_that_the_li_penalty_reads(tmp_path):
     penalty = li_penalty(law, law, stress=1e9)
     assert penalty.ratio_zero_stress == pytest.approx(1.0)
     assert penalty.ratio_stressed == pytest.approx(np.exp(-1e9 * 5e-7 / (R * 300)), rel=1e-5)
-    assert LiLawFit.from_dict(run.summary) == fit.write_parameter_file(tmp_path / "fit" / "li_law.toml")
+    assert LiLawFit.from_dict(run.summary) == fit.write_parameter_file(tmp_path / "fit" / "li_law.toml", overwrite=True)
 
 
 def test_arrhenius_figure_draws_on_a_given_axes(tmp_path):

@@ -7,7 +7,8 @@ Anything that does not parse, or parses to the wrong dimension, raises :class:`S
 
 Text is read with a small grammar, never evaluated: a decimal number, then optionally a unit made
 of unit names joined by ``*``, ``/`` or spaces, each with an optional small exponent (``**2``,
-``^-1``, ``**0.5``), optionally led by ``1/`` (``"8.5 1/nm^2"``); ``%`` and ``°C`` too. Expressions such as ``9**9**9 m`` or ``(1+2) m`` are
+``^-1``, ``**0.5``, ``²``), optionally led by ``1/`` or ``/`` (``"8.5 1/nm^2"``); ``·`` for a product;
+``%`` and ``°C`` too. Parenthesised exponents (``m^(1/2)``) are not read: write ``m**0.5``. Expressions such as ``9**9**9 m`` or ``(1+2) m`` are
 refused before pint sees them (pint would evaluate them, and an exponent tower never returns).
 """
 
@@ -44,8 +45,11 @@ _UNIT_NAME = r"(?:[A-Za-z\u00b5\u03bc\u00c5\u2126_]+|%|\u00b0[CF]?)"
 _POWER = r"(?:\s*(?:\*\*|\^)\s*[+-]?\d(?:\.\d{1,3})?)?"
 _FACTOR = _UNIT_NAME + _POWER
 _QUANTITY = re.compile(
-    rf"^\s*(?P<number>{_NUMBER})?\s*(?P<unit>(?:1\s*/\s*)?{_FACTOR}(?:\s*(?:\*|/|\s)\s*{_FACTOR})*)?\s*$"
+    rf"^\s*(?P<number>{_NUMBER})?\s*(?P<unit>(?:1?\s*/\s*)?{_FACTOR}(?:\s*(?:\*|/|\s)\s*{_FACTOR})*)?\s*$"
 )
+#: typographic forms written as the grammar's own: a middle dot for a product, superscript powers
+_TYPOGRAPHIC = {"\u00b7": "*", "\u22c5": "*", "\u207b\u00b9": "**-1", "\u207b\u00b2": "**-2", "\u207b\u00b3": "**-3",
+                "\u00b9": "**1", "\u00b2": "**2", "\u00b3": "**3"}
 #: longest quantity text read (a quantity is a number and a unit, never a paragraph)
 _MAX_LENGTH = 80
 
@@ -81,6 +85,8 @@ def _to_si(value: str | float | int, kind: str, name: str) -> float:
         return float(text)
     except ValueError:
         pass
+    for typographic, plain in _TYPOGRAPHIC.items():
+        text = text.replace(typographic, plain)
     match = _QUANTITY.match(text) if len(text) <= _MAX_LENGTH else None
     if match is None or not (match["number"] or match["unit"]):
         raise InputError(f"{name}: cannot read {text[:_MAX_LENGTH]!r} as a quantity (expected a number and a unit, e.g. '1 GPa')")
@@ -88,6 +94,7 @@ def _to_si(value: str | float | int, kind: str, name: str) -> float:
     try:
         magnitude = float(match["number"]) if match["number"] else 1.0
         unit = (match["unit"] or "dimensionless").replace("^", "**")
+        unit = f"1{unit}" if unit.startswith("/") else unit
         quantity = ureg.Quantity(magnitude, ureg.parse_units(unit))
         if kind == "energy" and quantity.check("[energy]/[substance]"):
             quantity = quantity / ureg.avogadro_constant  # molar energies (kJ/mol) per particle

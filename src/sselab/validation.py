@@ -26,12 +26,16 @@ from sselab.errors import InputError
 
 #: name → (default, what it bounds); override with the environment variable ``SSELAB_LIMIT_<NAME>``.
 LIMITS: dict[str, tuple[float, str]] = {
-    "atoms": (50_000, "atoms in one atomistic cell"),
+    "atoms": (200_000, "atoms in one atomistic cell"),  # seed 003: a ~120 000-atom crack model; seed 000: 3456
     "structures": (20_000, "structures one study builds or computes"),
     "grid_points": (20_000_000, "points of a numerical grid"),
     "md_steps": (1e9, "time steps of one MD run"),
     "file_mb": (2_000, "MB of one input file read whole into memory"),
     "text_length": (4_096, "characters of one text argument"),
+    # pymatgen's EwaldSummation holds N x N matrices (~200 MB at 3000 atoms; ~10 s per sample at 2000, one core)
+    "ewald_atoms": (3_000, "atoms of one configuration ranked by Ewald energy"),
+    # the ZSL enumeration grows with (area / surface-cell area)²; seed 004's 300 Å² cells are a few hundred atoms
+    "interface_area_A2": (1_000, "A^2 of interface area searched for coherent matches"),
 }
 
 
@@ -129,17 +133,23 @@ def require_text(value: Any, name: str) -> str:
     return value
 
 
+def require_file(path: str | Path, what: str) -> Path:
+    """``path`` as a Path to an existing file (a missing path or a directory is refused, naming ``what``)."""
+    target = Path(path)
+    if not target.exists():
+        raise InputError(f"{what} {target} does not exist")
+    if target.is_dir():
+        raise InputError(f"{what} {target} is a directory, not a file")
+    return target
+
+
 def read_text_file(path: str | Path, what: str) -> str:
     """The UTF-8 text of the file ``path`` (``what`` names it in messages).
 
     Refused in one line: a missing file, a directory, an unreadable file, an empty file, a file
     larger than ``limit('file_mb')``, and binary or non-UTF-8 content.
     """
-    target = Path(path)
-    if not target.exists():
-        raise InputError(f"{what} {target} does not exist")
-    if target.is_dir():
-        raise InputError(f"{what} {target} is a directory, not a file")
+    target = require_file(path, what)
     try:
         size = target.stat().st_size
         if size > limit("file_mb") * 1e6:

@@ -31,6 +31,7 @@ from sselab.analysis.vanhove import (
 )
 from sselab.errors import InputError
 from sselab.runs import RunDirectory, to_jsonable
+from sselab.validation import require_positive
 
 __all__ = ["CLUSTERING_DEFINITION", "VanHoveAnalysis"]
 
@@ -59,6 +60,8 @@ class VanHoveAnalysis:
     frames: int
     duration_ps: float
     clustering: dict[str, Any] | None = None
+    complete: bool | None = None
+    warnings: list[str] = field(default_factory=list)
     van_hove: VanHove | None = field(default=None, compare=False, repr=False)
     correlation: CorrelationLength | None = field(default=None, compare=False, repr=False)
     density: np.ndarray | None = field(default=None, compare=False, repr=False)  # (a, b) fractional bins, mean 1
@@ -69,9 +72,12 @@ class VanHoveAnalysis:
     def from_file(cls, path: str | Path, species: str = "Li", frame_interval_fs: float | None = None, *, r_max_A: float = 10.0,
                   origins: int = 20, cluster_species: str | None = None, cluster_cutoff_A: float = 4.0, every: int = 1,
                   progress: Callable[[int], None] | None = None) -> VanHoveAnalysis:
-        """Analyse a trajectory file ASE can read; ``cluster_species`` (e.g. "K") adds the clustering test."""
-        if origins < 1:
-            raise InputError("--origins must be at least 1")
+        """Analyse a trajectory file ASE can read; ``cluster_species`` (e.g. "K") adds the clustering test.
+
+        The options are checked before the file is read (:meth:`check_options`); ``complete`` and the
+        file's notes come from :func:`~sselab.analysis.trajectory.read_trajectory`.
+        """
+        cls.check_options(r_max_A, origins, cluster_cutoff_A)
         wanted = [species] + ([cluster_species] if cluster_species and cluster_species != species else [])
         trajectory = read_trajectory(Path(path), wanted, frame_interval_fs, every, progress)
         inputs = {"trajectory": str(path), "species": species, "frame_interval_fs": frame_interval_fs, "r_max_A": r_max_A,
@@ -84,8 +90,7 @@ class VanHoveAnalysis:
                         cluster_species: str | None = None, cluster_cutoff_A: float = 4.0,
                         inputs: dict[str, Any] | None = None) -> VanHoveAnalysis:
         """Analyse a :class:`~sselab.analysis.trajectory.Trajectory` (with its cell) that holds the species."""
-        if origins < 1:
-            raise InputError("--origins must be at least 1")
+        cls.check_options(r_max_A, origins, cluster_cutoff_A)
         result = van_hove(trajectory, species, r_max_A=r_max_A, origins=origins)
         times = characteristic_times(result)
         xi = correlation_length(result.r_A, result.distinct[0])
@@ -102,8 +107,17 @@ class VanHoveAnalysis:
             tau2_fs=times.concerted_onset_fs, tau_definitions=times.definition, xi_A=xi.xi_A, xi_stderr_A=xi.xi_stderr_A,
             xi_fit_range_A=(float(xi.fit_range_A[0]), float(xi.fit_range_A[1])), xi_note=xi.reason, origins=result.origins,
             frames=trajectory.frames, duration_ps=trajectory.duration_fs / 1000, clustering=summary,
+            complete=trajectory.complete, warnings=list(trajectory.warnings),
             van_hove=result, correlation=xi, density=density, cluster=cluster, inputs=inputs,
         )
+
+    @staticmethod
+    def check_options(r_max_A: float, origins: int, cluster_cutoff_A: float) -> None:
+        """Refuse a non-finite or non-positive r_max or clustering cutoff (Å) and fewer than one time origin."""
+        require_positive(r_max_A, "--r-max", "Å")
+        if isinstance(origins, bool) or not isinstance(origins, int) or origins < 1:
+            raise InputError(f"--origins must be at least 1 (a whole number), got {origins!r}")
+        require_positive(cluster_cutoff_A, "--cluster-cutoff", "Å")
 
     def to_dict(self) -> dict[str, Any]:
         """The summary of ``sselab diffusion vanhove --json`` (without ``run_directory``), as plain JSON types."""
@@ -121,6 +135,8 @@ class VanHoveAnalysis:
             "frames": self.frames,
             "duration_ps": self.duration_ps,
             "clustering": self.clustering,
+            "complete": self.complete,
+            "warnings": self.warnings,
         })
 
     @classmethod
@@ -133,6 +149,7 @@ class VanHoveAnalysis:
             xi_stderr_A=data.get("xi_stderr_A"), xi_fit_range_A=(float(low), float(high)), xi_note=data.get("xi_note", ""),
             origins=int(data["origins"]), frames=int(data["frames"]), duration_ps=float(data["duration_ps"]),
             clustering=None if data.get("clustering") is None else dict(data["clustering"]),
+            complete=data.get("complete"), warnings=list(data.get("warnings", [])),
         )
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:

@@ -16,6 +16,11 @@ The chain (numerics in :mod:`sselab.analysis.msd` and :mod:`sselab.continuum.tra
    mean cell volume, z its formal charge (:data:`sselab.constants.FORMAL_CHARGES`) unless given,
    T the MD target stored in the frames unless given.
 
+Completeness: a trajectory ``sselab md run`` wrote carries its point record; ``complete`` is False
+(with a warning) for the partial trajectory of a killed run, None (with a warning) for a file
+without a record, and the fits across runs refuse incomplete points unless asked
+(:mod:`sselab.studies.transport`).
+
 The run's stress (compressive positive, Pa) is the one given, else the mean pressure of the
 ``thermo.csv`` that ``sselab md run`` writes beside the trajectory; the exchange-ion concentration
 is the site fraction n_X/(n_X + n_Li). Both feed the stress/concentration fits across runs
@@ -36,9 +41,12 @@ from sselab.analysis.msd import DiffusionEstimate, block_estimate, estimate_diff
 from sselab.analysis.trajectory import Trajectory, read_trajectory, trajectory_from_arrays
 from sselab.constants import FORMAL_CHARGES
 from sselab.continuum.transport import nernst_einstein_conductivity
+from sselab.errors import InputError
 from sselab.runs import RunDirectory, to_jsonable
+from sselab.validation import require_finite, require_range
 
-__all__ = ["FEW_ATOMS", "THERMO_FILE", "DiffusionAnalysis", "exchange_fraction", "formal_charge_number", "mean_thermo_pressure"]
+__all__ = ["FEW_ATOMS", "THERMO_FILE", "DiffusionAnalysis", "check_options", "exchange_fraction", "formal_charge_number",
+           "mean_thermo_pressure"]
 
 #: the thermo log ``sselab md run`` writes beside every trajectory
 THERMO_FILE = "thermo.csv"
@@ -49,13 +57,22 @@ MODEL = ("D = slope/6 of the time-origin-averaged MSD over the diffusive window 
 
 
 def mean_thermo_pressure(trajectory_path: str | Path) -> float | None:
-    """Mean pressure (Pa, compressive positive) of the ``thermo.csv`` beside a trajectory; None without one."""
+    """Mean pressure (Pa, compressive positive) of the ``thermo.csv`` beside a trajectory; None without one.
+
+    Rows without a finite pressure (calculators without stress write NaN) are left out; None when
+    none has one. A log that is not a readable CSV is refused in one line (give the stress instead).
+    """
     thermo = Path(trajectory_path).parent / THERMO_FILE
     if not thermo.is_file():
         return None
-    with thermo.open(newline="") as handle:
-        values = [float(row["pressure_GPa"]) for row in csv.DictReader(handle) if row.get("pressure_GPa") not in (None, "")]
-    return float(np.mean(values)) * 1e9 if values else None
+    try:
+        with thermo.open(newline="", encoding="utf-8") as handle:
+            values = [float(row["pressure_GPa"]) for row in csv.DictReader(handle) if row.get("pressure_GPa") not in (None, "")]
+    except (UnicodeDecodeError, ValueError, TypeError, csv.Error) as error:
+        raise InputError(f"{thermo} (read for the run's stress) is not a readable thermo log ({type(error).__name__}); "
+                         "give the stress with --stress") from None
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) * 1e9 if finite else None
 
 
 def exchange_fraction(counts: dict[str, int], species: str) -> float | None:
@@ -103,6 +120,7 @@ class DiffusionAnalysis:
     duration_ps: float
     counts: dict[str, int]
     warnings: list[str] = field(default_factory=list)
+    complete: bool | None = None
     lag_fs: np.ndarray | None = field(default=None, compare=False, repr=False)
     msd_A2: np.ndarray | None = field(default=None, compare=False, repr=False)
     msd_stderr_A2: np.ndarray | None = field(default=None, compare=False, repr=False)
@@ -119,7 +137,8 @@ class DiffusionAnalysis:
 
         ``frame_interval_fs`` is needed only when the frames carry no ``time_fs``; ``stress_Pa``
         defaults to the mean pressure of a ``thermo.csv`` beside the file. ``progress(n)`` is
-        called after every n frames read.
+        called after every n frames read. ``complete`` and the file's notes come from
+        :func:`~sselab.analysis.trajectory.read_trajectory`.
         """
         trajectory = read_trajectory(Path(path), [species], frame_interval_fs, every, progress)
         inputs = {"trajectory": str(path), "species": species, "frame_interval_fs": frame_interval_fs,
@@ -152,7 +171,9 @@ class DiffusionAnalysis:
 
         ``temperature_K`` defaults to the MD target stored in the frames, ``charge`` to the formal
         charge; ``stress_source`` says where a given ``stress_Pa`` came from (default "--stress").
+        The options are checked first (:func:`check_options`).
         """
+        check_options(temperature_K, stress_Pa, charge, window_fs, max_lag_fraction, min_msd_A2)
         kelvin = temperature_K if temperature_K is not None else trajectory.info.get("target_temperature_K")
         z = charge if charge is not None else formal_charge_number(species)
         displacements = trajectory.displacements[species]
@@ -160,6 +181,7 @@ class DiffusionAnalysis:
         estimate = estimate_diffusivity(species, per_atom, trajectory.frame_interval_fs, max_lag_fraction=max_lag_fraction,
                                         min_msd_A2=min_msd_A2, window_fs=window_fs)
         diffusivity, stderr, error_method, warnings = _reported(estimate, displacements, trajectory.frame_interval_fs)
+        warnings = [*trajectory.warnings, *warnings]
         number_density = trajectory.counts[species] / (trajectory.volume_A3 * 1e-30) if trajectory.volume_A3 else None
         conductivity = conductivity_stderr = None
         if estimate.diffusive:
@@ -187,7 +209,7 @@ class DiffusionAnalysis:
             stress_Pa=stress_Pa, stress_source=(stress_source or "--stress") if stress_Pa is not None else None,
             concentration=exchange_fraction(trajectory.counts, species), charge=z, number_density_per_m3=number_density,
             frames=trajectory.frames, frame_interval_fs=trajectory.frame_interval_fs, duration_ps=trajectory.duration_fs / 1000,
-            counts=dict(trajectory.counts), warnings=warnings,
+            counts=dict(trajectory.counts), warnings=warnings, complete=trajectory.complete,
             lag_fs=np.arange(per_atom.shape[1]) * trajectory.frame_interval_fs, msd_A2=per_atom.mean(axis=0),
             msd_stderr_A2=spread,
             inputs=inputs,
@@ -227,6 +249,7 @@ class DiffusionAnalysis:
             "counts": self.counts,
             "model": self.model,
             "warnings": self.warnings,
+            "complete": self.complete,
         })
 
     @classmethod
@@ -245,7 +268,7 @@ class DiffusionAnalysis:
             concentration=data.get("concentration"), charge=data.get("charge"),
             number_density_per_m3=data.get("number_density_per_m3"), frames=int(data["frames"]),
             frame_interval_fs=float(data["frame_interval_fs"]), duration_ps=float(data["duration_ps"]),
-            counts=dict(data.get("counts", {})), warnings=list(data.get("warnings", [])),
+            counts=dict(data.get("counts", {})), warnings=list(data.get("warnings", [])), complete=data.get("complete"),
         )
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
@@ -267,6 +290,27 @@ class DiffusionAnalysis:
         from sselab.plots.transport import msd_figure
 
         return msd_figure(self, axes=axes)
+
+
+def check_options(temperature_K: float | None, stress_Pa: float | None, charge: float | None,
+                  window_fs: tuple[float, float] | None, max_lag_fraction: float, min_msd_A2: float) -> None:
+    """Refuse meaningless analysis options: a temperature outside (0, 1e4] K, a non-finite stress, a zero or
+    non-finite charge, a window that is not two finite times 0 ≤ start < end, a lag fraction outside (0, 1],
+    a negative or non-finite MSD threshold."""
+    if temperature_K is not None:
+        require_range(temperature_K, "--temperature", low=0.0, low_inclusive=False, high=1e4, unit="K")
+    if stress_Pa is not None:
+        require_finite(stress_Pa, "--stress")
+    if charge is not None and require_finite(charge, "--charge") == 0:
+        raise InputError("--charge: an ion's charge number cannot be 0")
+    if window_fs is not None:
+        if len(window_fs) != 2:
+            raise InputError(f"--window takes two times (start, end), got {window_fs!r}")
+        start, end = (require_range(t, "--window", low=0.0, unit="fs") for t in window_fs)
+        if not start < end:
+            raise InputError(f"--window must run from an earlier to a later time, got {start:g} fs to {end:g} fs")
+    require_range(max_lag_fraction, "--max-lag-fraction", low=0.0, low_inclusive=False, high=1.0)
+    require_range(min_msd_A2, "--min-msd", low=0.0, unit="Å²")
 
 
 def _reported(estimate: DiffusionEstimate, displacements: np.ndarray,

@@ -14,6 +14,13 @@ are too far apart to unwrap, which is an error rather than a silent wrong MSD.
 Without a cell, wrapping cannot be undone: a frame-to-frame jump of more than half the extent of
 the positions along an axis is read as wrapping and refused.
 
+Damaged files are refused in one line: an empty, binary or unreadable file, a frame with
+non-finite (NaN, inf) positions, cell or time, frames whose atoms differ. An extended-XYZ file that
+ends in a torn frame (a run killed while writing) is read up to its last complete frame, with a
+warning. A trajectory that ``sselab md run`` wrote has its point record (``point.json``) beside it;
+:attr:`Trajectory.complete` then says whether it holds all the production its run asked for
+(False for the partial trajectory of a killed run), and is None, with a warning, without a record.
+
 Drift: the mean displacement of the atoms *not* analysed (the framework) is subtracted from the
 analysed species in every frame, which removes centre-of-mass drift of the host (thermostats
 and barostats can make the whole box wander). When every atom is analysed, the mean of all
@@ -23,17 +30,22 @@ atoms is used.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from ase import Atoms
 
-from sselab.errors import SSELabError
+from sselab.atomistic.md.ase_md import extxyz_frames
+from sselab.atomistic.md.record import trajectory_completeness
+from sselab.errors import InputError, SSELabError
+from sselab.validation import require_count, require_finite
 
 MAX_FRACTIONAL_STEP = 1 / 3
 TIME_KEYS = ("time_fs",)
 PROGRESS_FRAMES = 100
+#: suffixes read as (extended) XYZ text: scanned for torn frames and checked for completeness
+XYZ_SUFFIXES = (".extxyz", ".xyz")
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,8 @@ class Trajectory:
     ``displacements[s]`` has shape (frames, atoms of s, 3) in Å, relative to each atom's first
     position (displacements, not positions, so that the MSD's FFT works on small numbers);
     ``first_positions[s]`` holds the frame-0 positions. ``volume_A3`` is the mean cell volume
-    (None without a cell).
+    (None without a cell). ``complete`` is whether the file holds the production its run asked for
+    (None: unknown); ``warnings`` are notes on the file (a torn last frame, an incomplete run).
     """
 
     displacements: dict[str, np.ndarray]
@@ -53,6 +66,8 @@ class Trajectory:
     volume_A3: float | None
     cells: np.ndarray | None  # (frames, 3, 3), Å
     info: dict = field(default_factory=dict)
+    complete: bool | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def frames(self) -> int:
@@ -114,11 +129,23 @@ def _frame_times(frames_info: list[float | None], frame_interval_fs: float | Non
     return float(frame_interval_fs)
 
 
+def _check_finite(atoms: Atoms, frame: int) -> None:
+    """Refuse a frame whose positions, cell or time are not finite numbers (a damaged file, a blown-up run)."""
+    for what, values in (("positions", atoms.positions), ("cell", atoms.cell.array)):
+        if not np.isfinite(values).all():
+            raise InputError(f"frame {frame} of the trajectory holds non-finite {what} (NaN or inf): the file is damaged "
+                             "or the run blew up")
+    time = atoms.info.get("time_fs")
+    if time is not None and (isinstance(time, bool) or not isinstance(time, (int, float, np.number)) or not np.isfinite(time)):
+        raise InputError(f"frame {frame} of the trajectory has time_fs={time!r}, not a finite number")
+
+
 def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_interval_fs: float | None = None,
-                           progress: Callable[[int], None] | None = None) -> Trajectory:
+                           progress: Callable[[int], None] | None = None, every: int = 1) -> Trajectory:
     """Stream ``frames`` into a :class:`Trajectory` of ``species`` (see the module docstring).
 
-    ``progress(n)`` is called after every ``PROGRESS_FRAMES`` frames read, with n = that many.
+    ``progress(n)`` is called after every ``PROGRESS_FRAMES`` frames read, with n = that many;
+    ``every`` (the stride the frames were read with) only numbers the frames of the file in messages.
     """
     symbols: list[str] | None = None
     selected: dict[str, np.ndarray] = {}
@@ -132,6 +159,7 @@ def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_in
     unwrapped = None
     info: dict = {}
     for index, atoms in enumerate(frames):
+        _check_finite(atoms, index * every)
         positions = atoms.get_positions()
         if symbols is None:
             symbols = atoms.get_chemical_symbols()
@@ -151,7 +179,8 @@ def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_in
             info = {k: v for k, v in atoms.info.items() if isinstance(v, (int, float, str)) and k not in TIME_KEYS}
         else:
             if atoms.get_chemical_symbols() != symbols:
-                raise SSELabError(f"frame {index} has different atoms from frame 0: the trajectory is inconsistent")
+                raise InputError(f"frame {index * every} has different atoms from frame 0 ({len(atoms)} against {len(symbols)}, "
+                                 "or other species): the trajectory is inconsistent")
             if periodic:
                 if not _has_cell(atoms):
                     raise SSELabError(f"frame {index} has no cell while frame 0 has one")
@@ -241,20 +270,44 @@ def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | N
 
     The frame interval is taken from ``time_fs`` in the frames' info when present (and checked
     against ``frame_interval_fs`` when both are given), else ``frame_interval_fs`` is required.
-    It is the interval of the frames *read*, i.e. multiplied by ``every``.
+    It is the interval of the frames *read*, i.e. multiplied by ``every``. Damaged files, torn
+    frames and completeness: see the module docstring.
     """
     from ase.io import iread
 
     path = Path(path)
     if not path.is_file():
-        raise SSELabError(f"trajectory {path} does not exist")
-    if every < 1:
-        raise SSELabError(f"--every must be a positive integer, got {every}")
+        raise InputError(f"trajectory {path} does not exist" if not path.exists() else f"trajectory {path} is not a file")
+    every = require_count(every, "--every", low=1)
+    stated = None if frame_interval_fs is None else require_finite(frame_interval_fs, "--frame-interval") * every
+    if path.stat().st_size == 0:
+        raise InputError(f"trajectory {path} is empty")
+    index, notes, complete = f"::{every}", [], None
+    if path.suffix.lower() in XYZ_SUFFIXES:
+        index, notes = _xyz_frames_to_read(path, every)
+        completeness = trajectory_completeness(path)
+        complete = completeness.complete
+        notes += [completeness.warning] if completeness.warning else []
     try:
-        frames = iread(str(path), index=f"::{every}")
-        stated = frame_interval_fs * every if frame_interval_fs is not None else None
-        return trajectory_from_frames(frames, species, stated, progress)
+        trajectory = trajectory_from_frames(iread(str(path), index=index), species, stated, progress, every)
     except SSELabError:
         raise
-    except Exception as error:  # ASE raises many kinds for unreadable files
-        raise SSELabError(f"cannot read trajectory {path}: {error}") from None
+    except Exception as error:  # ASE's readers raise many kinds (ValueError, XYZError, UnicodeDecodeError, ...)
+        reason = " ".join(str(error).split())[:160] or "no detail"
+        raise InputError(f"cannot read trajectory {path} ({type(error).__name__}: {reason})") from None
+    return replace(trajectory, complete=complete, warnings=tuple(notes))
+
+
+def _xyz_frames_to_read(path: Path, every: int) -> tuple[str, list[str]]:
+    """The ASE index that reads the complete frames of an (extended-)XYZ file, and a note on a torn last frame."""
+    with path.open("rb") as handle:
+        if b"\x00" in handle.read(65536):
+            raise InputError(f"trajectory {path} is a binary file, not (extended) XYZ text")
+    frames = extxyz_frames(path)
+    if not frames:
+        raise InputError(f"trajectory {path} holds no complete (extended) XYZ frame")
+    notes = []
+    if frames[-1][0] < path.stat().st_size:
+        notes.append(f"the file ends in a torn frame after its {len(frames)} complete ones (a run killed while writing): "
+                     "it was left out")
+    return f":{len(frames)}:{every}", notes

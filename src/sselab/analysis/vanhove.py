@@ -33,6 +33,7 @@ import numpy as np
 
 from sselab.analysis.trajectory import Trajectory
 from sselab.errors import SSELabError
+from sselab.validation import require_count, require_positive
 
 ONE_MINUS_INV_E = 1 - np.exp(-1)
 
@@ -90,6 +91,9 @@ def van_hove(
     distinct: bool = True,
 ) -> VanHove:
     """P_s(r, t) and G_d(r, t) at ``lags`` (frames), averaged over up to ``origins`` time origins."""
+    require_positive(r_max_A, "r_max", "Å")
+    require_positive(bin_width_A, "bin width", "Å")
+    require_count(origins, "origins", low=1)
     if species not in trajectory.displacements:
         raise SSELabError(f"species {species} was not read from the trajectory")
     frames = trajectory.frames
@@ -220,6 +224,7 @@ class Clustering:
 
 def clustering(trajectory: Trajectory, species: str, cutoff_A: float = 4.0, threshold: float = 3.0, samples: int = 200) -> Clustering:
     """Close-pair ratio of ``species`` against a uniform random placement (module docstring)."""
+    require_positive(cutoff_A, "clustering cutoff", "Å")
     positions = _periodic_positions(trajectory, species)
     count = positions.shape[1]
     if count < 2:

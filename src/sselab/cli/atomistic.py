@@ -28,6 +28,7 @@ from sselab.cli.options import (
     MillerOption,
     MinImageOption,
     OutOption,
+    OverwriteOption,
     PlanesOption,
     RegistryOption,
     StructureArgument,
@@ -56,6 +57,7 @@ def surface_energy_command(
     fmax: FmaxOption = 0.02,
     device: DeviceOption = "cpu",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Surface energy (seed 001 eq. 1) with the Fiorentini-Methfessel bulk reference."""
@@ -65,10 +67,11 @@ def surface_energy_command(
     thicknesses = parse_int_list(planes, "--planes")
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "surface-energy", {"structure": structure, "miller": list(miller), "planes": list(thicknesses),
-                                                      "strain": strain, "relaxed": not as_cleaved, "db": db})
+                                                      "strain": strain, "relaxed": not as_cleaved, "db": db},
+                           overwrite=overwrite)
     with progress_bar(len(thicknesses) + 1, f"surface energy {structure} {miller}", not json_output) as advance:
         result = calculate_surface_energy(structure, tuple(miller), planes=thicknesses, strain=strain, relax=not as_cleaved,
-                                          termination=termination, calculator=engine, progress=advance)
+                                          termination=termination, calculator=engine, fmax=fmax, progress=advance)
     result.write(run)
     emit(run.summary, json_output, f"Surface energy of {structure} {tuple(miller)}", [
         ("sigma", f"{result.surface_energy_J_per_m2:.4f} ± {result.surface_energy_stderr_J_per_m2:.1e} J/m^2"),
@@ -96,6 +99,7 @@ def adhesion_command(
     fmax: FmaxOption = 0.02,
     device: DeviceOption = "cpu",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Work of adhesion (seed 001 eq. 2, positive binds) of a coherent metal/substrate interface."""
@@ -106,9 +110,9 @@ def adhesion_command(
                    substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image, registry=registry,
                    substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes)
     engine = make_engine(calculator, db, fmax, device)
-    run = RunDirectory.open(out, "adhesion", {"metal": metal, "substrate": substrate, **options, "db": db})
+    run = RunDirectory.open(out, "adhesion", {"metal": metal, "substrate": substrate, **options, "db": db}, overwrite=overwrite)
     with progress_bar(3, f"adhesion {metal}/{substrate}", not json_output) as advance:
-        result = calculate_adhesion(metal, substrate, **options, calculator=engine, progress=advance)
+        result = calculate_adhesion(metal, substrate, **options, calculator=engine, fmax=fmax, progress=advance)
     result.write(run)
     emit(run.summary, json_output, f"Work of adhesion {metal}{tuple(metal_miller)} / {substrate}{tuple(substrate_miller)}", [
         ("W_ad", f"{result.work_of_adhesion_J_per_m2:.4f} J/m^2 = {result.work_of_adhesion_eV_per_atom:.4f} eV per metal interface atom"),
@@ -138,6 +142,7 @@ def vacancy_profile_command(
     fmax: FmaxOption = 0.02,
     device: DeviceOption = "cpu",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Layer-resolved vacancy formation energies (seed 001 eq. 3, Figs. 1 and 3)."""
@@ -149,14 +154,15 @@ def vacancy_profile_command(
     thicknesses = parse_int_list(fm_planes, "--planes")
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "vacancy-profile", {"structure": structure, "miller": list(miller), "substrate": substrate,
-                                                       "metal_planes": metal_planes, "modes": chosen, "db": db})
+                                                       "metal_planes": metal_planes, "modes": chosen, "db": db},
+                           overwrite=overwrite)
     steps = vacancy_profile_steps(metal_planes, probe, chosen)
     with progress_bar(steps, f"vacancies in {structure}", not json_output) as advance:
         result = calculate_vacancy_profile(
             structure, miller=tuple(miller), substrate=substrate, substrate_miller=tuple(substrate_miller),
             metal_planes=metal_planes, substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image,
             registry=registry, substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes,
-            layers=probe, fm_planes=thicknesses, modes=chosen, calculator=engine, progress=advance)
+            layers=probe, fm_planes=thicknesses, modes=chosen, calculator=engine, fmax=fmax, progress=advance)
     result.write(run)
     rows = [(f"{mode}: E_V by plane", ", ".join(f"{p}: {e:.3f}" for p, e in energies.items()))
             for mode, energies in result.vacancy_energies_eV.items()]
@@ -180,21 +186,22 @@ def neb_command(
     fmax: FmaxOption = 0.02,
     device: DeviceOption = "cpu",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Climbing-image NEB of a vacancy hop between two planes of a metal slab (seed 001 Fig. 2)."""
     from sselab.atomistic.properties.neb import calculate_vacancy_hop, check_hop_request
     from sselab.runs import RunDirectory
 
-    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax)
+    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax, images)
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "neb", {"structure": structure, "miller": list(miller), "from_layer": from_layer,
                                           "to_layer": to_layer, "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax,
-                                          "db": db})
+                                          "db": db}, overwrite=overwrite)
     with progress_bar(2, f"NEB {structure} layer {from_layer} -> {to_layer}", not json_output) as advance:
         result = calculate_vacancy_hop(structure, miller=tuple(miller), from_layer=from_layer, to_layer=to_layer,
                                        metal_planes=metal_planes, min_image=min_image, images=images, neb_fmax=neb_fmax,
-                                       calculator=engine, progress=advance)
+                                       calculator=engine, fmax=fmax, progress=advance)
     result.write(run)
     emit(run.summary, json_output, f"Vacancy hop, {structure} {tuple(miller)} layer {from_layer} -> {to_layer}", [
         ("barrier (forward / reverse)", f"{result.barrier_eV:.3f} / {result.reverse_barrier_eV:.3f} eV"),

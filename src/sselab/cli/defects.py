@@ -17,7 +17,16 @@ from typing import Annotated
 import typer
 
 from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar
-from sselab.cli.options import CalculatorOption, DbOption, FmaxOption, IonsOption, JsonOption, OutOption, SeedOption
+from sselab.cli.options import (
+    CalculatorOption,
+    DbOption,
+    FmaxOption,
+    IonsOption,
+    JsonOption,
+    OutOption,
+    OverwriteOption,
+    SeedOption,
+)
 from sselab.errors import InputError
 
 app = typer.Typer(help="Exchange-ion sites, formation energies against precursors (seed 000), defect configurations (seed 004).",
@@ -37,6 +46,7 @@ def sites_command(
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.05,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Site preference of exchange ions in ordered LLZO (seed 000 Fig. 2), relaxed at fixed cell."""
@@ -49,7 +59,7 @@ def sites_command(
     engine = make_engine(calculator, db, fmax)
     run = RunDirectory.open(out, "defects sites", {"ions": ions, "octahedral": octahedral, "tetrahedral": tetrahedral,
                                                      "max_count": max_count, "candidates": candidates, "seed": seed, "db": db,
-                                                     "host": host_file}) if out is not None else None
+                                                     "host": host_file}, overwrite=overwrite)
     with progress_bar((host_file is None) + study.relaxations(len(ions)), "site scan", not json_output) as advance:
         result = study.run(ions, calculator=engine, host=host_file, progress=advance)
     run = result.write(run)
@@ -75,6 +85,7 @@ def formation_energy_command(
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.05,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Ion-exchange formation energy against each precursor salt, with verdict and dilute concentration (seed 000 §3.2)."""
@@ -88,18 +99,19 @@ def formation_energy_command(
         raise InputError("give exactly one of --energies FILE and --calculator NAME")
     if sites is not None and energies is not None:
         raise InputError("--sites goes with --calculator; with --energies, put the LLZO energies in the file")
+    inputs = {"ion": ion, "temperature_K": kelvin, "energies": energies, "calculator": calculator, "sites": sites, "seed": seed,
+              "db": db}
     if energies is not None:  # quick, and a bad file must leave no run directory
-        result, run = screen.run(energies=energies), None
+        result = screen.run(energies=energies)
+        run = RunDirectory.open(out, "defects formation-energy", inputs, overwrite=overwrite)
     else:
         engine = make_engine(calculator, db, fmax)
-        run = RunDirectory.open(out, "defects formation-energy", {"ion": ion, "temperature_K": kelvin, "energies": energies,
-                                                                   "calculator": calculator, "sites": sites, "seed": seed,
-                                                                   "db": db}) if out is not None else None
+        run = RunDirectory.open(out, "defects formation-energy", inputs, overwrite=overwrite)
         from sselab.atomistic.properties.formation import packaged_precursors
 
         with progress_bar(2 * len(packaged_precursors(ion)) + 2, f"{ion} precursors", not json_output) as advance:
             result = screen.run(calculator=engine, sites=sites, progress=advance)
-    run = result.write(run if run is not None else out)
+    run = result.write(run)
     table = [(f"{r.precursor} -> {r.li_counterpart}", f"E_f = {r.E_f_eV:+.3f} eV, C = {r.dilute_concentration:.3g}, {r.verdict}")
              for r in result.rows]
     emit(run.summary, json_output, f"{ion} exchange formation energies at {kelvin:g} K", table,
@@ -163,6 +175,7 @@ def configurations_command(
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.05,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Random dopant/vacancy/interstitial configurations ranked by Ewald energy, the lowest relaxed (seed 004)."""
@@ -180,13 +193,13 @@ def configurations_command(
         extra = (_element(element, "--interstitial"), _count(count, "--interstitial"))
     search = ConfigurationSearch(supercell=tuple(supercell), substitutions=substitutions, vacancies=vacancies, interstitial=extra,
                                  charges=_parse_charges(charges), samples=samples, keep=keep, seed=seed, relax_cell=relax_cell, fmax=fmax)
-    with progress_bar(samples, "Ewald ranking", not json_output) as advance:
-        sampled = search.sample(structure, progress=advance)
-    engine = make_engine(calculator, db, fmax)
     run = RunDirectory.open(out, "defects configurations", {"structure": structure, "supercell": list(supercell), "replace": replace or [],
                                                               "remove": remove or [], "interstitial": interstitial,
                                                               "charges": search.charge_table, "samples": samples, "keep": keep,
-                                                              "seed": seed, "relax_cell": relax_cell, "db": db}) if out is not None else None
+                                                              "seed": seed, "relax_cell": relax_cell, "db": db}, overwrite=overwrite)
+    with progress_bar(samples, "Ewald ranking", not json_output) as advance:
+        sampled = search.sample(structure, progress=advance)
+    engine = make_engine(calculator, db, fmax)
     with progress_bar(len(sampled.kept), "relaxing the lowest-Ewald configurations", not json_output) as advance:
         result = search.run(sampled, calculator=engine, progress=advance)
     run = result.write(run)

@@ -18,8 +18,19 @@ from typing import Annotated
 import typer
 
 from sselab.cli.common import emit, progress_bar
-from sselab.cli.options import EveryOption, IntervalOption, JsonOption, OutOption, SpeciesOption, TrajectoryArgument
+from sselab.cli.options import (
+    EveryOption,
+    IntervalOption,
+    JsonOption,
+    OutOption,
+    OverwriteOption,
+    SpeciesOption,
+    TrajectoryArgument,
+)
 from sselab.errors import SSELabError
+
+AllowIncompleteOption = Annotated[bool, typer.Option(
+    "--allow-incomplete", help="Fit runs analysed from incomplete trajectories (killed MD runs) too, with a warning.")]
 
 app = typer.Typer(help="Diffusivity, conductivity and correlations from MD trajectories (seeds 000, 004).", no_args_is_help=True)
 
@@ -69,15 +80,18 @@ def analyze_command(
     min_msd: Annotated[float, typer.Option(help="MSD (Å²) the window must reach to count as diffusive.")] = 1.0,
     every: EveryOption = 1,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """MSD (FFT, all time origins), D with its standard error, Nernst-Einstein conductivity."""
+    """MSD (FFT, all time origins), D with its standard error, Nernst-Einstein conductivity.
+
+    A trajectory shorter than its MD run asked for (a killed run) is analysed with complete: false
+    and a warning; one without a point record (not written by 'md run') with complete: null.
+    """
     from sselab.analysis.diffusion import DiffusionAnalysis
     from sselab.runs import RunDirectory
     from sselab.units import parse_quantity
 
-    if every < 1:
-        raise SSELabError(f"--every must be a positive integer, got {every}")
     window_fs, interval_fs = _window_fs(window), _femtoseconds(frame_interval, "--frame-interval")
     kelvin = parse_quantity(temperature, "temperature", "--temperature") if temperature is not None else None
     stress_pa = parse_quantity(stress, "pressure", "--stress") if stress is not None else None
@@ -88,7 +102,7 @@ def analyze_command(
     run = a.write(RunDirectory.open(out, "diffusion analyze", {
         "trajectory": str(trajectory_path), "species": species, "frame_interval": frame_interval, "temperature": temperature,
         "stress": stress, "charge": charge, "window": window, "max_lag_fraction": max_lag_fraction, "min_msd_A2": min_msd,
-        "every": every}))
+        "every": every}, overwrite=overwrite))
     error = a.diffusivity_stderr_m2_per_s or float("nan")
     value = (f"{a.diffusivity_m2_per_s:.3g} ± {error:.2g} m²/s ({a.error_method})" if a.diffusive
              else f"not diffusive ({a.reason})")
@@ -106,7 +120,9 @@ def analyze_command(
 def arrhenius_command(
     runs: Annotated[list[Path], typer.Argument(help="'diffusion analyze' run directories, or CSVs with temperature_K, D_m2_per_s[, D_stderr_m2_per_s].")],
     extrapolate_to: Annotated[str, typer.Option(help="Temperature to extrapolate D (and the conductivity) to.")] = "300 K",
+    allow_incomplete: AllowIncompleteOption = False,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Arrhenius fit of D(T): E_a, D0 and the extrapolation with its uncertainty."""
@@ -114,9 +130,10 @@ def arrhenius_command(
     from sselab.studies.transport import ArrheniusAnalysis
     from sselab.units import parse_quantity
 
-    result = ArrheniusAnalysis.from_runs(runs, extrapolate_to_K=parse_quantity(extrapolate_to, "temperature", "--extrapolate-to"))
-    inputs = {"runs": [str(r) for r in runs], "extrapolate_to": extrapolate_to}
-    run = result.write(RunDirectory.open(out, "diffusion arrhenius", inputs))
+    result = ArrheniusAnalysis.from_runs(runs, extrapolate_to_K=parse_quantity(extrapolate_to, "temperature", "--extrapolate-to"),
+                                         allow_incomplete=allow_incomplete)
+    inputs = {"runs": [str(r) for r in runs], "extrapolate_to": extrapolate_to, "allow_incomplete": allow_incomplete}
+    run = result.write(RunDirectory.open(out, "diffusion arrhenius", inputs, overwrite=overwrite))
     target, (low, high) = result.extrapolation_temperature_K, result.D_extrapolated_1sigma_m2_per_s
     rows = [("runs fitted", str(result.points)),
             ("E_a", f"{result.activation_energy_eV:.3f} ± {result.activation_energy_stderr_eV:.3f} eV"),
@@ -135,28 +152,27 @@ def fit_stress_command(
     ion: Annotated[str | None, typer.Option(help="eq8: exchange ion name for the written file (default: the runs' species).")] = None,
     chemical_expansion_from: Annotated[str | None, typer.Option(help="eq8: packaged ion or ion TOML that supplies gamma (e.g. Na).")] = None,
     chemical_expansion: Annotated[float | None, typer.Option(help="eq8: chemical expansion coefficient gamma (strain per site fraction).")] = None,
-    write: Annotated[Path | None, typer.Option(help="Parameter file to write (default <run dir>/ion.toml or li_law.toml).")] = None,
+    write: Annotated[Path | None, typer.Option(help="Parameter file to write (default <run dir>/ion.toml or li_law.toml); an existing one needs --overwrite.")] = None,
+    allow_incomplete: AllowIncompleteOption = False,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Stress(-concentration) fit of MD diffusivities, written as a continuum parameter file."""
-    from sselab.runs import RunDirectory
     from sselab.studies.transport import fit_exchange_ion, fit_li_law
 
     if model not in ("eq8", "eq10"):
         raise SSELabError(f"--model must be 'eq8' or 'eq10', got {model!r}")
     if model == "eq8":
         result = fit_exchange_ion(runs, ion=ion, chemical_expansion=chemical_expansion,
-                                  chemical_expansion_from=chemical_expansion_from)
+                                  chemical_expansion_from=chemical_expansion_from, allow_incomplete=allow_incomplete)
         rows = [("D1", f"{result.D1_m2_per_s:.3g} m²/s"), ("V*", f"{result.activation_volume_m3_per_mol * 1e6:.3g} cm³/mol"),
                 ("d", f"{100 * result.saturation_concentration:.3g} %"), ("T", f"{result.temperature_K:g} K")]
     else:
-        result = fit_li_law(runs)
+        result = fit_li_law(runs, allow_incomplete=allow_incomplete)
         rows = [("D0", f"{result.D0_m2_per_s:.3g} m²/s"), ("V‡", f"{result.activation_volume_m3_per_mol * 1e6:.3g} cm³/mol"),
                 ("E_a", f"{result.activation_energy_eV:.3f} ± {result.activation_energy_stderr_eV:.3f} eV")]
-    run = result.write(RunDirectory.open(out, "diffusion fit-stress", {
-        "runs": [str(r) for r in runs], "model": model, "ion": ion, "chemical_expansion_from": chemical_expansion_from,
-        "chemical_expansion": chemical_expansion}), parameter_file=write)
+    run = result.write(out, parameter_file=write, overwrite=overwrite)  # checks --write before it opens --out
     summary = run.summary
     rows += [("parameter file", summary["parameter_file"]), ("next", summary["next"])]
     rows += [("warning", w) for w in summary["warnings"]]
@@ -174,16 +190,13 @@ def vanhove_command(
     cluster_cutoff: Annotated[float, typer.Option(help="Pair distance (Å) counted as close for clustering.")] = 4.0,
     every: EveryOption = 1,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Van Hove G_self/G_distinct, g(r), tau1/tau2, correlation length, density map, clustering."""
     from sselab.analysis.correlations import VanHoveAnalysis
     from sselab.runs import RunDirectory
 
-    if origins < 1:
-        raise SSELabError("--origins must be at least 1")
-    if every < 1:
-        raise SSELabError(f"--every must be a positive integer, got {every}")
     interval_fs = _femtoseconds(frame_interval, "--frame-interval")
     with _reading_bar(trajectory_path, every, not json_output) as progress:
         a = VanHoveAnalysis.from_file(trajectory_path, species, interval_fs, r_max_A=r_max, origins=origins,
@@ -191,7 +204,8 @@ def vanhove_command(
                                       progress=progress)
     run = a.write(RunDirectory.open(out, "diffusion vanhove", {
         "trajectory": str(trajectory_path), "species": species, "frame_interval": frame_interval, "r_max_A": r_max,
-        "origins": origins, "cluster_species": cluster_species, "cluster_cutoff_A": cluster_cutoff, "every": every}))
+        "origins": origins, "cluster_species": cluster_species, "cluster_cutoff_A": cluster_cutoff, "every": every},
+        overwrite=overwrite))
     rows = [("r_NN", f"{a.nearest_neighbour_A:.2f} Å"),
             ("tau1 (residence)", f"{a.tau1_fs / 1000:.3g} ps" if a.tau1_fs is not None else "beyond the run"),
             ("tau2 (concerted onset)", f"{a.tau2_fs / 1000:.3g} ps" if a.tau2_fs is not None else "beyond the run"),
@@ -199,4 +213,5 @@ def vanhove_command(
     if a.clustering is not None:
         verdict = "clustered" if a.clustering["clustered"] else "not clustered"
         rows.append((f"{cluster_species} clustering", f"{verdict} (pair ratio {a.clustering['final_pair_ratio']:.2f})"))
+    rows += [("warning", w) for w in a.warnings]
     emit(run.summary, json_output, "diffusion vanhove", rows, _footer(run))

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar
-from sselab.cli.options import CalculatorOption, DbOption, FmaxOption, JsonOption, OutOption
+from sselab.cli.options import CalculatorOption, DbOption, FmaxOption, JsonOption, OutOption, OverwriteOption
 
 app = typer.Typer(help="Chemical expansion coefficient gamma of exchange ions in LLZO (seed 000).")
 
@@ -24,6 +24,7 @@ def expansion_command(
     fmax: FmaxOption = 0.05,
     base_ion: Annotated[str | None, typer.Option("--base-ion", help="Ion file (Na, Ag or a TOML) whose other parameters go into the written ion files.")] = None,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Chemical expansion coefficient gamma (seed 000 eq. 2): fully relaxed cells at 1, 2, ... exchange ions."""
@@ -35,7 +36,7 @@ def expansion_command(
     study = ChemicalExpansionStudy(fmax=fmax, base_ion=base_ion)
     engine = make_engine(calculator, db, fmax)
     runs = [ExchangeSiteResult.from_directory(directory) for directory in sites]
-    run = RunDirectory.open(out, "expansion", {"sites": sites, "db": db, "base_ion": base_ion}) if out is not None else None
+    run = RunDirectory.open(out, "expansion", {"sites": sites, "db": db, "base_ion": base_ion}, overwrite=overwrite)
     with progress_bar(study.relaxations(runs), "full relaxations", not json_output) as advance:
         result = study.run(runs, calculator=engine, progress=advance)
     run = result.write(run)

@@ -30,6 +30,7 @@ from sselab.cli.options import (
     MaxLengthTolOption,
     MaxShearOption,
     OutOption,
+    OverwriteOption,
     SubstrateLayersOption,
     TerminationPairOption,
     VacuumOption,
@@ -43,16 +44,17 @@ def build_command(
     substrate: InterfaceSubstrateArgument, film: InterfaceFilmArgument, substrate_miller: InterfaceSubstrateMillerOption, film_miller: FilmMillerOption,
     max_length_tol: MaxLengthTolOption = 0.1, max_angle_tol: MaxAngleTolOption = 0.1, max_area: MaxAreaOption = 300.0, max_strain: FilmMaxStrainOption = 0.03, max_shear: MaxShearOption = 2.0,
     substrate_layers: SubstrateLayersOption = 2, film_layers: FilmLayersOption = 2, gap: GapOption = 2.0, vacuum: VacuumOption = 15.0, termination: TerminationPairOption = 0,
-    out: OutOption = None, json_output: JsonOption = False,
+    out: OutOption = None, overwrite: OverwriteOption = False, json_output: JsonOption = False,
 ) -> None:
     """Lattice-matched coherent interface (pymatgen CoherentInterfaceBuilder), smallest area within tolerance."""
+    from sselab.runs import RunDirectory
     from sselab.studies.interface_search import InterfaceSpec
 
     spec = InterfaceSpec(substrate_miller=tuple(substrate_miller), film_miller=tuple(film_miller), max_length_tol=max_length_tol,
                          max_angle_tol=max_angle_tol, max_area=max_area, max_strain=max_strain, max_shear=max_shear,
                          substrate_layers=substrate_layers, film_layers=film_layers, gap=gap, vacuum=vacuum, termination=termination)
     result = spec.build(substrate, film)
-    run = result.write(out)
+    run = result.write(RunDirectory.open(out, "interface build", result.inputs, overwrite=overwrite))
     d = result.description
     emit(run.summary, json_output, f"{substrate}{tuple(substrate_miller)} | {film}{tuple(film_miller)}",
          [("atoms", f"{d['atoms']} ({d['formula']})"), ("area", f"{d['area_A2']:.1f} A^2"),
@@ -78,7 +80,7 @@ def search_command(
     substrate_layers: SubstrateLayersOption = 2, film_layers: FilmLayersOption = 2, gap: GapOption = 2.0, vacuum: VacuumOption = 15.0, termination: TerminationPairOption = 0,
     calculator: CalculatorOption = "chgnet", db: DbOption = DEFAULT_DB,
     fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")] = 0.05,
-    out: OutOption = None, json_output: JsonOption = False,
+    out: OutOption = None, overwrite: OverwriteOption = False, json_output: JsonOption = False,
 ) -> None:
     """Registry (lateral + vertical shift) search: Bayesian optimisation vs grid, counting calculations (seed 004)."""
     from sselab.runs import RunDirectory
@@ -96,7 +98,7 @@ def search_command(
     run = RunDirectory.open(out, "interface search", {"substrate": substrate, "film": film, "substrate_miller": list(substrate_miller),
                                                         "film_miller": list(film_miller), "method": method, "objective": objective,
                                                         "grid": [lateral_step, lateral_max, vertical_step, vertical_max], "initial": initial,
-                                                        "patience": patience, "seed": seed, "db": db}) if out is not None else None
+                                                        "patience": patience, "seed": seed, "db": db}, overwrite=overwrite)
     with progress_bar(total, "registry search", not json_output) as advance:
         result = search.run(built, calculator=engine, progress=advance)
     run = result.write(run)
@@ -125,7 +127,7 @@ def neb_command(
     min_image: Annotated[float, typer.Option("--min-image", help="Repeat the interface laterally until vacancy images are this far apart, A.")] = 9.0,
     calculator: CalculatorOption = "chgnet", db: DbOption = DEFAULT_DB,
     fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of the end-point relaxations, eV/A.")] = 0.05,
-    out: OutOption = None, json_output: JsonOption = False,
+    out: OutOption = None, overwrite: OverwriteOption = False, json_output: JsonOption = False,
 ) -> None:
     """Climbing-image NEB of an ion hopping across the interface into a vacant site (vacancy mechanism, seed 004 Fig. 6)."""
     from sselab.runs import RunDirectory
@@ -137,7 +139,7 @@ def neb_command(
     _, hopping, vacated, _ = study.endpoints(found)  # a bad pair fails before any calculation
     engine = make_engine(calculator, db, fmax)
     run = RunDirectory.open(out, "interface neb", {"search_run": search_run, "species": species, "from": hopping, "to": vacated,
-                                                    "images": images, "neb_fmax": neb_fmax, "db": db}) if out is not None else None
+                                                    "images": images, "neb_fmax": neb_fmax, "db": db}, overwrite=overwrite)
     with progress_bar(1, "climbing-image NEB", not json_output) as advance:
         result = study.run(found, calculator=engine)
         advance()

@@ -21,6 +21,7 @@ from sselab.cli.options import (
     IonOption,
     JsonOption,
     OutOption,
+    OverwriteOption,
     ReferenceOption,
     SafetyOption,
     SchedulerOption,
@@ -80,6 +81,7 @@ def design(
     host: HostOption = "llzo",
     rtol: Annotated[float, typer.Option(help="Target relative discretisation error.")] = 1e-3,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Design one treatment: profiles, stresses, exchange depth, strength gain and a verdict."""
@@ -101,7 +103,7 @@ def design(
         safety_factor=safety_factor, minimum_gain=minimum_gain, fracture_form=fracture_form,
         reference_diffusivity_m2_per_s=_si(reference_diffusivity, "diffusivity", "--reference-diffusivity"), rtol=rtol,
     )
-    run = result.write(RunDirectory.open(out, "ion-exchange design", inputs))
+    run = result.write(RunDirectory.open(out, "ion-exchange design", inputs, overwrite=overwrite))
     footer = ["[dim]" + f"{name}: {text}" + "[/dim]" for name, text in result.definitions.items()]
     emit(run.summary, json_output, f"ion-exchange design: {result.ion}+ in {result.host}", _design_rows(run.summary),
          [*footer, f"run directory and plots: [bold]{run.path}[/bold]"])
@@ -128,11 +130,13 @@ def map_command(
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Dimensionless map over C_s x t/tau (SI.8), computed as Dask tasks."""
     from sselab.runs import RunDirectory
     from sselab.studies.ion_exchange import IonExchangeMap
+    from sselab.sweep import check_cluster
 
     settings = IonExchangeMap(
         ion=ion, host=host, cs_min=_si(cs_min, "dimensionless", "--cs-min"), cs_max=_si(cs_max, "dimensionless", "--cs-max"),
@@ -142,13 +146,14 @@ def map_command(
         fracture_form=fracture_form, reference_diffusivity_m2_per_s=_si(reference_diffusivity, "diffusivity", "--reference-diffusivity"), rtol=rtol,
     )
     settings.grid()  # every input checked before the run directory and the Dask cluster exist
+    check_cluster(scheduler, workers)
     inputs = {
         "ion": ion, "host": host, "cs_min": cs_min, "cs_max": cs_max, "cs_count": cs_count, "ratio_min": ratio_min,
         "ratio_max": ratio_max, "ratio_count": ratio_count, "thickness": thickness, "temperature": temperature,
         "flaw_size": flaw_size, "safety_factor": safety_factor, "minimum_gain": minimum_gain, "fracture_form": fracture_form,
         "reference_diffusivity": reference_diffusivity, "rtol": rtol, "scheduler": scheduler, "workers": workers,
     }
-    run = RunDirectory.open(out, "ion-exchange map", inputs)
+    run = RunDirectory.open(out, "ion-exchange map", inputs, overwrite=overwrite)
     result = settings.run(scheduler=scheduler, workers=workers, progress=not json_output)
     result.write(run)
     best = result.strongest_effective_point
@@ -171,6 +176,7 @@ def li_penalty_command(
     temperature: Annotated[str, typer.Option(help="Temperature to extrapolate to.")] = "300 K",
     stress: Annotated[str, typer.Option(help="Compressive stress in the exchanged layer, e.g. '1 GPa'.")] = "0 Pa",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Li+ diffusivity penalty of ion exchange (eq. 10): two-step fit, extrapolation, ratio to bulk."""
@@ -180,7 +186,7 @@ def li_penalty_command(
     result = li_diffusivity_penalty(exchanged, bulk, temperature_K=_si(temperature, "temperature", "--temperature"),
                                     stress_Pa=_si(stress, "pressure", "--stress"))
     inputs = {"exchanged": str(exchanged), "bulk": str(bulk), "temperature": temperature, "stress": stress}
-    run = result.write(RunDirectory.open(out, "ion-exchange li-penalty", inputs))
+    run = result.write(RunDirectory.open(out, "ion-exchange li-penalty", inputs, overwrite=overwrite))
     x, b, kelvin = result.exchanged_law, result.bulk_law, result.temperature_K
     rows = [
         ("exchanged: D0, V‡, E_a", f"{x.prefactor:.3g} m²/s, {x.activation_volume * 1e6:.3g} cm³/mol, {x.activation_energy_eV:.3f} eV"),
@@ -196,6 +202,7 @@ def li_penalty_command(
 def reproduce(
     fracture_form: FormOption = "weight-function",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Seed 000 Fig. 6 and SI.7 for Na+ and Ag+, with a paper-vs-sselab table (paper / sselab).
@@ -205,7 +212,7 @@ def reproduce(
     from sselab.runs import RunDirectory
     from sselab.studies.ion_exchange import reproduce_fig6
 
-    run = RunDirectory.open(out, "ion-exchange reproduce", {"fracture_form": check_form(fracture_form)})
+    run = RunDirectory.open(out, "ion-exchange reproduce", {"fracture_form": check_form(fracture_form)}, overwrite=overwrite)
     with stderr.status("solving the Fig. 6 cases"):
         result = reproduce_fig6(fracture_form)
     result.write(run)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from sselab.cli.common import emit, emit_markdown, progress_bar
-from sselab.cli.options import BandOption, ConfigArgument, JsonOption, OutOption, SchedulerOption, WorkersOption
+from sselab.cli.options import BandOption, ConfigArgument, JsonOption, OutOption, OverwriteOption, SchedulerOption, WorkersOption
 
 app = typer.Typer(help="Li0 chemical-potential profiles in single- and multi-layer separators (seed 002).", no_args_is_help=True)
 
@@ -39,6 +39,7 @@ def solve(
     thickness: Annotated[Optional[str], typer.Option(help="Override L, e.g. '100 um'.")] = None,
     band: BandOption = "0.05 eV",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Steady-state mu_Li0 profile, t_Li, jumps and over/undershoot for one separator."""
@@ -60,7 +61,7 @@ def solve(
     )
     run = result.write(RunDirectory.open(out, "li0 solve", {"config": config, "mu_cathode": mu_cathode, "mu_anode": mu_anode,
                                                             "current_density": current_density, "temperature": temperature,
-                                                            "thickness": thickness, "band": band}))
+                                                            "thickness": thickness, "band": band}, overwrite=overwrite))
     emit(run.summary, json_output, f"li0 solve: {result.name}", _solve_rows(run.summary),
          [f"run directory and plots: [bold]{run.path}[/bold]"])
 
@@ -68,6 +69,7 @@ def solve(
 @app.command("reproduce")
 def reproduce(
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Every configuration of seed 002's Figs. 2-8: t and phase-boundary potentials, A as stated and calibrated on Fig. 3."""
@@ -76,7 +78,7 @@ def reproduce(
     from sselab.studies.li0 import reproduce_li0
 
     names = packaged_names("li0")
-    run = RunDirectory.open(out, "li0 reproduce", {"cases": names})
+    run = RunDirectory.open(out, "li0 reproduce", {"cases": names}, overwrite=overwrite)
     with progress_bar(len(names), "seed 002 cases", enabled=not json_output) as step:
         result = reproduce_li0(progress=step)
     result.write(run)
@@ -97,11 +99,13 @@ def sweep(
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Map of the electronic-bottleneck jump position over anode potential x B of one layer (Dask tasks)."""
     from sselab.runs import RunDirectory
     from sselab.studies.li0 import Li0Case, Li0Sweep
+    from sselab.sweep import check_cluster
     from sselab.units import parse_quantity
 
     case = Li0Case.load(config)
@@ -115,9 +119,11 @@ def sweep(
         layer=layer,
         band_eV=parse_quantity(band, "energy", "--band"),
     )
+    layer_index = settings.layer_index(case.separator)
+    check_cluster(scheduler, workers)  # before the run directory exists
     run = RunDirectory.open(out, "li0 sweep", {"config": config, "anode_min": anode_min, "anode_max": anode_max,
                                                "anode_count": anode_count, "b_min": b_min, "b_max": b_max, "b_count": b_count,
-                                               "layer": settings.layer_index(case.separator), "band": band})
+                                               "layer": layer_index, "band": band}, overwrite=overwrite)
     result = settings.run(case, scheduler=scheduler, workers=workers, progress=not json_output)
     result.write(run)
     s = run.summary

@@ -3,7 +3,9 @@
 One sub-directory per (T, strain) point, each with ``trajectory.extxyz`` and ``thermo.csv`` in the
 format every ``sselab diffusion`` command reads. ``--forcefield`` runs the classical core–shell
 force field in LAMMPS; otherwise ``--calculator`` (CHGNet by default) runs through ASE.
-``--resume`` skips finished points and continues interrupted ones from their checkpoint.
+``--resume`` skips finished points and continues interrupted ones from their checkpoint, after checking
+that every setting equals the one recorded in each point's ``point.json`` (anything else is refused);
+``--overwrite`` replaces earlier work in ``--out``.
 Large force-field boxes run in parallel under ``mpiexec -n N sselab md run ... --forcefield F --out D``:
 every rank builds the same cell (seeded) and LAMMPS splits the work; rank 0 alone writes and reports.
 The grid is :class:`sselab.studies.md.MDGrid`.
@@ -16,7 +18,7 @@ from typing import Annotated
 import typer
 
 from sselab.cli.common import emit, make_engine, progress_bar
-from sselab.cli.options import CalculatorOption, DeviceOption, JsonOption, OutOption
+from sselab.cli.options import CalculatorOption, DeviceOption, JsonOption, OutOption, OverwriteOption
 from sselab.errors import SSELabError
 
 app = typer.Typer(help="Molecular dynamics with an MLIP (ASE) or a classical force field (LAMMPS).", no_args_is_help=True)
@@ -54,41 +56,34 @@ def run_command(
     exchange_count: Annotated[int | None, typer.Option(help="Number of Li replaced.")] = None,
     exchange_concentration: Annotated[str | None, typer.Option(help="Fraction of Li replaced, e.g. '1.7 %' (rounded to whole ions).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for velocities, Li ordering and ion placement.")] = 1,
-    resume: Annotated[bool, typer.Option(help="Skip finished points and continue interrupted ones.")] = False,
+    resume: Annotated[bool, typer.Option(help="Skip finished points and continue interrupted ones (the settings must equal the recorded ones).")] = False,
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """MD at each temperature and strain; trajectories ready for 'sselab diffusion analyze'."""
     from sselab.atomistic.md.lammps import mpi_layout
-    from sselab.runs import RunDirectory
-    from sselab.studies.md import MDGrid, check_mpi_run
+    from sselab.studies.md import MDGrid
     from sselab.units import parse_quantity
 
     def fs(text: str, name: str) -> float:
         return parse_quantity(text, "time", name) * 1e15
 
-    rank, ranks = mpi_layout()
-    check_mpi_run(forcefield, out, ranks)
-    strains = strain or [0.0]
-    fraction = (parse_quantity(exchange_concentration, "dimensionless", "--exchange-concentration") if exchange_concentration
-                else None)
-    grid = MDGrid(temperatures_K=[parse_quantity(t, "temperature", "--temperature") for t in temperature], strains=strains,
-                  time_fs=fs(time, "--time"), timestep_fs=fs(timestep, "--timestep") if timestep else None,
+    rank = mpi_layout()[0]
+    fraction = (parse_quantity(exchange_concentration, "dimensionless", "--exchange-concentration")
+                if exchange_concentration is not None else None)
+    grid = MDGrid(temperatures_K=[parse_quantity(t, "temperature", "--temperature") for t in temperature], strains=strain or [0.0],
+                  time_fs=fs(time, "--time"), timestep_fs=fs(timestep, "--timestep") if timestep is not None else None,
                   dump_interval_fs=fs(dump_interval, "--dump-interval"), equilibration_fs=fs(equilibration, "--equilibration"),
                   ensemble=ensemble, thermostat=thermostat, damping_fs=fs(damping, "--damping"), repeat=parse_repeat(repeat),
                   exchange_ion=exchange_ion, exchange_count=exchange_count, exchange_concentration=fraction, seed=seed)
     schedule = grid.schedule(forcefield)
     engine = None if forcefield is not None else make_engine(calculator, None, 0.02, device)
-    run = RunDirectory.open(out, "md run", {
-        "structure": structure, "temperature": temperature, "time": time, "timestep_fs": schedule.timestep_fs,
-        "dump_interval": dump_interval, "equilibration": equilibration, "strain": strains, "ensemble": ensemble,
-        "thermostat": thermostat, "damping": damping, "forcefield": forcefield, "calculator": None if forcefield else calculator,
-        "repeat": repeat, "exchange_ion": exchange_ion, "exchange_count": exchange_count,
-        "exchange_concentration": exchange_concentration, "seed": seed, "resume": resume}, resume=resume)
     points = len(grid.temperatures_K) * len(grid.strains)
     with progress_bar(schedule.steps * points, "MD", not json_output and rank == 0) as advance:
-        result = grid.run(structure, calculator=engine, forcefield=forcefield, out=run, resume=resume, progress=advance)
-    result.write(run)
+        result = grid.run(structure, calculator=engine, forcefield=forcefield, device=device, out=out, resume=resume,
+                          overwrite=overwrite, progress=advance)
+    run = result.write()
     if rank != 0:  # the other MPI ranks computed with rank 0, which alone writes and reports
         return
     system, dt = result.system, result.timestep_fs

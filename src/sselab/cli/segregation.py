@@ -26,6 +26,7 @@ from sselab.cli.options import (
     MetalPlanesOption,
     MinImageOption,
     OutOption,
+    OverwriteOption,
     RegistryOption,
     SubstrateArgument,
     SubstrateMillerOption,
@@ -96,6 +97,7 @@ def study(
     fmax: FmaxOption = 0.02,
     device: DeviceOption = "cpu",
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """The whole seed 001 chain for one pair: sigma_m, W_ad, vacancy profiles, model vs computed."""
@@ -109,7 +111,7 @@ def study(
                                 vacancy_planes=parse_int_list(layers, "--layers") if layers else None,
                                 fix_substrate_planes=fix_substrate_planes)
     engine = make_engine(calculator, db, fmax, device)
-    run = RunDirectory.open(out, "segregation-study", settings.inputs(metal, substrate, engine))
+    run = RunDirectory.open(out, "segregation-study", settings.inputs(metal, substrate, engine), overwrite=overwrite)
     with progress_bar(settings.steps(), f"{metal}/{substrate}", not json_output) as advance:
         result = settings.run(metal, substrate, calculator=engine, progress=advance)
     result.write(run)
@@ -120,13 +122,15 @@ def study(
 def table(
     runs: Annotated[list[Path], typer.Argument(help="Run directories of `segregation study`.")],
     out: OutOption = None,
+    overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Combine study runs into a Table S6-like table and the Fig. 4 plot (model line vs computed points)."""
+    from sselab.runs import RunDirectory
     from sselab.studies.segregation import SegregationTable
 
     result = SegregationTable.from_runs(runs)
-    run = result.write(out)
+    run = result.write(RunDirectory.open(out, "segregation-table", {"runs": result.runs}, overwrite=overwrite))
     _print_table(run.summary, json_output, result.markdown, run.path)
 
 

@@ -38,6 +38,7 @@ from sselab.continuum.diffusion import (
     symmetric_plate_mesh,
 )
 from sselab.errors import ConvergenceError, InputError
+from sselab.validation import require_range
 
 DEFAULT_REFERENCE_DIFFUSIVITY = 5e-12  # m²/s, gives τ = 2×10⁵ s for L = 1 mm (seed 000 §3.5)
 DEPTH_THRESHOLD = 0.01  # exchange depth: C falls to 1 % of C_s
@@ -55,10 +56,43 @@ DEFINITIONS = {
 }
 
 
+# Physical bounds of the inputs (SI). Each refuses a number no treatment of a solid electrolyte plate can have, so
+# that a slip (1e308, a unit off by 10⁹) ends in one line instead of an overflow or a meaningless result.
+#: Temperatures (K): above 5000 K every oxide electrolyte has melted.
+MAX_TEMPERATURE_K = 5000.0
+#: Plate thickness (m): a plate thicker than 1 m is no electrolyte component.
+MAX_THICKNESS_M = 1.0
+#: Exchange time (s): 10¹⁰ s (about 300 years) is longer than any process.
+MAX_EXCHANGE_TIME_S = 1e10
+#: D_ref (m²/s): above 10⁻⁴ m²/s (gas-phase diffusion) no solid conducts; below 10⁻³⁰ m²/s τ exceeds the age of the universe.
+REFERENCE_DIFFUSIVITY_RANGE = (1e-30, 1e-4)
+#: Stresses (Pa): 100 GPa exceeds the theoretical strength of every oxide (about E/10).
+MAX_STRESS_PA = 1e11
+#: Flaw size (m): below 1 nm a "flaw" is a few bonds, outside linear-elastic fracture mechanics.
+MIN_FLAW_SIZE_M = 1e-9
+#: Safety factor on the centre tension, and the minimum strength gain: a factor above 100 (gain above 1000) refuses
+#: every treatment, since no residual stress multiplies a strength that much.
+MAX_SAFETY_FACTOR, MAX_MINIMUM_GAIN = 100.0, 1000.0
+#: Host moduli and strengths (Pa, Pa·m^½) and the shape factor: beyond diamond's modulus (1.2 TPa), 100 GPa and
+#: 1 GPa·m^½ (no ceramic is tougher than steel's 0.2 GPa·m^½), and Y ≤ 10.
+MAX_YOUNGS_MODULUS_PA, MAX_TOUGHNESS, MAX_SHAPE_FACTOR = 2e12, 1e9, 10.0
+#: Ion parameters: γ ≤ 10 (strain per site fraction), D₁ ≤ 10⁻⁴ m²/s, |V*| ≤ 10⁻³ m³/mol (1000 cm³/mol, far above any
+#: ion's molar volume), 0 ≤ E_a ≤ 20 eV.
+MAX_EXPANSION, MAX_DIFFUSIVITY, MAX_ACTIVATION_VOLUME, MAX_ACTIVATION_ENERGY_EV = 10.0, 1e-4, 1e-3, 20.0
+#: |k d| of eq. 9's e^{-kC} above this overflows float64's exponential.
+MAX_EXPONENT = 700.0
+
+
 def _require_finite(owner: str, **values: float | None) -> None:
     for name, value in values.items():
         if value is not None and not np.isfinite(value):
             raise InputError(f"{owner}: {name} must be finite, got {value}")
+
+
+def _require_within(owner: str, name: str, value: float | None, low: float | None, high: float, unit: str = "") -> None:
+    """An upper (and optional lower) physical bound on an already finite ``value``; None passes."""
+    if value is not None:
+        require_range(value, f"{owner}: {name}", low=low, high=high, unit=unit)
 
 
 @dataclass(frozen=True)
@@ -88,6 +122,10 @@ class Host:
         ):
             if not value > 0:
                 raise InputError(f"{self.name}: {label} must be positive, got {value}")
+        _require_within(self.name, "youngs_modulus", self.youngs_modulus, None, MAX_YOUNGS_MODULUS_PA, "Pa")
+        _require_within(self.name, "fracture_strength", self.fracture_strength, None, MAX_STRESS_PA, "Pa")
+        _require_within(self.name, "fracture_toughness", self.fracture_toughness, None, MAX_TOUGHNESS, "Pa*m^0.5")
+        _require_within(self.name, "shape_factor", self.shape_factor, None, MAX_SHAPE_FACTOR)
 
     @property
     def biaxial_modulus(self) -> float:
@@ -125,6 +163,12 @@ class ExchangeIon:
             raise InputError(f"{self.name}: saturation concentration d must be positive")
         if self.diffusion_prefactor is not None and not self.diffusion_prefactor > 0:
             raise InputError(f"{self.name}: diffusion prefactor D1 must be positive")
+        _require_within(self.name, "chemical_expansion_coefficient", self.chemical_expansion_coefficient, None, MAX_EXPANSION)
+        _require_within(self.name, "diffusion_prefactor", self.diffusion_prefactor, None, MAX_DIFFUSIVITY, "m^2/s")
+        _require_within(self.name, "activation_volume", self.activation_volume, -MAX_ACTIVATION_VOLUME, MAX_ACTIVATION_VOLUME,
+                        "m^3/mol")
+        _require_within(self.name, "fit_temperature", self.fit_temperature, None, MAX_TEMPERATURE_K, "K")
+        _require_within(self.name, "activation_energy_eV", self.activation_energy_eV, 0.0, MAX_ACTIVATION_ENERGY_EV, "eV")
 
     def require_transport(self) -> None:
         """Refuse an ion without the transport data (or flagged unfit) for the continuum model."""
@@ -180,6 +224,9 @@ class ExchangeDiffusivity:
                 )
             prefactor *= np.exp(-ion.activation_energy_eV / BOLTZMANN_EV * (1 / temperature - 1 / ion.fit_temperature))
         k = host.biaxial_modulus * ion.chemical_expansion_coefficient * ion.activation_volume / (GAS_CONSTANT * temperature)
+        if abs(k * ion.saturation_concentration) > MAX_EXPONENT:
+            raise InputError(f"{ion.name} in {host.name} at {temperature:g} K: eq. 9's stress factor exp(-k C) reaches "
+                             f"exp({-k * ion.saturation_concentration:.3g}), beyond float64; check E, gamma and V*")
         return cls(prefactor=prefactor, stress_coefficient=k, saturation=float(ion.saturation_concentration))
 
     def __call__(self, concentration: np.ndarray) -> np.ndarray:
@@ -206,9 +253,10 @@ class ExchangeDiffusivity:
 
 
 def surface_concentration_for_stress(target_stress: float, host: Host, ion: ExchangeIon) -> float:
-    """C_s = σ₀(1 − ν)/(E γ): the paper's estimate, which ignores the force-balance term of eq. 4."""
+    """C_s = σ₀(1 − ν)/(E γ): the paper's estimate, which ignores the force-balance term of eq. 4 (σ₀ ≤ :data:`MAX_STRESS_PA`)."""
     if not target_stress > 0:
         raise InputError(f"target surface stress must be compressive (positive), got {target_stress} Pa")
+    _require_within("design", "target surface stress", target_stress, None, MAX_STRESS_PA, "Pa")
     return target_stress / (host.biaxial_modulus * ion.chemical_expansion_coefficient)
 
 
@@ -246,6 +294,10 @@ class ExchangeProcess:
             raise InputError(f"exchange time must be positive, got {self.time} s")
         if not self.reference_diffusivity > 0:
             raise InputError("reference diffusivity must be positive")
+        _require_within("process", "temperature", self.temperature, None, MAX_TEMPERATURE_K, "K")
+        _require_within("process", "thickness", self.thickness, None, MAX_THICKNESS_M, "m")
+        _require_within("process", "time", self.time, None, MAX_EXCHANGE_TIME_S, "s")
+        _require_within("process", "reference_diffusivity", self.reference_diffusivity, *REFERENCE_DIFFUSIVITY_RANGE, "m^2/s")
         c_s, d = self.surface_concentration, self.ion.saturation_concentration
         if not 0 < c_s < 1:
             raise InputError(f"surface concentration must lie in (0, 1), got {c_s}")
@@ -466,6 +518,9 @@ class DesignBounds:
             raise InputError("depth factor must be positive")
         if not self.minimum_gain >= 1:
             raise InputError(f"minimum strength gain must be at least 1, got {self.minimum_gain}")
+        _require_within("design bounds", "flaw_size", self.flaw_size, MIN_FLAW_SIZE_M, MAX_THICKNESS_M, "m")
+        _require_within("design bounds", "safety_factor", self.safety_factor, None, MAX_SAFETY_FACTOR)
+        _require_within("design bounds", "minimum_gain", self.minimum_gain, None, MAX_MINIMUM_GAIN)
 
     @property
     def minimum_depth(self) -> float:

@@ -43,6 +43,7 @@ from scipy.optimize import brentq
 
 from sselab.constants import BOLTZMANN_EV
 from sselab.errors import ConvergenceError, InputError
+from sselab.validation import require_finite, require_range
 
 FRACTION_TOLERANCE = 1e-9
 
@@ -84,9 +85,29 @@ class Segment:
         return self.end - self.start
 
 
+# Physical bounds of a separator and its operating point, so that a slip ends in one line rather than in an
+# overflow or a "not resolvable" deep in the solver:
+#: temperature (K): above 5000 K every solid electrolyte has melted;
+MAX_TEMPERATURE_K = 5000.0
+#: thickness (m): below 1 nm a layer is a few atoms, not a continuum; above 1 m it is no separator;
+THICKNESS_RANGE_M = (1e-9, 1.0)
+#: |current density| (A/m²): 10⁶ A/m² (100 A/cm²) is four orders above any cell's;
+MAX_CURRENT_DENSITY_A_PER_M2 = 1e6
+#: |potential| (eV, Li_BCC = 0): μ_cathode, μ_anode, B and the vulnerable band; no electrochemical window exceeds 10 eV;
+MAX_POTENTIAL_EV = 10.0
+#: conductivities σ_ion and A (S/m): up to silver's 6·10⁷ S/m (10⁸), down to 10⁻⁴⁰ S/m (seed 002 uses 2·10⁻³¹);
+CONDUCTIVITY_RANGE_S_PER_M = (1e-40, 1e8)
+#: bottleneck factor on σ_ion: the reduced (or raised) conductivity stays within these bounds of its layer's.
+BOTTLENECK_FACTOR_RANGE = (1e-20, 1e6)
+
+
 def _finite_positive(label: str, value: float) -> None:
-    if not (math.isfinite(value) and value > 0):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
         raise InputError(f"{label} must be positive and finite, got {value}")
+
+
+def _within(label: str, value: float, low: float, high: float, unit: str = "") -> None:
+    require_range(value, label, low=low, high=high, unit=unit)
 
 
 @dataclass(frozen=True)
@@ -104,19 +125,23 @@ class Separator:
     def __post_init__(self) -> None:
         _finite_positive("temperature", self.temperature)
         _finite_positive("thickness", self.thickness)
-        if not (math.isfinite(self.current_density) and self.current_density != 0):
+        _within("temperature", self.temperature, 0.0, MAX_TEMPERATURE_K, "K")
+        _within("thickness", self.thickness, *THICKNESS_RANGE_M, "m")
+        require_finite(self.current_density, "current density")
+        if self.current_density == 0:
             raise InputError(f"current density must be finite and non-zero, got {self.current_density}")
+        _within("current density", self.current_density, -MAX_CURRENT_DENSITY_A_PER_M2, MAX_CURRENT_DENSITY_A_PER_M2, "A/m^2")
         for label, value in (("mu_cathode", self.mu_cathode), ("mu_anode", self.mu_anode)):
-            if not math.isfinite(value):
-                raise InputError(f"{label} must be finite, got {value}")
+            _within(label, value, -MAX_POTENTIAL_EV, MAX_POTENTIAL_EV, "eV")
         if not self.layers:
             raise InputError("the separator needs at least one layer")
         for i, layer in enumerate(self.layers, 1):
             _finite_positive(f"layer {i} fraction", layer.fraction)
             _finite_positive(f"layer {i} sigma_ion", layer.sigma_ion)
             _finite_positive(f"layer {i} A", layer.A)
-            if not math.isfinite(layer.B):
-                raise InputError(f"layer {i} B must be finite, got {layer.B}")
+            _within(f"layer {i} sigma_ion", layer.sigma_ion, *CONDUCTIVITY_RANGE_S_PER_M, "S/m")
+            _within(f"layer {i} A", layer.A, *CONDUCTIVITY_RANGE_S_PER_M, "S/m")
+            _within(f"layer {i} B", layer.B, -MAX_POTENTIAL_EV, MAX_POTENTIAL_EV, "eV")
         total = math.fsum(layer.fraction for layer in self.layers)
         if abs(total - 1.0) > FRACTION_TOLERANCE:
             raise InputError(f"layer fractions must sum to 1, got {total:.12g}")
@@ -125,6 +150,7 @@ class Separator:
             if neck.width < 1e-12:
                 raise InputError(f"bottleneck {i} width {neck.width:g} is below 1e-12 of the thickness (not resolvable)")
             _finite_positive(f"bottleneck {i} sigma_ion_factor", neck.sigma_ion_factor)
+            _within(f"bottleneck {i} sigma_ion_factor", neck.sigma_ion_factor, *BOTTLENECK_FACTOR_RANGE)
             if not (neck.position - neck.width / 2 >= 0 and neck.position + neck.width / 2 <= 1):
                 raise InputError(f"bottleneck {i} must lie within the separator (0 <= position ± width/2 <= 1)")
 
@@ -759,6 +785,7 @@ def analyse(separator: Separator, band: float = 0.05, min_jump: float = 0.05) ->
     """Solve and characterise the profile (jumps, bottlenecks, over/undershoot, vulnerable share)."""
     if not (band > 0 and math.isfinite(band)):
         raise InputError(f"vulnerable band must be positive, got {band}")
+    _within("vulnerable band", band, 0.0, MAX_POTENTIAL_EV, "eV")
     solution = solve(separator)
     xi, mu = sample_profile(solution)
     top, bottom = max(separator.mu_cathode, separator.mu_anode), min(separator.mu_cathode, separator.mu_anode)

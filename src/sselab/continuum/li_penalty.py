@@ -23,8 +23,12 @@ from scipy.stats import linregress
 from sselab.constants import BOLTZMANN_EV, GAS_CONSTANT
 from sselab.continuum.transport import fit_arrhenius
 from sselab.errors import InputError
+from sselab.validation import require_range
 
 ROOM_TEMPERATURE = 300.0
+#: Bounds of eq. 10's parameters: D₀ ≤ 1 m²/s (10⁴ times any solid's), |V‡| ≤ 10⁻³ m³/mol (1000 cm³/mol), |E_a| ≤ 20 eV.
+#: A negative E_a is allowed (a fit to noisy MD data may give one); its sign is for the reader to judge.
+MAX_PREFACTOR_M2_PER_S, MAX_ACTIVATION_VOLUME_M3_PER_MOL, MAX_ACTIVATION_ENERGY_EV = 1.0, 1e-3, 20.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,11 @@ class LiDiffusionLaw:
                 raise InputError(f"eq. 10 parameter {name} must be finite, got {getattr(self, name)}")
         if not self.prefactor > 0:
             raise InputError(f"diffusion prefactor D0 must be positive, got {self.prefactor}")
+        require_range(self.prefactor, "eq. 10 prefactor D0", high=MAX_PREFACTOR_M2_PER_S, unit="m^2/s")
+        require_range(self.activation_volume, "eq. 10 activation_volume", low=-MAX_ACTIVATION_VOLUME_M3_PER_MOL,
+                      high=MAX_ACTIVATION_VOLUME_M3_PER_MOL, unit="m^3/mol")
+        require_range(self.activation_energy_eV, "eq. 10 activation_energy_eV", low=-MAX_ACTIVATION_ENERGY_EV,
+                      high=MAX_ACTIVATION_ENERGY_EV, unit="eV")
 
     def diffusivity(self, temperature: np.ndarray | float, stress: np.ndarray | float = 0.0) -> np.ndarray:
         """D_Li (m²/s) at temperature (K) and stress (Pa, compressive positive)."""
@@ -52,9 +61,10 @@ class LiDiffusionLaw:
         if np.any(t <= 0):
             raise InputError("temperature must be positive")
         s = np.asarray(stress, dtype=float)
-        return self.prefactor * np.exp(-s * self.activation_volume / (GAS_CONSTANT * t)) * np.exp(
-            -self.activation_energy_eV / (BOLTZMANN_EV * t)
-        )
+        with np.errstate(over="ignore", under="ignore"):  # out-of-range results are checked where they are used
+            return self.prefactor * np.exp(-s * self.activation_volume / (GAS_CONSTANT * t)) * np.exp(
+                -self.activation_energy_eV / (BOLTZMANN_EV * t)
+            )
 
     def log_diffusivity_stderr(self, temperature: float, stress: float = 0.0) -> float:
         """Standard error of ln D at (T, σ).
@@ -62,13 +72,14 @@ class LiDiffusionLaw:
         var = σ²(ln D₀) + σ²(E_a)/(k_BT)² − 2 cov(ln D₀, E_a)/(k_BT) + (σ/RT)² σ²(V‡); the
         covariance of V‡ with the Arrhenius pair is neglected (zero at σ = 0). NaN without errors.
         """
-        k_t = BOLTZMANN_EV * temperature
-        variance = (
-            self.prefactor_log_stderr**2
-            + (self.activation_energy_stderr_eV / k_t) ** 2
-            - 2 * self.log_prefactor_energy_covariance / k_t
-            + (stress / (GAS_CONSTANT * temperature)) ** 2 * self.activation_volume_stderr**2
-        )
+        k_t = np.float64(BOLTZMANN_EV * temperature)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # out of float range: NaN, not an exception
+            variance = (
+                np.float64(self.prefactor_log_stderr) ** 2
+                + (self.activation_energy_stderr_eV / k_t) ** 2
+                - 2 * self.log_prefactor_energy_covariance / k_t
+                + (np.float64(stress) / (GAS_CONSTANT * np.float64(temperature))) ** 2 * self.activation_volume_stderr**2
+            )
         return float(np.sqrt(variance)) if np.isfinite(variance) and variance >= 0 else float("nan")
 
 
@@ -159,12 +170,19 @@ class LiPenalty:
 
 
 def li_penalty(exchanged: LiDiffusionLaw, bulk: LiDiffusionLaw, temperature: float = ROOM_TEMPERATURE, stress: float = 0.0) -> LiPenalty:
-    """Extrapolate both laws to ``temperature`` and compare (stress applies to the exchanged layer)."""
-    return LiPenalty(
-        temperature=temperature,
-        stress=stress,
-        exchanged_zero_stress=float(exchanged.diffusivity(temperature, 0.0)),
-        exchanged_stressed=float(exchanged.diffusivity(temperature, stress)),
-        bulk=float(bulk.diffusivity(temperature, 0.0)),
-        log_stderr=exchanged.log_diffusivity_stderr(temperature, stress),
-    )
+    """Extrapolate both laws to ``temperature`` and compare (stress applies to the exchanged layer).
+
+    A diffusivity that leaves float64's range there (0 or ∞: the extrapolation is too far from the fitted
+    temperatures, or the stress too large for V‡) is refused rather than reported as a ratio of 0 or NaN.
+    """
+    values = {
+        "exchanged_zero_stress": float(exchanged.diffusivity(temperature, 0.0)),
+        "exchanged_stressed": float(exchanged.diffusivity(temperature, stress)),
+        "bulk": float(bulk.diffusivity(temperature, 0.0)),
+    }
+    for name, value in values.items():
+        if not (np.isfinite(value) and value > 0):
+            raise InputError(f"D_Li ({name.replace('_', ' ')}) at {temperature:g} K and {stress:g} Pa is {value:g} m^2/s, "
+                             "outside float64's range: too far an extrapolation of eq. 10")
+    return LiPenalty(temperature=temperature, stress=stress, **values,
+                     log_stderr=exchanged.log_diffusivity_stderr(temperature, stress))

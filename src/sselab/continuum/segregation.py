@@ -34,10 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sselab.constants import ELECTRON_VOLT
 from sselab.errors import InputError
+from sselab.validation import require_keys, require_positive, require_range
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,9 @@ class SegregationPrediction:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SegregationPrediction:
         """Back from :meth:`to_dict`: the model evaluated again on its three inputs (the outputs follow from them)."""
-        return predict(data["surface_energy_J_per_m2"], data["work_of_adhesion_J_per_m2"], data["surface_density_per_m2"])
+        keys = ("surface_energy_J_per_m2", "work_of_adhesion_J_per_m2", "surface_density_per_m2")
+        require_keys(data, keys, "segregation model summary")
+        return predict(*(data[key] for key in keys))
 
 
 def contact_angle_deg(surface_energy: float, work_of_adhesion: float) -> float:
@@ -85,14 +86,23 @@ def contact_angle_deg(surface_energy: float, work_of_adhesion: float) -> float:
     return math.degrees(math.acos(min(1.0, max(-1.0, cosine))))
 
 
+#: Largest σ_m (J/m²): no metal surface energy exceeds about 4 J/m² (W, Re); beyond this is a unit slip.
+MAX_SURFACE_ENERGY_J_PER_M2 = 10.0
+#: Largest |W_ad| (J/m²): adhesion cannot exceed the cohesion of either side, itself below 2 × 10 J/m².
+MAX_WORK_OF_ADHESION_J_PER_M2 = 20.0
+
+
 def predict(surface_energy: float, work_of_adhesion: float, surface_density: float) -> SegregationPrediction:
-    """Eqs. 11 and 12 and the Young–Dupré angle for σ_m, W_ad (J/m²) and ρ (1/m²)."""
-    if not (np.isfinite(surface_energy) and surface_energy > 0):
-        raise InputError(f"surface energy must be positive, got {surface_energy:g} J/m^2")
-    if not np.isfinite(work_of_adhesion):
-        raise InputError("work of adhesion must be finite")
-    if not (np.isfinite(surface_density) and surface_density > 0):
-        raise InputError(f"surface density must be positive, got {surface_density:g} 1/m^2")
+    """Eqs. 11 and 12 and the Young–Dupré angle for σ_m, W_ad (J/m²) and ρ (1/m²).
+
+    σ_m must lie in (0, :data:`MAX_SURFACE_ENERGY_J_PER_M2`], |W_ad| within :data:`MAX_WORK_OF_ADHESION_J_PER_M2`
+    (W_ad < 0, an interface that repels, is allowed), ρ finite and positive.
+    """
+    surface_energy = require_range(surface_energy, "surface energy sigma_m", low=0.0, low_inclusive=False,
+                                   high=MAX_SURFACE_ENERGY_J_PER_M2, unit="J/m^2")
+    work_of_adhesion = require_range(work_of_adhesion, "work of adhesion W_ad", low=-MAX_WORK_OF_ADHESION_J_PER_M2,
+                                     high=MAX_WORK_OF_ADHESION_J_PER_M2, unit="J/m^2")
+    surface_density = require_positive(surface_density, "surface density rho", unit="1/m^2")
     return SegregationPrediction(
         surface_energy=surface_energy,
         work_of_adhesion=work_of_adhesion,
@@ -127,7 +137,7 @@ def segregation_model(surface_energy_J_per_m2: float | None = None, work_of_adhe
     missing = [key for key in given if key not in values]
     if missing:
         raise InputError(f"missing {', '.join(missing)} (give them or an interface file)")
-    density = values["surface_density"]
+    density = require_positive(values["surface_density"], "surface density rho", unit="1/m^2")
     if not PLAUSIBLE_SURFACE_DENSITY_PER_M2[0] <= density <= PLAUSIBLE_SURFACE_DENSITY_PER_M2[1]:
         raise InputError(f"surface density {density:.3g} 1/m^2 is outside 0.1-100 atoms/nm^2: it is per m^2 "
                          "(8.5 atoms/nm^2 = 8.5e18), or give units, e.g. '8.5 1/nm^2'")

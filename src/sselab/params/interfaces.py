@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sselab.errors import InputError
-from sselab.params import convert_fields, read_table, write_table
+from sselab.params import convert_fields, quantity_text, read_table, write_table
 
 #: The model's inputs and their quantity kinds.
 INTERFACE_FIELDS = {"surface_energy": "surface_energy", "work_of_adhesion": "surface_energy", "surface_density": "areal_density"}
@@ -32,9 +32,9 @@ def write_interface(path: str | Path, *, surface_energy_J_per_m2: float, work_of
     """An interface file that :func:`load_interface` reads back to the same three values."""
     table = {
         "metal": metal or None, "substrate": substrate or None, "calculator": calculator or None,
-        "surface_energy": f"{surface_energy_J_per_m2!r} J/m^2",
-        "work_of_adhesion": f"{work_of_adhesion_J_per_m2!r} J/m^2",
-        "surface_density": f"{surface_density_per_m2 * 1e-18!r} 1/nm^2",
+        "surface_energy": quantity_text(surface_energy_J_per_m2, "J/m^2"),
+        "work_of_adhesion": quantity_text(work_of_adhesion_J_per_m2, "J/m^2"),
+        "surface_density": quantity_text(float(surface_density_per_m2) * 1e-18, "1/nm^2"),
     }
     header = (f"seed 001 interface parameters ({calculator or 'user'}): sigma_m of the metal as strained in the interface,\n"
               "W_ad (positive binds) and rho, for `sselab segregation model --params`")

@@ -19,7 +19,7 @@ from pathlib import Path
 from sselab.continuum.ion_exchange import ExchangeIon, Host
 from sselab.continuum.li_penalty import LiDiffusionLaw
 from sselab.errors import InputError
-from sselab.params import convert_fields, read_table, write_table
+from sselab.params import FLAG, convert_fields, quantity_text, read_table, write_table
 
 HOST_FIELDS = {
     "name": None,
@@ -40,7 +40,7 @@ ION_FIELDS = {
     "saturation_concentration": "dimensionless",
     "fit_temperature": "temperature",
     "activation_energy_eV": "energy",
-    "continuum_use": None,
+    "continuum_use": FLAG,
     "caveat": None,
     "source": None,
 }
@@ -64,9 +64,9 @@ def write_host(path: str | Path, host: Host, header: str = "") -> Path:
     """A host file that :func:`load_host` reads back to ``host`` (quantities carry their units)."""
     return write_table(path, {
         "name": host.name,
-        **{key: f"{getattr(host, key)!r} {unit}" for key, unit in _HOST_UNITS.items()},
-        "poisson_ratio": host.poisson_ratio,
-        "shape_factor": host.shape_factor,
+        **{key: quantity_text(getattr(host, key), unit) for key, unit in _HOST_UNITS.items()},
+        "poisson_ratio": float(host.poisson_ratio),
+        "shape_factor": float(host.shape_factor),
         "source": host.source or None,
     }, header)
 
@@ -102,10 +102,10 @@ def write_ion(path: str | Path, ion: ExchangeIon, header: str = "") -> Path:
     """An ion file that :func:`load_ion` reads back to ``ion`` (quantities carry their units)."""
     table = {
         "name": ion.name,
-        "chemical_expansion_coefficient": ion.chemical_expansion_coefficient,
-        **{key: None if getattr(ion, key) is None else f"{getattr(ion, key)!r} {unit}" for key, unit in _ION_UNITS.items()},
-        "saturation_concentration": ion.saturation_concentration,
-        "activation_energy_eV": ion.activation_energy_eV,
+        "chemical_expansion_coefficient": float(ion.chemical_expansion_coefficient),
+        **{key: None if getattr(ion, key) is None else quantity_text(getattr(ion, key), unit) for key, unit in _ION_UNITS.items()},
+        "saturation_concentration": None if ion.saturation_concentration is None else float(ion.saturation_concentration),
+        "activation_energy_eV": None if ion.activation_energy_eV is None else float(ion.activation_energy_eV),
         "continuum_use": ion.continuum_use,
         "caveat": ion.caveat or None,
         "source": ion.source or None,
@@ -134,8 +134,8 @@ def load_li_law(path: str | Path) -> LiDiffusionLaw:
 def write_li_law(path: str | Path, law: LiDiffusionLaw, source: str, header: str = "") -> Path:
     """An eq. 10 file that :func:`load_li_law` reads back to ``law``'s parameters (standard errors are not kept)."""
     return write_table(path, {
-        "prefactor": f"{law.prefactor!r} m**2/s",
-        "activation_volume": f"{law.activation_volume!r} m**3/mol",
-        "activation_energy_eV": law.activation_energy_eV,
+        "prefactor": quantity_text(law.prefactor, "m**2/s"),
+        "activation_volume": quantity_text(law.activation_volume, "m**3/mol"),
+        "activation_energy_eV": float(law.activation_energy_eV),
         "source": source,
     }, header)

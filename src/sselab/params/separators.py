@@ -8,7 +8,7 @@ from typing import Any
 
 from sselab.continuum.li0_potential import Bottleneck, Layer, Separator
 from sselab.errors import InputError
-from sselab.params import convert_fields, read_table, write_table
+from sselab.params import convert_fields, quantity_text, read_table, write_table
 
 _SEPARATOR_FIELDS = {
     "name": None,
@@ -33,6 +33,8 @@ def load_separator(name_or_path: str | Path) -> tuple[Separator, dict[str, Any]]
     """
     table, origin = read_table(name_or_path, "li0")
     paper = table.pop("paper", {})
+    if not isinstance(paper, dict):
+        raise InputError(f"{origin}: paper must be a table ([paper])")
     layers = table.pop("layers", None)
     bottlenecks = table.pop("bottlenecks", [])
     if not isinstance(layers, list) or not layers:
@@ -76,11 +78,11 @@ _LAYER_UNITS = {"sigma_ion": "S/m", "A": "S/m", "B": "eV"}
 def write_separator(path: str | Path, separator: Separator, name: str = "", source: str = "", header: str = "") -> Path:
     """A separator file that :func:`load_separator` reads back to ``separator`` (values with their units)."""
     def with_units(values: dict[str, Any], units: dict[str, str]) -> dict[str, Any]:
-        return {key: f"{value!r} {units[key]}" if key in units else value for key, value in values.items()}
+        return {key: quantity_text(value, units[key]) if key in units else value for key, value in values.items()}
 
     table = {
         "name": name or None, "source": source or None,
-        **{key: f"{getattr(separator, key)!r} {unit}" for key, unit in _SI_UNITS.items()},
+        **{key: quantity_text(getattr(separator, key), unit) for key, unit in _SI_UNITS.items()},
         "layers": [with_units({k: v for k, v in asdict(layer).items() if v != ""}, _LAYER_UNITS) for layer in separator.layers],
     }
     if separator.bottlenecks:

@@ -21,15 +21,30 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
+from ase.data import chemical_symbols
 
+from sselab.atomistic.build.checks import check_repeats
 from sselab.atomistic.build.defects import Configuration, interstitial_candidates, sample_configurations
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
 from sselab.constants import FORMAL_CHARGES
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
+from sselab.validation import require_count, require_range, require_within_limit
 
 COMMAND = "defects configurations"
+
+
+#: Largest |formal charge| (e): no element has an oxidation state beyond ±8.
+MAX_FORMAL_CHARGE = 8.0
+
+
+def _element(symbol: str, option: str) -> str:
+    """``symbol`` when it is an element symbol; else one line naming ``option``."""
+    if not isinstance(symbol, str) or symbol not in chemical_symbols[1:]:
+        raise InputError(f"{option}: {str(symbol)[:40]!r} is not an element symbol")
+    return symbol
 
 
 @dataclass(frozen=True)
@@ -61,11 +76,29 @@ class ConfigurationSearch:
     fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
 
     def __post_init__(self) -> None:
-        if any(n < 1 for n in self.supercell):
-            raise InputError("--supercell repeats must be at least 1")
+        if len(self.supercell) != 3:
+            raise InputError(f"--supercell: expected three repeats N1 N2 N3, got {self.supercell!r}")
+        for repeat in self.supercell:
+            require_count(repeat, "--supercell repeat", low=1)
+        for old, new, count in self.substitutions:
+            _element(old, "--replace")
+            _element(new, "--replace")
+            if count is not None:
+                require_count(count, "--replace count", low=1)
+        for element, count in self.vacancies:
+            _element(element, "--remove")
+            require_count(count, "--remove count", low=1)
+        if self.interstitial is not None:
+            _element(self.interstitial[0], "--interstitial")
+            require_count(self.interstitial[1], "--interstitial count", low=1)
         for element, value in (self.charges or {}).items():
-            if not np.isfinite(value):
-                raise InputError(f"--charges: {element}'s charge must be finite")
+            _element(element, "--charges")
+            require_range(value, f"--charges: {element}'s charge", low=-MAX_FORMAL_CHARGE, high=MAX_FORMAL_CHARGE, unit="e")
+        require_count(self.samples, "--samples", low=1)
+        require_within_limit(self.samples, "structures", f"--samples {self.samples}")
+        require_count(self.keep, "--keep", low=1)
+        require_count(self.seed, "--seed", low=0)
+        check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 
     @property
     def charge_table(self) -> dict[str, float]:
@@ -74,9 +107,11 @@ class ConfigurationSearch:
 
     def sample(self, structure: str | Atoms, progress: Progress = no_progress) -> SampledConfigurations:
         """The Ewald ranking of ``samples`` random configurations of ``structure`` (library name, file or Atoms), repeated."""
-        from sselab.atomistic.build.structures import load_structure
+        from sselab.atomistic.build.structures import as_atoms
 
-        parent = (structure if isinstance(structure, Atoms) else load_structure(structure)).repeat(tuple(self.supercell))
+        unit = as_atoms(structure)
+        check_repeats(len(unit), self.supercell, f"--supercell {' '.join(map(str, self.supercell))}")
+        parent = unit.repeat(tuple(self.supercell))
         sites = interstitial_candidates(parent) if self.interstitial else None
         kept, energies = sample_configurations(
             parent,
@@ -110,7 +145,7 @@ class ConfigurationSearch:
             relaxed.append(engine.relax(configuration.atoms, cell=self.relax_cell))
             progress("relaxed a configuration")
         ranked = tuple(
-            RankedConfiguration(i, c.ewald_eV, float(r.get_potential_energy()), bool(r.info.get("converged", True)))
+            RankedConfiguration(i, c.ewald_eV, finite_energy(r, f"configuration {i}"), bool(r.info.get("converged", True)))
             for i, (c, r) in enumerate(zip(sampled.kept, relaxed))
         )
         order = int(np.argmin([r.energy_eV for r in ranked]))
@@ -234,7 +269,7 @@ class ConfigurationResult:
         run = RunDirectory.open(run_dir, COMMAND, self.inputs)
         if self.best is not None:
             write(run.path / "best.extxyz", self.best)
-        entry_file = write_entries(run.path / "entry.json", [self.entry])
+        entry_file = write_entries(run.path / "entry.json", [self.entry], overwrite=True)
         run.files.append(entry_file.name)
         run.save_figure("ewald_vs_energy", ewald_energy_figure(self))
         run.finish({**self.to_dict(), "entry_file": str(entry_file), "run_directory": str(run.path)})

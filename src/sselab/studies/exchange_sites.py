@@ -22,16 +22,18 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
-from ase.data import atomic_numbers
+from ase.data import atomic_numbers, chemical_symbols
 
 from sselab.atomistic.build.defects import select_li_sites
-from sselab.atomistic.build.llzo import ordered_cubic_llzo
+from sselab.atomistic.build.llzo import LI_PER_CELL, ordered_cubic_llzo
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy, record_field
 from sselab.atomistic.properties.expansion import equivalent_cubic_lattice_constant
 from sselab.atomistic.properties.sites import ConcentrationStep, SiteScan, grow_concentration, scan_sites
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory, run_summary
+from sselab.validation import require_count, require_within_limit
 
 COMMAND = "defects sites"
 LLZO_ELEMENTS = {"Li", "La", "Zr", "O"}
@@ -41,10 +43,9 @@ def check_exchange_ion(ion: str) -> str:
     """An exchange ion: a metal other than Li with a +1 oxidation state (Na, K, Ag, Cu, Rb, ...)."""
     from pymatgen.core import Element
 
-    try:
-        element = Element(ion)
-    except ValueError:
-        raise InputError(f"--ion {ion!r} is not an element") from None
+    if not isinstance(ion, str) or ion not in chemical_symbols[1:]:
+        raise InputError(f"--ion {str(ion)[:40]!r} is not an element symbol")
+    element = Element(ion)
     if ion == "Li" or not element.is_metal or 1 not in element.common_oxidation_states:
         raise InputError(f"--ion {ion!r}: the exchange ion must be a metal other than Li that forms +1 ions")
     return ion
@@ -52,6 +53,8 @@ def check_exchange_ion(ion: str) -> str:
 
 def check_exchange_ions(ions: Sequence[str]) -> list[str]:
     """Each a valid exchange ion (:func:`check_exchange_ion`), each once."""
+    if isinstance(ions, str) or not ions:
+        raise InputError("--ion: give at least one exchange ion (a list of element symbols)")
     for ion in ions:
         check_exchange_ion(ion)
     if len(set(ions)) != len(ions):
@@ -80,19 +83,14 @@ def load_relaxed_host(
     path: str | Path, calculator: Engine | str | Calculator = "chgnet", *, db: str | None = None, device: str = "cpu"
 ) -> Atoms:
     """A relaxed LLZO host written by an earlier sites run: needs its Li site labels and an energy this calculator reproduces."""
-    from ase.io import read
+    from sselab.atomistic.build.structures import read_structure_file
 
-    engine = as_engine(calculator, db=db, device=device)
-    try:
-        host = read(path)
-    except FileNotFoundError:
-        raise InputError(f"host file {path} does not exist") from None
-    except Exception as error:  # ASE's readers raise many unrelated types
-        raise InputError(f"cannot read host file {path}: {error}") from None
+    host = read_structure_file(path, "host file")
     if "site" not in host.arrays or host.calc is None:
         raise InputError(f"host file {path} lacks Li site labels or an energy: use host_relaxed.extxyz of a 'defects sites' run")
-    stored = float(host.get_potential_energy())
-    recomputed = float(engine.energy(host).get_potential_energy())
+    stored = finite_energy(host, f"host file {path}")
+    engine = as_engine(calculator, db=db, device=device)
+    recomputed = finite_energy(engine.energy(host), f"the host of {path}")
     if abs(recomputed - stored) / len(host) > 1e-3:
         raise InputError(
             f"host file {path} was computed with another calculator or model ({stored:.4f} eV there, "
@@ -159,10 +157,13 @@ class ExchangeSiteStudy:
     fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
 
     def __post_init__(self) -> None:
-        if self.max_count < 1 or self.candidates < 1:
-            raise InputError("--max-count and --candidates must be at least 1")
-        if self.octahedral < 0 or self.tetrahedral < 0 or self.octahedral + self.tetrahedral == 0:
-            raise InputError("--octahedral and --tetrahedral must not be negative, and at least one site must be scanned")
+        for name, low in (("octahedral", 0), ("tetrahedral", 0), ("max_count", 1), ("candidates", 1)):
+            require_count(getattr(self, name), f"--{name.replace('_', '-')} (Li sites of the {LI_PER_CELL}-Li LLZO cell)",
+                          low=low, high=LI_PER_CELL)
+        if self.octahedral + self.tetrahedral == 0:
+            raise InputError("--octahedral and --tetrahedral: at least one site must be scanned")
+        require_count(self.seed, "--seed", low=0)
+        check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 
     def relaxations(self, ions: int, li_sites: int = 56) -> int:
         """Relaxations :meth:`run` makes for ``ions`` ions on a host with ``li_sites`` Li, besides the host's own."""
@@ -183,6 +184,7 @@ class ExchangeSiteStudy:
         ``progress`` is called with a label after the host and before each configuration's relaxation.
         """
         ions = check_exchange_ions(ions)
+        require_within_limit(self.relaxations(len(ions)), "structures", f"the site scan of {len(ions)} ion(s)")
         engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.05)
         engine.spec.check_elements(set(ions) | LLZO_ELEMENTS, "exchanged LLZO")
         host_file = None if host is None or isinstance(host, Atoms) else str(host)
@@ -200,7 +202,7 @@ class ExchangeSiteStudy:
         inputs = {"ions": ions, **asdict(self), "db": db, "host": host_file}
         return ExchangeSiteResult(
             calculator=engine.spec.identity(),
-            host_energy_eV=float(host.get_potential_energy()),
+            host_energy_eV=finite_energy(host, "the LLZO host"),
             host_lattice_constant_A=equivalent_cubic_lattice_constant(host),
             li_sites_in_host=int(np.count_nonzero(host.numbers == atomic_numbers["Li"])),
             ions=results,
@@ -208,6 +210,52 @@ class ExchangeSiteStudy:
             host=host,
             inputs=inputs,
         )
+
+
+_SITE_FIELDS = (("name", "text"), ("index", "count"), ("site_before", "text"), ("site_after", "text"), ("energy_eV", "number"),
+                ("relative_eV", "number"), ("displacement_A", "number"), ("converged", "flag"))
+_STEP_FIELDS = (("count", "count"), ("concentration", "number"), ("indices", "list"), ("energy_eV", "number"),
+                ("scanned_sites", "count"))
+
+
+def check_sites_summary(summary: dict[str, Any], where: str) -> None:
+    """The fields of a ``defects sites`` summary that :meth:`ExchangeSiteResult.from_dict` reads, with their types.
+
+    Every ion must be an exchange ion (its name becomes part of file names), scanned at one site at least, with
+    concentration steps 1, 2, ... One line naming ``where`` and the field otherwise.
+    """
+    record_field(summary, "calculator", "table", where)
+    record_field(summary, "host_energy_eV", "number", where)
+    if record_field(summary, "li_sites_in_host", "count", where) < 1:
+        raise InputError(f"{where}: 'li_sites_in_host' must be at least 1")
+    if summary.get("host_lattice_constant_A") is not None:
+        record_field(summary, "host_lattice_constant_A", "number", where)
+    if summary.get("engine") is not None:
+        record_field(summary, "engine", "table", where)
+    ions = record_field(summary, "ions", "table", where)
+    if not ions:
+        raise InputError(f"{where}: no ions recorded")
+    for ion, data in ions.items():
+        place = f"{where}, ion {str(ion)[:20]!r}"
+        try:
+            check_exchange_ion(ion)
+        except InputError:
+            raise InputError(f"{place}: not an exchange ion") from None
+        record_field(data, "element", "text", place)
+        sites = record_field(data, "sites", "list", place)
+        steps = record_field(data, "concentration_steps", "list", place)
+        if not sites or not steps:
+            raise InputError(f"{place}: no configurations recorded")
+        for number, site in enumerate(sites):
+            for key, kind in _SITE_FIELDS:
+                record_field(site, key, kind, f"{place}, site {number}")
+        for number, step in enumerate(steps):
+            for key, kind in _STEP_FIELDS:
+                record_field(step, key, kind, f"{place}, concentration step {number}")
+            if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in step["indices"]):
+                raise InputError(f"{place}, concentration step {number}: 'indices' must be atom indices")
+        if [step["count"] for step in steps] != list(range(1, len(steps) + 1)):
+            raise InputError(f"{place}: concentration steps must count 1, 2, ... ions")
 
 
 @dataclass
@@ -252,23 +300,22 @@ class ExchangeSiteResult:
     @classmethod
     def from_directory(cls, directory: str | Path) -> ExchangeSiteResult:
         """A ``defects sites`` run directory: its summary, relaxed host and lowest configurations, checked to be complete."""
-        from ase.io import read
+        from sselab.atomistic.build.structures import read_structure_file
 
         directory = Path(directory)
-        summary = run_summary(directory, COMMAND, {"calculator", "host_energy_eV", "li_sites_in_host", "ions"})
+        summary = run_summary(directory, COMMAND)
+        check_sites_summary(summary, f"{directory / 'run.json'} summary")
         files = [directory / "host_relaxed.extxyz"]
         for ion, data in summary["ions"].items():
-            steps = data.get("concentration_steps") or []
-            if not steps:
-                raise InputError(f"{directory}: no configurations recorded for {ion}")
-            files += [directory / f"best_{ion}_n{step['count']}.extxyz" for step in steps]
+            files += [directory / f"best_{ion}_n{step['count']}.extxyz" for step in data["concentration_steps"]]
         missing = [f.name for f in files if not f.is_file()]
         if missing:
             raise InputError(f"{directory} lacks {', '.join(missing)}")
         result = cls.from_dict(summary)
-        result.host = read(files[0])
+        result.host = read_structure_file(files[0], "relaxed host")
         for ion, sites in result.ions.items():
-            sites.structures = [read(directory / f"best_{ion}_n{step.count}.extxyz") for step in sites.steps]
+            sites.structures = [read_structure_file(directory / f"best_{ion}_n{step.count}.extxyz", f"lowest {ion} configuration")
+                                for step in sites.steps]
         result.source = str(directory)
         return result
 

@@ -23,6 +23,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_optional_force_tolerance
 from sselab.atomistic.properties.expansion import (
     ExpansionFit,
     SizeTrend,
@@ -68,6 +69,9 @@ class ChemicalExpansionStudy:
 
     fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
     base_ion: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 
     def run(
         self,

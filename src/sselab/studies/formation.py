@@ -23,6 +23,7 @@ from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.build.defects import select_li_sites, substitute
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_optional_force_tolerance, check_temperature, finite_energy
 from sselab.atomistic.properties.formation import (
     DiluteCheck,
     ExchangeEnergies,
@@ -37,6 +38,7 @@ from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
 from sselab.studies.exchange_sites import LLZO_ELEMENTS, ExchangeSiteResult, check_exchange_ion, relaxed_llzo
+from sselab.validation import require_count
 
 COMMAND = "defects formation-energy"
 SINGLE_SITE_WARNING = (
@@ -57,8 +59,9 @@ class FormationEnergyScreen:
 
     def __post_init__(self) -> None:
         check_exchange_ion(self.ion)
-        if not self.temperature_K > 0:
-            raise InputError(f"--temperature must be positive, got {self.temperature_K} K")
+        check_temperature(self.temperature_K, "temperature (--temperature)")
+        require_count(self.seed, "--seed", low=0)
+        check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 
     def run(
         self,
@@ -140,8 +143,8 @@ class FormationEnergyScreen:
             exchanged = engine.relax(substitute(host, [index], self.ion), cell=False)
             progress(f"{self.ion} on one octahedral site")
             host_energy, exchanged_energy, n_exchanged = (
-                float(host.get_potential_energy()),
-                float(exchanged.get_potential_energy()),
+                finite_energy(host, "the LLZO host"),
+                finite_energy(exchanged, f"{self.ion} on one octahedral site"),
                 1,
             )
         where = (sites.source or "a 'defects sites' result") if sites is not None else None

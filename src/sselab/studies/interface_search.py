@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
+from ase.data import chemical_symbols
 
+from sselab.atomistic.build.checks import check_min_image
 from sselab.atomistic.build.heterointerface import (
     CoherentInterface,
     MatchSettings,
@@ -30,13 +32,16 @@ from sselab.atomistic.build.heterointerface import (
 )
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.adhesion import AdhesionEnergy, adhesion_energy
-from sselab.atomistic.properties.neb import HopResult, vacancy_hop
+from sselab.atomistic.properties.checks import check_force_tolerance, record_field
+from sselab.atomistic.properties.neb import HopResult, check_band, vacancy_hop
 from sselab.atomistic.properties.registry import SearchResult, ShiftGrid, bayesian_search, grid_search
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory, run_summary
+from sselab.validation import require_count, require_within_limit
 
 W_ADHESION_SIGN = "seed 004 eq. 4: (E_int - E_substrate - E_film)/A, negative binds"
+SEARCH_COMMAND = "interface search"
 
 
 def describe_interface(model: CoherentInterface) -> dict[str, Any]:
@@ -81,9 +86,9 @@ class InterfaceSpec:
 
     def build(self, substrate: str | Atoms, film: str | Atoms) -> InterfaceBuildResult:
         """The smallest-area coherent interface of ``film`` on ``substrate`` (library names, files or Atoms)."""
-        from sselab.atomistic.build.structures import load_structure
+        from sselab.atomistic.build.structures import as_atoms
 
-        bulk = [s if isinstance(s, Atoms) else load_structure(s) for s in (substrate, film)]
+        bulk = [as_atoms(s) for s in (substrate, film)]
         settings = MatchSettings(self.max_length_tol, self.max_angle_tol, self.max_area, self.max_strain, self.max_shear)
         model = build_coherent_interface(
             bulk[0],
@@ -170,6 +175,11 @@ class RegistrySearch:
             raise InputError(f"--method must be bo, grid or both, got {self.method!r}")
         if self.objective not in ("relaxed", "single-point"):
             raise InputError(f"--objective must be relaxed or single-point, got {self.objective!r}")
+        require_count(self.initial, "initial (--initial)", low=1)
+        require_count(self.patience, "patience (--patience)", low=1)
+        require_count(self.seed, "seed (--seed)", low=0)
+        check_force_tolerance(self.fmax, "--fmax (fmax)")
+        require_within_limit(self.evaluations_bound(), "structures", "the registry search (at most every grid point, per method)")
 
     @property
     def grid(self) -> ShiftGrid:
@@ -339,18 +349,20 @@ class RegistrySearchResult:
     @classmethod
     def from_directory(cls, directory: str | Path) -> RegistrySearchResult:
         """An ``interface search`` run directory: its summary and ``best_interface.extxyz``."""
-        from ase.io import read
+        from sselab.atomistic.build.structures import read_structure_file
 
         directory = Path(directory)
-        if not (directory / "run.json").is_file() or not (directory / "best_interface.extxyz").is_file():
-            raise InputError(f"{directory} is not an 'interface search' run directory")
-        summary = run_summary(directory, "interface search")
+        summary = run_summary(directory, SEARCH_COMMAND)
         if summary.get("film_indices") is None:
             raise InputError(f"{directory / 'run.json'} records no film atoms: rerun 'interface search'")
-        result = cls.from_dict(
-            {"grid_points": 0, "distinct_structures_evaluated": 0, "interface": {}, "objective": "", "calculator": {}, **summary}
-        )
-        result.best_atoms = read(directory / "best_interface.extxyz")
+        best = directory / "best_interface.extxyz"
+        if not best.is_file():
+            raise InputError(f"{directory} lacks best_interface.extxyz: not a finished 'interface search' run")
+        atoms = read_structure_file(best, "best interface")
+        data = {"grid_points": 0, "distinct_structures_evaluated": 0, "interface": {}, "objective": "", "calculator": {}, **summary}
+        check_search_summary(data, len(atoms), f"{directory / 'run.json'} summary")
+        result = cls.from_dict(data)
+        result.best_atoms = atoms
         result.source = str(directory)
         return result
 
@@ -360,7 +372,7 @@ class RegistrySearchResult:
 
         from sselab.plots.interface import registry_search_figure
 
-        run = RunDirectory.open(run_dir, "interface search", self.inputs)
+        run = RunDirectory.open(run_dir, SEARCH_COMMAND, self.inputs)
         if self.best_atoms is not None:
             write(run.path / "best_interface.extxyz", self.best_atoms)
         if self.interface_atoms is not None:
@@ -369,6 +381,27 @@ class RegistrySearchResult:
             run.save_figure("registry_search", registry_search_figure(self))
         run.finish({**self.to_dict(), "run_directory": str(run.path)})
         return run
+
+
+def check_search_summary(data: dict[str, Any], atoms: int, where: str) -> None:
+    """The fields of an ``interface search`` summary that :meth:`RegistrySearchResult.from_dict` reads, with their types;
+    ``film_indices`` must index the ``atoms`` of the best interface. One line naming ``where`` and the field otherwise."""
+    for key, kind in (("interface", "table"), ("objective", "text"), ("grid_points", "count"), ("calculator", "table"),
+                      ("distinct_structures_evaluated", "count"), ("film_indices", "list")):
+        record_field(data, key, kind, where)
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < atoms for i in data["film_indices"]):
+        raise InputError(f"{where}: 'film_indices' must be atom indices of the {atoms}-atom best interface")
+    for name in ("bo", "grid"):
+        if name in data:
+            record_field(data, name, "table", where)
+    for key in ("engine", "adhesion_energies_eV"):
+        if data.get(key) is not None:
+            record_field(data, key, "table", where)
+    if data.get("adhesion_energies_eV") is not None:
+        for key in ("interface", "substrate_slab", "film_slab", "area_A2"):
+            record_field(data["adhesion_energies_eV"], key, "number", f"{where}, adhesion_energies_eV")
+    if data.get("warning") is not None:
+        record_field(data, "warning", "text", where)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -389,11 +422,19 @@ class InterfaceHopStudy:
     def __post_init__(self) -> None:
         if (self.site_from is None) != (self.site_to is None):
             raise InputError("give both --from and --to, or neither")
+        if self.species not in chemical_symbols[1:]:
+            raise InputError(f"--species {self.species!r} is not an element symbol")
+        for site, name in ((self.site_from, "--from"), (self.site_to, "--to")):
+            if site is not None:
+                require_count(site, f"{name} (an atom index)", low=0)
+        check_band(self.images, self.neb_fmax)
+        check_min_image(self.min_image, "min image (--min-image)")
+        check_force_tolerance(self.fmax, "--fmax (fmax)")
 
     def endpoints(self, search: RegistrySearchResult | str | Path) -> tuple[Atoms, int, int, tuple[int, int]]:
         """The laterally repeated best interface (the first copy keeps the original indices), the hopping atom, the
         vacated site and the repeats; checked before any calculation."""
-        from sselab.atomistic.build.interfaces import lateral_repeats
+        from sselab.atomistic.build.interfaces import lateral_repeats, repeat_for_images
 
         search = search if isinstance(search, RegistrySearchResult) else RegistrySearchResult.from_directory(search)
         host = search.best_atoms
@@ -405,8 +446,11 @@ class InterfaceHopStudy:
         for index in (site_from, site_to):
             if not 0 <= index < len(host):
                 raise InputError(f"atom {index} does not exist in the interface ({len(host)} atoms)")
+        if site_from == site_to:
+            raise InputError(f"--from and --to name the same atom ({site_from}): a hop needs two sites")
+        repeated = repeat_for_images(host, self.min_image, "the best interface")
         repeats = lateral_repeats(host.cell.array, self.min_image)
-        return host.repeat((*repeats, 1)), int(site_from), int(site_to), tuple(int(r) for r in repeats)
+        return repeated, int(site_from), int(site_to), tuple(int(r) for r in repeats)
 
     def run(
         self,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import math
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -32,6 +33,10 @@ from sselab.continuum import fracture
 from sselab.continuum.ion_exchange import (
     DEFAULT_REFERENCE_DIFFUSIVITY,
     DEFINITIONS,
+    MAX_STRESS_PA,
+    MAX_TEMPERATURE_K,
+    MAX_THICKNESS_M,
+    REFERENCE_DIFFUSIVITY_RANGE,
     VERDICTS,
     DesignBounds,
     ExchangeDesign,
@@ -48,6 +53,7 @@ from sselab.errors import InputError
 from sselab.params.ions import load_host, load_ion, load_li_law
 from sselab.params.references import load_reference
 from sselab.runs import RunDirectory
+from sselab.validation import read_text_file, require_count, require_range, require_within_limit
 
 #: packaged reference set of seed 000's Fig. 6 (case, paper numbers, citation)
 FIG6_REFERENCE = "seed000_fig6"
@@ -94,10 +100,15 @@ def _label(value: str | Path | Host | ExchangeIon) -> str:
 
 
 def _treatment(host, ion, thickness_m, temperature_K, reference_diffusivity_m2_per_s) -> tuple[Host, ExchangeIon, float, float, float]:
-    """Host, ion, L (m), T (K) and D_ref (m²/s), each checked."""
+    """Host, ion, L (m), T (K) and D_ref (m²/s), each checked: positive, and within the physical bounds of
+    :mod:`sselab.continuum.ion_exchange` (L ≤ 1 m, T ≤ 5000 K, 10⁻³⁰ ≤ D_ref ≤ 10⁻⁴ m²/s) before τ = L²/D_ref is formed."""
     material, exchange_ion = _host(host), _ion(ion)
-    return (material, exchange_ion, _positive("thickness_m", thickness_m), _positive("temperature_K", temperature_K),
-            _positive("reference_diffusivity_m2_per_s", reference_diffusivity_m2_per_s))
+    length = require_range(_positive("thickness_m", thickness_m), "thickness_m", high=MAX_THICKNESS_M, unit="m")
+    kelvin = require_range(_positive("temperature_K", temperature_K), "temperature_K", high=MAX_TEMPERATURE_K, unit="K")
+    d_ref = require_range(_positive("reference_diffusivity_m2_per_s", reference_diffusivity_m2_per_s),
+                          "reference_diffusivity_m2_per_s", low=REFERENCE_DIFFUSIVITY_RANGE[0], high=REFERENCE_DIFFUSIVITY_RANGE[1],
+                          unit="m^2/s")
+    return material, exchange_ion, length, kelvin, d_ref
 
 
 def _bounds(flaw_size_m: float, safety_factor: float, minimum_gain: float) -> DesignBounds:
@@ -425,10 +436,12 @@ class IonExchangeMap:
 
     def grid(self) -> MapGrid:
         """The checked spec and axes; ``grid().tasks()`` are the :func:`map_row_task` items of the sweep."""
+        cs_count = require_count(self.cs_count, "cs_count", low=1)
+        ratio_count = require_count(self.ratio_count, "ratio_count", low=1)
+        require_within_limit(cs_count * ratio_count * MapSpec.samples, "grid_points",
+                             f"a map of {cs_count} x {ratio_count} points ({MapSpec.samples} profile samples each)")
         material, exchange_ion, length, kelvin, d_ref = _treatment(
             self.host, self.ion, self.thickness_m, self.temperature_K, self.reference_diffusivity_m2_per_s)
-        if self.cs_count < 1 or self.ratio_count < 1:
-            raise InputError("cs_count and ratio_count must be at least 1")
         low = _number("cs_min", self.cs_min)
         high = 0.9 * exchange_ion.saturation_concentration if self.cs_max is None else _number("cs_max", self.cs_max)
         ratio_min, ratio_max = _number("ratio_min", self.ratio_min), _number("ratio_max", self.ratio_max)
@@ -441,11 +454,13 @@ class IonExchangeMap:
         bounds = _bounds(self.flaw_size_m, self.safety_factor, self.minimum_gain)
         bounds.check_plate(length)
         spec = MapSpec(template, bounds, fracture.check_form(self.fracture_form), rtol)
-        return MapGrid(spec, np.linspace(low, high, self.cs_count), np.geomspace(ratio_min, ratio_max, self.ratio_count))
+        return MapGrid(spec, np.linspace(low, high, cs_count), np.geomspace(ratio_min, ratio_max, ratio_count))
 
     def run(self, scheduler: str | None = None, workers: int | None = None, progress: bool = True) -> IonExchangeMapResult:
         """Solve the map as Dask tasks (one per C_s) on a local cluster of ``workers`` processes (default:
-        all cores), or on the running scheduler at ``scheduler``; a progress bar on stderr if ``progress``."""
+        all cores), or on the running scheduler at ``scheduler``; a progress bar on stderr if ``progress``.
+        Every setting, the grid's size and (in :func:`~sselab.sweep.run_tasks`) the cluster settings are checked before
+        any work starts."""
         from sselab.sweep import run_tasks
 
         grid = self.grid()
@@ -467,26 +482,41 @@ class MDDiffusivities:
 
     @classmethod
     def from_csv(cls, path: str | Path) -> MDDiffusivities:
-        """A CSV with the columns ``temperature_K``, ``stress_Pa``, ``D_m2_per_s`` (one row per MD run)."""
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(f"file {path} does not exist")
+        """A UTF-8 CSV with exactly the columns ``temperature_K``, ``stress_Pa``, ``D_m2_per_s`` (any order, one row per MD run),
+        each cell a finite number; anything else is one line naming the file (and the row)."""
+        text = read_text_file(path, "MD data file")
         try:
-            with path.open(newline="") as handle:
-                rows = list(csv.DictReader(handle))
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise InputError(f"cannot read {path}: {error}") from None
-        if not rows or any(c not in rows[0] for c in MD_COLUMNS):
-            raise InputError(f"{path}: expected a CSV with columns {', '.join(MD_COLUMNS)}")
-        try:
-            columns = [np.array([float(r[c]) for r in rows]) for c in MD_COLUMNS]
-        except (ValueError, TypeError):
-            raise InputError(f"{path}: every row needs numbers in {', '.join(MD_COLUMNS)}") from None
-        return cls(*columns)
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            header = reader.fieldnames or []
+            rows = list(reader)
+        except csv.Error as error:
+            raise InputError(f"{path}: not a readable CSV ({error})") from None
+        if sorted(header) != sorted(MD_COLUMNS):
+            raise InputError(f"{path}: expected a CSV with columns {', '.join(MD_COLUMNS)}, got {', '.join(map(str, header)) or 'none'}")
+        if not rows:
+            raise InputError(f"{path}: has a header but no rows")
+        columns = {column: np.empty(len(rows)) for column in MD_COLUMNS}
+        for number, row in enumerate(rows, 2):  # line 1 is the header
+            if None in row:
+                raise InputError(f"{path}, line {number}: more cells than the {len(MD_COLUMNS)} columns")
+            for column in MD_COLUMNS:
+                columns[column][number - 2] = _csv_number(row.get(column), f"{path}, line {number}, {column}")
+        return cls(*(columns[column] for column in MD_COLUMNS))
 
     def fit(self) -> TwoStepFit:
         """Eq. 10's two-step fit (:func:`~sselab.continuum.li_penalty.fit_two_step`)."""
         return fit_two_step(self.temperature_K, self.stress_Pa, self.D_m2_per_s)
+
+
+def _csv_number(cell: str | None, where: str) -> float:
+    """One CSV cell as a finite number (a missing cell, text, NaN or ±inf is refused)."""
+    try:
+        value = float(cell) if cell is not None else math.nan
+    except ValueError:
+        raise InputError(f"{where}: every row needs numbers in {', '.join(MD_COLUMNS)}, got {cell!r}") from None
+    if not math.isfinite(value):
+        raise InputError(f"{where}: every row needs numbers in {', '.join(MD_COLUMNS)} (finite), got {cell!r}")
+    return value
 
 
 LiLawSource = LiDiffusionLaw | MDDiffusivities | str | Path
@@ -600,7 +630,8 @@ def li_diffusivity_penalty(
     kelvin = _number("temperature_K", temperature_K)
     if not kelvin > 0:
         raise InputError(f"temperature_K must be positive, got {kelvin} K")
-    sigma = _number("stress_Pa", stress_Pa)
+    require_range(kelvin, "temperature_K", high=MAX_TEMPERATURE_K, unit="K")
+    sigma = require_range(_number("stress_Pa", stress_Pa), "stress_Pa", low=-MAX_STRESS_PA, high=MAX_STRESS_PA, unit="Pa")
     exchanged_law, exchanged_info, data, fit = _li_law(exchanged)
     bulk_law, bulk_info, _, _ = _li_law(bulk)
     result = li_penalty(exchanged_law, bulk_law, kelvin, sigma)

@@ -25,6 +25,7 @@ import xarray as xr
 from scipy.optimize import brentq
 
 from sselab.continuum.li0_potential import (
+    MAX_POTENTIAL_EV,
     Li0Result,
     Separator,
     analyse,
@@ -38,6 +39,7 @@ from sselab.params.separators import load_separator
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
 from sselab.sweep import run_tasks
+from sselab.validation import require_count, require_finite, require_range, require_within_limit
 
 #: ``config`` recorded for a stack given as a :class:`Separator` object rather than a file.
 IN_MEMORY_CONFIG = "<Separator>"
@@ -198,7 +200,7 @@ def solve_li0(
     case = Li0Case.load(config)
     overrides = {"mu_cathode": mu_cathode_eV, "mu_anode": mu_anode_eV, "current_density": current_density_A_per_m2,
                  "temperature": temperature_K, "thickness": thickness_m}
-    changes = {key: float(value) for key, value in overrides.items() if value is not None}
+    changes = {key: require_finite(value, key) for key, value in overrides.items() if value is not None}
     separator = replace(case.separator, **changes) if changes else case.separator
     return Li0Profile.from_analysis(analyse(separator, band_eV), config=case.config, name=case.name)
 
@@ -207,6 +209,10 @@ def solve_li0(
 
 #: ``status`` of a sweep point: solved, no steady state with 0 < t ≤ 1, not resolvable in float64.
 SWEEP_SOLVED, SWEEP_NO_STEADY_STATE, SWEEP_NOT_RESOLVABLE = 0.0, 1.0, 2.0
+#: Values a sweep stores per point (t, jump, near_anode, overshoot, status): its cost in the ``grid_points`` limit.
+SWEEP_VALUES = 5
+#: ``layer`` of a sweep indexes a stack's layers: no stack has more than this many.
+MAX_LAYERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -319,8 +325,19 @@ class Li0Sweep:
     band_eV: float = 0.05
 
     def __post_init__(self) -> None:
-        if self.anode_count < 1 or self.b_count < 1:
-            raise InputError(f"the anode and B counts must be at least 1, got {self.anode_count} and {self.b_count}")
+        """Counts whole and at least 1, the map's size within the ``grid_points`` limit (each point stores
+        :data:`SWEEP_VALUES` values), potentials finite within ±10 eV with min ≤ max, the band in (0, 10] eV."""
+        anode_count = require_count(self.anode_count, "anode_count")
+        b_count = require_count(self.b_count, "b_count")
+        require_within_limit(anode_count * b_count * SWEEP_VALUES, "grid_points",
+                             f"a sweep of {anode_count} x {b_count} points ({SWEEP_VALUES} values each)")
+        for low, high in (("anode_min_eV", "anode_max_eV"), ("b_min_eV", "b_max_eV")):
+            bottom = require_range(getattr(self, low), low, low=-MAX_POTENTIAL_EV, high=MAX_POTENTIAL_EV, unit="eV")
+            top = require_range(getattr(self, high), high, low=-MAX_POTENTIAL_EV, high=MAX_POTENTIAL_EV, unit="eV")
+            if bottom > top:
+                raise InputError(f"{low} ({bottom:g} eV) must not exceed {high} ({top:g} eV)")
+        require_range(self.band_eV, "band_eV", low=0.0, low_inclusive=False, high=MAX_POTENTIAL_EV, unit="eV")
+        require_count(self.layer, "layer", low=-MAX_LAYERS, high=MAX_LAYERS - 1)
 
     @property
     def anodes_eV(self) -> np.ndarray:

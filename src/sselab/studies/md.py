@@ -17,27 +17,60 @@ One sub-directory per (T, strain) point, ``T<T>K_strain<±s>pct/``, each with ``
   (:mod:`sselab.atomistic.md.lammps`, recommended timestep resolving the shell vibration);
   otherwise ``calculator=`` (a name, an ASE calculator or an Engine; CHGNet by default, 1 fs)
   runs through ASE (:mod:`sselab.atomistic.md.ase_md`).
+* Before its first step every point writes ``point.json`` (:mod:`sselab.atomistic.md.record`): the
+  cell (atoms, formula, a hash of the built cell), how it was built (repeat, exchange, seed), the
+  engine (calculator name, model, version and settings, or force-field name and a hash of its
+  numbers), ensemble, thermostat, damping, timestep, frame interval, equilibration, production
+  time, temperature and strain. ``run.json`` records the same settings for the whole grid.
 * ``resume=True`` skips finished points and continues interrupted ones from their checkpoint (the
-  last stored frame for ASE, ``checkpoint.restart`` for LAMMPS).
+  last stored frame for ASE, ``checkpoint.restart`` for LAMMPS), after checking that every
+  setting above equals what ``point.json`` (and a finished run's ``run.json``) holds: anything
+  else is refused, naming the setting, before any step runs. A longer production time is refused
+  too (a different run, not a continuation). An interrupted run (Ctrl-C, a kill) keeps every
+  finished point and the frames of the current one, so a resume recomputes nothing finished.
+* Without ``resume``, point folders holding earlier work are refused unless ``overwrite``.
+* Bounds, checked before anything runs: temperatures in (0, 10 000] K, |strain| ≤ 0.2, timestep in
+  (0, 10] fs, production and frame interval > 0 with the frame interval at most the production time,
+  equilibration ≥ 0, an exchange concentration in (0, 1]; the cell's atoms, the grid's points and
+  each point's steps against the limits ``atoms``, ``structures`` and ``md_steps``
+  (:data:`sselab.validation.LIMITS`).
 * Under ``mpiexec -n N`` (force-field runs only, with an explicit ``out``) every rank builds the same
   seeded cell and LAMMPS splits the work; rank 0 alone writes ``run.json``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from ase import Atoms
+from ase.data import atomic_numbers
 
-from sselab.atomistic.md.ase_md import MDSettings, apply_hydrostatic_strain, check_hydrostatic_strain, extxyz_frames, run_ase_md
+from sselab.atomistic.md.ase_md import (
+    ENSEMBLES,
+    MAX_SEED,
+    THERMOSTATS,
+    MDSettings,
+    apply_hydrostatic_strain,
+    check_hydrostatic_strain,
+    check_temperature,
+    check_timestep,
+    extxyz_frames,
+    run_ase_md,
+)
 from sselab.atomistic.md.forcefields import ForceField, load_forcefield
-from sselab.atomistic.md.lammps import mpi_layout, recommended_timestep_fs, run_lammps_md
+from sselab.atomistic.md.lammps import mpi_barrier, mpi_layout, recommended_timestep_fs, run_lammps_md
+from sselab.atomistic.md.record import POINT_RECORD, read_point_record, require_same_settings, write_point_record
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
-from sselab.runs import RunDirectory, to_jsonable
+from sselab.runs import RunDirectory, read_run_record, to_jsonable
+from sselab.validation import require_count, require_positive, require_range, require_within_limit
 
 __all__ = ["MDGrid", "MDGridResult", "MDPoint", "MDSchedule", "build_md_system", "check_mpi_run", "point_name"]
 
@@ -77,6 +110,7 @@ def build_md_system(structure: str | Path | Atoms, *, repeat: tuple[int, int, in
             "ewald_spread_eV": report.ewald_highest - report.ewald_lowest}}
     else:
         atoms, record = load_structure(structure), {"structure": str(structure)}
+    require_within_limit(len(atoms) * math.prod(repeat), "atoms", f"the {'x'.join(map(str, repeat))} supercell")
     atoms = atoms.repeat(tuple(repeat))
     if exchange_ion is not None:
         atoms = substitute_exchange_ions(atoms, exchange_ion, count=exchange_count, concentration=exchange_concentration,
@@ -87,8 +121,21 @@ def build_md_system(structure: str | Path | Atoms, *, repeat: tuple[int, int, in
                               "site_fraction": exchanged / (exchanged + symbols.count("Li"))}
     elif exchange_count is not None or exchange_concentration is not None:
         raise InputError("--exchange-count/--exchange-concentration need --exchange-ion")
-    record.update({"atoms": len(atoms), "formula": atoms.get_chemical_formula()})
+    record.update({"atoms": len(atoms), "formula": atoms.get_chemical_formula(), "cell_sha256": cell_sha256(atoms)})
     return atoms, record
+
+
+def cell_sha256(atoms: Atoms) -> str:
+    """SHA-256 of a cell's content: species, positions and cell vectors (rounded to 1e-6 Å), periodicity.
+
+    A resume compares it, so that a structure file edited (or another seed's Li ordering) between
+    an interruption and its resume is noticed.
+    """
+    digest = hashlib.sha256()
+    for array in (atoms.numbers.astype(np.int64), np.round(atoms.positions, 6) + 0.0, np.round(atoms.cell.array, 6) + 0.0,
+                  atoms.pbc.astype(np.int8)):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -205,28 +252,74 @@ class MDGrid:
 
     def __post_init__(self) -> None:
         temperatures = (self.temperatures_K,) if isinstance(self.temperatures_K, (int, float)) else self.temperatures_K
-        object.__setattr__(self, "temperatures_K", tuple(float(t) for t in temperatures))
-        object.__setattr__(self, "strains", tuple(float(s) for s in self.strains) or (0.0,))
-        object.__setattr__(self, "repeat", tuple(self.repeat))
+        strains = (self.strains,) if isinstance(self.strains, (int, float)) else self.strains
+        object.__setattr__(self, "temperatures_K", tuple(check_temperature(t) for t in temperatures))
+        for strain in strains:
+            check_hydrostatic_strain(strain)
+        object.__setattr__(self, "strains", tuple(float(s) for s in strains) or (0.0,))
         if not self.temperatures_K:
             raise InputError("give at least one temperature")
-        if len(self.repeat) != 3 or not all(isinstance(n, int) and n >= 1 for n in self.repeat):
+        self._check_grid()
+        self._check_times()
+        if self.ensemble not in ENSEMBLES:
+            raise InputError(f"ensemble must be one of {', '.join(ENSEMBLES)}, got {self.ensemble!r}")
+        if self.thermostat not in THERMOSTATS:
+            raise InputError(f"thermostat must be one of {', '.join(THERMOSTATS)}, got {self.thermostat!r}")
+        self._check_cell()
+
+    def _check_grid(self) -> None:
+        """The grid's size against the ``structures`` limit; two points sharing one folder are refused."""
+        require_within_limit(len(self.temperatures_K) * len(self.strains), "structures", "the MD grid (temperatures x strains)")
+        names = [point_name(t, s) for t in self.temperatures_K for s in self.strains]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise InputError(f"the grid names the point {repeated[0]} twice (temperatures or strains equal to the folder's precision)")
+
+    def _check_times(self) -> None:
+        """Production, frame interval, equilibration and damping: finite, positive (equilibration may be 0), in order."""
+        require_positive(self.time_fs, "--time", "fs")
+        if self.timestep_fs is not None:
+            check_timestep(self.timestep_fs)
+        require_positive(self.dump_interval_fs, "--dump-interval", "fs")
+        if self.dump_interval_fs > self.time_fs:
+            raise InputError(f"--dump-interval {self.dump_interval_fs:g} fs is longer than --time {self.time_fs:g} fs: "
+                             "the run would store no frame after the first")
+        require_range(self.equilibration_fs, "--equilibration", low=0.0, unit="fs")
+        require_positive(self.damping_fs, "--damping", "fs")
+
+    def _check_cell(self) -> None:
+        """Repeat, exchange ion and seed: whole numbers in range, a real element other than Li, one way of counting."""
+        repeat = tuple(self.repeat) if isinstance(self.repeat, (tuple, list)) else (self.repeat,)
+        if len(repeat) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in repeat):
             raise InputError(f"repeat takes three positive integers like (2, 3, 3), got {self.repeat!r}")
-        if self.exchange_ion is None and (self.exchange_count is not None or self.exchange_concentration is not None):
-            raise InputError("--exchange-count/--exchange-concentration need --exchange-ion")
-        if self.timestep_fs is not None and not self.timestep_fs > 0:
-            raise InputError(f"timestep must be positive, got {self.timestep_fs} fs")
-        for strain in self.strains:
-            check_hydrostatic_strain(strain)
+        object.__setattr__(self, "repeat", repeat)
+        require_within_limit(math.prod(repeat), "atoms", f"the {'x'.join(map(str, repeat))} supercell")
+        require_count(self.seed, "seed", low=1, high=MAX_SEED)
+        if self.exchange_ion is None:
+            if self.exchange_count is not None or self.exchange_concentration is not None:
+                raise InputError("--exchange-count/--exchange-concentration need --exchange-ion")
+            return
+        if not isinstance(self.exchange_ion, str) or self.exchange_ion not in atomic_numbers or self.exchange_ion in ("X", "Li"):
+            raise InputError(f"--exchange-ion must be an element symbol other than Li, got {self.exchange_ion!r}")
+        if (self.exchange_count is None) == (self.exchange_concentration is None):
+            raise InputError("--exchange-ion needs exactly one of --exchange-count and --exchange-concentration")
+        if self.exchange_count is not None:
+            require_count(self.exchange_count, "--exchange-count", low=1)
+        else:
+            require_range(self.exchange_concentration, "--exchange-concentration", low=0.0, low_inclusive=False, high=1.0)
 
     def schedule(self, forcefield: ForceField | str | Path | None = None) -> MDSchedule:
-        """The timestep and step counts for this engine; the frame interval and run time must be whole numbers of steps."""
+        """The timestep and step counts for this engine; the frame interval and run time must be whole numbers of steps.
+
+        Each point's steps (equilibration and production) are checked against the ``md_steps`` limit first.
+        """
         if self.timestep_fs is not None:
             dt = float(self.timestep_fs)
         elif forcefield is not None:
             dt = recommended_timestep_fs(forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield))
         else:
             dt = MLIP_TIMESTEP_FS
+        require_within_limit((self.time_fs + self.equilibration_fs) / dt, "md_steps", "each MD point")
         dump_every = round(self.dump_interval_fs / dt)
         if dump_every < 1 or abs(dump_every * dt - self.dump_interval_fs) > 1e-6 * self.dump_interval_fs:
             raise InputError(f"--dump-interval {self.dump_interval_fs:g} fs must be a whole number of timesteps ({dt:g} fs)")
@@ -242,63 +335,136 @@ class MDGrid:
                           dump_every=schedule.dump_every, ensemble=self.ensemble, thermostat=self.thermostat,
                           thermostat_damping_fs=self.damping_fs, seed=self.seed, equilibration_steps=schedule.equilibration_steps)
 
+    def defining_settings(self, system: dict[str, Any], engine: dict[str, Any], schedule: MDSchedule) -> dict[str, Any]:
+        """Everything that determines every point's trajectory except its temperature and strain (module docstring).
+
+        ``system`` is :func:`build_md_system`'s record, ``engine`` the engine's identity. A resume
+        compares these values with the recorded ones.
+        """
+        return {"repeat": list(self.repeat), "exchange_ion": self.exchange_ion, "exchange_count": self.exchange_count,
+                "exchange_concentration": self.exchange_concentration, "seed": self.seed, "atoms": system["atoms"],
+                "formula": system["formula"], "cell_sha256": system["cell_sha256"], "engine": engine,
+                "ensemble": self.ensemble, "thermostat": self.thermostat, "damping_fs": self.damping_fs,
+                "timestep_fs": schedule.timestep_fs, "frame_interval_fs": schedule.frame_interval_fs,
+                "equilibration_fs": schedule.equilibration_steps * schedule.timestep_fs, "production_fs": schedule.production_fs}
+
     def run(self, structure: str | Path | Atoms, *, calculator=None, forcefield: ForceField | str | Path | None = None,
-            device: str = "cpu", out: str | Path | RunDirectory | None = None, resume: bool = False,
+            device: str = "cpu", out: str | Path | RunDirectory | None = None, resume: bool = False, overwrite: bool = False,
             progress: Progress = no_progress) -> MDGridResult:
         """Run every (T, strain) point into ``out`` (a path or an open RunDirectory; default runs/md-run-<time>).
 
         ``calculator`` (name, ASE calculator or Engine; ``device`` for torch models) runs ASE MD;
         ``forcefield`` (packaged name, TOML file or ForceField) runs LAMMPS instead. ``progress(label, n)``
-        is called as production steps advance (n new steps of the point named ``label``). A trajectory
-        that exists already is refused unless ``resume``. Call :meth:`MDGridResult.write` to finish ``run.json``.
+        is called as production steps advance (n new steps of the point named ``label``). Earlier work
+        in ``out`` is refused unless ``resume`` (same settings, checked against the records) or
+        ``overwrite``. This method owns the run's recorded inputs; call :meth:`MDGridResult.write`
+        to finish ``run.json``.
         """
         rank, ranks = mpi_layout()
         check_mpi_run(forcefield, out, ranks)
+        if forcefield is not None and calculator is not None:
+            raise InputError("give a calculator (ASE MD) or a force field (LAMMPS MD), not both")
+        run = RunDirectory.open(out, "md run", {}, overwrite=overwrite, resume=resume)  # a bad --out fails before any work
         atoms, system = build_md_system(structure, repeat=self.repeat, exchange_ion=self.exchange_ion,
                                         exchange_count=self.exchange_count, exchange_concentration=self.exchange_concentration,
                                         seed=self.seed)
-        symbols = atoms.get_chemical_symbols()
-        if forcefield is not None:
-            if calculator is not None:
-                raise InputError("give a calculator (ASE MD) or a force field (LAMMPS MD), not both")
-            engine = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
-            engine.require(symbols)
-            record = {"engine": "lammps", "forcefield": engine.name, "source": engine.source}
-        else:
-            from sselab.atomistic.engine import as_engine
-
-            engine = as_engine(calculator, device=device)
-            engine.spec.check_elements(symbols)
-            record = {"engine": "ase", **engine.spec.identity()}
+        engine, record, identity = _engine(calculator, forcefield, device, atoms.get_chemical_symbols())
         schedule = self.schedule(engine if forcefield is not None else None)
-        inputs = {"structure": system["structure"], **asdict(self), "timestep_fs": schedule.timestep_fs,
-                  "forcefield": None if forcefield is None else record["forcefield"],
-                  "calculator": record.get("calculator"), "device": device, "resume": resume}
-        run = RunDirectory.open(out, "md run", inputs, resume=resume)
-        points = tuple(self._point(atoms, self.md_settings(t, schedule), strain, run.path, engine, resume, progress)
-                       for t in self.temperatures_K for strain in self.strains)
+        defining = self.defining_settings(system, identity, schedule)
+        grid = {"temperatures_K": list(self.temperatures_K), "strains": list(self.strains)}
+        run.inputs = {"structure": system["structure"], **defining, **grid, "device": device, "resume": resume}
+        if resume and (run.path / "run.json").exists():
+            recorded = read_run_record(run.path, "md run").get("inputs")
+            require_same_settings(recorded if isinstance(recorded, dict) else {}, {**defining, **grid}, f"the run in {run.path}")
+        grid_points = [(t, strain) for t in self.temperatures_K for strain in self.strains]
+        plans = [self._plan(run.path, t, strain, defining, resume, overwrite) for t, strain in grid_points]  # all checked first
+        mpi_barrier()  # every rank has read the folders as they were before rank 0 writes to them
+        if overwrite and rank == 0:
+            remove_other_points(run.path, {folder for folder, _ in plans})
+        points = []
+        for (t, strain), (folder, continuing) in zip(grid_points, plans):
+            point_record = None if rank else {"structure": system["structure"], **defining, "temperature_K": t, "strain": strain}
+            points.append(self._point(atoms, self.md_settings(t, schedule), strain, folder, engine, continuing, progress,
+                                      point_record))
         return MDGridResult(system=system, engine=record, timestep_fs=schedule.timestep_fs,
-                            frame_interval_fs=schedule.frame_interval_fs, production_fs=schedule.production_fs, points=points,
+                            frame_interval_fs=schedule.frame_interval_fs, production_fs=schedule.production_fs, points=tuple(points),
                             next=f"sselab diffusion analyze {run.path}/<point>/{TRAJECTORY_FILE} --species <ion>",
                             mpi_ranks=ranks, mpi_rank=rank, run=run)
 
-    def _point(self, atoms: Atoms, settings: MDSettings, strain: float, root: Path, engine, resume: bool,
-               progress: Progress) -> MDPoint:
-        folder = root / point_name(settings.temperature_K, strain)
-        folder.mkdir(exist_ok=True)
+    @staticmethod
+    def _plan(root: Path, temperature_K: float, strain: float, defining: dict[str, Any], resume: bool,
+              overwrite: bool) -> tuple[Path, bool]:
+        """(folder, continue it?) of one point, checked before any point runs.
+
+        Earlier work in the folder (a record, a trajectory, a checkpoint) is continued with ``resume``
+        when its record matches, replaced with ``overwrite``, and refused otherwise.
+        """
+        folder = root / point_name(temperature_K, strain)
+        earlier = [f for f in (POINT_RECORD, TRAJECTORY_FILE, CHECKPOINT_FILE) if (folder / f).exists()]
+        if not earlier:
+            return folder, False
+        if not resume:
+            if overwrite:
+                return folder, False
+            raise InputError(f"{folder} holds an earlier MD point ({', '.join(earlier)}): use --resume to continue it, "
+                             "--overwrite to replace it, or another --out")
+        recorded = read_point_record(folder)
+        if recorded is None:
+            raise InputError(f"{folder} has no {POINT_RECORD} (written by an older sselab?): its settings cannot be checked, "
+                             "so it is not resumed; use --overwrite to run it again, or another --out")
+        require_same_settings(recorded, {**defining, "temperature_K": temperature_K, "strain": strain}, f"point {folder}")
+        return folder, True
+
+    @staticmethod
+    def _point(atoms: Atoms, settings: MDSettings, strain: float, folder: Path, engine, continuing: bool,
+               progress: Progress, record: dict[str, Any] | None) -> MDPoint:
+        """Run (or continue) one point; a fresh point clears the folder's old outputs and writes ``record`` first (rank 0)."""
         trajectory, thermo = folder / TRAJECTORY_FILE, folder / THERMO_FILE
-        if resume and is_finished(trajectory, settings.steps * settings.timestep_fs):
+        if continuing and is_finished(trajectory, settings.steps * settings.timestep_fs):
             return MDPoint(settings.temperature_K, strain, str(folder), "already finished")
-        if not resume and trajectory.exists():
-            raise InputError(f"{trajectory} exists: use --resume to continue it, or another --out")
+        if record is not None:
+            folder.mkdir(exist_ok=True)
+            if not continuing:  # an overwritten point: nothing of the old run may be continued under the new record
+                for name in (TRAJECTORY_FILE, THERMO_FILE, CHECKPOINT_FILE):
+                    (folder / name).unlink(missing_ok=True)
+                write_point_record(folder, record)
         strained = apply_hydrostatic_strain(atoms, strain)
         report = production_progress(progress, f"MD {settings.temperature_K:g} K, strain {strain:+.3g}", settings.steps)
         if isinstance(engine, ForceField):
-            result = _run_lammps(strained, engine, settings, folder, resume, report)
+            result = _run_lammps(strained, engine, settings, folder, continuing, report)
         else:
-            result = run_ase_md(strained, engine.loaded.calculator, settings, trajectory, thermo, progress=report, resume=resume)
+            result = run_ase_md(strained, engine.loaded.calculator, settings, trajectory, thermo, progress=report,
+                                resume=continuing)
         return MDPoint(settings.temperature_K, strain, str(folder), "ran", result.wall_time_s, result.ns_per_day,
                        result.mean_temperature_K, result.steps_run)
+
+
+def remove_other_points(root: Path, kept: set[Path]) -> None:
+    """Delete the point folders (those holding a ``point.json``) of an overwritten run that the new grid does not
+    have, so that no trajectory of the old run is left to be analysed beside the new ones."""
+    for record in root.glob(f"*/{POINT_RECORD}"):
+        if record.parent not in kept:
+            shutil.rmtree(record.parent)
+
+
+def _engine(calculator, forcefield: ForceField | str | Path | None, device: str,
+            symbols: list[str]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """(engine, its summary record, its identity for the run's records) for a calculator or a force field.
+
+    The identity is what a resume compares: the calculator's name, model, version and settings, or
+    the force field's name and the hash of its numbers.
+    """
+    if forcefield is not None:
+        engine = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
+        engine.require(symbols)
+        identity = {"engine": "lammps", "forcefield": engine.name, "parameters_sha256": engine.parameters_sha256()}
+        return engine, {"engine": "lammps", "forcefield": engine.name, "source": engine.source}, identity
+    from sselab.atomistic.engine import Engine, as_engine
+
+    engine = calculator if isinstance(calculator, Engine) else as_engine(calculator, device=device)
+    engine.spec.check_elements(symbols)
+    identity = {"engine": "ase", **engine.spec.identity()}
+    return engine, identity, identity
 
 
 def is_finished(trajectory: Path, total_fs: float) -> bool:

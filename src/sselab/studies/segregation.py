@@ -37,9 +37,10 @@ import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
 
+from sselab.atomistic.build.checks import check_max_strain, check_miller, check_min_image
 from sselab.atomistic.build.interfaces import InterfaceModel, build_interface
 from sselab.atomistic.build.structures import as_atoms
-from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.engine import Engine, as_engine, require_force_tolerance
 from sselab.atomistic.properties.adhesion import AdhesionResult, work_of_adhesion
 from sselab.atomistic.properties.surface import FM_PLANES, SurfaceEnergyResult, strained_surface_energy, surface_energy
 from sselab.atomistic.properties.vacancies import VacancyProfile, vacancy_profile
@@ -47,12 +48,19 @@ from sselab.constants import ELECTRON_VOLT
 from sselab.continuum.segregation import SegregationPrediction, predict, weakest_site
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
+from sselab.validation import require_count, require_text, require_within_limit
 
 if TYPE_CHECKING:
     from sselab.runs import RunDirectory
 
 #: The command a study's run.json records (``sselab segregation study``).
 STUDY_COMMAND = "segregation-study"
+#: Bounds of :class:`SegregationStudy`'s settings: a slab of more than 100 planes is bulk. Miller indices, strains and
+#: image distances have the builders' bounds (sselab.atomistic.build.checks), the force tolerance the engine's.
+MAX_PLANES = 100
+#: Atoms per Å² of the densest metal plane (fcc Cu(111): 0.177), for a lower estimate of the cells' size before they exist:
+#: the thickest cell holds at least (planes) × min_image² × this many atoms.
+DENSEST_PLANE_ATOMS_PER_A2 = 0.18
 _EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
 
 
@@ -81,6 +89,29 @@ class SegregationStudy:
     vacancy_planes: tuple[int, ...] | None = None
     fix_substrate_planes: int = 0
     fmax: float | None = None
+
+    def __post_init__(self) -> None:
+        """Every setting in its range (see :data:`MAX_PLANES`), and the size of the cells bounded before any relaxation."""
+        for name in ("metal_miller", "substrate_miller"):
+            check_miller(getattr(self, name), name)
+        for name in ("metal_planes", "substrate_planes"):
+            require_count(getattr(self, name), name, low=1, high=MAX_PLANES)
+        check_max_strain(self.max_strain, "max_strain")
+        check_min_image(self.min_image, "min_image")
+        if not isinstance(self.fm_planes, (tuple, list)) or len(set(self.fm_planes)) < 2:
+            raise InputError(f"fm_planes: the Fiorentini-Methfessel fit needs at least two slab thicknesses, got {self.fm_planes!r}")
+        for planes in self.fm_planes:
+            require_count(planes, "fm_planes", low=1, high=MAX_PLANES)
+        for plane in self.vacancy_planes or ():
+            require_count(plane, "vacancy_planes", low=1, high=self.metal_planes)
+        require_count(self.fix_substrate_planes, "fix_substrate_planes", low=0, high=self.substrate_planes - 1)
+        if self.fmax is not None:
+            require_force_tolerance(self.fmax, "fmax")
+        for name in ("registry", "substrate_termination"):
+            if getattr(self, name) is not None:
+                require_text(getattr(self, name), name)
+        thickest = self.metal_planes + self.substrate_planes + max(self.fm_planes)
+        require_within_limit(thickest * self.min_image**2 * DENSEST_PLANE_ATOMS_PER_A2, "atoms", "this segregation study")
 
     def steps(self, vacancy_sites: int = 1) -> int:
         """Number of progress calls of :meth:`run` (for a progress bar's total)."""
@@ -352,26 +383,58 @@ def table_markdown(results: Sequence[SegregationResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Columns a study's run.json must hold for the table (older runs lacking them must be rerun).
-TABLE_REQUIRED = ("metal", "substrate", "surface_energy_J_per_m2", "work_of_adhesion_J_per_m2", "delta_e_bulk_int_eV",
-                  "sigma_minus_half_w_eV_per_atom")
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and bool(np.isfinite(value))
+
+
+def _is_plane_table(value: Any) -> bool:
+    """Plane → E_V as run.json stores it: whole-number keys (text), finite numbers."""
+    return isinstance(value, dict) and all(str(key).isdigit() and _is_number(energy) for key, energy in value.items())
+
+
+#: What each summary field's annotation requires of its value in a run.json (JSON types; NaN, written as null, refused).
+_SUMMARY_TYPES: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "str | None": lambda v: v is None or isinstance(v, str),
+    "float": _is_number,
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "list[int]": lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v),
+    "list[float]": lambda v: isinstance(v, list) and bool(v) and all(_is_number(x) for x in v),
+    "list[str]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "list[dict[str, Any]]": lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+    "dict[str, Any]": lambda v: isinstance(v, dict),
+    "dict[int, float]": _is_plane_table,
+    "dict[str, dict[int, float]]": lambda v: isinstance(v, dict) and all(_is_plane_table(t) for t in v.values()),
+}
+
+
+def check_study_summary(summary: dict[str, Any], where: str) -> dict[str, Any]:
+    """``summary`` (a study's run.json summary) with every field of :class:`SegregationResult` of the right JSON type;
+    else one line naming ``where`` and the fields that are wrong."""
+    wrong = [f.name for f in fields(SegregationResult)
+             if f.metadata.get("summary", True) and not _SUMMARY_TYPES[str(f.type)](summary[f.name])]
+    if wrong:
+        raise InputError(f"{where}: run.json holds values of the wrong type (or NaN) in {', '.join(wrong)}: rerun the study")
+    return summary
 
 
 def read_study(path: str | Path) -> SegregationResult:
-    """The result a ``segregation study`` run directory recorded in its run.json."""
+    """The result a ``segregation study`` run directory recorded in its run.json, read with
+    :func:`~sselab.runs.read_run_record` and schema-checked: one line naming the directory and what is missing or
+    wrong, never a KeyError."""
     from sselab.runs import read_run_record
 
     data = read_run_record(path, STUDY_COMMAND)
     if data.get("command") != STUDY_COMMAND:
         raise InputError(f"{path} does not hold a segregation study run")
-    summary = data.get("summary") or {}
-    missing = {column for column in TABLE_REQUIRED if column not in summary}
+    summary = data.get("summary")
+    if not isinstance(summary, dict):
+        raise InputError(f"{path}/run.json has no summary: rerun the study")
+    missing = [f.name for f in fields(SegregationResult) if f.metadata.get("summary", True) and f.name not in summary]
     if missing:
-        raise InputError(f"{path}/run.json lacks {', '.join(sorted(missing))}: rerun the study")
-    try:
-        return SegregationResult.from_dict(summary)
-    except InputError as error:
-        raise InputError(f"{path}/run.json: {error}: rerun the study") from None
+        raise InputError(f"{path}/run.json lacks {', '.join(missing)}: rerun the study")
+    return SegregationResult.from_dict(check_study_summary(summary, str(path)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -386,7 +449,9 @@ class SegregationTable:
 
     @classmethod
     def from_runs(cls, paths: Sequence[str | Path]) -> SegregationTable:
-        """The table of the ``segregation study`` run directories ``paths``."""
+        """The table of the ``segregation study`` run directories ``paths`` (at least one)."""
+        if not paths:
+            raise InputError("give at least one segregation study run directory")
         return cls(rows=[read_study(path) for path in paths], runs=[str(path) for path in paths])
 
     @property

@@ -22,7 +22,7 @@ import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
 
-from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.engine import Engine, as_engine, require_force_tolerance
 from sselab.atomistic.properties.stability import (
     HullRow,
     Reactivity,
@@ -65,9 +65,13 @@ def _label(name: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class StabilityEntries:
-    """Settings of ``stability entries``: the relaxations' force tolerance ``fmax`` (eV/Å)."""
+    """Settings of ``stability entries``: the relaxations' force tolerance ``fmax`` (eV/Å), finite and within
+    (0, :data:`~sselab.atomistic.engine.FMAX_LIMIT`]: a looser tolerance leaves structures unrelaxed and their energies meaningless."""
 
     fmax: float = 0.05
+
+    def __post_init__(self) -> None:
+        require_force_tolerance(self.fmax, "fmax")
 
     def run(
         self,
@@ -79,6 +83,8 @@ class StabilityEntries:
         progress: Progress = no_progress,
     ) -> EntriesResult:
         """Relax each structure (cell and positions; molecules at fixed box): one entry {composition, energy_eV, name} each."""
+        if not structures:
+            raise InputError("give at least one structure")
         engine = as_engine(calculator, db=db, device=device, fmax=self.fmax)
         loaded = [entry_structure(s) for s in structures]
         for name, (atoms, _) in zip(structures, loaded):
@@ -117,11 +123,12 @@ class EntriesResult:
     relaxed: dict[str, Atoms] = field(default_factory=dict, repr=False)
     inputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def write_entries(self, path: str | Path) -> Path:
-        """The entries file (JSON list of {composition, energy_eV, name, converged}) that ``hull`` and ``reactivity`` read."""
+    def write_entries(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """The entries file (JSON list of {composition, energy_eV, name, converged}) that ``hull`` and ``reactivity`` read;
+        an existing file is replaced only with ``overwrite``."""
         from sselab.params.entries import write_entries
 
-        written = write_entries(path, self.entries)
+        written = write_entries(path, self.entries, overwrite=overwrite)
         self.entries_file = str(path)
         return written
 
@@ -174,12 +181,12 @@ def materials_project_records(chemical_system: str, api_key: str | None = None) 
 
 
 def _records(entries: str | Path | list[dict[str, Any]]) -> tuple[list, str | None]:
-    """PDEntries from an entries file or a list of records, and the file name (None for a list)."""
-    if isinstance(entries, (str, Path)):
-        from sselab.params.entries import load_entry_records
+    """PDEntries from an entries file or a list of records (both schema-checked), and the file name (None for a list)."""
+    from sselab.params.entries import check_records, load_entry_records
 
+    if isinstance(entries, (str, Path)):
         return entries_from_records(load_entry_records(entries), str(entries)), str(entries)
-    return entries_from_records(entries), None
+    return entries_from_records(check_records(entries, "entries")), None
 
 
 @dataclass(kw_only=True)
@@ -236,10 +243,14 @@ def energy_above_hull(
 ) -> HullResult:
     """E_d of every entry of ``entries`` (an entries file or a list of {composition, energy_eV, name}), and the signed
     distance from the hull of each target (formula → total energy of that formula, eV), which is not added to it."""
+    from sselab.params.entries import check_energy, formula_atoms
+
     records, entries_file = _records(entries)
+    pairs = list(targets.items()) if isinstance(targets, Mapping) else list(targets)
+    for number, (formula, energy) in enumerate(pairs):
+        check_energy(energy, formula_atoms(formula, f"target {number}"), f"target {number} ({formula})")
     diagram = phase_diagram(records)
     rows = [_hull_row(r) for r in hull_rows(diagram, records)]
-    pairs = list(targets.items()) if isinstance(targets, Mapping) else list(targets)
     for formula, energy in pairs:
         distance = hull_energy_above(diagram, formula, float(energy))
         rows.append(
@@ -314,6 +325,13 @@ def cathode_reactivity(
     entries: str | Path | list[dict[str, Any]], cathodes: Sequence[str], coatings: Sequence[str]
 ) -> ReactivityResult:
     """Minimum mutual reaction energy (eq. 2) for every cathode × coating pair on the hull of ``entries``."""
+    from sselab.params.entries import formula_atoms
+
+    for role, formulas in (("cathode", cathodes), ("coating", coatings)):
+        if not formulas:
+            raise InputError(f"give at least one {role}")
+        for formula in formulas:
+            formula_atoms(formula, role)
     records, entries_file = _records(entries)
     matrix, pairs = reactivity_matrix(phase_diagram(records), list(cathodes), list(coatings))
     return ReactivityResult(

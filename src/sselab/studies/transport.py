@@ -19,6 +19,7 @@ in :mod:`sselab.continuum.transport` and :mod:`sselab.continuum.li_penalty`.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,14 +33,19 @@ from sselab.continuum.li_penalty import LiDiffusionLaw, fit_two_step
 from sselab.continuum.transport import ArrheniusFit, fit_arrhenius, fit_stress_concentration, nernst_einstein_conductivity
 from sselab.errors import InputError
 from sselab.params.ions import load_ion, write_ion, write_li_law
-from sselab.runs import RunDirectory, run_summary, to_jsonable
+from sselab.runs import RunDirectory, read_run_record, run_summary, to_jsonable
+from sselab.validation import read_text_file, require_finite
 
 __all__ = ["ArrheniusAnalysis", "ExchangeIonFit", "LiLawFit", "fit_exchange_ion", "fit_li_law", "read_runs"]
 
 Run = DiffusionAnalysis | str | Path
 #: summary keys of a ``diffusion analyze`` run that the fits use
 POINT_KEYS = ("diffusive", "D_m2_per_s", "D_stderr_m2_per_s", "temperature_K", "stress_Pa", "concentration", "species",
-              "number_density_per_m3", "charge")
+              "number_density_per_m3", "charge", "complete")
+#: the numeric ones among them
+NUMBER_KEYS = ("D_m2_per_s", "D_stderr_m2_per_s", "temperature_K", "stress_Pa", "concentration", "number_density_per_m3", "charge")
+#: highest temperature an extrapolation may target (K)
+MAX_TEMPERATURE_K = 10_000.0
 EQ8_COLUMNS = ("stress_Pa", "concentration", "D_m2_per_s")
 EQ10_COLUMNS = ("temperature_K", "stress_Pa", "D_m2_per_s")
 
@@ -48,16 +54,39 @@ EQ10_COLUMNS = ("temperature_K", "stress_Pa", "D_m2_per_s")
 
 
 def _point(source: str, summary: dict[str, Any]) -> dict[str, Any]:
-    return {"source": source, **{key: summary.get(key) for key in POINT_KEYS}}
+    """The fit keys of one run's summary, each checked for its type (numbers finite, D positive), else a one-line refusal."""
+    point = {"source": source, **{key: summary.get(key) for key in POINT_KEYS}}
+    if not isinstance(point["diffusive"], bool):
+        raise InputError(f"{source}: 'diffusive' must be true or false, got {point['diffusive']!r}")
+    if point["complete"] not in (True, False, None):
+        raise InputError(f"{source}: 'complete' must be true, false or null, got {point['complete']!r}")
+    if point["species"] is not None and not isinstance(point["species"], str):
+        raise InputError(f"{source}: 'species' must be text, got {point['species']!r}")
+    for key in NUMBER_KEYS:
+        if point[key] is not None:
+            point[key] = require_finite(point[key], f"{source}: {key}")
+    for key in ("D_m2_per_s", "temperature_K", "number_density_per_m3"):
+        if point[key] is not None and point[key] <= 0:
+            raise InputError(f"{source}: {key} must be positive, got {point[key]:g}")
+    if point["concentration"] is not None and not 0 <= point["concentration"] <= 1:
+        raise InputError(f"{source}: concentration is a site fraction in [0, 1], got {point['concentration']:g}")
+    return point
 
 
 def _run_directory_point(source: Path) -> dict[str, Any]:
-    return _point(str(source), run_summary(source, "diffusion analyze", {"D_m2_per_s"}))
+    record = read_run_record(source, "diffusion analyze")
+    if record.get("command") != "diffusion analyze":
+        raise InputError(f"{source} is a '{record.get('command')}' run, not a 'diffusion analyze' run")
+    return _point(str(source), run_summary(source, "diffusion analyze", {"D_m2_per_s", "diffusive"}))
 
 
 def _csv_points(source: Path, columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    with source.open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    """One point per row of a CSV (UTF-8, a header with the ``columns``); a value that is not a finite number is refused."""
+    text = read_text_file(source, "CSV of diffusion runs")
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as error:
+        raise InputError(f"{source}: not a readable CSV ({error})") from None
     if not rows or any(c not in rows[0] for c in columns):
         raise InputError(f"{source}: expected a CSV with columns {', '.join(columns)}")
     points = []
@@ -65,17 +94,18 @@ def _csv_points(source: Path, columns: tuple[str, ...]) -> list[dict[str, Any]]:
         try:
             values = {key: float(value) for key, value in row.items()
                       if key in (*columns, "D_stderr_m2_per_s", "temperature_K") and value not in ("", None)}
-        except ValueError:
+        except (TypeError, ValueError):
             raise InputError(f"{source}: row {index + 2} has a value that is not a number") from None
-        points.append({"source": f"{source}:{index + 2}", "diffusive": True, **values})
+        points.append(_point(f"{source}:{index + 2}", {"diffusive": True, **values}))
     return points
 
 
-def read_runs(runs: Iterable[Run], columns: tuple[str, ...]) -> list[dict[str, Any]]:
+def read_runs(runs: Iterable[Run], columns: tuple[str, ...], *, allow_incomplete: bool = False) -> list[dict[str, Any]]:
     """One point (a dict of the summary keys the fits use, plus ``source``) per run (module docstring).
 
     Every diffusive point must carry the ``columns`` the fit needs; a missing one is an
-    :class:`~sselab.errors.InputError` that names the run.
+    :class:`~sselab.errors.InputError` that names the run. A run whose trajectory was incomplete
+    (``complete`` false: a killed MD run) is refused unless ``allow_incomplete``.
     """
     points: list[dict[str, Any]] = []
     for index, run in enumerate(runs):
@@ -93,7 +123,24 @@ def read_runs(runs: Iterable[Run], columns: tuple[str, ...]) -> list[dict[str, A
         missing = [c for c in columns if point.get(c) is None]
         if missing and point["diffusive"]:
             raise InputError(f"{point['source']}: no {', '.join(missing)} (give them to 'diffusion analyze' or in the CSV)")
+        if point["complete"] is False and not allow_incomplete:
+            raise InputError(f"{point['source']}: analysed from an incomplete trajectory (a killed MD run): finish it with "
+                             "'sselab md run --resume' and analyse it again, or pass --allow-incomplete")
     return points
+
+
+def _incomplete_warnings(points: list[dict[str, Any]]) -> list[str]:
+    return [f"{p['source']}: analysed from an incomplete trajectory (included by --allow-incomplete)"
+            for p in points if p["complete"] is False]
+
+
+def _require_finite_results(values: dict[str, float], points: int, parameters: int) -> None:
+    """Refuse a fit whose written parameters are not all finite, naming them and the likely reason."""
+    bad = [name for name, value in values.items() if not np.isfinite(value)]
+    if bad:
+        reason = (f"{points} points for {parameters} parameters" if points <= parameters
+                  else "the data do not determine them (check the runs' values)")
+        raise InputError(f"the fit gives non-finite {', '.join(bad)} ({reason}): nothing written")
 
 
 def _diffusive(points: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -137,17 +184,18 @@ class ArrheniusAnalysis:
     MODEL = "ln D = ln D0 - E_a/(k_B T), GLS weighted by the runs' standard errors"
 
     @classmethod
-    def from_runs(cls, runs: Iterable[Run], *, extrapolate_to_K: float = 300.0) -> ArrheniusAnalysis:
+    def from_runs(cls, runs: Iterable[Run], *, extrapolate_to_K: float = 300.0, allow_incomplete: bool = False) -> ArrheniusAnalysis:
         """GLS Arrhenius fit through the diffusive runs, weighted by their errors when every run has one.
 
         Without errors for every run the points count equally and the parameter errors come from
         the scatter. The conductivity at ``extrapolate_to_K`` uses the runs' mean carrier density
-        and needs one charge for all of them.
+        and needs one charge for all of them. Runs analysed from incomplete trajectories are refused
+        unless ``allow_incomplete`` (:func:`read_runs`).
         """
         runs = list(runs)
-        if not extrapolate_to_K > 0:
-            raise InputError("--extrapolate-to must be a positive temperature")
-        points, warnings = _diffusive(read_runs(runs, ("temperature_K", "D_m2_per_s")))
+        if not 0 < require_finite(extrapolate_to_K, "--extrapolate-to") <= MAX_TEMPERATURE_K:
+            raise InputError(f"--extrapolate-to must be a positive temperature up to {MAX_TEMPERATURE_K:g} K, got {extrapolate_to_K:g} K")
+        points, warnings = _fitted_points(runs, ("temperature_K", "D_m2_per_s"), allow_incomplete, require_any=False)
         if len(points) < 2:
             raise InputError(f"an Arrhenius fit needs two or more diffusive runs, got {len(points)}")
         temperature = np.array([p["temperature_K"] for p in points])
@@ -167,7 +215,8 @@ class ArrheniusAnalysis:
             D_extrapolated_m2_per_s=extrapolated, D_extrapolated_ln_stderr=fit.log_diffusivity_stderr(extrapolate_to_K),
             conductivity_extrapolated_S_per_m=conductivity,
             data=[{k: p.get(k) for k in ("source", "temperature_K", "D_m2_per_s", "D_stderr_m2_per_s")} for p in points],
-            warnings=warnings, fit=fit, inputs={"runs": _sources(runs), "extrapolate_to_K": extrapolate_to_K},
+            warnings=warnings, fit=fit, inputs={"runs": _sources(runs), "extrapolate_to_K": extrapolate_to_K,
+                                                                "allow_incomplete": allow_incomplete},
         )
 
     @property
@@ -247,11 +296,36 @@ def _extrapolated_conductivity(points: list[dict[str, Any]], diffusivity: float,
 # ------------------------------------------------------------------------------ stress laws (eq. 8, 10)
 
 
-def _fitted_points(runs: list[Run], columns: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
-    points, warnings = _diffusive(read_runs(runs, columns))
-    if not points:
+def _fitted_points(runs: list[Run], columns: tuple[str, ...], allow_incomplete: bool,
+                   require_any: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
+    """The diffusive points of ``runs`` and the warnings on those left out or included incomplete."""
+    points, warnings = _diffusive(read_runs(runs, columns, allow_incomplete=allow_incomplete))
+    if require_any and not points:
         raise InputError("no diffusive runs to fit")
-    return points, warnings
+    return points, warnings + _incomplete_warnings(points)
+
+
+def _refuse_existing(path: str | Path, overwrite: bool) -> Path:
+    """``path``, unless a file is there already and ``overwrite`` is False (a parameter file is never replaced silently)."""
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise InputError(f"{target} exists: choose another file or pass --overwrite to replace it")
+    if target.is_dir():
+        raise InputError(f"{target} is a directory, not a parameter file")
+    return target
+
+
+def _write_fit(fit: ExchangeIonFit | LiLawFit, run_dir: str | Path | RunDirectory | None, parameter_file: str | Path | None,
+               overwrite: bool) -> RunDirectory:
+    """A fit's parameter file and ``run.json``: non-finite results and an existing ``parameter_file`` (unless
+    ``overwrite``) are refused before the run directory is opened."""
+    fit.check_finite()
+    if parameter_file is not None:
+        _refuse_existing(parameter_file, overwrite)
+    run = RunDirectory.open(run_dir, "diffusion fit-stress", fit.inputs, overwrite=overwrite)
+    written = fit.write_parameter_file(parameter_file or run.path / fit.FILE_NAME, overwrite=True)
+    run.finish({**written.to_dict(), "run_directory": str(run.path)})
+    return run
 
 
 @dataclass(frozen=True)
@@ -299,10 +373,21 @@ class ExchangeIonFit:
         """The command that takes the written ion file on to the continuum design."""
         return f"sselab ion-exchange design --ion {self.parameter_file or self.FILE_NAME} --surface-concentration '5 %'"
 
-    def write_parameter_file(self, path: str | Path) -> ExchangeIonFit:
-        """Write :attr:`ion` as an ion TOML file (:func:`~sselab.params.ions.load_ion` reads it); returns the new result."""
+    def write_parameter_file(self, path: str | Path, *, overwrite: bool = False) -> ExchangeIonFit:
+        """Write :attr:`ion` as an ion TOML file (:func:`~sselab.params.ions.load_ion` reads it); returns the new result.
+
+        An existing file is refused unless ``overwrite``; so is a fit with a non-finite parameter.
+        """
+        self.check_finite()
+        target = _refuse_existing(path, overwrite)
         header = f"{self.ion_name}+ exchanged for Li+: eq. 8 fitted by 'sselab diffusion fit-stress' ({self.points} MD points)"
-        return replace(self, parameter_file=str(write_ion(path, self.ion, header)))
+        return replace(self, parameter_file=str(write_ion(target, self.ion, header)))
+
+    def check_finite(self) -> None:
+        """Refuse a fit whose D1, V*, d, T or gamma is not a finite number (too few or degenerate points)."""
+        _require_finite_results({"D1": self.D1_m2_per_s, "V*": self.activation_volume_m3_per_mol,
+                                 "d": self.saturation_concentration, "T": self.temperature_K,
+                                 "gamma": self.chemical_expansion_coefficient}, self.points, 3)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary of ``sselab diffusion fit-stress --model eq8 --json`` (without ``run_directory``)."""
@@ -328,24 +413,28 @@ class ExchangeIonFit:
             warnings=list(data.get("warnings", [])), parameter_file=data.get("parameter_file"),
         )
 
-    def write(self, run_dir: str | Path | RunDirectory | None = None, parameter_file: str | Path | None = None) -> RunDirectory:
-        """The ion file (default ``<run_dir>/ion.toml``) and ``run.json``; returns the RunDirectory."""
-        run = RunDirectory.open(run_dir, "diffusion fit-stress", self.inputs)
-        written = self.write_parameter_file(parameter_file or run.path / self.FILE_NAME)
-        run.finish({**written.to_dict(), "run_directory": str(run.path)})
-        return run
+    def write(self, run_dir: str | Path | RunDirectory | None = None, parameter_file: str | Path | None = None, *,
+              overwrite: bool = False) -> RunDirectory:
+        """The ion file (default ``<run_dir>/ion.toml``) and ``run.json``; returns the RunDirectory.
+
+        A given ``parameter_file`` that exists is refused unless ``overwrite``, before the run directory is opened.
+        """
+        return _write_fit(self, run_dir, parameter_file, overwrite)
 
 
 def fit_exchange_ion(runs: Iterable[Run], *, ion: str | None = None, chemical_expansion: float | None = None,
-                     chemical_expansion_from: str | Path | None = None) -> ExchangeIonFit:
+                     chemical_expansion_from: str | Path | None = None, allow_incomplete: bool = False) -> ExchangeIonFit:
     """Eq. 8 through an exchange ion's runs at one temperature (at least two stresses and two concentrations).
 
     ``ion`` names the ion (default: the one species of the runs); γ, which the continuum model
     needs beside the mobility, is given either as ``chemical_expansion`` (strain per site
-    fraction) or taken from a packaged ion or ion file, ``chemical_expansion_from`` (e.g. "Na").
+    fraction, finite) or taken from a packaged ion or ion file, ``chemical_expansion_from`` (e.g. "Na").
+    Runs analysed from incomplete trajectories are refused unless ``allow_incomplete``.
     """
     runs = list(runs)
-    points, warnings = _fitted_points(runs, EQ8_COLUMNS)
+    if chemical_expansion is not None:
+        require_finite(chemical_expansion, "--chemical-expansion")
+    points, warnings = _fitted_points(runs, EQ8_COLUMNS, allow_incomplete)
     temperatures = {round(float(p["temperature_K"]), 6) for p in points if p.get("temperature_K") is not None}
     if len(temperatures) != 1:
         raise InputError(f"eq. 8 is fitted at one temperature; the runs have {sorted(temperatures) or 'none'} "
@@ -368,7 +457,7 @@ def fit_exchange_ion(runs: Iterable[Run], *, ion: str | None = None, chemical_ex
         rms_ln_residual=fit.rms_log_residual, chemical_expansion_coefficient=gamma, warnings=warnings, ion_name=name,
         gamma_source=str(chemical_expansion_from) if chemical_expansion_from is not None else "",
         inputs={"runs": _sources(runs), "model": "eq8", "ion": ion, "chemical_expansion_from": chemical_expansion_from,
-                "chemical_expansion": chemical_expansion},
+                "chemical_expansion": chemical_expansion, "allow_incomplete": allow_incomplete},
     )
 
 
@@ -410,9 +499,13 @@ class LiLawFit:
         """The command that takes the written law on to the Li⁺ penalty."""
         return f"sselab ion-exchange li-penalty --exchanged {self.parameter_file or self.FILE_NAME} --bulk BULK.toml"
 
-    def write_parameter_file(self, path: str | Path) -> LiLawFit:
-        """Write :attr:`law` as a Li law TOML file (:func:`~sselab.params.ions.load_li_law` reads it); returns the new result."""
-        target = write_li_law(path, self.law, f"sselab diffusion fit-stress --model eq10, {self.points} MD runs",
+    def write_parameter_file(self, path: str | Path, *, overwrite: bool = False) -> LiLawFit:
+        """Write :attr:`law` as a Li law TOML file (:func:`~sselab.params.ions.load_li_law` reads it); returns the new result.
+
+        An existing file is refused unless ``overwrite``; so is a fit with a non-finite parameter.
+        """
+        self.check_finite()
+        target = write_li_law(_refuse_existing(path, overwrite), self.law, f"sselab diffusion fit-stress --model eq10, {self.points} MD runs",
                               "Li+ diffusivity law, eq. 10, two-step fit by 'sselab diffusion fit-stress --model eq10'")
         return replace(self, parameter_file=str(target))
 
@@ -443,18 +536,27 @@ class LiLawFit:
             parameter_file=data.get("parameter_file"),
         )
 
-    def write(self, run_dir: str | Path | RunDirectory | None = None, parameter_file: str | Path | None = None) -> RunDirectory:
-        """The law file (default ``<run_dir>/li_law.toml``) and ``run.json``; returns the RunDirectory."""
-        run = RunDirectory.open(run_dir, "diffusion fit-stress", self.inputs)
-        written = self.write_parameter_file(parameter_file or run.path / self.FILE_NAME)
-        run.finish({**written.to_dict(), "run_directory": str(run.path)})
-        return run
+    def check_finite(self) -> None:
+        """Refuse a fit whose D0, V‡ or E_a is not a finite number (too few or degenerate points)."""
+        _require_finite_results({"D0": self.D0_m2_per_s, "V": self.activation_volume_m3_per_mol,
+                                 "E_a": self.activation_energy_eV}, self.points, 3)
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None, parameter_file: str | Path | None = None, *,
+              overwrite: bool = False) -> RunDirectory:
+        """The law file (default ``<run_dir>/li_law.toml``) and ``run.json``; returns the RunDirectory.
+
+        A given ``parameter_file`` that exists is refused unless ``overwrite``, before the run directory is opened.
+        """
+        return _write_fit(self, run_dir, parameter_file, overwrite)
 
 
-def fit_li_law(runs: Iterable[Run]) -> LiLawFit:
-    """Eq. 10 through Li⁺ runs at several temperatures and stresses (:func:`~sselab.continuum.li_penalty.fit_two_step`)."""
+def fit_li_law(runs: Iterable[Run], *, allow_incomplete: bool = False) -> LiLawFit:
+    """Eq. 10 through Li⁺ runs at several temperatures and stresses (:func:`~sselab.continuum.li_penalty.fit_two_step`).
+
+    Runs analysed from incomplete trajectories are refused unless ``allow_incomplete``.
+    """
     runs = list(runs)
-    points, warnings = _fitted_points(runs, EQ10_COLUMNS)
+    points, warnings = _fitted_points(runs, EQ10_COLUMNS, allow_incomplete)
     fit = fit_two_step(np.array([p["temperature_K"] for p in points]), np.array([p["stress_Pa"] for p in points]),
                        np.array([p["D_m2_per_s"] for p in points]))
     law = fit.law
@@ -462,5 +564,5 @@ def fit_li_law(runs: Iterable[Run]) -> LiLawFit:
         points=len(points), D0_m2_per_s=law.prefactor, activation_volume_m3_per_mol=law.activation_volume,
         activation_energy_eV=law.activation_energy_eV, activation_energy_stderr_eV=law.activation_energy_stderr_eV,
         activation_volume_stderr_m3_per_mol=law.activation_volume_stderr, arrhenius_r_squared=fit.arrhenius_r_squared,
-        warnings=warnings, fitted_law=law, inputs={"runs": _sources(runs), "model": "eq10"},
+        warnings=warnings, fitted_law=law, inputs={"runs": _sources(runs), "model": "eq10", "allow_incomplete": allow_incomplete},
     )

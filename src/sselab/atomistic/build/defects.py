@@ -27,8 +27,9 @@ from sselab.atomistic.build.electrostatics import ewald_energy, madelung_site_en
 from sselab.atomistic.build.llzo import OCTAHEDRAL, TETRAHEDRAL, llzo_framework
 from sselab.atomistic.properties.vacancies import distinct_sites
 from sselab.constants import FORMAL_CHARGES
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 from sselab.progress import Progress, no_progress
+from sselab.validation import require_count, require_within_limit
 
 
 def llzo_li_sites(atoms: Atoms) -> tuple[np.ndarray, np.ndarray]:
@@ -109,9 +110,10 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
     formal ``charges``. Returns the kept configurations (lowest first, duplicates by Ewald energy removed) and
     every sample's Ewald energy.
     """
-    if samples < 1 or keep < 1:
-        raise SSELabError("samples and keep must be at least 1")
-    rng = np.random.default_rng(seed)
+    samples = require_count(samples, "samples (--samples)", low=1)
+    keep = require_count(keep, "keep (--keep)", low=1)
+    require_within_limit(samples, "structures", "the Ewald ranking")
+    rng = np.random.default_rng(require_count(seed, "seed (--seed)", low=0))
     symbols = np.array(host.get_chemical_symbols(), dtype="<U3")
     counts = {el: int(np.count_nonzero(symbols == el)) for el in set(symbols)}
     plan = []
@@ -125,6 +127,9 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
     for element, count in vacancies or []:
         if count < 1 or count > counts.get(element, 0):
             raise SSELabError(f"cannot remove {count} {element} of {counts.get(element, 0)}")
+        if count == counts[element]:
+            raise InputError(f"removing {count} {element} removes every {element} of the cell: that is another compound, "
+                             "not a vacancy configuration (start from that structure instead)")
         counts[element] -= count
     sites = np.zeros((0, 3))
     if interstitial is not None:
@@ -132,6 +137,8 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
         if interstitial[1] < 1 or interstitial[1] > len(sites):
             raise SSELabError(f"cannot place {interstitial[1]} {interstitial[0]} interstitials on {len(sites)} candidate sites")
         counts[interstitial[0]] = counts.get(interstitial[0], 0) + interstitial[1]
+    atoms = sum(counts.values())
+    require_within_limit(atoms, "ewald_atoms", "the Ewald ranking of one configuration")
     unknown = sorted(el for el, n in counts.items() if n and el not in charges)
     if unknown:
         raise SSELabError(f"no formal charge given for {', '.join(unknown)}")

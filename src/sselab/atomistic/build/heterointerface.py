@@ -19,7 +19,15 @@ import numpy as np
 from ase import Atoms
 from pymatgen.io.ase import AseAtomsAdaptor
 
+from sselab.atomistic.build.checks import check_max_strain, check_miller
 from sselab.errors import InputError, SSELabError
+from sselab.validation import require_count, require_positive, require_range, require_within_limit
+
+#: Largest relative ZSL length and angle tolerance: beyond 50 % a "match" says nothing about coherence.
+MAX_RELATIVE_TOL = 0.5
+#: Degrees. Largest shear limit (change of the film's in-plane cell angle): 90 already lets every match through that
+#: ZSL's relative angle tolerance (at most 0.5) allows.
+MAX_SHEAR_DEG = 90.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,48 @@ class CoherentInterface:
         return atoms[~film], atoms[film]
 
 
+def check_settings(settings: MatchSettings) -> None:
+    """ZSL tolerances in (0, :data:`MAX_RELATIVE_TOL`], area > 0 and within the ``interface_area_A2`` limit, film strain within
+    :data:`~sselab.atomistic.build.checks.MAX_STRAIN`, shear in [0, :data:`MAX_SHEAR_DEG`] degrees."""
+    require_range(settings.max_length_tol, "max length tolerance (--max-length-tol)", low=0.0, high=MAX_RELATIVE_TOL,
+                  low_inclusive=False)
+    require_range(settings.max_angle_tol, "max angle tolerance (--max-angle-tol)", low=0.0, high=MAX_RELATIVE_TOL,
+                  low_inclusive=False)
+    require_positive(settings.max_area, "max area (--max-area)", unit="A^2")
+    require_within_limit(settings.max_area, "interface_area_A2", "the coherent-match search (--max-area)")
+    check_max_strain(settings.max_strain, "max film strain (--max-strain)")
+    require_range(settings.max_angle_mismatch_deg, "max shear (--max-shear)", low=0.0, high=MAX_SHEAR_DEG, unit="deg")
+
+
+def estimated_atoms(bulk: Atoms, miller: tuple[int, int, int], layers: int, area: float) -> float:
+    """About how many atoms ``layers`` layers (each one interplanar distance d_hkl thick) of ``bulk`` hold over ``area`` Å²."""
+    spacing = AseAtomsAdaptor.get_structure(bulk).lattice.d_hkl(miller)
+    return area * layers * spacing * len(bulk) / bulk.get_volume()
+
+
+def check_coherent_request(substrate_bulk: Atoms, film_bulk: Atoms, substrate_miller, film_miller, settings: MatchSettings,
+                           substrate_layers: int, film_layers: int, gap: float, vacuum: float,
+                           termination: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The two Miller indices, after every option of :func:`build_coherent_interface` is checked before any search.
+
+    The layers are bounded by the atoms the largest allowed interface would hold (:func:`estimated_atoms` over
+    ``max_area``) against the ``atoms`` limit; gap in (0, 20] Å, vacuum in (0, 200] Å, termination ≥ 0.
+    """
+    substrate_miller = check_miller(substrate_miller, "substrate Miller index (--substrate-miller)")
+    film_miller = check_miller(film_miller, "film Miller index (--film-miller)")
+    check_settings(settings)
+    substrate_layers = require_count(substrate_layers, "substrate layers (--substrate-layers)", low=1)
+    film_layers = require_count(film_layers, "film layers (--film-layers)", low=1)
+    require_range(gap, "gap (--gap)", low=0.0, high=20.0, low_inclusive=False, unit="A")
+    require_range(vacuum, "vacuum (--vacuum)", low=0.0, high=200.0, low_inclusive=False, unit="A")
+    require_count(termination, "termination (--termination)", low=0)
+    estimate = (estimated_atoms(substrate_bulk, substrate_miller, substrate_layers, settings.max_area)
+                + estimated_atoms(film_bulk, film_miller, film_layers, settings.max_area))
+    require_within_limit(estimate, "atoms", f"an interface of up to {settings.max_area:g} A^2 with {substrate_layers} substrate "
+                         f"and {film_layers} film layers")
+    return substrate_miller, film_miller
+
+
 def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_miller: tuple[int, int, int],
                              film_miller: tuple[int, int, int], settings: MatchSettings = MatchSettings(),
                              substrate_layers: int = 2, film_layers: int = 2, gap: float = 2.0, vacuum: float = 15.0,
@@ -95,14 +145,8 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
     from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 
-    if substrate_layers < 1 or film_layers < 1 or not 0 < gap < 20 or not 0 < vacuum < 200:
-        raise SSELabError("layers must be at least 1, the gap in (0, 20) A and the vacuum in (0, 200) A")
-    limits = (settings.max_length_tol, settings.max_angle_tol, settings.max_area, settings.max_strain, settings.max_angle_mismatch_deg)
-    if not all(np.isfinite(limits)) or min(limits) < 0:
-        raise SSELabError("interface tolerances must be finite and not negative")
-    for name, miller in (("substrate", substrate_miller), ("film", film_miller)):
-        if not any(miller):
-            raise SSELabError(f"the {name} Miller index {tuple(miller)} is the zero vector")
+    substrate_miller, film_miller = check_coherent_request(substrate_bulk, film_bulk, substrate_miller, film_miller, settings,
+                                                           substrate_layers, film_layers, gap, vacuum, termination)
     adaptor = AseAtomsAdaptor()
     generator = ZSLGenerator(max_area=settings.max_area, max_length_tol=settings.max_length_tol, max_angle_tol=settings.max_angle_tol)
     try:

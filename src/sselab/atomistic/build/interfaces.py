@@ -33,6 +33,7 @@ from pymatgen.core.periodic_table import Element
 from scipy.optimize import brentq
 from scipy.spatial import Voronoi, cKDTree
 
+from sselab.atomistic.build.checks import check_max_strain, check_miller, check_min_image, check_planes, check_repeats
 from sselab.atomistic.build.slabs import (
     build_slab,
     fix_planes,
@@ -43,8 +44,10 @@ from sselab.atomistic.build.slabs import (
     require_symmetric,
 )
 from sselab.errors import InputError, SSELabError
+from sselab.validation import require_count
 
 ANION_ELECTRONEGATIVITY = 2.5
+REGISTRIES = ("anion", "cation", "hollow")
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,7 @@ def _integer_matrix(supercell_vectors, cell_vectors) -> np.ndarray:
 
 def match_lattices(metal_slab: Atoms, substrate_slab: Atoms, max_strain: float = 0.08, max_area: float = 120.0) -> LatticeMatch:
     """The smallest-area coherent match of the two surface cells (ties: least misfit)."""
-    if not 0 < max_strain < 0.5:
-        raise InputError(f"max strain must be between 0 and 0.5, got {max_strain:g}")
+    max_strain = check_max_strain(max_strain, "max strain (--max-strain)")
     generator = ZSLGenerator(max_area_ratio_tol=2.2 * max_strain + max_strain**2, max_area=max_area,
                              max_length_tol=max_strain, max_angle_tol=max_strain / 2)
     metal_vectors = metal_slab.cell.array[:2]
@@ -120,6 +122,15 @@ def lateral_repeats(cell: np.ndarray, min_image: float) -> tuple[int, int]:
     # distance between lattice lines: height of the parallelogram over each side
     return (max(1, int(np.ceil(min_image / (area / np.linalg.norm(b))))),
             max(1, int(np.ceil(min_image / (area / np.linalg.norm(a))))))
+
+
+def repeat_for_images(slab: Atoms, min_image: float, what: str) -> Atoms:
+    """``slab`` repeated in a and b until periodic images are ≥ ``min_image`` Å apart (:func:`lateral_repeats`);
+    refused before it is built when the repeated cell would exceed the ``atoms`` limit."""
+    min_image = check_min_image(min_image, "min image (--min-image)")
+    repeats = lateral_repeats(slab.cell.array, min_image)
+    check_repeats(len(slab), (*repeats, 1), f"{what} repeated {repeats[0]} x {repeats[1]} for --min-image {min_image:g} A")
+    return slab.repeat((*repeats, 1))
 
 
 def strained_metal(metal_slab: Atoms, match: LatticeMatch, substrate_cell: np.ndarray, repeats: tuple[int, int]) -> Atoms:
@@ -175,7 +186,31 @@ def registry_site(substrate: Atoms, registry: str) -> np.ndarray:
         best = chi[near_surface][pick(chi[near_surface])]
         candidates = near_surface[chi[near_surface] == best]
         return substrate.positions[candidates[np.argmax(substrate.positions[candidates, 2])], :2]
-    raise InputError(f"unknown registry {registry!r}; choose anion, cation or hollow")
+    raise InputError(f"unknown registry {registry!r}; choose {', '.join(REGISTRIES)}")
+
+
+def check_interface_options(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, substrate_miller, metal_planes: int,
+                            substrate_planes: int, max_strain: float, min_image: float, registry: str | None,
+                            substrate_termination: str | None, fix_substrate_planes: int) -> None:
+    """Refuse, before any slab is cut (or any bulk relaxed), options :func:`build_interface` cannot honour.
+
+    Checked: both Miller indices, the plane counts (metal ≥ 3: interface, bulk and free surface; substrate ≥ 2)
+    with each slab's atom estimate, the strain tolerance, the image distance, the registry, that the substrate
+    holds the asked termination element, and 0 ≤ fixed planes < substrate planes.
+    """
+    metal_miller = check_miller(metal_miller, "metal Miller index (--metal-miller / --miller)")
+    substrate_miller = check_miller(substrate_miller, "substrate Miller index (--substrate-miller)")
+    check_planes([metal_planes], "metal planes (--metal-planes)", metal_bulk, f"metal {metal_miller} slab", low=3)
+    check_planes([substrate_planes], "substrate planes (--substrate-planes)", substrate_bulk,
+                 f"substrate {substrate_miller} slab", low=2)
+    check_max_strain(max_strain, "max strain (--max-strain)")
+    check_min_image(min_image, "min image (--min-image)")
+    if registry is not None and registry not in REGISTRIES:
+        raise InputError(f"unknown registry {registry!r} (--registry); choose {', '.join(REGISTRIES)}")
+    if substrate_termination is not None and substrate_termination not in set(substrate_bulk.get_chemical_symbols()):
+        raise InputError(f"--substrate-termination {substrate_termination!r}: the substrate holds "
+                         f"{', '.join(sorted(set(substrate_bulk.get_chemical_symbols())))}")
+    require_count(fix_substrate_planes, "fixed substrate planes (--fix-substrate-planes)", low=0, high=substrate_planes - 1)
 
 
 @dataclass
@@ -262,21 +297,21 @@ def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, subs
                     fix_substrate_planes: int = 0) -> InterfaceModel:
     """A coherent metal-on-substrate interface (metal above, substrate below).
 
-    ``fix_substrate_planes`` freezes the lowest substrate planes (bulk-like) in every later relaxation.
+    ``fix_substrate_planes`` freezes the lowest substrate planes (bulk-like) in every later relaxation. The
+    options are checked first (:func:`check_interface_options`), and the laterally repeated cell is refused
+    before it is built when it would exceed the ``atoms`` limit.
     """
-    if metal_planes < 3:
-        raise InputError(f"the metal slab needs at least 3 planes (interface, bulk, free surface), got {metal_planes}")
-    if substrate_planes < 2:
-        raise InputError(f"the substrate slab needs at least 2 planes, got {substrate_planes}")
-    if not 0 <= fix_substrate_planes < substrate_planes:
-        raise InputError(f"fix_substrate_planes (--fix-substrate-planes) must be between 0 and {substrate_planes - 1}, "
-                         f"got {fix_substrate_planes}")
+    check_interface_options(metal_bulk, substrate_bulk, metal_miller, substrate_miller, metal_planes, substrate_planes,
+                            max_strain, min_image, registry, substrate_termination, fix_substrate_planes)
     metal_slab = build_slab(metal_bulk, metal_miller, metal_planes, vacuum)
     require_symmetric(metal_slab, metal_planes, metal_miller)  # the interface side and the free side alike
     substrate_slab = orient_substrate(substrate_bulk, substrate_miller, substrate_planes, vacuum, substrate_termination)
     match = match_lattices(metal_slab, substrate_slab, max_strain)
     substrate = _supercell(substrate_slab, match.substrate_matrix)
     repeats = lateral_repeats(substrate.cell.array, min_image)
+    matched_metal = len(metal_slab) * abs(round(np.linalg.det(np.asarray(match.metal_matrix, dtype=float))))
+    check_repeats(matched_metal + len(substrate), (*repeats, 1),
+                  f"the interface repeated {repeats[0]} x {repeats[1]} for --min-image")
     metal = strained_metal(metal_slab, match, substrate.cell.array, repeats)
     substrate = substrate.repeat((repeats[0], repeats[1], 1))
     registry = registry or default_registry(substrate)

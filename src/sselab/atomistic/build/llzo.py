@@ -32,6 +32,7 @@ from sselab.atomistic.build.electrostatics import charged_structure
 from sselab.atomistic.build.electrostatics import ewald_energy as general_ewald_energy
 from sselab.constants import FORMAL_CHARGES
 from sselab.errors import SSELabError
+from sselab.validation import require_count, require_within_limit
 
 FRAMEWORK_CIF = "llzo-cubic-framework.cif"
 TETRAHEDRAL = "24d"
@@ -221,8 +222,9 @@ def ordered_cubic_llzo(seed: int = 0, samples: int = 200, *, min_li_li: float = 
     which equals a direct Ewald calculation of that ordering to the summation accuracy (checked in the tests).
     The random stream is ``numpy.random.default_rng(seed)``; the same seed gives the same cell.
     """
-    if samples < 1:
-        raise SSELabError(f"samples must be at least 1, got {samples}")
+    require_count(seed, "seed (--seed)", low=0)
+    samples = require_count(samples, "samples", low=1)
+    require_within_limit(samples, "structures", "the Li ordering search")
     if not 1.7 <= min_li_li <= 2.3:
         raise SSELabError(f"min_li_li must lie in [1.7, 2.3] Å (the cage rules), got {min_li_li}")
     framework, labels = llzo_framework()

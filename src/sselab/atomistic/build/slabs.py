@@ -24,9 +24,12 @@ from ase.neighborlist import neighbor_list
 from pymatgen.core.surface import SlabGenerator
 from pymatgen.io.ase import AseAtomsAdaptor
 
+from sselab.atomistic.build.checks import check_miller, check_planes, check_strain
 from sselab.errors import InputError, SSELabError
+from sselab.validation import require_count, require_range
 
 PLANE_TOLERANCE = 0.3  # Å: atoms closer than this in z belong to one plane
+MAX_VACUUM_A = 100.0  # Å: far beyond where any surface interaction the calculators describe has decayed
 
 
 def plane_index(atoms: Atoms, tolerance: float = PLANE_TOLERANCE) -> np.ndarray:
@@ -72,21 +75,11 @@ def build_slab(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: f
     slab is stoichiometric only when a whole number of repeat units fits in ``planes``; the caller
     checks what it needs (surface energies require elemental or stoichiometric slabs).
     """
-    if planes < 1:
-        raise InputError(f"a slab needs at least one plane, got {planes}")
-    if vacuum < 15.0:
-        raise InputError(f"vacuum must be at least 15 A (seed 001), got {vacuum:g}")
-    if len(miller) != 3 or not any(miller):
-        raise InputError(f"Miller index {miller} is not a plane")
-    structure = AseAtomsAdaptor.get_structure(bulk)
-    spacing = structure.lattice.d_hkl(miller)
-    generator = SlabGenerator(structure, miller, min_slab_size=spacing * (planes + 2), min_vacuum_size=vacuum,
-                              center_slab=True, primitive=True, reorient_lattice=True, in_unit_planes=False)
-    slabs = generator.get_slabs(symmetrize=False)
-    if not slabs:
-        raise InputError(f"SlabGenerator found no slab for {miller}")
-    if not 0 <= termination < len(slabs):
-        raise InputError(f"termination {termination} out of range: {len(slabs)} distinct cut(s) for {miller}")
+    miller = check_miller(miller, "Miller index")
+    (planes,) = check_planes([planes], "planes", bulk, f"{miller} slab")
+    require_range(vacuum, "vacuum", low=15.0, high=MAX_VACUUM_A, unit="A")  # seed 001: at least 15 A
+    slabs = _cuts(bulk, miller, planes, vacuum)
+    check_termination(termination, slabs, miller)
     slab = orthogonal_c(AseAtomsAdaptor.get_atoms(slabs[termination]), vacuum)
     labels = plane_index(slab)
     available = labels.max() + 1
@@ -98,8 +91,34 @@ def build_slab(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: f
     return trimmed
 
 
+def _cuts(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: float) -> list:
+    """The distinct cuts (pymatgen slabs) SlabGenerator offers for ``miller``, thick enough for ``planes`` planes."""
+    structure = AseAtomsAdaptor.get_structure(bulk)
+    spacing = structure.lattice.d_hkl(miller)
+    generator = SlabGenerator(structure, miller, min_slab_size=spacing * (planes + 2), min_vacuum_size=vacuum,
+                              center_slab=True, primitive=True, reorient_lattice=True, in_unit_planes=False)
+    slabs = generator.get_slabs(symmetrize=False)
+    if not slabs:
+        raise InputError(f"SlabGenerator found no slab for {miller}")
+    return slabs
+
+
+def check_termination(termination: int, cuts: list, miller: tuple[int, int, int]) -> int:
+    """``termination`` when it indexes one of the distinct ``cuts``; else one line giving how many there are."""
+    termination = require_count(termination, "termination (--termination)", low=0)
+    if termination >= len(cuts):
+        raise InputError(f"termination (--termination) {termination} out of range: {len(cuts)} distinct cut(s) for {miller}")
+    return termination
+
+
+def distinct_cuts(bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -> list:
+    """The distinct cuts of ``miller`` (a bulk not yet relaxed gives the same choice): check a termination before work."""
+    return _cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum)
+
+
 def strain_in_plane(slab: Atoms, strain: tuple[float, float]) -> Atoms:
     """Scale the a and b vectors by (1 + ε_a, 1 + ε_b), atoms following; c untouched."""
+    strain = tuple(check_strain(value, "in-plane strain") for value in strain)
     strained = slab.copy()
     cell = strained.cell.array.copy()
     cell[0] *= 1.0 + strain[0]
@@ -110,6 +129,7 @@ def strain_in_plane(slab: Atoms, strain: tuple[float, float]) -> Atoms:
 
 def fix_planes(atoms: Atoms, planes: int) -> Atoms:
     """Return a copy with the lowest ``planes`` atomic planes fixed (FixAtoms)."""
+    planes = require_count(planes, "fixed planes", low=0)
     fixed = atoms.copy()
     if planes > 0:
         labels = plane_index(fixed)

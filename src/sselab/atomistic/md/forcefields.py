@@ -15,11 +15,13 @@ A polarisable species carries ``core_charge`` + ``shell_charge`` (+ spring, shel
 carries ``charge``. Packaged sets live in ``sselab/params/data/forcefields`` with a source for every
 number; ``load_forcefield`` also reads a user's TOML file of the same form. Unknown keys, pairs of
 unknown species, missing cation-anion or anion-anion pairs and charge-imbalanced reference formulas
-are refused with :class:`~sselab.errors.SSELabError`.
+are refused with :class:`~sselab.errors.InputError`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,8 +29,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 from sselab.params import packaged_names, read_table
+from sselab.validation import read_text_file
 
 __all__ = [
     "BuckinghamPair",
@@ -37,6 +40,7 @@ __all__ = [
     "forcefield_names",
     "formula_charge",
     "load_forcefield",
+    "parse_kspace",
 ]
 
 _TOP_KEYS = {"name", "source", "cutoff_A", "kspace", "reference_formulas", "species", "pairs"}
@@ -44,6 +48,9 @@ _RIGID_KEYS = {"charge", "source"}
 _SHELL_KEYS = {"core_charge", "shell_charge", "spring_eV_per_A2", "shell_mass_amu", "source"}
 _PAIR_KEYS = {"A_eV", "rho_A", "C_eVA6", "source"}
 _NEUTRAL_TOL = 1e-6
+#: largest real-space cutoff accepted (Å): beyond it the neighbour lists of a periodic cell explode
+MAX_CUTOFF_A = 30.0
+KSPACE_SOLVERS = ("ewald", "pppm")
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class BuckinghamPair:
     def energy_eV(self, r_A: float) -> float:
         """V(r) in eV for a separation r in Å (r > 0)."""
         if r_A <= 0:
-            raise SSELabError(f"Buckingham {self.a}-{self.b}: separation must be positive, got {r_A} Å")
+            raise InputError(f"Buckingham {self.a}-{self.b}: separation must be positive, got {r_A} Å")
         return self.A_eV * math.exp(-r_A / self.rho_A) - self.C_eVA6 / r_A**6
 
     def key(self) -> frozenset[str]:
@@ -135,12 +142,26 @@ class ForceField:
         return None
 
     def require(self, symbols: Iterable[str]) -> None:
-        """Raise SSELabError unless every symbol is a species of this force field."""
+        """Raise InputError unless every symbol is a species of this force field."""
         missing = sorted(set(symbols) - set(self.species))
         if missing:
-            raise SSELabError(
+            raise InputError(
                 f"force field {self.name} has no parameters for {', '.join(missing)} (it covers {', '.join(sorted(self.species))})"
             )
+
+    def parameters_sha256(self) -> str:
+        """SHA-256 of every number that enters the model (charges, springs, shell masses, pairs, cutoff, k-space).
+
+        Names and sources are left out: two files with the same numbers give the same dynamics. A run
+        records it so that a resume with an edited force-field file is refused.
+        """
+        numbers = {
+            "cutoff_A": self.cutoff_A, "kspace": self.kspace,
+            "species": {s.symbol: [s.core_charge, s.shell_charge, s.spring_eV_per_A2, s.shell_mass_amu]
+                        for s in sorted(self.species.values(), key=lambda s: s.symbol)},
+            "pairs": sorted([*sorted((p.a, p.b)), p.A_eV, p.rho_A, p.C_eVA6] for p in self.pairs),
+        }
+        return hashlib.sha256(json.dumps(numbers, sort_keys=True).encode()).hexdigest()
 
     def total_charge(self, symbols: Iterable[str]) -> float:
         """Sum of ionic charges (e) of a list of element symbols."""
@@ -156,7 +177,7 @@ def formula_charge(forcefield: ForceField, formula: str) -> float:
     try:
         counts = Formula(formula).count()
     except ValueError as error:
-        raise SSELabError(f"force field {forcefield.name}: cannot read formula {formula!r}") from error
+        raise InputError(f"force field {forcefield.name}: cannot read formula {formula!r}") from error
     return forcefield.total_charge(symbol for symbol, n in counts.items() for _ in range(n))
 
 
@@ -166,21 +187,26 @@ def forcefield_names() -> list[str]:
 
 
 def load_forcefield(name_or_path: str | Path) -> ForceField:
-    """Read a packaged force field by name (see :func:`forcefield_names`) or a user's TOML file."""
+    """Read a packaged force field by name (see :func:`forcefield_names`) or a user's TOML file.
+
+    A user's file must be UTF-8 text (an empty, binary or undecodable file is refused in one line).
+    """
+    if Path(name_or_path).is_file():
+        read_text_file(name_or_path, "force-field file")
     table, origin = read_table(name_or_path, "forcefields")
     return _parse(table, origin)
 
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SSELabError(f"{where} must be a finite number, got {value!r}")
+        raise InputError(f"{where} must be a finite number, got {value!r}")
     return float(value)
 
 
 def _refuse_unknown(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise SSELabError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        raise InputError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
 
 
 def _parse_species(symbol: str, entry: Any, origin: str) -> IonSpecies:
@@ -188,9 +214,9 @@ def _parse_species(symbol: str, entry: Any, origin: str) -> IonSpecies:
 
     where = f"{origin}: species.{symbol}"
     if symbol not in atomic_numbers or symbol == "X":
-        raise SSELabError(f"{where}: {symbol!r} is not an element symbol")
+        raise InputError(f"{where}: {symbol!r} is not an element symbol")
     if not isinstance(entry, dict):
-        raise SSELabError(f"{where} must be a table")
+        raise InputError(f"{where} must be a table")
     source = str(entry.get("source", ""))
     if "charge" in entry:
         _refuse_unknown(entry, _RIGID_KEYS, where + " (rigid ion)")
@@ -198,13 +224,13 @@ def _parse_species(symbol: str, entry: Any, origin: str) -> IonSpecies:
     _refuse_unknown(entry, _SHELL_KEYS, where + " (core-shell ion)")
     missing = sorted(_SHELL_KEYS - {"source"} - set(entry))
     if missing:
-        raise SSELabError(f"{where}: needs either 'charge' or all of core_charge, shell_charge, spring_eV_per_A2, shell_mass_amu (missing {', '.join(missing)})")
+        raise InputError(f"{where}: needs either 'charge' or all of core_charge, shell_charge, spring_eV_per_A2, shell_mass_amu (missing {', '.join(missing)})")
     spring = _number(entry["spring_eV_per_A2"], f"{where}.spring_eV_per_A2")
     shell_mass = _number(entry["shell_mass_amu"], f"{where}.shell_mass_amu")
     if spring <= 0:
-        raise SSELabError(f"{where}.spring_eV_per_A2 must be positive, got {spring}")
+        raise InputError(f"{where}.spring_eV_per_A2 must be positive, got {spring}")
     if not 0 < shell_mass < 0.5 * _mass(symbol):
-        raise SSELabError(f"{where}.shell_mass_amu must lie between 0 and half the ion's mass, got {shell_mass}")
+        raise InputError(f"{where}.shell_mass_amu must lie between 0 and half the ion's mass, got {shell_mass}")
     return IonSpecies(
         symbol,
         _number(entry["core_charge"], f"{where}.core_charge"),
@@ -225,48 +251,49 @@ def _parse(table: dict[str, Any], origin: str) -> ForceField:
     _refuse_unknown(table, _TOP_KEYS, origin)
     for key in ("name", "cutoff_A", "kspace", "species", "pairs"):
         if key not in table:
-            raise SSELabError(f"{origin}: missing key {key!r}")
+            raise InputError(f"{origin}: missing key {key!r}")
     cutoff = _number(table["cutoff_A"], f"{origin}: cutoff_A")
-    if cutoff <= 0:
-        raise SSELabError(f"{origin}: cutoff_A must be positive, got {cutoff}")
-    kspace = str(table["kspace"]).split()
-    if len(kspace) != 2 or kspace[0] not in {"ewald", "pppm"}:
-        raise SSELabError(f"{origin}: kspace must read 'ewald <accuracy>' or 'pppm <accuracy>', got {table['kspace']!r}")
-    accuracy = _number(float(kspace[1]) if _is_float(kspace[1]) else kspace[1], f"{origin}: kspace accuracy")
-    if not 0 < accuracy < 1:
-        raise SSELabError(f"{origin}: kspace accuracy must lie in (0, 1), got {accuracy}")
+    if not 0 < cutoff <= MAX_CUTOFF_A:
+        raise InputError(f"{origin}: cutoff_A must lie in (0, {MAX_CUTOFF_A:g}] Å, got {cutoff}")
+    for key in ("name", "source"):
+        if key in table and not isinstance(table[key], str):
+            raise InputError(f"{origin}: {key} must be a string, got {type(table[key]).__name__}")
+    formulas = table.get("reference_formulas", [])
+    if not isinstance(formulas, list) or not all(isinstance(f, str) for f in formulas):
+        raise InputError(f"{origin}: reference_formulas must be a list of formula strings such as [\"Li7La3Zr2O12\"]")
+    kspace = parse_kspace(table["kspace"], f"{origin}: kspace")
 
     if not isinstance(table["species"], dict) or not table["species"]:
-        raise SSELabError(f"{origin}: [species] must be a non-empty table")
+        raise InputError(f"{origin}: [species] must be a non-empty table")
     species = {symbol: _parse_species(symbol, entry, origin) for symbol, entry in table["species"].items()}
 
     if not isinstance(table["pairs"], dict):
-        raise SSELabError(f"{origin}: [pairs] must be a table")
+        raise InputError(f"{origin}: [pairs] must be a table")
     pairs: list[BuckinghamPair] = []
     seen: set[frozenset[str]] = set()
     for label, entry in table["pairs"].items():
         where = f"{origin}: pairs.\"{label}\""
         parts = label.split("-")
         if len(parts) != 2:
-            raise SSELabError(f"{where}: a pair is named 'A-B' with two element symbols")
+            raise InputError(f"{where}: a pair is named 'A-B' with two element symbols")
         a, b = parts
         for symbol in (a, b):
             if symbol not in species:
-                raise SSELabError(f"{where}: {symbol} is not listed under [species]")
+                raise InputError(f"{where}: {symbol} is not listed under [species]")
         if not isinstance(entry, dict):
-            raise SSELabError(f"{where} must be a table")
+            raise InputError(f"{where} must be a table")
         _refuse_unknown(entry, _PAIR_KEYS, where)
         for key in ("A_eV", "rho_A", "C_eVA6"):
             if key not in entry:
-                raise SSELabError(f"{where}: missing {key}")
+                raise InputError(f"{where}: missing {key}")
         pair = BuckinghamPair(
             a, b, _number(entry["A_eV"], f"{where}.A_eV"), _number(entry["rho_A"], f"{where}.rho_A"),
             _number(entry["C_eVA6"], f"{where}.C_eVA6"), str(entry.get("source", "")),
         )
         if pair.A_eV < 0 or pair.rho_A <= 0 or pair.C_eVA6 < 0:
-            raise SSELabError(f"{where}: need A >= 0, rho > 0, C >= 0 (got {pair.A_eV}, {pair.rho_A}, {pair.C_eVA6})")
+            raise InputError(f"{where}: need A >= 0, rho > 0, C >= 0 (got {pair.A_eV}, {pair.rho_A}, {pair.C_eVA6})")
         if pair.key() in seen:
-            raise SSELabError(f"{where}: pair given twice")
+            raise InputError(f"{where}: pair given twice")
         seen.add(pair.key())
         pairs.append(pair)
 
@@ -274,10 +301,10 @@ def _parse(table: dict[str, Any], origin: str) -> ForceField:
         name=str(table["name"]),
         source=str(table.get("source", "")),
         cutoff_A=cutoff,
-        kspace=f"{kspace[0]} {accuracy:g}",
+        kspace=kspace,
         species=MappingProxyType(species),
         pairs=tuple(pairs),
-        reference_formulas=tuple(str(f) for f in table.get("reference_formulas", ())),
+        reference_formulas=tuple(formulas),
     )
     # every cation needs a short-range term with every anion, and anions with each other: without the
     # repulsion, opposite charges collapse onto each other
@@ -286,17 +313,27 @@ def _parse(table: dict[str, Any], origin: str) -> ForceField:
     for anion in anions:
         for other in [*cations, *anions]:
             if forcefield.pair(anion.symbol, other.symbol) is None:
-                raise SSELabError(f"{origin}: missing Buckingham pair {other.symbol}-{anion.symbol}")
+                raise InputError(f"{origin}: missing Buckingham pair {other.symbol}-{anion.symbol}")
     for formula in forcefield.reference_formulas:
         charge = formula_charge(forcefield, formula)
         if abs(charge) > _NEUTRAL_TOL:
-            raise SSELabError(f"{origin}: reference formula {formula} carries a net charge of {charge:+.6g} e with these charges")
+            raise InputError(f"{origin}: reference formula {formula} carries a net charge of {charge:+.6g} e with these charges")
     return forcefield
 
 
-def _is_float(text: str) -> bool:
+def parse_kspace(text: Any, where: str = "kspace") -> str:
+    """``'ewald <accuracy>'`` or ``'pppm <accuracy>'`` (accuracy in (0, 1)) rewritten from its parsed parts.
+
+    The result is what reaches LAMMPS' ``kspace_style``: a solver name from a fixed list and a number
+    formatted here, never the text as given.
+    """
+    parts = text.split() if isinstance(text, str) else []
+    if len(parts) != 2 or parts[0] not in KSPACE_SOLVERS:
+        raise InputError(f"{where} must read 'ewald <accuracy>' or 'pppm <accuracy>', got {text!r}")
     try:
-        float(text)
+        accuracy = float(parts[1])
     except ValueError:
-        return False
-    return True
+        raise InputError(f"{where}: accuracy must be a number, got {parts[1]!r}") from None
+    if not 0 < accuracy < 1:
+        raise InputError(f"{where}: accuracy must lie in (0, 1), got {parts[1]}")
+    return f"{parts[0]} {accuracy:g}"

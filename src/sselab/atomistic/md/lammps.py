@@ -52,6 +52,14 @@ velocities, shells, cell, Nosé-Hoover thermostat/barostat state), skips equilib
 creation, drops any trajectory frames and thermo rows written after the checkpoint, and continues to
 ``settings.steps``. The result is the same continuous trajectory as an uninterrupted run up to
 floating-point reordering.
+
+What reaches LAMMPS
+-------------------
+Every command is composed here: style names from fixed lists, numbers formatted from validated
+floats and integers, and paths inside sselab's scratch folder only (LAMMPS reads ``#`` as a comment,
+``$`` as a variable, ``*`` and ``%`` in restart names as the timestep and per-processor files, so a
+user's folder such as ``runs/#3`` never appears in a command: restart files are copied between the
+run folder and the scratch folder). Nothing from a force-field file reaches a command as text.
 """
 
 from __future__ import annotations
@@ -59,6 +67,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -69,13 +78,15 @@ import numpy as np
 from ase import Atoms
 
 from sselab.atomistic.md.ase_md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
-from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield
-from sselab.errors import SSELabError
+from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield, parse_kspace
+from sselab.errors import SetupError, SSELabError
+from sselab.validation import require_count, require_finite
 
 __all__ = [
     "LammpsMDResult",
     "ParticleLayout",
     "force_field_commands",
+    "lammps_path",
     "mpi_layout",
     "particle_layout",
     "recommended_timestep_fs",
@@ -89,6 +100,9 @@ POLARISATION_CATASTROPHE_A = 0.4
 RUNAWAY_TEMPERATURE_FACTOR = 3.0
 _PROGRESS_STEPS = 200
 _BAR_PER_GPA = 1.0e4
+#: characters LAMMPS' input parser reads specially (comment, variable, continuation, quotes, style separators)
+#: or that file commands expand (``*`` → timestep, ``%`` → one file per processor): no path sent to LAMMPS holds one
+_LAMMPS_SPECIAL = frozenset("#$&'\"*%!{}[]();|<>`\\")
 # 1 eV/(Å² amu) in 1/fs²: (1.602176634e-19 J / 1e-20 m²) / 1.66053906660e-27 kg / (1e15/s)²
 _EV_PER_A2_AMU_IN_PER_FS2 = 1.602176634e-19 / 1e-20 / 1.66053906660e-27 / 1e30
 
@@ -238,7 +252,7 @@ def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace:
     core–shell spring is ``bond_style harmonic`` with K = k/2 (LAMMPS E = K d², literature k d²/2).
     """
     commands = [
-        f"pair_style buck/coul/long/cs {forcefield.cutoff_A!r}",
+        f"pair_style buck/coul/long/cs {_number(forcefield.cutoff_A, 'cutoff_A')}",
         "pair_coeff * * 0.0 1.0 0.0",
     ]
     symbols = sorted(layout.type_of_core)
@@ -251,17 +265,18 @@ def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace:
             ta = layout.type_of_shell.get(a, layout.type_of_core[a])
             tb = layout.type_of_shell.get(b, layout.type_of_core[b])
             lo, hi = min(ta, tb), max(ta, tb)
-            commands.append(f"pair_coeff {lo} {hi} {pair.A_eV!r} {pair.rho_A!r} {pair.C_eVA6!r}")
+            commands.append(f"pair_coeff {lo} {hi} {_number(pair.A_eV, 'A_eV')} {_number(pair.rho_A, 'rho_A')} "
+                            f"{_number(pair.C_eVA6, 'C_eVA6')}")
     if layout.type_of_shell:
         commands.append("bond_style harmonic")
         springs = {forcefield.species[s].spring_eV_per_A2 for s in layout.type_of_shell}
         if len(springs) != 1:
             raise SSELabError("this driver supports one polarisable species per run (one bond type)")
         # LAMMPS harmonic: E = K (r - r0)^2, literature: E = k d^2 / 2  ->  K = k / 2
-        commands.append(f"bond_coeff 1 {springs.pop() / 2!r} 0.0")
+        commands.append(f"bond_coeff 1 {_number(springs.pop() / 2, 'spring_eV_per_A2')} 0.0")
     commands += [
         "special_bonds coul 0.0 0.0 0.0",
-        f"kspace_style {kspace}",
+        f"kspace_style {parse_kspace(kspace)}",
         "neighbor 2.0 bin",
         "neigh_modify delay 0 every 1 check yes",
         "comm_modify vel yes",
@@ -269,18 +284,39 @@ def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace:
     return commands
 
 
+def _number(value: float, name: str) -> str:
+    """A finite number as LAMMPS command text, formatted here (``repr`` of the float): nothing else reaches a command."""
+    return repr(require_finite(value, name))
+
+
+def lammps_path(path: Path) -> str:
+    """``path`` as one word of a LAMMPS command; a path holding a character LAMMPS reads specially is refused.
+
+    Only paths sselab makes (in its scratch directory) are given to LAMMPS; the user's output folder
+    never is (restart files are copied between it and the scratch directory), so this refuses only a
+    temporary directory (``TMPDIR``) with such characters.
+    """
+    text = str(path)
+    special = sorted({c for c in text if c in _LAMMPS_SPECIAL or c.isspace() or not c.isprintable()})
+    if special:
+        raise SetupError(f"the scratch path {text!r} holds {''.join(special)!r}, which LAMMPS commands cannot carry: "
+                         "set TMPDIR to a folder with a plain path")
+    return text
+
+
 def _ensemble_commands(settings: MDSettings) -> list[str]:
-    t, dt = float(settings.temperature_K), float(settings.timestep_fs) / 1000.0  # metal units: ps
-    tdamp = float(settings.thermostat_damping_fs) / 1000.0
-    pdamp = float(settings.barostat_damping_fs) / 1000.0
+    t = _number(settings.temperature_K, "temperature_K")
+    dt = _number(settings.timestep_fs / 1000.0, "timestep")  # metal units: ps
+    tdamp = _number(settings.thermostat_damping_fs / 1000.0, "thermostat damping")
+    pdamp = _number(settings.barostat_damping_fs / 1000.0, "barostat damping")
     if settings.ensemble == "nve":
         fix = ["fix integ all nve"]
     elif settings.ensemble == "nvt":
-        fix = [f"fix integ all nvt temp {t!r} {t!r} {tdamp!r}", "fix_modify integ temp CSequ"]
+        fix = [f"fix integ all nvt temp {t} {t} {tdamp}", "fix_modify integ temp CSequ"]
     else:
-        p = float(settings.pressure_GPa) * _BAR_PER_GPA
-        fix = [f"fix integ all npt temp {t!r} {t!r} {tdamp!r} iso {p!r} {p!r} {pdamp!r}", "fix_modify integ temp CSequ"]
-    return [f"timestep {dt!r}", *fix]
+        p = _number(settings.pressure_GPa * _BAR_PER_GPA, "pressure")
+        fix = [f"fix integ all npt temp {t} {t} {tdamp} iso {p} {p} {pdamp}", "fix_modify integ temp CSequ"]
+    return [f"timestep {dt}", *fix]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -386,6 +422,18 @@ def mpi_layout() -> tuple[int, int]:
     return 0, 1
 
 
+def mpi_barrier() -> None:
+    """Return when every MPI rank of this run has called it (a no-op in a serial run).
+
+    Setting up a LAMMPS instance duplicates the world communicator, a collective operation, so it
+    serves as the barrier without mpi4py. ``md run`` calls it after every rank has checked the run
+    directory and before rank 0 writes to it, so that all ranks decide on the same files.
+    """
+    if mpi_layout()[1] < 2:
+        return
+    _open_lammps(1).close()
+
+
 def _open_lammps(omp_threads: int):
     from sselab.atomistic.engine.calculators import load_mpi_library
 
@@ -436,11 +484,9 @@ def run_lammps_md(
         raise SSELabError(f"the structure carries a net charge of {net:+.6g} e with force field {forcefield.name}; Ewald sums need a neutral cell")
     if settings.thermostat != "nose-hoover" and settings.ensemble != "nve":
         raise SSELabError("LAMMPS core-shell runs use the Nosé-Hoover thermostat (compute temp/cs); Langevin is offered for ASE runs")
-    if checkpoint_every_frames < 1:
-        raise SSELabError("checkpoint_every_frames must be >= 1")
-    if omp_threads < 1:
-        raise SSELabError("omp_threads must be >= 1")
-    kspace = kspace or forcefield.kspace
+    require_count(checkpoint_every_frames, "checkpoint_every_frames", low=1)
+    require_count(omp_threads, "omp_threads", low=1)
+    kspace = parse_kspace(kspace or forcefield.kspace)
     trajectory, thermo = Path(trajectory_path), Path(thermo_path)
     checkpoint = Path(checkpoint_path) if checkpoint_path else trajectory.with_name(trajectory.name + ".restart")
     resume = Path(restart_path) if restart_path else None
@@ -462,9 +508,11 @@ def run_lammps_md(
             if resume is None:
                 data = Path(scratch) / "system.data"
                 _write_data(data, atoms, layout, prism)
-                lmp.commands_list(["units metal", "atom_style full", "boundary p p p", f"read_data {data}"])
-            else:
-                lmp.commands_list(["units metal", "atom_style full", f"read_restart {resume}"])
+                lmp.commands_list(["units metal", "atom_style full", "boundary p p p", f"read_data {lammps_path(data)}"])
+            else:  # LAMMPS reads a copy in the scratch folder: the user's path never enters a command
+                restart_in = Path(scratch) / "restart.in"
+                shutil.copyfile(resume, restart_in)
+                lmp.commands_list(["units metal", "atom_style full", f"read_restart {lammps_path(restart_in)}"])
                 if lmp.get_natoms() != len(atoms) + len(layout.shell_owner):
                     raise SSELabError(f"restart {resume} holds {lmp.get_natoms()} particles, the given atoms need {len(atoms) + len(layout.shell_owner)}")
             lmp.commands_list(force_field_commands(forcefield, layout, kspace))
@@ -496,8 +544,9 @@ def run_lammps_md(
             if resume is None and settings.temperature_K > 0:
                 t = float(settings.temperature_K)
                 bias = "bias yes " if shell_types else ""
-                lmp.command(f"velocity all create {t!r} {settings.seed} dist gaussian mom yes rot no {bias}temp CSequ")
-                lmp.command(f"velocity all scale {t!r} temp CSequ")
+                seed = require_count(settings.seed, "seed")
+                lmp.command(f"velocity all create {_number(t, 'temperature_K')} {seed} dist gaussian mom yes rot no {bias}temp CSequ")
+                lmp.command(f"velocity all scale {_number(t, 'temperature_K')} temp CSequ")
             lmp.commands_list(_ensemble_commands(settings))
 
             dt_fs = float(settings.timestep_fs)
@@ -511,7 +560,7 @@ def run_lammps_md(
                 nonlocal done, run_time
                 tick = time.perf_counter()
                 try:
-                    lmp.command(f"run {n} pre no post no")
+                    lmp.command(f"run {require_count(n, 'steps')} pre no post no")
                 except Exception as error:  # LAMMPS raises its own exception type for a blown-up run
                     message = str(error).splitlines()[0]
                     raise SSELabError(
@@ -521,10 +570,14 @@ def run_lammps_md(
                 run_time += time.perf_counter() - tick
                 done += n
 
+            restart_out = Path(scratch) / "checkpoint.restart"
+
             def save_checkpoint() -> None:
-                tmp = checkpoint.with_name(checkpoint.name + ".tmp")
-                lmp.command(f"write_restart {tmp}")
+                # written in the scratch folder, copied beside the trajectory under a temporary name, then renamed
+                lmp.command(f"write_restart {lammps_path(restart_out)}")
                 if rank0:
+                    tmp = checkpoint.with_name(checkpoint.name + ".tmp")
+                    shutil.copyfile(restart_out, tmp)
                     os.replace(tmp, checkpoint)
 
             if resume is None:

@@ -34,10 +34,11 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.build.heterointerface import CoherentInterface
-from sselab.atomistic.build.interfaces import InterfaceModel, build_interface
+from sselab.atomistic.build.interfaces import InterfaceModel, build_interface, check_interface_options
 from sselab.atomistic.build.slabs import atoms_in_planes, in_plane_area
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
 from sselab.constants import EV_PER_A2_TO_J_PER_M2
 from sselab.progress import Progress, no_progress
 
@@ -82,8 +83,8 @@ def work_of_adhesion(calculator: CalculatorLike, model: InterfaceModel, relax: b
     interface = compute(model.interface)
     metal = compute(model.metal)
     substrate = compute(model.substrate)
-    result = AdhesionResult(interface.get_potential_energy(), metal.get_potential_energy(),
-                            substrate.get_potential_energy(), model.area_A2,
+    result = AdhesionResult(finite_energy(interface, "the interface"), finite_energy(metal, "the metal slab"),
+                            finite_energy(substrate, "the substrate slab"), model.area_A2,
                             atoms_in_planes(model.metal, model.surface_planes))
     return result, interface
 
@@ -150,12 +151,14 @@ def calculate_adhesion(metal: str | Path | Atoms, substrate: str | Path | Atoms,
     cache; ``fmax`` (eV/Å) the relaxation tolerance (default 0.02, or the Engine's own). ``progress``
     is called after the bulks, after building (with a label) and at the end.
     """
-    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
     metal_atoms, substrate_atoms = as_atoms(metal), as_atoms(substrate)
     metal_label, substrate_label = metal_atoms.info["structure"], substrate_atoms.info["structure"]
     options = dict(metal_miller=tuple(metal_miller), substrate_miller=tuple(substrate_miller), metal_planes=metal_planes,
                    substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image, registry=registry,
                    substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes)
+    check_interface_options(metal_atoms, substrate_atoms, **options)  # before the bulks are relaxed
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     metal_bulk = engine.relax(metal_atoms, cell=True)
     substrate_bulk = engine.relax(substrate_atoms, cell=True)
     progress()
@@ -196,5 +199,5 @@ def adhesion_energy(calculator: Engine | str | Calculator, model: CoherentInterf
     engine = as_engine(calculator)
     substrate, film = model.slabs(interface_atoms)
     compute = (lambda a: engine.relax(a, cell=False)) if relax else engine.energy
-    return AdhesionEnergy(float(interface_atoms.get_potential_energy()), float(compute(substrate).get_potential_energy()),
-                    float(compute(film).get_potential_energy()), in_plane_area(interface_atoms))
+    return AdhesionEnergy(finite_energy(interface_atoms, "the interface"), finite_energy(compute(substrate), "the substrate slab"),
+                          finite_energy(compute(film), "the film slab"), in_plane_area(interface_atoms))

@@ -21,7 +21,6 @@ fraction at the process temperature T is C = exp(−E_f / k_B T) (the paper's "E
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +32,10 @@ from ase.calculators.calculator import Calculator
 from pymatgen.core import Composition, Element
 
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import finite_energy
 from sselab.continuum.ion_exchange import dilute_surface_concentration
 from sselab.errors import InputError, SSELabError
+from sselab.validation import read_json_file, require_finite, require_text
 
 
 def verdict(formation_energy_eV: float) -> str:
@@ -211,7 +212,7 @@ def salt_energy_per_formula_unit(calculator: Engine | str | Calculator, structur
     if abs(units - round(units)) > 1e-6 or not same:
         raise InputError(f"structure {structure if isinstance(structure, str) else 'given'} ({relaxed.get_chemical_formula()}) "
                          f"is not {formula}")
-    return float(relaxed.get_potential_energy()) / round(units), relaxed
+    return finite_energy(relaxed, formula) / round(units), relaxed
 
 
 def _whole(value: Any) -> bool:
@@ -245,26 +246,18 @@ class ExchangeEnergies:
             raise InputError(f"{where}: missing {', '.join(missing)}")
         if not isinstance(data["precursors"], dict):
             raise InputError(f"{where}: 'precursors' must map formula -> energy per formula unit (eV)")
-        try:
-            if not _whole(data["n_exchanged"]):
-                raise ValueError
-            host, exchanged = float(data["host_energy_eV"]), float(data["exchanged_energy_eV"])
-        except (TypeError, ValueError):
-            raise InputError(f"{where}: energies must be numbers and n_exchanged a whole number >= 1") from None
-        if not (np.isfinite(host) and np.isfinite(exchanged)):
-            raise InputError(f"{where}: energies must be finite")
-        return cls(host, exchanged, int(data["n_exchanged"]), dict(data["precursors"]),
-                   _series(data.get("series", []), where), origin)
+        if not _whole(data["n_exchanged"]):
+            raise InputError(f"{where}: n_exchanged must be a whole number >= 1, got {data['n_exchanged']!r:.40}")
+        host = require_finite(data["host_energy_eV"], f"{where}: host_energy_eV")
+        exchanged = require_finite(data["exchanged_energy_eV"], f"{where}: exchanged_energy_eV")
+        precursors = {require_text(formula, f"{where}: precursor formula"): require_finite(energy, f"{where}: energy of {formula}")
+                      for formula, energy in data["precursors"].items()}
+        return cls(host, exchanged, int(data["n_exchanged"]), precursors, _series(data.get("series", []), where), origin)
 
     @classmethod
     def from_file(cls, path: str | Path) -> ExchangeEnergies:
-        try:
-            data = json.loads(Path(path).read_text())
-        except FileNotFoundError:
-            raise InputError(f"energies file {path} does not exist") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise InputError(f"cannot read energies file {path}: {error}") from None
-        return cls.from_dict(data, str(path))
+        """The JSON energies file ``path`` (read by :func:`~sselab.validation.read_json_file`), checked by :meth:`from_dict`."""
+        return cls.from_dict(read_json_file(path, "energies file"), str(path))
 
 
 def _series(items: Any, where: str) -> tuple[tuple[int, float, float], ...]:
@@ -274,13 +267,13 @@ def _series(items: Any, where: str) -> tuple[tuple[int, float, float], ...]:
     series = []
     for number, item in enumerate(items):
         try:
-            n, c, e = item["n_exchanged"], float(item["concentration"]), float(item["exchanged_energy_eV"])
+            n, c, e = item["n_exchanged"], require_finite(item["concentration"], ""), require_finite(item["exchanged_energy_eV"], "")
             if not _whole(n):
                 raise ValueError
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError):  # InputError is a ValueError: one message for every malformed item
             raise InputError(f"{where}: series item {number} needs n_exchanged (whole number >= 1), "
-                             "concentration and exchanged_energy_eV (numbers)") from None
-        if not 0 < c <= 1 or not np.isfinite(e):
+                             "concentration and exchanged_energy_eV (finite numbers)") from None
+        if not 0 < c <= 1:
             raise InputError(f"{where}: series item {number}: concentration must be a fraction in (0, 1] "
                              f"(got {c}) and the energy finite")
         series.append((int(n), c, e))

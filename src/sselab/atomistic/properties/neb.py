@@ -17,6 +17,7 @@ with ``to_dict()``, ``from_dict()`` and ``write(run_dir)``::
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,17 +28,23 @@ from ase.calculators.singlepoint import SinglePointCalculator
 from ase.mep import NEB
 from ase.optimize import FIRE
 
-from sselab.atomistic.build.interfaces import lateral_repeats
+from sselab.atomistic.build.checks import check_miller, check_min_image, check_planes, check_repeats
+from sselab.atomistic.build.interfaces import repeat_for_images
 from sselab.atomistic.build.slabs import build_slab, plane_index
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_force_tolerance, check_optional_force_tolerance, finite_energies
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
+from sselab.validation import require_count
 
 if TYPE_CHECKING:
     from sselab.runs import RunDirectory
 
 CalculatorLike = Engine | str | Calculator | None
+
+#: Most intermediate images of one band: the climbing image needs a few (seed 001: 3); each costs a force call per step.
+MAX_IMAGES = 30
 _EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
 
 
@@ -92,9 +99,12 @@ def vacancy_hop(calculator: CalculatorLike, host: Atoms, site_from: int, site_to
     ``calculator``: a name, an ASE calculator or an Engine (whose relaxation tolerance relaxes the end
     points); ``fmax`` (eV/Å) is the band's force tolerance. The band is one cached task.
     """
+    check_band(images, fmax)
+    max_steps = require_count(max_steps, "max_steps", low=1)
     engine = as_engine(calculator, db=db, device=device)
-    if images < 1:
-        raise InputError(f"the band needs at least one intermediate image, got {images}")
+    check_repeats(len(host), (images + 2,), f"a band of {images} images")  # the band holds every image at once
+    for site in (site_from, site_to):
+        require_count(site, f"site (an atom index of the {len(host)}-atom host)", low=0, high=len(host) - 1)
     distance = host.get_distance(site_from, site_to, mic=True)
     if distance > 4.5:
         raise InputError(f"sites {site_from} and {site_to} are {distance:.2f} A apart: not a nearest-neighbour hop")
@@ -112,9 +122,7 @@ def vacancy_hop(calculator: CalculatorLike, host: Atoms, site_from: int, site_to
         neb.interpolate(method="idpp", mic=True)
         optimizer = FIRE(neb, logfile=None)
         converged = bool(optimizer.run(fmax=fmax, steps=max_steps))
-        energies = []
-        for image in band:
-            energies.append(float(image.get_potential_energy()))
+        energies = finite_energies([image.get_potential_energy() for image in band], "an image of the band")
         saddle = band[int(np.argmax(energies))].copy()
         saddle.calc = SinglePointCalculator(saddle, energy=max(energies))
         calls = (optimizer.nsteps + 1) * images + 2
@@ -126,13 +134,20 @@ def vacancy_hop(calculator: CalculatorLike, host: Atoms, site_from: int, site_to
     return HopResult(tuple(saddle.info["image_energies"]), tuple(saddle.info["path_length"]), bool(saddle.info["converged"]))
 
 
-def check_hop_request(from_layer: int, to_layer: int, metal_planes: int, neb_fmax: float) -> None:
-    """Refuse a hop between planes the slab does not have, or a band tolerance that is not positive."""
-    if not neb_fmax > 0:
-        raise InputError(f"--neb-fmax (neb_fmax) must be positive, got {neb_fmax}")
-    for layer in (from_layer, to_layer):
-        if not 1 <= layer <= metal_planes:
-            raise InputError(f"layer {layer} does not exist in a {metal_planes}-plane slab")
+def check_band(images: int, neb_fmax: float) -> None:
+    """Refuse a band without intermediate images or with more than :data:`MAX_IMAGES`, and a band tolerance outside
+    (0, 1] eV/Å (:func:`~sselab.atomistic.properties.checks.check_force_tolerance`: ``inf`` would call any band converged)."""
+    require_count(images, "images (--images)", low=1, high=MAX_IMAGES)
+    check_force_tolerance(neb_fmax, "--neb-fmax (neb_fmax)")
+
+
+def check_hop_request(from_layer: int, to_layer: int, metal_planes: int, neb_fmax: float, images: int = 3) -> None:
+    """Refuse a hop between planes the slab does not have, and a band :func:`check_band` refuses."""
+    check_band(images, neb_fmax)
+    metal_planes = require_count(metal_planes, "metal planes (--metal-planes)", low=2)
+    for layer, name in ((from_layer, "--from-layer"), (to_layer, "--to-layer")):
+        if isinstance(layer, bool) or not isinstance(layer, Integral) or not 1 <= layer <= metal_planes:
+            raise InputError(f"{name}: layer {layer!r} does not exist in a {metal_planes}-plane slab")
 
 
 def hop_sites(host: Atoms, from_layer: int, to_layer: int) -> tuple[int, int]:
@@ -144,6 +159,9 @@ def hop_sites(host: Atoms, from_layer: int, to_layer: int) -> tuple[int, int]:
         raise InputError(f"layers {from_layer} and {to_layer} must both exist in the slab")
     centre = (host.cell.array[0, :2] + host.cell.array[1, :2]) / 2
     start = origin[np.argmin(np.linalg.norm(host.positions[origin, :2] - centre, axis=1))]
+    target = target[target != start]  # a hop within one plane goes to another atom of it
+    if len(target) == 0:
+        raise InputError(f"layer {to_layer} holds no atom for the vacancy to hop to")
     distances = host.get_distances(start, target, mic=True)
     return int(start), int(target[np.argmin(distances)])
 
@@ -210,13 +228,17 @@ def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, i
     ``neb_fmax``: the band's tolerance and ``fmax`` that of the relaxations (eV/Å). ``progress`` is
     called after the slab (with a label) and after the band.
     """
-    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax)
-    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax, images)
+    miller = check_miller(miller, "miller (--miller)")
+    check_min_image(min_image, "min image (--min-image)")
+    fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
     atoms = as_atoms(structure)
+    check_planes([metal_planes], "metal planes (--metal-planes)", atoms, f"{miller} slab", low=2)
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     label = atoms.info["structure"]
     bulk = engine.relax(atoms, cell=True)
-    slab = build_slab(bulk, tuple(miller), metal_planes)
-    host = engine.relax(slab.repeat((*lateral_repeats(slab.cell.array, min_image), 1)))
+    slab = build_slab(bulk, miller, metal_planes)
+    host = engine.relax(repeat_for_images(slab, min_image, f"the {metal_planes}-plane slab"))
     progress("climbing-image NEB")
     site_from, site_to = hop_sites(host, from_layer, to_layer)
     hop = vacancy_hop(engine, host, site_from, site_to, images, neb_fmax)

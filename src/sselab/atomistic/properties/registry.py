@@ -28,8 +28,7 @@ import numpy as np
 from scipy.stats import norm
 
 from sselab.errors import SSELabError
-
-MAX_GRID_POINTS = 100_000
+from sselab.validation import require_within_limit
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,8 @@ class ShiftGrid:
         if self.lateral_max < 0 or self.vertical_max < 0:
             raise SSELabError("shift ranges must not be negative")
         size = (np.floor(self.lateral_max / self.lateral_step) + 1) ** 2 * (np.floor(self.vertical_max / self.vertical_step) + 1)
-        if size > MAX_GRID_POINTS:
-            raise SSELabError(f"the shift grid would have {size:.3g} points (more than {MAX_GRID_POINTS}): coarser steps or smaller ranges")
+        # each point is a structure the grid search computes (and BO may): bounded like any study's structures
+        require_within_limit(float(size), "structures", "the shift grid's points")
         lateral = np.arange(0.0, self.lateral_max + 1e-9, self.lateral_step)
         vertical = np.arange(0.0, self.vertical_max + 1e-9, self.vertical_step)
         a, b, z = np.meshgrid(lateral, lateral, vertical, indexing="ij")

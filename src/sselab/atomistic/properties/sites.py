@@ -34,6 +34,7 @@ from ase.geometry import get_distances
 from sselab.atomistic.build.defects import llzo_li_sites, select_li_sites, substitute
 from sselab.atomistic.build.llzo import OCTAHEDRAL, TETRAHEDRAL
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import finite_energy
 from sselab.errors import SSELabError
 from sselab.progress import Progress, no_progress
 
@@ -157,7 +158,7 @@ def scan_sites(calculator: Engine | str | Calculator, host: Atoms, element: str,
         after, off = nearest_site_type(result, index, site_positions, site_labels)
         _, moved = get_distances(start.positions[index], result.positions[index], cell=host.cell, pbc=True)
         raw.append({"index": int(index), "site_before": before, "site_after": after,
-                    "energy_eV": float(result.get_potential_energy()), "displacement_A": float(moved[0, 0]),
+                    "energy_eV": finite_energy(result, f"{element} on Li {index}"), "displacement_A": float(moved[0, 0]),
                     "converged": bool(result.info.get("converged", True)), "site_distance_A": off})
         relaxed[int(index)] = result
     return SiteScan(element, name_sites(raw)), relaxed
@@ -193,7 +194,7 @@ def grow_concentration(calculator: Engine | str | Calculator, host: Atoms, eleme
     """
     engine = as_engine(calculator, db=db, device=device)
     n_li = int(np.count_nonzero(host.numbers == atomic_numbers["Li"]))
-    steps = [ConcentrationStep(1, 1 / n_li, (first_index,), float(first.get_potential_energy()), 0)]
+    steps = [ConcentrationStep(1, 1 / n_li, (first_index,), finite_energy(first, f"{element} on Li {first_index}"), 0)]
     structures = [first]
     current = first
     occupied = (first_index,)

@@ -35,9 +35,12 @@ import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
 
+from sselab.atomistic.build.checks import check_miller, check_planes, check_strain
 from sselab.atomistic.build.slabs import (
     atoms_in_planes,
     build_slab,
+    check_termination,
+    distinct_cuts,
     in_plane_area,
     is_stoichiometric,
     reference_surface_planes,
@@ -46,6 +49,7 @@ from sselab.atomistic.build.slabs import (
 )
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
 from sselab.constants import EV_PER_A2_TO_J_PER_M2
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
@@ -56,6 +60,8 @@ if TYPE_CHECKING:
 
 #: Slab thicknesses (atomic planes) of the Fiorentini–Methfessel fit (seed 001).
 FM_PLANES = (5, 7, 9, 11, 13)
+#: Most thicknesses one fit takes: each is a relaxation of its own, and a straight line needs only a few.
+MAX_FM_THICKNESSES = 20
 
 CalculatorLike = Engine | str | Calculator | None
 
@@ -129,11 +135,12 @@ def surface_energy(calculator: CalculatorLike, bulk: Atoms, miller: tuple[int, i
     ``reshape`` replaces the isotropic ``strain`` by any in-plane map of the cut slab (an interface's
     supercell and strain); ``strain`` is then only recorded. ``progress()`` is called after each slab.
     """
+    miller = check_miller(miller, "miller")
+    planes = check_fm_planes(planes, bulk, miller)
+    strain = (check_strain(strain[0], "strain"), check_strain(strain[1], "strain"))
     engine = as_engine(calculator, db=db, device=device)
     reshape = reshape or (lambda cut: strain_in_plane(cut, strain))
     symbols = set(bulk.get_chemical_symbols())
-    if len(planes) < 2:
-        raise InputError("give at least two slab thicknesses for the Fiorentini-Methfessel fit")
     n_atoms, energies, unconverged = [], [], 0
     slab = None
     for count in sorted(planes):
@@ -145,7 +152,7 @@ def surface_energy(calculator: CalculatorLike, bulk: Atoms, miller: tuple[int, i
         result = engine.relax(slab) if relax else engine.energy(slab)
         unconverged += not result.info.get("converged", True)
         n_atoms.append(len(slab))
-        energies.append(result.get_potential_energy())
+        energies.append(finite_energy(result, f"the {count}-plane {miller} slab"))
         if progress is not None:
             progress()
     area = in_plane_area(slab)
@@ -175,6 +182,17 @@ def strained_surface_energy(calculator: CalculatorLike, metal_bulk: Atoms, model
     return surface_energy(calculator, metal_bulk, miller, planes, strain=tuple(s - 1.0 for s in model.match.stretches),
                           progress=progress, reshape=lambda cut: strained_metal(cut, model.match, substrate_cell, (1, 1)),
                           db=db, device=device)
+
+
+def check_fm_planes(planes: Any, bulk: Atoms, miller: tuple[int, int, int]) -> tuple[int, ...]:
+    """Slab thicknesses for the Fiorentini–Methfessel fit: at least two different counts of at least one plane each,
+    the thickest within the ``atoms`` limit (:func:`~sselab.atomistic.build.checks.check_planes`), sorted."""
+    counts = check_planes(list(planes), "planes (--planes)", bulk, f"{tuple(miller)} slab")
+    if len(set(counts)) < 2:
+        raise InputError("planes (--planes): give at least two different slab thicknesses for the Fiorentini-Methfessel fit")
+    if len(counts) > MAX_FM_THICKNESSES:
+        raise InputError(f"planes (--planes): {len(counts)} thicknesses; the fit needs a few (at most {MAX_FM_THICKNESSES})")
+    return tuple(sorted(counts))
 
 
 _EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
@@ -240,12 +258,17 @@ def calculate_surface_energy(structure: str | Path | Atoms, miller: tuple[int, i
     the result cache, ``fmax`` (eV/Å) the relaxation tolerance (default 0.02, or the Engine's own).
     ``progress()`` is called after the bulk and after each slab.
     """
-    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    miller = check_miller(miller, "miller (--miller)")
+    strain = check_strain(strain, "strain (--strain)")
+    fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
     bulk = as_atoms(structure)
+    planes = check_fm_planes(planes, bulk, miller)
+    termination = check_termination(termination, distinct_cuts(bulk, miller), miller)  # before the bulk is relaxed
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     label = bulk.info["structure"]
     relaxed_bulk = engine.relax(bulk, cell=True)
     progress()
-    fit = surface_energy(engine, relaxed_bulk, tuple(miller), tuple(planes), (strain, strain), relax, termination=termination,
+    fit = surface_energy(engine, relaxed_bulk, miller, planes, (strain, strain), relax, termination=termination,
                          progress=progress)
     inputs = {"structure": label, "miller": list(miller), "planes": list(planes), "strain": strain, "relaxed": relax,
               "db": engine.cache.location}

@@ -43,13 +43,16 @@ import spglib
 from ase import Atoms
 from ase.calculators.calculator import Calculator
 
-from sselab.atomistic.build.interfaces import build_interface, lateral_repeats
+from sselab.atomistic.build.checks import check_miller, check_min_image, check_planes
+from sselab.atomistic.build.interfaces import build_interface, check_interface_options, repeat_for_images
 from sselab.atomistic.build.slabs import build_slab, plane_index, reference_surface_planes, require_symmetric
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
-from sselab.atomistic.properties.surface import FM_PLANES, strained_surface_energy, surface_energy
+from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
+from sselab.atomistic.properties.surface import FM_PLANES, check_fm_planes, strained_surface_energy, surface_energy
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
+from sselab.validation import require_count
 
 if TYPE_CHECKING:
     from sselab.runs import RunDirectory
@@ -159,7 +162,7 @@ def vacancy_profile(calculator: CalculatorLike, host: Atoms, metal_indices: np.n
         raise InputError(f"the metal slab is too thin: its middle plane {middle} is still a surface plane "
                           f"(surface planes {list(surface_planes)}); use more metal planes")
     planes = sorted({*planes, *surface_planes, middle})
-    pristine = engine.energy(reference).get_potential_energy()
+    pristine = finite_energy(engine.energy(reference), "the vacancy host")
     profile = VacancyProfile(mode, bulk_energy_per_atom, middle, tuple(surface_planes))
     for plane in planes:
         in_plane = metal_indices[numbers == plane]
@@ -168,7 +171,7 @@ def vacancy_profile(calculator: CalculatorLike, host: Atoms, metal_indices: np.n
             defect.calc = None
             del defect[index]
             result = engine.relax(defect) if mode == "fully-relaxed" else engine.energy(defect)
-            energy = result.get_potential_energy() - pristine + bulk_energy_per_atom
+            energy = finite_energy(result, f"a vacancy at atom {index} ({mode})") - pristine + bulk_energy_per_atom
             profile.sites.append(VacancySite(plane, int(index), multiplicity, float(energy), bool(result.info.get("converged", True))))
             if progress is not None:
                 progress()
@@ -182,6 +185,37 @@ def check_modes(modes: Sequence[str]) -> list[str]:
     if unknown or not chosen:
         raise InputError(f"--modes: unknown mode(s) {unknown}; choose from {', '.join(MODES)}")
     return chosen
+
+
+def check_layers(layers: Sequence[int] | None, metal_planes: int) -> list[int] | None:
+    """The metal planes to probe (``--layers``), each within 1 … ``metal_planes``; None or empty: the default (1 to the middle)."""
+    if not layers:
+        return None
+    chosen = [require_count(layer, "layer (--layers)", low=1) for layer in layers]
+    bad = [layer for layer in chosen if layer > metal_planes]
+    if bad:
+        raise InputError(f"--layers: metal plane(s) {bad} do not exist: the metal slab has {metal_planes} planes "
+                         "(too thin for the request)")
+    return chosen
+
+
+def check_vacancy_request(metal: Atoms, substrate: Atoms | None, miller, substrate_miller, metal_planes: int,
+                          substrate_planes: int, max_strain: float, min_image: float, registry: str | None,
+                          substrate_termination: str | None, fix_substrate_planes: int) -> tuple[int, int, int]:
+    """The metal's Miller index, after the slab (or interface) options are checked before any bulk is relaxed.
+
+    A free slab needs at least 3 metal planes (two surfaces and a middle) within the ``atoms`` limit once
+    repeated for ``min_image``; an interface is checked by
+    :func:`~sselab.atomistic.build.interfaces.check_interface_options`.
+    """
+    if substrate is not None:
+        check_interface_options(metal, substrate, miller, substrate_miller, metal_planes, substrate_planes, max_strain,
+                                min_image, registry, substrate_termination, fix_substrate_planes)
+        return check_miller(miller, "miller (--miller)")
+    miller = check_miller(miller, "miller (--miller)")
+    check_planes([metal_planes], "metal planes (--metal-planes)", metal, f"{miller} slab", low=3)
+    check_min_image(min_image, "min image (--min-image)")
+    return miller
 
 
 def vacancy_profile_steps(metal_planes: int, layers: Sequence[int] | None, modes: Sequence[str]) -> int:
@@ -277,21 +311,25 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
     ``progress`` is called once the host is relaxed and after each vacancy (:func:`vacancy_profile_steps`).
     """
     chosen = check_modes(modes)
-    probe = list(layers) if layers else None
-    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
+    fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
     metal_atoms = as_atoms(structure)
+    substrate_atoms = None if substrate is None else as_atoms(substrate)
+    miller = check_vacancy_request(metal_atoms, substrate_atoms, miller, substrate_miller, metal_planes, substrate_planes,
+                                   max_strain, min_image, registry, substrate_termination, fix_substrate_planes)
+    probe = check_layers(layers, metal_planes)
+    fm_planes = check_fm_planes(fm_planes, metal_atoms, miller)
+    engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     label = metal_atoms.info["structure"]
     metal_bulk = engine.relax(metal_atoms, cell=True)
-    if substrate is None:
+    if substrate_atoms is None:
         substrate_label = None
-        slab = build_slab(metal_bulk, tuple(miller), metal_planes)
+        slab = build_slab(metal_bulk, miller, metal_planes)
         require_symmetric(slab, metal_planes, miller)
-        host = slab.repeat((*lateral_repeats(slab.cell.array, min_image), 1))
+        host = repeat_for_images(slab, min_image, f"the {metal_planes}-plane slab")
         metal_indices = np.arange(len(host))
-        outer = reference_surface_planes(metal_bulk, tuple(miller))
-        bulk_fit = surface_energy(engine, metal_bulk, tuple(miller), tuple(fm_planes))
+        outer = reference_surface_planes(metal_bulk, miller)
+        bulk_fit = surface_energy(engine, metal_bulk, miller, fm_planes)
     else:
-        substrate_atoms = as_atoms(substrate)
         substrate_label = substrate_atoms.info["structure"]
         substrate_bulk = engine.relax(substrate_atoms, cell=True)
         model = build_interface(metal_bulk, substrate_bulk, tuple(miller), tuple(substrate_miller), metal_planes,
