@@ -233,3 +233,19 @@ def test_a_100_000_character_argument_gets_one_short_line(tmp_path):
 
 def test_the_areal_density_form_the_interface_writer_uses_is_read_back():
     assert parse_quantity("8.5 1/nm^2", "areal_density") == pytest.approx(8.5e18)
+
+
+def test_a_command_that_stops_before_writing_leaves_no_empty_run_directory(tmp_path):
+    from sselab.runs import discard_empty_run_directories
+
+    made, kept, used = tmp_path / "made", tmp_path / "kept", tmp_path / "used"
+    kept.mkdir()
+    for folder in (made, kept, used):
+        RunDirectory.open(folder, "li0 solve", {})
+    (used / "partial.png").write_bytes(b"")
+    assert discard_empty_run_directories() == [made]  # a folder the user had, or one holding output, stays
+    assert kept.is_dir() and used.is_dir() and not made.exists()
+    result = subprocess.run([*SSELAB, "md", "run", "cu-fcc", "--calculator", "emt", "--temperature", "600K", "--time", "0.1 ps",
+                             "--exchange-ion", "Na", "--exchange-count", "99", "--out", str(tmp_path / "md")],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2 and not (tmp_path / "md").exists()

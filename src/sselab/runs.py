@@ -114,10 +114,13 @@ class RunDirectory:
                 what = f"a finished '{found}' run" if found else "a run record (run.json)"
                 hint = ", --resume to continue it," if resume is not None and found == command else ""
                 raise InputError(f"{target} already holds {what}: choose another --out{hint} or pass --overwrite to replace it")
+        created = not target.exists()
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"cannot create output directory {target}: {error.strerror}") from None
+        if created:
+            _CREATED.append(target)
         if not os.access(target, os.W_OK | os.X_OK):
             raise InputError(f"output directory {target} is not writable")
         return cls(path=target, command=command, inputs=inputs)
@@ -160,6 +163,24 @@ class RunDirectory:
         _replace_atomically(self.path / "run.json", text)
         self.summary = summary
         return record
+
+
+#: run directories this process created (see :func:`discard_empty_run_directories`)
+_CREATED: list[Path] = []
+
+
+def discard_empty_run_directories() -> list[Path]:
+    """Remove the run directories this process created that are still empty (a command refused or interrupted
+    before writing anything), so that a failed command leaves no clutter; returns what was removed."""
+    removed = []
+    while _CREATED:
+        folder = _CREATED.pop()
+        try:
+            folder.rmdir()  # only an empty folder goes
+        except OSError:
+            continue
+        removed.append(folder)
+    return removed
 
 
 def _replace_atomically(target: Path, text: str) -> None:

@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as error:  # the environment refused a read or write (disk full, permissions, ...)
         where = f": {error.filename}" if error.filename else ""
         _fail(f"{error.strerror or error}{where}")
+    if status:
+        _discard_empty_run_directories()
     if status == INTERRUPTED:
         print("sselab: interrupted; finished calculations stay in the result cache (--db) and a rerun resumes from them",
               file=sys.stderr)
@@ -62,10 +64,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(status)
 
 
+def _discard_empty_run_directories() -> None:
+    """A command that stopped before writing leaves no empty run directory behind."""
+    if "sselab.runs" in sys.modules:  # only a command that opened one has any
+        sys.modules["sselab.runs"].discard_empty_run_directories()
+
+
 def _fail(message: str) -> None:
-    """One line on stderr (passwords in URLs hidden, long values cut), exit status 2."""
+    """One line on stderr (passwords in URLs hidden, long values cut), exit status 2; no empty run directory left."""
     from sselab.validation import redact
 
+    _discard_empty_run_directories()
     line = redact(" ".join(message[:2000].split()))  # redact before cutting: a cut could split a URL's password
     line = line if len(line) <= 300 else line[:297] + "..."
     print(f"sselab: error: {line}", file=sys.stderr)
