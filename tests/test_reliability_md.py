@@ -480,3 +480,43 @@ def test_lammps_commands_carry_only_numbers_formatted_here(tmp_path):
     with pytest.raises(InputError, match="kspace"):
         parse_kspace("pppm 1e-5 ; shell ls")
     assert parse_kspace("pppm 1e-5") == "pppm 1e-05"
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--charge", "1000"], "--charge"),
+    (["--charge", "0"], "--charge"),
+])
+def test_an_impossible_charge_number_is_refused(tmp_path, capsys, options, message):
+    trajectory = tmp_path / "walk.extxyz"
+    frames = []
+    for step in range(12):
+        atoms = bulk("Cu", "fcc", a=3.6, cubic=True)
+        atoms.positions += 0.05 * step
+        atoms.info["time_fs"] = 10.0 * step
+        frames.append(atoms)
+    write(trajectory, frames)
+    code, _, err = run_cli(["diffusion", "analyze", str(trajectory), "--species", "Cu", *options, "--out", str(tmp_path / "a")],
+                           capsys)
+    assert one_line_error(code, err, message)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--cluster-cutoff", "1e308"], "--cluster-cutoff"),
+    (["--cluster-species", ""], "--cluster-species"),
+    (["--cluster-species", "Kk"], "--cluster-species"),
+])
+def test_clustering_options_that_mean_nothing_are_refused(tmp_path, capsys, options, message):
+    trajectory = tmp_path / "walk.extxyz"
+    write(trajectory, [bulk("Cu", "fcc", a=3.6, cubic=True)] * 12)
+    code, _, err = run_cli(["diffusion", "vanhove", str(trajectory), "--species", "Cu", *options, "--out", str(tmp_path / "v")],
+                           capsys)
+    assert one_line_error(code, err, message)
+
+
+@pytest.mark.parametrize(("row", "column"), [("1e308,1e-10", "temperature_K"), ("900,1e308", "D_m2_per_s"),
+                                             ("900,-1e-10", "D_m2_per_s")])
+def test_arrhenius_points_outside_physical_ranges_are_refused(tmp_path, capsys, row, column):
+    table = tmp_path / "runs.csv"
+    table.write_text(f"temperature_K,D_m2_per_s\n{row}\n1000,2e-10\n1100,3e-10\n")
+    code, _, err = run_cli(["diffusion", "arrhenius", str(table), "--out", str(tmp_path / "a")], capsys)
+    assert one_line_error(code, err, column)

@@ -61,8 +61,12 @@ def require_within_limit(estimate: float, name: str, what: str) -> None:
     The message gives the estimate, the limit and the variable that raises it.
     """
     bound = limit(name)
-    if not math.isfinite(estimate) or estimate > bound:
-        shown = f"{estimate:.3g}" if math.isfinite(estimate) else "an unbounded number of"
+    try:
+        finite = math.isfinite(estimate)
+    except OverflowError:  # an integer beyond float range
+        finite = False
+    if not finite or estimate > bound:
+        shown = f"{estimate:.3g}" if finite else "an unbounded number of"
         raise InputError(
             f"{what} would need {shown} {LIMITS[name][1]} (limit {bound:.3g}); "
             f"reduce the request or raise the limit with SSELAB_LIMIT_{name.upper()}=N"
@@ -73,10 +77,19 @@ def require_finite(value: Any, name: str) -> float:
     """``value`` as a finite float (bools, text and NaN/±inf are refused)."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise InputError(f"{name}: expected a number, got {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float range
+        number = math.inf
     if not math.isfinite(number):
-        raise InputError(f"{name}: must be a finite number, got {value!r}")
+        raise InputError(f"{name}: must be a finite number, got {_short(value)}")
     return number
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to 40 characters (a 400-digit integer is not worth a line)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def require_range(value: Any, name: str, *, low: float | None = None, high: float | None = None,

@@ -691,7 +691,8 @@ def _diffusion() -> None:
     files = ("trajectories",)
     analyze = ["diffusion", "analyze", "walk.extxyz", "--species", "Li", "--json"]
     add("analyze baseline", analyze, "accept", "baseline", files=files)
-    for name, expect in (("nan.extxyz", "refuse"), ("one-frame.extxyz", "refuse"), ("two-frames.extxyz", "refuse"),
+    # two frames are analysed and reported "not diffusive: the run is too short" with D null: an answer, not a number
+    for name, expect in (("nan.extxyz", "refuse"), ("one-frame.extxyz", "refuse"), ("two-frames.extxyz", "either"),
                          ("empty.extxyz", "refuse"), ("binary.extxyz", "refuse"), ("truncated.extxyz", "either"),
                          ("latin1.extxyz", "refuse"), ("garbage.extxyz", "refuse"), ("walk.txt", "either"),
                          ("missing.extxyz", "refuse")):
@@ -891,8 +892,9 @@ def _defects() -> None:
                               ("100000 1 1", "refuse")):
         add(f"configurations --supercell {supercell}" + (" issue13" if supercell.startswith("1000 ") else ""),
             [*_without(configs, "--supercell"), "--supercell", *supercell.split()], expect, "count-bound")
+    # ":all" replaces every atom of an element on purpose (a substituted host, one configuration): a request, not an error
     sweep("configurations", _without(configs, "--replace"), "--replace",
-          {"Cu:Ni:all": "refuse", "Cu:Ni:0": "either", "Cu:Ni:-1": "refuse", "Cu:Ni:1000": "refuse", "Cu:Xx:1": "refuse",
+          {"Cu:Ni:all": "either", "Cu:Ni:0": "either", "Cu:Ni:-1": "refuse", "Cu:Ni:1000": "refuse", "Cu:Xx:1": "refuse",
            "Zr:Ni:1": "refuse", "Cu:Ni": "refuse", "Cu:Ni:nan": "refuse", ":::": "refuse", LONG: "refuse"}, "text")
     add("configurations remove every atom issue13", [*_without(configs, "--replace"), "--remove", "Cu:all"], "refuse", "number")
     sweep("configurations", configs, "--remove", {"Cu:32": "refuse", "Cu:-1": "refuse", "Xx:1": "refuse", "Cu": "refuse"},
@@ -1083,7 +1085,8 @@ def _atomistic() -> None:
     sweep("neb", neb, "--fmax", {"inf": "refuse", "nan": "refuse"}, "number")
     sweep("neb", neb, "--images", {"0": "refuse", "-1": "refuse", "1000000": "refuse", "nan": "refuse"}, "count-bound")
     sweep("neb", neb, "--from-layer", {"0": "refuse", "-1": "refuse", "99": "refuse"}, "number")
-    sweep("neb", neb, "--to-layer", {"5": "refuse", "1": "refuse", "99999999": "refuse"}, "number")
+    # from layer 1 (the default) to layer 1 is an in-plane hop, a path the NEB computes
+    sweep("neb", neb, "--to-layer", {"5": "refuse", "1": "either", "99999999": "refuse"}, "number")
     sweep("neb", neb, "--metal-planes", {"0": "refuse", "10000000": "refuse"}, "count-bound")
     sweep("neb", neb, "--min-image", {"1e308": "refuse", "nan": "refuse"}, "count-bound")
     add("neb binary structure", _replace(neb, "cu-fcc", "binary.cif"), "refuse", "file", files=("cifs",))

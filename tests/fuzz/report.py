@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -34,13 +35,20 @@ MUTATIONS = (("nan", "refuse"), ("inf", "refuse"), ("-inf", "refuse"), ("NaN eV"
              ('"', "either"), ("--json", "either"), ("-", "either"), (LONG[:5000], "either"), ("1" * 400, "either"))
 
 
+#: an option value that is a number or a quantity ("5", "-0.1", "1200 K", ".5"), as opposed to a name or a path
+NUMERIC = re.compile(r"^[-+]?(\d|\.\d)")
+
+
 def mutate(base: Case, rng: random.Random, index: int) -> Case:
     """``base`` with one option value replaced by a random hostile value (expectation from :data:`MUTATIONS`)."""
     argv = list(base.argv)
-    slots = [i for i in range(1, len(argv)) if argv[i - 1].startswith("--") and not argv[i].startswith("--")]
+    slots = [i for i in range(1, len(argv)) if argv[i - 1].startswith("--") and not argv[i].startswith("--")
+             and argv.count(argv[i - 1]) == 1]  # a repeated option's later value wins: mutate only options given once
     value, expect = rng.choice(MUTATIONS)
     if slots:
         slot = rng.choice(slots)
+        if not NUMERIC.match(argv[slot]):
+            expect = "either"  # "nan" or "-inf" is a fine name for a folder or a file: only a number must refuse it
         argv[slot] = value
     else:
         argv.append(value)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ase.data import chemical_symbols
 
 from sselab.analysis.trajectory import Trajectory, read_trajectory
 from sselab.analysis.vanhove import (
@@ -31,11 +32,14 @@ from sselab.analysis.vanhove import (
 )
 from sselab.errors import InputError
 from sselab.runs import RunDirectory, to_jsonable
-from sselab.validation import require_positive
+from sselab.validation import require_positive, require_range
 
 __all__ = ["CLUSTERING_DEFINITION", "VanHoveAnalysis"]
 
 CLUSTERING_DEFINITION = "close pairs / uniform-random expectation, mean over the last quarter of the run"
+
+#: Å. Largest clustering cutoff: beyond ~3 neighbour shells every pair of a dilute ion counts as "clustered".
+MAX_CLUSTER_CUTOFF_A = 10.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class VanHoveAnalysis:
         file's notes come from :func:`~sselab.analysis.trajectory.read_trajectory`.
         """
         cls.check_options(r_max_A, origins, cluster_cutoff_A)
+        if cluster_species is not None and cluster_species not in chemical_symbols[1:]:
+            raise InputError(f"--cluster-species: {cluster_species!r} is not an element symbol")
         wanted = [species] + ([cluster_species] if cluster_species and cluster_species != species else [])
         trajectory = read_trajectory(Path(path), wanted, frame_interval_fs, every, progress)
         inputs = {"trajectory": str(path), "species": species, "frame_interval_fs": frame_interval_fs, "r_max_A": r_max_A,
@@ -113,11 +119,12 @@ class VanHoveAnalysis:
 
     @staticmethod
     def check_options(r_max_A: float, origins: int, cluster_cutoff_A: float) -> None:
-        """Refuse a non-finite or non-positive r_max or clustering cutoff (Å) and fewer than one time origin."""
+        """Refuse a non-finite or non-positive r_max or clustering cutoff (Å), a cutoff beyond
+        :data:`MAX_CLUSTER_CUTOFF_A`, and fewer than one time origin."""
         require_positive(r_max_A, "--r-max", "Å")
         if isinstance(origins, bool) or not isinstance(origins, int) or origins < 1:
             raise InputError(f"--origins must be at least 1 (a whole number), got {origins!r}")
-        require_positive(cluster_cutoff_A, "--cluster-cutoff", "Å")
+        require_range(cluster_cutoff_A, "--cluster-cutoff", low=0.0, low_inclusive=False, high=MAX_CLUSTER_CUTOFF_A, unit="Å")
 
     def to_dict(self) -> dict[str, Any]:
         """The summary of ``sselab diffusion vanhove --json`` (without ``run_directory``), as plain JSON types."""

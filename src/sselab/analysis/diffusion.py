@@ -82,6 +82,10 @@ def exchange_fraction(counts: dict[str, int], species: str) -> float | None:
     return counts[species] / (counts[species] + counts["Li"])
 
 
+#: Largest |charge number| of an ion (the highest oxidation states are +8, e.g. Os in OsO4).
+MAX_CHARGE_NUMBER = 8
+
+
 def formal_charge_number(species: str) -> int | None:
     """The charge number z of ``species`` from the formal-charge table (an integer), None when it has none."""
     charge = FORMAL_CHARGES.get(species)
@@ -294,15 +298,15 @@ class DiffusionAnalysis:
 
 def check_options(temperature_K: float | None, stress_Pa: float | None, charge: float | None,
                   window_fs: tuple[float, float] | None, max_lag_fraction: float, min_msd_A2: float) -> None:
-    """Refuse meaningless analysis options: a temperature outside (0, 1e4] K, a non-finite stress, a zero or
-    non-finite charge, a window that is not two finite times 0 ≤ start < end, a lag fraction outside (0, 1],
+    """Refuse meaningless analysis options: a temperature outside (0, 1e4] K, a non-finite stress, a charge number
+    that is 0, non-finite or beyond ±:data:`MAX_CHARGE_NUMBER`, a window that is not two finite times 0 ≤ start < end, a lag fraction outside (0, 1],
     a negative or non-finite MSD threshold."""
     if temperature_K is not None:
         require_range(temperature_K, "--temperature", low=0.0, low_inclusive=False, high=1e4, unit="K")
     if stress_Pa is not None:
         require_finite(stress_Pa, "--stress")
-    if charge is not None and require_finite(charge, "--charge") == 0:
-        raise InputError("--charge: an ion's charge number cannot be 0")
+    if charge is not None and not 0 < abs(require_finite(charge, "--charge")) <= MAX_CHARGE_NUMBER:
+        raise InputError(f"--charge: an ion's charge number lies within ±{MAX_CHARGE_NUMBER} and is not 0, got {charge:g}")
     if window_fs is not None:
         if len(window_fs) != 2:
             raise InputError(f"--window takes two times (start, end), got {window_fs!r}")

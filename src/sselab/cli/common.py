@@ -15,7 +15,7 @@ from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sselab.errors import SSELabError
+from sselab.errors import InputError
 
 if TYPE_CHECKING:
     from sselab.atomistic.engine import Engine
@@ -57,13 +57,19 @@ DEFAULT_DB = str(Path(".sselab") / "cache.db")
 
 
 def parse_int_list(text: str, name: str) -> tuple[int, ...]:
+    """Whole numbers separated by commas or blanks ("5,7,9", "5 7 9"); an empty item ("3,,5") is refused."""
+    from sselab.validation import require_text
+
+    items = require_text(text, name).replace(",", " , ").split()
+    numbers = [item for item in items if item != ","]
+    if not numbers:
+        raise InputError(f"{name}: give at least one number")
+    if items[0] == "," or items[-1] == "," or any(a == b == "," for a, b in zip(items, items[1:])):
+        raise InputError(f"{name}: an empty item in {text!r}")
     try:
-        values = tuple(int(part) for part in text.replace(",", " ").split())
+        return tuple(int(item) for item in numbers)
     except ValueError:
-        raise SSELabError(f"{name}: expected whole numbers separated by commas, got {text!r}") from None
-    if not values:
-        raise SSELabError(f"{name}: give at least one number")
-    return values
+        raise InputError(f"{name}: expected whole numbers separated by commas, got {text!r}") from None
 
 
 def make_engine(calculator: str, db: str | None, fmax: float, device: str = "cpu") -> Engine:

@@ -73,7 +73,8 @@ def msd_figure(analysis, axes=None) -> plt.Figure:
     positive = lag_fs > 0
     loglog.set_xscale("log")
     loglog.set_yscale("log")
-    loglog.set_xlim(lag_ps[positive][0], lag_ps[-1])
+    if np.count_nonzero(positive) > 1:  # one lag (a two-frame run) has no range to show
+        loglog.set_xlim(lag_ps[positive][0], lag_ps[-1])
     if np.any(msd[positive] > 0):
         loglog.set_ylim(msd[positive & (msd > 0)].min() / 2, msd.max() * 2)
     reference = msd[positive][-1] * (lag_fs[positive] / lag_fs[positive][-1])

@@ -96,7 +96,7 @@ class ConfigurationSearch:
             require_range(value, f"--charges: {element}'s charge", low=-MAX_FORMAL_CHARGE, high=MAX_FORMAL_CHARGE, unit="e")
         require_count(self.samples, "--samples", low=1)
         require_within_limit(self.samples, "structures", f"--samples {self.samples}")
-        require_count(self.keep, "--keep", low=1)
+        require_count(self.keep, "--keep", low=1, high=self.samples)  # the lowest of the samples drawn
         require_count(self.seed, "--seed", low=0)
         check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 

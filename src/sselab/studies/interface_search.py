@@ -175,11 +175,12 @@ class RegistrySearch:
             raise InputError(f"--method must be bo, grid or both, got {self.method!r}")
         if self.objective not in ("relaxed", "single-point"):
             raise InputError(f"--objective must be relaxed or single-point, got {self.objective!r}")
-        require_count(self.initial, "initial (--initial)", low=1)
         require_count(self.patience, "patience (--patience)", low=1)
         require_count(self.seed, "seed (--seed)", low=0)
         check_force_tolerance(self.fmax, "--fmax (fmax)")
         require_within_limit(self.evaluations_bound(), "structures", "the registry search (at most every grid point, per method)")
+        # BO's random start draws distinct grid points
+        require_count(self.initial, "initial (--initial)", low=1, high=len(self.grid.points()))
 
     @property
     def grid(self) -> ShiftGrid:

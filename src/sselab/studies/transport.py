@@ -34,7 +34,7 @@ from sselab.continuum.transport import ArrheniusFit, fit_arrhenius, fit_stress_c
 from sselab.errors import InputError
 from sselab.params.ions import load_ion, write_ion, write_li_law
 from sselab.runs import RunDirectory, read_run_record, run_summary, to_jsonable
-from sselab.validation import read_text_file, require_finite
+from sselab.validation import read_text_file, require_finite, require_range
 
 __all__ = ["ArrheniusAnalysis", "ExchangeIonFit", "LiLawFit", "fit_exchange_ion", "fit_li_law", "read_runs"]
 
@@ -120,6 +120,7 @@ def read_runs(runs: Iterable[Run], columns: tuple[str, ...], *, allow_incomplete
         else:
             raise InputError(f"{source} does not exist")
     for point in points:
+        _check_ranges(point)
         missing = [c for c in columns if point.get(c) is None]
         if missing and point["diffusive"]:
             raise InputError(f"{point['source']}: no {', '.join(missing)} (give them to 'diffusion analyze' or in the CSV)")
@@ -127,6 +128,19 @@ def read_runs(runs: Iterable[Run], columns: tuple[str, ...], *, allow_incomplete
             raise InputError(f"{point['source']}: analysed from an incomplete trajectory (a killed MD run): finish it with "
                              "'sselab md run --resume' and analyse it again, or pass --allow-incomplete")
     return points
+
+
+#: Physical ranges of a point's values (SI; low, high, low included): no solid diffuses at 1 m²/s (liquids: ~1e-9),
+#: no cell holds 1 TPa.
+POINT_RANGES = {"temperature_K": (0.0, MAX_TEMPERATURE_K, False), "D_m2_per_s": (0.0, 1.0, False),
+                "stress_Pa": (-1e12, 1e12, True), "concentration": (0.0, 1.0, True)}
+
+
+def _check_ranges(point: dict[str, Any]) -> None:
+    """Refuse a point whose temperature, D, stress or concentration lies outside :data:`POINT_RANGES`, naming it."""
+    for key, (low, high, low_inclusive) in POINT_RANGES.items():
+        if point.get(key) is not None:
+            require_range(point[key], f"{point['source']}: {key}", low=low, high=high, low_inclusive=low_inclusive)
 
 
 def _incomplete_warnings(points: list[dict[str, Any]]) -> list[str]:

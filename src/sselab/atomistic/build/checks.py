@@ -57,6 +57,8 @@ def check_structure(atoms: Any, what: str) -> Atoms:
         raise InputError(f"{what} has a cell that is not finite (NaN or inf)")
     if not np.isfinite(atoms.positions).all():
         raise InputError(f"{what} has a position that is not a finite number (NaN or inf)")
+    if np.abs(cell).max() > MAX_CELL_LENGTH_A:  # before any norm: squaring a 1e300 component would overflow
+        raise InputError(f"{what} has a cell component of {np.abs(cell).max():.3g} A, beyond {MAX_CELL_LENGTH_A:g} A")
     lengths = np.linalg.norm(cell, axis=1)
     if lengths.max() > MAX_CELL_LENGTH_A:
         raise InputError(f"{what} has a cell vector of {lengths.max():.3g} A, longer than {MAX_CELL_LENGTH_A:g} A")

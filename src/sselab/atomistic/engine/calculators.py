@@ -243,7 +243,9 @@ def load_calculator(calculator: str | Calculator | LoadedCalculator | None = Non
         return wrap_calculator(calculator)
     if calculator is not None and not isinstance(calculator, str):
         raise InputError(f"expected a calculator name, an ASE calculator or an Engine, got {type(calculator).__name__}")
-    name = (calculator or DEFAULT_CALCULATOR).strip()
+    name = DEFAULT_CALCULATOR if calculator is None else calculator.strip()
+    if not name:
+        raise InputError(f"calculator: give a name ({', '.join(known_names())}); an empty one is not the default")
     lowered = name.lower()
     if lowered.startswith("lammps:"):
         _refuse_device(name, device)

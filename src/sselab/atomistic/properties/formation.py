@@ -35,7 +35,7 @@ from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import finite_energy
 from sselab.continuum.ion_exchange import dilute_surface_concentration
 from sselab.errors import InputError, SSELabError
-from sselab.validation import read_json_file, require_finite, require_text
+from sselab.validation import limit, read_json_file, require_count, require_finite, require_text
 
 
 def verdict(formation_energy_eV: float) -> str:
@@ -94,8 +94,8 @@ def precursor(formula: str, ion: str) -> Precursor:
 def formation_energy(exchanged_energy_eV: float, host_energy_eV: float, n_exchanged: int, li_counterpart_energy_eV: float,
                      precursor_energy_eV: float, k: float) -> float:
     """E_f = (E_IX − E_bulk)/n + [E(Li_kX) − E(M_kX)]/k, energies of the salts per formula unit (eV)."""
-    if n_exchanged < 1:
-        raise SSELabError(f"n_exchanged must be at least 1, got {n_exchanged}")
+    # no cell within the atoms limit holds more exchanged ions than atoms
+    require_count(n_exchanged, "n_exchanged", low=1, high=int(limit("atoms")))
     if not k > 0:
         raise SSELabError(f"k must be positive, got {k}")
     return (exchanged_energy_eV - host_energy_eV) / n_exchanged + (li_counterpart_energy_eV - precursor_energy_eV) / k

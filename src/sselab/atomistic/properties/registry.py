@@ -28,7 +28,10 @@ import numpy as np
 from scipy.stats import norm
 
 from sselab.errors import SSELabError
-from sselab.validation import require_within_limit
+from sselab.validation import require_range, require_within_limit
+
+#: Å. Smallest shift step: positions are known to ~0.01 Å, so finer registries do not differ.
+MIN_SHIFT_STEP_A = 0.01
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class ShiftGrid:
         values = (self.lateral_step, self.lateral_max, self.vertical_step, self.vertical_max)
         if not all(np.isfinite(values)):
             raise SSELabError("shift steps and ranges must be finite")
+        for name in ("lateral_step", "vertical_step"):  # finer than atomic positions are known: no registry differs
+            require_range(getattr(self, name), name.replace("_", " "), low=MIN_SHIFT_STEP_A, unit="A")
         if self.lateral_max < 0 or self.vertical_max < 0:
             raise SSELabError("shift ranges must not be negative")
         size = (np.floor(self.lateral_max / self.lateral_step) + 1) ** 2 * (np.floor(self.vertical_max / self.vertical_step) + 1)

@@ -221,7 +221,8 @@ def check_vacancy_request(metal: Atoms, substrate: Atoms | None, miller, substra
 def vacancy_profile_steps(metal_planes: int, layers: Sequence[int] | None, modes: Sequence[str]) -> int:
     """Progress steps of :func:`calculate_vacancy_profile` (one per probed plane and mode, plus the host), for a bar's total."""
     middle = (metal_planes + 1) // 2
-    return 1 + len(set(layers or range(1, middle + 1)) | {middle}) * len(modes)
+    probed = middle if not layers else len(set(layers) | {middle})  # arithmetic: metal_planes is not yet bounded here
+    return 1 + probed * len(modes)
 
 
 @dataclass(frozen=True, kw_only=True)
