@@ -413,11 +413,3 @@ def test_every_continuum_command_writing_a_run_directory_takes_overwrite():
             if command.name != "model":  # `segregation model` prints and writes nothing
                 assert "overwrite" in {p.name for p in command.params}, command.name
 
-
-@pytest.mark.parametrize("d", ["2", "1.5", "0", "-0.1"])
-def test_a_saturation_concentration_outside_a_site_fraction_is_refused(tmp_path, d):
-    """d in eq. 8 is a fraction of Li sites: 2 (a percentage read as a fraction) once went through with exit 0."""
-    ion = tmp_path / "ion.toml"
-    ion.write_text(f'name = "X"\nchemical_expansion_coefficient = 0.1\nsaturation_concentration = {d}\n')
-    with pytest.raises(InputError, match=r"site fraction in \(0, 1\]"):
-        load_ion(ion)

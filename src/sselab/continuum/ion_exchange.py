@@ -159,8 +159,9 @@ class ExchangeIon:
             raise InputError(f"{self.name}: fit temperature must be positive")
         if not self.chemical_expansion_coefficient > 0:
             raise InputError(f"{self.name}: chemical expansion coefficient must be positive")
-        if self.saturation_concentration is not None and not 0 < self.saturation_concentration <= 1:
-            raise InputError(f"{self.name}: saturation concentration d is a site fraction in (0, 1], got {self.saturation_concentration:g}")
+        # d > 1 is kept: d -> infinity is eq. 8's no-saturation limit, and the paper's printed eq. 6 reads d in percent
+        if self.saturation_concentration is not None and not self.saturation_concentration > 0:
+            raise InputError(f"{self.name}: saturation concentration d must be positive")
         if self.diffusion_prefactor is not None and not self.diffusion_prefactor > 0:
             raise InputError(f"{self.name}: diffusion prefactor D1 must be positive")
         _require_within(self.name, "chemical_expansion_coefficient", self.chemical_expansion_coefficient, None, MAX_EXPANSION)

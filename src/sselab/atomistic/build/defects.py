@@ -111,7 +111,7 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
     every sample's Ewald energy.
     """
     samples = require_count(samples, "samples (--samples)", low=1)
-    keep = require_count(keep, "keep (--keep)", low=1, high=samples)
+    keep = require_count(keep, "keep (--keep)", low=1)
     require_within_limit(samples, "structures", "the Ewald ranking")
     rng = np.random.default_rng(require_count(seed, "seed (--seed)", low=0))
     symbols = np.array(host.get_chemical_symbols(), dtype="<U3")

@@ -30,8 +30,9 @@ from scipy.stats import norm
 from sselab.errors import SSELabError
 from sselab.validation import require_range, require_within_limit
 
-#: Å. Smallest shift step: positions are known to ~0.01 Å, so finer registries do not differ.
-MIN_SHIFT_STEP_A = 0.01
+#: Å. Smallest shift step: a registry 1e-4 Å away changes a calculator's energy by ~1e-4 eV/Å × 1e-4 Å, nothing it
+#: resolves; the floor keeps the grid's size computable (a 1e-300 Å step overflowed it).
+MIN_SHIFT_STEP_A = 1e-4
 
 
 @dataclass(frozen=True)
