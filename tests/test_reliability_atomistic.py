@@ -319,3 +319,16 @@ def test_every_command_writing_a_run_directory_takes_overwrite():
         commands = group.commands.values() if hasattr(group, "commands") else [group]
         for command in commands:
             assert "overwrite" in {p.name for p in command.params}, command.name
+
+
+def test_sizes_beyond_float_range_are_refused_without_overflow(recwarn):
+    """A 400-digit repeat once overflowed a float conversion (a traceback); a 1e300 Å grid range a float power."""
+    from sselab.atomistic.build.checks import check_repeats
+    from sselab.atomistic.properties.registry import ShiftGrid
+
+    with pytest.raises(InputError, match="SSELAB_LIMIT_ATOMS"):
+        check_repeats(4, (int("1" * 400), 2, 2), "--supercell")
+    with pytest.raises(InputError, match="SSELAB_LIMIT_STRUCTURES"):
+        ShiftGrid(lateral_max=1e300).points()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert len(ShiftGrid(lateral_step=0.25, lateral_max=3.0, vertical_step=0.25, vertical_max=0.75).points()) == 13 * 13 * 4

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -130,4 +131,4 @@ def check_planes(planes: Sequence[Any], name: str, bulk: Atoms, what: str, low: 
 
 def check_repeats(atoms: int, repeats: Sequence[int], what: str) -> None:
     """Refuse repeating a cell of ``atoms`` atoms by ``repeats`` when the result would exceed the ``atoms`` limit."""
-    require_within_limit(atoms * float(np.prod([float(r) for r in repeats])), "atoms", what)
+    require_within_limit(atoms * math.prod(int(r) for r in repeats), "atoms", what)  # exact integers: no float overflow

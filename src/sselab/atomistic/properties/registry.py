@@ -20,6 +20,7 @@ point: the reference minimum, and the count BO is compared with.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,9 +56,10 @@ class ShiftGrid:
             require_range(getattr(self, name), name.replace("_", " "), low=MIN_SHIFT_STEP_A, unit="A")
         if self.lateral_max < 0 or self.vertical_max < 0:
             raise SSELabError("shift ranges must not be negative")
-        size = (np.floor(self.lateral_max / self.lateral_step) + 1) ** 2 * (np.floor(self.vertical_max / self.vertical_step) + 1)
+        lateral_count = math.floor(self.lateral_max / self.lateral_step) + 1  # exact integers: no float overflow
+        size = lateral_count**2 * (math.floor(self.vertical_max / self.vertical_step) + 1)
         # each point is a structure the grid search computes (and BO may): bounded like any study's structures
-        require_within_limit(float(size), "structures", "the shift grid's points")
+        require_within_limit(size, "structures", "the shift grid's points")
         lateral = np.arange(0.0, self.lateral_max + 1e-9, self.lateral_step)
         vertical = np.arange(0.0, self.vertical_max + 1e-9, self.vertical_step)
         a, b, z = np.meshgrid(lateral, lateral, vertical, indexing="ij")
