@@ -42,3 +42,27 @@ def run_cli(argv, capsys):
         code = stop.code
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+#: a two-species core-shell force field (Li rigid, O core-shell; Bush-type Li-O and O-O) for LAMMPS tests
+LI2O_FORCEFIELD_TOML = """
+name = "test"
+cutoff_A = 8.0
+kspace = "ewald 1e-6"
+reference_formulas = ["Li2O"]
+[species.Li]
+charge = 1.0
+[species.O]
+core_charge = 0.86902
+shell_charge = -2.86902
+spring_eV_per_A2 = 74.92
+shell_mass_amu = 0.4
+[pairs."Li-O"]
+A_eV = 426.48
+rho_A = 0.3
+C_eVA6 = 0.0
+[pairs."O-O"]
+A_eV = 22764.0
+rho_A = 0.149
+C_eVA6 = 27.879
+"""

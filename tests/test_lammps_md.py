@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from ase.io import read
+from conftest import LI2O_FORCEFIELD_TOML
 
 from sselab.atomistic.build.structures import load_structure
 from sselab.atomistic.md.forcefields import forcefield_names, formula_charge, load_forcefield
@@ -31,29 +32,6 @@ from sselab.atomistic.md.lammps import (
 from sselab.studies.md import MDGrid
 
 FF = "llzo_bush_coreshell"
-GOOD_TOML = """
-name = "test"
-cutoff_A = 8.0
-kspace = "ewald 1e-6"
-reference_formulas = ["Li2O"]
-[species.Li]
-charge = 1.0
-[species.O]
-core_charge = 0.86902
-shell_charge = -2.86902
-spring_eV_per_A2 = 74.92
-shell_mass_amu = 0.4
-[pairs."Li-O"]
-A_eV = 426.48
-rho_A = 0.3
-C_eVA6 = 0.0
-[pairs."O-O"]
-A_eV = 22764.0
-rho_A = 0.149
-C_eVA6 = 27.879
-"""
-
-
 @pytest.fixture(scope="module")
 def forcefield():
     return load_forcefield(FF)
@@ -110,7 +88,7 @@ def test_buckingham_energy_and_shell_model_constants(forcefield):
 
 
 def test_loader_reads_a_user_file(tmp_path):
-    ff = load_forcefield(_write(tmp_path, GOOD_TOML))
+    ff = load_forcefield(_write(tmp_path, LI2O_FORCEFIELD_TOML))
     assert ff.name == "test" and ff.cutoff_A == 8.0 and ff.kspace == "ewald 1e-06"
 
 
@@ -131,7 +109,7 @@ def test_loader_reads_a_user_file(tmp_path):
 )
 def test_loader_refuses_bad_files(tmp_path, edit, message):
     with pytest.raises(SSELabError, match=message):
-        load_forcefield(_write(tmp_path, edit(GOOD_TOML)))
+        load_forcefield(_write(tmp_path, edit(LI2O_FORCEFIELD_TOML)))
 
 
 def test_loader_refuses_unknown_names(tmp_path):

