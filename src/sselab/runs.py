@@ -13,17 +13,19 @@ import platform
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from sselab.errors import InputError
 from sselab.validation import read_json_file, redact_all
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 _DEPENDENCIES = ("numpy", "scipy", "xarray", "netCDF4", "pint", "matplotlib", "dask", "distributed", "typer")
 
@@ -72,6 +74,32 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+#: Dataclass field metadata of a result's field that the result holds (structures, arrays, its inputs) but does not
+#: summarise: not a key of its ``to_dict()``.
+HELD = {"summary": False}
+
+
+def summary_names(result_type: type) -> list[str]:
+    """The fields of a result dataclass that its summary (``to_dict()``, the ``--json`` keys) holds: all but :data:`HELD`."""
+    return [f.name for f in fields(result_type) if f.metadata.get("summary", True)]
+
+
+def summary_of(result: Any) -> dict[str, Any]:
+    """``result``'s summarised fields by name (see :func:`summary_names`)."""
+    return {name: getattr(result, name) for name in summary_names(type(result))}
+
+
+def from_summary(result_type: type, data: dict[str, Any]) -> Any:
+    """A result of ``result_type`` from its ``to_dict()`` (a ``run_directory`` key, as in run.json's summary, is
+    ignored); a missing or unknown key is a user error naming them. Held fields take their defaults."""
+    names = summary_names(result_type)
+    given = {key: value for key, value in data.items() if key != "run_directory"}
+    missing, unknown = sorted(set(names) - set(given)), sorted(set(given) - set(names))
+    if missing or unknown:
+        raise InputError(f"not a {result_type.__name__} summary: missing {missing or 'nothing'}, unknown {unknown or 'nothing'}")
+    return result_type(**given)
 
 
 def default_run_dir(command: str) -> Path:

@@ -16,7 +16,7 @@ the reproduction's table) but no arrays or figures.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from sselab.errors import ConvergenceError, InputError, SSELabError
 from sselab.params import packaged_names
 from sselab.params.separators import load_separator
 from sselab.progress import Progress, no_progress
-from sselab.runs import RunDirectory
+from sselab.runs import HELD, RunDirectory, from_summary, summary_of
 from sselab.sweep import run_tasks
 from sselab.validation import require_count, require_finite, require_range, require_within_limit
 
@@ -45,27 +45,6 @@ from sselab.validation import require_count, require_finite, require_range, requ
 IN_MEMORY_CONFIG = "<Separator>"
 #: The packaged case whose printed t calibrates A (Fig. 3, t = 0.9812) and whose A is the paper's stated value.
 CALIBRATION_CASE = "fig3"
-
-_EXTRA = {"summary": False}  # dataclass field metadata: held by the result, not part of its to_dict()
-
-
-def _summary_names(cls: type) -> list[str]:
-    return [f.name for f in fields(cls) if f.metadata.get("summary", True)]
-
-
-def _summary_of(result: Any) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in _summary_names(type(result))}
-
-
-def _from_summary(cls: type, data: dict[str, Any]) -> Any:
-    """``cls`` from a ``to_dict()`` (a ``run_directory`` key, as in run.json's summary, is ignored)."""
-    names = _summary_names(cls)
-    given = {key: value for key, value in data.items() if key != "run_directory"}
-    missing, unknown = sorted(set(names) - set(given)), sorted(set(given) - set(names))
-    if missing or unknown:
-        raise InputError(f"not a {cls.__name__} summary: missing {missing or 'nothing'}, unknown {unknown or 'nothing'}")
-    return cls(**given)
-
 
 @dataclass(frozen=True)
 class Li0Case:
@@ -124,8 +103,8 @@ class Li0Profile:
     thickness_m: float
     current_density_A_per_m2: float
     definitions: dict[str, str]
-    name: str = field(default="", metadata=_EXTRA)  # title of the figures
-    analysis: Li0Result | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
+    name: str = field(default="", metadata=HELD)  # title of the figures
+    analysis: Li0Result | None = field(default=None, repr=False, compare=False, metadata=HELD)
 
     @classmethod
     def from_analysis(cls, analysis: Li0Result, config: str, name: str = "") -> Li0Profile:
@@ -134,12 +113,12 @@ class Li0Profile:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sselab li0 solve --json`` summary, without ``run_directory``."""
-        return _summary_of(self)
+        return summary_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Li0Profile:
         """Back from :meth:`to_dict` (no profile arrays: :meth:`write` then writes run.json only)."""
-        return _from_summary(cls, data)
+        return from_summary(cls, data)
 
     @property
     def separator(self) -> Separator | None:
@@ -266,8 +245,8 @@ class Li0SweepResult:
     no_steady_state: int
     not_resolvable: int
     jump_x_over_L_range: list[float | None]
-    dataset: xr.Dataset | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    settings: Li0Sweep | None = field(default=None, compare=False, metadata=_EXTRA)
+    dataset: xr.Dataset | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    settings: Li0Sweep | None = field(default=None, compare=False, metadata=HELD)
 
     @classmethod
     def from_dataset(cls, dataset: xr.Dataset, settings: Li0Sweep | None = None) -> Li0SweepResult:
@@ -286,12 +265,12 @@ class Li0SweepResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sselab li0 sweep --json`` summary, without ``run_directory``."""
-        return _summary_of(self)
+        return summary_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Li0SweepResult:
         """Back from :meth:`to_dict` (no dataset: :meth:`write` then writes run.json only)."""
-        return _from_summary(cls, data)
+        return from_summary(cls, data)
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
         """run.json, ``sweep.nc`` and ``sweep.png`` (the last two need the dataset)."""
@@ -459,16 +438,16 @@ class Li0Reproduction:
     calibrated_A_factor: float
     calibrated_A_S_per_m: float
     rows: list[dict[str, Any]]
-    profiles: dict[str, Li0Profile] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+    profiles: dict[str, Li0Profile] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sselab li0 reproduce --json`` summary, without ``run_directory``."""
-        return _summary_of(self)
+        return summary_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Li0Reproduction:
         """Back from :meth:`to_dict` (no profiles: :meth:`write` then leaves out the per-case figures)."""
-        return _from_summary(cls, data)
+        return from_summary(cls, data)
 
     @property
     def rows_by_case(self) -> dict[str, dict[str, Any]]:

@@ -48,6 +48,7 @@ from sselab.constants import ELECTRON_VOLT
 from sselab.continuum.segregation import SegregationPrediction, predict, weakest_site
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
+from sselab.runs import HELD, summary_names, summary_of
 from sselab.validation import require_count, require_text, require_within_limit
 
 if TYPE_CHECKING:
@@ -61,8 +62,6 @@ MAX_PLANES = 100
 #: Atoms per Å² of the densest metal plane (fcc Cu(111): 0.177), for a lower estimate of the cells' size before they exist:
 #: the thickest cell holds at least (planes) × min_image² × this many atoms.
 DENSEST_PLANE_ATOMS_PER_A2 = 0.18
-_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
-
 
 @dataclass(frozen=True, kw_only=True)
 class SegregationStudy:
@@ -251,8 +250,8 @@ class SegregationResult:
     warnings: list[str]
     calculator: str
     engine: dict[str, Any]
-    parts: StudyParts | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+    parts: StudyParts | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
 
     @classmethod
     def from_parts(cls, metal: str, substrate: str, settings: SegregationStudy, parts: StudyParts,
@@ -296,7 +295,7 @@ class SegregationResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sselab segregation study --json`` summary, without ``run_directory``."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+        return summary_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SegregationResult:
@@ -305,7 +304,7 @@ class SegregationResult:
         Without structures and profiles, :meth:`write` writes run.json, the figures (no site spread),
         table.md and interface.toml.
         """
-        names = [f.name for f in fields(cls) if f.metadata.get("summary", True)]
+        names = summary_names(cls)
         missing = [name for name in names if name not in data]
         if missing:
             raise InputError(f"not a segregation study summary: it lacks {', '.join(missing)}")
@@ -412,8 +411,8 @@ _SUMMARY_TYPES: dict[str, Callable[[Any], bool]] = {
 def check_study_summary(summary: dict[str, Any], where: str) -> dict[str, Any]:
     """``summary`` (a study's run.json summary) with every field of :class:`SegregationResult` of the right JSON type;
     else one line naming ``where`` and the fields that are wrong."""
-    wrong = [f.name for f in fields(SegregationResult)
-             if f.metadata.get("summary", True) and not _SUMMARY_TYPES[str(f.type)](summary[f.name])]
+    types = {f.name: str(f.type) for f in fields(SegregationResult)}
+    wrong = [name for name in summary_names(SegregationResult) if not _SUMMARY_TYPES[types[name]](summary[name])]
     if wrong:
         raise InputError(f"{where}: run.json holds values of the wrong type (or NaN) in {', '.join(wrong)}: rerun the study")
     return summary
@@ -431,7 +430,7 @@ def read_study(path: str | Path) -> SegregationResult:
     summary = data.get("summary")
     if not isinstance(summary, dict):
         raise InputError(f"{path}/run.json has no summary: rerun the study")
-    missing = [f.name for f in fields(SegregationResult) if f.metadata.get("summary", True) and f.name not in summary]
+    missing = [name for name in summary_names(SegregationResult) if name not in summary]
     if missing:
         raise InputError(f"{path}/run.json lacks {', '.join(missing)}: rerun the study")
     return SegregationResult.from_dict(check_study_summary(summary, str(path)))
@@ -445,7 +444,7 @@ class SegregationTable:
     """
 
     rows: list[SegregationResult]
-    runs: list[str] = field(default_factory=list, metadata=_EXTRA)
+    runs: list[str] = field(default_factory=list, metadata=HELD)
 
     @classmethod
     def from_runs(cls, paths: Sequence[str | Path]) -> SegregationTable:

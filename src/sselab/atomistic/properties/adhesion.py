@@ -26,7 +26,7 @@ with ``to_dict()``, ``from_dict()`` and ``write(run_dir)``::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,13 +41,12 @@ from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
 from sselab.constants import EV_PER_A2_TO_J_PER_M2
 from sselab.progress import Progress, no_progress
+from sselab.runs import HELD, from_summary, summary_of
 
 if TYPE_CHECKING:
     from sselab.runs import RunDirectory
 
 CalculatorLike = Engine | str | Calculator | None
-_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
-
 
 @dataclass(frozen=True)
 class AdhesionResult:
@@ -107,19 +106,19 @@ class AdhesionCalculation:
     n_atoms: int
     interface_metal_atoms: int
     engine: dict[str, Any]
-    interface: InterfaceModel | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    relaxed_interface: Atoms | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    adhesion: AdhesionResult | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+    interface: InterfaceModel | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    relaxed_interface: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    adhesion: AdhesionResult | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sselab adhesion --json`` summary, without ``run_directory``."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+        return summary_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AdhesionCalculation:
         """Back from :meth:`to_dict` (or run.json's summary); without structures, :meth:`write` writes run.json only."""
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.metadata.get("summary", True)})
+        return from_summary(cls, data)
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
         """run.json, ``interface_initial.extxyz`` (as built) and ``interface_relaxed.extxyz``."""

@@ -16,7 +16,7 @@ with ``to_dict()``, ``from_dict()`` and ``write(run_dir)``::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from numbers import Integral
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,7 @@ from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_force_tolerance, check_optional_force_tolerance, finite_energies
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
+from sselab.runs import HELD, from_summary, summary_of
 from sselab.validation import require_count
 
 if TYPE_CHECKING:
@@ -45,8 +46,6 @@ CalculatorLike = Engine | str | Calculator | None
 
 #: Most intermediate images of one band: the climbing image needs a few (seed 001: 3); each costs a force call per step.
 MAX_IMAGES = 30
-_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
-
 
 @dataclass(frozen=True)
 class HopResult:
@@ -185,17 +184,17 @@ class VacancyHopCalculation:
     converged: bool
     hop_distance_A: float
     engine: dict[str, Any]
-    hop: HopResult | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+    hop: HopResult | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sselab neb --json`` summary, without ``run_directory``."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+        return summary_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VacancyHopCalculation:
         """Back from :meth:`to_dict` (or run.json's summary); without the band, :meth:`write` writes run.json only."""
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.metadata.get("summary", True)})
+        return from_summary(cls, data)
 
     @property
     def title(self) -> str:

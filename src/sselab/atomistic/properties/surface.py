@@ -27,7 +27,7 @@ takes a structure (library name, file or Atoms), relaxes it and returns a result
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,7 @@ from sselab.atomistic.properties.checks import check_optional_force_tolerance, f
 from sselab.constants import EV_PER_A2_TO_J_PER_M2
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
+from sselab.runs import HELD, from_summary, summary_of
 
 if TYPE_CHECKING:
     from sselab.atomistic.build.interfaces import InterfaceModel
@@ -195,8 +196,6 @@ def check_fm_planes(planes: Any, bulk: Atoms, miller: tuple[int, int, int]) -> t
     return tuple(sorted(counts))
 
 
-_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
-
 
 @dataclass(frozen=True, kw_only=True)
 class SurfaceEnergyCalculation:
@@ -220,18 +219,18 @@ class SurfaceEnergyCalculation:
     slab_energies_eV: list[float]
     unconverged_relaxations: int
     engine: dict[str, Any]
-    relaxed_bulk: Atoms | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    fit: SurfaceEnergyResult | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+    relaxed_bulk: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    fit: SurfaceEnergyResult | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``sselab surface-energy --json`` summary, without ``run_directory``."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("summary", True)}
+        return summary_of(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SurfaceEnergyCalculation:
         """Back from :meth:`to_dict` (or run.json's summary); without the relaxed bulk, :meth:`write` writes run.json only."""
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.metadata.get("summary", True)})
+        return from_summary(cls, data)
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
         """run.json and ``bulk_relaxed.extxyz`` (the bulk the slabs were cut from)."""

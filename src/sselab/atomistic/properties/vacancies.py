@@ -52,6 +52,7 @@ from sselab.atomistic.properties.checks import check_optional_force_tolerance, f
 from sselab.atomistic.properties.surface import FM_PLANES, check_fm_planes, strained_surface_energy, surface_energy
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
+from sselab.runs import HELD
 from sselab.validation import require_count
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ if TYPE_CHECKING:
 MODES = ("as-cleaved", "relaxed-surface", "fully-relaxed")
 
 CalculatorLike = Engine | str | Calculator | None
-_EXTRA = {"summary": False}  # field metadata: held by a result, not a key of its to_dict()
-
 
 @dataclass(frozen=True)
 class VacancySite:
@@ -243,9 +242,9 @@ class VacancyProfileCalculation:
     sites: dict[str, list[dict[str, Any]]]
     bulk_energy_per_atom_eV: float
     engine: dict[str, Any]
-    relaxed_host: Atoms | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    profiles: dict[str, VacancyProfile] | None = field(default=None, repr=False, compare=False, metadata=_EXTRA)
-    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=_EXTRA)
+    relaxed_host: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    profiles: dict[str, VacancyProfile] | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
 
     @property
     def delta_e_key(self) -> str:
