@@ -198,8 +198,9 @@ def test_lammps_commands_use_the_lammps_spring_convention(forcefield, li2o):
     assert "special_bonds coul 0.0 0.0 0.0" in commands
     # Li is type 1 (rigid), O core 2, O shell 3: Buckingham only on Li core-O shell and O shell-O shell
     assert layout.type_names == ("Li", "O_core", "O_shell")
-    assert "pair_coeff 1 3 426.48 0.3 0.0" in commands
-    assert "pair_coeff 3 3 22764.0 0.149 27.879" in commands
+    # LAMMPS born form A exp((sigma - r)/rho) - C/r^6 + D/r^8 with sigma = 0 and D = 0: the Buckingham term
+    assert "pair_coeff 1 3 426.48 0.3 0.0 0.0 0.0" in commands
+    assert "pair_coeff 3 3 22764.0 0.149 0.0 27.879 0.0" in commands
     assert not any(c.startswith(("pair_coeff 2 ", "pair_coeff 1 2 ")) for c in commands)
     assert sum(layout.masses[1:]) == pytest.approx(15.999, abs=1e-3)
 

@@ -60,6 +60,12 @@ _EXPORTS = {
     **dict.fromkeys(("InterfaceSpec", "InterfaceBuildResult", "RegistrySearch", "RegistrySearchResult", "InterfaceHopStudy",
                      "InterfaceHopResult"), "sselab.studies.interface_search"),
     "ordered_cubic_llzo": "sselab.atomistic.build.llzo",
+    # fitted potentials
+    **dict.fromkeys(("PotentialSampling", "SamplingResult", "PotentialFit", "PotentialFitResult", "PotentialValidation",
+                     "ValidationResult"), "sselab.studies.potential"),
+    "BornFitSettings": "sselab.atomistic.fitting.born", "FitWeights": "sselab.atomistic.fitting.born",
+    "load_forcefield": "sselab.atomistic.md.forcefields", "write_forcefield": "sselab.atomistic.md.forcefields",
+    "read_training_set": "sselab.atomistic.fitting.dataset",
 }
 
 

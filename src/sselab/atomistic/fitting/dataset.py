@@ -1,0 +1,145 @@
+"""Labelled configurations: extxyz frames with energy (eV), forces (eV/Å) and, where known, stress (eV/Å³).
+
+A training set is a list of :class:`ase.Atoms` whose calculator results hold the labels and whose
+``info["config_type"]`` names how the frame was made ("strain", "rattle", "exchange", "md-1200K", ...):
+the hold-out split is stratified by it and errors are reported per kind. Frames come from
+:mod:`~sselab.atomistic.fitting.sampling` or from a user's own file (their DFT), read with
+:func:`read_training_set`, which refuses a file the fitters cannot use in one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+
+from sselab.errors import InputError
+from sselab.validation import require_file, require_range, require_within_limit
+
+__all__ = [
+    "check_training_set",
+    "config_type",
+    "dataset_sha256",
+    "frame_sha256",
+    "has_stress",
+    "read_training_set",
+    "split_holdout",
+    "write_training_set",
+]
+
+
+def config_type(atoms: Atoms) -> str:
+    """How a frame was made (``info["config_type"]``), "unknown" when the file did not say."""
+    return str(atoms.info.get("config_type", "unknown"))
+
+
+def has_stress(atoms: Atoms) -> bool:
+    """True when the frame carries a stress label."""
+    return atoms.calc is not None and "stress" in atoms.calc.results
+
+
+def frame_sha256(atoms: Atoms) -> str:
+    """Hash of a frame's structure (numbers, cell, positions to 1e-6 Å): equal hashes are duplicate frames."""
+    digest = hashlib.sha256()
+    digest.update(np.asarray(atoms.numbers, dtype=np.int64).tobytes())
+    digest.update(np.round(np.asarray(atoms.cell), 6).tobytes())
+    digest.update(np.round(atoms.positions, 6).tobytes())
+    return digest.hexdigest()
+
+
+def dataset_sha256(frames: Iterable[Atoms]) -> str:
+    """Hash of structures and labels of a training set, in order: the provenance a fitted set records."""
+    digest = hashlib.sha256()
+    for atoms in frames:
+        digest.update(frame_sha256(atoms).encode())
+        results = atoms.calc.results
+        for key in ("energy", "forces", "stress"):
+            if key in results:
+                digest.update(np.round(np.asarray(results[key], dtype=float), 9).tobytes())
+    return digest.hexdigest()
+
+
+def check_training_set(frames: Sequence[Atoms], elements: Iterable[str] | None = None, what: str = "training set") -> list[Atoms]:
+    """The frames of ``frames`` that a fitter can use, duplicates dropped (first kept).
+
+    Refused in one line: an empty set, a frame without energy or forces or with non-finite labels, a
+    non-periodic frame, species outside ``elements`` (the model's), a set whose frames are all copies of one.
+    """
+    if not frames:
+        raise InputError(f"the {what} is empty")
+    allowed = set(elements) if elements is not None else None
+    seen: set[str] = set()
+    unique: list[Atoms] = []
+    for index, atoms in enumerate(frames):
+        where = f"{what}: frame {index} ({atoms.get_chemical_formula()})"
+        results = atoms.calc.results if atoms.calc is not None else {}
+        for key in ("energy", "forces"):
+            if key not in results:
+                raise InputError(f"{where} has no {key}; a fit needs energy and forces on every frame")
+            if not np.isfinite(np.asarray(results[key], dtype=float)).all():
+                raise InputError(f"{where}: {key} is not finite")
+        if np.shape(results["forces"]) != (len(atoms), 3):
+            raise InputError(f"{where}: forces have shape {np.shape(results['forces'])}, expected ({len(atoms)}, 3)")
+        if "stress" in results and not np.isfinite(np.asarray(results["stress"], dtype=float)).all():
+            raise InputError(f"{where}: stress is not finite")
+        if not all(atoms.pbc) or atoms.cell.rank != 3:
+            raise InputError(f"{where} is not a fully periodic cell")
+        if allowed is not None:
+            extra = sorted(set(atoms.get_chemical_symbols()) - allowed)
+            if extra:
+                raise InputError(f"{where} holds {', '.join(extra)}, which the model lacks (it covers {', '.join(sorted(allowed))})")
+        key = frame_sha256(atoms)
+        if key not in seen:
+            seen.add(key)
+            unique.append(atoms)
+    if len(unique) == 1 and len(frames) > 1:
+        raise InputError(f"the {what} holds {len(frames)} frames that are all copies of one structure")
+    return unique
+
+
+def read_training_set(path: str | Path) -> list[Atoms]:
+    """Labelled frames of an extxyz file (energy and forces required, stress optional), checked."""
+    from ase.io import read
+
+    file = require_file(path, "training-set file")
+    try:
+        frames = read(file, index=":", format="extxyz")
+    except Exception as error:  # noqa: BLE001 - ase.io raises many types on a malformed file
+        raise InputError(f"training-set file {file} is not readable extended XYZ: {' '.join(str(error).split())[:160]}") from None
+    if isinstance(frames, Atoms):
+        frames = [frames]
+    require_within_limit(sum(len(a) for a in frames), "atoms", f"the training set {file}")
+    return check_training_set(frames, what=f"training set {file.name}")
+
+
+def write_training_set(frames: Sequence[Atoms], path: str | Path) -> Path:
+    """Write labelled frames as extxyz (energy, forces, stress, ``config_type``); returns the path."""
+    from ase.io import write
+
+    target = Path(path)
+    write(target, list(frames), format="extxyz")
+    return target
+
+
+def split_holdout(frames: Sequence[Atoms], fraction: float, seed: int) -> tuple[list[Atoms], list[Atoms]]:
+    """(training, held-out) frames: ``fraction`` of each ``config_type`` held out (at least one of a kind
+    with three or more frames), drawn with ``numpy.random.default_rng(seed)``."""
+    require_range(fraction, "hold-out fraction", low=0.0, high=0.5)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, atoms in enumerate(frames):
+        groups[config_type(atoms)].append(index)
+    rng = np.random.default_rng(seed)
+    held: set[int] = set()
+    for indices in groups.values():
+        count = round(fraction * len(indices))
+        if fraction > 0 and count == 0 and len(indices) >= 3:
+            count = 1
+        held.update(int(i) for i in rng.choice(indices, size=count, replace=False))
+    training = [a for i, a in enumerate(frames) if i not in held]
+    if not training:
+        raise InputError("the hold-out split left no training frames")
+    return training, [a for i, a in enumerate(frames) if i in held]

@@ -1,0 +1,155 @@
+"""``sselab potential sample|fit|validate``: fast potentials distilled from a reference calculator.
+
+The library behind it is :mod:`sselab.studies.potential` (``PotentialSampling``, ``PotentialFit``,
+``PotentialValidation``); the method is in docs/potentials.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar
+from sselab.cli.options import CalculatorOption, DbOption, DeviceOption, JsonOption, OutOption, OverwriteOption
+
+app = typer.Typer(help="Fit fast potentials (rigid-ion Born) to an MLIP or your DFT data; validate; use as ff:NAME.",
+                  no_args_is_help=True)
+
+
+def parse_floats(text: str, name: str) -> tuple[float, ...]:
+    """Numbers separated by commas ("-0.04,-0.02,0.02"); an empty list is allowed as ""."""
+    from sselab.errors import InputError
+    from sselab.validation import require_finite
+
+    items = [item.strip() for item in text.split(",")] if text.strip() else []
+    try:
+        return tuple(require_finite(float(item), name) for item in items)
+    except ValueError:
+        raise InputError(f"{name}: expected numbers separated by commas, got {text!r}") from None
+
+
+def parse_weights(text: str):
+    """'energy=1,forces=1,stress=0.5' → FitWeights (omitted keys keep 1)."""
+    from sselab.atomistic.fitting.born import FitWeights
+    from sselab.errors import InputError
+
+    values: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or key.strip() not in ("energy", "forces", "stress"):
+            raise InputError(f"--weights: expected energy=W,forces=W,stress=W, got {item!r}")
+        try:
+            values[key.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"--weights: {key.strip()} must be a number, got {value!r}") from None
+    return FitWeights(**values)
+
+
+@app.command("sample")
+def sample_command(
+    structure: Annotated[str, typer.Argument(help="'llzo' (ordered cubic LLZO), a packaged structure name or a structure file.")],
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    device: DeviceOption = "cpu",
+    strains: Annotated[str, typer.Option(help="Isotropic linear strains, comma-separated (tension positive).")] = "-0.04,-0.02,0.02,0.04",
+    strain_component: Annotated[float, typer.Option(help="Each Voigt strain component applied at +/- this value (0: none).")] = 0.01,
+    rattled: Annotated[int, typer.Option(help="Number of rattled cells.")] = 20,
+    rattle: Annotated[float, typer.Option(help="Rattle amplitude (standard deviation per component), A.")] = 0.1,
+    exchange_ion: Annotated[list[str] | None, typer.Option(help="Exchange ion replacing Li (repeatable), e.g. Na.")] = None,
+    exchange_count: Annotated[int, typer.Option(help="Li replaced per exchanged cell.")] = 2,
+    exchanged: Annotated[int, typer.Option(help="Exchanged cells per ion.")] = 6,
+    trajectory: Annotated[list[Path] | None, typer.Option(help="MD trajectory (extxyz from 'md run') to take snapshots from; repeatable.")] = None,
+    snapshot_every: Annotated[int, typer.Option(help="Take every n-th frame of each trajectory.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the random configurations (and the LLZO Li ordering).")] = 0,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Labelled configurations (energy, forces, stress) around a structure, written as training.extxyz."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.potential import PotentialSampling
+
+    sampling = PotentialSampling(volumetric_strains=parse_floats(strains, "--strains"), strain_component=strain_component,
+                                 rattled=rattled, rattle_A=rattle, exchange_ions=tuple(exchange_ion or ()),
+                                 exchange_count=exchange_count, exchanged=exchanged, trajectories=tuple(trajectory or ()),
+                                 snapshot_every=snapshot_every, seed=seed)
+    engine = make_engine(calculator, db, 0.05, device)
+    run = RunDirectory.open(out, "potential sample", {"structure": structure, "calculator": calculator, "db": db}, overwrite=overwrite)
+    with progress_bar(0, "labelling", not json_output) as advance:
+        result = sampling.run(structure, calculator=engine, progress=advance)
+    run = result.write(run)
+    rows = [("frames", f"{len(result.frames)} ({', '.join(f'{k} {v}' for k, v in result.counts().items())})"),
+            ("teacher", result.teacher["model"]), ("data sha256", run.summary["data_sha256"][:16])]
+    emit(run.summary, json_output, "Training data", rows,
+         [f"training set: {run.path / 'training.extxyz'}", f"next: sselab potential fit {run.path / 'training.extxyz'} --name NAME"])
+
+
+@app.command("fit")
+def fit_command(
+    data: Annotated[list[Path], typer.Argument(help="Labelled extxyz files (from 'potential sample' or your DFT).")],
+    name: Annotated[str, typer.Option(help="Name of the fitted set (the TOML file and ff:NAME).")] = "fitted",
+    initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fit, e.g. llzo_bush_coreshell.")] = None,
+    weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals (each scaled by its gate).")] = "energy=1,forces=1,stress=1",
+    holdout: Annotated[float, typer.Option(help="Fraction of each kind of frame held out for validation.")] = 0.15,
+    cutoff: Annotated[float, typer.Option(help="Real-space Coulomb cutoff, A.")] = 10.0,
+    short_range_cutoff: Annotated[float, typer.Option(help="Cutoff of the short-range terms, A.")] = 7.0,
+    seed: Annotated[int, typer.Option(help="Seed of the hold-out draw.")] = 0,
+    teacher: Annotated[str | None, typer.Option(help="'potential sample' run directory whose teacher is recorded in the fit's provenance.")] = None,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Fit a rigid-ion Born model (fitted charge scale, Buckingham + repulsive core) and evaluate held-out frames."""
+    from sselab.atomistic.fitting.born import BornFitSettings
+    from sselab.runs import RunDirectory, run_summary
+    from sselab.studies.potential import PotentialFit
+
+    settings = BornFitSettings(cutoff_A=cutoff, short_range_cutoff_A=short_range_cutoff, weights=parse_weights(weights))
+    study = PotentialFit(name=name, settings=settings, holdout=holdout, seed=seed, initial=initial)
+    identity = run_summary(teacher, "potential sample", {"teacher"})["teacher"] if teacher else None
+    run = RunDirectory.open(out, "potential fit", {"data": data, "name": name, "initial": initial, "weights": weights}, overwrite=overwrite)
+    with progress_bar(0, "fitting", not json_output) as advance:
+        result = study.run(data, teacher=identity, progress=advance)
+    run = result.write(run)
+    rows = [("charge scale", f"{result.fit.charge_scale:.4f} x formal"),
+            ("frames", f"{len(result.training)} training, {len(result.held_out)} held out")]
+    rows += [(f"training RMSE {key}", f"{value:.4g}") for key, value in result.fit.errors.items()]
+    if "all" in result.held_out_errors:
+        e = result.held_out_errors["all"]
+        rows.append(("held-out RMSE", f"{e.energy_rmse_meV_per_atom:.3g} meV/atom, {e.force_rmse_eV_per_A:.3g} eV/A, {e.stress_rmse_GPa:.3g} GPa"))
+    toml = run.path / f"{name}.toml"
+    emit(run.summary, json_output, f"Fitted {name}", rows,
+         [f"force field: {toml}", f"use: --calculator ff:{toml}  or  md run --forcefield {toml}",
+          f"next: sselab potential validate {toml} --data {run.path / 'heldout.extxyz'} --structure STRUCTURE --reference CALCULATOR"])
+
+
+@app.command("validate")
+def validate_command(
+    forcefield: Annotated[str, typer.Argument(help="Fitted set: a packaged name or a TOML file.")],
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Labelled extxyz frames to compute errors on (held out from the fit); repeatable.")] = None,
+    structure: Annotated[str | None, typer.Option(help="Structure for properties ('llzo', a name or a file): lattice, C11/C12/C44, E_hkl.")] = None,
+    reference: Annotated[str | None, typer.Option(help="Reference calculator for the properties, e.g. chgnet.")] = None,
+    db: DbOption = DEFAULT_DB,
+    device: DeviceOption = "cpu",
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Errors on labelled frames and properties against the reference, with the gates each meets."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.potential import PotentialValidation
+
+    teacher = make_engine(reference, db, 0.01, device) if reference is not None else None
+    run = RunDirectory.open(out, "potential validate", {"forcefield": forcefield, "data": data or [], "structure": structure,
+                                                        "reference": reference, "db": db}, overwrite=overwrite)
+    with progress_bar(0, "validating", not json_output) as advance:
+        result = PotentialValidation().run(forcefield, data or [], structure=structure, reference=teacher, progress=advance)
+    run = result.write(run)
+    rows = [(f"{kind} ({e.frames} frames)", f"{e.energy_rmse_meV_per_atom:.3g} meV/atom, {e.force_rmse_eV_per_A:.3g} eV/A, "
+             f"{e.stress_rmse_GPa:.3g} GPa") for kind, e in result.errors.items()]
+    for key, gate in result.gates().items():
+        value = gate["value"] if isinstance(gate["value"], str) else f"{gate['value']:.4g}"
+        rows.append((f"gate {key}", f"{value} (limit {gate['limit']}): {'holds' if gate['holds'] else 'FAILS'}"))
+    emit(run.summary, json_output, f"Validation of {result.name}", rows, [f"run directory: {run.path}"])

