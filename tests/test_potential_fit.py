@@ -382,3 +382,23 @@ def test_repulsive_core_keeps_every_fitted_pair_repulsive_at_short_range(recover
         energy = np.array([pair.energy_eV(r) + k * qq / r for r in radii])
         assert np.all(np.diff(energy) < 0), f"{pair.a}-{pair.b} turns over below {core:.2f} A"
     assert math.isfinite(recovered.charge_scale)
+
+
+def test_active_learning_adds_md_frames_and_reduces_their_error(known, tmp_path, capsys):
+    import json
+
+    code, _, err = run_cli(["potential", "sample", "li2o", "--calculator", f"ff:{known}", "--db", str(tmp_path / "c.db"),
+                            "--rattled", "6", "--strain-component", "0", "--out", str(tmp_path / "s")], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["potential", "learn", str(tmp_path / "s" / "training.extxyz"), "--structure", "li2o", "--calculator",
+                              f"ff:{known}", "--db", str(tmp_path / "c.db"), "--temperature", "1500K", "--time", "0.4ps",
+                              "--candidates", "4", "--picked", "2", "--min-rounds", "2", "--max-rounds", "2",
+                              "--out", str(tmp_path / "al"), "--json"], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    first, second = report["rounds"]
+    assert first["added"] == second["added"] == 2
+    assert second["training_frames"] > first["training_frames"]
+    # the second fit saw hot MD frames: its error on new hot frames is lower than the first fit's
+    assert second["candidates"]["all"]["force_rmse_eV_per_A"] < first["candidates"]["all"]["force_rmse_eV_per_A"]
+    assert (tmp_path / "al" / "learning.png").exists() and (tmp_path / "al" / "fitted.toml").exists()

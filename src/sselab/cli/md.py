@@ -91,6 +91,7 @@ def run_command(
             ("engine", result.engine.get("forcefield") or result.engine.get("model", "")),
             ("timestep / frame interval", f"{dt:g} fs / {result.frame_interval_fs:g} fs")]
     rows += [(f"{p.temperature_K:g} K, strain {p.strain:+g}", p.status if p.status != "ran" else
-              f"{p.wall_time_s:.0f} s wall, {p.ns_per_day:.3g} ns/day, <T> = {p.mean_temperature_K:.0f} K")
+              f"{p.wall_time_s:.0f} s wall, {p.ns_per_day:.3g} ns/day, <T> = {p.mean_temperature_K:.0f} K"
+              + (f", closest pair {p.min_pair_distance_A:.2f} A" if p.min_pair_distance_A is not None else ""))
              for p in result.points]
     emit(run.summary, json_output, "md run", rows, [f"run directory: [bold]{run.path}[/bold]", f"next: {result.next}"])

@@ -153,3 +153,50 @@ def validate_command(
         value = gate["value"] if isinstance(gate["value"], str) else f"{gate['value']:.4g}"
         rows.append((f"gate {key}", f"{value} (limit {gate['limit']}): {'holds' if gate['holds'] else 'FAILS'}"))
     emit(run.summary, json_output, f"Validation of {result.name}", rows, [f"run directory: {run.path}"])
+
+
+@app.command("learn")
+def learn_command(
+    data: Annotated[list[Path], typer.Argument(help="Labelled extxyz files to start from (from 'potential sample').")],
+    structure: Annotated[str, typer.Option(help="Cell to explore with MD: 'llzo', a packaged name or a structure file.")],
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    device: DeviceOption = "cpu",
+    name: Annotated[str, typer.Option(help="Name of the fitted set.")] = "fitted",
+    temperature: Annotated[list[str] | None, typer.Option(help="Exploration temperature(s), repeatable (default 1200 K and 3000 K).")] = None,
+    time: Annotated[str, typer.Option(help="MD time per temperature and round.")] = "5 ps",
+    candidates: Annotated[int, typer.Option(help="Frames labelled per temperature and round.")] = 10,
+    picked: Annotated[int, typer.Option(help="Frames with the largest force error added per temperature and round.")] = 5,
+    min_rounds: Annotated[int, typer.Option(help="Rounds before the gates may stop the loop.")] = 2,
+    max_rounds: Annotated[int, typer.Option(help="Most rounds.")] = 4,
+    initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fits.")] = None,
+    weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals.")] = "energy=1,forces=1,stress=1",
+    seed: Annotated[int, typer.Option(help="Seed of the MD velocities, the LLZO Li ordering and the hold-out draw.")] = 1,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Active learning: fit, run MD with the fit, label the frames it gets most wrong with the reference, refit."""
+    from sselab.atomistic.fitting.born import BornFitSettings
+    from sselab.runs import RunDirectory
+    from sselab.studies.potential import ActiveLearning, PotentialFit
+    from sselab.units import parse_quantity
+
+    fit = PotentialFit(name=name, settings=BornFitSettings(weights=parse_weights(weights)), seed=seed, initial=initial)
+    temperatures = tuple(parse_quantity(t, "temperature", "--temperature") for t in temperature) if temperature else (1200.0, 3000.0)
+    study = ActiveLearning(fit=fit, temperatures_K=temperatures, md_time_fs=parse_quantity(time, "time", "--time") * 1e15,
+                           candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed)
+    engine = make_engine(calculator, db, 0.05, device)
+    run = RunDirectory.open(out, "potential learn", {"data": data, "structure": structure, "calculator": calculator, "db": db},
+                            overwrite=overwrite)
+    with progress_bar(0, "active learning", not json_output) as advance:
+        result = study.run(structure, data, calculator=engine, progress=advance)
+    run = result.write(run)
+    rows = []
+    for record in result.rounds:
+        e = record["candidates"]["all"]
+        rows.append((f"round {record['round']} ({record['training_frames']} training frames)",
+                     f"MD frames: {e['energy_rmse_meV_per_atom']:.3g} meV/atom, {e['force_rmse_eV_per_A']:.3g} eV/A, "
+                     f"{e['stress_rmse_GPa']:.3g} GPa; {record['added']} added"))
+    emit(run.summary, json_output, f"Active learning of {name}", rows,
+         [f"force field: {run.path / (name + '.toml')}", f"run directory: {run.path}"])

@@ -36,3 +36,27 @@ def parity_figure(data: ParityData, *, axes=None, title: str = "") -> plt.Figure
     if title:
         fig.suptitle(title)
     return fig
+
+
+def learning_figure(rounds: list[dict], gates: dict[str, float], *, axes=None) -> plt.Figure:
+    """Errors of each active-learning round on the MD frames it explored (before they were added), per kind, with the gates."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), constrained_layout=True)
+    else:
+        fig = axes[0].figure
+    keys = (("energy_rmse_meV_per_atom", "energy RMSE (meV/atom)", gates["energy_meV_per_atom"]),
+            ("force_rmse_eV_per_A", "force RMSE (eV/Å)", gates["force_eV_per_A"]),
+            ("stress_rmse_GPa", "stress RMSE (GPa)", gates["stress_GPa"]))
+    numbers = [r["round"] for r in rounds]
+    kinds = sorted({k for r in rounds for k in r["candidates"] if k != "all"})
+    for ax, (key, label, gate) in zip(axes, keys):
+        for kind in kinds:
+            values = [r["candidates"].get(kind, {}).get(key, np.nan) for r in rounds]
+            ax.plot(numbers, values, marker="o", label=kind)
+        ax.axhline(gate, color="0.3", ls="--", lw=0.8, label="gate")
+        ax.set_xlabel("round")
+        ax.set_ylabel(label)
+        ax.set_yscale("log")
+        ax.set_xticks(numbers)
+    axes[0].legend(fontsize=8)
+    return fig

@@ -168,6 +168,7 @@ class MDPoint:
     ns_per_day: float | None = None
     mean_temperature_K: float | None = None
     steps_run: int | None = None
+    min_pair_distance_A: float | None = None  # smallest interatomic distance over the stored frames: a collapse shows here
 
     @property
     def trajectory(self) -> Path:
@@ -178,7 +179,8 @@ class MDPoint:
         point = {"temperature_K": self.temperature_K, "strain": self.strain, "directory": self.directory, "status": self.status}
         if self.status == "ran":
             point.update({"wall_time_s": self.wall_time_s, "ns_per_day": self.ns_per_day,
-                          "mean_temperature_K": self.mean_temperature_K, "steps_run": self.steps_run})
+                          "mean_temperature_K": self.mean_temperature_K, "steps_run": self.steps_run,
+                          "min_pair_distance_A": self.min_pair_distance_A})
         return point
 
 
@@ -436,7 +438,23 @@ class MDGrid:
             result = run_ase_md(strained, engine.loaded.calculator, settings, trajectory, thermo, progress=report,
                                 resume=continuing)
         return MDPoint(settings.temperature_K, strain, str(folder), "ran", result.wall_time_s, result.ns_per_day,
-                       result.mean_temperature_K, result.steps_run)
+                       result.mean_temperature_K, result.steps_run, min_pair_distance(trajectory))
+
+
+def min_pair_distance(trajectory: Path, search_A: float = 3.0) -> float | None:
+    """Smallest interatomic distance (Å, minimum image) over every stored frame of ``trajectory`` (rank 0 writes it;
+    None on other ranks or when no pair comes closer than ``search_A``). A fitted set that collapses shows it here."""
+    from ase.io import iread
+    from ase.neighborlist import neighbor_list
+
+    if not trajectory.is_file():
+        return None
+    shortest = math.inf
+    for frame in iread(trajectory, index=":", format="extxyz"):
+        distances = neighbor_list("d", frame, search_A)
+        if distances.size:
+            shortest = min(shortest, float(distances.min()))
+    return shortest if math.isfinite(shortest) else None
 
 
 def remove_other_points(root: Path, kept: set[Path]) -> None:

@@ -47,7 +47,7 @@ from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
 from sselab.validation import require_count, require_range, require_text
 
-__all__ = ["PotentialFit", "PotentialFitResult", "PotentialSampling", "PotentialValidation", "SamplingResult", "ValidationResult"]
+__all__ = ["ActiveLearning", "ActiveLearningResult", "PotentialFit", "PotentialFitResult", "PotentialSampling", "PotentialValidation", "SamplingResult", "ValidationResult"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -370,3 +370,165 @@ class ValidationResult:
         run = RunDirectory.open(out, "potential validate", {"name": self.name})
         run.finish(self.summary())
         return run
+
+
+# --------------------------------------------------------------------------------------------------
+# active learning
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActiveLearning:
+    """Refit where the potential will be used: run it, ask the reference where it is least trustworthy, refit.
+
+    Each round: fit the current data (:class:`PotentialFit`); run LAMMPS NVT MD with the fitted set at every
+    temperature (``md_time_fs`` with a 1 fs step, ``candidates`` frames stored per temperature; a run that blows
+    up keeps the frames written before it did, which are the configurations the set gets most wrong); label the
+    candidates with the reference and measure the set's error on each; add the ``picked`` frames with the largest
+    force error per temperature to the data. After ``min_rounds`` rounds it stops as soon as the candidates of a
+    round meet every gate; it never runs more than ``max_rounds``. A last fit is made on everything gathered.
+    """
+
+    fit: PotentialFit = field(default_factory=PotentialFit)
+    temperatures_K: tuple[float, ...] = (1200.0, 3000.0)
+    md_time_fs: float = 5000.0
+    candidates: int = 10
+    picked: int = 5
+    min_rounds: int = 2
+    max_rounds: int = 4
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.temperatures_K:
+            raise InputError("give at least one temperature to explore")
+        for temperature in self.temperatures_K:
+            require_range(temperature, "exploration temperature", low=1.0, high=3000.0, unit="K")
+        require_range(self.md_time_fs, "exploration time", low=10.0, high=1e6, unit="fs")
+        require_count(self.candidates, "candidate frames per temperature", low=1, high=1000)
+        require_count(self.picked, "picked frames per temperature", low=1, high=self.candidates)
+        require_count(self.min_rounds, "minimum rounds", low=1, high=20)
+        require_count(self.max_rounds, "maximum rounds", low=self.min_rounds, high=20)
+
+    def run(self, structure: str | Path | Atoms, data: Sequence[str | Path | Atoms], *,
+            calculator: Engine | str | Calculator = "chgnet", db: str | None = None, device: str = "cpu",
+            progress: Progress = no_progress) -> ActiveLearningResult:
+        """Active learning from the frames of ``data`` on the cell of ``structure``, labelled by ``calculator``."""
+        from sselab.studies.md import build_md_system
+
+        teacher = as_engine(calculator, db=db, device=device, default_fmax=0.05)
+        frames: list[Atoms] = []
+        for item in data:
+            frames += [item] if isinstance(item, Atoms) else read_training_set(item)
+        frames = check_training_set(frames)
+        atoms, _ = build_md_system(structure, seed=self.seed)
+        teacher.spec.check_elements(set(atoms.get_chemical_symbols()))
+        rounds: list[dict[str, Any]] = []
+        for number in range(1, self.max_rounds + 1):
+            fitted = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
+            candidates = self._explore(atoms, fitted.forcefield, number, progress)
+            labelled = []
+            for frame in candidates:
+                result = teacher.label(frame)
+                result.info = dict(frame.info)
+                labelled.append(result)
+                progress("labelling candidates")
+            errors, predicted = errors_by_kind(labelled, _fitted_labeller(fitted.forcefield))
+            picked = _most_wrong(labelled, predicted, self.picked)
+            frames += picked
+            rounds.append({"round": number, "training_frames": len(fitted.training), "charge_scale": fitted.fit.charge_scale,
+                           "held_out": {k: e.__dict__ for k, e in fitted.held_out_errors.items()},
+                           "candidates": {k: e.__dict__ for k, e in errors.items()}, "added": len(picked)})
+            if number >= self.min_rounds and _meets_gates(errors["all"]):
+                break
+        final = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
+        return ActiveLearningResult(final=final, rounds=rounds, frames=frames, settings=self)
+
+    def _explore(self, atoms: Atoms, forcefield: ForceField, number: int, progress: Progress) -> list[Atoms]:
+        """Frames of short LAMMPS NVT runs of ``forcefield`` at every temperature (those written before a blow-up included)."""
+        import tempfile
+
+        from ase.io import read
+
+        from sselab.atomistic.md.ase_md import MDSettings
+        from sselab.atomistic.md.lammps import run_lammps_md
+        from sselab.errors import SSELabError
+
+        steps = int(round(self.md_time_fs))
+        dump = max(1, steps // self.candidates)
+        out: list[Atoms] = []
+        for temperature in self.temperatures_K:
+            settings = MDSettings(temperature_K=temperature, timestep_fs=1.0, steps=dump * self.candidates, dump_every=dump,
+                                  seed=self.seed + number, equilibration_steps=0)
+            with tempfile.TemporaryDirectory(prefix="sselab-al-") as scratch:
+                trajectory = Path(scratch) / "t.extxyz"
+                try:
+                    run_lammps_md(atoms, forcefield, settings, trajectory, Path(scratch) / "t.csv")
+                except SSELabError:
+                    pass  # the frames before the blow-up are the ones to learn from
+                frames = read(trajectory, index="1:", format="extxyz") if trajectory.exists() else []
+            for frame in frames:
+                frame.wrap()
+                frame.calc = None
+                frame.info = {"config_type": f"md-{temperature:g}K"}
+            out += frames
+            progress(f"explored {temperature:g} K")
+        return out
+
+
+def _fitted_labeller(forcefield: ForceField):
+    from ase.calculators.singlepoint import SinglePointCalculator
+
+    from sselab.atomistic.md.evaluate import evaluate_forcefield
+
+    def label(atoms: Atoms) -> Atoms:
+        energy, forces, stress = evaluate_forcefield(atoms, forcefield)
+        work = atoms.copy()
+        work.calc = SinglePointCalculator(work, energy=energy, forces=forces, stress=stress)
+        return work
+
+    return label
+
+
+def _most_wrong(reference: Sequence[Atoms], predicted: Sequence[Atoms], per_kind: int) -> list[Atoms]:
+    """The ``per_kind`` frames of each ``config_type`` with the largest force RMSE between prediction and reference."""
+    scored: dict[str, list[tuple[float, int]]] = {}
+    for index, (ref, pred) in enumerate(zip(reference, predicted)):
+        error = float(np.sqrt(np.mean((ref.get_forces() - pred.get_forces()) ** 2)))
+        scored.setdefault(config_type(ref), []).append((error, index))
+    chosen = sorted(index for items in scored.values() for _, index in sorted(items, reverse=True)[:per_kind])
+    return [reference[i] for i in chosen]
+
+
+def _meets_gates(errors: Errors) -> bool:
+    stress_ok = not np.isfinite(errors.stress_rmse_GPa) or errors.stress_rmse_GPa <= GATES["stress_GPa"]
+    return (errors.energy_rmse_meV_per_atom <= GATES["energy_meV_per_atom"] and errors.force_rmse_eV_per_A <= GATES["force_eV_per_A"]
+            and stress_ok)
+
+
+@dataclass
+class ActiveLearningResult:
+    """The final fit, the error history of every round and all frames gathered."""
+
+    final: PotentialFitResult
+    rounds: list[dict[str, Any]]
+    frames: list[Atoms]
+    settings: ActiveLearning
+
+    def summary(self) -> dict[str, Any]:
+        return {**self.final.summary(), "rounds": self.rounds, "frames_total": len(self.frames),
+                "last_round_meets_gates": _round_meets(self.rounds[-1])}
+
+    def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:
+        from sselab.plots.potential import learning_figure
+
+        run = RunDirectory.open(out, "potential learn", {"settings": {k: str(v) for k, v in self.settings.__dict__.items()}})
+        self.final.write(run)  # the fitted TOML, held-out frames and parity plot; finish() below replaces its summary
+        write_training_set(self.frames, run.path / "training.extxyz")
+        run.files.append("training.extxyz")
+        run.save_figure("learning", learning_figure(self.rounds, dict(GATES)))
+        run.finish(self.summary())
+        return run
+
+
+def _round_meets(record: dict[str, Any]) -> bool:
+    errors = record["candidates"]["all"]
+    return _meets_gates(Errors(**errors))
