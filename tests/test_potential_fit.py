@@ -402,3 +402,24 @@ def test_active_learning_adds_md_frames_and_reduces_their_error(known, tmp_path,
     # the second fit saw hot MD frames: its error on new hot frames is lower than the first fit's
     assert second["candidates"]["all"]["force_rmse_eV_per_A"] < first["candidates"]["all"]["force_rmse_eV_per_A"]
     assert (tmp_path / "al" / "learning.png").exists() and (tmp_path / "al" / "fitted.toml").exists()
+
+
+def test_existing_sets_keep_their_parameter_hash():
+    """The D/r^8, reference-energy and short-range-cutoff keys enter the hash only when set: resume records stay valid."""
+    from sselab.atomistic.md.forcefields import load_forcefield
+
+    # the hash of llzo_bush_coreshell before those keys existed (commit d5dbebd)
+    assert load_forcefield("llzo_bush_coreshell").parameters_sha256() == "81cb587f2bacc3a1999f4423b9bb2ab6cc3264cd20b18adccc0455dc16dc54ba"
+
+
+def test_md_runs_a_fitted_rigid_ion_set_and_records_the_closest_pair(known, tmp_path, capsys):
+    import json
+
+    code, out, err = run_cli(["md", "run", "li2o", "--forcefield", str(known), "--repeat", "2x2x2", "--temperature", "800K",
+                              "--time", "0.2ps", "--equilibration", "0ps", "--dump-interval", "20fs", "--out", str(tmp_path / "md"),
+                              "--json"], capsys)
+    assert code == 0, err
+    point = json.loads(out)["points"][0]
+    assert point["status"] == "ran"
+    # Li-O in Li2O is 2.0 A at equilibrium; thermal motion at 800 K brings pairs closer, never below ~1.5 A
+    assert 1.4 < point["min_pair_distance_A"] < 2.0

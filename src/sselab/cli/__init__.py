@@ -11,7 +11,19 @@ import sys
 
 import typer
 
-from sselab.cli import atomistic, defects, diffusion, expansion, interface, ion_exchange, li0, md, potential, segregation, stability
+from sselab.cli import (
+    atomistic,
+    defects,
+    diffusion,
+    expansion,
+    interface,
+    ion_exchange,
+    li0,
+    md,
+    potential,
+    segregation,
+    stability,
+)
 from sselab.errors import SSELabError
 
 app = typer.Typer(

@@ -95,6 +95,7 @@ def fit_command(
     holdout: Annotated[float, typer.Option(help="Fraction of each kind of frame held out for validation.")] = 0.15,
     cutoff: Annotated[float, typer.Option(help="Real-space Coulomb cutoff, A.")] = 10.0,
     short_range_cutoff: Annotated[float, typer.Option(help="Cutoff of the short-range terms, A.")] = 7.0,
+    cation_pairs: Annotated[bool, typer.Option(help="Short-range terms between cations too (not only pairs holding an anion).")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the hold-out draw.")] = 0,
     teacher: Annotated[str | None, typer.Option(help="'potential sample' run directory whose teacher is recorded in the fit's provenance.")] = None,
     out: OutOption = None,
@@ -106,7 +107,8 @@ def fit_command(
     from sselab.runs import RunDirectory, run_summary
     from sselab.studies.potential import PotentialFit
 
-    settings = BornFitSettings(cutoff_A=cutoff, short_range_cutoff_A=short_range_cutoff, weights=parse_weights(weights))
+    settings = BornFitSettings(cutoff_A=cutoff, short_range_cutoff_A=short_range_cutoff, weights=parse_weights(weights),
+                               cation_pairs=cation_pairs)
     study = PotentialFit(name=name, settings=settings, holdout=holdout, seed=seed, initial=initial)
     identity = run_summary(teacher, "potential sample", {"teacher"})["teacher"] if teacher else None
     run = RunDirectory.open(out, "potential fit", {"data": data, "name": name, "initial": initial, "weights": weights}, overwrite=overwrite)
@@ -171,6 +173,7 @@ def learn_command(
     max_rounds: Annotated[int, typer.Option(help="Most rounds.")] = 4,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fits.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals.")] = "energy=1,forces=1,stress=1",
+    cation_pairs: Annotated[bool, typer.Option(help="Short-range terms between cations too.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the MD velocities, the LLZO Li ordering and the hold-out draw.")] = 1,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
@@ -182,7 +185,8 @@ def learn_command(
     from sselab.studies.potential import ActiveLearning, PotentialFit
     from sselab.units import parse_quantity
 
-    fit = PotentialFit(name=name, settings=BornFitSettings(weights=parse_weights(weights)), seed=seed, initial=initial)
+    fit = PotentialFit(name=name, settings=BornFitSettings(weights=parse_weights(weights), cation_pairs=cation_pairs), seed=seed,
+                       initial=initial)
     temperatures = tuple(parse_quantity(t, "temperature", "--temperature") for t in temperature) if temperature else (1200.0, 3000.0)
     study = ActiveLearning(fit=fit, temperatures_K=temperatures, md_time_fs=parse_quantity(time, "time", "--time") * 1e15,
                            candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed)

@@ -30,7 +30,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.engine import Engine, as_engine
-from sselab.atomistic.fitting.born import GATES, BornFit, BornFitSettings, fit_born, fitted_pairs, provenance
+from sselab.atomistic.fitting.born import GATES, BornFit, BornFitSettings, fit_born, provenance
 from sselab.atomistic.fitting.dataset import (
     check_training_set,
     config_type,
@@ -238,7 +238,7 @@ class PotentialFitResult:
                 "training_rmse": dict(self.fit.errors),
                 "held_out_rmse": {kind: errors.__dict__ for kind, errors in self.held_out_errors.items()},
                 "gates": dict(GATES), "forcefield_file": f"{self.forcefield.name}.toml",
-                "pairs": ["-".join(p) for p in fitted_pairs(sorted(self.forcefield.species))],
+                "pairs": [f"{p.a}-{p.b}" for p in self.forcefield.pairs],
                 "optimizer_converged": self.fit.converged, "evaluations": self.fit.evaluations}
 
     def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:

@@ -54,6 +54,8 @@ GATES = MappingProxyType({"energy_meV_per_atom": 10.0, "force_eV_per_A": 0.25, "
 _EV_PER_A3_IN_GPA = 160.21766208
 #: e² / (4 pi eps0) in eV·Å
 _COULOMB_EV_A = 14.399645
+#: A columns kept per pair (the current rho and its finite-difference neighbours)
+_CACHED_COLUMNS = 4
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class BornFitSettings:
     rho_bounds_A: tuple[float, float] = (0.1, 0.5)
     core_fraction: float = 0.8
     max_iterations: int = 60
+    cation_pairs: bool = False  # short-range terms between cations too (those the data holds)
 
     def __post_init__(self) -> None:
         require_range(self.cutoff_A, "cutoff", low=4.0, high=30.0, unit="A")
@@ -122,11 +125,12 @@ def formal_charge_of(symbol: str) -> float:
     return float(FORMAL_CHARGES[symbol])
 
 
-def fitted_pairs(elements: Sequence[str]) -> list[tuple[str, str]]:
-    """The pairs that get a short-range term: every unordered pair holding an anion (formal charge < 0)."""
+def fitted_pairs(elements: Sequence[str], cation_pairs: bool = False) -> list[tuple[str, str]]:
+    """The pairs that get a short-range term: every unordered pair holding an anion (formal charge < 0), and with
+    ``cation_pairs`` the cation-cation pairs too."""
     ordered = sorted(elements)
     return [(a, b) for i, a in enumerate(ordered) for b in ordered[i:]
-            if formal_charge_of(a) < 0 or formal_charge_of(b) < 0]
+            if cation_pairs or formal_charge_of(a) < 0 or formal_charge_of(b) < 0]
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,9 @@ class _Problem:
     fixed: np.ndarray  # scaled columns [E0..., s², C..., D...]
     stress_rows: np.ndarray  # frames with a stress label
     n_energy: int
+    _by_kind: list[_Neighbours] = field(default_factory=list)
+    _cache: dict[tuple[int, float], np.ndarray] = field(default_factory=dict)
+    _order: list[tuple[int, float]] = field(default_factory=list)
 
     def stack(self, energy: np.ndarray, forces: np.ndarray, stress: np.ndarray) -> np.ndarray:
         """Rows [energies per atom, force components, stress components of labelled frames], scaled."""
@@ -210,10 +217,27 @@ class _Problem:
         return rows * self.row_scale[:, None]
 
     def exp_columns(self, rho: np.ndarray) -> np.ndarray:
-        decay = rho[self.nb.kind]
-        value = np.exp(-self.nb.r / decay)
-        shifted = np.concatenate([value, np.exp(-self.nb.cutoff / decay)])
-        return self.stack(*_radial_columns(self.nb, len(self.frames), len(self.pairs), shifted, -value / decay))
+        """The scaled A columns for decay lengths ``rho``; each pair's column is cached on its own rho, so a finite-difference
+        step in one rho recomputes one column."""
+        if not self._by_kind:
+            for k in range(len(self.pairs)):
+                chosen = self.nb.kind == k
+                self._by_kind.append(_Neighbours(self.nb.frame[chosen], np.zeros(int(chosen.sum()), dtype=int), self.nb.atom[chosen],
+                                                 self.nb.r[chosen], self.nb.unit[chosen], self.nb.n_atoms, self.nb.volumes,
+                                                 self.nb.cutoff))
+        columns = []
+        for k, decay in enumerate(rho):
+            key = (k, float(decay))
+            if key not in self._cache:
+                nb = self._by_kind[k]
+                value = np.exp(-nb.r / decay)
+                shifted = np.concatenate([value, np.full(len(nb.r), math.exp(-nb.cutoff / decay))])
+                self._cache[key] = self.stack(*_radial_columns(nb, len(self.frames), 1, shifted, -value / decay))[:, 0]
+                self._order.append(key)
+                if len(self._order) > _CACHED_COLUMNS * len(self.pairs):
+                    self._cache.pop(self._order.pop(0), None)
+            columns.append(self._cache[key])
+        return np.stack(columns, axis=1)
 
 
 def _problem(frames: Sequence[Atoms], elements: list[str], pairs: list[tuple[str, str]], settings: BornFitSettings,
@@ -296,12 +320,17 @@ def fit_born(frames: Sequence[Atoms], settings: BornFitSettings | None = None, *
 
     settings = settings or BornFitSettings()
     elements = sorted({s for a in frames for s in a.get_chemical_symbols()})
-    pairs = fitted_pairs(elements)
-    if not pairs:
+    pairs = fitted_pairs(elements, settings.cation_pairs)
+    if not any(formal_charge_of(e) < 0 for e in elements):
         raise InputError(f"the data ({', '.join(elements)}) holds no anion: a Born model needs cation-anion pairs")
     coulomb = _coulomb_reference(frames, elements, settings, (lambda d, t: progress("Coulomb", d, t)) if progress else None)
     problem = _problem(frames, elements, pairs, settings, coulomb)
     shortest = _shortest(problem.nb, pairs)
+    absent = [p for p, r in zip(pairs, shortest) if not np.isfinite(r) and min(formal_charge_of(e) for e in p) > 0]
+    if absent:  # cation-cation pairs the data never brings within the cutoff get no term
+        pairs = [p for p in pairs if p not in absent]
+        problem = _problem(frames, elements, pairs, settings, coulomb)
+        shortest = _shortest(problem.nb, pairs)
     for (a, b), r in zip(pairs, shortest):
         if not np.isfinite(r) and (formal_charge_of(a) > 0 or formal_charge_of(b) > 0):
             raise InputError(f"the data holds no {a}-{b} distance below {settings.short_range_cutoff_A:g} Å: "
