@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GROUPS = ("ion-exchange", "li0", "segregation", "diffusion", "md", "defects", "stability", "interface")
+GROUPS = ("ion-exchange", "li0", "segregation", "diffusion", "md", "defects", "stability", "interface", "potential")
 TOP_LEVEL = ("surface-energy", "adhesion", "vacancy-profile", "neb", "expansion")
 EXPECTATIONS = ("refuse", "accept", "either")
 MARKER = "INJECTED"  # the file a shell command smuggled into a data file would create
@@ -438,6 +438,54 @@ def forcefields() -> dict[str, bytes]:
         "ff-junk.toml": _text('name = "x"\nspecies = 3\n'),
         "ff-binary.toml": bytes(range(256)) * 8,
         "ff-shell.toml": _text(f'name = "x"\nextra_commands = ["shell touch {MARKER}"]\n'),
+    }
+
+
+def _labelled_li2o(count: int, *, forces: bool = True, drop_li: bool = False):
+    """Li2O cells with made-up labels (energy, forces, stress): the fitters' input checks see real frames."""
+    import numpy as np
+    from ase.build import bulk
+    from ase.calculators.singlepoint import SinglePointCalculator
+
+    rng = np.random.default_rng(3)
+    frames = []
+    for k in range(count):
+        atoms = bulk("Li2O", "fluorite", a=4.61, cubic=True)
+        if drop_li:
+            del atoms[0]
+        atoms.rattle(0.05, seed=k)
+        labels = {"energy": float(-4.0 * len(atoms) + rng.normal()), "stress": rng.normal(0, 1e-3, 6)}
+        if forces:
+            labels["forces"] = rng.normal(0, 0.3, (len(atoms), 3))
+        atoms.calc = SinglePointCalculator(atoms, **labels)
+        atoms.info["config_type"] = "rattle"
+        frames.append(atoms)
+    return frames
+
+
+@fixture
+def training_sets() -> dict[str, bytes]:
+    """Labelled extxyz training sets for potential fit/validate/learn: a usable one and broken variants."""
+    good = _extxyz(_labelled_li2o(6))
+    return {
+        "train.extxyz": good,
+        "train-no-forces.extxyz": _extxyz(_labelled_li2o(3, forces=False)),
+        "train-charged.extxyz": _extxyz(_labelled_li2o(3, drop_li=True)),
+        "train-duplicates.extxyz": _extxyz(_labelled_li2o(1) * 4),
+        "train-empty.extxyz": b"",
+        "train-binary.extxyz": bytes(range(256)) * 64,
+        "train-truncated.extxyz": good[: len(good) // 2 + 11],
+        "ff-rigid.toml": _text('name = "li2o"\ncutoff_A = 8.0\nkspace = "ewald 1e-6"\nreference_formulas = ["Li2O"]\n'
+                               '[species.Li]\ncharge = 0.8\n[species.O]\ncharge = -1.6\n'
+                               '[pairs."Li-O"]\nA_eV = 426.48\nrho_A = 0.3\nC_eVA6 = 0.0\nD_eVA8 = 40.0\n'
+                               '[pairs."O-O"]\nA_eV = 22764.0\nrho_A = 0.149\nC_eVA6 = 27.879\nD_eVA8 = 100.0\n'),
+        "ff-charged.toml": _text('name = "bad"\ncutoff_A = 8.0\nkspace = "ewald 1e-6"\nreference_formulas = ["Li2O"]\n'
+                                 '[species.Li]\ncharge = 0.8\n[species.O]\ncharge = -1.5\n'
+                                 '[pairs."Li-O"]\nA_eV = 426.48\nrho_A = 0.3\nC_eVA6 = 0.0\n'
+                                 '[pairs."O-O"]\nA_eV = 22764.0\nrho_A = 0.149\nC_eVA6 = 27.879\n'),
+        "ff-negative-D.toml": _text('name = "bad"\ncutoff_A = 8.0\nkspace = "ewald 1e-6"\n[species.Li]\ncharge = 0.8\n'
+                                    '[species.O]\ncharge = -1.6\n[pairs."Li-O"]\nA_eV = 1.0\nrho_A = 0.3\nC_eVA6 = 0.0\n'
+                                    'D_eVA8 = -1.0\n[pairs."O-O"]\nA_eV = 1.0\nrho_A = 0.3\nC_eVA6 = 0.0\n'),
     }
 
 
@@ -1103,6 +1151,53 @@ def _atomistic() -> None:
         files=("run-dirs", "ion-tomls"))
 
 
+def _potential_group() -> None:
+    """sselab potential sample|fit|validate|learn: training data, fit settings and force-field files."""
+    files = ("training-sets",)
+    fit = ["potential", "fit", "train.extxyz", "--json"]
+    add("potential fit baseline", [*fit, "--out", "fit"], "accept", "baseline", files=files)
+    for name in ("train-no-forces.extxyz", "train-charged.extxyz", "train-duplicates.extxyz", "train-empty.extxyz",
+                 "train-binary.extxyz", "train-truncated.extxyz", "missing.extxyz"):
+        add(f"potential fit {name}", ["potential", "fit", name, "--json"], "refuse", "file", files=files)
+    sweep("potential fit", fit, "--weights", {"energy=abc": "refuse", "energy=-1": "refuse", "forces=nan": "refuse",
+                                              "bogus=1": "refuse", "energy=0,forces=0,stress=0": "refuse", "energy": "refuse",
+                                              "energy=1e999": "refuse"}, "text", files=files)
+    sweep("potential fit", fit, "--holdout", {"0.9": "refuse", "nan": "refuse", "-0.1": "refuse", "inf": "refuse"}, "number",
+          files=files)
+    sweep("potential fit", fit, "--cutoff", {"0": "refuse", "1e9": "refuse", "nan": "refuse", "-8": "refuse"}, "number",
+          files=files)
+    sweep("potential fit", fit, "--short-range-cutoff", {"50": "refuse", "0": "refuse", "nan": "refuse"}, "number", files=files)
+    sweep("potential fit", fit, "--name", {"../x": "refuse", "": "refuse", "a b": "refuse", LONG: "refuse"}, "text", files=files)
+    sweep("potential fit", fit, "--initial", {"no-such-set": "refuse", "ff-charged.toml": "refuse"}, "file", files=files)
+    sample = ["potential", "sample", "li2o", "--calculator", "ff:ff-rigid.toml", "--db", "c.db", "--rattled", "2", "--json"]
+    add("potential sample baseline", [*sample, "--out", "sample"], "accept", "baseline", files=files)
+    add("potential sample emt cannot do Li", [*_replace(sample, "ff:ff-rigid.toml", "emt")], "refuse", "name", files=files)
+    add("potential sample ff charged set", [*_replace(sample, "ff:ff-rigid.toml", "ff:ff-charged.toml")], "refuse", "file",
+        files=files)
+    add("potential sample ff negative D", [*_replace(sample, "ff:ff-rigid.toml", "ff:ff-negative-D.toml")], "refuse", "file",
+        files=files)
+    sweep("potential sample", sample, "--rattle", {"5": "refuse", "nan": "refuse", "-0.1": "refuse"}, "number", files=files)
+    sweep("potential sample", sample, "--strains", {"abc": "refuse", "nan": "refuse", "0.9": "refuse", ",": "refuse"},
+          "text", files=files)
+    sweep("potential sample", _without(sample, "--rattled"), "--rattled", {**COUNT, "0": "either"}, "count-bound", files=files)
+    sweep("potential sample", sample, "--exchange-ion", {"Xx": "refuse", "Li": "refuse", "": "refuse"}, "text", files=files)
+    validate = ["potential", "validate", "ff-rigid.toml", "--data", "train.extxyz", "--json"]
+    add("potential validate baseline", [*validate, "--out", "val"], "accept", "baseline", files=files)
+    add("potential validate charged set", ["potential", "validate", "ff-charged.toml", "--json"], "refuse", "file", files=files)
+    add("potential validate missing set", ["potential", "validate", "missing.toml", "--json"], "refuse", "file", files=files)
+    add("potential validate structure without reference", [*validate, "--structure", "li2o"], "refuse", "usage", files=files)
+    add("potential validate core-shell set", ["potential", "validate", "llzo_bush_coreshell", "--data", "train.extxyz", "--json"],
+        "refuse", "file", files=files)
+    learn = ["potential", "learn", "train.extxyz", "--structure", "li2o", "--calculator", "ff:ff-rigid.toml", "--db", "c.db",
+             "--json"]
+    sweep("potential learn", learn, "--temperature", {"5000K": "refuse", "0K": "refuse", "nanK": "refuse", "300 m": "refuse"},
+          "unit-string", files=files)
+    sweep("potential learn", learn, "--picked", {"20": "refuse", "0": "refuse"}, "count-bound", files=files)
+    sweep("potential learn", learn, "--max-rounds", {"0": "refuse", "1000": "refuse"}, "count-bound", files=files)
+    sweep("potential learn", learn, "--time", {"0 ps": "refuse", "1e308 ps": "refuse", "1 K": "refuse"}, "unit-string",
+          files=files)
+
+
 def _cli_level() -> None:
     """Argument-parsing hostility common to every command."""
     for group in (*GROUPS, *TOP_LEVEL):
@@ -1120,7 +1215,7 @@ def build() -> list[Case]:
     """Every case of the corpus, in a stable order."""
     CASES.clear()
     for section in (_ion_exchange, _li0, _segregation, _diffusion, _md, _lammps_calculator_cases, _defects, _stability,
-                    _interface, _atomistic, _cli_level):
+                    _interface, _atomistic, _potential_group, _cli_level):
         section()
     names = [case.name for case in CASES]
     duplicates = {name for name in names if names.count(name) > 1}

@@ -80,6 +80,11 @@ class PotentialSampling:
         require_count(self.exchanged, "exchanged frames per ion", low=0, high=10_000)
         require_count(self.seed, "seed", low=0)
         require_range(self.rattle_A, "rattle amplitude", low=0.0, high=0.5, unit="A")
+        from ase.data import atomic_numbers
+
+        for ion in self.exchange_ions:
+            if ion not in atomic_numbers or ion in ("X", "Li"):
+                raise InputError(f"exchange ion must be an element symbol other than Li, got {ion!r}")
 
     def configurations(self, relaxed: Atoms) -> list[Atoms]:
         """The unlabelled frames made from the relaxed structure, in a fixed order for a given seed."""
@@ -178,9 +183,7 @@ class PotentialFit:
         for item in data:
             frames += [item] if isinstance(item, Atoms) else read_training_set(item)
         frames = check_training_set(frames)
-        initial = load_forcefield(self.initial) if self.initial is not None else None
-        if initial is not None:
-            initial.require({s for a in frames for s in a.get_chemical_symbols()} & set(initial.species))
+        initial = load_forcefield(self.initial) if self.initial is not None else None  # pairs it lacks start at rho = 0.3 A
         training, held = split_holdout(frames, self.holdout, self.seed)
         fit = fit_born(training, self.settings, initial=initial, name=self.name,
                        progress=lambda stage, done, total: progress(stage))

