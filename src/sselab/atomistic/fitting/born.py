@@ -13,17 +13,23 @@ Model (energies in eV, r in Å; a LAMMPS ``born/coul/long`` force field, see :mo
 
 Fit (variable projection). For fixed decay lengths rho_p every other parameter enters linearly, so the
 inner problem is bounded linear least squares (:func:`scipy.optimize.lsq_linear`) over
-[E0..., s², A_p..., C_p..., D_p...] with s² in ``charge_scale_bounds``², A, C ≥ 0 and D ≥ D_floor; the
+[E0..., s², A_p..., C_p..., D'_p...] with s² in ``charge_scale_bounds``², A, C ≥ 0 and D' ≥ D'_floor; the
 outer problem minimises its residual over ln rho_p with L-BFGS-B (:func:`scipy.optimize.minimize`). The
 residual stacks energies per atom, force components and stress components (frames that carry one), each
 block divided by its gate (10 meV/atom, 0.25 eV/Å, 0.5 GPa) and by the square root of its size, times the
 user's weight: a weight of 1 for each asks for the same fraction of every gate.
 
-Repulsive core. D_floor_p makes the pair repulsive below r_c = ``core_fraction`` × the shortest p distance
-in the data, whatever its charges and C: d/dr of D/r^8 outweighs the attractive Coulomb and -C/r^6 terms
-there when 8 D ≥ k|q_a q_b| r_c^7 (attractive pairs, formal charges: s ≤ 1) + 6 C r_c². Both sides scale as
-r^-9 against r^-2 and r^-7, so the inequality at r_c holds at every shorter distance: no pair collapses
-at melt temperatures. The floor uses the fitted C, so the final linear solve is repeated with it.
+Repulsive core. Each pair must be repulsive below r_c = ``core_fraction`` × its shortest distance in the
+data, whatever its charges and C: d/dr of D/r^8 outweighs the attractive Coulomb and -C/r^6 terms there when
+8 D ≥ k|q_a q_b| r_c^7 (attractive pairs) + 6 C r_c². Both sides scale as r^-9 against r^-2 and r^-7, so the
+inequality at r_c holds at every shorter distance (the A term is repulsive and only helps). It is imposed
+exactly at every solve by writing D = D' + (6 r_c²/8) C and bounding D' ≥ k|q_a q_b| r_c^7 / 8 with the
+charges at the largest allowed scale (max(1, s_max²) × formal): the C column becomes C_col + (6 r_c²/8) D_col.
+
+Reference energies. The E0 are fixed only within the span of the training compositions: with one composition
+(or compositions in fixed ratios, such as La:Zr:O in LLZO) only their weighted sum is determined and the
+solver returns the minimum-norm split. Energy differences between compositions the data spans (Li ↔ Na
+exchange in LLZO) are meaningful; formation energies against other phases are not.
 
 The Coulomb term of each frame is evaluated once, by LAMMPS with formal charges (the same k-space code the
 MD and ``ff:NAME`` use); the short-range columns are sums over ASE neighbour lists. A test fits data made
@@ -69,8 +75,8 @@ class FitWeights:
     def __post_init__(self) -> None:
         for name in ("energy", "forces", "stress"):
             require_range(getattr(self, name), f"{name} weight", low=0.0, high=1e6)
-        if self.energy == self.forces == self.stress == 0:
-            raise InputError("at least one of the energy, force and stress weights must be positive")
+        if self.energy == 0:
+            raise InputError("the energy weight must be positive: the reference energies E0 are fitted to energies alone")
 
 
 @dataclass(frozen=True)
@@ -199,7 +205,8 @@ class _Problem:
     elements: list[str]
     pairs: list[tuple[str, str]]
     nb: _Neighbours
-    row_scale: np.ndarray  # per row
+    row_scale: np.ndarray  # per row: 1/(gate × sqrt(block size)), the unit every block is measured in
+    row_weight: np.ndarray  # per row: sqrt(the user's weight of its block)
     target: np.ndarray  # scaled
     fixed: np.ndarray  # scaled columns [E0..., s², C..., D...]
     stress_rows: np.ndarray  # frames with a stress label
@@ -251,11 +258,12 @@ def _problem(frames: Sequence[Atoms], elements: list[str], pairs: list[tuple[str
     gate_stress = GATES["stress_GPa"] / _EV_PER_A3_IN_GPA
     n_force, n_stress = 3 * nb.n_atoms, 6 * int(stress_rows.sum())
     scale = np.concatenate([
-        np.full(n_frames, math.sqrt(w.energy / n_frames) / gate_energy),
-        np.full(n_force, math.sqrt(w.forces / n_force) / gate_force),
-        np.full(n_stress, math.sqrt(w.stress / max(n_stress, 1)) / gate_stress),
+        np.full(n_frames, math.sqrt(1.0 / n_frames) / gate_energy),
+        np.full(n_force, math.sqrt(1.0 / n_force) / gate_force),
+        np.full(n_stress, math.sqrt(1.0 / max(n_stress, 1)) / gate_stress),
     ])
-    problem = _Problem(frames, elements, pairs, nb, scale, np.zeros(0), np.zeros(0), stress_rows, n_frames)
+    weight = np.sqrt(np.concatenate([np.full(n_frames, w.energy), np.full(n_force, w.forces), np.full(n_stress, w.stress)]))
+    problem = _Problem(frames, elements, pairs, nb, scale, weight, np.zeros(0), np.zeros(0), stress_rows, n_frames)
     # target: reference energies, forces, stresses
     energy = np.array([[a.calc.results["energy"]] for a in frames])
     forces = np.concatenate([np.asarray(a.calc.results["forces"], dtype=float) for a in frames])[:, :, None]
@@ -302,14 +310,15 @@ def _shortest(nb: _Neighbours, pairs: list[tuple[str, str]]) -> np.ndarray:
     return shortest
 
 
-def _d_floor(pairs: list[tuple[str, str]], core: np.ndarray, c6: np.ndarray) -> np.ndarray:
-    """Smallest D (eV Å^8) per pair that keeps it repulsive below its core radius (see the module docstring)."""
+def _core_terms(pairs: list[tuple[str, str]], core: np.ndarray, largest_scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """(kappa, D'_floor) per pair: D = D' + kappa C with kappa = 6 r_c²/8, and D' ≥ k |q_a q_b| r_c^7 / 8 for attractive
+    pairs at the largest allowed charges (eV Å^8); see the module docstring."""
+    kappa = 6.0 * core**2 / 8.0
     floor = np.zeros(len(pairs))
     for k, (a, b) in enumerate(pairs):
-        qq = formal_charge_of(a) * formal_charge_of(b)
-        attraction = _COULOMB_EV_A * max(-qq, 0.0) * core[k] ** 7
-        floor[k] = (attraction + 6.0 * c6[k] * core[k] ** 2) / 8.0
-    return floor
+        qq = formal_charge_of(a) * formal_charge_of(b) * max(1.0, largest_scale) ** 2
+        floor[k] = _COULOMB_EV_A * max(-qq, 0.0) * core[k] ** 7 / 8.0
+    return kappa, floor
 
 
 def fit_born(frames: Sequence[Atoms], settings: BornFitSettings | None = None, *, initial: ForceField | None = None,
@@ -337,20 +346,24 @@ def fit_born(frames: Sequence[Atoms], settings: BornFitSettings | None = None, *
                              "its repulsion cannot be fitted; add configurations where they meet")
     core = np.where(np.isfinite(shortest), settings.core_fraction * shortest, 1.0)
     n_e, k = len(elements), len(pairs)
-    norms = None
+    kappa, floor = _core_terms(pairs, core, settings.charge_scale_bounds[1])
+    # columns [E0, s², A, C + kappa D, D']: D = D' + kappa C keeps every pair repulsive below r_c at every solve
+    c_columns = problem.fixed[:, n_e + 1: n_e + 1 + k] + kappa * problem.fixed[:, n_e + 1 + k:]
+    fixed = np.hstack([problem.fixed[:, : n_e + 1], c_columns, problem.fixed[:, n_e + 1 + k:]])
+    low = np.concatenate([np.full(n_e, -np.inf), [settings.charge_scale_bounds[0] ** 2], np.zeros(2 * k), floor])
+    high = np.concatenate([np.full(n_e, np.inf), [settings.charge_scale_bounds[1] ** 2], np.full(3 * k, np.inf)])
 
-    def solve(rho: np.ndarray, d_floor: np.ndarray):
-        nonlocal norms
-        matrix = np.hstack([problem.fixed[:, : n_e + 1], problem.exp_columns(rho), problem.fixed[:, n_e + 1:]])
+    def design(rho: np.ndarray) -> np.ndarray:
+        return np.hstack([fixed[:, : n_e + 1], problem.exp_columns(rho), fixed[:, n_e + 1:]])
+
+    def solve(rho: np.ndarray):
+        matrix = design(rho) * problem.row_weight[:, None]
         norms = np.linalg.norm(matrix, axis=0)
         norms[norms == 0] = 1.0
-        low = np.concatenate([np.full(n_e, -np.inf), [settings.charge_scale_bounds[0] ** 2], np.zeros(2 * k), d_floor])
-        high = np.concatenate([np.full(n_e, np.inf), [settings.charge_scale_bounds[1] ** 2], np.full(3 * k, np.inf)])
-        solution = lsq_linear(matrix / norms, problem.target, bounds=(low * norms, high * norms), method="bvls")
+        solution = lsq_linear(matrix / norms, problem.target * problem.row_weight, bounds=(low * norms, high * norms), method="bvls")
         return solution.x / norms, float(2.0 * solution.cost)
 
     evaluations = 0
-    floor = _d_floor(pairs, core, np.zeros(k))
     start = np.array([_initial_rho(initial, a, b) for a, b in pairs])
     start = np.clip(start, *settings.rho_bounds_A)
 
@@ -359,21 +372,20 @@ def fit_born(frames: Sequence[Atoms], settings: BornFitSettings | None = None, *
         evaluations += 1
         if progress:
             progress("rho", min(evaluations, settings.max_iterations * (k + 1)), settings.max_iterations * (k + 1))
-        return solve(np.exp(log_rho), floor)[1]
+        return solve(np.exp(log_rho))[1]
 
     bounds = [(math.log(settings.rho_bounds_A[0]), math.log(settings.rho_bounds_A[1]))] * k
     outer = minimize(objective, np.log(start), method="L-BFGS-B", bounds=bounds,
                      options={"maxiter": settings.max_iterations, "eps": 1e-4})
     rho = np.exp(outer.x)
-    theta, _ = solve(rho, floor)
-    floor = _d_floor(pairs, core, theta[n_e + 1 + k: n_e + 1 + 2 * k])
-    theta, cost = solve(rho, floor)
+    theta, cost = solve(rho)
     if not math.isfinite(cost):
         raise ConvergenceError("the Born fit gave a non-finite residual")
     charge_scale = math.sqrt(theta[n_e])
+    errors = _block_rmse(problem, design(rho) @ theta)
+    theta = theta.copy()
+    theta[n_e + 1 + 2 * k:] += kappa * theta[n_e + 1 + k: n_e + 1 + 2 * k]  # D = D' + kappa C
     forcefield = _forcefield(name, elements, pairs, theta, rho, charge_scale, settings)
-    prediction = np.hstack([problem.fixed[:, : n_e + 1], problem.exp_columns(rho), problem.fixed[:, n_e + 1:]]) @ theta
-    errors = _block_rmse(problem, prediction)
     label = [f"{a}-{b}" for a, b in pairs]
     return BornFit(forcefield, charge_scale, MappingProxyType(errors),
                    MappingProxyType({p: float(r) for p, r in zip(label, shortest) if np.isfinite(r)}),
@@ -386,7 +398,7 @@ def _initial_rho(initial: ForceField | None, a: str, b: str) -> float:
 
 
 def _block_rmse(problem: _Problem, prediction: np.ndarray) -> dict[str, float]:
-    """Training RMSE of each block in its unit (meV/atom, eV/Å, GPa), from the scaled rows."""
+    """Training RMSE of each block in its unit (meV/atom, eV/Å, GPa), from the rows scaled by gate and size (not weight)."""
     residual = (prediction - problem.target) / problem.row_scale
     n_e, n_f = problem.n_energy, 3 * problem.nb.n_atoms
     blocks = {"energy_rmse_meV_per_atom": residual[:n_e] * 1000, "force_rmse_eV_per_A": residual[n_e:n_e + n_f],

@@ -41,6 +41,7 @@ from ase import Atoms
 from ase.calculators.singlepoint import SinglePointCalculator
 from ase.data import atomic_numbers, chemical_symbols
 
+from sselab.atomistic.engine.potentials import lammps_potential
 from sselab.atomistic.fitting.dataset import check_training_set, config_type, dataset_sha256
 from sselab.errors import ConvergenceError, InputError, SetupError
 from sselab.validation import require_count, require_range
@@ -73,8 +74,8 @@ lmp.close()
 class PodSettings:
     """Settings of :func:`fit_pod` (lengths in Å).
 
-    ``rcut``/``rin``: the outer cutoff and the inner radius where the radial basis starts (pairs closer than
-    ``rin`` see no descriptor: keep it below the shortest distance of the data); ``two_body_radial``,
+    ``rcut``/``rin``: the outer cutoff and the inner radius; the radial functions are functions of r - rin, singular
+    at r = rin, so keep ``rin`` well below the shortest distance the data or a simulation holds; ``two_body_radial``,
     ``three_body_radial``: the radial functions kept (at most 20, the raw functions), ``angular_degree``: the
     three-body angular degree (LAMMPS allows up to 12); ``energy_weight``/``force_weight``: the weights of the
     energy and force residuals; ``regularization``: the ridge parameter (1e-10 overfits a small set badly).
@@ -126,8 +127,9 @@ def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, ele
     settings = settings or PodSettings()
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InputError(f"POD name {name!r}: use 1-64 letters, digits, '_', '.', '-' (it names files LAMMPS reads)")
-    unique = check_training_set(frames, elements, what="POD training set")
-    order = _elements(unique, elements)
+    given = None if elements is None else _symbols(elements)
+    unique = check_training_set(frames, given, what="POD training set")
+    order = _type_order(unique, given)
     if util.find_spec("lammps") is None:
         raise SetupError("fitting a POD needs LAMMPS' Python module: pip install 'sselab[lammps]'")
     target = Path(folder)
@@ -139,28 +141,32 @@ def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, ele
     errors = _training_errors(target / f"{name}_training_errors.pod")
     path = target / f"{name}.toml"
     path.write_text(_potential_toml(name, order, settings, unique, errors), encoding="utf-8")
+    lammps_potential(str(path))  # the whitelist: what is returned loads as lammps:<path>
     return PodFit(path, order, coefficients, len(unique), MappingProxyType(errors))
 
 
-def _elements(frames: Sequence[Atoms], elements: Sequence[str] | None) -> tuple[str, ...]:
-    """The LAMMPS type order: ``elements`` checked (real, distinct, each present in the data) or the data's species."""
+def _symbols(elements: Sequence[str]) -> tuple[str, ...]:
+    """``elements`` as a tuple of distinct element symbols."""
+    order = tuple(elements)
+    if not order or len(set(order)) != len(order) or any(symbol not in chemical_symbols[1:] for symbol in order):
+        raise InputError(f"POD elements {list(order)}: give distinct element symbols (the LAMMPS type order)")
+    return order
+
+
+def _type_order(frames: Sequence[Atoms], elements: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The LAMMPS type order: ``elements``, each of which must occur in the data, or the data's species by atomic number."""
     present = {symbol for atoms in frames for symbol in atoms.get_chemical_symbols()}
     if elements is None:
         return tuple(sorted(present, key=lambda symbol: atomic_numbers[symbol]))
-    order = tuple(elements)
-    unknown = [symbol for symbol in order if symbol not in chemical_symbols[1:]]
-    if unknown or not order or len(set(order)) != len(order):
-        raise InputError(f"POD elements {list(order)}: give distinct element symbols (the LAMMPS type order)")
-    unused = [symbol for symbol in order if symbol not in present]
+    unused = [symbol for symbol in elements if symbol not in present]
     if unused:
         raise InputError(f"POD elements {', '.join(unused)} occur in no frame; a POD is not fitted for an element it never sees")
-    return order
+    return elements
 
 
 def _param_text(settings: PodSettings, elements: Sequence[str]) -> str:
     """fitpod's param file: the descriptors (species in LAMMPS type order, periodic cells, one- to three-body terms)."""
-    lines = [f"species {' '.join(elements)}", "pbc 1 1 1", f"rin {float(settings.rin)!r}",
-             f"rcut {float(settings.rcut)!r}",
+    lines = [f"species {' '.join(elements)}", "pbc 1 1 1", f"rin {float(settings.rin)!r}", f"rcut {float(settings.rcut)!r}",
              f"bessel_polynomial_degree {BESSEL_DEGREE}", f"inverse_polynomial_degree {INVERSE_DEGREE}", "onebody 1",
              f"twobody_number_radial_basis_functions {settings.two_body_radial}",
              f"threebody_number_radial_basis_functions {settings.three_body_radial}",

@@ -46,10 +46,17 @@ class CubicElasticConstants:
     def compliances(self) -> tuple[float, float, float]:
         """(S11, S12, S44) in 1/GPa."""
         c11, c12, c44 = self.C11_GPa, self.C12_GPa, self.C44_GPa
+        # Born stability of a cubic crystal: each factor on its own (their product is positive when both are negative)
+        if c11 - c12 <= 0 or c11 + 2 * c12 <= 0 or c44 <= 0:
+            raise InputError(f"elastic constants C11={c11:.4g}, C12={c12:.4g}, C44={c44:.4g} GPa are not mechanically stable "
+                             "(need C11 - C12 > 0, C11 + 2 C12 > 0, C44 > 0)")
         denominator = (c11 - c12) * (c11 + 2 * c12)
-        if denominator <= 0 or c44 <= 0:
-            raise InputError(f"elastic constants C11={c11:.4g}, C12={c12:.4g}, C44={c44:.4g} GPa are not mechanically stable")
         return (c11 + c12) / denominator, -c12 / denominator, 1.0 / c44
+
+    @property
+    def zener_ratio(self) -> float:
+        """Anisotropy A = 2 C44 / (C11 - C12); 1 for an isotropic solid."""
+        return 2 * self.C44_GPa / (self.C11_GPa - self.C12_GPa)
 
     def youngs_modulus_GPa(self, direction: Sequence[float]) -> float:
         """Young's modulus (GPa) along ``direction`` (any non-zero vector, e.g. (1, 1, 0))."""
