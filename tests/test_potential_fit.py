@@ -427,16 +427,15 @@ def test_active_learning_lowers_the_error_on_hot_frames_the_first_fit_never_saw(
     independent teacher MD run (another seed) better than the first fit does."""
     from ase.io import read
 
+    from sselab.atomistic.engine import Engine
     from sselab.atomistic.fitting.born import BornFitSettings
     from sselab.atomistic.fitting.metrics import errors_by_kind
+    from sselab.atomistic.fitting.sampling import rattled_cells, strained_cells
     from sselab.atomistic.md.ase_md import MDSettings
     from sselab.atomistic.md.evaluate import evaluate_forcefield
     from sselab.atomistic.md.forcefields import load_forcefield
     from sselab.atomistic.md.lammps import run_lammps_md
     from sselab.studies.potential import ActiveLearning, PotentialFit
-
-    from sselab.atomistic.engine import Engine
-    from sselab.atomistic.fitting.sampling import rattled_cells, strained_cells
 
     known = tmp_path / "teacher.toml"
     known.write_text(KNOWN_TOML + '[pairs."Li-Li"]\nA_eV = 600.0\nrho_A = 0.3\nC_eVA6 = 0.0\n')
@@ -522,3 +521,36 @@ def test_md_runs_a_fitted_rigid_ion_set_and_records_the_closest_pair(known, tmp_
     assert point["status"] == "ran"
     # Li-O in Li2O is 2.0 A at equilibrium; thermal motion at 800 K brings pairs closer, never below ~1.5 A
     assert 1.4 < point["min_pair_distance_A"] < 2.0
+
+
+def test_pod_family_through_the_fit_and_validate_commands(known, tmp_path, capsys):
+    """``potential fit --family pod`` writes a LAMMPS potential file beside its coefficients; ``potential validate`` reads it
+    as lammps:<file> and reproduces the fit's held-out errors."""
+    import json
+
+    code, _, err = run_cli(["potential", "sample", "li2o", "--calculator", f"ff:{known}", "--db", str(tmp_path / "c.db"),
+                            "--rattled", "12", "--rattle", "0.08", "--out", str(tmp_path / "s")], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["potential", "fit", str(tmp_path / "s" / "training.extxyz"), "--family", "pod", "--name", "li2o_pod",
+                              "--out", str(tmp_path / "f"), "--json"], capsys)
+    assert code == 0, err
+    fit = json.loads(out)
+    assert fit["family"] == "pod" and fit["elements"] == ["Li", "O"]
+    for name in ("li2o_pod.toml", "li2o_pod_param.pod", "li2o_pod_coefficients.pod"):
+        assert (tmp_path / "f" / name).is_file()
+    code, out, err = run_cli(["potential", "validate", str(tmp_path / "f" / "li2o_pod.toml"), "--data",
+                              str(tmp_path / "f" / "heldout.extxyz"), "--out", str(tmp_path / "v"), "--json"], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    for key in ("energy_rmse_meV_per_atom", "force_rmse_eV_per_A"):
+        assert report[key] == pytest.approx(fit["held_out_rmse"]["all"][key], rel=1e-6)
+    # the teacher's forces in these frames are ~1 eV/A (RMS); the POD reproduces them to a few percent
+    assert report["force_rmse_eV_per_A"] < 0.1
+
+
+def test_active_learning_refuses_the_pod_family():
+    from sselab import InputError
+    from sselab.studies.potential import ActiveLearning, PotentialFit
+
+    with pytest.raises(InputError, match="active learning runs the Born family"):
+        ActiveLearning(fit=PotentialFit(family="pod"))

@@ -90,6 +90,8 @@ def sample_command(
 def fit_command(
     data: Annotated[list[Path], typer.Argument(help="Labelled extxyz files (from 'potential sample' or your DFT).")],
     name: Annotated[str, typer.Option(help="Name of the fitted set (the TOML file and ff:NAME).")] = "fitted",
+    family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
+    pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fit, e.g. llzo_bush_coreshell.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals (each scaled by its gate).")] = "energy=1,forces=1,stress=1",
     holdout: Annotated[float, typer.Option(help="Fraction of each kind of frame held out for validation.")] = 0.15,
@@ -102,28 +104,32 @@ def fit_command(
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Fit a rigid-ion Born model (fitted charge scale, Buckingham + repulsive core) and evaluate held-out frames."""
+    """Fit a rigid-ion Born model (fitted charge scale, Buckingham + repulsive core) or a POD; evaluate held-out frames."""
     from sselab.atomistic.fitting.born import BornFitSettings
+    from sselab.atomistic.fitting.pod import PodSettings
     from sselab.runs import RunDirectory, run_summary
     from sselab.studies.potential import PotentialFit
 
     settings = BornFitSettings(cutoff_A=cutoff, short_range_cutoff_A=short_range_cutoff, weights=parse_weights(weights),
                                cation_pairs=cation_pairs)
-    study = PotentialFit(name=name, settings=settings, holdout=holdout, seed=seed, initial=initial)
+    study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff), holdout=holdout, seed=seed,
+                         initial=initial)
     identity = run_summary(teacher, "potential sample", {"teacher"})["teacher"] if teacher else None
     run = RunDirectory.open(out, "potential fit", {"data": data, "name": name, "initial": initial, "weights": weights}, overwrite=overwrite)
     with progress_bar(0, "fitting", not json_output) as advance:
         result = study.run(data, teacher=identity, progress=advance)
     run = result.write(run)
-    rows = [("charge scale", f"{result.fit.charge_scale:.4f} x formal"),
+    rows = [("model", f"charge scale {result.fit.charge_scale:.4f} x formal" if family == "born" else
+             f"POD, {result.fit.coefficients} coefficients, elements {' '.join(result.fit.elements)}"),
             ("frames", f"{len(result.training)} training, {len(result.held_out)} held out")]
     rows += [(f"training RMSE {key}", f"{value:.4g}") for key, value in result.fit.errors.items()]
     if "all" in result.held_out_errors:
         e = result.held_out_errors["all"]
         rows.append(("held-out RMSE", f"{e.energy_rmse_meV_per_atom:.3g} meV/atom, {e.force_rmse_eV_per_A:.3g} eV/A, {e.stress_rmse_GPa:.3g} GPa"))
     toml = run.path / f"{name}.toml"
+    use = f"--calculator ff:{toml}  or  md run --forcefield {toml}" if family == "born" else f"--calculator lammps:{toml}"
     emit(run.summary, json_output, f"Fitted {name}", rows,
-         [f"force field: {toml}", f"use: --calculator ff:{toml}  or  md run --forcefield {toml}",
+         [f"potential: {toml}", f"use: {use}",
           f"next: sselab potential validate {toml} --data {run.path / 'heldout.extxyz'} --structure STRUCTURE --reference CALCULATOR"])
 
 

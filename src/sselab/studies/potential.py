@@ -40,6 +40,7 @@ from sselab.atomistic.fitting.dataset import (
     write_training_set,
 )
 from sselab.atomistic.fitting.metrics import Errors, errors_by_kind, parity_data
+from sselab.atomistic.fitting.pod import PodFit, PodSettings, fit_pod
 from sselab.atomistic.fitting.sampling import exchanged_cells, md_snapshots, rattled_cells, strained_cells
 from sselab.atomistic.md.forcefields import ForceField, load_forcefield, write_forcefield
 from sselab.errors import InputError
@@ -47,7 +48,7 @@ from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
 from sselab.validation import require_count, require_range, require_text
 
-__all__ = ["ActiveLearning", "ActiveLearningResult", "PotentialFit", "PotentialFitResult", "PotentialSampling", "PotentialValidation", "SamplingResult", "ValidationResult"]
+__all__ = ["FAMILIES", "ActiveLearning", "ActiveLearningResult", "PodFitResult", "PotentialFit", "PotentialFitResult", "PotentialSampling", "PotentialValidation", "SamplingResult", "ValidationResult"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -155,13 +156,16 @@ class SamplingResult:
 class PotentialFit:
     """Fit a family to labelled frames, holding out ``holdout`` of each kind (drawn with ``seed``).
 
-    ``family`` "born" is the physical rigid-ion family (:mod:`sselab.atomistic.fitting.born`);
-    ``initial`` a force field (name or TOML) whose decay lengths start the fit.
+    ``family`` "born" is the physical rigid-ion family (:mod:`sselab.atomistic.fitting.born`, settings in
+    ``settings``); "pod" the machine-learned one (:mod:`sselab.atomistic.fitting.pod`, settings in ``pod``), written
+    as a LAMMPS potential file that ``lammps:<file>`` evaluates. ``initial`` (Born only) is a force field (name or
+    TOML) whose decay lengths start the fit.
     """
 
     name: str = "fitted"
     family: str = "born"
     settings: BornFitSettings = field(default_factory=BornFitSettings)
+    pod: PodSettings = field(default_factory=PodSettings)
     holdout: float = 0.15
     seed: int = 0
     initial: str | Path | None = None
@@ -170,12 +174,12 @@ class PotentialFit:
         require_text(self.name, "potential name")
         if not self.name.replace("_", "").replace("-", "").isalnum():
             raise InputError(f"potential name {self.name!r}: use letters, digits, '_' and '-' only")
-        if self.family != "born":
-            raise InputError(f"family {self.family!r} is not available; choose 'born'")
+        if self.family not in FAMILIES:
+            raise InputError(f"family {self.family!r} is not available; choose one of {', '.join(FAMILIES)}")
         require_range(self.holdout, "hold-out fraction", low=0.0, high=0.5)
 
     def run(self, data: Sequence[str | Path | Atoms], *, teacher: dict[str, Any] | None = None,
-            progress: Progress = no_progress) -> PotentialFitResult:
+            progress: Progress = no_progress) -> PotentialFitResult | PodFitResult:
         """Fit to the frames of ``data`` (extxyz files or labelled Atoms) and evaluate the held-out frames."""
         from sselab.atomistic.md.evaluate import ForceFieldCalculator
 
@@ -183,6 +187,8 @@ class PotentialFit:
         for item in data:
             frames += [item] if isinstance(item, Atoms) else read_training_set(item)
         frames = check_training_set(frames)
+        if self.family == "pod":
+            return self._run_pod(frames, teacher, progress)
         initial = load_forcefield(self.initial) if self.initial is not None else None  # pairs it lacks start at rho = 0.3 A
         training, held = split_holdout(frames, self.holdout, self.seed)
         fit = fit_born(training, self.settings, initial=initial, name=self.name,
@@ -210,6 +216,81 @@ class PotentialFit:
         held_errors, predicted = errors_by_kind(held, evaluate) if held else ({}, [])
         return PotentialFitResult(forcefield=forcefield, fit=fit, training=training, held_out=held, predicted=predicted,
                                   held_out_errors=held_errors, settings=self)
+
+
+    def _run_pod(self, frames: list[Atoms], teacher: dict[str, Any] | None, progress: Progress) -> PodFitResult:
+        import tempfile
+
+        from sselab.atomistic.engine import load_calculator
+
+        training, held = split_holdout(frames, self.holdout, self.seed)
+        folder = Path(tempfile.mkdtemp(prefix="sselab-pod-"))  # written into the run directory by PodFitResult.write
+        fit = fit_pod(training, self.pod, folder=folder, name=self.name)
+        progress("fitted the POD")
+        calculator = load_calculator(f"lammps:{fit.path}").calculator
+
+        def evaluate(atoms: Atoms) -> Atoms:
+            from ase.calculators.singlepoint import SinglePointCalculator
+
+            work = atoms.copy()
+            work.calc = calculator
+            energy, forces, stress = work.get_potential_energy(), work.get_forces(), work.get_stress()
+            work.calc = SinglePointCalculator(work, energy=energy, forces=forces, stress=stress)
+            progress("held-out frame")
+            return work
+
+        held_errors, predicted = errors_by_kind(held, evaluate) if held else ({}, [])
+        return PodFitResult(fit=fit, training=training, held_out=held, predicted=predicted, held_out_errors=held_errors,
+                            teacher=teacher or {"calculator": "unknown (user data)"}, data_sha256=dataset_sha256(frames),
+                            settings=self)
+
+
+#: the families :class:`PotentialFit` offers
+FAMILIES = ("born", "pod")
+
+
+@dataclass
+class PodFitResult:
+    """A fitted POD (its potential file and fitpod's record), the held-out frames and their errors (LAMMPS evaluation)."""
+
+    fit: PodFit
+    training: list[Atoms]
+    held_out: list[Atoms]
+    predicted: list[Atoms]
+    held_out_errors: dict[str, Errors]
+    teacher: dict[str, Any]
+    data_sha256: str
+    settings: PotentialFit
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.settings.name, "family": "pod", "elements": list(self.fit.elements),
+                "coefficients": self.fit.coefficients, "training_frames": len(self.training),
+                "held_out_frames": len(self.held_out), "training_rmse": dict(self.fit.errors),
+                "held_out_rmse": {kind: errors.__dict__ for kind, errors in self.held_out_errors.items()},
+                "gates": dict(GATES), "potential_file": f"{self.settings.name}.toml", "teacher": self.teacher,
+                "data_sha256": self.data_sha256, "pod_settings": self.settings.pod.__dict__,
+                "stress": "not fitted (fitpod has no stress term); held-out stress errors are predictions"}
+
+    def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """The potential file with its parameter and coefficient files (relative references kept), fitpod's log, the
+        held-out frames, the parity plot and run.json."""
+        import shutil
+
+        from sselab.plots.potential import parity_figure
+
+        run = RunDirectory.open(out, "potential fit", {"settings": {k: str(v) for k, v in self.settings.__dict__.items()}})
+        name = self.settings.name
+        for suffix in (".toml", "_param.pod", "_coefficients.pod", "_fitpod.log", "_training_errors.pod"):
+            source = self.fit.path.parent / f"{name}{suffix}"
+            if source.exists():
+                shutil.copyfile(source, run.path / source.name)
+                run.files.append(source.name)
+        if self.held_out:
+            write_training_set(self.held_out, run.path / "heldout.extxyz")
+            run.files.append("heldout.extxyz")
+            run.save_figure("parity", parity_figure(parity_data(self.held_out, self.predicted), title=f"{name} (POD): held-out frames"))
+        run.finish(self.summary())
+        return run
 
 
 def validity_statement(frames: Sequence[Atoms], fit: BornFit) -> str:
@@ -280,13 +361,21 @@ class PotentialValidation:
         """Validate ``forcefield`` on the frames of ``data`` and, when ``structure`` and ``reference`` are given, on properties."""
         from sselab.atomistic.md.evaluate import ForceFieldCalculator
 
-        model = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
-        fitted = as_engine(ForceFieldCalculator(model), fmax=self.fmax, max_steps=2000)
+        if _is_lammps_potential(forcefield):  # a POD (or any LAMMPS potential file), evaluated as lammps:<file>
+            from sselab.atomistic.engine import load_calculator
+
+            loaded = load_calculator(f"lammps:{forcefield}")
+            name, validity, species = Path(str(forcefield)).stem, "", loaded.spec.elements
+            fitted = as_engine(loaded, fmax=self.fmax, max_steps=2000)
+        else:
+            model = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
+            name, validity, species = model.name, model.validity, model.species
+            fitted = as_engine(ForceFieldCalculator(model), fmax=self.fmax, max_steps=2000)
         frames: list[Atoms] = []
         for item in data:
             frames += read_training_set(item)
         if frames:
-            check_training_set(frames, model.species)
+            check_training_set(frames, species)
 
         def evaluate(atoms: Atoms) -> Atoms:
             labelled = fitted.label(atoms)
@@ -300,7 +389,19 @@ class PotentialValidation:
                 raise InputError("properties need a reference calculator (--reference) to compare with")
             teacher = as_engine(reference, db=db, device=device, fmax=self.fmax, max_steps=2000)
             properties = compare_properties(structure, fitted, teacher, self.strain, progress)
-        return ValidationResult(name=model.name, errors=errors, properties=properties, validity=model.validity)
+        return ValidationResult(name=name, errors=errors, properties=properties, validity=validity)
+
+
+def _is_lammps_potential(candidate: str | Path | ForceField) -> bool:
+    """True for a TOML file of the LAMMPS potential kind (it names a ``pair_style``), such as a fitted POD."""
+    import tomllib
+
+    if isinstance(candidate, ForceField) or not Path(str(candidate)).is_file():
+        return False
+    try:
+        return "pair_style" in tomllib.loads(Path(candidate).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
 
 
 def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[str, float]:
@@ -410,6 +511,9 @@ class ActiveLearning:
         require_count(self.picked, "picked frames per temperature", low=1, high=self.candidates)
         require_count(self.min_rounds, "minimum rounds", low=1, high=20)
         require_count(self.max_rounds, "maximum rounds", low=self.min_rounds, high=20)
+        if self.fit.family != "born":
+            raise InputError("active learning runs the Born family (its MD runs in LAMMPS through md run's driver); "
+                             "fit a POD to the gathered frames with 'potential fit --family pod'")
 
     def run(self, structure: str | Path | Atoms, data: Sequence[str | Path | Atoms], *,
             calculator: Engine | str | Calculator = "chgnet", db: str | None = None, device: str = "cpu",
