@@ -6,5 +6,7 @@
   exchanged cells, MD snapshots), labelled through the engine and its cache;
 - :mod:`~sselab.atomistic.fitting.born`: the physical family, rigid-ion Buckingham + Coulomb with a fitted
   charge scale and a repulsive core, written as a force-field TOML that LAMMPS runs;
+- :mod:`~sselab.atomistic.fitting.pod`: the machine-learned family, a POD fitted by LAMMPS' ``fitpod`` and
+  written as a LAMMPS potential file;
 - :mod:`~sselab.atomistic.fitting.metrics`: errors of a potential against labelled data.
 """
