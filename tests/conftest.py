@@ -66,3 +66,29 @@ A_eV = 22764.0
 rho_A = 0.149
 C_eVA6 = 27.879
 """
+
+
+#: a rigid-ion Li2O model (partial charges, Buckingham + D/r^8, reference energies) that teaches the fitters in tests
+LI2O_RIGID_TOML = """
+name = "known"
+cutoff_A = 9.0
+short_range_cutoff_A = 6.0
+kspace = "ewald 1e-7"
+reference_formulas = ["Li2O"]
+[species.Li]
+charge = 0.8
+reference_energy_eV = -1.0
+[species.O]
+charge = -1.6
+reference_energy_eV = -4.0
+[pairs."Li-O"]
+A_eV = 426.48
+rho_A = 0.3
+C_eVA6 = 0.0
+D_eVA8 = 40.0
+[pairs."O-O"]
+A_eV = 22764.0
+rho_A = 0.149
+C_eVA6 = 27.879
+D_eVA8 = 100.0
+"""

@@ -12,32 +12,11 @@ import pytest
 from ase import Atoms
 from ase.build import bulk
 from ase.calculators.singlepoint import SinglePointCalculator
+from conftest import LI2O_RIGID_TOML
 
 pytest.importorskip("lammps")
 
-TEACHER_TOML = """
-name = "teacher"
-cutoff_A = 9.0
-short_range_cutoff_A = 6.0
-kspace = "ewald 1e-7"
-reference_formulas = ["Li2O"]
-[species.Li]
-charge = 0.8
-reference_energy_eV = -1.5
-[species.O]
-charge = -1.6
-reference_energy_eV = -3.0
-[pairs."Li-O"]
-A_eV = 426.48
-rho_A = 0.3
-C_eVA6 = 0.0
-D_eVA8 = 40.0
-[pairs."O-O"]
-A_eV = 22764.0
-rho_A = 0.149
-C_eVA6 = 27.879
-D_eVA8 = 100.0
-"""
+TEACHER_TOML = LI2O_RIGID_TOML
 
 
 def li2o_cell() -> Atoms:

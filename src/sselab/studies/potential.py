@@ -203,17 +203,7 @@ class PotentialFit:
             validity=validity_statement(frames, fit), fit=record)
         calculator = ForceFieldCalculator(forcefield)
 
-        def evaluate(atoms: Atoms) -> Atoms:
-            from ase.calculators.singlepoint import SinglePointCalculator
-
-            work = atoms.copy()
-            work.calc = calculator
-            energy, forces, stress = work.get_potential_energy(), work.get_forces(), work.get_stress()
-            work.calc = SinglePointCalculator(work, energy=energy, forces=forces, stress=stress)
-            progress("held-out frame")
-            return work
-
-        held_errors, predicted = errors_by_kind(held, evaluate) if held else ({}, [])
+        held_errors, predicted = errors_by_kind(held, _labeller(calculator, progress)) if held else ({}, [])
         return PotentialFitResult(forcefield=forcefield, fit=fit, training=training, held_out=held, predicted=predicted,
                                   held_out_errors=held_errors, settings=self)
 
@@ -229,17 +219,7 @@ class PotentialFit:
         progress("fitted the POD")
         calculator = load_calculator(f"lammps:{fit.path}").calculator
 
-        def evaluate(atoms: Atoms) -> Atoms:
-            from ase.calculators.singlepoint import SinglePointCalculator
-
-            work = atoms.copy()
-            work.calc = calculator
-            energy, forces, stress = work.get_potential_energy(), work.get_forces(), work.get_stress()
-            work.calc = SinglePointCalculator(work, energy=energy, forces=forces, stress=stress)
-            progress("held-out frame")
-            return work
-
-        held_errors, predicted = errors_by_kind(held, evaluate) if held else ({}, [])
+        held_errors, predicted = errors_by_kind(held, _labeller(calculator, progress)) if held else ({}, [])
         return PodFitResult(fit=fit, training=training, held_out=held, predicted=predicted, held_out_errors=held_errors,
                             teacher=teacher or {"calculator": "unknown (user data)"}, data_sha256=dataset_sha256(frames),
                             settings=self)
@@ -291,6 +271,21 @@ class PodFitResult:
             run.save_figure("parity", parity_figure(parity_data(self.held_out, self.predicted), title=f"{name} (POD): held-out frames"))
         run.finish(self.summary())
         return run
+
+
+def _labeller(calculator: Calculator, progress: Progress = no_progress):
+    """A function that labels a frame (energy, forces, stress) with ``calculator``: a new Atoms with a single-point result."""
+    from ase.calculators.singlepoint import SinglePointCalculator
+
+    def label(atoms: Atoms) -> Atoms:
+        work = atoms.copy()
+        work.calc = calculator
+        energy, forces, stress = work.get_potential_energy(), work.get_forces(), work.get_stress()
+        work.calc = SinglePointCalculator(work, energy=energy, forces=forces, stress=stress)
+        progress("held-out frame")
+        return work
+
+    return label
 
 
 def validity_statement(frames: Sequence[Atoms], fit: BornFit) -> str:
@@ -519,6 +514,7 @@ class ActiveLearning:
             calculator: Engine | str | Calculator = "chgnet", db: str | None = None, device: str = "cpu",
             progress: Progress = no_progress) -> ActiveLearningResult:
         """Active learning from the frames of ``data`` on the cell of ``structure``, labelled by ``calculator``."""
+        from sselab.atomistic.md.evaluate import ForceFieldCalculator
         from sselab.studies.md import build_md_system
 
         teacher = as_engine(calculator, db=db, device=device, default_fmax=0.05)
@@ -538,7 +534,7 @@ class ActiveLearning:
                 result.info = dict(frame.info)
                 labelled.append(result)
                 progress("labelling candidates")
-            errors, predicted = errors_by_kind(labelled, _fitted_labeller(fitted.forcefield))
+            errors, predicted = errors_by_kind(labelled, _labeller(ForceFieldCalculator(fitted.forcefield)))
             picked = _most_wrong(labelled, predicted, self.picked)
             frames += picked
             rounds.append({"round": number, "training_frames": len(fitted.training), "charge_scale": fitted.fit.charge_scale,
@@ -579,20 +575,6 @@ class ActiveLearning:
             out += frames
             progress(f"explored {temperature:g} K")
         return out
-
-
-def _fitted_labeller(forcefield: ForceField):
-    from ase.calculators.singlepoint import SinglePointCalculator
-
-    from sselab.atomistic.md.evaluate import evaluate_forcefield
-
-    def label(atoms: Atoms) -> Atoms:
-        energy, forces, stress = evaluate_forcefield(atoms, forcefield)
-        work = atoms.copy()
-        work.calc = SinglePointCalculator(work, energy=energy, forces=forces, stress=stress)
-        return work
-
-    return label
 
 
 def _most_wrong(reference: Sequence[Atoms], predicted: Sequence[Atoms], per_kind: int) -> list[Atoms]:
