@@ -9,7 +9,7 @@ from conftest import run_cli
 
 BASE = ["--time", "0.2 ps", "--timestep", "2 fs", "--dump-interval", "20 fs", "--equilibration", "0 ps", "--json"]
 SUMMARY_KEYS = {"system", "engine", "timestep_fs", "frame_interval_fs", "production_fs", "points", "next", "mpi_ranks", "run_directory"}
-RAN_KEYS = {"temperature_K", "strain", "directory", "status", "wall_time_s", "ns_per_day", "mean_temperature_K", "steps_run"}
+RAN_KEYS = {"temperature_K", "strain", "directory", "status", "wall_time_s", "ns_per_day", "mean_temperature_K", "steps_run", "min_pair_distance_A"}
 
 
 def test_emt_run_writes_the_point_folders_and_resume_reports_them_finished(tmp_path, capsys):
