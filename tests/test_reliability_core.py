@@ -190,15 +190,21 @@ def _rows(db: Path) -> int:
         return 0
 
 
-@pytest.mark.xfail(reason="REGRESSION under investigation (session 7): on a fresh clone the SIGINT'd surface-energy study "
-                   "exits 0 instead of 130; passes in the development checkout. See the issue-14 session note.", strict=False)
+def _as_from_a_terminal() -> None:
+    """Give the child SIGINT's default disposition, as a shell does for a foreground command. A job started in the
+    background of a non-interactive shell (some CI runners start the whole suite that way) inherits SIGINT ignored,
+    and Python then leaves it ignored, as Unix background jobs should; Ctrl-C is not what such a job sees."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_with_one_line_and_a_rerun_resumes_from_the_cache(tmp_path):
     """SIGINT mid-study: status 130, one line, nothing on stdout, no run.json; the cache stays whole and a rerun
     recomputes nothing that had finished."""
     db, out = tmp_path / "cache.db", tmp_path / "run"
     argv = [*SSELAB, "surface-energy", "cu-fcc", "--miller", "1", "0", "0", "--calculator", "emt",
             "--planes", "5,9,13,17,21,25,29,33", "--db", str(db), "--out", str(out), "--json"]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                               preexec_fn=_as_from_a_terminal)
     deadline = time.monotonic() + 120
     while _rows(db) < 2 and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
