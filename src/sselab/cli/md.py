@@ -1,8 +1,8 @@
 """``sselab md run``: molecular dynamics over temperatures × hydrostatic strains (seed 000 §2.2).
 
 One sub-directory per (T, strain) point, each with ``trajectory.extxyz`` and ``thermo.csv`` in the
-format every ``sselab diffusion`` command reads. ``--forcefield`` runs the classical core–shell
-force field in LAMMPS; otherwise ``--calculator`` (CHGNet by default) runs through ASE.
+format every ``sselab diffusion`` command reads. ``--forcefield`` runs a classical force field (fitted
+rigid-ion or core–shell) or a LAMMPS potential (``lammps:NAME``, e.g. a fitted POD) in LAMMPS; otherwise ``--calculator`` (CHGNet by default) runs through ASE.
 ``--resume`` skips finished points and continues interrupted ones from their checkpoint, after checking
 that every setting equals the one recorded in each point's ``point.json`` (anything else is refused);
 ``--overwrite`` replaces earlier work in ``--out``.
@@ -48,7 +48,7 @@ def run_command(
     ensemble: Annotated[str, typer.Option(help="nvt, npt or nve.")] = "nvt",
     thermostat: Annotated[str, typer.Option(help="nose-hoover or langevin (ASE runs).")] = "nose-hoover",
     damping: Annotated[str, typer.Option(help="Thermostat relaxation time (seed 000: 0.1 ps).")] = "100 fs",
-    forcefield: Annotated[str | None, typer.Option(help="Classical force field run in LAMMPS, e.g. llzo_bush_coreshell (or a TOML file).")] = None,
+    forcefield: Annotated[str | None, typer.Option(help="Model run in LAMMPS: a force field (llzo_fit, llzo_bush_coreshell, a TOML file) or a LAMMPS potential (lammps:NAME, e.g. a fitted POD).")] = None,
     calculator: CalculatorOption = "chgnet",
     device: DeviceOption = "cpu",
     repeat: Annotated[str, typer.Option(help="Supercell repetition, e.g. 2x3x3 (seed 000's 3456-atom LLZO).")] = "1x1x1",

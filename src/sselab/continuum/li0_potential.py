@@ -35,7 +35,7 @@ thickness fraction (``position_residuals``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -288,52 +288,76 @@ class SegmentFlow:
         """The fixed point μ = B + sign · k_BT · u* (sign = −1 lower, +1 upper window edge)."""
         return self.segment.B + sign * self.thermal_energy * self.window
 
-    def position_near_edge(self, sign: int, log_delta: float) -> float:
-        """ξ(μ) at a distance e^{log_delta} (eV) from edge(sign), for distances below float spacing
-        (either side: only |μ − edge| enters at this order).
+    @property
+    def unstable_sign(self) -> int:
+        """Which window edge repels the flow: the lower one (−1) for j > 0, the upper one (+1) for j < 0."""
+        return -1 if self.drive > 0 else 1
 
-        The half-distance of u to the edge, δ/(2k_BT), enters only through ln(1 − e^{−δ/k_BT}) ≈
-        ln(δ/k_BT), so the antiderivative stays exact however small δ is.
+    def position_near_edge(self, sign: int, side: int, log_delta: float) -> float:
+        """ξ(μ) (the antiderivative of :meth:`position`) at μ = edge(sign) + side · e^{log_delta} (eV).
+
+        Exact for any distance δ = e^{log_delta}, including distances far below the float spacing of μ:
+        with ε = δ/k_BT, the half-distance of u to this edge is ε/2 and enters only through
+        ln(1 − e^{−ε}) = ln ε + ln((1 − e^{−ε})/ε), so the log-singular term is carried through
+        ``log_delta`` itself. The remaining terms are smooth in u = sign · u* + side · ε.
         """
         c, rho, shape, _ = self._constants
         star = self.window
-        log_small = log_delta - math.log(self.thermal_energy)  # ln(2 |small half-distance|) = ln(δ/kT)
-        small = math.exp(log_small)
-        tail_small = log_small - small / 2 if small < 1e-8 else _log1mexp_scalar(small)
-        u = sign * star
-        linear = shape * u  # −u + ρ(|a| − |b|) at the edge equals (ρ − 1)u on both sides
-        tail_big = _log1mexp_scalar(2 * star)
-        tails = tail_small - tail_big if sign < 0 else tail_big - tail_small
+        log_eps = log_delta - math.log(self.thermal_energy)
+        eps = math.exp(log_eps)
+        tail_near = log_eps + (math.log(-math.expm1(-eps) / eps) if eps > 0 else 0.0)
+        u = sign * star + side * eps
+        a, b = (star + u) / 2, (star - u) / 2  # the near half-distance is ±ε/2 (a for the lower edge, b for the upper)
+        far = b if sign < 0 else a
+        inside = (sign < 0) == (side > 0)
+        linear = shape * u if inside else -u + rho * (abs(a) - abs(b))
+        tail_far = _log1mexp_scalar(2 * abs(far))
+        tails = tail_near - tail_far if sign < 0 else tail_far - tail_near
         return c * (linear + rho * tails)
 
     def width_between(self, mu_start: float, mu_end: float) -> float:
         """Δξ needed to go from ``mu_start`` to ``mu_end`` (inf across a fixed point)."""
         if mu_start == mu_end:
             return 0.0
-        bound = self._bound(mu_start)
-        if bound is not None and (mu_end - bound) * (mu_start - bound) <= 0 and mu_end != bound:
-            return math.inf
-        return float(self.position(mu_end) - self.position(mu_start))
+        return self.width_from(mu_start, float(self.position_scalar(mu_start)), mu_end)
 
-    def _bound(self, mu_start: float) -> float | None:
-        """The fixed point the flow from ``mu_start`` runs towards (None if it runs to ±∞)."""
+    def width_from(self, mu_start: float, start_position: float, mu_end: float, leaving: int = 0,
+                   direction: float | None = None) -> float:
+        """Δξ from a start with known antiderivative ``start_position`` to ``mu_end``: inf if ``mu_end``
+        lies beyond the fixed point the flow runs into, negative if it lies behind the start.
+        ``leaving`` names the unstable window edge the start sits on (its sign), which is then not
+        ahead, and ``direction`` the side the flow leaves it to."""
+        if direction is None:
+            direction = float(np.sign(self.velocity(mu_start)))
+        bound = self._bound(mu_start, direction, leaving)
+        if bound is not None and (mu_end - bound) * direction >= 0 and mu_end != mu_start:
+            return math.inf
+        return float(self.position_scalar(mu_end)) - start_position
+
+    def _bound(self, mu_start: float, direction: float | None = None, leaving: int = 0) -> float | None:
+        """The fixed point the flow from ``mu_start`` runs towards (None if it runs to ±∞); ``leaving``
+        excludes the edge the start sits on."""
         star = self.window
-        direction = np.sign(self.velocity(mu_start))
+        if direction is None:
+            direction = float(np.sign(self.velocity(mu_start)))
         if star is None or direction == 0:
             return None
         u0 = float(self.u(mu_start))
-        ahead = [p for p in (-star, star) if (p - u0) * direction > 0]
+        ahead = [p for p in (-star, star) if (p - u0) * direction > 0 and np.sign(p) != leaving]
         if not ahead:
             return None
         nearest = min(ahead, key=lambda p: abs(p - u0))
         return self.segment.B + self.thermal_energy * nearest
 
-    def advance(self, mu_start: float, width: float, start_position: float | None = None,
+    def advance(self, mu_start: float, width: float, start_position: float | None = None, leaving: int = 0,
                 direction: float | None = None) -> float:
         """μ after travelling ``width`` in ξ from ``mu_start`` (exact inversion of the closed form).
 
-        ``start_position`` and ``direction`` describe a start that float64 cannot place: a point
-        within float spacing of a fixed point (see :meth:`position_near_edge`).
+        ``start_position`` (the exact antiderivative at the start), ``leaving`` (the unstable edge the
+        start sits on, as its sign) and ``direction`` (the side it leaves to) describe a start that
+        float64 cannot place: a point within float spacing of a window edge (see
+        :meth:`position_near_edge`). A start that sits on a fixed point to float resolution without
+        them stays there.
         """
         if direction is None:
             direction = float(np.sign(self.velocity(mu_start)))
@@ -341,16 +365,13 @@ class SegmentFlow:
             return mu_start
         start = self.position_scalar(mu_start) if start_position is None else start_position
         if not math.isfinite(start):
-            raise ConvergenceError(
-                "a potential sits on a fixed point of the flow to float64 resolution; this profile is not "
-                "resolvable by shooting in float64"
-            )
+            return mu_start  # on a fixed point to float resolution: the flow cannot leave it
         target = start + width
 
         def miss(mu: float) -> float:
             return self.position_scalar(mu) - target
 
-        bound = self._bound(mu_start if start_position is None else mu_start + direction * 1e-9)
+        bound = self._bound(mu_start, direction, leaving)
         if bound is not None:
             gap = bound - mu_start
             far = mu_start + 0.5 * gap
@@ -365,13 +386,16 @@ class SegmentFlow:
             while miss(far) < 0:
                 step *= 2
                 far = mu_start + step
-                if not math.isfinite(far):
+                if not math.isfinite(far) or abs(far) > RUNAWAY_POTENTIAL_EV:
                     raise ConvergenceError("the potential runs away to infinity within a layer")
         lo, hi = (mu_start, far) if direction > 0 else (far, mu_start)
-        try:
-            return brentq(miss, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
-        except ValueError:  # non-finite ξ at float-resolution distances from a fixed point
-            raise ConvergenceError("a layer map is not resolvable in float64 (fixed point within float spacing)") from None
+        if miss(lo) * miss(hi) > 0:  # the start itself is past the target at float resolution
+            return mu_start
+        return brentq(miss, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+
+
+#: |μ| (eV) beyond which a layer map counts as running away (far beyond any input potential).
+RUNAWAY_POTENTIAL_EV = 1e3
 
 
 def flows(separator: Separator, log_q: float) -> list[SegmentFlow]:
@@ -388,6 +412,233 @@ def shoot(separator: Separator, log_q: float) -> list[float]:
 
 LOG_Q_MIN = math.log(1e-300)
 LOG_Q_MAX = math.log1p(-1e-15)
+#: ln of the smallest distance (eV) to an unstable edge at which a pinned interface is searched.
+LOG_DELTA_MIN = -1e8
+#: ln of the largest distance (eV) of a pinned interface from its edge, on the side facing away from the window.
+LOG_DELTA_MAX_OUTSIDE = 0.0
+
+
+@dataclass(frozen=True)
+class Pin:
+    """An interface carried as a signed log-distance to the unstable window edge of the segment it enters.
+
+    The potential at segment boundary ``boundary`` (the start of segment ``boundary``) is
+    edge(``sign``) + ``side`` · e^{``log_delta``} eV, where the edge μ = B ± k_BT·arccosh α moves
+    with q. Float64 cannot place such a point once e^{log_delta} is below the float spacing of μ,
+    and the segment's width depends on ln δ; so the segment is evaluated through ``log_delta``
+    (:meth:`SegmentFlow.position_near_edge`) and ``log_delta`` is an unknown of the solve.
+    """
+
+    boundary: int
+    sign: int
+    side: int = 1
+    log_delta: float = LOG_DELTA_MIN
+
+    def start(self, flow: SegmentFlow) -> tuple[float, float]:
+        """(μ rounded to float, exact ξ-antiderivative) at the pinned potential of ``flow`` (segment ``boundary``)."""
+        mu = flow.edge(self.sign) + self.side * math.exp(self.log_delta)
+        return mu, flow.position_near_edge(self.sign, self.side, self.log_delta)
+
+    def log_delta_max(self, flow: SegmentFlow) -> float:
+        """Upper end of the search for ``log_delta``: half the window inside, 1 eV outside."""
+        inside = (self.sign < 0) == (self.side > 0)
+        if not inside:
+            return LOG_DELTA_MAX_OUTSIDE
+        return math.log(0.5 * abs(flow.edge(1) - flow.edge(-1)))
+
+
+@dataclass(frozen=True)
+class Unknowns:
+    """The multiple-shooting unknowns: ln(1 − t) and one signed log-distance per pinned interface.
+
+    Level 0 is ``log_q``; level ℓ ≥ 1 is ``pins[ℓ − 1].log_delta``. Level ℓ's stretch runs from its
+    start (the cathode, or pin ℓ − 1's potential) to the next pin, or to the anode for the last level.
+    """
+
+    log_q: float
+    pins: tuple[Pin, ...] = ()
+
+    def value(self, level: int) -> float:
+        return self.log_q if level == 0 else self.pins[level - 1].log_delta
+
+    def with_value(self, level: int, x: float) -> Unknowns:
+        if level == 0:
+            return replace(self, log_q=x)
+        pins = list(self.pins)
+        pins[level - 1] = replace(pins[level - 1], log_delta=x)
+        return replace(self, pins=tuple(pins))
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a stretch of shooting begins: boundary index, μ (float), exact antiderivative (or None),
+    the unstable edge it sits on (its sign; 0 for an ordinary start) and the side it leaves it to."""
+
+    boundary: int
+    mu: float
+    position: float | None = None
+    leaving: int = 0
+    direction: float | None = None
+
+
+def _level_start(separator: Separator, segment_flows: list[SegmentFlow], unknowns: Unknowns, level: int) -> Start:
+    if level == 0:
+        return Start(0, separator.mu_cathode)
+    pin = unknowns.pins[level - 1]
+    mu, position = pin.start(segment_flows[pin.boundary])
+    return Start(pin.boundary, mu, position, pin.sign, float(pin.side))
+
+
+def _shoot_stretch(segment_flows: list[SegmentFlow], start: Start, stop: int) -> list[float]:
+    """Potentials at boundaries start.boundary … ``stop`` (exact layer maps from ``start``)."""
+    potentials = [start.mu]
+    for k in range(start.boundary, stop):
+        flow = segment_flows[k]
+        first = k == start.boundary
+        potentials.append(flow.advance(potentials[-1], flow.segment.width, *(
+            (start.position, start.leaving, start.direction) if first else ())))
+    return potentials
+
+
+def _finite(value: float, cap: float = 1e3) -> float:
+    return max(-cap, min(cap, value)) if not math.isnan(value) else math.nan
+
+
+def level_residual(separator: Separator, unknowns: Unknowns, level: int) -> float:
+    """The residual that fixes level ``level``'s unknown, with every other unknown held.
+
+    - Towards the next pin at boundary b: the width the last segment before b needs to reach the pinned
+      potential, minus its thickness fraction (a position residual; monotone in the unknown). For a
+      pin on the cathode (b = 0): the pinned potential minus μ_cathode (eV).
+    - For the last level: the potential reached at the anode minus μ_anode (eV; monotone).
+    Infinite widths (the target lies beyond a fixed point) are capped at 10³.
+    """
+    segment_flows = flows(separator, unknowns.log_q)
+    start = _level_start(separator, segment_flows, unknowns, level)
+    if level == len(unknowns.pins):
+        return _finite(_shoot_stretch(segment_flows, start, len(segment_flows))[-1] - separator.mu_anode)
+    target_pin = unknowns.pins[level]
+    b = target_pin.boundary
+    target = target_pin.start(segment_flows[b])[0]
+    if b == 0:
+        return target - separator.mu_cathode
+    potentials = _shoot_stretch(segment_flows, start, b - 1)
+    flow = segment_flows[b - 1]
+    if b - 1 == start.boundary and start.position is not None:
+        width = flow.width_from(start.mu, start.position, target, start.leaving, start.direction)
+    else:
+        width = flow.width_between(potentials[-1], target)
+    return _finite(width - flow.segment.width)
+
+
+def _root_near(f, x0: float, low: float, high: float) -> float | None:
+    """A root of the monotone ``f`` in [low, high], bracketed first close to ``x0`` (None if none)."""
+    scale = max(1.0, abs(x0))
+    for spread in (1e-13, 1e-10, 1e-7, 1e-4, 1e-1, math.inf):
+        lo, hi = (low, high) if spread == math.inf else (max(low, x0 - spread * scale), min(high, x0 + spread * scale))
+        try:
+            f_lo, f_hi = f(lo), f(hi)
+            if f_lo == 0 or f_hi == 0:
+                return lo if f_lo == 0 else hi
+            if f_lo * f_hi < 0:
+                return brentq(f, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000)
+        except ConvergenceError:
+            continue
+    return None
+
+
+def _limits(separator: Separator, unknowns: Unknowns, level: int) -> tuple[float, float]:
+    if level == 0:
+        return LOG_Q_MIN, LOG_Q_MAX
+    pin = unknowns.pins[level - 1]
+    return LOG_DELTA_MIN, pin.log_delta_max(flows(separator, unknowns.log_q)[pin.boundary])
+
+
+def _solve_level(separator: Separator, unknowns: Unknowns, level: int) -> Unknowns | None:
+    """Solve level ``level``'s unknown from its residual, every other unknown held (None: no root)."""
+    root = _root_near(lambda x: level_residual(separator, unknowns.with_value(level, x), level),
+                      unknowns.value(level), *_limits(separator, unknowns, level))
+    return None if root is None else unknowns.with_value(level, root)
+
+
+def _solve_new_pin(separator: Separator, unknowns: Unknowns) -> Unknowns | None:
+    """Solve the last pin's log-distance from the anode condition, on whichever side of its edge brackets."""
+    level = len(unknowns.pins)
+    for side in (1, -1):
+        trial = unknowns.with_value(level, LOG_DELTA_MIN)
+        trial = replace(trial, pins=(*trial.pins[:-1], replace(trial.pins[-1], side=side)))
+        solved = _solve_level(separator, trial, level)
+        if solved is not None:
+            return solved
+    return None
+
+
+GAUSS_SEIDEL_SWEEPS = 12
+
+
+def _gauss_seidel(separator: Separator, unknowns: Unknowns) -> Unknowns | None:
+    """Block Gauss–Seidel over the levels: each unknown is re-solved from its own (monotone) residual
+    with the others held, until no unknown moves by more than a few float spacings."""
+    for _ in range(GAUSS_SEIDEL_SWEEPS):
+        previous = unknowns
+        for level in range(len(unknowns.pins) + 1):
+            solved = _solve_level(separator, unknowns, level)
+            if solved is None:
+                return None
+            unknowns = solved
+        if all(abs(unknowns.value(k) - previous.value(k)) <= 16 * math.ulp(max(1.0, abs(previous.value(k))))
+               for k in range(len(unknowns.pins) + 1)):
+            break
+    return unknowns
+
+
+#: Rounding, in float spacings, assumed on a boundary potential and on a window edge (see :func:`float_noise`).
+NOISE_ULPS = 8
+
+
+def float_noise(flow: SegmentFlow, mu: float) -> float:
+    """How far (in ξ) the closed-form position at ``mu`` can move under rounding: |dξ/dμ| times the
+    uncertainty of μ's distance to the segment's window edges, ``NOISE_ULPS`` float spacings of μ and
+    of the edge plus the edge's shift over one float spacing of ln(1 − t) (∂μ_edge/∂ln q ≈ k_BT ρ/t)."""
+    velocity = abs(float(flow.velocity(mu)))
+    edge_scale = abs(flow.segment.B) + flow.thermal_energy * (flow.window or 0.0)
+    c, rho, _, _ = flow._constants
+    q_shift = flow.thermal_energy * rho / -math.expm1(flow.log_q) * math.ulp(flow.log_q)
+    noise = NOISE_ULPS * (math.ulp(abs(mu)) + math.ulp(edge_scale)) + NOISE_ULPS * q_shift
+    return math.inf if velocity == 0 else noise / velocity
+
+
+def _start_noise(flow: SegmentFlow, mu: float) -> float:
+    """:func:`float_noise` of a start near the segment's unstable window edge (0 elsewhere)."""
+    if flow.window is None:
+        return 0.0
+    if abs(mu - flow.edge(flow.unstable_sign)) >= abs(mu - flow.edge(-flow.unstable_sign)):
+        return 0.0
+    return float_noise(flow, mu)
+
+
+def _next_pin(unknowns: Unknowns, best: Li0Solution, position_tolerance: float) -> Pin | None:
+    """The boundary after the innermost unknown's start whose segment starts within rounding of its
+    unstable window edge: its potential becomes a pin (None if there is none).
+
+    Float64 cannot place such a start: the segment's width, and everything downstream, is set by
+    the rounding of the start; carried as a log-distance to the edge it is exact again. The first
+    start whose rounding alone moves its segment's width by more than a tenth of the tolerance is
+    taken; failing that, the start most sensitive to rounding (rounding compounds across several
+    nearly-unstable starts in a row)."""
+    if not best.boundary_potentials:
+        return None
+    first = unknowns.pins[-1].boundary + 1 if unknowns.pins else 0
+    noise = {b: _start_noise(best.flows_[b], best.boundary_potentials[b]) for b in range(first, len(best.flows_))}
+    candidates = [b for b, n in noise.items() if n > 1e-6 * position_tolerance]
+    if not candidates:
+        return None
+    boundary = next((b for b in candidates if noise[b] > 0.1 * position_tolerance), max(candidates, key=noise.get))
+    return Pin(boundary, best.flows_[boundary].unstable_sign)
+
+
+#: Most pinned interfaces a solve introduces (one per segment boundary at most).
+MAX_PINS = 64
 
 
 @dataclass(frozen=True)
@@ -397,9 +648,10 @@ class Li0Solution:
     boundary_potentials: tuple[float, ...]  # at every segment boundary, from the cathode
     segments: tuple[Segment, ...]
     position_residuals: tuple[float, ...]  # closed-form width − segment width per segment (0: exact at float resolution)
-    anode_mismatch_eV: float
+    anode_mismatch_eV: float  # potential the last stretch's shot reaches at the anode − μ_anode (a conditioning diagnostic)
     flows_: tuple[SegmentFlow, ...] = field(repr=False, default=())
     start_positions: tuple[float | None, ...] = ()  # exact ξ-antiderivative at a segment's start, where float μ cannot place it
+    pins: tuple[Pin, ...] = ()  # interfaces carried as log-distances to an unstable window edge
 
     @property
     def one_minus_t(self) -> float:
@@ -414,14 +666,132 @@ class Li0Solution:
         return -math.expm1(self.log_q)
 
 
+def _bracketed_at_float_resolution(width_at, start: float, end: float, target: float, vary_start: bool) -> bool:
+    """Whether the widths at the neighbouring floats of the end (and start) potentials bracket ``target``."""
+    starts = (start, float(np.nextafter(start, -np.inf)), float(np.nextafter(start, np.inf))) if vary_start else (start,)
+    ends = (end, float(np.nextafter(end, -np.inf)), float(np.nextafter(end, np.inf)))
+    misses = [width_at(a, b) - target for a in starts for b in ends]
+    finite = [m for m in misses if math.isfinite(m)]
+    return bool(finite) and min(finite) <= 0.0 <= max(finite)
+
+
+def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tolerance: float) -> float:
+    """Closed-form width − segment width, or 0 where the segment is exact to float resolution.
+
+    Near a plateau ξ(μ) is steeper than float spacing in μ: the width then changes by more than
+    the tolerance between adjacent floats of μ. The segment is exact to working precision when
+    the target lies between the widths at the neighbouring floats, or when the end sits on the
+    stable fixed point it runs into (to 1e-12 relative): there ξ diverges logarithmically, so
+    any width is matched by an end potential within float spacing of the computed one.
+    """
+    width = flow.segment.width
+    if start == end:
+        change = abs(float(flow.velocity(start))) * width
+        return 0.0 if change <= position_tolerance else math.inf
+    raw = flow.width_between(start, end) - width
+    if abs(raw) <= position_tolerance:
+        return raw
+    if abs(raw) <= position_tolerance + float_noise(flow, end):
+        return 0.0  # within what rounding of the end potential and of the window edges can produce
+    bound = flow._bound(start)
+    if bound is not None and abs(end - bound) <= 1e-12 * max(1.0, abs(bound)):
+        return 0.0  # a plateau on the stable fixed point: the end potential is exact to float spacing, ξ(μ) is not
+    return 0.0 if _bracketed_at_float_resolution(flow.width_between, start, end, width, True) else raw
+
+
+def _pinned_residual(flow: SegmentFlow, start: Start, end: float, position_tolerance: float) -> float:
+    """:func:`_segment_residual` for a segment whose start is pinned (exact antiderivative, float end)."""
+    width = flow.segment.width
+
+    def width_at(_: float, b: float) -> float:
+        return flow.width_from(start.mu, start.position, b, start.leaving, start.direction)
+
+    raw = width_at(start.mu, end) - width
+    if abs(raw) <= position_tolerance:
+        return raw
+    if abs(raw) <= position_tolerance + float_noise(flow, end):
+        return 0.0  # within what rounding of the end potential and of the window edges can produce
+    return 0.0 if _bracketed_at_float_resolution(width_at, start.mu, end, width, False) else raw
+
+
+def _solution(separator: Separator, unknowns: Unknowns, position_tolerance: float) -> Li0Solution:
+    """The profile for given unknowns: shoot each stretch, pin the last potential to μ_anode and measure
+    every segment's position residual."""
+    segment_flows = flows(separator, unknowns.log_q)
+    count = len(segment_flows)
+    potentials: list[float] = []
+    starts: list[Start | None] = [None] * count
+    for level in range(len(unknowns.pins) + 1):
+        start = _level_start(separator, segment_flows, unknowns, level)
+        last = level == len(unknowns.pins)
+        stretch = _shoot_stretch(segment_flows, start, count if last else unknowns.pins[level].boundary)
+        if level > 0:
+            starts[start.boundary] = start
+        potentials.extend(stretch if last else stretch[:-1])
+    potentials[0] = separator.mu_cathode
+    miss = potentials[-1] - separator.mu_anode
+    potentials[-1] = separator.mu_anode
+    residuals = tuple(
+        _segment_residual(flow, a, b, position_tolerance) if start is None
+        else _pinned_residual(flow, start, b, position_tolerance)
+        for flow, a, b, start in zip(segment_flows, potentials[:-1], potentials[1:], starts, strict=True)
+    )
+    start_positions = tuple(None if start is None else start.position for start in starts)
+    return Li0Solution(separator, unknowns.log_q, tuple(potentials), tuple(separator.segments()), residuals, miss,
+                       tuple(segment_flows), start_positions, unknowns.pins)
+
+
+def solution_at(separator: Separator, log_q: float, position_tolerance: float = 1e-9) -> Li0Solution:
+    """The candidate solution at ln(1 − t) = ``log_q``: shoot, pin the last potential to μ_anode and
+    measure every segment's position residual (closed-form width − thickness fraction).
+
+    :func:`solve` accepts it when the worst residual is within ``position_tolerance``; evaluated at
+    a perturbed ``log_q`` it shows how sharply the stack pins t.
+    """
+    try:
+        return _solution(separator, Unknowns(log_q), position_tolerance)
+    except ConvergenceError:
+        return Li0Solution(separator, log_q, (), tuple(separator.segments()), (math.inf,), math.inf, ())
+
+
+def _best_near(separator: Separator, unknowns: Unknowns, position_tolerance: float) -> Li0Solution:
+    """The best of the candidates at the innermost unknown and its four neighbouring floats on each side:
+    a bracketing root finder stops within a few float spacings of the crossing."""
+    level = len(unknowns.pins)
+    values, x = [unknowns.value(level)], unknowns.value(level)
+    for direction in (-np.inf, np.inf):
+        step = x
+        for _ in range(4):
+            step = float(np.nextafter(step, direction))
+            values.append(step)
+    candidates = []
+    for value in values:
+        try:
+            candidates.append(_solution(separator, unknowns.with_value(level, value), position_tolerance))
+        except ConvergenceError:
+            continue
+        if candidates[-1].worst_residual <= position_tolerance:
+            break
+    if not candidates:
+        return Li0Solution(separator, unknowns.log_q, (), tuple(separator.segments()), (math.inf,), math.inf, ())
+    return min(candidates, key=lambda solution: solution.worst_residual)
+
+
 def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution:
     """Find t (as 1 − t) and every boundary potential; see the module docstring.
 
+    1. Bracket ln(1 − t) on the anode potential of a single shot (monotone in q).
+    2. If no float of ln(1 − t) satisfies every segment in position, the shots at adjacent floats part
+       at some boundary: the segment entered there starts within float spacing of its unstable window
+       edge. That interface becomes a pin: its potential is carried as edge ± e^{s}, ln(1 − t) is
+       fixed by the upstream stretch reaching it (a position residual) and s by the downstream one.
+       Repeat for every further parting boundary, solving all unknowns by block Gauss–Seidel.
+
     Acceptance is in position, not potential: with the last boundary potential set to μ_anode,
-    every segment's closed-form width must equal its thickness fraction to
-    ``position_tolerance``. A jump that sits at the anode edge can be narrower than float64
-    resolution in ξ; then no t makes the shot land on μ_anode, yet the position residual is
-    ~1e-16 and the solution is exact to working precision.
+    every segment's closed-form width must equal its thickness fraction to ``position_tolerance``
+    (or bracket it between neighbouring floats of its end potentials). A jump that sits at the anode
+    edge can be narrower than float64 resolution in ξ; then no t makes the shot land on μ_anode, yet
+    the position residual is ~1e-16 and the solution is exact to working precision.
     """
 
     def mismatch(log_q: float) -> float:
@@ -435,186 +805,29 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
             f"no steady state with 0 < t_Li <= 1: the anode-side potential can only reach [{reach[0]:.4g}, {reach[1]:.4g}] eV "
             f"for this stack and current, and mu_anode = {separator.mu_anode:g} eV lies outside"
         )
-    log_q = brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000)
-    best = solution_at(separator, log_q)
-    if not best.worst_residual <= position_tolerance:  # brentq stops within a few ulps: try the neighbours
-        neighbours = []
-        for direction in (-np.inf, np.inf):
-            step = log_q
-            for _ in range(4):
-                step = float(np.nextafter(step, direction))
-                neighbours.append(solution_at(separator, step))
-        best = min([best, *neighbours], key=lambda sol: sol.worst_residual)
-    if not best.worst_residual <= position_tolerance:
-        rescued = _through_unstable_edge(separator, log_q, position_tolerance)
-        if rescued is not None:
-            return rescued
-        raise ConvergenceError(
-            f"this profile is not resolvable in float64 (best layer-width residual {best.worst_residual:.3g}): an interface "
-            "potential must sit within float spacing of an unstable fixed point of the next layer, which happens at "
-            "currents well above the seed's; see docs/li0_potential.md, Limitations"
-        )
-    return best
-
-
-EDGE_LOG_DELTA_SWITCH = math.log(1e-12)  # below this distance to an edge, use the log-distance form
-
-
-def _start_position(flow: SegmentFlow, sign: int, side: int, log_delta: float) -> tuple[float, float]:
-    """(μ as a float, exact ξ-antiderivative) at edge(sign) + side·e^{log_delta}."""
-    edge = flow.edge(sign)
-    if log_delta >= EDGE_LOG_DELTA_SWITCH:
-        mu = edge + side * math.exp(log_delta)
-        return mu, flow.position_scalar(mu)
-    return edge, flow.position_near_edge(sign, log_delta)
-
-
-def _through_unstable_edge(separator: Separator, log_q: float, position_tolerance: float) -> Li0Solution | None:
-    """Solve a stack whose profile must enter a segment within float spacing of that segment's
-    unstable fixed point (a window edge), where adjacent floats of ln(1 − t) send the profile to
-    opposite sides of it.
-
-    1. Find the boundary where the two adjacent-float shots part; the segment starting there must
-       begin on one of its window edges p(q).
-    2. Solve ln q so that the upstream profile reaches p(q) exactly at that boundary (a position
-       residual, well-conditioned in q).
-    3. Carry the boundary potential as p ± e^s and solve s from the anode condition, with the
-       closed form evaluated through ln(distance) (:meth:`SegmentFlow.position_near_edge`).
-    Returns None when the stack does not have this structure.
-    """
-    neighbours = [float(np.nextafter(log_q, -np.inf)), log_q, float(np.nextafter(log_q, np.inf))]
-    try:
-        shots = [shoot(separator, lq) for lq in neighbours]
-    except ConvergenceError:
-        return None
-    pair = next(((a, b) for a, b in zip(shots[:-1], shots[1:], strict=True)
-                 if (a[-1] - separator.mu_anode) * (b[-1] - separator.mu_anode) <= 0), None)
-    if pair is None:
-        return None
-    low, high = pair
-    parted = next((i for i in range(1, len(low)) if abs(low[i] - high[i]) > 1e-6), None)
-    if parted is None:
-        return None
-    boundary = parted - 1  # the segment starting here starts on an edge
-    entering = flows(separator, log_q)[boundary]
-    if entering.window is None:
-        return None
-    sign = min((-1, 1), key=lambda e: abs(entering.edge(e) - low[boundary]))
-    if abs(entering.edge(sign) - low[boundary]) > 1e-6:
-        return None
-    widths = [segment.width for segment in separator.segments()]
-
-    def upstream_residual(lq: float) -> float:
-        segment_flows = flows(separator, lq)
-        edge = segment_flows[boundary].edge(sign)
-        if boundary == 0:
-            return edge - separator.mu_cathode
-        potentials = [separator.mu_cathode]
-        for flow in segment_flows[: boundary - 1]:
-            potentials.append(flow.advance(potentials[-1], flow.segment.width))
-        width = segment_flows[boundary - 1].width_between(potentials[-1], edge)
-        return (width if math.isfinite(width) else 1e3) - widths[boundary - 1]
-
-    lq_star = None
-    for spread in (1e-12, 1e-9, 1e-6, 1e-3, 1e-1):
-        lo, hi = log_q - spread * max(1.0, abs(log_q)), min(log_q + spread * max(1.0, abs(log_q)), LOG_Q_MAX)
-        try:
-            r_lo, r_hi = upstream_residual(lo), upstream_residual(hi)
-        except ConvergenceError:
-            return None
-        if r_lo * r_hi <= 0:
-            lq_star = brentq(upstream_residual, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+    unknowns = Unknowns(brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000))
+    best = _best_near(separator, unknowns, position_tolerance)
+    for _ in range(min(MAX_PINS, len(best.segments))):
+        if best.worst_residual <= position_tolerance:
+            return best
+        pin = _next_pin(unknowns, best, position_tolerance)
+        if pin is None:
             break
-    if lq_star is None:
-        return None
-    segment_flows = flows(separator, lq_star)
-    upstream = [separator.mu_cathode]
-    for flow in segment_flows[:boundary]:
-        upstream.append(flow.advance(upstream[-1], flow.segment.width))
-    entering = segment_flows[boundary]
-    edge = entering.edge(sign)
-
-    def downstream(side: int, log_delta: float) -> tuple[list[float], float]:
-        mu0, start = _start_position(entering, sign, side, log_delta)
-        potentials = [mu0, entering.advance(mu0, entering.segment.width, start_position=start, direction=float(side))]
-        for flow in segment_flows[boundary + 1 :]:
-            potentials.append(flow.advance(potentials[-1], flow.segment.width))
-        return potentials, start
-
-    gap = math.log(0.5 * abs(entering.edge(-sign) - edge))
-    for side in (1, -1):
-        try:
-            ends = [downstream(side, s)[0][-1] - separator.mu_anode for s in (math.log(1e-300), gap)]
-        except ConvergenceError:
-            continue
-        if ends[0] * ends[1] > 0:
-            continue
-        s_star = brentq(lambda s_: downstream(side, s_)[0][-1] - separator.mu_anode, math.log(1e-300), gap,
-                        xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500)
-        tail, start = downstream(side, s_star)
-        potentials = upstream[:-1] + [edge] + tail[1:]
-        miss = potentials[-1] - separator.mu_anode
-        potentials[-1] = separator.mu_anode
-        starts: list[float | None] = [None] * len(segment_flows)
-        starts[boundary] = start
-        residuals = []
-        for k, (flow, a, b) in enumerate(zip(segment_flows, potentials[:-1], potentials[1:], strict=True)):
-            if k == boundary:
-                residuals.append(float(flow.position_scalar(b)) - start - flow.segment.width)
-            else:
-                residuals.append(_segment_residual(flow, a, b, position_tolerance))
-        solution = Li0Solution(separator, lq_star, tuple(potentials), tuple(separator.segments()), tuple(residuals),
-                               miss, tuple(segment_flows), tuple(starts))
-        if solution.worst_residual <= position_tolerance:
-            return solution
-    return None
-
-
-def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tolerance: float) -> float:
-    """Closed-form width − segment width, or 0 where the segment is exact to float resolution.
-
-    Near a plateau ξ(μ) is steeper than float spacing in μ: the width then changes by more than
-    the tolerance between adjacent floats of μ. The segment is exact to working precision when
-    the target lies between the widths at the neighbouring floats, or when the end sits on the
-    stable fixed point the flow runs into (to 1e-12 relative): there ξ diverges logarithmically, so
-    any width is matched by an end potential within float spacing of the computed one.
-    """
-    width = flow.segment.width
-    if start == end:
-        change = abs(float(flow.velocity(start))) * width
-        return 0.0 if change <= position_tolerance else math.inf
-    raw = flow.width_between(start, end) - width
-    if abs(raw) <= position_tolerance:
-        return raw
-    bound = flow._bound(start)
-    if bound is not None and abs(end - bound) <= 1e-12 * max(1.0, abs(bound)):
-        return 0.0  # a plateau on the stable fixed point: the end potential is exact to float spacing, ξ(μ) is not
-    ends = [(a, b) for a in (start, float(np.nextafter(start, -np.inf)), float(np.nextafter(start, np.inf)))
-            for b in (end, float(np.nextafter(end, -np.inf)), float(np.nextafter(end, np.inf)))]
-    misses = [flow.width_between(a, b) - width for a, b in ends]
-    finite = [m for m in misses if math.isfinite(m)]
-    return 0.0 if finite and min(finite) <= 0.0 <= max(finite) else raw
-
-
-def solution_at(separator: Separator, log_q: float, position_tolerance: float = 1e-9) -> Li0Solution:
-    """The candidate solution at ln(1 − t) = ``log_q``: shoot, pin the last potential to μ_anode and
-    measure every segment's position residual (closed-form width − thickness fraction).
-
-    :func:`solve` accepts it when the worst residual is within ``position_tolerance``; evaluated at
-    a perturbed ``log_q`` it shows how sharply the stack pins t.
-    """
-    try:
-        potentials = shoot(separator, log_q)
-    except ConvergenceError:
-        return Li0Solution(separator, log_q, (), tuple(separator.segments()), (math.inf,), math.inf, ())
-    miss = potentials[-1] - separator.mu_anode
-    potentials[-1] = separator.mu_anode
-    segment_flows = flows(separator, log_q)
-    residuals = tuple(
-        _segment_residual(flow, a, b, position_tolerance)
-        for flow, a, b in zip(segment_flows, potentials[:-1], potentials[1:], strict=True)
+        pinned = _solve_level(separator, replace(unknowns, pins=(*unknowns.pins, pin)), len(unknowns.pins))
+        pinned = None if pinned is None else _solve_new_pin(separator, pinned)
+        pinned = None if pinned is None else _gauss_seidel(separator, pinned)
+        if pinned is None:
+            break
+        unknowns = pinned
+        best = _best_near(separator, unknowns, position_tolerance)
+    if best.worst_residual <= position_tolerance:
+        return best
+    worst = int(np.argmax([abs(r) for r in best.position_residuals]))
+    raise ConvergenceError(
+        f"the solver could not place the potential across x/L = {best.segments[worst].start:.6g}-{best.segments[worst].end:.6g} "
+        f"(layer-width residual {best.position_residuals[worst]:.3g} after {len(unknowns.pins)} pinned interface(s)); "
+        "please report this stack (docs/li0_potential.md, 'Extent')"
     )
-    return Li0Solution(separator, log_q, tuple(potentials), tuple(separator.segments()), residuals, miss, tuple(segment_flows))
 
 
 def _xi_at(flow: SegmentFlow, mu_start: float, mu_end: float, mu: np.ndarray, start_position: float | None = None) -> np.ndarray:

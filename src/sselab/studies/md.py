@@ -13,8 +13,9 @@ One sub-directory per (T, strain) point, ``T<T>K_strain<±s>pct/``, each with ``
   structure file or an :class:`ase.Atoms`; repeated by ``repeat``, then ``exchange_count`` Li (or a
   site fraction ``exchange_concentration`` of them) replaced by ``exchange_ion`` on octahedral sites.
 * Strain is seed 000's hydrostatic linear strain, compression positive: every cell vector × (1 − s).
-* The engine: ``forcefield=`` runs a classical core–shell force field in LAMMPS
-  (:mod:`sselab.atomistic.md.lammps`, recommended timestep resolving the shell vibration);
+* The engine: ``forcefield=`` runs a classical force field (rigid-ion or core–shell) or a LAMMPS
+  potential (``"lammps:llzo_pod"``, machine-learned) in LAMMPS (:mod:`sselab.atomistic.md.lammps`;
+  recommended timestep resolving the shell vibration, 1 fs without shells);
   otherwise ``calculator=`` (a name, an ASE calculator or an Engine; CHGNet by default, 1 fs)
   runs through ASE (:mod:`sselab.atomistic.md.ase_md`).
 * Before its first step every point writes ``point.json`` (:mod:`sselab.atomistic.md.record`): the
@@ -64,8 +65,16 @@ from sselab.atomistic.md.ase_md import (
     extxyz_frames,
     run_ase_md,
 )
-from sselab.atomistic.md.forcefields import ForceField, load_forcefield
-from sselab.atomistic.md.lammps import mpi_barrier, mpi_layout, recommended_timestep_fs, run_lammps_md
+from sselab.atomistic.md.lammps import (
+    MDModel,
+    load_md_model,
+    model_identity,
+    mpi_barrier,
+    mpi_layout,
+    recommended_timestep_fs,
+    require_model_elements,
+    run_lammps_md,
+)
 from sselab.atomistic.md.record import POINT_RECORD, read_point_record, require_same_settings, write_point_record
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
@@ -86,7 +95,7 @@ def point_name(temperature_K: float, strain: float) -> str:
     return f"T{temperature_K:g}K_strain{strain * 100:+g}pct"
 
 
-def check_mpi_run(forcefield: ForceField | str | Path | None, out: object, ranks: int | None = None) -> None:
+def check_mpi_run(forcefield: MDModel | str | Path | None, out: object, ranks: int | None = None) -> None:
     """Refuse a parallel (mpiexec) run without a force field or an explicit output directory."""
     ranks = mpi_layout()[1] if ranks is None else ranks
     if ranks > 1 and (forcefield is None or out is None):
@@ -310,7 +319,7 @@ class MDGrid:
         else:
             require_range(self.exchange_concentration, "--exchange-concentration", low=0.0, low_inclusive=False, high=1.0)
 
-    def schedule(self, forcefield: ForceField | str | Path | None = None) -> MDSchedule:
+    def schedule(self, forcefield: MDModel | str | Path | None = None) -> MDSchedule:
         """The timestep and step counts for this engine; the frame interval and run time must be whole numbers of steps.
 
         Each point's steps (equilibration and production) are checked against the ``md_steps`` limit first.
@@ -318,7 +327,7 @@ class MDGrid:
         if self.timestep_fs is not None:
             dt = float(self.timestep_fs)
         elif forcefield is not None:
-            dt = recommended_timestep_fs(forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield))
+            dt = recommended_timestep_fs(load_md_model(forcefield))
         else:
             dt = MLIP_TIMESTEP_FS
         require_within_limit((self.time_fs + self.equilibration_fs) / dt, "md_steps", "each MD point")
@@ -350,13 +359,13 @@ class MDGrid:
                 "timestep_fs": schedule.timestep_fs, "frame_interval_fs": schedule.frame_interval_fs,
                 "equilibration_fs": schedule.equilibration_steps * schedule.timestep_fs, "production_fs": schedule.production_fs}
 
-    def run(self, structure: str | Path | Atoms, *, calculator=None, forcefield: ForceField | str | Path | None = None,
+    def run(self, structure: str | Path | Atoms, *, calculator=None, forcefield: MDModel | str | Path | None = None,
             device: str = "cpu", out: str | Path | RunDirectory | None = None, resume: bool = False, overwrite: bool = False,
             progress: Progress = no_progress) -> MDGridResult:
         """Run every (T, strain) point into ``out`` (a path or an open RunDirectory; default runs/md-run-<time>).
 
         ``calculator`` (name, ASE calculator or Engine; ``device`` for torch models) runs ASE MD;
-        ``forcefield`` (packaged name, TOML file or ForceField) runs LAMMPS instead. ``progress(label, n)``
+        ``forcefield`` (packaged name, TOML file, ``lammps:NAME`` or a model object) runs LAMMPS instead. ``progress(label, n)``
         is called as production steps advance (n new steps of the point named ``label``). Earlier work
         in ``out`` is refused unless ``resume`` (same settings, checked against the records) or
         ``overwrite``. This method owns the run's recorded inputs; call :meth:`MDGridResult.write`
@@ -432,7 +441,7 @@ class MDGrid:
                 write_point_record(folder, record)
         strained = apply_hydrostatic_strain(atoms, strain)
         report = production_progress(progress, f"MD {settings.temperature_K:g} K, strain {strain:+.3g}", settings.steps)
-        if isinstance(engine, ForceField):
+        if isinstance(engine, MDModel):
             result = _run_lammps(strained, engine, settings, folder, continuing, report)
         else:
             result = run_ase_md(strained, engine.loaded.calculator, settings, trajectory, thermo, progress=report,
@@ -465,18 +474,18 @@ def remove_other_points(root: Path, kept: set[Path]) -> None:
             shutil.rmtree(record.parent)
 
 
-def _engine(calculator, forcefield: ForceField | str | Path | None, device: str,
+def _engine(calculator, forcefield: MDModel | str | Path | None, device: str,
             symbols: list[str]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """(engine, its summary record, its identity for the run's records) for a calculator or a force field.
 
     The identity is what a resume compares: the calculator's name, model, version and settings, or
-    the force field's name and the hash of its numbers.
+    the model's name and the hash of what it computes (:func:`~sselab.atomistic.md.lammps.model_identity`).
     """
     if forcefield is not None:
-        engine = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
-        engine.require(symbols)
-        identity = {"engine": "lammps", "forcefield": engine.name, "parameters_sha256": engine.parameters_sha256()}
-        return engine, {"engine": "lammps", "forcefield": engine.name, "source": engine.source}, identity
+        engine = load_md_model(forcefield)
+        require_model_elements(engine, symbols)
+        identity = {"engine": "lammps", **model_identity(engine)}
+        return engine, {"engine": "lammps", "forcefield": identity["forcefield"], "source": engine.source}, identity
     from sselab.atomistic.engine import Engine, as_engine
 
     engine = calculator if isinstance(calculator, Engine) else as_engine(calculator, device=device)
@@ -510,7 +519,7 @@ def production_progress(progress: Progress, label: str, production: int) -> Call
     return report
 
 
-def _run_lammps(atoms: Atoms, forcefield: ForceField, settings: MDSettings, folder: Path, resume: bool, progress):
+def _run_lammps(atoms: Atoms, forcefield: MDModel, settings: MDSettings, folder: Path, resume: bool, progress):
     """One LAMMPS point; with ``resume`` it continues from the point's checkpoint when there is one, else starts afresh."""
     trajectory, thermo, checkpoint = folder / TRAJECTORY_FILE, folder / THERMO_FILE, folder / CHECKPOINT_FILE
     restart = checkpoint if resume and checkpoint.is_file() else None

