@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import mpmath
 
-#: k_B in eV/K (CODATA 2018, exact in the SI) — the same physical constant the stack is defined with.
-BOLTZMANN_EV = 8.617333262e-5
+#: k_B/e in eV/K from the exact SI values (k_B = 1.380649e-23 J/K, e = 1.602176634e-19 C).
+BOLTZMANN_J_PER_K, ELEMENTARY_CHARGE_C = "1.380649e-23", "1.602176634e-19"
 
 
 @dataclass(frozen=True)
@@ -141,21 +141,28 @@ class _Segment:
 
 
 def _bracketed_root(f, low, high):
-    """Root of the monotone f in [low, high]: Illinois steps with a bisection whenever the bracket
-    does not halve, until the bracket is at the working precision."""
+    """Root of the monotone f in [low, high]: Illinois steps (regula falsi halving the stale end), with a
+    bisection whenever four steps fail to halve the bracket, until a step or the bracket is at the
+    working precision."""
     mp = mpmath.mp
     f_low, f_high = f(low), f(high)
     if (f_low > 0) == (f_high > 0):
         return low if abs(f_low) < abs(f_high) else high
-    side = 0
-    for iteration in range(20 * mp.prec):
-        width = high - low
-        if width <= mp.eps * 8 * max(1, abs(low), abs(high)):
+    side, last, checkpoint = 0, None, high - low
+    for iteration in range(1, 40 * mp.prec):
+        tolerance = mp.eps * 16 * max(1, abs(low), abs(high))
+        if high - low <= tolerance:
             break
         x = (low * f_high - high * f_low) / (f_high - f_low)
-        if not (low < x < high) or iteration % 3 == 2:
+        if iteration % 4 == 0:
+            if high - low > checkpoint / 2:
+                x = (low + high) / 2
+            checkpoint = high - low
+        if not (low < x < high):
             x = (low + high) / 2
-        fx = f(x)
+        if last is not None and abs(x - last) <= tolerance:
+            return x
+        last, fx = x, f(x)
         if fx == 0:
             return x
         if (fx > 0) == (f_high > 0):
@@ -171,11 +178,11 @@ def _bracketed_root(f, low, high):
     return (low + high) / 2
 
 
-def _solve_at(stack, dps: int):
+def _solve_at(stack, dps: int, hint: float | None = None):
     mp = mpmath.mp
     with mpmath.workdps(dps):
         tiny = mp.mpf(10) ** (-(dps - 8))
-        kT = mp.mpf(BOLTZMANN_EV) * mp.mpf(stack.temperature)
+        kT = mp.mpf(BOLTZMANN_J_PER_K) / mp.mpf(ELEMENTARY_CHARGE_C) * mp.mpf(stack.temperature)
         drive = mp.mpf(stack.thickness) * mp.mpf(stack.current_density)
         segments = reference_segments(stack)
 
@@ -195,6 +202,11 @@ def _solve_at(stack, dps: int):
             return sign * (shoot(log_q)[-1] - anode)
 
         low, high = mpmath.log(mp.mpf(10) ** -300), mpmath.log(1 - mp.mpf(10) ** -15)
+        if hint is not None:  # narrows the first bracket only if the reference's own signs confirm it
+            centre, spread = mpmath.log(mp.mpf(hint)), mp.mpf(10) ** -9 * max(1, abs(mpmath.log(mp.mpf(hint))))
+            near_low, near_high = max(low, centre - spread), min(high, centre + spread)
+            if miss(near_low) <= 0 <= miss(near_high):
+                low, high = near_low, near_high
         if miss(low) > 0 or miss(high) < 0:
             raise NoSteadyState(f"mu_anode outside the reachable range at {dps} digits")
         log_q = _bracketed_root(miss, low, high)
@@ -202,15 +214,19 @@ def _solve_at(stack, dps: int):
         return mpmath.exp(log_q), potentials, [segments[0][0]] + [s[1] for s in segments]
 
 
-def reference_solve(stack, dps: int = 60, max_dps: int = 960) -> Reference:
+def reference_solve(stack, dps: int = 60, max_dps: int = 960, hint: float | None = None) -> Reference:
     """Solve at ``dps`` and ``dps + 30`` digits, doubling until 1 − t (relative) and every boundary
-    potential (eV) agree to 1e-15 between the last two precisions; raises :class:`NoSteadyState`."""
-    previous = _solve_at(stack, dps)
+    potential (eV) agree to 1e-15 between the last two precisions; raises :class:`NoSteadyState`.
+
+    ``hint`` (a guess of 1 − t, e.g. from the solver under test) only speeds the search up: it is used
+    as the first bracket when the reference's own anode misses change sign across ±1e-9 of it, and the
+    root inside is unique because μ(ξ = 1) is monotone in q."""
+    previous = _solve_at(stack, dps, hint)
     while True:
-        current = _solve_at(stack, dps + 30)
+        current = _solve_at(stack, dps + 30, float(previous[0]))
         change = max([abs(current[0] / previous[0] - 1)] + [abs(a - b) for a, b in zip(current[1], previous[1])])
         if change <= 1e-15 or dps >= max_dps:
             return Reference(float(current[0]), tuple(float(m) for m in current[1]), tuple(current[2]), dps + 30,
                              float(change))
         dps *= 2
-        previous = _solve_at(stack, dps)
+        previous = _solve_at(stack, dps, hint)

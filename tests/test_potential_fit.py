@@ -526,12 +526,77 @@ def test_pod_family_through_the_fit_and_validate_commands(known, tmp_path, capsy
     assert report["force_rmse_eV_per_A"] < 0.1
 
 
-def test_active_learning_refuses_the_pod_family():
-    from sselab import InputError
+def test_active_learning_runs_the_pod_family_and_lowers_its_error_on_hot_frames(tmp_path):
+    """The same loop with a POD: its MD runs in LAMMPS through the potential file. The teacher (Born with a Li-Li
+    repulsion) is represented by no POD exactly; after two rounds at 1500 K the final POD must describe hot frames of an
+    independent teacher MD run better than the POD fitted to the cold frames alone."""
+    from ase.io import read
+
+    from sselab.atomistic.engine import Engine
+    from sselab.atomistic.fitting.metrics import errors_by_kind
+    from sselab.atomistic.fitting.pod import PodSettings
+    from sselab.atomistic.fitting.sampling import rattled_cells, strained_cells
+    from sselab.atomistic.md.ase_md import MDSettings
+    from sselab.atomistic.md.lammps import run_lammps_md
     from sselab.studies.potential import ActiveLearning, PotentialFit
 
-    with pytest.raises(InputError, match="active learning runs the Born family"):
-        ActiveLearning(fit=PotentialFit(family="pod"))
+    known = tmp_path / "teacher.toml"
+    known.write_text(KNOWN_TOML + '[pairs."Li-Li"]\nA_eV = 600.0\nrho_A = 0.3\nC_eVA6 = 0.0\n')
+    engine = Engine.create(f"ff:{known}")
+    cold = [engine.label(f) for f in strained_cells(li2o_cell(), (-0.03, -0.01, 0.01, 0.03))
+            + rattled_cells(li2o_cell(), 8, 0.05, np.random.default_rng(4))]
+    fit = PotentialFit(name="li2o_pod", family="pod", pod=PodSettings(rin=0.8), holdout=0.0)
+    study = ActiveLearning(fit=fit, temperatures_K=(1500.0,), md_time_fs=400.0, candidates=4, picked=2, min_rounds=2,
+                           max_rounds=2, seed=3)
+    result = study.run(li2o_cell(), cold, calculator=engine)
+    assert [r["added"] for r in result.rounds] == [2, 2] and result.final.summary()["family"] == "pod"
+    assert all(set(r["collapsed"]) == {"1500K"} for r in result.rounds)
+    first = fit.run(cold)
+
+    run_lammps_md(li2o_cell(), known, MDSettings(temperature_K=1500.0, timestep_fs=1.0, steps=400, dump_every=100, seed=11),
+                  tmp_path / "hot.extxyz", tmp_path / "hot.csv")
+    hot = []
+    for frame in read(tmp_path / "hot.extxyz", index="1:"):
+        frame.wrap()
+        hot.append(engine.label(frame))
+
+    def labeller(fitted):
+        calculator = fitted.calculator()
+
+        def label(atoms):
+            out = atoms.copy()
+            out.calc = calculator
+            energy, forces, stress = out.get_potential_energy(), out.get_forces(), out.get_stress()
+            out.calc = SinglePointCalculator(out, energy=energy, forces=forces, stress=stress)
+            return out
+        return label
+
+    before = errors_by_kind(hot, labeller(first))[0]["all"]
+    after = errors_by_kind(hot, labeller(result.final))[0]["all"]
+    assert after.force_rmse_eV_per_A < before.force_rmse_eV_per_A
+
+
+def test_collapsed_frames_are_found_against_the_shortest_distances_of_the_data():
+    """Antifluorite Li2O (a = 4.61 A; O on the fcc sites, Li on every tetrahedral site): Li-O a sqrt(3)/4 = 1.996 A,
+    Li-Li a/2 = 2.305 A, O-O a/sqrt(2) = 3.260 A. A frame with one Li moved 0.9 A towards an O is collapsed at fraction
+    0.75 (Li-O 1.10 < 1.50 A); the perfect cell is not."""
+    from sselab.studies.potential import UNSEEN_PAIR_MIN_A, first_collapsed, shortest_pair_distances
+
+    cell = bulk("OLi2", "fluorite", a=4.61, cubic=True).repeat(2)  # the first element takes the fcc sites
+    shortest = shortest_pair_distances([cell])
+    assert shortest[("Li", "O")] == pytest.approx(4.61 * np.sqrt(3) / 4, abs=1e-9)
+    assert shortest[("Li", "Li")] == pytest.approx(4.61 / 2, abs=1e-9)
+    assert shortest[("O", "O")] == pytest.approx(4.61 / np.sqrt(2), abs=1e-9)
+    squeezed = cell.copy()
+    li = [a.index for a in cell if a.symbol == "Li"][0]
+    o = int(np.argmin([cell.get_distance(li, a.index, mic=True) if a.symbol == "O" else np.inf for a in cell]))
+    direction = cell.get_distance(li, o, mic=True, vector=True)
+    squeezed.positions[li] += 0.9 * direction / np.linalg.norm(direction)
+    assert first_collapsed([cell, cell, squeezed, cell], shortest, 0.75) == 2
+    assert first_collapsed([cell, cell], shortest, 0.75) == 2
+    # a pair the data never held (Li-O unseen): only closer than UNSEEN_PAIR_MIN_A counts
+    assert first_collapsed([squeezed], {("Li", "Li"): 2.3, ("O", "O"): 2.3}, 0.75) == 1
+    assert UNSEEN_PAIR_MIN_A < 1.10
 
 
 def test_packaged_llzo_fit_is_neutral_documented_and_close_to_its_teacher():

@@ -171,12 +171,15 @@ def learn_command(
     db: DbOption = DEFAULT_DB,
     device: DeviceOption = "cpu",
     name: Annotated[str, typer.Option(help="Name of the fitted set.")] = "fitted",
+    family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
+    pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
     temperature: Annotated[list[str] | None, typer.Option(help="Exploration temperature(s), repeatable (default 1200 K and 3000 K).")] = None,
     time: Annotated[str, typer.Option(help="MD time per temperature and round.")] = "5 ps",
     candidates: Annotated[int, typer.Option(help="Frames labelled per temperature and round.")] = 10,
     picked: Annotated[int, typer.Option(help="Frames with the largest force error added per temperature and round.")] = 5,
     min_rounds: Annotated[int, typer.Option(help="Rounds before the gates may stop the loop.")] = 2,
     max_rounds: Annotated[int, typer.Option(help="Most rounds.")] = 4,
+    collapse_fraction: Annotated[float, typer.Option(help="MD frames bringing a pair closer than this fraction of its shortest distance in the data are dropped as collapsed.")] = 0.75,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fits.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals.")] = "energy=1,forces=1,stress=1",
     cation_pairs: Annotated[bool, typer.Option(help="Short-range terms between cations too.")] = False,
@@ -187,15 +190,17 @@ def learn_command(
 ) -> None:
     """Active learning: fit, run MD with the fit, label the frames it gets most wrong with the reference, refit."""
     from sselab.atomistic.fitting.born import BornFitSettings
+    from sselab.atomistic.fitting.pod import PodSettings
     from sselab.runs import RunDirectory
     from sselab.studies.potential import ActiveLearning, PotentialFit
     from sselab.units import parse_quantity
 
-    fit = PotentialFit(name=name, settings=BornFitSettings(weights=parse_weights(weights), cation_pairs=cation_pairs), seed=seed,
-                       initial=initial)
+    fit = PotentialFit(name=name, family=family, settings=BornFitSettings(weights=parse_weights(weights), cation_pairs=cation_pairs),
+                       pod=PodSettings(rcut=pod_cutoff), seed=seed, initial=initial)
     temperatures = tuple(parse_quantity(t, "temperature", "--temperature") for t in temperature) if temperature else (1200.0, 3000.0)
     study = ActiveLearning(fit=fit, temperatures_K=temperatures, md_time_fs=parse_quantity(time, "time", "--time") * 1e15,
-                           candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed)
+                           candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed,
+                           collapse_fraction=collapse_fraction)
     engine = make_engine(calculator, db, 0.05, device)
     run = RunDirectory.open(out, "potential learn", {"data": data, "structure": structure, "calculator": calculator, "db": db},
                             overwrite=overwrite)
@@ -207,6 +212,8 @@ def learn_command(
         e = record["candidates"]["all"]
         rows.append((f"round {record['round']} ({record['training_frames']} training frames)",
                      f"MD frames: {e['energy_rmse_meV_per_atom']:.3g} meV/atom, {e['force_rmse_eV_per_A']:.3g} eV/A, "
-                     f"{e['stress_rmse_GPa']:.3g} GPa; {record['added']} added"))
+                     f"{e['stress_rmse_GPa']:.3g} GPa; {record['added']} added, "
+                     f"{sum(record['collapsed'].values())} collapsed frames dropped"))
+    kind = "force field" if family == "born" else "potential (lammps:FILE)"
     emit(run.summary, json_output, f"Active learning of {name}", rows,
-         [f"force field: {run.path / (name + '.toml')}", f"run directory: {run.path}"])
+         [f"{kind}: {run.path / (name + '.toml')}", f"run directory: {run.path}"])

@@ -435,7 +435,10 @@ class Pin:
     log_delta: float = LOG_DELTA_MIN
 
     def start(self, flow: SegmentFlow) -> tuple[float, float]:
-        """(μ rounded to float, exact ξ-antiderivative) at the pinned potential of ``flow`` (segment ``boundary``)."""
+        """(μ rounded to float, exact ξ-antiderivative) at the pinned potential of ``flow`` (segment ``boundary``);
+        ConvergenceError where the segment has no window at this q (no edge to pin to)."""
+        if flow.window is None:
+            raise ConvergenceError("a pinned interface lost its window edge")
         mu = flow.edge(self.sign) + self.side * math.exp(self.log_delta)
         return mu, flow.position_near_edge(self.sign, self.side, self.log_delta)
 
@@ -505,23 +508,21 @@ def _finite(value: float, cap: float = 1e3) -> float:
 
 
 def level_residual(separator: Separator, unknowns: Unknowns, level: int) -> float:
-    """The residual that fixes level ``level``'s unknown, with every other unknown held.
-
-    - Towards the next pin at boundary b: the width the last segment before b needs to reach the pinned
-      potential, minus its thickness fraction (a position residual; monotone in the unknown). For a
-      pin on the cathode (b = 0): the pinned potential minus μ_cathode (eV).
-    - For the last level: the potential reached at the anode minus μ_anode (eV; monotone).
-    Infinite widths (the target lies beyond a fixed point) are capped at 10³.
+    """The residual that fixes level ``level``'s unknown, with every other unknown held: the width the
+    last segment of the level's stretch needs to reach its target (the next pin's potential, or μ_anode
+    for the last level), minus its thickness fraction. A position residual, monotone in the unknown;
+    infinite widths (the target lies beyond a fixed point) are capped at 10³. For a pin on the
+    cathode (b = 0) it is the pinned potential minus μ_cathode (eV).
     """
     segment_flows = flows(separator, unknowns.log_q)
     start = _level_start(separator, segment_flows, unknowns, level)
     if level == len(unknowns.pins):
-        return _finite(_shoot_stretch(segment_flows, start, len(segment_flows))[-1] - separator.mu_anode)
-    target_pin = unknowns.pins[level]
-    b = target_pin.boundary
-    target = target_pin.start(segment_flows[b])[0]
-    if b == 0:
-        return target - separator.mu_cathode
+        b, target = len(segment_flows), separator.mu_anode
+    else:
+        b = unknowns.pins[level].boundary
+        target = unknowns.pins[level].start(segment_flows[b])[0]
+        if b == 0:
+            return target - separator.mu_cathode
     potentials = _shoot_stretch(segment_flows, start, b - 1)
     flow = segment_flows[b - 1]
     if b - 1 == start.boundary and start.position is not None:
@@ -608,32 +609,45 @@ def float_noise(flow: SegmentFlow, mu: float) -> float:
     return math.inf if velocity == 0 else noise / velocity
 
 
-def _start_noise(flow: SegmentFlow, mu: float) -> float:
-    """:func:`float_noise` of a start near the segment's unstable window edge (0 elsewhere)."""
-    if flow.window is None:
-        return 0.0
-    if abs(mu - flow.edge(flow.unstable_sign)) >= abs(mu - flow.edge(-flow.unstable_sign)):
-        return 0.0
-    return float_noise(flow, mu)
+def _rounding_reach(best: Li0Solution, boundary: int) -> float:
+    """How far (in ξ) rounding of the potential at ``boundary`` moves the last segment's width when the
+    profile is shot forward from there: the start's rounding (eV) times dμ_n/dμ_b / v_{n−1}(μ_n)
+    = 1/v_b(μ_b) · Π_{k>b} v_{k−1}(μ_k)/v_k(μ_k) (the forward map of an autonomous 1D flow has
+    derivative v(end)/v(start), and μ is continuous at every interface)."""
+    potentials, segment_flows = best.boundary_potentials, best.flows_
+    noise = float_noise(segment_flows[boundary], potentials[boundary]) * abs(float(
+        segment_flows[boundary].velocity(potentials[boundary])))  # eV
+    log_reach = math.log(noise) if noise > 0 else -math.inf
+    log_reach -= math.log(abs(float(segment_flows[boundary].velocity(potentials[boundary]))) or 1e-300)
+    for k in range(boundary + 1, len(segment_flows)):
+        before = abs(float(segment_flows[k - 1].velocity(potentials[k])))
+        after = abs(float(segment_flows[k].velocity(potentials[k])))
+        log_reach += math.log(before or 1e-300) - math.log(after or 1e-300)
+    return math.exp(min(log_reach, 700.0))
+
+
+def _near_unstable_edge(flow: SegmentFlow, mu: float) -> bool:
+    return flow.window is not None and abs(mu - flow.edge(flow.unstable_sign)) < abs(mu - flow.edge(-flow.unstable_sign))
 
 
 def _next_pin(unknowns: Unknowns, best: Li0Solution, position_tolerance: float) -> Pin | None:
-    """The boundary after the innermost unknown's start whose segment starts within rounding of its
-    unstable window edge: its potential becomes a pin (None if there is none).
+    """The boundary after the innermost unknown's start whose segment starts so close to its unstable
+    window edge that rounding there decides the profile downstream: its potential becomes a pin (None
+    if there is none).
 
-    Float64 cannot place such a start: the segment's width, and everything downstream, is set by
-    the rounding of the start; carried as a log-distance to the edge it is exact again. The first
-    start whose rounding alone moves its segment's width by more than a tenth of the tolerance is
-    taken; failing that, the start most sensitive to rounding (rounding compounds across several
-    nearly-unstable starts in a row)."""
+    Float64 cannot place such a start; carried as a log-distance to the edge it is exact again. The
+    first start whose rounding alone moves the last segment's width by more than a tenth of the
+    tolerance (:func:`_rounding_reach`) is taken; failing that, the start with the largest reach
+    (rounding compounds across several nearly-unstable starts in a row)."""
     if not best.boundary_potentials:
         return None
     first = unknowns.pins[-1].boundary + 1 if unknowns.pins else 0
-    noise = {b: _start_noise(best.flows_[b], best.boundary_potentials[b]) for b in range(first, len(best.flows_))}
-    candidates = [b for b, n in noise.items() if n > 1e-6 * position_tolerance]
+    reach = {b: _rounding_reach(best, b) for b in range(first, len(best.flows_))
+             if _near_unstable_edge(best.flows_[b], best.boundary_potentials[b])}
+    candidates = [b for b, r in reach.items() if r > 1e-4 * position_tolerance]
     if not candidates:
         return None
-    boundary = next((b for b in candidates if noise[b] > 0.1 * position_tolerance), max(candidates, key=noise.get))
+    boundary = next((b for b in candidates if reach[b] > 0.1 * position_tolerance), max(candidates, key=reach.get))
     return Pin(boundary, best.flows_[boundary].unstable_sign)
 
 
@@ -807,6 +821,11 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
         )
     unknowns = Unknowns(brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000))
     best = _best_near(separator, unknowns, position_tolerance)
+    if best.worst_residual > position_tolerance:  # polish: the same root, in position rather than potential
+        polished = _solve_level(separator, unknowns, 0)
+        candidate = None if polished is None else _best_near(separator, polished, position_tolerance)
+        if candidate is not None and candidate.worst_residual < best.worst_residual:
+            unknowns, best = polished, candidate
     for _ in range(min(MAX_PINS, len(best.segments))):
         if best.worst_residual <= position_tolerance:
             return best

@@ -30,6 +30,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.engine.potentials import LammpsPotential, lammps_potential
 from sselab.atomistic.fitting.born import GATES, BornFit, BornFitSettings, fit_born, provenance
 from sselab.atomistic.fitting.dataset import (
     check_training_set,
@@ -43,7 +44,8 @@ from sselab.atomistic.fitting.metrics import Errors, errors_by_kind, parity_data
 from sselab.atomistic.fitting.pod import PodFit, PodSettings, fit_pod
 from sselab.atomistic.fitting.sampling import exchanged_cells, md_snapshots, rattled_cells, strained_cells
 from sselab.atomistic.md.forcefields import ForceField, load_forcefield, write_forcefield
-from sselab.errors import InputError
+from sselab.atomistic.md.lammps import MDModel
+from sselab.errors import ConvergenceError, InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
 from sselab.validation import require_count, require_range, require_text
@@ -211,18 +213,16 @@ class PotentialFit:
     def _run_pod(self, frames: list[Atoms], teacher: dict[str, Any] | None, progress: Progress) -> PodFitResult:
         import tempfile
 
-        from sselab.atomistic.engine import load_calculator
-
         training, held = split_holdout(frames, self.holdout, self.seed)
         folder = Path(tempfile.mkdtemp(prefix="sselab-pod-"))  # written into the run directory by PodFitResult.write
         fit = fit_pod(training, self.pod, folder=folder, name=self.name)
         progress("fitted the POD")
-        calculator = load_calculator(f"lammps:{fit.path}").calculator
-
-        held_errors, predicted = errors_by_kind(held, _labeller(calculator, progress)) if held else ({}, [])
-        return PodFitResult(fit=fit, training=training, held_out=held, predicted=predicted, held_out_errors=held_errors,
-                            teacher=teacher or {"calculator": "unknown (user data)"}, data_sha256=dataset_sha256(frames),
-                            settings=self)
+        result = PodFitResult(fit=fit, training=training, held_out=held, predicted=[], held_out_errors={},
+                              teacher=teacher or {"calculator": "unknown (user data)"}, data_sha256=dataset_sha256(frames),
+                              settings=self)
+        if held:
+            result.held_out_errors, result.predicted = errors_by_kind(held, _labeller(result.calculator(), progress))
+        return result
 
 
 #: the families :class:`PotentialFit` offers
@@ -241,6 +241,17 @@ class PodFitResult:
     teacher: dict[str, Any]
     data_sha256: str
     settings: PotentialFit
+
+    @property
+    def md_model(self) -> LammpsPotential:
+        """The potential as LAMMPS MD runs it (``md run --forcefield lammps:<file>``)."""
+        return lammps_potential(str(self.fit.path))
+
+    def calculator(self) -> Calculator:
+        """An ASE calculator of the potential (``lammps:<file>``)."""
+        from sselab.atomistic.engine import load_calculator
+
+        return load_calculator(f"lammps:{self.fit.path}").calculator
 
     def summary(self) -> dict[str, Any]:
         return {"name": self.settings.name, "family": "pod", "elements": list(self.fit.elements),
@@ -310,6 +321,17 @@ class PotentialFitResult:
     predicted: list[Atoms]
     held_out_errors: dict[str, Errors]
     settings: PotentialFit
+
+    @property
+    def md_model(self) -> ForceField:
+        """The force field as LAMMPS MD runs it (``md run --forcefield <file>``)."""
+        return self.forcefield
+
+    def calculator(self) -> Calculator:
+        """An ASE calculator of the force field (``ff:<file>``)."""
+        from sselab.atomistic.md.evaluate import ForceFieldCalculator
+
+        return ForceFieldCalculator(self.forcefield)
 
     def summary(self) -> dict[str, Any]:
         return {"name": self.forcefield.name, "family": self.settings.family, "charge_scale": self.fit.charge_scale,
@@ -479,12 +501,18 @@ class ValidationResult:
 class ActiveLearning:
     """Refit where the potential will be used: run it, ask the reference where it is least trustworthy, refit.
 
-    Each round: fit the current data (:class:`PotentialFit`); run LAMMPS NVT MD with the fitted set at every
-    temperature (``md_time_fs`` with a 1 fs step, ``candidates`` frames stored per temperature; a run that blows
-    up keeps the frames written before it did, which are the configurations the set gets most wrong); label the
-    candidates with the reference and measure the set's error on each; add the ``picked`` frames with the largest
-    force error per temperature to the data. After ``min_rounds`` rounds it stops as soon as the candidates of a
-    round meet every gate; it never runs more than ``max_rounds``. A last fit is made on everything gathered.
+    Each round: fit the current data (:class:`PotentialFit`, either family); run LAMMPS NVT MD with the fitted set
+    at every temperature (``md_time_fs`` with a 1 fs step, ``candidates`` frames stored per temperature; a run that
+    blows up keeps the frames written before it did, which are the configurations the set gets most wrong); label
+    the candidates with the reference and measure the set's error on each; add the ``picked`` frames with the
+    largest force error per temperature to the data. After ``min_rounds`` rounds it stops as soon as the candidates
+    of a round meet every gate; it never runs more than ``max_rounds``. A last fit is made on everything gathered.
+
+    Collapsed frames are not labelled: once a frame brings a pair of elements closer than ``collapse_fraction`` ×
+    the shortest distance of that pair in the data (or closer than 0.5 Å for a pair the data lacks), that frame and
+    the rest of its run are dropped and counted (``collapsed`` in the round record). A machine-learned potential
+    without a repulsive core can pull atoms together where it has seen no data; such configurations are
+    unphysical, and a reference labels them with forces so large that they would dominate the next fit.
     """
 
     fit: PotentialFit = field(default_factory=PotentialFit)
@@ -495,6 +523,7 @@ class ActiveLearning:
     min_rounds: int = 2
     max_rounds: int = 4
     seed: int = 1
+    collapse_fraction: float = 0.75
 
     def __post_init__(self) -> None:
         if not self.temperatures_K:
@@ -506,15 +535,12 @@ class ActiveLearning:
         require_count(self.picked, "picked frames per temperature", low=1, high=self.candidates)
         require_count(self.min_rounds, "minimum rounds", low=1, high=20)
         require_count(self.max_rounds, "maximum rounds", low=self.min_rounds, high=20)
-        if self.fit.family != "born":
-            raise InputError("active learning runs the Born family (its MD runs in LAMMPS through md run's driver); "
-                             "fit a POD to the gathered frames with 'potential fit --family pod'")
+        require_range(self.collapse_fraction, "collapse fraction", low=0.0, low_inclusive=False, high=1.0)
 
     def run(self, structure: str | Path | Atoms, data: Sequence[str | Path | Atoms], *,
             calculator: Engine | str | Calculator = "chgnet", db: str | None = None, device: str = "cpu",
             progress: Progress = no_progress) -> ActiveLearningResult:
         """Active learning from the frames of ``data`` on the cell of ``structure``, labelled by ``calculator``."""
-        from sselab.atomistic.md.evaluate import ForceFieldCalculator
         from sselab.studies.md import build_md_system
 
         teacher = as_engine(calculator, db=db, device=device, default_fmax=0.05)
@@ -527,26 +553,33 @@ class ActiveLearning:
         rounds: list[dict[str, Any]] = []
         for number in range(1, self.max_rounds + 1):
             fitted = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
-            candidates = self._explore(atoms, fitted.forcefield, number, progress)
+            candidates, collapsed = self._explore(atoms, fitted.md_model, number, shortest_pair_distances(frames), progress)
+            if not candidates:
+                raise ConvergenceError(f"round {number}: every MD run of the fitted set collapsed before its first stored "
+                                       "frame; start from more data (sample hotter or more rattled cells) or use the Born family")
             labelled = []
             for frame in candidates:
                 result = teacher.label(frame)
                 result.info = dict(frame.info)
                 labelled.append(result)
                 progress("labelling candidates")
-            errors, predicted = errors_by_kind(labelled, _labeller(ForceFieldCalculator(fitted.forcefield)))
+            errors, predicted = errors_by_kind(labelled, _labeller(fitted.calculator()))
             picked = _most_wrong(labelled, predicted, self.picked)
             frames += picked
-            rounds.append({"round": number, "training_frames": len(fitted.training), "charge_scale": fitted.fit.charge_scale,
+            rounds.append({"round": number, "training_frames": len(fitted.training),
+                           "charge_scale": fitted.summary().get("charge_scale"),
                            "held_out": {k: e.__dict__ for k, e in fitted.held_out_errors.items()},
-                           "candidates": {k: e.__dict__ for k, e in errors.items()}, "added": len(picked)})
+                           "candidates": {k: e.__dict__ for k, e in errors.items()}, "added": len(picked),
+                           "collapsed": collapsed})
             if number >= self.min_rounds and _meets_gates(errors["all"]):
                 break
         final = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
         return ActiveLearningResult(final=final, rounds=rounds, frames=frames, settings=self)
 
-    def _explore(self, atoms: Atoms, forcefield: ForceField, number: int, progress: Progress) -> list[Atoms]:
-        """Frames of short LAMMPS NVT runs of ``forcefield`` at every temperature (those written before a blow-up included)."""
+    def _explore(self, atoms: Atoms, model: MDModel, number: int, shortest: dict[tuple[str, str], float],
+                 progress: Progress) -> tuple[list[Atoms], dict[str, int]]:
+        """Frames of short LAMMPS NVT runs of ``model`` at every temperature (those written before a blow-up included,
+        none from the first collapsed frame on), and the number of frames dropped as collapsed per temperature."""
         import tempfile
 
         from ase.io import read
@@ -558,23 +591,62 @@ class ActiveLearning:
         steps = int(round(self.md_time_fs))
         dump = max(1, steps // self.candidates)
         out: list[Atoms] = []
+        collapsed: dict[str, int] = {}
         for temperature in self.temperatures_K:
             settings = MDSettings(temperature_K=temperature, timestep_fs=1.0, steps=dump * self.candidates, dump_every=dump,
                                   seed=self.seed + number, equilibration_steps=0)
             with tempfile.TemporaryDirectory(prefix="sselab-al-") as scratch:
                 trajectory = Path(scratch) / "t.extxyz"
                 try:
-                    run_lammps_md(atoms, forcefield, settings, trajectory, Path(scratch) / "t.csv")
+                    run_lammps_md(atoms, model, settings, trajectory, Path(scratch) / "t.csv")
                 except SSELabError:
                     pass  # the frames before the blow-up are the ones to learn from
                 frames = read(trajectory, index="1:", format="extxyz") if trajectory.exists() else []
+            kept = first_collapsed(frames, shortest, self.collapse_fraction)
+            collapsed[f"{temperature:g}K"] = len(frames) - kept
+            frames = frames[:kept]
             for frame in frames:
                 frame.wrap()
                 frame.calc = None
                 frame.info = {"config_type": f"md-{temperature:g}K"}
             out += frames
             progress(f"explored {temperature:g} K")
-        return out
+        return out, collapsed
+
+
+#: shortest distance (Å) accepted for an element pair that the training data never brings together
+UNSEEN_PAIR_MIN_A = 0.5
+
+
+def shortest_pair_distances(frames: Sequence[Atoms], search_A: float = 4.0) -> dict[tuple[str, str], float]:
+    """Shortest distance (Å, minimum image) of every element pair (sorted symbols) within ``search_A`` over ``frames``."""
+    from ase.neighborlist import neighbor_list
+
+    shortest: dict[tuple[str, str], float] = {}
+    for frame in frames:
+        i, j, d = neighbor_list("ijd", frame, search_A)
+        symbols = np.asarray(frame.get_chemical_symbols())
+        for a, b, r in zip(symbols[i], symbols[j], d):
+            key = (a, b) if a <= b else (b, a)
+            if r < shortest.get(key, np.inf):
+                shortest[key] = float(r)
+    return shortest
+
+
+def first_collapsed(frames: Sequence[Atoms], shortest: dict[tuple[str, str], float], fraction: float) -> int:
+    """Index of the first frame holding a pair closer than ``fraction`` × that pair's shortest distance in the data
+    (:data:`UNSEEN_PAIR_MIN_A` for a pair the data lacks); ``len(frames)`` when none does."""
+    from ase.neighborlist import neighbor_list
+
+    for index, frame in enumerate(frames):
+        i, j, d = neighbor_list("ijd", frame, 2.5)
+        symbols = np.asarray(frame.get_chemical_symbols())
+        for a, b, r in zip(symbols[i], symbols[j], d):
+            key = (a, b) if a <= b else (b, a)
+            limit = fraction * shortest[key] if key in shortest else UNSEEN_PAIR_MIN_A
+            if r < limit:
+                return index
+    return len(frames)
 
 
 def _most_wrong(reference: Sequence[Atoms], predicted: Sequence[Atoms], per_kind: int) -> list[Atoms]:
@@ -597,7 +669,7 @@ def _meets_gates(errors: Errors) -> bool:
 class ActiveLearningResult:
     """The final fit, the error history of every round and all frames gathered."""
 
-    final: PotentialFitResult
+    final: PotentialFitResult | PodFitResult
     rounds: list[dict[str, Any]]
     frames: list[Atoms]
     settings: ActiveLearning
