@@ -128,7 +128,7 @@ def test_li_is_square_pyramidal_and_zr_octahedral(lzo):
         assert len(trans) == {"Li": 2, "Zr": 3}[symbols[metal]]
         assert 75 < min(cis) and max(cis) < 110
     # no O within 3.3 A beyond the shell: the sixth octahedral site of each Li is empty
-    i, j, d = neighbor_list("ijd", lzo, 3.3)
+    i, j = neighbor_list("ij", lzo, 3.3)
     li_o = (symbols[i] == "Li") & (symbols[j] == "O")
     assert np.bincount(i[li_o], minlength=len(lzo))[symbols == "Li"].tolist() == [5] * 24
 
