@@ -6,13 +6,16 @@ What is measured
   repeated 2×3×3 (3456 ions, seed 000's box) with 18 Na⁺, NVT at 1100 K, 1 fs steps, ``STEPS`` steps;
   1 and 2 MPI ranks (``mpiexec -n 2`` from the mpich wheel), each in a fresh subprocess;
 * the core–shell set ``llzo_bush_coreshell`` on the same box with its shell-resolving 0.2 fs step, 1 and 2 ranks;
+* optionally a machine-learned LAMMPS potential (``lammps:FILE``, e.g. a fitted POD) on the same box, 1 fs steps,
+  ``STEPS``/5 steps, 1 and 2 ranks;
 * CHGNet (the default MLIP) through ASE's MD on the 192-atom LLZO cell, ``CHGNET_STEPS`` steps of 1 fs,
   timed after one warm-up step.
 
 Reported: atom-steps per second (ions × steps / LAMMPS run time or ASE loop time) and ns/day, and the ratios
 fitted/CHGNet (atom-steps/s; the issue's goal ≥ 500) and fitted/core–shell (ns/day at each set's own timestep;
-goal ≥ 5), each at equal rank counts. Run as ``python benchmarks/bench_potentials.py [FITTED]`` with nothing
-else running; writes ``results/bench_potentials.json``.
+goal ≥ 5), each at equal rank counts, and the same two ratios for the machine-learned potential. Run as
+``python benchmarks/bench_potentials.py [FITTED [lammps:POTENTIAL.toml]]`` with nothing else running; writes
+``results/bench_potentials.json``.
 """
 
 from __future__ import annotations
@@ -37,14 +40,14 @@ def lammps_worker(forcefield: str) -> None:
     """One LAMMPS run (under mpiexec when asked); rank 0 prints the result as JSON."""
     from sselab.atomistic.build.llzo import ordered_cubic_llzo, substitute_exchange_ions
     from sselab.atomistic.md.ase_md import MDSettings
-    from sselab.atomistic.md.forcefields import load_forcefield
-    from sselab.atomistic.md.lammps import recommended_timestep_fs, run_lammps_md
+    from sselab.atomistic.md.forcefields import ForceField
+    from sselab.atomistic.md.lammps import load_md_model, recommended_timestep_fs, run_lammps_md
 
     atoms, _ = ordered_cubic_llzo(seed=1)
     atoms = substitute_exchange_ions(atoms.repeat((2, 3, 3)), "Na", count=18, seed=1)
-    field = load_forcefield(forcefield)
+    field = load_md_model(forcefield)
     dt = recommended_timestep_fs(field)
-    steps = STEPS if field.rigid else STEPS // 5
+    steps = STEPS if isinstance(field, ForceField) and field.rigid else STEPS // 5
     settings = MDSettings(temperature_K=TEMPERATURE, timestep_fs=dt, steps=steps, dump_every=min(DUMP_EVERY, steps), seed=5)
     with tempfile.TemporaryDirectory() as scratch:
         result = run_lammps_md(atoms, field, settings, Path(scratch) / "t.extxyz", Path(scratch) / "t.csv")
@@ -89,7 +92,7 @@ def measure(arguments: list[str], ranks: int = 1, threads: int = 1) -> dict:
     return {"ranks": ranks, **result}
 
 
-def main(fitted: str) -> None:
+def main(fitted: str, learned: str | None) -> None:
     runs = {
         "fitted_1_rank": measure(["--lammps", fitted]),
         "fitted_2_ranks": measure(["--lammps", fitted], ranks=2),
@@ -97,6 +100,9 @@ def main(fitted: str) -> None:
         "core_shell_2_ranks": measure(["--lammps", CORE_SHELL], ranks=2),
         "chgnet_1_process": measure(["--chgnet"], threads=os.cpu_count() or 1),
     }
+    if learned:
+        runs["learned_1_rank"] = measure(["--lammps", learned])
+        runs["learned_2_ranks"] = measure(["--lammps", learned], ranks=2)
     ratios = {
         "fitted_vs_chgnet_atom_steps": runs["fitted_1_rank"]["atom_steps_per_s"] / runs["chgnet_1_process"]["atom_steps_per_s"],
         "fitted_vs_core_shell_ns_per_day_1_rank": runs["fitted_1_rank"]["ns_per_day"] / runs["core_shell_1_rank"]["ns_per_day"],
@@ -104,11 +110,15 @@ def main(fitted: str) -> None:
         / runs["core_shell_2_ranks"].get("ns_per_day", float("nan")),
         "fitted_speedup_2_ranks": runs["fitted_2_ranks"].get("ns_per_day", float("nan")) / runs["fitted_1_rank"]["ns_per_day"],
     }
+    if learned:
+        ratios["learned_vs_chgnet_atom_steps"] = runs["learned_1_rank"]["atom_steps_per_s"] / runs["chgnet_1_process"]["atom_steps_per_s"]
+        ratios["learned_vs_core_shell_ns_per_day_1_rank"] = runs["learned_1_rank"]["ns_per_day"] / runs["core_shell_1_rank"]["ns_per_day"]
+        ratios["learned_speedup_2_ranks"] = runs["learned_2_ranks"].get("ns_per_day", float("nan")) / runs["learned_1_rank"]["ns_per_day"]
     results = {
         **environment(),
         "versions_md": {"lammps": version("lammps"), "mpich": version("mpich"), "chgnet": version("chgnet")},
         "case": {"system": "ordered cubic LLZO 2x3x3 (3456 ions) with 18 Na for LAMMPS; the 192-atom cell for CHGNet",
-                 "fitted": fitted, "core_shell": CORE_SHELL, "temperature_K": TEMPERATURE, "ensemble": "nvt",
+                 "fitted": fitted, "learned": learned, "core_shell": CORE_SHELL, "temperature_K": TEMPERATURE, "ensemble": "nvt",
                  "note": "CHGNet with torch threads on every core vs LAMMPS on 1 rank (1 core): the CHGNet ratio is conservative"},
         **runs,
         "ratios": ratios,
@@ -123,4 +133,4 @@ if __name__ == "__main__":
     elif len(sys.argv) == 2 and sys.argv[1] == "--chgnet":
         chgnet_worker()
     else:
-        main(sys.argv[1] if len(sys.argv) > 1 else "llzo_fit")
+        main(sys.argv[1] if len(sys.argv) > 1 else "llzo_fit", sys.argv[2] if len(sys.argv) > 2 else None)

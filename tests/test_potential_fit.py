@@ -534,7 +534,6 @@ def test_active_learning_runs_the_pod_family_and_lowers_its_error_on_hot_frames(
 
     from sselab.atomistic.engine import Engine
     from sselab.atomistic.fitting.metrics import errors_by_kind
-    from sselab.atomistic.fitting.pod import PodSettings
     from sselab.atomistic.fitting.sampling import rattled_cells, strained_cells
     from sselab.atomistic.md.ase_md import MDSettings
     from sselab.atomistic.md.lammps import run_lammps_md
@@ -545,7 +544,7 @@ def test_active_learning_runs_the_pod_family_and_lowers_its_error_on_hot_frames(
     engine = Engine.create(f"ff:{known}")
     cold = [engine.label(f) for f in strained_cells(li2o_cell(), (-0.03, -0.01, 0.01, 0.03))
             + rattled_cells(li2o_cell(), 8, 0.05, np.random.default_rng(4))]
-    fit = PotentialFit(name="li2o_pod", family="pod", pod=PodSettings(rin=0.8), holdout=0.0)
+    fit = PotentialFit(name="li2o_pod", family="pod", holdout=0.0)
     study = ActiveLearning(fit=fit, temperatures_K=(1500.0,), md_time_fs=400.0, candidates=4, picked=2, min_rounds=2,
                            max_rounds=2, seed=3)
     result = study.run(li2o_cell(), cold, calculator=engine)
