@@ -27,6 +27,7 @@ the edge), where F is nearly linear); ln q is found by a safeguarded Illinois it
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import mpmath
@@ -140,6 +141,13 @@ class _Segment:
         return _bracketed_root(gap, low, high)
 
 
+class ReferenceTimeout(Exception):
+    """The reference ran past its deadline."""
+
+
+_DEADLINE = [float("inf")]
+
+
 def _bracketed_root(f, low, high):
     """Root of the monotone f in [low, high]: Illinois steps (regula falsi halving the stale end), with a
     bisection whenever four steps fail to halve the bracket, until a step or the bracket is at the
@@ -150,6 +158,8 @@ def _bracketed_root(f, low, high):
         return low if abs(f_low) < abs(f_high) else high
     side, last, checkpoint = 0, None, high - low
     for iteration in range(1, 40 * mp.prec):
+        if time.monotonic() > _DEADLINE[0]:
+            raise ReferenceTimeout("the reference ran past its deadline")
         tolerance = mp.eps * 16 * max(1, abs(low), abs(high))
         if high - low <= tolerance:
             break
@@ -214,13 +224,16 @@ def _solve_at(stack, dps: int, hint: float | None = None):
         return mpmath.exp(log_q), potentials, [segments[0][0]] + [s[1] for s in segments]
 
 
-def reference_solve(stack, dps: int = 60, max_dps: int = 960, hint: float | None = None) -> Reference:
+def reference_solve(stack, dps: int = 60, max_dps: int = 960, hint: float | None = None,
+                    deadline_s: float = float("inf")) -> Reference:
     """Solve at ``dps`` and ``dps + 30`` digits, doubling until 1 − t (relative) and every boundary
     potential (eV) agree to 1e-15 between the last two precisions; raises :class:`NoSteadyState`.
 
     ``hint`` (a guess of 1 − t, e.g. from the solver under test) only speeds the search up: it is used
     as the first bracket when the reference's own anode misses change sign across ±1e-9 of it, and the
-    root inside is unique because μ(ξ = 1) is monotone in q."""
+    root inside is unique because μ(ξ = 1) is monotone in q. Raises :class:`ReferenceTimeout` after
+    ``deadline_s`` seconds."""
+    _DEADLINE[0] = time.monotonic() + deadline_s
     previous = _solve_at(stack, dps, hint)
     while True:
         current = _solve_at(stack, dps + 30, float(previous[0]))

@@ -128,6 +128,6 @@ def sweep(
     result.write(run)
     s = run.summary
     emit(s, json_output, "li0 sweep", [("points", str(s["points"])), ("no steady state", str(s["no_steady_state"])),
-                                       ("not resolvable in float64", str(s["not_resolvable"])),
+                                       ("refused by the solver", str(s["not_resolvable"])),
                                        ("wall time", f"{time.perf_counter() - run.started:.1f} s")],
          [f"run directory and plots: [bold]{run.path}[/bold]"])

@@ -27,9 +27,12 @@ precision even when t differs from 1 only in its eleventh decimal. For a given q
 end potential follows from its start by inverting the closed form (a monotone 1D root), so
 the anode potential μ_L(q) is exact up to round-off. Because ∂g/∂q = 1/(2A cosh u) + 1/σ_ion > 0
 everywhere, μ_L(q) is monotone in q (comparison principle for a scalar ODE), so bracketing on
-ln q always finds the unique t when one exists, and reports that none exists otherwise.
-The solution is then checked in position: every layer's closed-form width must equal its
-thickness fraction (``position_residuals``).
+ln q finds t when one exists, and reports that none exists otherwise. Where the profile must
+enter a segment within float spacing of its unstable window edge, that interface becomes a
+further unknown (a :class:`Pin`: a signed log-distance to the edge), and the stack is solved by
+multiple shooting between pins with position residuals (:func:`solve`). The solution is checked
+in position: every layer's closed-form width must equal its thickness fraction
+(``position_residuals``).
 """
 
 from __future__ import annotations
@@ -420,34 +423,42 @@ LOG_DELTA_MAX_OUTSIDE = 0.0
 
 @dataclass(frozen=True)
 class Pin:
-    """An interface carried as a signed log-distance to the unstable window edge of the segment it enters.
+    """An interface potential that is an unknown of the solve (multiple shooting restarts there).
 
-    The potential at segment boundary ``boundary`` (the start of segment ``boundary``) is
-    edge(``sign``) + ``side`` · e^{``log_delta``} eV, where the edge μ = B ± k_BT·arccosh α moves
-    with q. Float64 cannot place such a point once e^{log_delta} is below the float spacing of μ,
-    and the segment's width depends on ln δ; so the segment is evaluated through ``log_delta``
-    (:meth:`SegmentFlow.position_near_edge`) and ``log_delta`` is an unknown of the solve.
+    - On an edge (``sign`` = ±1): the potential at segment boundary ``boundary`` (the start of segment
+      ``boundary``) is edge(``sign``) + ``side`` · e^{``log_delta``} eV, where the edge
+      μ = B ± k_BT·arccosh α moves with q. Float64 cannot place such a point once e^{log_delta} is
+      below the float spacing of μ, and the segment's width depends on ln δ; so the segment is
+      evaluated through ``log_delta`` (:meth:`SegmentFlow.position_near_edge`).
+    - Free (``sign`` = 0): the potential is ``log_delta`` itself (eV), searched within ``bounds``: an
+      interface that sits inside a jump of the preceding segment, where adjacent floats of the upstream
+      unknown move it by more than float spacing of μ.
     """
 
     boundary: int
     sign: int
     side: int = 1
     log_delta: float = LOG_DELTA_MIN
+    bounds: tuple[float, float] | None = None
 
     def start(self, flow: SegmentFlow) -> tuple[float, float]:
         """(μ rounded to float, exact ξ-antiderivative) at the pinned potential of ``flow`` (segment ``boundary``);
         ConvergenceError where the segment has no window at this q (no edge to pin to)."""
+        if self.sign == 0:
+            return self.log_delta, math.nan
         if flow.window is None:
             raise ConvergenceError("a pinned interface lost its window edge")
         mu = flow.edge(self.sign) + self.side * math.exp(self.log_delta)
         return mu, flow.position_near_edge(self.sign, self.side, self.log_delta)
 
-    def log_delta_max(self, flow: SegmentFlow) -> float:
-        """Upper end of the search for ``log_delta``: half the window inside, 1 eV outside."""
+    def limits(self, flow: SegmentFlow) -> tuple[float, float]:
+        """Search range of ``log_delta``: up to half the window inside, 1 eV outside; ``bounds`` if free."""
+        if self.sign == 0:
+            return self.bounds
         inside = (self.sign < 0) == (self.side > 0)
         if not inside:
-            return LOG_DELTA_MAX_OUTSIDE
-        return math.log(0.5 * abs(flow.edge(1) - flow.edge(-1)))
+            return LOG_DELTA_MIN, LOG_DELTA_MAX_OUTSIDE
+        return LOG_DELTA_MIN, math.log(0.5 * abs(flow.edge(1) - flow.edge(-1)))
 
 
 @dataclass(frozen=True)
@@ -489,6 +500,8 @@ def _level_start(separator: Separator, segment_flows: list[SegmentFlow], unknown
         return Start(0, separator.mu_cathode)
     pin = unknowns.pins[level - 1]
     mu, position = pin.start(segment_flows[pin.boundary])
+    if pin.sign == 0:
+        return Start(pin.boundary, mu)
     return Start(pin.boundary, mu, position, pin.sign, float(pin.side))
 
 
@@ -508,21 +521,22 @@ def _finite(value: float, cap: float = 1e3) -> float:
 
 
 def level_residual(separator: Separator, unknowns: Unknowns, level: int) -> float:
-    """The residual that fixes level ``level``'s unknown, with every other unknown held: the width the
-    last segment of the level's stretch needs to reach its target (the next pin's potential, or μ_anode
-    for the last level), minus its thickness fraction. A position residual, monotone in the unknown;
-    infinite widths (the target lies beyond a fixed point) are capped at 10³. For a pin on the
-    cathode (b = 0) it is the pinned potential minus μ_cathode (eV).
+    """The residual that fixes level ``level``'s unknown, with every other unknown held (monotone in it).
+
+    - Towards the next pin at boundary b: the width the last segment before b needs to reach the pinned
+      potential, minus its thickness fraction (a position residual). Infinite widths (the target lies
+      beyond a fixed point) are capped at 10³. For a pin on the cathode (b = 0): the pinned potential
+      minus μ_cathode (eV).
+    - For the last level: the potential reached at the anode minus μ_anode (eV).
     """
     segment_flows = flows(separator, unknowns.log_q)
     start = _level_start(separator, segment_flows, unknowns, level)
     if level == len(unknowns.pins):
-        b, target = len(segment_flows), separator.mu_anode
-    else:
-        b = unknowns.pins[level].boundary
-        target = unknowns.pins[level].start(segment_flows[b])[0]
-        if b == 0:
-            return target - separator.mu_cathode
+        return _finite(_shoot_stretch(segment_flows, start, len(segment_flows))[-1] - separator.mu_anode)
+    b = unknowns.pins[level].boundary
+    target = unknowns.pins[level].start(segment_flows[b])[0]
+    if b == 0:
+        return target - separator.mu_cathode
     potentials = _shoot_stretch(segment_flows, start, b - 1)
     flow = segment_flows[b - 1]
     if b - 1 == start.boundary and start.position is not None:
@@ -552,7 +566,7 @@ def _limits(separator: Separator, unknowns: Unknowns, level: int) -> tuple[float
     if level == 0:
         return LOG_Q_MIN, LOG_Q_MAX
     pin = unknowns.pins[level - 1]
-    return LOG_DELTA_MIN, pin.log_delta_max(flows(separator, unknowns.log_q)[pin.boundary])
+    return pin.limits(flows(separator, unknowns.log_q)[pin.boundary])
 
 
 def _solve_level(separator: Separator, unknowns: Unknowns, level: int) -> Unknowns | None:
@@ -565,6 +579,8 @@ def _solve_level(separator: Separator, unknowns: Unknowns, level: int) -> Unknow
 def _solve_new_pin(separator: Separator, unknowns: Unknowns) -> Unknowns | None:
     """Solve the last pin's log-distance from the anode condition, on whichever side of its edge brackets."""
     level = len(unknowns.pins)
+    if unknowns.pins[-1].sign == 0:
+        return _solve_level(separator, unknowns, level)
     for side in (1, -1):
         trial = unknowns.with_value(level, LOG_DELTA_MIN)
         trial = replace(trial, pins=(*trial.pins[:-1], replace(trial.pins[-1], side=side)))
@@ -609,21 +625,44 @@ def float_noise(flow: SegmentFlow, mu: float) -> float:
     return math.inf if velocity == 0 else noise / velocity
 
 
-def _rounding_reach(best: Li0Solution, boundary: int) -> float:
-    """How far (in ξ) rounding of the potential at ``boundary`` moves the last segment's width when the
-    profile is shot forward from there: the start's rounding (eV) times dμ_n/dμ_b / v_{n−1}(μ_n)
-    = 1/v_b(μ_b) · Π_{k>b} v_{k−1}(μ_k)/v_k(μ_k) (the forward map of an autonomous 1D flow has
-    derivative v(end)/v(start), and μ is continuous at every interface)."""
-    potentials, segment_flows = best.boundary_potentials, best.flows_
-    noise = float_noise(segment_flows[boundary], potentials[boundary]) * abs(float(
-        segment_flows[boundary].velocity(potentials[boundary])))  # eV
-    log_reach = math.log(noise) if noise > 0 else -math.inf
-    log_reach -= math.log(abs(float(segment_flows[boundary].velocity(potentials[boundary]))) or 1e-300)
-    for k in range(boundary + 1, len(segment_flows)):
-        before = abs(float(segment_flows[k - 1].velocity(potentials[k])))
-        after = abs(float(segment_flows[k].velocity(potentials[k])))
-        log_reach += math.log(before or 1e-300) - math.log(after or 1e-300)
-    return math.exp(min(log_reach, 700.0))
+#: Two shots whose boundary potentials differ by more than this (eV) have parted at that boundary.
+PARTING_EV = 1e-6
+
+
+def _parting_pin(separator: Separator, unknowns: Unknowns) -> Pin | None:
+    """The boundary where shots at adjacent floats of the innermost unknown part (by > ``PARTING_EV``).
+
+    If the segment ending there started on its unstable window edge, that start becomes an edge pin;
+    otherwise the potential there sits inside a jump of the segment ending there and becomes a free
+    pin, searched between the two shots' values (the exact profile lies between them: the layer maps
+    are monotone)."""
+    level = len(unknowns.pins)
+    x = unknowns.value(level)
+    shots = []
+    for value in (float(np.nextafter(x, -np.inf)), x, float(np.nextafter(x, np.inf))):
+        trial = unknowns.with_value(level, value)
+        segment_flows = flows(separator, trial.log_q)
+        start = _level_start(separator, segment_flows, trial, level)
+        try:
+            shots.append((_shoot_stretch(segment_flows, start, len(segment_flows)), segment_flows))
+        except ConvergenceError:
+            return None
+    first = unknowns.pins[-1].boundary if unknowns.pins else 0
+    for (low, _), (high, segment_flows) in zip(shots[:-1], shots[1:], strict=True):
+        if (low[-1] - separator.mu_anode) * (high[-1] - separator.mu_anode) > 0:
+            continue
+        parted = next((i for i in range(1, len(low)) if abs(low[i] - high[i]) > PARTING_EV), None)
+        if parted is None:
+            continue
+        boundary = first + parted
+        before = boundary - 1
+        if (before > first or level == 0) and _near_unstable_edge(segment_flows[before], low[parted - 1]) and abs(
+                low[parted - 1] - segment_flows[before].edge(segment_flows[before].unstable_sign)) <= PARTING_EV:
+            return Pin(before, segment_flows[before].unstable_sign)
+        if boundary < len(segment_flows):
+            bounds = (min(low[parted], high[parted]), max(low[parted], high[parted]))
+            return Pin(boundary, 0, log_delta=0.5 * (bounds[0] + bounds[1]), bounds=bounds)
+    return None
 
 
 def _near_unstable_edge(flow: SegmentFlow, mu: float) -> bool:
@@ -636,15 +675,15 @@ def _next_pin(unknowns: Unknowns, best: Li0Solution, position_tolerance: float) 
     if there is none).
 
     Float64 cannot place such a start; carried as a log-distance to the edge it is exact again. The
-    first start whose rounding alone moves the last segment's width by more than a tenth of the
-    tolerance (:func:`_rounding_reach`) is taken; failing that, the start with the largest reach
-    (rounding compounds across several nearly-unstable starts in a row)."""
+    first start whose rounding alone moves its own segment's width by more than a tenth of the
+    tolerance (:func:`float_noise`) is taken; failing that, the most sensitive start (rounding
+    compounds across several nearly-unstable starts in a row)."""
     if not best.boundary_potentials:
         return None
     first = unknowns.pins[-1].boundary + 1 if unknowns.pins else 0
-    reach = {b: _rounding_reach(best, b) for b in range(first, len(best.flows_))
+    reach = {b: float_noise(best.flows_[b], best.boundary_potentials[b]) for b in range(first, len(best.flows_))
              if _near_unstable_edge(best.flows_[b], best.boundary_potentials[b])}
-    candidates = [b for b, r in reach.items() if r > 1e-4 * position_tolerance]
+    candidates = [b for b, r in reach.items() if r > 1e-6 * position_tolerance]
     if not candidates:
         return None
     boundary = next((b for b in candidates if reach[b] > 0.1 * position_tolerance), max(candidates, key=reach.get))
@@ -740,7 +779,7 @@ def _solution(separator: Separator, unknowns: Unknowns, position_tolerance: floa
         last = level == len(unknowns.pins)
         stretch = _shoot_stretch(segment_flows, start, count if last else unknowns.pins[level].boundary)
         if level > 0:
-            starts[start.boundary] = start
+            starts[start.boundary] = start if start.position is not None else None
         potentials.extend(stretch if last else stretch[:-1])
     potentials[0] = separator.mu_cathode
     miss = potentials[-1] - separator.mu_anode
@@ -821,15 +860,10 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
         )
     unknowns = Unknowns(brentq(mismatch, LOG_Q_MIN, LOG_Q_MAX, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=1000))
     best = _best_near(separator, unknowns, position_tolerance)
-    if best.worst_residual > position_tolerance:  # polish: the same root, in position rather than potential
-        polished = _solve_level(separator, unknowns, 0)
-        candidate = None if polished is None else _best_near(separator, polished, position_tolerance)
-        if candidate is not None and candidate.worst_residual < best.worst_residual:
-            unknowns, best = polished, candidate
     for _ in range(min(MAX_PINS, len(best.segments))):
         if best.worst_residual <= position_tolerance:
             return best
-        pin = _next_pin(unknowns, best, position_tolerance)
+        pin = _next_pin(unknowns, best, position_tolerance) or _parting_pin(separator, unknowns)
         if pin is None:
             break
         pinned = _solve_level(separator, replace(unknowns, pins=(*unknowns.pins, pin)), len(unknowns.pins))

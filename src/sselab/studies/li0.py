@@ -186,7 +186,7 @@ def solve_li0(
 
 # ---------------------------------------------------------------------------------------------- sweep
 
-#: ``status`` of a sweep point: solved, no steady state with 0 < t ≤ 1, not resolvable in float64.
+#: ``status`` of a sweep point: solved, no steady state with 0 < t ≤ 1, refused by the solver (ConvergenceError).
 SWEEP_SOLVED, SWEEP_NO_STEADY_STATE, SWEEP_NOT_RESOLVABLE = 0.0, 1.0, 2.0
 #: Values a sweep stores per point (t, jump, near_anode, overshoot, status): its cost in the ``grid_points`` limit.
 SWEEP_VALUES = 5
@@ -357,7 +357,7 @@ class Li0Sweep:
                 "fraction_near_anode": (dims, grid["near_anode"], {"units": "1"}),
                 "overshoot": (dims, grid["overshoot"], {"units": "1"}),
                 "status": (dims, grid["status"], {"flag_values": [0, 1, 2],
-                                                  "flag_meanings": "solved | no steady state | not resolvable in float64"}),
+                                                  "flag_meanings": "solved | no steady state | refused by the solver"}),
             },
             coords={"B": ("B", self.b_values_eV, {"units": "eV"}), "mu_anode": ("mu_anode", self.anodes_eV, {"units": "eV"})},
             attrs={"config": case.config, "layer": index, "band_eV": self.band_eV},
