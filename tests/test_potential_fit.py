@@ -620,3 +620,25 @@ def test_packaged_llzo_fit_is_neutral_documented_and_close_to_its_teacher():
         results[name] = (work.get_potential_energy() / len(work), work.get_forces())
     assert abs(results["ff:llzo_fit"][0] - results["chgnet"][0]) < 0.010  # the energy gate, eV/atom
     assert np.sqrt(np.mean((results["ff:llzo_fit"][1] - results["chgnet"][1]) ** 2)) < 0.3
+
+
+def test_packaged_lzo_fit_is_neutral_documented_and_as_close_to_its_teacher_as_reported():
+    """lzo_fit (Born, pristine C2/c Li6Zr2O7): neutral, CHGNet provenance, and on the packaged cell rattled by 0.05 A within
+    the energy gate and within the held-out force error docs/potentials.md reports (0.44 eV/A; it fails the 0.25 gate).
+    Measured when packaged: +1.6 meV/atom, 0.31 eV/A."""
+    from sselab import load_calculator
+    from sselab.atomistic.build.structures import load_structure
+    from sselab.atomistic.md.forcefields import formula_charge, load_forcefield
+
+    ff = load_forcefield("lzo_fit")
+    assert ff.rigid and ff.fit["teacher"]["model"] == "CHGNet 0.3.0" and formula_charge(ff, "Li6Zr2O7") == pytest.approx(0.0, abs=1e-9)
+    pytest.importorskip("chgnet")
+    atoms = load_structure("li6zr2o7")
+    atoms.rattle(0.05, seed=1)
+    results = {}
+    for name in ("ff:lzo_fit", "chgnet"):
+        work = atoms.copy()
+        work.calc = load_calculator(name).calculator
+        results[name] = (work.get_potential_energy() / len(work), work.get_forces())
+    assert abs(results["ff:lzo_fit"][0] - results["chgnet"][0]) < 0.010
+    assert np.sqrt(np.mean((results["ff:lzo_fit"][1] - results["chgnet"][1]) ** 2)) < 0.44
