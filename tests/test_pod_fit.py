@@ -224,3 +224,40 @@ def test_packaged_pod_sets_meet_the_gates_against_their_teacher_on_a_cell_they_n
     fitted, teacher = results[f"lammps:{potential}"], results["chgnet"]
     assert abs(fitted[0] - teacher[0]) < 0.010  # the energy gate, eV/atom
     assert np.sqrt(np.mean((fitted[1] - teacher[1]) ** 2)) < 0.25  # the force gate, eV/A
+
+
+def test_md_types_atoms_by_the_potential_element_list_whatever_the_cell_order(tmp_path):
+    """A LAMMPS potential's types follow its ``elements`` list (here O, Na, Li: Na absent from the cell, Li listed first
+    in the cell). Frame 0 of ``md run --forcefield lammps:FILE`` must equal an independent numpy sum of the
+    Lennard-Jones pairs with the coefficients of each element pair; any swap of types changes it (each pair has its
+    own epsilon and sigma)."""
+    import csv
+
+    from sselab.studies.md import MDGrid
+
+    coefficients = {("O", "O"): (0.010, 2.9), ("Na", "O"): (0.020, 2.4), ("Na", "Na"): (0.030, 2.6),
+                    ("Li", "O"): (0.050, 1.8), ("Li", "Na"): (0.040, 2.2), ("Li", "Li"): (0.060, 2.0)}
+    order, cutoff = ("O", "Na", "Li"), 6.0
+    lines = [f'"pair_coeff {order.index(a) + 1} {order.index(b) + 1} {eps} {sigma}"' if order.index(a) <= order.index(b)
+             else f'"pair_coeff {order.index(b) + 1} {order.index(a) + 1} {eps} {sigma}"'
+             for (a, b), (eps, sigma) in coefficients.items()]
+    potential = tmp_path / "lj.toml"
+    potential.write_text(f'elements = ["O", "Na", "Li"]\npair_style = "lj/cut {cutoff}"\npair_coeff = [{", ".join(lines)}]\n')
+    rng = np.random.default_rng(5)
+    cell = Atoms("Li6O3", positions=rng.uniform(0, 14, (9, 3)), cell=[14.0, 14.0, 14.0], pbc=True)
+    while min(cell.get_all_distances(mic=True)[np.triu_indices(9, 1)]) < 1.6:  # no overlapping pair
+        cell.positions = rng.uniform(0, 14, (9, 3))
+
+    def lj(a: str, b: str, r: float) -> float:
+        eps, sigma = coefficients.get((a, b)) or coefficients[(b, a)]
+        return 4 * eps * ((sigma / r) ** 12 - (sigma / r) ** 6) if r < cutoff else 0.0
+
+    distances, symbols = cell.get_all_distances(mic=True), cell.get_chemical_symbols()
+    expected = sum(lj(symbols[i], symbols[j], distances[i, j]) for i in range(9) for j in range(i + 1, 9))
+    grid = MDGrid(temperatures_K=(10.0,), time_fs=2.0, timestep_fs=1.0, dump_interval_fs=1.0, equilibration_fs=0.0,
+                  ensemble="nve")
+    grid.run(cell, forcefield=f"lammps:{potential}", out=tmp_path / "md")
+    with open(tmp_path / "md" / "T10K_strain+0pct" / "thermo.csv") as handle:
+        first = next(csv.DictReader(handle))
+    assert abs(expected) > 1e-3
+    assert float(first["potential_energy_eV"]) == pytest.approx(expected, abs=1e-9)

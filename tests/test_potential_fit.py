@@ -596,6 +596,16 @@ def test_collapsed_frames_are_found_against_the_shortest_distances_of_the_data()
     # a pair the data never held (Li-O unseen): only closer than UNSEEN_PAIR_MIN_A counts
     assert first_collapsed([squeezed], {("Li", "Li"): 2.3, ("O", "O"): 2.3}, 0.75) == 1
     assert UNSEEN_PAIR_MIN_A < 1.10
+    # heavy cations sit far apart: a limit above the old fixed 2.5 A search (0.75 x 3.97 A = 2.98 A) is still enforced,
+    # and a pair 5.5 A apart in the data (beyond the old 4 A search) is seen rather than treated as unseen
+    la = Atoms("La2", positions=[[0, 0, 0], [3.97, 0, 0]], cell=[12, 12, 12], pbc=True)
+    zr = Atoms("Zr2", positions=[[0, 0, 0], [5.5, 0, 0]], cell=[12, 12, 12], pbc=True)
+    assert shortest_pair_distances([la, zr]) == pytest.approx({("La", "La"): 3.97, ("Zr", "Zr"): 5.5})
+    near_la = Atoms("La2", positions=[[0, 0, 0], [2.7, 0, 0]], cell=[12, 12, 12], pbc=True)
+    near_zr = Atoms("Zr2", positions=[[0, 0, 0], [0.9, 0, 0]], cell=[12, 12, 12], pbc=True)
+    limits = shortest_pair_distances([la, zr])
+    assert first_collapsed([la, near_la], limits, 0.75) == 1
+    assert first_collapsed([zr, near_zr], limits, 0.75) == 1
 
 
 def test_packaged_llzo_fit_is_neutral_documented_and_close_to_its_teacher():

@@ -509,7 +509,7 @@ class ActiveLearning:
     of a round meet every gate; it never runs more than ``max_rounds``. A last fit is made on everything gathered.
 
     Collapsed frames are not labelled: once a frame brings a pair of elements closer than ``collapse_fraction`` ×
-    the shortest distance of that pair in the data (or closer than 0.5 Å for a pair the data lacks), that frame and
+    the shortest distance of that pair in the starting data (or closer than 0.5 Å for a pair the data lacks), that frame and
     the rest of its run are dropped and counted (``collapsed`` in the round record). A machine-learned potential
     without a repulsive core can pull atoms together where it has seen no data; such configurations are
     unphysical, and a reference labels them with forces so large that they would dominate the next fit.
@@ -551,9 +551,10 @@ class ActiveLearning:
         atoms, _ = build_md_system(structure, seed=self.seed)
         teacher.spec.check_elements(set(atoms.get_chemical_symbols()))
         rounds: list[dict[str, Any]] = []
+        shortest = shortest_pair_distances(frames)  # from the starting data only, so that the limits never ratchet down
         for number in range(1, self.max_rounds + 1):
             fitted = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
-            candidates, collapsed = self._explore(atoms, fitted.md_model, number, shortest_pair_distances(frames), progress)
+            candidates, collapsed = self._explore(atoms, fitted.md_model, number, shortest, progress)
             if not candidates:
                 raise ConvergenceError(f"round {number}: every MD run of the fitted set collapsed before its first stored "
                                        "frame; start from more data (sample hotter or more rattled cells) or use the Born family")
@@ -618,8 +619,12 @@ class ActiveLearning:
 UNSEEN_PAIR_MIN_A = 0.5
 
 
-def shortest_pair_distances(frames: Sequence[Atoms], search_A: float = 4.0) -> dict[tuple[str, str], float]:
-    """Shortest distance (Å, minimum image) of every element pair (sorted symbols) within ``search_A`` over ``frames``."""
+def shortest_pair_distances(frames: Sequence[Atoms], search_A: float = 8.0) -> dict[tuple[str, str], float]:
+    """Shortest distance (Å, minimum image) of every element pair (sorted symbols) within ``search_A`` over ``frames``.
+
+    8 Å covers the nearest neighbours of every pair in an oxide cell (Zr–Zr in LLZO is 5.6 Å); a pair farther apart
+    in every frame is absent and counts as unseen in :func:`first_collapsed`.
+    """
     from ase.neighborlist import neighbor_list
 
     shortest: dict[tuple[str, str], float] = {}
@@ -635,11 +640,13 @@ def shortest_pair_distances(frames: Sequence[Atoms], search_A: float = 4.0) -> d
 
 def first_collapsed(frames: Sequence[Atoms], shortest: dict[tuple[str, str], float], fraction: float) -> int:
     """Index of the first frame holding a pair closer than ``fraction`` × that pair's shortest distance in the data
-    (:data:`UNSEEN_PAIR_MIN_A` for a pair the data lacks); ``len(frames)`` when none does."""
+    (:data:`UNSEEN_PAIR_MIN_A` for a pair the data lacks); ``len(frames)`` when none does. Neighbours are searched out to
+    the largest of those limits, so no pair that breaks its limit is missed."""
     from ase.neighborlist import neighbor_list
 
+    search = max([UNSEEN_PAIR_MIN_A, *(fraction * r for r in shortest.values())])
     for index, frame in enumerate(frames):
-        i, j, d = neighbor_list("ijd", frame, 2.5)
+        i, j, d = neighbor_list("ijd", frame, search)
         symbols = np.asarray(frame.get_chemical_symbols())
         for a, b, r in zip(symbols[i], symbols[j], d):
             key = (a, b) if a <= b else (b, a)

@@ -92,6 +92,7 @@ from sselab.errors import InputError, SetupError, SSELabError
 from sselab.validation import require_count, require_finite
 
 __all__ = [
+    "DEFAULT_TIMESTEP_FS",
     "LAMMPS_PREFIX",
     "LammpsMDResult",
     "MDModel",
@@ -106,6 +107,7 @@ __all__ = [
     "mpi_layout",
     "particle_layout",
     "recommended_timestep_fs",
+    "require_model_elements",
     "run_lammps_md",
     "shell_period_fs",
 ]
@@ -276,7 +278,7 @@ def write_lammps_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism) -
     x_wrapped = (x_lmp - images @ box).tolist()
     images = images.tolist()
     lines = [
-        "sselab core-shell model",
+        "sselab model (ions, then shells on their cores)",
         "",
         f"{n_ions + n_shells} atoms",
         f"{n_shells} bonds",
