@@ -227,7 +227,9 @@ def _solve_at(stack, dps: int, hint: float | None = None):
 def reference_solve(stack, dps: int = 60, max_dps: int = 960, hint: float | None = None,
                     deadline_s: float = float("inf")) -> Reference:
     """Solve at ``dps`` and ``dps + 30`` digits, doubling until 1 − t (relative) and every boundary
-    potential (eV) agree to 1e-15 between the last two precisions; raises :class:`NoSteadyState`.
+    potential (eV) agree to 1e-15 between the last two precisions *and* both shots end on μ_anode (to
+    1e-12 eV); raises :class:`NoSteadyState`. Agreement alone is not enough: a start closer to an unstable
+    window edge than the working precision resolves sends both precisions down the same wrong branch.
 
     ``hint`` (a guess of 1 − t, e.g. from the solver under test) only speeds the search up: it is used
     as the first bracket when the reference's own anode misses change sign across ±1e-9 of it, and the
@@ -238,7 +240,8 @@ def reference_solve(stack, dps: int = 60, max_dps: int = 960, hint: float | None
     while True:
         current = _solve_at(stack, dps + 30, float(previous[0]))
         change = max([abs(current[0] / previous[0] - 1)] + [abs(a - b) for a, b in zip(current[1], previous[1])])
-        if change <= 1e-15 or dps >= max_dps:
+        landed = all(abs(float(shot[1][-1]) - stack.mu_anode) <= 1e-12 for shot in (previous, current))
+        if change <= 1e-15 and landed or dps >= max_dps:
             return Reference(float(current[0]), tuple(float(m) for m in current[1]), tuple(current[2]), dps + 30,
                              float(change))
         dps *= 2

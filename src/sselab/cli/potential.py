@@ -179,7 +179,7 @@ def learn_command(
     picked: Annotated[int, typer.Option(help="Frames with the largest force error added per temperature and round.")] = 5,
     min_rounds: Annotated[int, typer.Option(help="Rounds before the gates may stop the loop.")] = 2,
     max_rounds: Annotated[int, typer.Option(help="Most rounds.")] = 4,
-    collapse_fraction: Annotated[float, typer.Option(help="MD frames bringing a pair closer than this fraction of its shortest distance in the data are dropped as collapsed.")] = 0.75,
+    collapse_fraction: Annotated[float, typer.Option(help="MD frames bringing a pair closer than this fraction of its shortest distance in the data are dropped as collapsed.")] = 0.6,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fits.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals.")] = "energy=1,forces=1,stress=1",
     cation_pairs: Annotated[bool, typer.Option(help="Short-range terms between cations too.")] = False,
