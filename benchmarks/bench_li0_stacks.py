@@ -9,14 +9,16 @@ What is measured
 * B of the cathodic layer 0.3–1 eV above μ_cathode, of the anodic one 0.3–1 eV below μ_anode,
   intermediate layers anywhere between;
 * A = 10^U(−17.5, −16.3) S/m, σ_ion = 10^U(−2, 0) S/m per layer, L = U(20, 200) µm, T = 298 K;
-* j ∈ {1, 10, 100} A/m² (equal shares), and 1000 A/m² (100 mA/cm²) for a quarter of the stacks;
+* |j| ∈ {1, 10, 100} A/m² (equal shares), and 1000 A/m² (100 mA/cm²) for a quarter of the stacks;
+  a quarter of all stacks carry the reversed current (j < 0);
 * half of the stacks carry 1–3 ionic bottlenecks (σ_ion × 10^U(−4, −2), width 10^U(−4, −2.5) of L).
 
 Each stack is solved by ``sselab.continuum.li0_potential.solve`` (wall time of one call) and put
 into one of: solved / no steady state (InputError) / refused (any other error). Every verdict is
 checked by the independent mpmath solver of ``tests/li0_mp_reference.py`` (60 + 30 digits,
-doubled until two precisions agree to 1e-15, at most ``REFERENCE_MAX_DPS`` + 30 digits and
-``REFERENCE_DEADLINE_S`` per stack): on a solved stack it gives 1 − t and every interface potential
+doubled until two precisions agree to 1e-15 and both shots land on μ_anode, at most ``REFERENCE_MAX_DPS`` + 30
+digits and ``REFERENCE_DEADLINE_S`` per stack; a reference that ends more than ``REFERENCE_LANDING_EV`` from μ_anode
+counts as unconverged, and the solved stacks it could not check are listed): on a solved stack it gives 1 − t and every interface potential
 (errors: relative in 1 − t, absolute in eV at every internal segment boundary, bottleneck edges
 included); on a "no steady state" stack it must find none; on a refused stack it shows whether a
 steady state existed.
@@ -49,9 +51,12 @@ STACKS = 500
 WORKERS = 2
 #: Largest precision of the reference (digits); a stack whose two last precisions still disagree is
 #: reported as "reference unconverged" and left out of the error statistics.
-REFERENCE_MAX_DPS = 120
+REFERENCE_MAX_DPS = 480
+#: A reference counts only if its shot ends this close (eV) to μ_anode: two precisions can agree on the same wrong
+#: branch when a start lies closer to an unstable edge than either resolves (tests/li0_mp_reference.py).
+REFERENCE_LANDING_EV = 1e-12
 #: Wall-clock limit (s) of one reference solve; a stack past it is reported as "reference timed out".
-REFERENCE_DEADLINE_S = 60.0
+REFERENCE_DEADLINE_S = 240.0
 GOALS = {"one_minus_t_relative": 1e-8, "interface_mu_eV": 1e-8, "median_solve_seconds": 0.020}
 
 
@@ -73,6 +78,8 @@ def random_stack(rng: np.random.Generator) -> Separator:
             width = float(10 ** rng.uniform(-4, -2.5))
             necks.append(Bottleneck(float(rng.uniform(width, 1 - width)), width, float(10 ** rng.uniform(-4, -2))))
     current = 1000.0 if rng.random() < 0.25 else float(rng.choice([1.0, 10.0, 100.0]))
+    if rng.random() < 0.25:
+        current = -current  # the current reversed (charge instead of discharge)
     return Separator(298.0, float(rng.uniform(20e-6, 200e-6)), current, float(mu_cathode), float(mu_anode),
                      layers, tuple(necks))
 
@@ -87,6 +94,7 @@ def sselab_verdict(stack: Separator) -> dict[str, Any]:
         return {"status": "refused", "seconds": time.perf_counter() - start, "message": f"{type(error).__name__}: {error}"}
     return {"status": "solved", "seconds": time.perf_counter() - start, "one_minus_t": solution.one_minus_t,
             "boundary_potentials": list(solution.boundary_potentials), "pins": len(solution.pins),
+            "shot_from": solution.shot_from,
             "residual": solution.worst_residual}
 
 
@@ -96,7 +104,7 @@ def check(item: tuple[int, Separator, dict[str, Any]]) -> dict[str, Any]:
     start = time.perf_counter()
     row: dict[str, Any] = {"index": index, "sselab": verdict["status"], "layers": len(stack.layers),
                            "bottlenecks": len(stack.bottlenecks), "current_density_A_per_m2": stack.current_density,
-                           "sselab_seconds": verdict["seconds"]}
+                           "sselab_seconds": verdict["seconds"], "shot_from": verdict.get("shot_from")}
     try:
         reference = reference_solve(stack, max_dps=REFERENCE_MAX_DPS, hint=verdict.get("one_minus_t"),
                                     deadline_s=REFERENCE_DEADLINE_S)
@@ -105,7 +113,9 @@ def check(item: tuple[int, Separator, dict[str, Any]]) -> dict[str, Any]:
     except ReferenceTimeout:
         row["reference"] = "timed out"
     else:
-        row["reference"] = "solved" if reference.agreement <= 1e-15 else "unconverged"
+        landed = abs(reference.boundary_potentials[-1] - stack.mu_anode) <= REFERENCE_LANDING_EV
+        row["reference"] = "solved" if reference.agreement <= 1e-15 and landed else "unconverged"
+        row["reference_landing_eV"] = reference.boundary_potentials[-1] - stack.mu_anode
         row["reference_dps"] = reference.dps
         row["reference_agreement"] = reference.agreement
         if verdict["status"] == "solved" and row["reference"] == "solved":
@@ -152,10 +162,12 @@ def run() -> dict[str, Any]:
         "reference_timed_out": sum(r["reference"] == "timed out" for r in rows),
         "solved_but_reference_finds_none": sum(r["sselab"] == "solved" and r["reference"] == "no steady state" for r in rows),
         "solved_with_pinned_interfaces": sum(r.get("pins", 0) > 0 for r in compared),
+        "solved_from_the_anode": sum(r.get("shot_from") == "anode" for r in solved),
         "by_layers": {str(n): sum(r["layers"] == n and r["sselab"] == "solved" for r in rows) for n in range(2, 6)},
         "by_current_density_A_per_m2": {str(j): {"stacks": sum(r["current_density_A_per_m2"] == j for r in rows),
                                                  "solved": sum(r["current_density_A_per_m2"] == j and r["sselab"] == "solved"
-                                                               for r in rows)} for j in (1.0, 10.0, 100.0, 1000.0)},
+                                                               for r in rows)}
+                                        for j in (-1000.0, -100.0, -10.0, -1.0, 1.0, 10.0, 100.0, 1000.0)},
         "with_bottlenecks": sum(r["bottlenecks"] > 0 for r in rows),
     }
     errors = {
@@ -166,6 +178,8 @@ def run() -> dict[str, Any]:
         "interface_mu_error_median_eV": float(np.median([r["interface_mu_max_error_eV"] for r in compared])) if compared else None,
         "above_goal": sum(r["one_minus_t_rel_error"] > GOALS["one_minus_t_relative"]
                           or r["interface_mu_max_error_eV"] > GOALS["interface_mu_eV"] for r in compared),
+        "above_goal_rows": [r for r in compared if r["one_minus_t_rel_error"] > GOALS["one_minus_t_relative"]
+                            or r["interface_mu_max_error_eV"] > GOALS["interface_mu_eV"]],
         "worst_one_minus_t_stack": worst_t,
         "worst_interface_mu_stack": worst_mu,
         "reference_dps_max": max((r.get("reference_dps", 0) for r in rows), default=None),
@@ -193,6 +207,7 @@ def run() -> dict[str, Any]:
         "meets_goals": (counts["refused_with_a_steady_state"] == 0 and counts["no_steady_state_contradicted_by_reference"] == 0
                         and errors["above_goal"] == 0 and timing["median_seconds_all"] < GOALS["median_solve_seconds"]),
         "not_solved_rows": [r for r in rows if r["sselab"] != "solved"][:50],
+        "unchecked_solved_rows": [r for r in solved if r["reference"] != "solved"],
     }
 
 

@@ -14,12 +14,14 @@ CHGNetCalculator on the same GPU and a few CPU threads), waits for them, and wri
 Each worker:
   - reads the relaxed cell (.gpu/llzo_relaxed.extxyz, next to this script), fixed cell (NVT);
   - Maxwell-Boltzmann velocities at T with its own seed (momentum zeroed);
-  - Bussi stochastic velocity rescaling (taut 100 fs) if ase has it, else Langevin (friction 0.01/fs); dt = 1 fs;
+  - Bussi stochastic velocity rescaling (taut 100 fs) if ase has it, else Langevin (friction 0.01/fs); dt = 1 fs
+    (TIMESTEP_FS);
   - a frame (positions, cell, energy, T) every FRAME_EVERY steps appended to $OUT/<name>.extxyz, flushed;
   - stops at the wall-clock deadline (T0 + DEADLINE_S) or at MAX_PS.
 
 Environment: OUT (output folder), T0 (epoch seconds when the run began; default: now),
-DEADLINE_S (default 470), MAX_PS (default 20; MAX_PS_<name> overrides it for one run), RUNS (comma list of names, default A,B,C,D),
+DEADLINE_S (default 470), MAX_PS (default 20; MAX_PS_<name> overrides it for one run), RUNS (comma list of names, default A,B,C,D;
+E and F are two more 1200 K runs), TIMESTEP_FS (default 1),
 THREADS (torch threads per worker, default 3), DEVICE (default cuda), TMPDIR_REFMD (worker JSONs).
 """
 from __future__ import annotations
@@ -37,8 +39,10 @@ RUNS = {  # name: (temperature K, seed)
     "B": (1200.0, 22),
     "C": (1200.0, 33),
     "D": (3000.0, 44),
+    "E": (1200.0, 55),
+    "F": (1200.0, 66),
 }
-TIMESTEP_FS = 1.0
+TIMESTEP_FS = float(os.environ.get("TIMESTEP_FS") or 1.0)
 FRAME_EVERY = int(os.environ.get("FRAME_EVERY", 20))  # steps (= fs at dt 1 fs)
 PROGRESS_EVERY = int(os.environ.get("PROGRESS_EVERY", 500))  # steps
 TAUT_FS = 100.0
@@ -211,7 +215,7 @@ def worker(name: str) -> int:
     summary.update(
         steps=int(steps), simulated_ps=steps * TIMESTEP_FS / 1000.0, frames=n, trajectory=os.path.basename(traj_path),
         loop_wall_s=elapsed, ms_per_step=(1000 * elapsed / (steps - loop_steps0)) if steps > loop_steps0 else None,
-        temperature_all=_stat(frame_T), temperature_after_1ps=_stat(frame_T[1000 // FRAME_EVERY:]),
+        temperature_all=_stat(frame_T), temperature_after_1ps=_stat(frame_T[int(1000 / (FRAME_EVERY * TIMESTEP_FS)):]),
         temperature_second_half=_stat(frame_T[n // 2:]), energy_second_half=_stat(frame_E[n // 2:]),
         temperature_per_frame=[round(t, 1) for t in frame_T], energy_per_frame=[round(e, 4) for e in frame_E],
         wall_total_s=time.time() - t_start,

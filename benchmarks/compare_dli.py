@@ -1,13 +1,17 @@
 """D_Li at 1200 K of fitted potentials against the CHGNet reference MD on the same 192-atom LLZO cell.
 
 Inputs (not in the repository; regenerate them with the commands in docs/potentials.md):
-* ``runs/ref-md-gpu/llzo_{A,B,C}_1200K.extxyz``: CHGNet NVT runs (``benchmarks/chgnet_reference_md.py``), three seeds,
-  and ``llzo_A2_1200K_continued.extxyz``: run A continued from its last frame with fresh velocities;
-* ``runs/llzo-fit-nvt-refcell`` and ``runs/llzo-pod-nvt-refcell``: ``sselab md run`` of the fitted sets on that cell.
+* ``runs/ref-md-gpu2/llzo_{A,B,C,E}_1200K.extxyz``: four CHGNet NVT runs of 5.3–5.5 ps (Bussi thermostat, 2 fs;
+  ``benchmarks/chgnet_reference_md.py`` on one GPU, driven as in docs/potentials.md) on
+  ``runs/ref-md-gpu2/llzo_chgnet_relaxed.extxyz``, the CHGNet-relaxed ordered cell;
+* ``runs/llzo-fit-nvt-refcell2`` and ``runs/llzo-pod-nvt-refcell2``: ``sselab md run`` of the fitted sets on that cell.
 
 The first 1 ps of every CHGNet run is dropped (the thermostat brings the run from its start to 1200 K); the fitted
-runs had 1–2 ps of equilibration before production. D comes from :class:`sselab.DiffusionAnalysis` (its diffusive
-window; None where the Li MSD stays below 1 Å²). Prints one JSON object. Run as ``python benchmarks/compare_dli.py``.
+runs had 1 ps of equilibration before production, and a fitted run is cut before its first collapsed frame
+(``COLLAPSE_FRACTION``). D comes from :class:`sselab.DiffusionAnalysis` (its diffusive
+window; None where the Li MSD stays below 1 Å²). The reference D is that of the four runs pooled (every Li of every
+run in one MSD, :func:`pooled_diffusivity`); each fitted D is given as a ratio to it. Prints one JSON object and writes
+it to ``results/compare_dli.json``. Run as ``python benchmarks/compare_dli.py``.
 """
 
 from __future__ import annotations
@@ -16,17 +20,22 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from ase.io import read, write
 
 from sselab.analysis.diffusion import DiffusionAnalysis
+from sselab.studies.potential import first_collapsed, shortest_pair_distances
 
-REFERENCE = Path("runs/ref-md-gpu")
-FITTED = {"llzo_fit": Path("runs/llzo-fit-nvt-refcell/T1200K_strain+0pct/trajectory.extxyz"),
-          "llzo_pod": Path("runs/llzo-pod-nvt-refcell/T1200K_strain+0pct/trajectory.extxyz")}
-#: production time (fs) analysed per fitted run: llzo_fit's run failed at 6 ps, its pressure ramping from 7 to 22 GPa
-#: and its framework starting to move over the last picosecond, so only the first 5 ps describe the crystal
-FITTED_UNTIL_FS = {"llzo_fit": 5000.0, "llzo_pod": 10000.0}
+REFERENCE = Path("runs/ref-md-gpu2")
+REFERENCE_RUNS = ("A", "B", "C", "E")
+FITTED = {"llzo_fit": Path("runs/llzo_fit-nvt-refcell2/T1200K_strain+0pct/trajectory.extxyz"),
+          "llzo_pod": Path("runs/llzo_pod-nvt-refcell2/T1200K_strain+0pct/trajectory.extxyz")}
 EQUILIBRATION_FS = 1000.0
+#: a fitted run is analysed up to its first frame with a pair closer than this fraction of that pair's shortest distance
+#: in the reference runs (``sselab potential learn``'s collapse rule): what follows is a collapse, not diffusion
+COLLAPSE_FRACTION = 0.6
+GATE_FACTOR = 2.0
+RESULTS_PATH = Path(__file__).resolve().parent / "results" / "compare_dli.json"
 
 
 def after_equilibration(frames: list, folder: Path, name: str) -> tuple[Path, float]:
@@ -45,22 +54,49 @@ def diffusivity(path: Path, span_ps: float) -> dict:
     return {"span_ps": span_ps, **{key: result[key] for key in ("D_m2_per_s", "D_stderr_m2_per_s", "msd_at_window_end_A2")}}
 
 
+def pooled_diffusivity(runs: list[list]) -> dict:
+    """D_Li of the ensemble: the runs' atoms side by side in one trajectory (each run wrapped in the same fixed cell,
+    cut to the shortest run), so that the MSD is averaged over every Li of every run before the fit. Conductivity is
+    not meaningful for this stacked cell and is not reported."""
+    frames = min(len(run) for run in runs)
+    positions = np.concatenate([np.array([f.positions for f in run[:frames]]) for run in runs], axis=1)
+    symbols = [s for run in runs for s in run[0].get_chemical_symbols()]
+    interval = runs[0][1].info["time_fs"] - runs[0][0].info["time_fs"]
+    result = DiffusionAnalysis.from_arrays(symbols, positions, interval, "Li", cell=runs[0][0].cell.array,
+                                           temperature_K=1200.0).to_dict()
+    return {"runs": len(runs), "span_ps": (frames - 1) * interval / 1000.0,
+            **{key: result[key] for key in ("D_m2_per_s", "D_stderr_m2_per_s", "msd_at_window_end_A2")}}
+
+
 def main() -> None:
-    run_a = read(REFERENCE / "llzo_A_1200K.extxyz", index=":")
-    continued = read(REFERENCE / "llzo_A2_1200K_continued.extxyz", index=":")
-    for frame in continued[1:]:  # frame 0 of the continuation is run A's last frame
-        frame.info["time_fs"] += run_a[-1].info["time_fs"]
-    runs = {"chgnet_A": run_a + continued[1:], "chgnet_B": read(REFERENCE / "llzo_B_1200K.extxyz", index=":"),
-            "chgnet_C": read(REFERENCE / "llzo_C_1200K.extxyz", index=":")}
-    report = {}
+    report: dict = {"reference": {}, "fitted": {}}
     with tempfile.TemporaryDirectory() as scratch:
-        for name, frames in runs.items():
-            report[name] = diffusivity(*after_equilibration(frames, Path(scratch), name))
+        runs = []
+        for name in REFERENCE_RUNS:
+            frames = read(REFERENCE / f"llzo_{name}_1200K.extxyz", index=":")
+            path, span = after_equilibration(frames, Path(scratch), name)
+            report["reference"][f"chgnet_{name}"] = diffusivity(path, span)
+            runs.append(read(path, index=":"))
+        shortest = shortest_pair_distances([frame for run in runs for frame in run[::25]])
         for name, path in FITTED.items():
-            frames = [f for f in read(path, index=":") if f.info["time_fs"] <= FITTED_UNTIL_FS[name] + 1e-6]
-            kept = Path(scratch) / f"{name}.extxyz"
-            write(kept, frames, format="extxyz")
-            report[name] = diffusivity(kept, frames[-1].info["time_fs"] / 1000.0)
+            if not path.exists():
+                report["fitted"][name] = {"missing": str(path)}
+                continue
+            frames = read(path, index=":")
+            kept = first_collapsed(frames, shortest, COLLAPSE_FRACTION)
+            cut = Path(scratch) / f"{name}.extxyz"
+            write(cut, frames[:kept], format="extxyz")
+            report["fitted"][name] = {**diffusivity(cut, frames[kept - 1].info["time_fs"] / 1000.0),
+                                      "frames": len(frames), "collapsed_from_ps": (frames[kept].info["time_fs"] / 1000.0
+                                                                                  if kept < len(frames) else None)}
+    report["reference_pooled"] = pooled_diffusivity(runs)
+    mean = report["reference_pooled"]["D_m2_per_s"]
+    for result in report["fitted"].values():
+        if result.get("D_m2_per_s") is not None and mean is not None:
+            result["ratio_to_reference"] = result["D_m2_per_s"] / mean
+            result["within_factor_2"] = 1 / GATE_FACTOR <= result["ratio_to_reference"] <= GATE_FACTOR
+    RESULTS_PATH.write_text(json.dumps({"benchmark": "compare_dli", "command": "python benchmarks/compare_dli.py",
+                                        **report}, indent=1) + "\n")
     print(json.dumps(report, indent=1))
 
 

@@ -8,7 +8,10 @@ import mpmath
 import pytest
 from li0_mp_reference import BOLTZMANN_J_PER_K, ELEMENTARY_CHARGE_C, reference_segments, reference_solve
 
-from sselab.continuum.li0_potential import Layer, solve
+import numpy as np
+
+from sselab.continuum.li0_potential import Layer, Separator, fraction_near, sample_profile, solve, solve_from_cathode
+from sselab.errors import ConvergenceError
 from sselab.params.separators import load_separator
 
 CALIBRATED_A_FACTOR = 0.2277  # docs/li0_potential.md: A calibrated on Fig. 3
@@ -36,7 +39,11 @@ def unstable_edge_distances(stack, reference):
         return distances
 
 
-def assert_matches_reference(stack, solution, reference, rel=1e-9, eV=1e-9):
+#: The issue's accuracy goal: 1 − t to 1e-8 relative, every interface potential to 1e-8 eV.
+GOAL_RELATIVE, GOAL_EV = 1e-8, 1e-8
+
+
+def assert_matches_reference(stack, solution, reference, rel=GOAL_RELATIVE, eV=GOAL_EV):
     assert solution.one_minus_t == pytest.approx(reference.one_minus_t, rel=rel)
     inner = solution.boundary_potentials[1:-1]
     assert max(abs(a - b) for a, b in zip(inner, reference.boundary_potentials[1:-1])) <= eV
@@ -62,27 +69,29 @@ def test_interface_within_1e_10_eV_of_an_unstable_edge_matches_mpmath(layers):
     assert_matches_reference(stack, solution, reference)
 
 
-@pytest.mark.parametrize("name", BILAYER_CASES)
-def test_every_packaged_bilayer_case_solves_at_1_10_and_100_mA_per_cm2(name):
-    for current in CURRENTS_A_PER_M2:
-        solution = solve(calibrated(name, current))
-        assert solution.worst_residual <= 1e-9 and 0 < solution.one_minus_t < 1
+#: A segment of these stacks starts ~1e-163 eV from an unstable window edge: the reference needs several hundred
+#: digits there (minutes per case), so they are compared with it under ``-m slow`` only, and in the fast tier by
+#: the mirror invariance below (both directions shot independently, with different pinned interfaces).
+EXPENSIVE_FOR_THE_REFERENCE = {("fig4d", 1000.0), ("fig5a", 1000.0), ("fig5b", 1000.0)}
 
 
-@pytest.mark.parametrize("name", ["fig3", "fig8a", "fig8c"])
-def test_double_edge_cases_at_100_mA_per_cm2_match_mpmath(name):
-    """Figs. 3 and 8a were refused before issue 15; 8c is their asymmetric sibling."""
-    stack = calibrated(name, 1000.0)
-    assert_matches_reference(stack, solve(stack), reference_solve(stack))
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", BILAYER_CASES)
-@pytest.mark.parametrize("current", CURRENTS_A_PER_M2)
-def test_every_packaged_bilayer_case_matches_mpmath(name, current):
+@pytest.mark.parametrize(("name", "current"), [
+    pytest.param(name, current, marks=[pytest.mark.slow] if (name, current) in EXPENSIVE_FOR_THE_REFERENCE else [])
+    for name in BILAYER_CASES for current in CURRENTS_A_PER_M2])
+def test_every_packaged_bilayer_case_matches_mpmath_at_1_10_and_100_mA_per_cm2(name, current):
     stack = calibrated(name, current)
     solution = solve(stack)
+    assert 0 < solution.one_minus_t < 1
     assert_matches_reference(stack, solution, reference_solve(stack, hint=solution.one_minus_t))
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _ in EXPENSIVE_FOR_THE_REFERENCE}))
+def test_the_cases_too_costly_for_the_reference_solve_the_same_from_either_electrode(name):
+    stack = calibrated(name, 1000.0)
+    forward, backward = solve_from_cathode(stack), solve_from_cathode(stack.mirrored())
+    assert forward.pins and len(forward.pins) != len(backward.pins)  # two different multiple-shooting solves
+    assert backward.one_minus_t == pytest.approx(forward.one_minus_t, rel=1e-12)
+    assert max(abs(a - b) for a, b in zip(forward.boundary_potentials, backward.boundary_potentials[::-1], strict=True)) <= 1e-12
 
 
 def test_the_reference_antiderivative_matches_quadrature():
@@ -99,3 +108,51 @@ def test_the_reference_antiderivative_matches_quadrature():
                 direct = mpmath.quad(segment.slope, [u0, u1])
                 closed = segment.C * (segment.F(u1) - segment.F(u0))
                 assert direct != 0 and abs(closed - direct) <= mpmath.mpf("1e-25") * abs(direct)  # relative, in mpmath
+
+
+# Two stacks of benchmarks/bench_li0_stacks.py (seed 20250115), as drawn: no. 4, which the forward shot cannot
+# place, and no. 399, whose anode-side stretch needs an interface inside a jump carried as an unknown.
+STACK_4 = Separator(298.0, 0.00017937101505820775, 100.0, -3.029021502501916, -0.04605901925490863, (
+    Layer(0.25467961083654, 0.27959962525700593, 1.018092162301673e-17, -2.3161980164171867),
+    Layer(0.2793043133236635, 0.8816207504746335, 4.3802755572150456e-17, -1.7779194999761794),
+    Layer(0.46601607583979643, 0.42786154588991127, 5.070454406691542e-18, -0.497704724108713)))
+STACK_399 = Separator(298.0, 0.000185340162455255, 1.0, -3.12569184046019, -0.16271458237302716, (
+    Layer(0.290417069693414, 0.10247297895046438, 2.6467323796713976e-17, -2.756224206087343),
+    Layer(0.08772914628289039, 0.4057806517643555, 3.3487663316417886e-17, -1.8537010513282621),
+    Layer(0.32325243615114996, 0.12227119313182437, 9.536094885534558e-18, -0.48575706401663776),
+    Layer(0.10196838366173447, 0.11980051301417462, 3.006580608591741e-17, -2.1805104420445245),
+    Layer(0.1966329642108111, 0.013260310100652128, 4.713648868838841e-17, -1.0416299327331537)))
+
+
+def test_a_stack_the_forward_shot_cannot_place_is_solved_from_the_anode_and_matches_mpmath():
+    with pytest.raises(ConvergenceError):
+        solve_from_cathode(STACK_4)  # the test is about what it says
+    solution = solve(STACK_4)
+    assert solution.shot_from == "anode" and solution.separator is STACK_4
+    assert solution.boundary_potentials[0] == STACK_4.mu_cathode and solution.boundary_potentials[-1] == STACK_4.mu_anode
+    assert_matches_reference(STACK_4, solution, reference_solve(STACK_4, hint=solution.one_minus_t))
+    xi, mu = sample_profile(solution)  # sampled from the cathode side although it was solved from the anode
+    assert xi[0] == 0.0 and xi[-1] == 1.0 and np.all(np.diff(xi) >= 0)
+    assert mu[0] == pytest.approx(STACK_4.mu_cathode, abs=1e-12) and mu[-1] == pytest.approx(STACK_4.mu_anode, abs=1e-12)
+
+
+def test_an_interface_inside_a_jump_is_carried_as_an_unknown_and_matches_mpmath():
+    """Adjacent floats of ln(1 − t) move the potential at x/L = 0.70 (the end of a jump) by 4e-10 eV, which the
+    gentle layers after it turn into width errors of ~1e-7: no float of ln(1 − t) lands on μ_anode."""
+    solution = solve(STACK_399)
+    assert [pin.sign for pin in solution.pins] == [0]  # a free pin (a potential, not a distance to an edge)
+    assert_matches_reference(STACK_399, solution, reference_solve(STACK_399, hint=solution.one_minus_t))
+
+
+@pytest.mark.parametrize("name", ["fig4b", "fig5c", "fig7a_high", "fig8d"])
+def test_the_mirrored_stack_has_the_same_t_and_the_reversed_profile(name):
+    """Invariance: seen from the anode (layers reversed, electrodes swapped, j → −j) the stack has the same
+    t and the profile μ(1 − ξ); both directions are shot independently from their own first electrode."""
+    stack = calibrated(name, 100.0)
+    forward, backward = solve_from_cathode(stack), solve_from_cathode(stack.mirrored())
+    assert backward.one_minus_t == pytest.approx(forward.one_minus_t, rel=1e-9)
+    reversed_potentials = backward.boundary_potentials[::-1]
+    assert max(abs(a - b) for a, b in zip(forward.boundary_potentials, reversed_potentials, strict=True)) <= 1e-9
+    for potential in (stack.mu_cathode, 0.5 * (stack.mu_cathode + stack.mu_anode), stack.mu_anode):
+        for band in (0.01, 0.1, 1.0):  # the share of the thickness within each band: the profile, integrated
+            assert fraction_near(backward, potential, band) == pytest.approx(fraction_near(forward, potential, band), abs=1e-9)

@@ -63,9 +63,10 @@ def test_fit_writes_a_potential_file_that_the_whitelist_and_the_calculator_accep
     from sselab.atomistic.engine.potentials import lammps_potential
 
     potential = lammps_potential(str(fitted.path))
-    assert potential.pair_style == "pod"
+    assert potential.pair_style.startswith("hybrid/overlay pod zbl ")  # the repulsive wall is on by default
     assert potential.elements == fitted.elements == ("Li", "O")  # default: the data's species by atomic number
-    assert potential.pair_coeff == ("pair_coeff * * li2o_param.pod li2o_coefficients.pod Li O",)
+    assert potential.pair_coeff == ("pair_coeff * * pod li2o_param.pod li2o_coefficients.pod Li O",
+                                    "pair_coeff 1 1 zbl 3 3", "pair_coeff 1 2 zbl 3 8", "pair_coeff 2 2 zbl 8 8")
     assert "fitted by sselab" in potential.source and f"{fitted.frames} frames" in potential.note
     assert fitted.frames == len(frames[0])
     # per element: 1 one-body + 6 two-body × 2 elements + (angular degree 3 + 1) × 4 three-body radial × 3 element pairs
@@ -151,6 +152,43 @@ def test_a_fitpod_crash_is_an_error_message_not_a_dead_interpreter(frames, tmp_p
     assert not (tmp_path / "crash.toml").exists()
 
 
+COULOMB_EV_A = 14.399645  # e^2 / (4 pi eps0) in eV Å
+
+
+def zbl_energy(r, z1, z2):
+    """The universal ZBL screened nuclear repulsion (eV) at r (Å), written out independently of LAMMPS."""
+    a = 0.46850 / (z1**0.23 + z2**0.23)
+    x = r / a
+    phi = (0.18175 * np.exp(-3.19980 * x) + 0.50986 * np.exp(-0.94229 * x) + 0.28022 * np.exp(-0.40290 * x)
+           + 0.02817 * np.exp(-0.20162 * x))
+    return COULOMB_EV_A * z1 * z2 / r * phi
+
+
+def test_the_zbl_wall_is_zero_on_the_data_and_is_ziegler_biersack_littmark_below_it(fitted, frames, tmp_path):
+    """The wall sits below the data's shortest distance: the same fit without it gives the same energy and forces on
+    every training frame; below its inner radius the walled potential differs from the bare POD by exactly the ZBL
+    force (an independent numpy ZBL, central differences of its energy) on a Li–Li and a Li–O dimer."""
+    from sselab.atomistic.engine.potentials import lammps_potential
+    from sselab.atomistic.fitting.pod import PodSettings, fit_pod, shortest_distance
+
+    bare = fit_pod(frames[0], PodSettings(zbl_wall=False), folder=tmp_path, name="bare")
+    assert lammps_potential(str(bare.path)).pair_style == "pod"
+    walled, plain = evaluator(fitted.path), evaluator(bare.path)
+    for frame in frames[0][::5]:
+        a, b = walled(frame), plain(frame)
+        assert a.get_potential_energy() == pytest.approx(b.get_potential_energy(), abs=1e-8)
+        np.testing.assert_allclose(a.get_forces(), b.get_forces(), atol=1e-8)
+    inner, outer = PodSettings().zbl_radii(shortest_distance(frames[0]))
+    assert outer == pytest.approx(0.9 * shortest_distance(frames[0])) and 1.0 < outer < 2.0
+    for pair, (z1, z2) in (("Li2", (3, 3)), ("LiO", (3, 8))):
+        for r in (0.5 * inner, 0.9 * inner):
+            dimer = Atoms(pair, positions=[[10, 10, 10], [10 + r, 10, 10]], cell=[20, 20, 20], pbc=True)
+            extra = walled(dimer).get_forces()[1, 0] - plain(dimer).get_forces()[1, 0]
+            h = 1e-6
+            expected = -(zbl_energy(r + h, z1, z2) - zbl_energy(r - h, z1, z2)) / (2 * h)
+            assert extra > 0 and extra == pytest.approx(expected, rel=1e-5)  # pushes the atoms apart
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"angular_degree": 13}, "angular degree"),
     ({"rin": 4.5}, "inner radius"),
@@ -160,6 +198,8 @@ def test_a_fitpod_crash_is_an_error_message_not_a_dead_interpreter(frames, tmp_p
     ({"regularization": 0.0}, "regularization"),
     ({"energy_weight": 0.0, "force_weight": 0.0}, "weights"),
     ({"force_weight": -1.0}, "force weight"),
+    ({"zbl_fraction": 1.5}, "ZBL wall fraction"),
+    ({"zbl_width": 0.0}, "ZBL switching width"),
 ])
 def test_settings_out_of_bounds_are_refused(change, message):
     from sselab.atomistic.fitting.pod import PodSettings

@@ -1,4 +1,4 @@
-"""``sselab potential sample|fit|validate``: fast potentials distilled from a reference calculator.
+"""``sselab potential sample|fit|validate|learn``: fast potentials distilled from a reference calculator.
 
 The library behind it is :mod:`sselab.studies.potential` (``PotentialSampling``, ``PotentialFit``,
 ``PotentialValidation``); the method is in docs/potentials.md.
@@ -92,6 +92,7 @@ def fit_command(
     name: Annotated[str, typer.Option(help="Name of the fitted set (the TOML file and ff:NAME).")] = "fitted",
     family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
     pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
+    pod_wall: Annotated[bool, typer.Option(help="Overlay a ZBL repulsive wall below the data's shortest distance (family pod).")] = True,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fit, e.g. llzo_bush_coreshell.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals (each scaled by its gate).")] = "energy=1,forces=1,stress=1",
     holdout: Annotated[float, typer.Option(help="Fraction of each kind of frame held out for validation.")] = 0.15,
@@ -112,7 +113,7 @@ def fit_command(
 
     settings = BornFitSettings(cutoff_A=cutoff, short_range_cutoff_A=short_range_cutoff, weights=parse_weights(weights),
                                cation_pairs=cation_pairs)
-    study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff), holdout=holdout, seed=seed,
+    study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall), holdout=holdout, seed=seed,
                          initial=initial)
     identity = run_summary(teacher, "potential sample", {"teacher"})["teacher"] if teacher else None
     run = RunDirectory.open(out, "potential fit", {"data": data, "name": name, "initial": initial, "weights": weights}, overwrite=overwrite)
@@ -173,6 +174,7 @@ def learn_command(
     name: Annotated[str, typer.Option(help="Name of the fitted set.")] = "fitted",
     family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
     pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
+    pod_wall: Annotated[bool, typer.Option(help="Overlay a ZBL repulsive wall below the data's shortest distance (family pod).")] = True,
     temperature: Annotated[list[str] | None, typer.Option(help="Exploration temperature(s), repeatable (default 1200 K and 3000 K).")] = None,
     time: Annotated[str, typer.Option(help="MD time per temperature and round.")] = "5 ps",
     candidates: Annotated[int, typer.Option(help="Frames labelled per temperature and round.")] = 10,
@@ -184,28 +186,37 @@ def learn_command(
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals.")] = "energy=1,forces=1,stress=1",
     cation_pairs: Annotated[bool, typer.Option(help="Short-range terms between cations too.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the MD velocities, the LLZO Li ordering and the hold-out draw.")] = 1,
+    resume: Annotated[bool, typer.Option(help="Continue the run in --out after its last finished round (the settings, data, structure and calculator must equal the recorded ones).")] = False,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Active learning: fit, run MD with the fit, label the frames it gets most wrong with the reference, refit."""
+    """Active learning: fit, run MD with the fit, label the frames it gets most wrong with the reference, refit.
+
+    Every finished round is checkpointed in <out>/rounds/ (rounds.json: the round records and the signature of the
+    settings; gathered.extxyz: the frames the rounds added). ``--resume`` continues an interrupted run from its last
+    finished round (or, when the loop had already stopped, with the final fit) after checking that the settings, the
+    starting data, the structure and the calculator equal the recorded ones; without it, a run directory holding a
+    finished or an unfinished run is refused unless ``--overwrite``.
+    """
     from sselab.atomistic.fitting.born import BornFitSettings
     from sselab.atomistic.fitting.pod import PodSettings
     from sselab.runs import RunDirectory
-    from sselab.studies.potential import ActiveLearning, PotentialFit
+    from sselab.studies.potential import ActiveLearning, PotentialFit, prepare_learning_checkpoint
     from sselab.units import parse_quantity
 
     fit = PotentialFit(name=name, family=family, settings=BornFitSettings(weights=parse_weights(weights), cation_pairs=cation_pairs),
-                       pod=PodSettings(rcut=pod_cutoff), seed=seed, initial=initial)
+                       pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall), seed=seed, initial=initial)
     temperatures = tuple(parse_quantity(t, "temperature", "--temperature") for t in temperature) if temperature else (1200.0, 3000.0)
     study = ActiveLearning(fit=fit, temperatures_K=temperatures, md_time_fs=parse_quantity(time, "time", "--time") * 1e15,
                            candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed,
                            collapse_fraction=collapse_fraction)
     engine = make_engine(calculator, db, 0.05, device)
-    run = RunDirectory.open(out, "potential learn", {"data": data, "structure": structure, "calculator": calculator, "db": db},
-                            overwrite=overwrite)
+    run = RunDirectory.open(out, "potential learn", {"data": data, "structure": structure, "calculator": calculator, "db": db,
+                                                      "resume": resume}, overwrite=overwrite, resume=resume)
+    checkpoint = prepare_learning_checkpoint(run.path / "rounds", resume=resume, overwrite=overwrite)
     with progress_bar(0, "active learning", not json_output) as advance:
-        result = study.run(structure, data, calculator=engine, progress=advance)
+        result = study.run(structure, data, calculator=engine, checkpoint=checkpoint, progress=advance)
     run = result.write(run)
     rows = []
     for record in result.rounds:

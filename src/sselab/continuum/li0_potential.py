@@ -157,6 +157,18 @@ class Separator:
             if not (neck.position - neck.width / 2 >= 0 and neck.position + neck.width / 2 <= 1):
                 raise InputError(f"bottleneck {i} must lie within the separator (0 <= position ± width/2 <= 1)")
 
+    def mirrored(self) -> Separator:
+        """The same stack seen from the anode: layers and bottlenecks reversed, electrodes swapped, j → −j.
+
+        With ξ' = 1 − ξ, dμ/dξ' = e L (−j) g(μ) with the same t, so the mirrored stack has the same
+        transference number and the profile μ(1 − ξ'). A window edge that repels the flow in one
+        direction attracts it in the other, which is why :func:`solve` falls back on it.
+        """
+        return replace(
+            self, current_density=-self.current_density, mu_cathode=self.mu_anode, mu_anode=self.mu_cathode,
+            layers=tuple(reversed(self.layers)),
+            bottlenecks=tuple(replace(neck, position=1.0 - neck.position) for neck in reversed(self.bottlenecks)))
+
     @property
     def thermal_energy(self) -> float:
         """k_B T in eV."""
@@ -626,11 +638,16 @@ def float_noise(flow: SegmentFlow, mu: float) -> float:
 
 
 #: Two shots whose boundary potentials differ by more than this (eV) have parted at that boundary.
-PARTING_EV = 1e-6
+PARTING_EV = 1e-11
+#: A segment start this close (eV) to its unstable window edge, where shots part, is pinned to that edge.
+ON_EDGE_EV = 1e-6
+#: Floats of the innermost unknown searched on each side of its value for two adjacent shots that bracket μ_anode.
+PARTING_SEARCH_ULPS = 8
 
 
 def _parting_pin(separator: Separator, unknowns: Unknowns) -> Pin | None:
-    """The boundary where shots at adjacent floats of the innermost unknown part (by > ``PARTING_EV``).
+    """The boundary where shots at adjacent floats of the innermost unknown, landing on either side of
+    μ_anode, part (by > ``PARTING_EV``).
 
     If the segment ending there started on its unstable window edge, that start becomes an edge pin;
     otherwise the potential there sits inside a jump of the segment ending there and becomes a free
@@ -638,8 +655,11 @@ def _parting_pin(separator: Separator, unknowns: Unknowns) -> Pin | None:
     are monotone)."""
     level = len(unknowns.pins)
     x = unknowns.value(level)
+    values = [x]
+    for _ in range(PARTING_SEARCH_ULPS):  # a bracketing root finder stops within a few float spacings of the crossing
+        values = [float(np.nextafter(values[0], -np.inf)), *values, float(np.nextafter(values[-1], np.inf))]
     shots = []
-    for value in (float(np.nextafter(x, -np.inf)), x, float(np.nextafter(x, np.inf))):
+    for value in values:
         trial = unknowns.with_value(level, value)
         segment_flows = flows(separator, trial.log_q)
         start = _level_start(separator, segment_flows, trial, level)
@@ -657,7 +677,7 @@ def _parting_pin(separator: Separator, unknowns: Unknowns) -> Pin | None:
         boundary = first + parted
         before = boundary - 1
         if (before > first or level == 0) and _near_unstable_edge(segment_flows[before], low[parted - 1]) and abs(
-                low[parted - 1] - segment_flows[before].edge(segment_flows[before].unstable_sign)) <= PARTING_EV:
+                low[parted - 1] - segment_flows[before].edge(segment_flows[before].unstable_sign)) <= ON_EDGE_EV:
             return Pin(before, segment_flows[before].unstable_sign)
         if boundary < len(segment_flows):
             bounds = (min(low[parted], high[parted]), max(low[parted], high[parted]))
@@ -704,7 +724,8 @@ class Li0Solution:
     anode_mismatch_eV: float  # potential the last stretch's shot reaches at the anode − μ_anode (a conditioning diagnostic)
     flows_: tuple[SegmentFlow, ...] = field(repr=False, default=())
     start_positions: tuple[float | None, ...] = ()  # exact ξ-antiderivative at a segment's start, where float μ cannot place it
-    pins: tuple[Pin, ...] = ()  # interfaces carried as log-distances to an unstable window edge
+    pins: tuple[Pin, ...] = ()  # interfaces carried as log-distances to an unstable window edge, in the shot's frame
+    shot_from: str = "cathode"  # the electrode the shooting started from ("anode": the mirrored stack was solved)
 
     @property
     def one_minus_t(self) -> float:
@@ -728,8 +749,29 @@ def _bracketed_at_float_resolution(width_at, start: float, end: float, target: f
     return bool(finite) and min(finite) <= 0.0 <= max(finite)
 
 
+def _within_rounding(flow: SegmentFlow, end: float, raw: float, position_tolerance: float) -> bool:
+    """Whether a width residual ``raw`` lies within the tolerance plus what rounding of the end potential can
+    produce; never where the end sits on a fixed point (zero velocity: the rounding reach is unbounded)."""
+    noise = float_noise(flow, end)
+    return math.isfinite(noise) and abs(raw) <= position_tolerance + noise
+
+
+#: A segment whose width misses by more than the position tolerance is still accepted when the shot across
+#: its exact width lands within this (eV) of its end potential, and the width misses by at most
+#: ``POSITION_SLACK``: on a gentle slope the end potential pins the profile more tightly than the width does.
+POTENTIAL_TOLERANCE_EV = 1e-11
+POSITION_SLACK = 1e-6
+
+
+def _lands_within_potential_tolerance(raw: float, reached: float, end: float) -> bool:
+    """Whether a segment missing its width by ``raw`` still lands on its end potential: the shot across the
+    exact width reaches ``reached``, within ``POTENTIAL_TOLERANCE_EV`` of ``end``."""
+    return abs(raw) <= POSITION_SLACK and abs(reached - end) <= POTENTIAL_TOLERANCE_EV
+
+
 def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tolerance: float) -> float:
-    """Closed-form width − segment width, or 0 where the segment is exact to float resolution.
+    """Closed-form width − segment width, or 0 where the segment is exact to float resolution or lands on
+    its end potential to ``POTENTIAL_TOLERANCE_EV``.
 
     Near a plateau ξ(μ) is steeper than float spacing in μ: the width then changes by more than
     the tolerance between adjacent floats of μ. The segment is exact to working precision when
@@ -744,8 +786,10 @@ def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tole
     raw = flow.width_between(start, end) - width
     if abs(raw) <= position_tolerance:
         return raw
-    if abs(raw) <= position_tolerance + float_noise(flow, end):
+    if _within_rounding(flow, end, raw, position_tolerance):
         return 0.0  # within what rounding of the end potential and of the window edges can produce
+    if _lands_within_potential_tolerance(raw, flow.advance(start, width), end):
+        return 0.0  # a gentle slope: the end potential is right to POTENTIAL_TOLERANCE_EV
     bound = flow._bound(start)
     if bound is not None and abs(end - bound) <= 1e-12 * max(1.0, abs(bound)):
         return 0.0  # a plateau on the stable fixed point: the end potential is exact to float spacing, ξ(μ) is not
@@ -762,8 +806,11 @@ def _pinned_residual(flow: SegmentFlow, start: Start, end: float, position_toler
     raw = width_at(start.mu, end) - width
     if abs(raw) <= position_tolerance:
         return raw
-    if abs(raw) <= position_tolerance + float_noise(flow, end):
+    if _within_rounding(flow, end, raw, position_tolerance):
         return 0.0  # within what rounding of the end potential and of the window edges can produce
+    reached = flow.advance(start.mu, width, start.position, start.leaving, start.direction)
+    if _lands_within_potential_tolerance(raw, reached, end):
+        return 0.0  # a gentle slope: the end potential is right to POTENTIAL_TOLERANCE_EV
     return 0.0 if _bracketed_at_float_resolution(width_at, start.mu, end, width, False) else raw
 
 
@@ -833,6 +880,46 @@ def _best_near(separator: Separator, unknowns: Unknowns, position_tolerance: flo
 def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution:
     """Find t (as 1 − t) and every boundary potential; see the module docstring.
 
+    The stack is shot from the cathode (:func:`solve_from_cathode`). Where that cannot place some
+    interface, the mirrored stack (:meth:`Separator.mirrored`) is shot from the anode and its
+    solution mapped back: an edge that repels the flow from one side attracts it from the other,
+    so an interface the forward shot must start on an unstable edge is reached from the anode as
+    a plateau on a stable one. Existence of a steady state does not depend on the direction, so a
+    stack without one is refused before the mirror is tried.
+    """
+    try:
+        return solve_from_cathode(separator, position_tolerance)
+    except ConvergenceError as forward_error:
+        try:
+            backward = solve_from_cathode(separator.mirrored(), position_tolerance)
+        except ConvergenceError:
+            raise forward_error from None
+        return _mirror_back(separator, backward)
+
+
+def _mirror_back(separator: Separator, backward: Li0Solution) -> Li0Solution:
+    """The solution of ``separator`` from that of its mirror: the same t, boundary potentials and
+    position residuals reversed, the flows rebuilt in the cathode-to-anode direction. The exact
+    start positions of pinned interfaces are dropped: seen from the cathode those interfaces are
+    segment ends on a stable plateau, which the sampling maps to the segment's edge. The anode
+    mismatch is that of one forward shot at the solved t (a conditioning diagnostic)."""
+    segments = tuple(separator.segments())
+    mirrored_widths = [s.width for s in reversed(backward.segments)]
+    if len(segments) != len(mirrored_widths) or any(
+            abs(s.width - w) > 1e-12 for s, w in zip(segments, mirrored_widths, strict=True)):
+        raise ConvergenceError("the mirrored stack cut its layers differently (bottleneck edges within 1e-12 of a layer edge)")
+    try:
+        anode_mismatch = shoot(separator, backward.log_q)[-1] - separator.mu_anode
+    except ConvergenceError:
+        anode_mismatch = math.inf
+    return Li0Solution(separator, backward.log_q, tuple(reversed(backward.boundary_potentials)), segments,
+                       tuple(reversed(backward.position_residuals)), anode_mismatch,
+                       tuple(flows(separator, backward.log_q)), (), backward.pins, shot_from="anode")
+
+
+def solve_from_cathode(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution:
+    """Find t (as 1 − t) and every boundary potential by shooting from the cathode.
+
     1. Bracket ln(1 − t) on the anode potential of a single shot (monotone in q).
     2. If no float of ln(1 − t) satisfies every segment in position, the shots at adjacent floats part
        at some boundary: the segment entered there starts within float spacing of its unstable window
@@ -863,12 +950,8 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
     for _ in range(min(MAX_PINS, len(best.segments))):
         if best.worst_residual <= position_tolerance:
             return best
-        pin = _next_pin(unknowns, best, position_tolerance) or _parting_pin(separator, unknowns)
-        if pin is None:
-            break
-        pinned = _solve_level(separator, replace(unknowns, pins=(*unknowns.pins, pin)), len(unknowns.pins))
-        pinned = None if pinned is None else _solve_new_pin(separator, pinned)
-        pinned = None if pinned is None else _gauss_seidel(separator, pinned)
+        pinned = _with_pin(separator, unknowns, _next_pin(unknowns, best, position_tolerance))
+        pinned = pinned or _with_pin(separator, unknowns, _parting_pin(separator, unknowns))
         if pinned is None:
             break
         unknowns = pinned
@@ -881,6 +964,15 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
         f"(layer-width residual {best.position_residuals[worst]:.3g} after {len(unknowns.pins)} pinned interface(s)); "
         "please report this stack (docs/li0_potential.md, 'Extent')"
     )
+
+
+def _with_pin(separator: Separator, unknowns: Unknowns, pin: Pin | None) -> Unknowns | None:
+    """The unknowns with ``pin`` added and every level re-solved (None if there is no pin or no solution)."""
+    if pin is None:
+        return None
+    pinned = _solve_level(separator, replace(unknowns, pins=(*unknowns.pins, pin)), len(unknowns.pins))
+    pinned = None if pinned is None else _solve_new_pin(separator, pinned)
+    return None if pinned is None else _gauss_seidel(separator, pinned)
 
 
 def _xi_at(flow: SegmentFlow, mu_start: float, mu_end: float, mu: np.ndarray, start_position: float | None = None) -> np.ndarray:

@@ -19,6 +19,9 @@ parameter, C11/C12/C44 and E100/E110/E111.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,7 +50,7 @@ from sselab.atomistic.md.forcefields import ForceField, load_forcefield, write_f
 from sselab.atomistic.md.lammps import MDModel
 from sselab.errors import ConvergenceError, InputError
 from sselab.progress import Progress, no_progress
-from sselab.runs import RunDirectory
+from sselab.runs import RunDirectory, to_jsonable
 from sselab.validation import require_count, require_range, require_text
 
 __all__ = ["FAMILIES", "ActiveLearning", "ActiveLearningResult", "PodFitResult", "PotentialFit", "PotentialFitResult", "PotentialSampling", "PotentialValidation", "SamplingResult", "ValidationResult"]
@@ -540,20 +543,48 @@ class ActiveLearning:
 
     def run(self, structure: str | Path | Atoms, data: Sequence[str | Path | Atoms], *,
             calculator: Engine | str | Calculator = "chgnet", db: str | None = None, device: str = "cpu",
-            progress: Progress = no_progress) -> ActiveLearningResult:
-        """Active learning from the frames of ``data`` on the cell of ``structure``, labelled by ``calculator``."""
+            checkpoint: str | Path | None = None, progress: Progress = no_progress) -> ActiveLearningResult:
+        """Active learning from the frames of ``data`` on the cell of ``structure``, labelled by ``calculator``.
+
+        ``checkpoint`` (a folder, created when missing) makes the loop resumable. After every finished round it holds
+
+        * ``rounds.json``: the round records, the number and sha256 of the frames the rounds added, and the
+          signature of the run (:meth:`signature`: these settings with the fit's, the sha256 of the starting frames,
+          the structure's record with the hash of its cell, the teacher's identity);
+        * ``gathered.extxyz``: the frames the finished rounds added, in order (the starting frames are not copied).
+
+        Both are replaced atomically (a temporary file, then a rename; the frames first, the record last, so an
+        interruption leaves the last finished round readable). The loop then goes on with the frames as the file holds
+        them (positions and forces to 1e-8), so a run continued from the checkpoint is the same run.
+
+        Resume rule: when the folder already holds a checkpoint, its signature must equal this run's (otherwise a
+        one-line :class:`InputError` names the first differing setting; nothing is computed); its rounds are taken as
+        done and the loop continues with the next round, or goes straight to the final fit when the last recorded
+        round already stopped the loop (``max_rounds`` reached, or a round of number ≥ ``min_rounds`` whose candidates
+        meet every gate). Every round is a function of the frames before it (the MD seeds are ``seed`` + round), so a
+        resumed run gives the rounds and frames of an uninterrupted one. The checkpoint is kept after the final fit.
+        """
         from sselab.studies.md import build_md_system
 
         teacher = as_engine(calculator, db=db, device=device, default_fmax=0.05)
-        frames: list[Atoms] = []
+        start: list[Atoms] = []
         for item in data:
-            frames += [item] if isinstance(item, Atoms) else read_training_set(item)
-        frames = check_training_set(frames)
-        atoms, _ = build_md_system(structure, seed=self.seed)
+            start += [item] if isinstance(item, Atoms) else read_training_set(item)
+        start = check_training_set(start)
+        atoms, system = build_md_system(structure, seed=self.seed)
         teacher.spec.check_elements(set(atoms.get_chemical_symbols()))
+        folder = Path(checkpoint) if checkpoint is not None else None
+        signature = self.signature(start, system, teacher.spec.identity()) if folder is not None else {}
         rounds: list[dict[str, Any]] = []
-        shortest = shortest_pair_distances(frames)  # from the starting data only, so that the limits never ratchet down
-        for number in range(1, self.max_rounds + 1):
+        gathered: list[Atoms] = []  # the frames the rounds added, after the starting ones
+        if folder is not None:
+            rounds, gathered = read_learning_checkpoint(folder, signature) or ([], [])
+            for record in rounds:
+                progress(f"round {record['round']}: read from the checkpoint")
+        shortest = shortest_pair_distances(start)  # from the starting data only, so that the limits never ratchet down
+        while not self._stops(rounds):
+            number = len(rounds) + 1
+            frames = start + gathered
             fitted = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
             candidates, collapsed = self._explore(atoms, fitted.md_model, number, shortest, progress)
             if not candidates:
@@ -567,16 +598,40 @@ class ActiveLearning:
                 progress("labelling candidates")
             errors, predicted = errors_by_kind(labelled, _labeller(fitted.calculator()))
             picked = _most_wrong(labelled, predicted, self.picked)
-            frames += picked
-            rounds.append({"round": number, "training_frames": len(fitted.training),
-                           "charge_scale": fitted.summary().get("charge_scale"),
-                           "held_out": {k: e.__dict__ for k, e in fitted.held_out_errors.items()},
-                           "candidates": {k: e.__dict__ for k, e in errors.items()}, "added": len(picked),
-                           "collapsed": collapsed})
-            if number >= self.min_rounds and _meets_gates(errors["all"]):
-                break
+            record = _plain_copy({"round": number, "training_frames": len(fitted.training),
+                                  "charge_scale": fitted.summary().get("charge_scale"),
+                                  "held_out": {k: e.__dict__ for k, e in fitted.held_out_errors.items()},
+                                  "candidates": {k: e.__dict__ for k, e in errors.items()}, "added": len(picked),
+                                  "collapsed": collapsed})
+            if folder is None:
+                rounds, gathered = [*rounds, record], gathered + picked
+            else:  # go on with what the checkpoint holds, as a resumed run will
+                write_learning_checkpoint(folder, signature, [*rounds, record], gathered + picked)
+                rounds, gathered = read_learning_checkpoint(folder, signature) or ([], [])
+            progress(f"round {number} finished")
+        frames = start + gathered
         final = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
         return ActiveLearningResult(final=final, rounds=rounds, frames=frames, settings=self)
+
+    def _stops(self, rounds: Sequence[dict[str, Any]]) -> bool:
+        """Whether the loop is over after ``rounds``: ``max_rounds`` done, or the last round (number ≥ ``min_rounds``)
+        met every gate on its candidates."""
+        if not rounds:
+            return False
+        last = rounds[-1]
+        return len(rounds) >= self.max_rounds or (last["round"] >= self.min_rounds and _round_meets(last))
+
+    def signature(self, frames: Sequence[Atoms], system: dict[str, Any], teacher: dict[str, Any]) -> dict[str, Any]:
+        """Everything that determines the rounds, as flat JSON values (nested keys joined by dots, so that a refused
+        resume names the very setting that differs): every setting of this study and its fit (``settings.*``; with
+        the parameter hash of the fit's ``initial`` force field), the sha256 of the starting ``frames``
+        (``data_sha256``), the structure's record from :func:`~sselab.studies.md.build_md_system` (``structure.*``:
+        the argument, the formula and the sha256 of the cell) and the teacher's identity (``teacher.*``)."""
+        settings = to_jsonable(dataclasses.asdict(self))
+        if self.fit.initial is not None and self.fit.family == "born":
+            settings["fit"]["initial_parameters_sha256"] = load_forcefield(self.fit.initial).parameters_sha256()
+        return _plain_copy(_flat({"format": LEARNING_CHECKPOINT_FORMAT, "settings": settings,
+                                  "data_sha256": dataset_sha256(frames), "structure": system, "teacher": teacher}))
 
     def _explore(self, atoms: Atoms, model: MDModel, number: int, shortest: dict[tuple[str, str], float],
                  progress: Progress) -> tuple[list[Atoms], dict[str, int]]:
@@ -614,6 +669,126 @@ class ActiveLearning:
             out += frames
             progress(f"explored {temperature:g} K")
         return out, collapsed
+
+
+#: the files of an active-learning checkpoint folder (:meth:`ActiveLearning.run`) and the record's format name
+LEARNING_CHECKPOINT_RECORD = "rounds.json"
+LEARNING_CHECKPOINT_FRAMES = "gathered.extxyz"
+LEARNING_CHECKPOINT_FORMAT = "sselab active-learning checkpoint"
+
+
+def write_learning_checkpoint(folder: str | Path, signature: dict[str, Any], rounds: Sequence[dict[str, Any]],
+                              gathered: Sequence[Atoms]) -> None:
+    """Write the checkpoint of :meth:`ActiveLearning.run` into ``folder``: the ``gathered`` frames, then the record.
+
+    Each file is written under a temporary name and renamed over the old one. The frames go first: an interruption
+    between the two renames leaves the old record, whose frame count and hash still name the first frames of the new
+    file (frames are only ever appended).
+    """
+    target = Path(folder)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        frames_file = target / LEARNING_CHECKPOINT_FRAMES
+        partial = frames_file.with_name(f".{frames_file.name}.partial")
+        write_training_set(list(gathered), partial)
+        os.replace(partial, frames_file)
+        stored = _checkpoint_frames(target, len(gathered))
+        record = {"format": LEARNING_CHECKPOINT_FORMAT, "signature": signature, "rounds": list(rounds),
+                  "gathered_frames": len(stored), "gathered_sha256": dataset_sha256(stored)}
+        record_file = target / LEARNING_CHECKPOINT_RECORD
+        partial = record_file.with_name(f".{record_file.name}.partial")
+        partial.write_text(json.dumps(_plain_copy(record), indent=1) + "\n", encoding="utf-8")
+        os.replace(partial, record_file)
+    except OSError as error:
+        raise InputError(f"cannot write the active-learning checkpoint in {target}: {error.strerror or error}") from None
+
+
+def read_learning_checkpoint(folder: str | Path, signature: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Atoms]] | None:
+    """(round records, gathered frames) of the checkpoint in ``folder``; None when it holds none.
+
+    Refused in one line: a checkpoint whose signature differs from ``signature`` (naming the first differing key), a
+    record that is not a checkpoint, frames that do not match the record's count and hash.
+    """
+    from sselab.atomistic.md.record import require_same_settings
+    from sselab.validation import read_json_file
+
+    target = Path(folder)
+    record_file = target / LEARNING_CHECKPOINT_RECORD
+    if not record_file.exists():
+        return None
+    data = read_json_file(record_file, "active-learning checkpoint")
+    rounds = data.get("rounds") if isinstance(data, dict) else None
+    if (not isinstance(data, dict) or data.get("format") != LEARNING_CHECKPOINT_FORMAT or not isinstance(data.get("signature"), dict)
+            or not isinstance(rounds, list) or not all(isinstance(r, dict) for r in rounds)
+            or [r.get("round") for r in rounds] != list(range(1, len(rounds) + 1))
+            or not all(isinstance(r.get("added"), int) and isinstance(r.get("candidates"), dict)
+                    and isinstance(r["candidates"].get("all"), dict) for r in rounds)
+            or not isinstance(data.get("gathered_frames"), int) or not isinstance(data.get("gathered_sha256"), str)):
+        raise InputError(f"{record_file} is not an sselab active-learning checkpoint; use another --out, or --overwrite to start again")
+    require_same_settings(data["signature"], signature, f"the active-learning checkpoint in {target}")
+    count = data["gathered_frames"]
+    gathered = _checkpoint_frames(target, count)
+    if (len(gathered) != count or dataset_sha256(gathered) != data["gathered_sha256"]
+            or sum(r.get("added", 0) for r in rounds) != count):
+        raise InputError(f"{target / LEARNING_CHECKPOINT_FRAMES} does not hold the {count} frames its record "
+                         f"{LEARNING_CHECKPOINT_RECORD} names (edited or damaged); use another --out, or --overwrite to start again")
+    return rounds, gathered
+
+
+def prepare_learning_checkpoint(folder: str | Path, *, resume: bool, overwrite: bool) -> Path:
+    """Check the checkpoint folder of a ``potential learn`` run directory before any work; returns it.
+
+    A checkpoint there is continued with ``resume`` (its signature is checked when the run reads it), removed with
+    ``overwrite`` (without ``resume``), and refused otherwise. ``resume`` on a finished run whose folder has no
+    checkpoint (an older sselab wrote it) is refused: its settings cannot be checked.
+    """
+    target = Path(folder)
+    files = [target / name for name in (LEARNING_CHECKPOINT_RECORD, LEARNING_CHECKPOINT_FRAMES)]
+    if any(f.exists() for f in files):
+        if resume:
+            return target
+        if not overwrite:
+            raise InputError(f"{target.parent} holds an unfinished 'potential learn' run (rounds checkpointed in {target}): "
+                             "use --resume to continue it, --overwrite to replace it, or another --out")
+        for file in files:
+            file.unlink(missing_ok=True)
+    elif resume and (target.parent / "run.json").exists():
+        raise InputError(f"{target.parent} holds a 'potential learn' run without a checkpoint ({target}): its settings cannot "
+                         "be checked, so it is not resumed; use --overwrite to run it again, or another --out")
+    return target
+
+
+def _checkpoint_frames(folder: Path, count: int) -> list[Atoms]:
+    """The first ``count`` frames of the checkpoint's frame file (none read when ``count`` is 0)."""
+    if count == 0:
+        return []
+    return read_training_set(folder / LEARNING_CHECKPOINT_FRAMES)[:count]
+
+
+def _plain_copy(value: Any) -> Any:
+    """``value`` as it reads back from a JSON file, NaN kept (numpy scalars and arrays as Python numbers and lists)."""
+    def plain(item: Any) -> Any:
+        if isinstance(item, np.ndarray):
+            return item.tolist()
+        if isinstance(item, np.generic):
+            return item.item()
+        if isinstance(item, Path):
+            return str(item)
+        raise TypeError(f"{type(item).__name__} is not JSON serializable")
+
+    return json.loads(json.dumps(value, default=plain))
+
+
+def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested table with its nested keys joined by dots (``{"a": {"b": 1}}`` → ``{"a.b": 1}``); lists stay values."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_flat(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
 
 
 #: shortest distance (Å) accepted for an element pair that the training data never brings together

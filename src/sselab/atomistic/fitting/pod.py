@@ -12,6 +12,15 @@ Model (energies in eV, r in Å; LAMMPS ``pair_style pod``, Nguyen & Rohskopf, J.
 - the coefficients c are linear, found by ``fitpod`` as regularised least squares over energies and force
   components (weights ``energy_weight`` and ``force_weight``). Stresses are not fitted: ``fitpod`` has no stress term.
 
+A repulsive wall (``zbl_wall``, on by default): a POD has no repulsive core, and where it has seen no data it can pull
+two atoms together until they fuse (a Li–Li pair of a 1200 K LLZO run went from 1.6 to 1.0 Å in 40 fs and LAMMPS lost
+atoms). So the written potential overlays LAMMPS' ``zbl`` (the universal Ziegler–Biersack–Littmark screened nuclear
+repulsion) on every element pair, switched smoothly to zero between r_inner and r_outer with r_outer =
+``zbl_fraction`` × the shortest interatomic distance in the training data and r_inner = r_outer − ``zbl_width``. It
+is exactly zero at every distance the data holds, so the fit is unchanged (no baseline is subtracted) and it acts
+only below the data, where the POD alone is unconstrained. Below r_inner the forces are ZBL's own; the energy there
+carries LAMMPS' constant switching shift.
+
 What is written into ``folder`` (``NAME`` the model's name): ``NAME_training/training.xyz`` (the frames as fitpod
 reads them), ``NAME_param.pod`` and ``NAME_data.pod`` (fitpod's inputs), ``NAME_fitpod.log``,
 ``NAME_coefficients.pod`` and fitpod's error tables, and ``NAME.toml``: a LAMMPS potential file
@@ -25,6 +34,7 @@ crash becomes an error message.
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import subprocess
@@ -78,7 +88,8 @@ class PodSettings:
     at r = rin, so keep ``rin`` well below the shortest distance the data or a simulation holds; ``two_body_radial``,
     ``three_body_radial``: the radial functions kept (at most 20, the raw functions), ``angular_degree``: the
     three-body angular degree (LAMMPS allows up to 12); ``energy_weight``/``force_weight``: the weights of the
-    energy and force residuals; ``regularization``: the ridge parameter (1e-10 overfits a small set badly).
+    energy and force residuals; ``regularization``: the ridge parameter (1e-10 overfits a small set badly);
+    ``zbl_wall``, ``zbl_fraction``, ``zbl_width``: the repulsive wall of the module docstring.
     """
 
     rcut: float = 5.0
@@ -89,6 +100,9 @@ class PodSettings:
     energy_weight: float = 100.0
     force_weight: float = 1.0
     regularization: float = 1e-6
+    zbl_wall: bool = True
+    zbl_fraction: float = 0.9
+    zbl_width: float = 0.5
 
     def __post_init__(self) -> None:
         require_range(self.rcut, "POD cutoff rcut", low=2.0, high=12.0, unit="A")
@@ -101,6 +115,13 @@ class PodSettings:
         if self.energy_weight == self.force_weight == 0:
             raise InputError("at least one of the energy and force weights must be positive")
         require_range(self.regularization, "regularization", low=0.0, high=1.0, low_inclusive=False)
+        require_range(self.zbl_fraction, "ZBL wall fraction of the shortest distance", low=0.1, high=1.0)
+        require_range(self.zbl_width, "ZBL switching width", low=0.05, high=2.0, unit="A")
+
+    def zbl_radii(self, shortest_A: float) -> tuple[float, float]:
+        """(r_inner, r_outer) of the wall for data whose shortest interatomic distance is ``shortest_A`` (Å)."""
+        outer = self.zbl_fraction * shortest_A
+        return max(outer - self.zbl_width, 0.5 * outer), outer
 
 
 @dataclass(frozen=True)
@@ -139,8 +160,9 @@ def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, ele
     (target / f"{name}_data.pod").write_text(_data_text(settings, data.name, name), encoding="utf-8")
     coefficients = _run_fitpod(target, name)
     errors = _training_errors(target / f"{name}_training_errors.pod")
+    wall = settings.zbl_radii(shortest_distance(unique)) if settings.zbl_wall else None
     path = target / f"{name}.toml"
-    path.write_text(_potential_toml(name, order, settings, unique, errors), encoding="utf-8")
+    path.write_text(_potential_toml(name, order, settings, unique, errors, wall), encoding="utf-8")
     lammps_potential(str(path))  # the whitelist: what is returned loads as lammps:<path>
     return PodFit(path, order, coefficients, len(unique), MappingProxyType(errors))
 
@@ -257,8 +279,34 @@ def _training_errors(path: Path) -> dict[str, float]:
     return {}
 
 
+def shortest_distance(frames: Sequence[Atoms]) -> float:
+    """The shortest interatomic distance (Å, minimum image) over ``frames``."""
+    from ase.neighborlist import neighbor_list
+
+    shortest = math.inf
+    for atoms in frames:
+        distances = neighbor_list("d", atoms, 4.0)
+        if distances.size:
+            shortest = min(shortest, float(distances.min()))
+    if not math.isfinite(shortest):
+        raise InputError("no two atoms of the POD training set are within 4 A of each other: no wall can be placed")
+    return shortest
+
+
+def _pair_lines(name: str, elements: Sequence[str], wall: tuple[float, float] | None) -> tuple[str, list[str]]:
+    """``pair_style`` and ``pair_coeff`` lines: the POD alone, or overlaid with a ZBL wall on every type pair."""
+    pod = f"{name}_param.pod {name}_coefficients.pod {' '.join(elements)}"
+    if wall is None:
+        return "pod", [f"pair_coeff * * {pod}"]
+    lines = [f"pair_coeff * * pod {pod}"]
+    for i, first in enumerate(elements, 1):
+        for j, second in enumerate(elements[i - 1:], i):
+            lines.append(f"pair_coeff {i} {j} zbl {atomic_numbers[first]} {atomic_numbers[second]}")
+    return f"hybrid/overlay pod zbl {wall[0]:.6g} {wall[1]:.6g}", lines
+
+
 def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, frames: Sequence[Atoms],
-                    errors: Mapping[str, float]) -> str:
+                    errors: Mapping[str, float], wall: tuple[float, float] | None) -> str:
     """The LAMMPS potential file of the fitted POD: files by relative path, elements in the param file's order."""
     import tomli_w
 
@@ -271,11 +319,15 @@ def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, f
             f"{settings.two_body_radial} two-body and {settings.three_body_radial} three-body radial functions, "
             f"angular degree {settings.angular_degree}, Bessel/inverse degrees {BESSEL_DEGREE}/{INVERSE_DEGREE}, "
             f"weights energy {settings.energy_weight:g} force {settings.force_weight:g}, "
-            f"regularization {settings.regularization:g}{trained}. Valid only near the configurations it was fitted to.")
+            f"regularization {settings.regularization:g}{trained}"
+            + (f"; ZBL wall on every pair, switched off between {wall[0]:.3g} and {wall[1]:.3g} A "
+               f"({settings.zbl_fraction:g} x the data's shortest distance)" if wall else "; no repulsive wall")
+            + ". Valid only near the configurations it was fitted to.")
+    pair_style, pair_coeff = _pair_lines(name, elements, wall)
     table = {
         "elements": list(elements),
-        "pair_style": "pod",
-        "pair_coeff": [f"pair_coeff * * {name}_param.pod {name}_coefficients.pod {' '.join(elements)}"],
+        "pair_style": pair_style,
+        "pair_coeff": pair_coeff,
         "source": f"POD (LAMMPS ML-POD fitpod) fitted by sselab to the labelled frames {name}_training/{_TRAINING}",
         "note": note,
     }
