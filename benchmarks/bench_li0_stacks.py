@@ -24,11 +24,13 @@ included); on a "no steady state" stack it must find none; on a refused stack it
 steady state existed.
 
 Run as ``python benchmarks/bench_li0_stacks.py`` (2 worker processes for the reference); writes
-``results/bench_li0_stacks.json``.
+``results/bench_li0_stacks.json``. ``python benchmarks/bench_li0_stacks.py --cross-check`` then adds, for every solved
+stack the reference could not check, the comparison of two independent solves, one from each electrode.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
@@ -39,8 +41,8 @@ from typing import Any
 import numpy as np
 from bench_design import environment, write_results
 
-from sselab.continuum.li0_potential import Bottleneck, Layer, Separator, solve
-from sselab.errors import InputError
+from sselab.continuum.li0_potential import Bottleneck, Layer, Separator, solve, solve_from_cathode
+from sselab.errors import ConvergenceError, InputError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from li0_mp_reference import NoSteadyState, ReferenceTimeout, reference_solve  # noqa: E402
@@ -211,7 +213,39 @@ def run() -> dict[str, Any]:
     }
 
 
+def mirror_cross_check(stack: Separator) -> dict[str, Any]:
+    """Where the reference could not check a solved stack: the stack shot independently from each electrode
+    (``solve_from_cathode`` on it and on its mirror); their differences in 1 − t (relative) and at the interfaces (eV)."""
+    solutions = []
+    for separator in (stack, stack.mirrored()):
+        try:
+            solutions.append(solve_from_cathode(separator))
+        except ConvergenceError:
+            solutions.append(None)
+    if None in solutions:
+        return {"both_directions": False, "solved_from": ["cathode", "anode"][solutions.index(None) ^ 1]}
+    forward, backward = solutions
+    return {"both_directions": True, "one_minus_t_rel_difference": abs(backward.one_minus_t / forward.one_minus_t - 1),
+            "interface_mu_max_difference_eV": max(abs(a - b) for a, b in zip(forward.boundary_potentials,
+                                                                            backward.boundary_potentials[::-1], strict=True))}
+
+
+def cross_check_unchecked() -> None:
+    """``--cross-check``: add :func:`mirror_cross_check` to every solved stack of the results file that the reference
+    did not check (the stacks are regenerated from the seed)."""
+    result = json.loads(RESULTS_PATH.read_text())
+    rng = np.random.default_rng(SEED)
+    stacks = [random_stack(rng) for _ in range(STACKS)]
+    for row in result["unchecked_solved_rows"]:
+        row["mirror_cross_check"] = mirror_cross_check(stacks[row["index"]])
+        print(row["index"], row["mirror_cross_check"])
+    write_results(RESULTS_PATH, result)
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--cross-check"]:
+        cross_check_unchecked()
+        return
     result = run()
     print({k: result[k] for k in ("counts", "timing", "meets_goals")})
     print({k: v for k, v in result["errors"].items() if not k.startswith("worst")})

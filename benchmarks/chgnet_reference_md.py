@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 """CHGNet reference MD of cubic LLZO (Li56La24Zr16O96) on one GPU: several independent NVT runs at once.
 
-The reference trajectories of docs/potentials.md ("More validation of llzo_fit") were made with this script on a
-borrowed H200 (2026-12-04), where sselab itself was not installed: it needs only ase and chgnet. On a machine with
-sselab, ``sselab md run STRUCTURE --calculator chgnet --device cuda --thermostat langevin`` runs the same physics.
-Rerun: ``STRUCTURE=runs/ref-cell/llzo_chgnet_relaxed.extxyz OUT=runs/ref-md-gpu python benchmarks/chgnet_reference_md.py``
-(the cell: ``sselab.studies.exchange_sites.relaxed_llzo(sselab.as_engine("chgnet", fmax=0.05), seed=0)``);
+The reference trajectories of docs/potentials.md ("The CHGNet reference") were made with this script on a borrowed
+H200 (2026-12-04), driven by ``benchmarks/chgnet_reference_gpu.sh`` (which relaxes the cell first, with this script's
+``--relax``, and runs A, B, C and E with ``TIMESTEP_FS=2``). It needs only ase and chgnet. On a machine with sselab,
+``sselab md run STRUCTURE --calculator chgnet --device cuda --thermostat langevin`` runs the same physics;
 ``benchmarks/compare_dli.py`` analyses the output.
 
 Standalone (ase + chgnet only). The parent launches one Python process per run (each with its own

@@ -5,10 +5,9 @@ independent mpmath solver (tests/li0_mp_reference.py), and every packaged bilaye
 from dataclasses import replace
 
 import mpmath
+import numpy as np
 import pytest
 from li0_mp_reference import BOLTZMANN_J_PER_K, ELEMENTARY_CHARGE_C, reference_segments, reference_solve
-
-import numpy as np
 
 from sselab.continuum.li0_potential import Layer, Separator, fraction_near, sample_profile, solve, solve_from_cathode
 from sselab.errors import ConvergenceError
@@ -44,6 +43,8 @@ GOAL_RELATIVE, GOAL_EV = 1e-8, 1e-8
 
 
 def assert_matches_reference(stack, solution, reference, rel=GOAL_RELATIVE, eV=GOAL_EV):
+    # the reference itself must have converged: two precisions agreeing, both shots landing on mu_anode
+    assert reference.agreement <= 1e-15 and abs(reference.boundary_potentials[-1] - stack.mu_anode) <= 1e-12
     assert solution.one_minus_t == pytest.approx(reference.one_minus_t, rel=rel)
     inner = solution.boundary_potentials[1:-1]
     assert max(abs(a - b) for a, b in zip(inner, reference.boundary_potentials[1:-1])) <= eV
@@ -122,6 +123,49 @@ STACK_399 = Separator(298.0, 0.000185340162455255, 1.0, -3.12569184046019, -0.16
     Layer(0.32325243615114996, 0.12227119313182437, 9.536094885534558e-18, -0.48575706401663776),
     Layer(0.10196838366173447, 0.11980051301417462, 3.006580608591741e-17, -2.1805104420445245),
     Layer(0.1966329642108111, 0.013260310100652128, 4.713648868838841e-17, -1.0416299327331537)))
+
+
+STACK_299 = Separator(298.0, 4.640723129865161e-05, 1000.0, -3.117679292943539, 0.14573027973240799, (
+    Layer(0.18072280017848158, 0.31619769873664505, 4.7134083596740164e-17, -2.48243595632243),
+    Layer(0.13280136768126008, 0.07240843433359097, 3.5324136279861146e-18, -2.0090417184558143),
+    Layer(0.29389729147489363, 0.11112930621974883, 5.189395491632512e-18, -1.4639660910528132),
+    Layer(0.3925785406653647, 0.012119649477214374, 3.504254452620236e-18, -0.16551730905418405)))
+
+
+def xi_by_quadrature(stack, solution, segment, mu):
+    """ξ at potential ``mu`` inside ``segment`` (an index) by mpmath quadrature of dξ = dμ/v(μ), v = e L j g(μ), from
+    whichever end of the segment the flow is faster at (the other may sit within float spacing of a window edge)."""
+    with mpmath.workdps(30):
+        layer = solution.segments[segment]
+        q = mpmath.exp(mpmath.mpf(solution.log_q))
+        kT = mpmath.mpf(BOLTZMANN_J_PER_K) / mpmath.mpf(ELEMENTARY_CHARGE_C) * stack.temperature
+        drive = mpmath.mpf(stack.thickness) * stack.current_density
+
+        def velocity(x):
+            return drive * (q / (2 * layer.A * mpmath.cosh((x - layer.B) / kT)) - (1 - q) / layer.sigma_ion)
+
+        start, end = (mpmath.mpf(m) for m in solution.boundary_potentials[segment:segment + 2])
+        if abs(velocity(start)) >= abs(velocity(end)):
+            return float(layer.start + mpmath.quad(lambda x: 1 / velocity(x), [start, mu]))
+        return float(layer.end - mpmath.quad(lambda x: 1 / velocity(x), [mu, end]))
+
+
+@pytest.mark.parametrize("stack", [STACK_4, STACK_299], ids=["stack 4", "stack 299"])
+def test_the_profile_of_a_stack_solved_from_the_anode_is_where_quadrature_puts_it(stack):
+    """Sampled from the cathode side, the profile of a solution found from the anode was misplaced (stack 299: a
+    0.88 eV jump at x/L = 0.83 instead of 0.99999997): each sample's ξ is checked against quadrature of the ODE."""
+    solution = solve(stack)
+    assert solution.shot_from == "anode"
+    xi, mu = sample_profile(solution)
+    for k, layer in enumerate(solution.segments):
+        start, end = solution.boundary_potentials[k:k + 2]
+        if start == end:
+            continue
+        for fraction in (0.1, 0.5, 0.9, 0.999):
+            target = start + fraction * (end - start)
+            inside = np.flatnonzero((xi >= layer.start) & (xi <= layer.end))
+            sample = inside[np.argmin(np.abs(mu[inside] - target))]
+            assert xi[sample] == pytest.approx(xi_by_quadrature(stack, solution, k, mu[sample]), abs=1e-7)
 
 
 def test_a_stack_the_forward_shot_cannot_place_is_solved_from_the_anode_and_matches_mpmath():

@@ -579,7 +579,7 @@ def test_collapsed_frames_are_found_against_the_shortest_distances_of_the_data()
     """Antifluorite Li2O (a = 4.61 A; O on the fcc sites, Li on every tetrahedral site): Li-O a sqrt(3)/4 = 1.996 A,
     Li-Li a/2 = 2.305 A, O-O a/sqrt(2) = 3.260 A. A frame with one Li moved 0.9 A towards an O is collapsed at fraction
     0.75 (Li-O 1.10 < 1.50 A); the perfect cell is not."""
-    from sselab.studies.potential import UNSEEN_PAIR_MIN_A, first_collapsed, shortest_pair_distances
+    from sselab.atomistic.fitting.dataset import UNSEEN_PAIR_MIN_A, first_collapsed, shortest_pair_distances
 
     cell = bulk("OLi2", "fluorite", a=4.61, cubic=True).repeat(2)  # the first element takes the fcc sites
     shortest = shortest_pair_distances([cell])

@@ -726,6 +726,7 @@ class Li0Solution:
     start_positions: tuple[float | None, ...] = ()  # exact ξ-antiderivative at a segment's start, where float μ cannot place it
     pins: tuple[Pin, ...] = ()  # interfaces carried as log-distances to an unstable window edge, in the shot's frame
     shot_from: str = "cathode"  # the electrode the shooting started from ("anode": the mirrored stack was solved)
+    mirror: Li0Solution | None = field(default=None, repr=False)  # for shot_from == "anode": the mirrored stack's solution
 
     @property
     def one_minus_t(self) -> float:
@@ -756,22 +757,8 @@ def _within_rounding(flow: SegmentFlow, end: float, raw: float, position_toleran
     return math.isfinite(noise) and abs(raw) <= position_tolerance + noise
 
 
-#: A segment whose width misses by more than the position tolerance is still accepted when the shot across
-#: its exact width lands within this (eV) of its end potential, and the width misses by at most
-#: ``POSITION_SLACK``: on a gentle slope the end potential pins the profile more tightly than the width does.
-POTENTIAL_TOLERANCE_EV = 1e-11
-POSITION_SLACK = 1e-6
-
-
-def _lands_within_potential_tolerance(raw: float, reached: float, end: float) -> bool:
-    """Whether a segment missing its width by ``raw`` still lands on its end potential: the shot across the
-    exact width reaches ``reached``, within ``POTENTIAL_TOLERANCE_EV`` of ``end``."""
-    return abs(raw) <= POSITION_SLACK and abs(reached - end) <= POTENTIAL_TOLERANCE_EV
-
-
 def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tolerance: float) -> float:
-    """Closed-form width − segment width, or 0 where the segment is exact to float resolution or lands on
-    its end potential to ``POTENTIAL_TOLERANCE_EV``.
+    """Closed-form width − segment width, or 0 where the segment is exact to float resolution.
 
     Near a plateau ξ(μ) is steeper than float spacing in μ: the width then changes by more than
     the tolerance between adjacent floats of μ. The segment is exact to working precision when
@@ -788,8 +775,6 @@ def _segment_residual(flow: SegmentFlow, start: float, end: float, position_tole
         return raw
     if _within_rounding(flow, end, raw, position_tolerance):
         return 0.0  # within what rounding of the end potential and of the window edges can produce
-    if _lands_within_potential_tolerance(raw, flow.advance(start, width), end):
-        return 0.0  # a gentle slope: the end potential is right to POTENTIAL_TOLERANCE_EV
     bound = flow._bound(start)
     if bound is not None and abs(end - bound) <= 1e-12 * max(1.0, abs(bound)):
         return 0.0  # a plateau on the stable fixed point: the end potential is exact to float spacing, ξ(μ) is not
@@ -808,9 +793,6 @@ def _pinned_residual(flow: SegmentFlow, start: Start, end: float, position_toler
         return raw
     if _within_rounding(flow, end, raw, position_tolerance):
         return 0.0  # within what rounding of the end potential and of the window edges can produce
-    reached = flow.advance(start.mu, width, start.position, start.leaving, start.direction)
-    if _lands_within_potential_tolerance(raw, reached, end):
-        return 0.0  # a gentle slope: the end potential is right to POTENTIAL_TOLERANCE_EV
     return 0.0 if _bracketed_at_float_resolution(width_at, start.mu, end, width, False) else raw
 
 
@@ -898,23 +880,21 @@ def solve(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution
 
 
 def _mirror_back(separator: Separator, backward: Li0Solution) -> Li0Solution:
-    """The solution of ``separator`` from that of its mirror: the same t, boundary potentials and
-    position residuals reversed, the flows rebuilt in the cathode-to-anode direction. The exact
-    start positions of pinned interfaces are dropped: seen from the cathode those interfaces are
-    segment ends on a stable plateau, which the sampling maps to the segment's edge. The anode
-    mismatch is that of one forward shot at the solved t (a conditioning diagnostic)."""
+    """The solution of ``separator`` from that of its mirror: the same t, boundary potentials and position residuals
+    reversed, the flows rebuilt in the cathode-to-anode direction, and the mirror's solution kept (``mirror``).
+
+    The profile is sampled from the mirror and mapped back (ξ → 1 − ξ; :func:`sample_profile`, :func:`fraction_near`,
+    :func:`electronic_bottlenecks`): seen from the cathode, a pinned interface is a start within float spacing of an
+    unstable edge, where the closed form anchored at the float start potential is meaningless. The residuals, the
+    pins and the shot mismatch (``anode_mismatch_eV``, then at the cathode) are those of the solve, in the mirror's frame."""
     segments = tuple(separator.segments())
     mirrored_widths = [s.width for s in reversed(backward.segments)]
     if len(segments) != len(mirrored_widths) or any(
             abs(s.width - w) > 1e-12 for s, w in zip(segments, mirrored_widths, strict=True)):
         raise ConvergenceError("the mirrored stack cut its layers differently (bottleneck edges within 1e-12 of a layer edge)")
-    try:
-        anode_mismatch = shoot(separator, backward.log_q)[-1] - separator.mu_anode
-    except ConvergenceError:
-        anode_mismatch = math.inf
     return Li0Solution(separator, backward.log_q, tuple(reversed(backward.boundary_potentials)), segments,
-                       tuple(reversed(backward.position_residuals)), anode_mismatch,
-                       tuple(flows(separator, backward.log_q)), (), backward.pins, shot_from="anode")
+                       tuple(reversed(backward.position_residuals)), backward.anode_mismatch_eV,
+                       tuple(flows(separator, backward.log_q)), (), backward.pins, shot_from="anode", mirror=backward)
 
 
 def solve_from_cathode(separator: Separator, position_tolerance: float = 1e-9) -> Li0Solution:
@@ -1004,7 +984,11 @@ def _segment_paths(solution: Li0Solution):
 
 def sample_profile(solution: Li0Solution, points_per_segment: int = 600) -> tuple[np.ndarray, np.ndarray]:
     """(ξ, μ) resolving every jump and plateau: each segment is sampled uniformly in μ and
-    geometrically towards both of its end potentials, and ξ follows from the closed form."""
+    geometrically towards both of its end potentials, and ξ follows from the closed form (for a solution found from
+    the anode, the mirror's samples with ξ → 1 − ξ)."""
+    if solution.mirror is not None:
+        xi, mu = sample_profile(solution.mirror, points_per_segment)
+        return 1.0 - xi[::-1], mu[::-1]
     xs, mus = [], []
     for flow, a, b, start in _segment_paths(solution):
         if a == b:
@@ -1066,6 +1050,10 @@ def find_jumps(solution: Li0Solution, xi: np.ndarray, mu: np.ndarray, min_height
 
 def electronic_bottlenecks(solution: Li0Solution) -> list[dict[str, float]]:
     """Where μ crosses B (the minimum of σ_e + σ_h) in each segment."""
+    if solution.mirror is not None:
+        last = len(solution.separator.layers) - 1
+        return [{"x_over_L": 1.0 - b["x_over_L"], "B_eV": b["B_eV"], "layer": last - b["layer"]}
+                for b in reversed(electronic_bottlenecks(solution.mirror))]
     found = []
     for flow, a, b, start in _segment_paths(solution):
         B = flow.segment.B
@@ -1076,6 +1064,8 @@ def electronic_bottlenecks(solution: Li0Solution) -> list[dict[str, float]]:
 
 def fraction_near(solution: Li0Solution, potential: float, band: float) -> float:
     """Fraction of the thickness where |μ − potential| ≤ band (exact, segment by segment)."""
+    if solution.mirror is not None:
+        return fraction_near(solution.mirror, potential, band)
     total = 0.0
     for flow, a, b, start in _segment_paths(solution):
         if a == b:

@@ -21,12 +21,15 @@ from sselab.errors import InputError
 from sselab.validation import require_file, require_range, require_within_limit
 
 __all__ = [
+    "UNSEEN_PAIR_MIN_A",
     "check_training_set",
     "config_type",
     "dataset_sha256",
+    "first_collapsed",
     "frame_sha256",
     "has_stress",
     "read_training_set",
+    "shortest_pair_distances",
     "split_holdout",
     "write_training_set",
 ]
@@ -143,3 +146,44 @@ def split_holdout(frames: Sequence[Atoms], fraction: float, seed: int) -> tuple[
     if not training:
         raise InputError("the hold-out split left no training frames")
     return training, [a for i, a in enumerate(frames) if i in held]
+
+
+#: shortest distance (Å) accepted for an element pair that the training data never brings together
+UNSEEN_PAIR_MIN_A = 0.5
+
+
+def shortest_pair_distances(frames: Sequence[Atoms], search_A: float = 8.0) -> dict[tuple[str, str], float]:
+    """Shortest distance (Å, minimum image) of every element pair (sorted symbols) within ``search_A`` over ``frames``.
+
+    8 Å covers the nearest neighbours of every pair in an oxide cell (Zr–Zr in LLZO is 5.6 Å); a pair farther apart
+    in every frame is absent and counts as unseen in :func:`first_collapsed`.
+    """
+    from ase.neighborlist import neighbor_list
+
+    shortest: dict[tuple[str, str], float] = {}
+    for frame in frames:
+        i, j, d = neighbor_list("ijd", frame, search_A)
+        symbols = np.asarray(frame.get_chemical_symbols())
+        for a, b, r in zip(symbols[i], symbols[j], d):
+            key = (a, b) if a <= b else (b, a)
+            if r < shortest.get(key, np.inf):
+                shortest[key] = float(r)
+    return shortest
+
+
+def first_collapsed(frames: Sequence[Atoms], shortest: dict[tuple[str, str], float], fraction: float) -> int:
+    """Index of the first frame holding a pair closer than ``fraction`` × that pair's shortest distance in the data
+    (:data:`UNSEEN_PAIR_MIN_A` for a pair the data lacks); ``len(frames)`` when none does. Neighbours are searched out to
+    the largest of those limits, so no pair that breaks its limit is missed."""
+    from ase.neighborlist import neighbor_list
+
+    search = max([UNSEEN_PAIR_MIN_A, *(fraction * r for r in shortest.values())])
+    for index, frame in enumerate(frames):
+        i, j, d = neighbor_list("ijd", frame, search)
+        symbols = np.asarray(frame.get_chemical_symbols())
+        for a, b, r in zip(symbols[i], symbols[j], d):
+            key = (a, b) if a <= b else (b, a)
+            limit = fraction * shortest[key] if key in shortest else UNSEEN_PAIR_MIN_A
+            if r < limit:
+                return index
+    return len(frames)

@@ -13,13 +13,15 @@ Model (energies in eV, r in Å; LAMMPS ``pair_style pod``, Nguyen & Rohskopf, J.
   components (weights ``energy_weight`` and ``force_weight``). Stresses are not fitted: ``fitpod`` has no stress term.
 
 A repulsive wall (``zbl_wall``, on by default): a POD has no repulsive core, and where it has seen no data it can pull
-two atoms together until they fuse (a Li–Li pair of a 1200 K LLZO run went from 1.6 to 1.0 Å in 40 fs and LAMMPS lost
+two atoms together until they fuse (a Li–Li pair of a 1200 K LLZO run went from 1.6 to 1.0 Å in 60 fs and LAMMPS lost
 atoms). So the written potential overlays LAMMPS' ``zbl`` (the universal Ziegler–Biersack–Littmark screened nuclear
-repulsion) on every element pair, switched smoothly to zero between r_inner and r_outer with r_outer =
-``zbl_fraction`` × the shortest interatomic distance in the training data and r_inner = r_outer − ``zbl_width``. It
-is exactly zero at every distance the data holds, so the fit is unchanged (no baseline is subtracted) and it acts
-only below the data, where the POD alone is unconstrained. Below r_inner the forces are ZBL's own; the energy there
-carries LAMMPS' constant switching shift.
+repulsion) on every element pair, one ``zbl`` instance per pair, each switched smoothly to zero between its own
+r_inner and r_outer: r_outer = ``zbl_fraction`` × that pair's shortest distance in the training data (the shortest of
+any pair, for a pair the data never brings within 8 Å) and r_inner = r_outer − ``zbl_width``. It is exactly zero at
+every distance the data holds, so the fit is unchanged (no baseline is subtracted) and it acts only below the data,
+where the POD alone is unconstrained. Below r_inner the forces are ZBL's own; the energy there carries LAMMPS'
+constant switching shift. Per pair, because one radius for all would sit below the shortest pair of the data (a
+rattled Li–O at 1.07 Å in the LLZO set) and leave Li–Li (shortest 1.79 Å) unprotected.
 
 What is written into ``folder`` (``NAME`` the model's name): ``NAME_training/training.xyz`` (the frames as fitpod
 reads them), ``NAME_param.pod`` and ``NAME_data.pod`` (fitpod's inputs), ``NAME_fitpod.log``,
@@ -34,7 +36,6 @@ crash becomes an error message.
 
 from __future__ import annotations
 
-import math
 import re
 import signal
 import subprocess
@@ -52,7 +53,7 @@ from ase.calculators.singlepoint import SinglePointCalculator
 from ase.data import atomic_numbers, chemical_symbols
 
 from sselab.atomistic.engine.potentials import lammps_potential
-from sselab.atomistic.fitting.dataset import check_training_set, config_type, dataset_sha256
+from sselab.atomistic.fitting.dataset import check_training_set, config_type, dataset_sha256, shortest_pair_distances
 from sselab.errors import ConvergenceError, InputError, SetupError
 from sselab.validation import require_count, require_range
 
@@ -119,9 +120,22 @@ class PodSettings:
         require_range(self.zbl_width, "ZBL switching width", low=0.05, high=2.0, unit="A")
 
     def zbl_radii(self, shortest_A: float) -> tuple[float, float]:
-        """(r_inner, r_outer) of the wall for data whose shortest interatomic distance is ``shortest_A`` (Å)."""
+        """(r_inner, r_outer) of the wall of a pair whose shortest distance in the data is ``shortest_A`` (Å)."""
         outer = self.zbl_fraction * shortest_A
         return max(outer - self.zbl_width, 0.5 * outer), outer
+
+    def zbl_walls(self, frames: Sequence[Atoms], elements: Sequence[str]) -> dict[tuple[str, str], tuple[float, float]]:
+        """(r_inner, r_outer) per element pair (symbols in ``elements`` order) of the wall for ``frames``."""
+        shortest = shortest_pair_distances(frames)
+        if not shortest:
+            raise InputError("no two atoms of the POD training set are within 8 A of each other: no wall can be placed")
+        closest = min(shortest.values())
+        walls = {}
+        for i, first in enumerate(elements):
+            for second in elements[i:]:
+                key = (first, second) if first <= second else (second, first)
+                walls[(first, second)] = self.zbl_radii(shortest.get(key, closest))
+        return walls
 
 
 @dataclass(frozen=True)
@@ -160,9 +174,9 @@ def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, ele
     (target / f"{name}_data.pod").write_text(_data_text(settings, data.name, name), encoding="utf-8")
     coefficients = _run_fitpod(target, name)
     errors = _training_errors(target / f"{name}_training_errors.pod")
-    wall = settings.zbl_radii(shortest_distance(unique)) if settings.zbl_wall else None
+    walls = settings.zbl_walls(unique, order) if settings.zbl_wall else None
     path = target / f"{name}.toml"
-    path.write_text(_potential_toml(name, order, settings, unique, errors, wall), encoding="utf-8")
+    path.write_text(_potential_toml(name, order, settings, unique, errors, walls), encoding="utf-8")
     lammps_potential(str(path))  # the whitelist: what is returned loads as lammps:<path>
     return PodFit(path, order, coefficients, len(unique), MappingProxyType(errors))
 
@@ -279,34 +293,24 @@ def _training_errors(path: Path) -> dict[str, float]:
     return {}
 
 
-def shortest_distance(frames: Sequence[Atoms]) -> float:
-    """The shortest interatomic distance (Å, minimum image) over ``frames``."""
-    from ase.neighborlist import neighbor_list
-
-    shortest = math.inf
-    for atoms in frames:
-        distances = neighbor_list("d", atoms, 4.0)
-        if distances.size:
-            shortest = min(shortest, float(distances.min()))
-    if not math.isfinite(shortest):
-        raise InputError("no two atoms of the POD training set are within 4 A of each other: no wall can be placed")
-    return shortest
-
-
-def _pair_lines(name: str, elements: Sequence[str], wall: tuple[float, float] | None) -> tuple[str, list[str]]:
-    """``pair_style`` and ``pair_coeff`` lines: the POD alone, or overlaid with a ZBL wall on every type pair."""
+def _pair_lines(name: str, elements: Sequence[str],
+                walls: Mapping[tuple[str, str], tuple[float, float]] | None) -> tuple[str, list[str]]:
+    """``pair_style`` and ``pair_coeff`` lines: the POD alone, or overlaid with one ZBL wall per element pair (LAMMPS
+    numbers repeated sub-styles: ``pair_coeff I J zbl K Zi Zj`` for the K-th, when there are several)."""
     pod = f"{name}_param.pod {name}_coefficients.pod {' '.join(elements)}"
-    if wall is None:
+    if walls is None:
         return "pod", [f"pair_coeff * * {pod}"]
-    lines = [f"pair_coeff * * pod {pod}"]
-    for i, first in enumerate(elements, 1):
-        for j, second in enumerate(elements[i - 1:], i):
-            lines.append(f"pair_coeff {i} {j} zbl {atomic_numbers[first]} {atomic_numbers[second]}")
-    return f"hybrid/overlay pod zbl {wall[0]:.6g} {wall[1]:.6g}", lines
+    styles, lines = ["hybrid/overlay", "pod"], [f"pair_coeff * * pod {pod}"]
+    for k, ((first, second), (inner, outer)) in enumerate(walls.items(), 1):
+        i, j = elements.index(first) + 1, elements.index(second) + 1
+        styles += ["zbl", f"{inner:.6g}", f"{outer:.6g}"]
+        instance = f" {k}" if len(walls) > 1 else ""
+        lines.append(f"pair_coeff {min(i, j)} {max(i, j)} zbl{instance} {atomic_numbers[first]} {atomic_numbers[second]}")
+    return " ".join(styles), lines
 
 
 def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, frames: Sequence[Atoms],
-                    errors: Mapping[str, float], wall: tuple[float, float] | None) -> str:
+                    errors: Mapping[str, float], walls: Mapping[tuple[str, str], tuple[float, float]] | None) -> str:
     """The LAMMPS potential file of the fitted POD: files by relative path, elements in the param file's order."""
     import tomli_w
 
@@ -320,10 +324,11 @@ def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, f
             f"angular degree {settings.angular_degree}, Bessel/inverse degrees {BESSEL_DEGREE}/{INVERSE_DEGREE}, "
             f"weights energy {settings.energy_weight:g} force {settings.force_weight:g}, "
             f"regularization {settings.regularization:g}{trained}"
-            + (f"; ZBL wall on every pair, switched off between {wall[0]:.3g} and {wall[1]:.3g} A "
-               f"({settings.zbl_fraction:g} x the data's shortest distance)" if wall else "; no repulsive wall")
+            + (f"; a ZBL wall on every element pair, switched off below {settings.zbl_fraction:g} x that pair's shortest "
+               f"distance in the data (outer radii {min(o for _, o in walls.values()):.3g}-{max(o for _, o in walls.values()):.3g} A)"
+               if walls else "; no repulsive wall")
             + ". Valid only near the configurations it was fitted to.")
-    pair_style, pair_coeff = _pair_lines(name, elements, wall)
+    pair_style, pair_coeff = _pair_lines(name, elements, walls)
     table = {
         "elements": list(elements),
         "pair_style": pair_style,
