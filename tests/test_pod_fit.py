@@ -173,9 +173,11 @@ def closest_pair(atoms, first, second):
 
 
 def test_the_zbl_wall_is_zero_on_the_data_and_is_ziegler_biersack_littmark_below_it(fitted, frames, tmp_path):
-    """The wall sits below the data's shortest distance: the same fit without it gives the same energy and forces on
-    every training frame; below its inner radius the walled potential differs from the bare POD by exactly the ZBL
+    """The wall sits below the data's shortest distance of each pair (and where the pair's ZBL reaches 2 eV): the same
+    fit without it gives the same energy and forces on every training frame; below its inner radius the walled potential differs from the bare POD by exactly the ZBL
     force (an independent numpy ZBL, central differences of its energy) on a Li–Li and a Li–O dimer."""
+    from scipy.optimize import brentq
+
     from sselab.atomistic.engine.potentials import lammps_potential
     from sselab.atomistic.fitting.pod import PodSettings, fit_pod
 
@@ -187,9 +189,13 @@ def test_the_zbl_wall_is_zero_on_the_data_and_is_ziegler_biersack_littmark_below
         assert a.get_potential_energy() == pytest.approx(b.get_potential_energy(), abs=1e-8)
         np.testing.assert_allclose(a.get_forces(), b.get_forces(), atol=1e-8)
     walls = PodSettings().zbl_walls(frames[0], ("Li", "O"))
-    for (first, second), (inner, outer) in walls.items():  # 0.9 x each pair's shortest distance, found independently
+    numbers = {"Li": 3, "O": 8}
+    for (first, second), (inner, outer) in walls.items():
+        # the smaller of 0.9 x the pair's shortest distance (found independently) and the distance of a 2 eV bare ZBL
         shortest = min(closest_pair(frame, first, second) for frame in frames[0])
-        assert outer == pytest.approx(0.9 * shortest) and inner == pytest.approx(outer - 0.5)
+        capped = brentq(lambda r: zbl_energy(r, numbers[first], numbers[second]) - 2.0, 0.1, 5.0)
+        assert outer == pytest.approx(min(0.9 * shortest, capped), rel=1e-6)
+        assert inner == pytest.approx(max(outer - 0.5, 0.5 * outer))
     assert walls[("Li", "O")][1] < walls[("Li", "Li")][1]  # Li-O comes closer than Li-Li in fluorite Li2O
     for pair, (z1, z2), key in (("Li2", (3, 3), ("Li", "Li")), ("LiO", (3, 8), ("Li", "O"))):
         inner = walls[key][0]
@@ -212,6 +218,7 @@ def test_the_zbl_wall_is_zero_on_the_data_and_is_ziegler_biersack_littmark_below
     ({"force_weight": -1.0}, "force weight"),
     ({"zbl_fraction": 1.5}, "ZBL wall fraction"),
     ({"zbl_width": 0.0}, "ZBL switching width"),
+    ({"zbl_cap_eV": 0.0}, "ZBL wall energy cap"),
 ])
 def test_settings_out_of_bounds_are_refused(change, message):
     from sselab.atomistic.fitting.pod import PodSettings

@@ -16,12 +16,14 @@ A repulsive wall (``zbl_wall``, on by default): a POD has no repulsive core, and
 two atoms together until they fuse (a Li–Li pair of a 1200 K LLZO run went from 1.6 to 1.0 Å in 60 fs and LAMMPS lost
 atoms). So the written potential overlays LAMMPS' ``zbl`` (the universal Ziegler–Biersack–Littmark screened nuclear
 repulsion) on every element pair, one ``zbl`` instance per pair, each switched smoothly to zero between its own
-r_inner and r_outer: r_outer = ``zbl_fraction`` × that pair's shortest distance in the training data (the shortest of
-any pair, for a pair the data never brings within 8 Å) and r_inner = r_outer − ``zbl_width``. It is exactly zero at
-every distance the data holds, so the fit is unchanged (no baseline is subtracted) and it acts only below the data,
-where the POD alone is unconstrained. Below r_inner the forces are ZBL's own; the energy there carries LAMMPS'
-constant switching shift. Per pair, because one radius for all would sit below the shortest pair of the data (a
-rattled Li–O at 1.07 Å in the LLZO set) and leave Li–Li (shortest 1.79 Å) unprotected.
+r_inner = r_outer − ``zbl_width`` and r_outer = min(``zbl_fraction`` × that pair's shortest distance in the training
+data, the distance where the pair's bare ZBL energy reaches ``zbl_cap_eV``). The first bound keeps it exactly zero at
+every distance the data holds, so the fit is unchanged (no baseline is subtracted); the second keeps it out of
+distances a simulation may reach without data, such as Ag–Ag or K–K contacts at 2.5–3 Å when the data holds those
+ions only far apart (there the ZBL is a few tenths of an eV: physics, not a wall). A pair the data never brings
+within 8 Å gets the cap's radius. Below r_inner the added forces are ZBL's own; the energy there carries LAMMPS'
+constant switching shift. The wall adds repulsion; it does not make the sum repulsive where the POD extrapolates
+into a stronger attraction.
 
 What is written into ``folder`` (``NAME`` the model's name): ``NAME_training/training.xyz`` (the frames as fitpod
 reads them), ``NAME_param.pod`` and ``NAME_data.pod`` (fitpod's inputs), ``NAME_fitpod.log``,
@@ -36,6 +38,7 @@ crash becomes an error message.
 
 from __future__ import annotations
 
+import math
 import re
 import signal
 import subprocess
@@ -90,7 +93,7 @@ class PodSettings:
     ``three_body_radial``: the radial functions kept (at most 20, the raw functions), ``angular_degree``: the
     three-body angular degree (LAMMPS allows up to 12); ``energy_weight``/``force_weight``: the weights of the
     energy and force residuals; ``regularization``: the ridge parameter (1e-10 overfits a small set badly);
-    ``zbl_wall``, ``zbl_fraction``, ``zbl_width``: the repulsive wall of the module docstring.
+    ``zbl_wall``, ``zbl_fraction``, ``zbl_width``, ``zbl_cap_eV``: the repulsive wall of the module docstring.
     """
 
     rcut: float = 5.0
@@ -104,6 +107,7 @@ class PodSettings:
     zbl_wall: bool = True
     zbl_fraction: float = 0.9
     zbl_width: float = 0.5
+    zbl_cap_eV: float = 2.0
 
     def __post_init__(self) -> None:
         require_range(self.rcut, "POD cutoff rcut", low=2.0, high=12.0, unit="A")
@@ -118,24 +122,45 @@ class PodSettings:
         require_range(self.regularization, "regularization", low=0.0, high=1.0, low_inclusive=False)
         require_range(self.zbl_fraction, "ZBL wall fraction of the shortest distance", low=0.1, high=1.0)
         require_range(self.zbl_width, "ZBL switching width", low=0.05, high=2.0, unit="A")
+        require_range(self.zbl_cap_eV, "ZBL wall energy cap", low=0.1, high=100.0, unit="eV")
 
-    def zbl_radii(self, shortest_A: float) -> tuple[float, float]:
-        """(r_inner, r_outer) of the wall of a pair whose shortest distance in the data is ``shortest_A`` (Å)."""
-        outer = self.zbl_fraction * shortest_A
+    def zbl_radii(self, first: str, second: str, shortest_A: float) -> tuple[float, float]:
+        """(r_inner, r_outer) of the wall of an element pair whose shortest distance in the data is ``shortest_A`` (Å;
+        inf for a pair the data never brings within 8 Å): r_outer = min(``zbl_fraction`` × shortest, the distance at
+        which the bare ZBL energy of the pair reaches ``zbl_cap_eV``)."""
+        outer = min(self.zbl_fraction * shortest_A,
+                    zbl_distance_at(atomic_numbers[first], atomic_numbers[second], self.zbl_cap_eV))
         return max(outer - self.zbl_width, 0.5 * outer), outer
 
     def zbl_walls(self, frames: Sequence[Atoms], elements: Sequence[str]) -> dict[tuple[str, str], tuple[float, float]]:
         """(r_inner, r_outer) per element pair (symbols in ``elements`` order) of the wall for ``frames``."""
         shortest = shortest_pair_distances(frames)
-        if not shortest:
-            raise InputError("no two atoms of the POD training set are within 8 A of each other: no wall can be placed")
-        closest = min(shortest.values())
         walls = {}
         for i, first in enumerate(elements):
             for second in elements[i:]:
                 key = (first, second) if first <= second else (second, first)
-                walls[(first, second)] = self.zbl_radii(shortest.get(key, closest))
+                walls[(first, second)] = self.zbl_radii(first, second, shortest.get(key, math.inf))
         return walls
+
+
+#: e²/(4πε₀) in eV·Å
+COULOMB_EV_A = 14.399645
+#: the universal ZBL screening function φ(x) = Σ c_k exp(−d_k x) (Ziegler, Biersack & Littmark 1985)
+ZBL_SCREENING = ((0.18175, 3.19980), (0.50986, 0.94229), (0.28022, 0.40290), (0.02817, 0.20162))
+
+
+def zbl_energy(z1: int, z2: int, r_A: float) -> float:
+    """The bare (unswitched) ZBL repulsion in eV of nuclei ``z1``, ``z2`` at ``r_A`` Å:
+    E = e²/(4πε₀) z1 z2 / r · φ(r/a), a = 0.46850 Å / (z1^0.23 + z2^0.23)."""
+    x = r_A * (z1**0.23 + z2**0.23) / 0.46850
+    return COULOMB_EV_A * z1 * z2 / r_A * sum(c * math.exp(-d * x) for c, d in ZBL_SCREENING)
+
+
+def zbl_distance_at(z1: int, z2: int, energy_eV: float) -> float:
+    """The distance (Å) at which :func:`zbl_energy` equals ``energy_eV`` (it falls monotonically with r)."""
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda r: zbl_energy(z1, z2, r) - energy_eV, 1e-3, 20.0, xtol=1e-9))
 
 
 @dataclass(frozen=True)
@@ -324,8 +349,9 @@ def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, f
             f"angular degree {settings.angular_degree}, Bessel/inverse degrees {BESSEL_DEGREE}/{INVERSE_DEGREE}, "
             f"weights energy {settings.energy_weight:g} force {settings.force_weight:g}, "
             f"regularization {settings.regularization:g}{trained}"
-            + (f"; a ZBL wall on every element pair, switched off below {settings.zbl_fraction:g} x that pair's shortest "
-               f"distance in the data (outer radii {min(o for _, o in walls.values()):.3g}-{max(o for _, o in walls.values()):.3g} A)"
+            + (f"; a ZBL wall on every element pair, switched off at the smaller of {settings.zbl_fraction:g} x that pair's "
+               f"shortest distance in the data and the distance where its ZBL energy is {settings.zbl_cap_eV:g} eV "
+               f"(outer radii {min(o for _, o in walls.values()):.3g}-{max(o for _, o in walls.values()):.3g} A)"
                if walls else "; no repulsive wall")
             + ". Valid only near the configurations it was fitted to.")
     pair_style, pair_coeff = _pair_lines(name, elements, walls)
