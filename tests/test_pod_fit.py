@@ -193,7 +193,7 @@ def test_the_zbl_wall_is_zero_on_the_data_and_is_ziegler_biersack_littmark_below
     for (first, second), (inner, outer) in walls.items():
         # the smaller of 0.9 x the pair's shortest distance (found independently) and the distance of a 2 eV bare ZBL
         shortest = min(closest_pair(frame, first, second) for frame in frames[0])
-        capped = brentq(lambda r: zbl_energy(r, numbers[first], numbers[second]) - 2.0, 0.1, 5.0)
+        capped = brentq(lambda r, z1=numbers[first], z2=numbers[second]: zbl_energy(r, z1, z2) - 2.0, 0.1, 5.0)
         assert outer == pytest.approx(min(0.9 * shortest, capped), rel=1e-6)
         assert inner == pytest.approx(max(outer - 0.5, 0.5 * outer))
     assert walls[("Li", "O")][1] < walls[("Li", "Li")][1]  # Li-O comes closer than Li-Li in fluorite Li2O

@@ -30,8 +30,10 @@ everywhere, μ_L(q) is monotone in q (comparison principle for a scalar ODE), so
 ln q finds t when one exists, and reports that none exists otherwise. Where the profile must
 enter a segment within float spacing of its unstable window edge, that interface becomes a
 further unknown (a :class:`Pin`: a signed log-distance to the edge), and the stack is solved by
-multiple shooting between pins with position residuals (:func:`solve`). The solution is checked
-in position: every layer's closed-form width must equal its thickness fraction
+multiple shooting between pins with position residuals (:func:`solve_from_cathode`); where shooting
+from the cathode still cannot place an interface, :func:`solve` shoots the mirrored stack from the
+anode (:meth:`Separator.mirrored`), where that interface is a plateau on a stable edge. The solution
+is checked in position: every layer's closed-form width must equal its thickness fraction
 (``position_residuals``).
 """
 
@@ -721,7 +723,9 @@ class Li0Solution:
     boundary_potentials: tuple[float, ...]  # at every segment boundary, from the cathode
     segments: tuple[Segment, ...]
     position_residuals: tuple[float, ...]  # closed-form width − segment width per segment (0: exact at float resolution)
-    anode_mismatch_eV: float  # potential the last stretch's shot reaches at the anode − μ_anode (a conditioning diagnostic)
+    # the last stretch's shot at its far electrode − that electrode's μ (a conditioning diagnostic; the miss is at the
+    # cathode when shot_from == "anode")
+    anode_mismatch_eV: float
     flows_: tuple[SegmentFlow, ...] = field(repr=False, default=())
     start_positions: tuple[float | None, ...] = ()  # exact ξ-antiderivative at a segment's start, where float μ cannot place it
     pins: tuple[Pin, ...] = ()  # interfaces carried as log-distances to an unstable window edge, in the shot's frame
