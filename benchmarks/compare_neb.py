@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ase.io import read
 
-from sselab.atomistic.engine.core import as_engine
+from sselab import as_engine
 from sselab.atomistic.properties.migration import background_engine, net_charge
 
 BAND = Path("runs/ref-md-gpu2/neb_band.extxyz")

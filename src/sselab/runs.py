@@ -188,7 +188,7 @@ class RunDirectory:
             "summary": summary,
         }
         text = json.dumps(to_jsonable(redact_all(record)), indent=2, ensure_ascii=False) + "\n"
-        _replace_atomically(self.path / "run.json", text)
+        replace_atomically(self.path / "run.json", text)
         self.summary = summary
         return record
 
@@ -211,7 +211,7 @@ def discard_empty_run_directories() -> list[Path]:
     return removed
 
 
-def _replace_atomically(target: Path, text: str) -> None:
+def replace_atomically(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` through a temporary file and a rename: an interrupt leaves the old file or the new one."""
     partial = target.with_name(f".{target.name}.partial")
     try:

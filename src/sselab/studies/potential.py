@@ -52,7 +52,7 @@ from sselab.atomistic.md.forcefields import ForceField, load_forcefield, write_f
 from sselab.atomistic.md.lammps import MDModel
 from sselab.errors import ConvergenceError, InputError
 from sselab.progress import Progress, no_progress
-from sselab.runs import RunDirectory, to_jsonable
+from sselab.runs import RunDirectory, replace_atomically, to_jsonable
 from sselab.validation import require_count, require_range, require_text
 
 __all__ = ["FAMILIES", "ActiveLearning", "ActiveLearningResult", "PodFitResult", "PotentialFit", "PotentialFitResult", "PotentialSampling", "PotentialValidation", "SamplingResult", "ValidationResult"]
@@ -697,12 +697,9 @@ def write_learning_checkpoint(folder: str | Path, signature: dict[str, Any], rou
         stored = _checkpoint_frames(target, len(gathered))
         record = {"format": LEARNING_CHECKPOINT_FORMAT, "signature": signature, "rounds": list(rounds),
                   "gathered_frames": len(stored), "gathered_sha256": dataset_sha256(stored)}
-        record_file = target / LEARNING_CHECKPOINT_RECORD
-        partial = record_file.with_name(f".{record_file.name}.partial")
-        partial.write_text(json.dumps(_plain_copy(record), indent=1) + "\n", encoding="utf-8")
-        os.replace(partial, record_file)
     except OSError as error:
         raise InputError(f"cannot write the active-learning checkpoint in {target}: {error.strerror or error}") from None
+    replace_atomically(target / LEARNING_CHECKPOINT_RECORD, json.dumps(_plain_copy(record), indent=1) + "\n")
 
 
 def read_learning_checkpoint(folder: str | Path, signature: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Atoms]] | None:
