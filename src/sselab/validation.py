@@ -36,6 +36,8 @@ LIMITS: dict[str, tuple[float, str]] = {
     "ewald_atoms": (3_000, "atoms of one configuration ranked by Ewald energy"),
     # the ZSL enumeration grows with (area / surface-cell area)²; seed 004's 300 Å² cells are a few hundred atoms
     "interface_area_A2": (1_000, "A^2 of interface area searched for coherent matches"),
+    # electronic/settings.py estimates it before GPAW starts; these machines have 24 GiB
+    "dft_memory_gib": (16, "GiB of memory one DFT calculation is estimated to need"),
 }
 
 

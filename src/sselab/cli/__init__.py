@@ -15,6 +15,7 @@ from sselab.cli import (
     atomistic,
     defects,
     diffusion,
+    electronic,
     expansion,
     interface,
     ion_exchange,
@@ -37,7 +38,7 @@ app = typer.Typer(
 # modules of top-level commands are merged into the root
 for name, module in (("ion-exchange", ion_exchange), ("li0", li0), ("segregation", segregation), ("diffusion", diffusion),
                      ("md", md), ("defects", defects), ("stability", stability), ("interface", interface),
-                     ("potential", potential)):
+                     ("potential", potential), ("electronic", electronic)):
     app.add_typer(module.app, name=name)
 app.add_typer(atomistic.app)  # surface-energy, adhesion, vacancy-profile, neb
 app.add_typer(expansion.app)  # expansion

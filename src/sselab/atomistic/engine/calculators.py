@@ -10,8 +10,11 @@ Named calculators:
   with the same keys.
 - ``ff:<name>``: a rigid-ion force field (packaged, fitted by ``sselab potential fit``, or a TOML file)
   evaluated by LAMMPS with the MD driver's own commands (:mod:`sselab.atomistic.md.evaluate`).
-- ``vasp`` / ``gpaw``: passed through to ASE for users who have them (settings from the usual
-  environment variables / ``ASE_*`` files; nothing is downloaded).
+- ``gpaw`` or ``gpaw:KEY=VALUE,...`` (the ``dft`` extra): GPAW, PBE, plane waves at 600 eV by default;
+  keys ``mode`` (pw, lcao), ``ecut``, ``basis``, ``kpts`` (4x4x4), ``kpt_density``, ``xc``, ``charge``,
+  ``spin`` (on, off), ``smearing``, ``u`` (Co:d:3.3; repeat with ``;``). PAW setups from the ``gpaw-data`` wheel.
+- ``vasp``: passed through to ASE for users who have it (settings from the usual environment variables /
+  ``ASE_*`` files; nothing is downloaded).
 
 Python users may also hand any ASE calculator object to the atomistic functions; it is then
 identified by its class name and parameters.
@@ -197,24 +200,33 @@ def _vasp(device: str) -> LoadedCalculator:
     return LoadedCalculator(calculator, CalculatorSpec("vasp", "VASP PBE 500 eV", "external", None, (("kspacing", "0.2"),)))
 
 
-def _gpaw(device: str) -> LoadedCalculator:
-    _require("gpaw", "gpaw", "dft", " (after apt-get install libxc-dev libopenblas-dev, with CC=g++)")
-    from gpaw import GPAW, PW
+def gpaw_version() -> str:
+    return _version("gpaw")
 
-    calculator = GPAW(mode=PW(500), xc="PBE", kpts={"density": 4.0}, occupations={"name": "methfessel-paxton", "width": 0.1}, txt=None)
-    return LoadedCalculator(calculator, CalculatorSpec("gpaw", "GPAW PBE PW500", _version("gpaw"), None, (("kpt_density", "4.0"),)))
+
+def _gpaw(options: str) -> LoadedCalculator:
+    """GPAW with :class:`~sselab.atomistic.electronic.settings.DFTSettings` from ``gpaw:KEY=VALUE,...`` (defaults: PBE,
+    plane waves at 600 eV, Γ-centred k-points at 2.5 per 1/Å; see ``parse_gpaw_options``)."""
+    from sselab.atomistic.electronic.settings import parse_gpaw_options, require_gpaw
+
+    require_gpaw()
+    settings = parse_gpaw_options(options)
+    calculator = settings.calculator(None)
+    settings_text = tuple((key, value) for key, value in settings.identity(None) if value != "-")
+    return LoadedCalculator(calculator, CalculatorSpec("gpaw" + (f":{options}" if options else ""), f"GPAW {settings.xc} {settings.mode}",
+                                                       gpaw_version(), None, settings_text))
 
 
 #: Named calculators: name → builder(device) → LoadedCalculator. Extend with :func:`register_calculator`.
 _BUILDERS: dict[str, Callable[[str], LoadedCalculator]] = {
-    "chgnet": _chgnet, "sevennet": _sevennet, "emt": _emt, "vasp": _vasp, "gpaw": _gpaw,
+    "chgnet": _chgnet, "sevennet": _sevennet, "emt": _emt, "vasp": _vasp, "gpaw": lambda device: _gpaw(""),
 }
 #: Calculators with a ``device`` (torch models); the others run where their code runs.
 _DEVICE_AWARE = {"chgnet", "sevennet"}
 
 
 def known_names() -> list[str]:
-    return [*_BUILDERS, "lammps:<potential>", "ff:<forcefield>"]
+    return [*_BUILDERS, "gpaw:<settings>", "lammps:<potential>", "ff:<forcefield>"]
 
 
 def register_calculator(name: str, factory: Callable[[], Calculator], *, model: str | None = None,
@@ -268,6 +280,9 @@ def load_calculator(calculator: str | Calculator | LoadedCalculator | None = Non
     if lowered.startswith("ff:"):
         _refuse_device(name, device)
         return _forcefield(name.split(":", 1)[1])
+    if lowered.startswith("gpaw:"):
+        _refuse_device(name, device)
+        return _gpaw(name.split(":", 1)[1])
     if lowered not in _BUILDERS:
         raise InputError(f"unknown calculator {name!r}; choose one of {', '.join(known_names())}")
     if lowered not in _DEVICE_AWARE:
