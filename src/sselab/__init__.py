@@ -40,6 +40,9 @@ _EXPORTS = {
     "DiffusionAnalysis": "sselab.analysis.diffusion", "VanHoveAnalysis": "sselab.analysis.correlations",
     **dict.fromkeys(("ArrheniusAnalysis", "fit_exchange_ion", "fit_li_law", "ExchangeIonFit", "LiLawFit"), "sselab.studies.transport"),
     "MDGrid": "sselab.studies.md", "MDGridResult": "sselab.studies.md",
+    # seeds 000, 003, 004: electronic structure with GPAW (the dft extra)
+    **dict.fromkeys(("DOSStudy", "DOSResult", "ExcessChargeStudy", "ExcessChargeResult"), "sselab.studies.electronic"),
+    "DFTSettings": "sselab.atomistic.electronic.settings",
     # seed 001: vacancy segregation at metal/electrolyte interfaces
     **dict.fromkeys(("SegregationStudy", "SegregationResult", "SegregationTable"), "sselab.studies.segregation"),
     "segregation_model": "sselab.continuum.segregation", "SegregationPrediction": "sselab.continuum.segregation",
