@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-GROUPS = ("ion-exchange", "li0", "segregation", "diffusion", "md", "defects", "stability", "interface", "potential")
+GROUPS = ("ion-exchange", "li0", "segregation", "diffusion", "md", "defects", "stability", "interface", "potential",
+          "electronic")
 TOP_LEVEL = ("surface-energy", "adhesion", "vacancy-profile", "neb", "expansion")
 EXPECTATIONS = ("refuse", "accept", "either")
 MARKER = "INJECTED"  # the file a shell command smuggled into a data file would create
@@ -1198,6 +1199,33 @@ def _potential_group() -> None:
           files=files)
 
 
+def _electronic() -> None:
+    dos = ["electronic", "dos", "lif", "--kpts", "1x1x1", "--ecut", "200", "--db", "c.db", "--json"]
+    add("electronic dos baseline", dos, "accept", "baseline")
+    sweep("electronic dos", _without(dos, "--kpts"), "--kpts", {"0x1x1": "refuse", "abc": "refuse", "1x1": "refuse", "99": "refuse",
+                                                               "-1": "refuse", "": "refuse"}, "count-bound")
+    sweep("electronic dos", _without(dos, "--ecut"), "--ecut", {**BAD_FLOATS, "-1": "refuse", "0": "refuse", "1e308": "refuse"},
+          "number")
+    sweep("electronic dos", dos, "--width", {**BAD_FLOATS, "-1": "refuse", "0": "refuse"}, "number")
+    sweep("electronic dos", dos, "--layers", {"c:0": "refuse", "q:3": "refuse", "c:": "refuse", "c:99999999999": "refuse"}, "text")
+    sweep("electronic dos", dos, "--charge", {"1000": "refuse", "1.5": "refuse", "-999": "refuse"}, "count-bound")
+    sweep("electronic dos", dos, "--hubbard", {"Co:d:nan": "refuse", "Xx:d:3": "refuse", "Li:x:3": "refuse", "Co:d:3": "refuse",
+                                              LONG: "refuse"}, "text")
+    sweep("electronic dos", dos, "--mode", {"fd": "refuse", "": "refuse"}, "name")
+    sweep("electronic dos", _without(dos, "--calculator"), "--calculator", {"chgnet": "refuse", "gpaw:nbands=3": "refuse",
+                                                                           "gpaw:ecut=nan": "refuse", "gpaw:u=": "refuse"}, "name")
+    add("electronic dos odd electrons without spin", [*dos, "--charge", "-1", "--no-spin"], "refuse", "number")
+    add("electronic dos missing reference", [*dos, "--reference", "missing-run"], "refuse", "file")
+    for name, expect in (("overlapping.cif", "refuse"), ("nan-cell.cif", "refuse"), ("zero-cell.cif", "refuse"),
+                         ("binary.cif", "refuse"), ("empty.cif", "refuse"), ("huge-cell.cif", "refuse")):
+        add(f"electronic dos {name}", _replace(dos, "lif", name), expect, "file", files=("cifs",))
+    add("electronic dos out taken", [*dos, "--out", "taken"], "refuse", "overwrite", files=("prior-out",))
+    excess = ["electronic", "excess-charge", "lif", "--kpts", "1x1x1", "--ecut", "200", "--db", "c.db", "--json"]
+    sweep("electronic excess-charge", excess, "--window", {"a:c=0:1e999": "refuse", "a:c=nan:1": "refuse", "a:c=-1:1": "refuse",
+                                                          "x": "refuse", "a:c=3:1": "refuse", LONG: "refuse"}, "text")
+    sweep("electronic excess-charge", excess, "--charge", {"0": "refuse", "5": "refuse", "1.5": "refuse"}, "count-bound")
+
+
 def _cli_level() -> None:
     """Argument-parsing hostility common to every command."""
     for group in (*GROUPS, *TOP_LEVEL):
@@ -1215,7 +1243,7 @@ def build() -> list[Case]:
     """Every case of the corpus, in a stable order."""
     CASES.clear()
     for section in (_ion_exchange, _li0, _segregation, _diffusion, _md, _lammps_calculator_cases, _defects, _stability,
-                    _interface, _atomistic, _potential_group, _cli_level):
+                    _interface, _atomistic, _potential_group, _electronic, _cli_level):
         section()
     names = [case.name for case in CASES]
     duplicates = {name for name in names if names.count(name) > 1}

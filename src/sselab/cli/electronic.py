@@ -33,7 +33,7 @@ def _settings(calculator: str, mode: str | None, kpts: str | None, ecut: float |
     if name.lower() != "gpaw":
         raise InputError(f"--calculator {calculator!r}: electronic structure needs a DFT code; use gpaw or gpaw:KEY=VALUE,...")
     settings = parse_gpaw_options(options)
-    changes = {"mode": mode.lower() if mode else None, "kpts": parse_kpts(kpts) if kpts else None, "ecut_eV": ecut,
+    changes = {"mode": mode.lower() if mode is not None else None, "kpts": parse_kpts(kpts) if kpts is not None else None, "ecut_eV": ecut,
                "spin_polarized": spin, "hubbard_u": tuple(parse_hubbard(h) for h in hubbard) if hubbard else None, "charge": charge}
     return replace(settings, **{key: value for key, value in changes.items() if value is not None})
 
