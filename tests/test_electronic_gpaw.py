@@ -199,3 +199,15 @@ def test_missing_gpaw_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "gpaw", None)
     with pytest.raises(SetupError, match=r"sselab\[dft\]"):
         require_gpaw()
+
+
+def test_the_gpaw_calculator_name_goes_through_the_engine_and_agrees_with_the_electronic_run():
+    import sselab
+
+    lif = bulk("LiF", "rocksalt", a=4.03)
+    engine = sselab.as_engine("gpaw:kpts=3x3x3,ecut=400")
+    assert engine.spec.settings == (("mode", "pw"), ("ecut_eV", "400"), ("kpts", "3x3x3"), ("xc", "PBE"), ("charge", "0"),
+                                    ("spin_polarized", "None"), ("smearing_eV", "0.01"), ("hubbard_u", ""), ("empty_bands", "8"))
+    energy = engine.energy(lif).get_potential_energy()
+    assert energy == pytest.approx(ground_state(lif, DFTSettings(kpts=(3, 3, 3), ecut_eV=400.0)).states.energy_eV, abs=1e-5)
+    assert engine.energy(lif).get_potential_energy() == energy and engine.cache.stats.hits == 1
