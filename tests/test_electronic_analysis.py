@@ -53,6 +53,17 @@ def test_band_edges_find_an_indirect_gap_across_k_points_and_spins():
     assert edges.cbm_eV == 2.0 and edges.cbm_at == (0, 0) and not edges.direct
 
 
+def test_a_band_crossing_the_fermi_level_or_a_half_filled_level_is_metallic():
+    eig = np.array([[[-1.0, 0.5], [-0.5, 0.2]]])
+    crossing = np.array([[[1, 1], [1, 0]]])  # band 1 occupied at k 0, empty at k 1
+    edges = band_edges(_states(eig, crossing, np.ones((1, 2, 2, 1, 4)), [[0, 0, 0]]))
+    assert edges.metallic and edges.gap_eV == 0.0
+    half = np.array([[[1, 0.5], [1, 0.5]]])
+    assert band_edges(_states(eig, half, np.ones((1, 2, 2, 1, 4)), [[0, 0, 0]])).metallic
+    insulating = np.array([[[1, 0], [1, 0]]])
+    assert not band_edges(_states(eig, insulating, np.ones((1, 2, 2, 1, 4)), [[0, 0, 0]])).metallic
+
+
 def test_gaussian_dos_integrates_to_the_number_of_states_times_the_spin_degeneracy():
     eig = np.array([[[-3.0, -1.0, 2.0], [-2.5, -0.5, 2.5]]])
     energies = np.linspace(-10, 10, 20001)

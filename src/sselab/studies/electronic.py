@@ -90,6 +90,12 @@ class DOSStudy:
         reference = self._reference()
         if reference is not None and not np.allclose(reference.states.cell, atoms.cell.array, rtol=0.01, atol=0.05):
             raise InputError("the reference run has a different cell: compare a defect with the host cell it was made from")
+        if reference is not None:
+            ours = dict(self.dft.identity(atoms))
+            differ = [key for key in ("mode", "ecut_eV", "basis", "kpts", "xc", "hubbard_u", "setups")
+                      if str(reference.states.settings.get(key)) != ours[key]]
+            if differ:
+                raise InputError(f"the reference run used other DFT settings ({', '.join(differ)}): run host and defect alike")
         groups = layer_groups(atoms.get_scaled_positions(wrap=False), atoms.cell.array, self.layer_axis, self.layers)[0] if self.layers else {}
         progress("DFT ground state")
         state = ground_state(atoms, self.dft, ResultCache(db))
@@ -107,7 +113,7 @@ def analyse_dos(state: GroundState, atoms: Atoms, study: DOSStudy, reference: DO
     edges = band_edges(states)
     vbm_character, cbm_character = edge_character(states, edges)
     low = float(states.eigenvalues_eV.min()) - 1.0
-    high = float(states.eigenvalues_eV.max()) + 1.0
+    high = edges.cbm_eV + 2.0  # the empty bands are converged up to CBM + 2 eV only
     energies = np.arange(low, high, _ENERGY_STEP_EV)
     alignment, aligned_atoms, found = None, 0, []
     if reference is not None:
@@ -162,7 +168,7 @@ class DOSResult:
     def to_dict(self) -> dict[str, Any]:
         e = self.edges
         return {
-            "band_gap_eV": e.gap_eV, "vbm_eV": e.vbm_eV, "cbm_eV": e.cbm_eV, "direct_gap": e.direct,
+            "band_gap_eV": e.gap_eV, "vbm_eV": e.vbm_eV, "cbm_eV": e.cbm_eV, "direct_gap": e.direct, "metallic": e.metallic,
             "fermi_level_eV": self.states.fermi_level_eV, "energy_eV": self.states.energy_eV,
             "spin_polarized": self.states.spins == 2, "charge": self.states.charge,
             "vbm_character": _character(self.vbm_character), "cbm_character": _character(self.cbm_character),
@@ -373,6 +379,7 @@ class ExcessChargeResult:
             "localization_volume_A3": self.localization_volume_A3, "cell_volume_A3": self.cell_volume_A3,
             "participation_ratio": self.localization_volume_A3 / self.cell_volume_A3,
             "spin_moment_e": spin, "neutral_band_gap_eV": self.neutral_gap_eV,
+            "negative_part_e": float(np.minimum(self.difference.values, 0.0).sum() * self.difference.voxel_A3),
             "proxy": {"label": "PROXY: " + self.proxy_state, "fraction_by_window": self.proxy_fraction_by_window}
             if self.proxy_state else None,
             "wall_time_s": self.wall_time_s, "cached": self.cached,

@@ -8,12 +8,14 @@ extra; see ``docs/electronic.md``. Everything here is checked before GPAW starts
   half an electron in each spin channel of the extra state and report a metal;
 - the memory the run will need, estimated from the cell (below), stays within ``SSELAB_LIMIT_DFT_MEMORY_GIB``.
 
-Memory estimate (GiB, within a factor of ~2 of GPAW's own report for the cells of the tests and the docs):
+Memory estimate (GiB; an upper bound: it counts the full k-point grid, not the irreducible wedge, so it can exceed
+GPAW's need many times over for a symmetric cell; it is not yet compared with GPAW's own report):
 
 - plane waves: N_G = V k_c³ / (6π²) coefficients per band and k-point, k_c = √(E_cut / 3.81 eV Å²); the wave
   functions and the eigensolver's two work copies are 3 × 16 B × N_G × N_bands × N_k × N_spin, plus the dense
   matrices 3 × 16 B × N_bands² × N_k × N_spin;
-- LCAO: N_ao orbitals (per atom: 5 for H–Ne, 9 for heavier main-group elements, 15 with d shells, dzp) give
+- LCAO: N_ao orbitals (per atom, dzp: 5 for H and He, 13 for other main-group elements, 15 for d- and f-block
+  elements) give
   6 × 16 B × N_ao² × N_k × N_spin (H, S, C and work), plus 40 real-space grids of 8 B at 0.2 Å spacing.
 """
 
@@ -97,23 +99,28 @@ class DFTSettings:
         """What changes the result, as the cache and the run record keep it (``atoms=None``: for any structure)."""
         grid = f"density {self.kpt_density:g}" if atoms is None and self.kpts is None else "x".join(map(str, self.kpoint_grid(atoms)))
         spin = str(self.spin_polarized) if atoms is None else str(self.spin_for(atoms))
+        bands = () if atoms is None else (("empty_bands", str(self.empty_bands)),)  # the engine's runs use GPAW's own count
         return (("mode", self.mode), ("ecut_eV", f"{self.ecut_eV:g}" if self.mode == "pw" else "-"),
                 ("basis", self.basis if self.mode == "lcao" else "-"), ("kpts", grid), ("xc", self.xc), ("charge", str(self.charge)),
                 ("spin_polarized", spin), ("smearing_eV", f"{self.smearing_eV:g}"),
-                ("hubbard_u", ";".join(f"{e}:{o}:{u:g}" for e, o, u in self.hubbard_u)), ("empty_bands", str(self.empty_bands)))
+                ("hubbard_u", ";".join(f"{e}:{o}:{u:g}" for e, o, u in self.hubbard_u)), *bands,
+                ("setups", setup_source()))
 
     def electrons(self, atoms: Atoms) -> int:
         """Valence electrons of the cell (PAW setups' valence, minus the charge)."""
         return sum(paw_valence(symbol, self.xc) for symbol in atoms.get_chemical_symbols()) - self.charge
 
     def spin_for(self, atoms: Atoms) -> bool:
-        """Whether the run is spin polarised; an odd electron count with ``spin_polarized=False`` is refused."""
+        """Whether the run is spin polarised: as asked, else exactly when the electron count is odd or the structure
+        carries initial magnetic moments. An odd count, or moments, with ``spin_polarized=False`` are refused."""
         odd = self.electrons(atoms) % 2 == 1
+        moments = bool(np.any(atoms.get_initial_magnetic_moments()))
         if self.spin_polarized is None:
-            return odd
-        if odd and not self.spin_polarized:
-            raise InputError(f"{atoms.get_chemical_formula()} with charge {self.charge:+d} has an odd number of electrons "
-                             f"({self.electrons(atoms)}): it needs spin polarisation (drop --no-spin)")
+            return odd or moments
+        if not self.spin_polarized and (odd or moments):
+            why = (f"an odd number of electrons ({self.electrons(atoms)})" if odd else "initial magnetic moments")
+            raise InputError(f"{atoms.get_chemical_formula()} with charge {self.charge:+d} has {why}: it needs spin "
+                             "polarisation (drop --no-spin)")
         return self.spin_polarized
 
     def bands(self, atoms: Atoms) -> int:
@@ -164,14 +171,24 @@ class DFTSettings:
 def spin_start(atoms: Atoms, settings: DFTSettings) -> Atoms:
     """``atoms`` with initial magnetic moments that let a spin-polarised run leave the symmetric solution.
 
-    Moments the user set are kept. Otherwise an odd electron count gets 1 μ_B spread evenly over the atoms (a
-    spin-polarised run started from zero moments stays spin-paired, and the extra electron then splits between the
-    spin channels).
+    Moments the user set are kept. Otherwise a spin-polarised run starts from 1 μ_B spread evenly over the atoms (one
+    started from zero moments stays spin-paired, and an odd electron then splits between the spin channels).
     """
     start = atoms.copy()
-    if settings.spin_for(atoms) and not np.any(atoms.get_initial_magnetic_moments()) and settings.electrons(atoms) % 2 == 1:
+    if settings.spin_for(atoms) and not np.any(atoms.get_initial_magnetic_moments()):
         start.set_initial_magnetic_moments(np.full(len(atoms), 1.0 / len(atoms)))
     return start
+
+
+def setup_source() -> str:
+    """Where the PAW setups and basis sets come from: the gpaw-data version and GPAW_SETUP_PATH (they choose the data)."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("gpaw-data")
+    except metadata.PackageNotFoundError:
+        version = "none"
+    return f"gpaw-data {version}; GPAW_SETUP_PATH={os.environ.get('GPAW_SETUP_PATH', '')}"
 
 
 def require_gpaw() -> None:

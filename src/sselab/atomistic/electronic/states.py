@@ -17,7 +17,8 @@ Definitions (the docs list them beside the seeds):
   1.26 for the occupied states of LiF); the normalisation splits each state in proportion to its projections,
   which is the usual reading of a projected DOS.
 - Band edges: VBM = the highest ε with f > ½, CBM = the lowest with f ≤ ½, over spins and k-points; the gap is
-  CBM − VBM (0 when they cross). A layer's local edges are the highest occupied and lowest empty states with at
+  CBM − VBM. A cell with a partly occupied state (0.01 < f < 0.99) or a band count that changes between k-points is
+  metallic: gap 0 and ``metallic`` set. A layer's local edges are the highest occupied and lowest empty states with at
   least half an even share on its atoms (:func:`local_edges`). A gap state of a defect cell is a state of the defect cell that lies, after
   aligning the two cells, inside the host's gap.
 - Alignment of a defect cell to its host: the median, over atoms of the same element at the same place (within
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 
-from sselab.errors import InputError
+from sselab.errors import ConvergenceError, InputError
 
 #: angular momenta kept in the projections: s, p, d, f
 N_L = 4
@@ -105,8 +106,12 @@ def from_gpaw(atoms: Atoms, calc: Any, charge: int = 0, settings: Mapping[str, A
     nk = len(weights)
     eigenvalues = np.array([[calc.get_eigenvalues(kpt=k, spin=s) for k in range(nk)] for s in range(spins)])
     degeneracy = 2.0 / spins
-    occupations = np.array([[calc.get_occupation_numbers(kpt=k, spin=s) / (weights[k] * degeneracy) for k in range(nk)]
-                            for s in range(spins)])
+    # raw=True: the occupation of each state (0..1); GPAW 26.7 scales its stored array in place without it
+    occupations = np.array([[np.array(calc.get_occupation_numbers(kpt=k, spin=s, raw=True)) for k in range(nk)] for s in range(spins)])
+    electrons = float(calc.get_number_of_electrons())
+    counted = float(degeneracy * (occupations * weights[None, :, None]).sum())
+    if abs(counted - electrons) > 1e-4:
+        raise ConvergenceError(f"GPAW's occupations hold {counted:.6f} electrons, not {electrons:g}: the states cannot be read")
     nbands = eigenvalues.shape[2]
     projections = np.zeros((spins, nk, nbands, len(atoms), N_L))
     setups = calc.setups
@@ -118,7 +123,7 @@ def from_gpaw(atoms: Atoms, calc: Any, charge: int = 0, settings: Mapping[str, A
                     projections[state.s, state.k, :, a, l] = (np.abs(p_ni[:, indices[a][l]]) ** 2).sum(axis=1)
     return ElectronicStructure(
         tuple(atoms.get_chemical_symbols()), atoms.get_scaled_positions(wrap=False), atoms.cell.array.copy(), eigenvalues,
-        np.clip(occupations, 0.0, 1.0), weights, float(calc.get_fermi_level()), projections,
+        occupations, weights, float(calc.get_fermi_level()), projections,
         np.asarray(calc.get_atomic_electrostatic_potentials(), float), charge,
         float(calc.get_potential_energy(atoms)), dict(settings or {}),
     )
@@ -126,7 +131,8 @@ def from_gpaw(atoms: Atoms, calc: Any, charge: int = 0, settings: Mapping[str, A
 
 @dataclass(frozen=True)
 class BandEdges:
-    """VBM, CBM and gap (eV), and where they sit: (spin, k-point index)."""
+    """VBM, CBM and gap (eV), and where they sit: (spin, k-point index). ``metallic``: some band is partly occupied
+    (0.01 < f < 0.99) or occupied at some k-points and empty at others; the gap is then 0."""
 
     vbm_eV: float
     cbm_eV: float
@@ -134,18 +140,27 @@ class BandEdges:
     direct: bool
     vbm_at: tuple[int, int]
     cbm_at: tuple[int, int]
+    metallic: bool = False
+
+
+#: occupations between these count as partial (a band crossing the Fermi level, or a half-filled level)
+PARTIAL = (0.01, 0.99)
 
 
 def band_edges(states: ElectronicStructure) -> BandEdges:
-    """VBM = highest occupied (f > ½), CBM = lowest empty (f ≤ ½); gap = max(CBM − VBM, 0)."""
-    eig, occupied = states.eigenvalues_eV, states.occupations > 0.5
+    """VBM = highest occupied (f > ½), CBM = lowest empty (f ≤ ½); gap = max(CBM − VBM, 0), and 0 for a metal."""
+    eig, f = states.eigenvalues_eV, states.occupations
+    occupied = f > 0.5
     if occupied.all() or not occupied.any():
         raise InputError("the run has no empty (or no occupied) state: add empty bands to see a gap")
     vbm_index = np.unravel_index(np.argmax(np.where(occupied, eig, -np.inf)), eig.shape)
     cbm_index = np.unravel_index(np.argmin(np.where(occupied, np.inf, eig)), eig.shape)
     vbm, cbm = float(eig[vbm_index]), float(eig[cbm_index])
-    return BandEdges(vbm, cbm, max(cbm - vbm, 0.0), vbm_index[:2] == cbm_index[:2],
-                     (int(vbm_index[0]), int(vbm_index[1])), (int(cbm_index[0]), int(cbm_index[1])))
+    partial = bool(((f > PARTIAL[0]) & (f < PARTIAL[1])).any())
+    crossing = any(len({int(row.sum()) for row in occupied[s]}) > 1 for s in range(states.spins))  # band count varies with k
+    metallic = partial or crossing or cbm <= vbm
+    return BandEdges(vbm, cbm, 0.0 if metallic else cbm - vbm, vbm_index[:2] == cbm_index[:2],
+                     (int(vbm_index[0]), int(vbm_index[1])), (int(cbm_index[0]), int(cbm_index[1])), metallic)
 
 
 def shares(states: ElectronicStructure) -> np.ndarray:
