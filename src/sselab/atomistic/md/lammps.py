@@ -637,11 +637,14 @@ def run_lammps_md(
             last_report = 0  # progress is reported after the first frame at or beyond every 200 steps
             run_time = 0.0
 
+            setup_needed = False  # write_restart wraps atoms into the box and migrates them: the next run must set up again
+
             def advance(n: int) -> None:
-                nonlocal done, run_time
+                nonlocal done, run_time, setup_needed
                 tick = time.perf_counter()
                 try:
-                    lmp.command(f"run {require_count(n, 'steps')} pre no post no")
+                    lmp.command(f"run {require_count(n, 'steps')} pre {'yes' if setup_needed else 'no'} post no")
+                    setup_needed = False
                 except Exception as error:  # LAMMPS raises its own exception type for a blown-up run
                     message = str(error).splitlines()[0]
                     raise SSELabError(
@@ -655,7 +658,9 @@ def run_lammps_md(
 
             def save_checkpoint() -> None:
                 # written in the scratch folder, copied beside the trajectory under a temporary name, then renamed
+                nonlocal setup_needed
                 lmp.command(f"write_restart {lammps_path(restart_out)}")
+                setup_needed = True
                 if rank0:
                     tmp = checkpoint.with_name(checkpoint.name + ".tmp")
                     shutil.copyfile(restart_out, tmp)
