@@ -40,6 +40,7 @@ _EXPORTS = {
     "DiffusionAnalysis": "sselab.analysis.diffusion", "VanHoveAnalysis": "sselab.analysis.correlations",
     **dict.fromkeys(("ArrheniusAnalysis", "fit_exchange_ion", "fit_li_law", "ExchangeIonFit", "LiLawFit"), "sselab.studies.transport"),
     "MDGrid": "sselab.studies.md", "MDGridResult": "sselab.studies.md",
+    **dict.fromkeys(("MDCampaign", "CampaignResult", "CampaignAnalysis", "analyze_campaign"), "sselab.studies.campaign"),
     # seeds 000, 003, 004: electronic structure with GPAW (the dft extra)
     **dict.fromkeys(("DOSStudy", "DOSResult", "ExcessChargeStudy", "ExcessChargeResult"), "sselab.studies.electronic"),
     "DFTSettings": "sselab.atomistic.electronic.settings",

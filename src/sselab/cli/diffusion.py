@@ -1,9 +1,10 @@
-"""``sselab diffusion analyze | arrhenius | fit-stress | vanhove``: MD trajectories to transport laws.
+"""``sselab diffusion analyze | campaign | arrhenius | fit-stress | vanhove``: MD trajectories to transport laws.
 
 ``analyze`` turns one trajectory into D (with its error) and a conductivity; ``arrhenius`` and
 ``fit-stress`` fit laws through several of those runs and write the parameter files the
 continuum models read (seed 000's Fig. 1 chain: eq. 8 → ``ion-exchange design --ion FILE``,
-eq. 10 → ``ion-exchange li-penalty``); ``vanhove`` gives seed 004's correlation analysis.
+eq. 10 → ``ion-exchange li-penalty``); ``campaign`` analyses every run of an ``md campaign`` into one table
+(``diffusion.csv``, which ``arrhenius`` and ``fit-stress`` read); ``vanhove`` gives seed 004's correlation analysis.
 The physics is in :mod:`sselab.analysis.diffusion`, :mod:`sselab.analysis.correlations` and
 :mod:`sselab.studies.transport`.
 """
@@ -114,6 +115,32 @@ def analyze_command(
         rows.append(("conductivity (Nernst-Einstein)", f"{a.conductivity_S_per_m:.3g} S/m at {a.temperature_K:g} K"))
     rows += [("warning", w) for w in a.warnings]
     emit(run.summary, json_output, "diffusion analyze", rows, _footer(run))
+
+
+@app.command("campaign")
+def campaign_command(
+    campaign: Annotated[Path, typer.Argument(help="An 'md campaign' run directory.")],
+    species: SpeciesOption,
+    max_lag_fraction: Annotated[float, typer.Option(help="Longest lag fitted, as a fraction of each run.")] = 0.5,
+    min_msd: Annotated[float, typer.Option(help="MSD (Å²) the window must reach to count as diffusive.")] = 1.0,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """D of one species at every point of an MD campaign: diffusion.csv (for arrhenius/fit-stress) and diffusion.nc."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.campaign import analyze_campaign
+
+    result = analyze_campaign(campaign, species, max_lag_fraction=max_lag_fraction, min_msd_A2=min_msd)
+    run = result.write(RunDirectory.open(out, "diffusion campaign", {
+        "campaign": str(campaign), "species": species, "max_lag_fraction": max_lag_fraction, "min_msd_A2": min_msd},
+        overwrite=overwrite))
+    rows = [(f"{r['cell']} {r['temperature_K']:g} K, strain {r['strain']:+g}",
+             f"D = {r['D_m2_per_s']:.3g} ± {r['D_stderr_m2_per_s'] or float('nan'):.2g} m²/s" if r["diffusive"] else "not diffusive")
+            for r in result.rows]
+    rows += [("skipped", s) for s in result.skipped]
+    emit(run.summary, json_output, "diffusion campaign", rows,
+         [*_footer(run), f"next: sselab diffusion arrhenius {run.path / 'diffusion.csv'}"])
 
 
 @app.command("arrhenius")

@@ -379,7 +379,7 @@ class MDGrid:
         atoms, system = build_md_system(structure, repeat=self.repeat, exchange_ion=self.exchange_ion,
                                         exchange_count=self.exchange_count, exchange_concentration=self.exchange_concentration,
                                         seed=self.seed)
-        engine, record, identity = _engine(calculator, forcefield, device, atoms.get_chemical_symbols())
+        engine, record, identity = md_engine(calculator, forcefield, device, atoms.get_chemical_symbols())
         schedule = self.schedule(engine if forcefield is not None else None)
         defining = self.defining_settings(system, identity, schedule)
         grid = {"temperatures_K": list(self.temperatures_K), "strains": list(self.strains)}
@@ -388,14 +388,14 @@ class MDGrid:
             recorded = read_run_record(run.path, "md run").get("inputs")
             require_same_settings(recorded if isinstance(recorded, dict) else {}, {**defining, **grid}, f"the run in {run.path}")
         grid_points = [(t, strain) for t in self.temperatures_K for strain in self.strains]
-        plans = [self._plan(run.path, t, strain, defining, resume, overwrite) for t, strain in grid_points]  # all checked first
+        plans = [self.plan_point(run.path, t, strain, defining, resume, overwrite) for t, strain in grid_points]  # all checked first
         mpi_barrier()  # every rank has read the folders as they were before rank 0 writes to them
         if overwrite and rank == 0:
             remove_other_points(run.path, {folder for folder, _ in plans})
         points = []
         for (t, strain), (folder, continuing) in zip(grid_points, plans):
             point_record = None if rank else {"structure": system["structure"], **defining, "temperature_K": t, "strain": strain}
-            points.append(self._point(atoms, self.md_settings(t, schedule), strain, folder, engine, continuing, progress,
+            points.append(self.run_point(atoms, self.md_settings(t, schedule), strain, folder, engine, continuing, progress,
                                       point_record))
         return MDGridResult(system=system, engine=record, timestep_fs=schedule.timestep_fs,
                             frame_interval_fs=schedule.frame_interval_fs, production_fs=schedule.production_fs, points=tuple(points),
@@ -403,7 +403,7 @@ class MDGrid:
                             mpi_ranks=ranks, mpi_rank=rank, run=run)
 
     @staticmethod
-    def _plan(root: Path, temperature_K: float, strain: float, defining: dict[str, Any], resume: bool,
+    def plan_point(root: Path, temperature_K: float, strain: float, defining: dict[str, Any], resume: bool,
               overwrite: bool) -> tuple[Path, bool]:
         """(folder, continue it?) of one point, checked before any point runs.
 
@@ -427,7 +427,7 @@ class MDGrid:
         return folder, True
 
     @staticmethod
-    def _point(atoms: Atoms, settings: MDSettings, strain: float, folder: Path, engine, continuing: bool,
+    def run_point(atoms: Atoms, settings: MDSettings, strain: float, folder: Path, engine, continuing: bool,
                progress: Progress, record: dict[str, Any] | None) -> MDPoint:
         """Run (or continue) one point; a fresh point clears the folder's old outputs and writes ``record`` first (rank 0)."""
         trajectory, thermo = folder / TRAJECTORY_FILE, folder / THERMO_FILE
@@ -474,7 +474,7 @@ def remove_other_points(root: Path, kept: set[Path]) -> None:
             shutil.rmtree(record.parent)
 
 
-def _engine(calculator, forcefield: MDModel | str | Path | None, device: str,
+def md_engine(calculator, forcefield: MDModel | str | Path | None, device: str,
             symbols: list[str]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """(engine, its summary record, its identity for the run's records) for a calculator or a force field.
 

@@ -12,7 +12,7 @@ Seed 000's Fig. 1 chain, from many ``diffusion analyze`` results to one law each
 A run is a :class:`~sselab.analysis.diffusion.DiffusionAnalysis`, a ``diffusion analyze`` run
 directory (its ``run.json``), or a CSV file with one row per run and the columns the fit needs
 (``temperature_K``, ``stress_Pa``, ``concentration``, ``D_m2_per_s``, optional
-``D_stderr_m2_per_s``). Runs that are not diffusive are left out with a warning. The numerics are
+``D_stderr_m2_per_s``, ``diffusive`` and ``complete``, as ``sselab diffusion campaign`` writes them). Runs that are not diffusive are left out with a warning. The numerics are
 in :mod:`sselab.continuum.transport` and :mod:`sselab.continuum.li_penalty`.
 """
 
@@ -96,8 +96,22 @@ def _csv_points(source: Path, columns: tuple[str, ...]) -> list[dict[str, Any]]:
                       if key in (*columns, "D_stderr_m2_per_s", "temperature_K") and value not in ("", None)}
         except (TypeError, ValueError):
             raise InputError(f"{source}: row {index + 2} has a value that is not a number") from None
-        points.append(_point(f"{source}:{index + 2}", {"diffusive": True, **values}))
+        flags = {key: _csv_flag(row.get(key), f"{source}: row {index + 2}: {key}") for key in ("diffusive", "complete")}
+        flags["diffusive"] = True if flags["diffusive"] is None else flags["diffusive"]
+        points.append(_point(f"{source}:{index + 2}", {**flags, **values}))
     return points
+
+
+def _csv_flag(text: str | None, name: str) -> bool | None:
+    """A CSV cell read as a flag: true/false (or 1/0, any case); empty or absent: None."""
+    if text is None or not text.strip():
+        return None
+    value = text.strip().lower()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise InputError(f"{name} must be true or false, got {text[:20]!r}")
 
 
 def read_runs(runs: Iterable[Run], columns: tuple[str, ...], *, allow_incomplete: bool = False) -> list[dict[str, Any]]:
