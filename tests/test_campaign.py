@@ -190,3 +190,20 @@ def test_a_killed_campaign_resumes_from_its_checkpoints_without_redoing_finished
     times = np.array([frame.info["time_fs"] for frame in after])
     assert len(after) == 201 and np.allclose(np.diff(times), 20.0)
     assert np.allclose(after[50].positions, before[50].positions, atol=1e-10)
+
+
+def test_md_run_with_workers_runs_its_grid_as_a_one_cell_campaign_with_the_same_trajectories(tmp_path, capsys):
+    common = ["llzo", "--forcefield", FF, "--temperature", "1200K", "--strain", "0", "--strain", "0.01",
+              "--time", "0.2 ps", "--dump-interval", "20 fs", "--equilibration", "0 ps", "--exchange-ion", "Na",
+              "--exchange-count", "1", "--seed", "3", "--json"]
+    code, out, err = run_cli(["md", "run", *common, "--workers", "1", "--out", str(tmp_path / "dask")], capsys)
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["ran"] == 2 and {p["cell"] for p in summary["points"]} == {"Na1_seed3"}
+    code, _, err = run_cli(["md", "run", *common, "--out", str(tmp_path / "plain")], capsys)
+    assert code == 0, err
+    for folder in ("T1200K_strain+0pct", "T1200K_strain+1pct"):
+        ours = read(tmp_path / "dask" / "Na1_seed3" / folder / "trajectory.extxyz", ":")
+        theirs = read(tmp_path / "plain" / folder / "trajectory.extxyz", ":")
+        assert len(ours) == len(theirs) == 11
+        assert np.allclose(ours[-1].positions, theirs[-1].positions, atol=1e-8)

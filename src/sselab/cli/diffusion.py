@@ -179,6 +179,7 @@ def fit_stress_command(
     ion: Annotated[str | None, typer.Option(help="eq8: exchange ion name for the written file (default: the runs' species).")] = None,
     chemical_expansion_from: Annotated[str | None, typer.Option(help="eq8: packaged ion or ion TOML that supplies gamma (e.g. Na).")] = None,
     chemical_expansion: Annotated[float | None, typer.Option(help="eq8: chemical expansion coefficient gamma (strain per site fraction).")] = None,
+    temperature: Annotated[str | None, typer.Option(help="eq8: fit only the runs at this temperature (a campaign table holds several), e.g. 1200K.")] = None,
     write: Annotated[Path | None, typer.Option(help="Parameter file to write (default <run dir>/ion.toml or li_law.toml); an existing one needs --overwrite.")] = None,
     allow_incomplete: AllowIncompleteOption = False,
     out: OutOption = None,
@@ -191,8 +192,11 @@ def fit_stress_command(
     if model not in ("eq8", "eq10"):
         raise SSELabError(f"--model must be 'eq8' or 'eq10', got {model!r}")
     if model == "eq8":
+        from sselab.units import parse_quantity
+
         result = fit_exchange_ion(runs, ion=ion, chemical_expansion=chemical_expansion,
-                                  chemical_expansion_from=chemical_expansion_from, allow_incomplete=allow_incomplete)
+                                  chemical_expansion_from=chemical_expansion_from, allow_incomplete=allow_incomplete,
+                                  temperature_K=None if temperature is None else parse_quantity(temperature, "temperature", "--temperature"))
         rows = [("D1", f"{result.D1_m2_per_s:.3g} m²/s"), ("V*", f"{result.activation_volume_m3_per_mol * 1e6:.3g} cm³/mol"),
                 ("d", f"{100 * result.saturation_concentration:.3g} %"), ("T", f"{result.temperature_K:g} K")]
     else:

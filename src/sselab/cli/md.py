@@ -104,17 +104,29 @@ def run_command(
     exchange_count: Annotated[int | None, typer.Option(help="Number of Li replaced.")] = None,
     exchange_concentration: Annotated[str | None, typer.Option(help="Fraction of Li replaced, e.g. '1.7 %' (rounded to whole ions).")] = None,
     seed: SeedOpt = 1,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     resume: ResumeOpt = False,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """MD at each temperature and strain; trajectories ready for 'sselab diffusion analyze'."""
+    """MD at each temperature and strain; trajectories ready for 'sselab diffusion analyze'.
+
+    With --scheduler or --workers the points run as Dask tasks, exactly as 'sselab md campaign' runs a one-cell
+    campaign (points under OUT/<cell>/).
+    """
     from sselab.atomistic.md.lammps import mpi_layout
 
     rank = mpi_layout()[0]
     grid = md_grid(temperature, strain, time, timestep, dump_interval, equilibration, ensemble, thermostat, damping, repeat,
                    exchange_ion, exchange_count, exchange_concentration, seed)
+    if scheduler is not None or workers is not None:
+        from sselab.studies.campaign import MDCampaign
+
+        run_campaign(MDCampaign(grid=grid), structure, forcefield, calculator, device, out, resume, overwrite, scheduler,
+                     workers, json_output)
+        return
     schedule = grid.schedule(forcefield)
     engine = None if forcefield is not None else make_engine(calculator, None, 0.02, device)
     points = len(grid.temperatures_K) * len(grid.strains)
@@ -172,6 +184,12 @@ def campaign_command(
                    exchange_ion, counts[0] if counts else None, fractions[0] if fractions else None, seed)
     campaign = MDCampaign(grid=grid, exchange_counts=tuple(counts), replicas=replicas,
                           exchange_concentrations=tuple(parse_quantity(x, "dimensionless", "--exchange-concentration") for x in fractions))
+    run_campaign(campaign, structure, forcefield, calculator, device, out, resume, overwrite, scheduler, workers, json_output)
+
+
+def run_campaign(campaign, structure: str, forcefield: str | None, calculator: str, device: str, out, resume: bool,
+                 overwrite: bool, scheduler: str | None, workers: int | None, json_output: bool) -> None:
+    """Run a campaign on Dask, write its run directory and report every point (md campaign, md run --workers)."""
     result = campaign.run(structure, forcefield=forcefield, calculator=None if forcefield else calculator, device=device,
                           out=out, resume=resume, overwrite=overwrite, scheduler=scheduler, workers=workers,
                           show_progress=not json_output)

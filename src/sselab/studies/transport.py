@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -451,8 +452,12 @@ class ExchangeIonFit:
 
 
 def fit_exchange_ion(runs: Iterable[Run], *, ion: str | None = None, chemical_expansion: float | None = None,
-                     chemical_expansion_from: str | Path | None = None, allow_incomplete: bool = False) -> ExchangeIonFit:
+                     chemical_expansion_from: str | Path | None = None, allow_incomplete: bool = False,
+                     temperature_K: float | None = None) -> ExchangeIonFit:
     """Eq. 8 through an exchange ion's runs at one temperature (at least two stresses and two concentrations).
+
+    ``temperature_K`` keeps only the runs at that temperature (a campaign table holds several); without it the runs
+    must all be at one temperature.
 
     ``ion`` names the ion (default: the one species of the runs); γ, which the continuum model
     needs beside the mobility, is given either as ``chemical_expansion`` (strain per site
@@ -463,10 +468,15 @@ def fit_exchange_ion(runs: Iterable[Run], *, ion: str | None = None, chemical_ex
     if chemical_expansion is not None:
         require_finite(chemical_expansion, "--chemical-expansion")
     points, warnings = _fitted_points(runs, EQ8_COLUMNS, allow_incomplete)
+    if temperature_K is not None:
+        require_finite(temperature_K, "--temperature")
+        points = [p for p in points if p.get("temperature_K") is not None and math.isclose(float(p["temperature_K"]), temperature_K)]
+        if not points:
+            raise InputError(f"no diffusive run at {temperature_K:g} K to fit")
     temperatures = {round(float(p["temperature_K"]), 6) for p in points if p.get("temperature_K") is not None}
     if len(temperatures) != 1:
         raise InputError(f"eq. 8 is fitted at one temperature; the runs have {sorted(temperatures) or 'none'} "
-                         "(CSV: add temperature_K)")
+                         "(choose one with --temperature; CSV: add temperature_K)")
     if (chemical_expansion is None) == (chemical_expansion_from is None):
         raise InputError("eq8 writes an ion file for the continuum model: "
                          "give exactly one of --chemical-expansion-from or --chemical-expansion")
@@ -485,7 +495,7 @@ def fit_exchange_ion(runs: Iterable[Run], *, ion: str | None = None, chemical_ex
         rms_ln_residual=fit.rms_log_residual, chemical_expansion_coefficient=gamma, warnings=warnings, ion_name=name,
         gamma_source=str(chemical_expansion_from) if chemical_expansion_from is not None else "",
         inputs={"runs": _sources(runs), "model": "eq8", "ion": ion, "chemical_expansion_from": chemical_expansion_from,
-                "chemical_expansion": chemical_expansion, "allow_incomplete": allow_incomplete},
+                "chemical_expansion": chemical_expansion, "allow_incomplete": allow_incomplete, "temperature_K": temperature_K},
     )
 
 
