@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from sselab.continuum.ion_exchange import (
     DesignBounds,
+    ExchangeDiffusivity,
     ExchangeProcess,
     Host,
     design_exchange,
@@ -336,3 +337,28 @@ def test_every_plot_renders_from_a_result_and_into_given_axes(na_design):
     with pytest.raises(InputError, match="rebuilt"):
         plots.crack_schematic(IonExchangeDesign.from_dict(na_design.to_dict()))
     plt.close("all")
+
+
+def test_stress_coupling_scales_the_activation_volume_by_two_thirds_and_nothing_else():
+    """'hydrostatic' (default) reads eq. 9's σ_c as the layer's pressure 2σ_c/3; 'biaxial' (the paper's) as σ_c. So the
+    design with V* under 'hydrostatic' is the design with (2/3)V* under 'biaxial', and the two readings differ."""
+    from sselab.params.ions import load_host, load_ion
+    from sselab.studies.ion_exchange import design_ion_exchange
+
+    na = load_ion("Na")
+    consistent = design_ion_exchange(ion=na, surface_concentration=0.05).to_dict()
+    scaled = design_ion_exchange(ion=replace(na, activation_volume=na.activation_volume * 2 / 3), surface_concentration=0.05,
+                                 stress_coupling="biaxial").to_dict()
+    paper = design_ion_exchange(ion=na, surface_concentration=0.05, stress_coupling="biaxial").to_dict()
+    assert consistent["stress_coupling"] == "hydrostatic" and paper["stress_coupling"] == "biaxial"
+    for key in ("exchange_depth_m", "center_stress_Pa", "sigma_permissible_Pa"):
+        assert consistent[key] == pytest.approx(scaled[key], rel=1e-9)
+    # a weaker stress brake (k = f M γ V*/RT) lets the ion in deeper
+    host = load_host("llzo")
+    k = {c: ExchangeDiffusivity.for_process(host, na, 1200.0, c).stress_coefficient for c in ("hydrostatic", "biaxial")}
+    assert k["hydrostatic"] == pytest.approx(2 / 3 * k["biaxial"], rel=1e-12)
+    assert k["biaxial"] == pytest.approx(host.biaxial_modulus * na.chemical_expansion_coefficient * na.activation_volume
+                                         / (8.314462618 * 1200.0), rel=1e-8)
+    assert consistent["exchange_depth_m"] > paper["exchange_depth_m"]
+    with pytest.raises(InputError, match="stress coupling"):
+        design_ion_exchange(ion=na, surface_concentration=0.05, stress_coupling="von-mises")

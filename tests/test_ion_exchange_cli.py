@@ -12,7 +12,7 @@ from conftest import run_cli
 
 DESIGN_KEYS = {
     "ion", "host", "surface_concentration", "surface_concentration_source", "temperature_K", "thickness_m", "time_s", "tau_s",
-    "time_ratio", "reference_diffusivity_m2_per_s", "surface_stress_Pa", "center_stress_Pa", "exchange_depth_m",
+    "time_ratio", "reference_diffusivity_m2_per_s", "stress_coupling", "surface_stress_Pa", "center_stress_Pa", "exchange_depth_m",
     "zero_stress_depth_m", "mean_concentration", "flaw_size_m", "fracture_form", "sigma_permissible_Pa",
     "sigma_permissible_native_Pa", "sigma_permissible_weight_function_Pa", "sigma_permissible_printed_Pa", "strength_gain",
     "uniform_model", "bounds", "verdict", "discretisation", "definitions", "run_directory",
@@ -23,7 +23,8 @@ MAP_KEYS = {
 }
 PENALTY_KEYS = {
     "temperature_K", "stress_Pa", "exchanged", "bulk", "D_exchanged_zero_stress_m2_per_s", "D_exchanged_stressed_m2_per_s",
-    "D_exchanged_ln_stderr", "D_bulk_m2_per_s", "ratio_to_bulk_zero_stress", "ratio_to_bulk_stressed", "model", "run_directory",
+    "D_exchanged_ln_stderr", "D_bulk_m2_per_s", "ratio_to_bulk_zero_stress", "ratio_to_bulk_stressed", "model", "stress_coupling",
+    "run_directory",
 }
 ROW_KEYS = {
     "ion", "case", "diffusivity_reading", "surface_concentration", "exchange_depth_m", "center_stress_Pa",

@@ -213,7 +213,7 @@ def test_eq10_fit_writes_a_law_that_the_li_penalty_reads(tmp_path):
         (fit.D0_m2_per_s, fit.activation_volume_m3_per_mol, fit.activation_energy_eV), rel=1e-12)
     penalty = li_penalty(law, law, stress=1e9)
     assert penalty.ratio_zero_stress == pytest.approx(1.0)
-    assert penalty.ratio_stressed == pytest.approx(np.exp(-1e9 * 5e-7 / (R * 300)), rel=1e-5)
+    assert penalty.ratio_stressed == pytest.approx(np.exp(-(2e9 / 3) * 5e-7 / (R * 300)), rel=1e-5)
     assert LiLawFit.from_dict(run.summary) == fit.write_parameter_file(tmp_path / "fit" / "li_law.toml", overwrite=True)
 
 

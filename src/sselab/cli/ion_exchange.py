@@ -30,6 +30,8 @@ from sselab.cli.options import (
     WorkersOption,
 )
 
+StressCouplingOption = Annotated[str, typer.Option(help="How V* (eq. 9) and V‡ (eq. 10) read the in-plane layer stress: hydrostatic (its pressure 2σ/3, against which V is fitted from MD) or biaxial (σ, the paper's reading).")]
+
 app = typer.Typer(help="Ion-exchange residual stress and fracture-strength design (seed 000).", no_args_is_help=True)
 
 MPA, UM = 1e6, 1e-6
@@ -80,6 +82,7 @@ def design(
     reference_diffusivity: ReferenceOption = DEFAULT_REFERENCE_DIFFUSIVITY,
     host: HostOption = "llzo",
     rtol: Annotated[float, typer.Option(help="Target relative discretisation error.")] = 1e-3,
+    stress_coupling: StressCouplingOption = "hydrostatic",
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
@@ -93,6 +96,7 @@ def design(
         "formation_energy": formation_energy, "thickness": thickness, "temperature": temperature, "time_ratio": time_ratio,
         "time": time, "flaw_size": flaw_size, "safety_factor": safety_factor, "minimum_gain": minimum_gain,
         "fracture_form": fracture_form, "reference_diffusivity": reference_diffusivity, "rtol": rtol,
+        "stress_coupling": stress_coupling,
     }
     result = design_ion_exchange(
         ion=ion, host=host, surface_concentration=_si(surface_concentration, "dimensionless", "--surface-concentration"),
@@ -102,6 +106,7 @@ def design(
         time_ratio=time_ratio, time_s=_si(time, "time", "--time"), flaw_size_m=_si(flaw_size, "length", "--flaw-size"),
         safety_factor=safety_factor, minimum_gain=minimum_gain, fracture_form=fracture_form,
         reference_diffusivity_m2_per_s=_si(reference_diffusivity, "diffusivity", "--reference-diffusivity"), rtol=rtol,
+        stress_coupling=stress_coupling,
     )
     run = result.write(RunDirectory.open(out, "ion-exchange design", inputs, overwrite=overwrite))
     footer = ["[dim]" + f"{name}: {text}" + "[/dim]" for name, text in result.definitions.items()]
@@ -127,6 +132,7 @@ def map_command(
     reference_diffusivity: ReferenceOption = DEFAULT_REFERENCE_DIFFUSIVITY,
     host: HostOption = "llzo",
     rtol: Annotated[float, typer.Option(help="Target relative discretisation error per point.")] = 1e-2,
+    stress_coupling: StressCouplingOption = "hydrostatic",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     out: OutOption = None,
@@ -144,6 +150,7 @@ def map_command(
         thickness_m=_si(thickness, "length", "--thickness"), temperature_K=_si(temperature, "temperature", "--temperature"),
         flaw_size_m=_si(flaw_size, "length", "--flaw-size"), safety_factor=safety_factor, minimum_gain=minimum_gain,
         fracture_form=fracture_form, reference_diffusivity_m2_per_s=_si(reference_diffusivity, "diffusivity", "--reference-diffusivity"), rtol=rtol,
+        stress_coupling=stress_coupling,
     )
     settings.grid()  # every input checked before the run directory and the Dask cluster exist
     check_cluster(scheduler, workers)
@@ -151,7 +158,8 @@ def map_command(
         "ion": ion, "host": host, "cs_min": cs_min, "cs_max": cs_max, "cs_count": cs_count, "ratio_min": ratio_min,
         "ratio_max": ratio_max, "ratio_count": ratio_count, "thickness": thickness, "temperature": temperature,
         "flaw_size": flaw_size, "safety_factor": safety_factor, "minimum_gain": minimum_gain, "fracture_form": fracture_form,
-        "reference_diffusivity": reference_diffusivity, "rtol": rtol, "scheduler": scheduler, "workers": workers,
+        "reference_diffusivity": reference_diffusivity, "rtol": rtol, "stress_coupling": stress_coupling,
+        "scheduler": scheduler, "workers": workers,
     }
     run = RunDirectory.open(out, "ion-exchange map", inputs, overwrite=overwrite)
     result = settings.run(scheduler=scheduler, workers=workers, progress=not json_output)
@@ -174,7 +182,8 @@ def li_penalty_command(
     exchanged: Annotated[Path, typer.Option(help="Ion-exchanged LLZO: eq. 10 TOML, or MD CSV (temperature_K, stress_Pa, D_m2_per_s).")],
     bulk: Annotated[Path, typer.Option(help="Bulk LLZO reference, same formats.")],
     temperature: Annotated[str, typer.Option(help="Temperature to extrapolate to.")] = "300 K",
-    stress: Annotated[str, typer.Option(help="Compressive stress in the exchanged layer, e.g. '1 GPa'.")] = "0 Pa",
+    stress: Annotated[str, typer.Option(help="Compressive in-plane stress in the exchanged layer, e.g. '1 GPa'.")] = "0 Pa",
+    stress_coupling: StressCouplingOption = "hydrostatic",
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
@@ -184,15 +193,16 @@ def li_penalty_command(
     from sselab.studies.ion_exchange import li_diffusivity_penalty
 
     result = li_diffusivity_penalty(exchanged, bulk, temperature_K=_si(temperature, "temperature", "--temperature"),
-                                    stress_Pa=_si(stress, "pressure", "--stress"))
-    inputs = {"exchanged": str(exchanged), "bulk": str(bulk), "temperature": temperature, "stress": stress}
+                                    stress_Pa=_si(stress, "pressure", "--stress"), stress_coupling=stress_coupling)
+    inputs = {"exchanged": str(exchanged), "bulk": str(bulk), "temperature": temperature, "stress": stress,
+              "stress_coupling": stress_coupling}
     run = result.write(RunDirectory.open(out, "ion-exchange li-penalty", inputs, overwrite=overwrite))
     x, b, kelvin = result.exchanged_law, result.bulk_law, result.temperature_K
     rows = [
         ("exchanged: D0, V‡, E_a", f"{x.prefactor:.3g} m²/s, {x.activation_volume * 1e6:.3g} cm³/mol, {x.activation_energy_eV:.3f} eV"),
         ("bulk: D0, V‡, E_a", f"{b.prefactor:.3g} m²/s, {b.activation_volume * 1e6:.3g} cm³/mol, {b.activation_energy_eV:.3f} eV"),
         (f"D_Li at {kelvin:g} K, zero stress", f"{result.D_exchanged_zero_stress_m2_per_s:.3g} m²/s (x{result.ratio_to_bulk_zero_stress:.2f} bulk)"),
-        (f"D_Li at {kelvin:g} K, {result.stress_Pa / MPA:g} MPa",
+        (f"D_Li at {kelvin:g} K, {result.stress_Pa / MPA:g} MPa ({result.stress_coupling} coupling)",
          f"{result.D_exchanged_stressed_m2_per_s:.3g} m²/s (x{result.ratio_to_bulk_stressed:.2f} bulk)"),
     ]
     emit(run.summary, json_output, "ion-exchange li-penalty", rows, [f"run directory: [bold]{run.path}[/bold]"])

@@ -7,9 +7,12 @@ Model
 -----
 1. Two-sided exchange into a plate of thickness L (eq. 3/5):
    ∂C/∂t = ∂/∂x (D(C) ∂C/∂x), C(0, t) = C(L, t) = C_s, C(x, 0) = 0, with (eq. 9)
-   D(C) = D₁ · exp(−σ_c V*/(RT)) · (1 − C/d),  σ_c = M γ C,  M = E/(1 − ν) (biaxial modulus).
+   D(C) = D₁ · exp(−f σ_c V*/(RT)) · (1 − C/d),  σ_c = M γ C,  M = E/(1 − ν) (biaxial modulus).
    As in the paper, the stress inside D is the local chemical stress M γ C, without the small
-   force-balance term. D₁ is fitted at one temperature (Table 1: 1200 K); another temperature
+   force-balance term. f is the stress coupling (:data:`sselab.continuum.transport.STRESS_COUPLINGS`):
+   V* is fitted against the hydrostatic pressure of strained MD cells, and the pressure of a layer under
+   equibiaxial stress σ_c is 2σ_c/3, so the consistent default is f = 2/3 ("hydrostatic"); the paper
+   applies σ_c itself, f = 1 ("biaxial"). D₁ is fitted at one temperature (Table 1: 1200 K); another temperature
    needs an activation energy, D₁(T) = D₁ exp(−E_a/k_B · (1/T − 1/T_fit)).
 2. Residual stress with force balance (eq. 4, with the 1/L the printed equation lacks):
    σ_c(x) = M γ [C(x) − (1/L)∫₀ᴸ C dx]. It integrates to zero over the thickness.
@@ -37,6 +40,7 @@ from sselab.continuum.diffusion import (
     stretching_for_fraction,
     symmetric_plate_mesh,
 )
+from sselab.continuum.transport import DEFAULT_STRESS_COUPLING, STRESS_COUPLINGS, check_stress_coupling
 from sselab.errors import ConvergenceError, InputError
 from sselab.validation import require_range
 
@@ -52,7 +56,8 @@ DEFINITIONS = {
     "exchange_depth": "depth from the x = 0 face at which C first falls to 1 % of C_s",
     "center_stress": "residual stress at x = L/2 (eq. 4 with the 1/L force-balance term)",
     "sigma_permissible": "remote tension that makes an edge flaw of depth a critical (eq. 6)",
-    "diffusivity": "D(C) = D1 exp(-M gamma C V*/(R T)) (1 - C/d), M = E/(1 - nu) (eq. 9)",
+    "diffusivity": "D(C) = D1 exp(-f M gamma C V*/(R T)) (1 - C/d), M = E/(1 - nu) (eq. 9); f = 2/3 (stress_coupling "
+                   "hydrostatic: the layer's pressure, against which V* is fitted) or 1 (biaxial: the paper's reading)",
 }
 
 
@@ -205,14 +210,15 @@ def _one_minus_exp_times_one_plus(u: np.ndarray, largest: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ExchangeDiffusivity:
-    """Eq. 9: D(C) = D₁ e^{−kC} (1 − C/d), with k = M γ V*/(R T) (dimensionless per unit C)."""
+    """Eq. 9: D(C) = D₁ e^{−kC} (1 − C/d), with k = f M γ V*/(R T) (dimensionless per unit C; f the stress coupling)."""
 
     prefactor: float  # D₁ at the process temperature, m²/s
     stress_coefficient: float  # k
     saturation: float  # d
 
     @classmethod
-    def for_process(cls, host: Host, ion: ExchangeIon, temperature: float) -> ExchangeDiffusivity:
+    def for_process(cls, host: Host, ion: ExchangeIon, temperature: float,
+                    stress_coupling: str = DEFAULT_STRESS_COUPLING) -> ExchangeDiffusivity:
         ion.require_transport()
         if not temperature > 0:
             raise InputError(f"temperature must be positive, got {temperature} K")
@@ -224,7 +230,8 @@ class ExchangeDiffusivity:
                     f"activation_energy_eV to run at {temperature:g} K"
                 )
             prefactor *= np.exp(-ion.activation_energy_eV / BOLTZMANN_EV * (1 / temperature - 1 / ion.fit_temperature))
-        k = host.biaxial_modulus * ion.chemical_expansion_coefficient * ion.activation_volume / (GAS_CONSTANT * temperature)
+        k = (STRESS_COUPLINGS[check_stress_coupling(stress_coupling)] * host.biaxial_modulus
+             * ion.chemical_expansion_coefficient * ion.activation_volume / (GAS_CONSTANT * temperature))
         if abs(k * ion.saturation_concentration) > MAX_EXPONENT:
             raise InputError(f"{ion.name} in {host.name} at {temperature:g} K: eq. 9's stress factor exp(-k C) reaches "
                              f"exp({-k * ion.saturation_concentration:.3g}), beyond float64; check E, gamma and V*")
@@ -275,7 +282,8 @@ def dilute_surface_concentration(formation_energy_eV: float, temperature: float)
 
 @dataclass(frozen=True)
 class ExchangeProcess:
-    """One ion-exchange treatment: material, ion, temperature (K), plate thickness (m), C_s, time (s)."""
+    """One ion-exchange treatment: material, ion, temperature (K), plate thickness (m), C_s, time (s), and how eq. 9's
+    activation volume reads the layer stress (``stress_coupling``, module docstring)."""
 
     host: Host
     ion: ExchangeIon
@@ -284,9 +292,11 @@ class ExchangeProcess:
     surface_concentration: float
     time: float
     reference_diffusivity: float = DEFAULT_REFERENCE_DIFFUSIVITY
+    stress_coupling: str = DEFAULT_STRESS_COUPLING
 
     def __post_init__(self) -> None:
         self.ion.require_transport()
+        check_stress_coupling(self.stress_coupling)
         _require_finite("process", temperature=self.temperature, thickness=self.thickness, time=self.time,
                         surface_concentration=self.surface_concentration, reference_diffusivity=self.reference_diffusivity)
         if not self.thickness > 0:
@@ -321,7 +331,7 @@ class ExchangeProcess:
 
     @property
     def diffusivity(self) -> ExchangeDiffusivity:
-        return ExchangeDiffusivity.for_process(self.host, self.ion, self.temperature)
+        return ExchangeDiffusivity.for_process(self.host, self.ion, self.temperature, self.stress_coupling)
 
     def stress_per_concentration(self) -> float:
         """M γ (Pa per unit site fraction)."""
@@ -622,6 +632,7 @@ class ExchangeDesign:
             "tau_s": p.tau,
             "time_ratio": p.time / p.tau,
             "reference_diffusivity_m2_per_s": p.reference_diffusivity,
+            "stress_coupling": p.stress_coupling,
             "surface_stress_Pa": prof.surface_stress,
             "center_stress_Pa": self.converged.metrics["center_stress_Pa"],
             "exchange_depth_m": prof.exchange_depth,

@@ -11,6 +11,9 @@ Two-step fit (the paper's procedure, after its refs. 18 and 68), from MD diffusi
 2. the intercepts are linear in 1/T: ln D(T, 0) = ln D₀ − E_a/(k_B T) gives E_a and D₀.
 Standard errors come from the least-squares covariances (see :func:`fit_two_step`). The model
 assumes V‡ independent of T and E_a independent of σ.
+
+In the fit σ is the MD cell's hydrostatic pressure. Applied to an exchanged layer under equibiaxial stress σ_c
+(:func:`li_penalty`), the consistent σ is the layer's pressure 2σ_c/3 (the default); the paper uses σ_c itself.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 from scipy.stats import linregress
 
 from sselab.constants import BOLTZMANN_EV, GAS_CONSTANT
-from sselab.continuum.transport import fit_arrhenius
+from sselab.continuum.transport import DEFAULT_STRESS_COUPLING, activation_stress, fit_arrhenius
 from sselab.errors import InputError
 from sselab.validation import require_range
 
@@ -169,15 +172,21 @@ class LiPenalty:
         return self.exchanged_stressed / self.bulk
 
 
-def li_penalty(exchanged: LiDiffusionLaw, bulk: LiDiffusionLaw, temperature: float = ROOM_TEMPERATURE, stress: float = 0.0) -> LiPenalty:
+def li_penalty(exchanged: LiDiffusionLaw, bulk: LiDiffusionLaw, temperature: float = ROOM_TEMPERATURE, stress: float = 0.0,
+               stress_coupling: str = DEFAULT_STRESS_COUPLING) -> LiPenalty:
     """Extrapolate both laws to ``temperature`` and compare (stress applies to the exchanged layer).
+
+    ``stress`` is the layer's equibiaxial in-plane stress (compressive positive); V‡ multiplies
+    :func:`~sselab.continuum.transport.activation_stress` of it: 2σ/3 ("hydrostatic", the pressure V‡ is fitted
+    against; default) or σ ("biaxial", the paper's eq. 10).
 
     A diffusivity that leaves float64's range there (0 or ∞: the extrapolation is too far from the fitted
     temperatures, or the stress too large for V‡) is refused rather than reported as a ratio of 0 or NaN.
     """
+    pressure = float(activation_stress(stress, stress_coupling))
     values = {
         "exchanged_zero_stress": float(exchanged.diffusivity(temperature, 0.0)),
-        "exchanged_stressed": float(exchanged.diffusivity(temperature, stress)),
+        "exchanged_stressed": float(exchanged.diffusivity(temperature, pressure)),
         "bulk": float(bulk.diffusivity(temperature, 0.0)),
     }
     for name, value in values.items():
@@ -185,4 +194,4 @@ def li_penalty(exchanged: LiDiffusionLaw, bulk: LiDiffusionLaw, temperature: flo
             raise InputError(f"D_Li ({name.replace('_', ' ')}) at {temperature:g} K and {stress:g} Pa is {value:g} m^2/s, "
                              "outside float64's range: too far an extrapolation of eq. 10")
     return LiPenalty(temperature=temperature, stress=stress, **values,
-                     log_stderr=exchanged.log_diffusivity_stderr(temperature, stress))
+                     log_stderr=exchanged.log_diffusivity_stderr(temperature, pressure))

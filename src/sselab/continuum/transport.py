@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from sselab.constants import BOLTZMANN, BOLTZMANN_EV, ELEMENTARY_CHARGE, GAS_CONSTANT
-from sselab.errors import SSELabError
+from sselab.errors import InputError, SSELabError
 
 
 def _positive_finite(name: str, values: np.ndarray) -> None:
@@ -132,6 +132,28 @@ class StressConcentrationFit:
             np.asarray(stress, dtype=float), np.asarray(concentration, dtype=float), self.prefactor, self.activation_volume,
             self.saturation_concentration, self.temperature,
         )
+
+
+#: How the activation-volume term of eq. 9 (V*) and eq. 10 (V‡) reads the stress σ of an exchanged layer
+#: (equibiaxial in-plane stress, compressive positive, σ_zz = 0 at the free surface of a thin layer):
+#: "hydrostatic" uses the layer's pressure p = −tr(σ)/3 = 2σ/3, the quantity V was fitted against (the MD cells of
+#: seed 000 §2.2 and of ``sselab md`` are strained hydrostatically and report their pressure) — the consistent
+#: reading and the default; "biaxial" uses σ itself, as the paper applies eq. 9 and eq. 10.
+STRESS_COUPLINGS = {"hydrostatic": 2.0 / 3.0, "biaxial": 1.0}
+DEFAULT_STRESS_COUPLING = "hydrostatic"
+
+
+def check_stress_coupling(coupling: str) -> str:
+    """``coupling`` if it names a :data:`STRESS_COUPLINGS` entry; otherwise a one-line error."""
+    if coupling not in STRESS_COUPLINGS:
+        raise InputError(f"stress coupling must be one of {', '.join(STRESS_COUPLINGS)}, got {coupling!r}")
+    return coupling
+
+
+def activation_stress(layer_stress, coupling: str = DEFAULT_STRESS_COUPLING):
+    """The stress (Pa) that multiplies an activation volume fitted to hydrostatic MD: 2σ/3 ("hydrostatic") or σ
+    ("biaxial", the paper's eq. 9/10) for an equibiaxial layer stress σ (:data:`STRESS_COUPLINGS`)."""
+    return STRESS_COUPLINGS[check_stress_coupling(coupling)] * np.asarray(layer_stress, dtype=float)
 
 
 def stress_concentration_diffusivity(stress, concentration, prefactor, activation_volume, saturation_concentration, temperature):

@@ -49,6 +49,7 @@ from sselab.continuum.ion_exchange import (
 )
 from sselab.continuum.ion_exchange_map import MapGrid, MapSpec, map_row_task
 from sselab.continuum.li_penalty import ROOM_TEMPERATURE, LiDiffusionLaw, TwoStepFit, fit_two_step, li_penalty
+from sselab.continuum.transport import DEFAULT_STRESS_COUPLING
 from sselab.errors import InputError
 from sselab.params.ions import load_host, load_ion, load_li_law
 from sselab.params.references import load_reference
@@ -231,6 +232,7 @@ class IonExchangeDesign:
     tau_s: float
     time_ratio: float
     reference_diffusivity_m2_per_s: float
+    stress_coupling: str
     surface_stress_Pa: float
     center_stress_Pa: float
     exchange_depth_m: float
@@ -300,6 +302,7 @@ def design_ion_exchange(
     reference_diffusivity_m2_per_s: float = DEFAULT_REFERENCE_DIFFUSIVITY,
     host: str | Path | Host = "llzo",
     rtol: float = 1e-3,
+    stress_coupling: str = DEFAULT_STRESS_COUPLING,
 ) -> IonExchangeDesign:
     """Design one two-sided exchange of a plate: profiles, stresses, depth, strength gain and a verdict.
 
@@ -308,7 +311,9 @@ def design_ion_exchange(
     ``time_ratio`` (t/τ, τ = L²/D_ref; default the paper's 1.8×10⁻³) or ``time_s``. The profiles are
     refined until every reported quantity changes by less than ``rtol``; the strength is eq. 6 in
     ``fracture_form`` ("weight-function", the correct one, or "printed") at the flaw depth
-    ``flaw_size_m``. See :mod:`sselab.continuum.ion_exchange` for the model and the verdict's rules.
+    ``flaw_size_m``. ``stress_coupling`` is how eq. 9's V* reads the layer stress: "hydrostatic" (2σ_c/3, the
+    pressure V* is fitted against; default) or "biaxial" (σ_c, the paper's reading). See
+    :mod:`sselab.continuum.ion_exchange` for the model and the verdict's rules.
     """
     inputs = {
         "ion": _label(ion), "host": _label(host), "surface_concentration": surface_concentration,
@@ -316,6 +321,7 @@ def design_ion_exchange(
         "thickness_m": thickness_m, "temperature_K": temperature_K, "time_ratio": time_ratio, "time_s": time_s,
         "flaw_size_m": flaw_size_m, "safety_factor": safety_factor, "minimum_gain": minimum_gain,
         "fracture_form": fracture_form, "reference_diffusivity_m2_per_s": reference_diffusivity_m2_per_s, "rtol": rtol,
+        "stress_coupling": stress_coupling,
     }
     material, exchange_ion, length, kelvin, d_ref = _treatment(host, ion, thickness_m, temperature_K, reference_diffusivity_m2_per_s)
     c_s, source = resolve_surface_concentration(
@@ -323,7 +329,7 @@ def design_ion_exchange(
         target_surface_stress_Pa=target_surface_stress_Pa, formation_energy_eV=formation_energy_eV,
     )
     duration = _exchange_time(length**2 / d_ref, time_ratio, time_s)
-    process = ExchangeProcess(material, exchange_ion, kelvin, length, c_s, duration, d_ref)
+    process = ExchangeProcess(material, exchange_ion, kelvin, length, c_s, duration, d_ref, stress_coupling)
     bounds = _bounds(flaw_size_m, safety_factor, minimum_gain)
     design = design_exchange(process, bounds, fracture.check_form(fracture_form), _number("rtol", rtol), source)
     return IonExchangeDesign.from_design(design, inputs)
@@ -433,6 +439,7 @@ class IonExchangeMap:
     reference_diffusivity_m2_per_s: float = DEFAULT_REFERENCE_DIFFUSIVITY
     host: str | Path | Host = "llzo"
     rtol: float = 1e-2
+    stress_coupling: str = DEFAULT_STRESS_COUPLING
 
     def grid(self) -> MapGrid:
         """The checked spec and axes; ``grid().tasks()`` are the :func:`map_row_task` items of the sweep."""
@@ -450,7 +457,8 @@ class IonExchangeMap:
         rtol = _number("rtol", self.rtol)
         if not 0 < rtol < 1:
             raise InputError(f"rtol must lie in (0, 1), got {rtol}")
-        template = ExchangeProcess(material, exchange_ion, kelvin, length, low, ratio_max * length**2 / d_ref, d_ref)
+        template = ExchangeProcess(material, exchange_ion, kelvin, length, low, ratio_max * length**2 / d_ref, d_ref,
+                                   self.stress_coupling)
         bounds = _bounds(self.flaw_size_m, self.safety_factor, self.minimum_gain)
         bounds.check_plate(length)
         spec = MapSpec(template, bounds, fracture.check_form(self.fracture_form), rtol)
@@ -585,6 +593,7 @@ class LiPenaltyResult:
     ratio_to_bulk_zero_stress: float
     ratio_to_bulk_stressed: float
     model: str
+    stress_coupling: str
     exchanged_data: MDDiffusivities | None = field(default=None, compare=False, repr=False)
     exchanged_fit: TwoStepFit | None = field(default=None, compare=False, repr=False)
     inputs: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -618,14 +627,16 @@ class LiPenaltyResult:
 
 
 def li_diffusivity_penalty(
-    exchanged: LiLawSource, bulk: LiLawSource, *, temperature_K: float = ROOM_TEMPERATURE, stress_Pa: float = 0.0
+    exchanged: LiLawSource, bulk: LiLawSource, *, temperature_K: float = ROOM_TEMPERATURE, stress_Pa: float = 0.0,
+    stress_coupling: str = DEFAULT_STRESS_COUPLING,
 ) -> LiPenaltyResult:
     """Li⁺ diffusivity of the ion-exchanged layer against bulk LLZO (seed 000 eq. 10, §3.6).
 
     ``exchanged`` and ``bulk`` are each a :class:`~sselab.continuum.li_penalty.LiDiffusionLaw`, an
     eq. 10 TOML file (:func:`~sselab.params.ions.load_li_law`), MD data (:class:`MDDiffusivities`) or
     a CSV of it, which is fitted in two steps. Both laws are extrapolated to ``temperature_K``; the
-    compressive ``stress_Pa`` acts on the exchanged layer only.
+    compressive ``stress_Pa`` is the in-plane (biaxial) stress of the exchanged layer and acts on it only; V‡ reads
+    it as the layer's pressure 2σ/3 (``stress_coupling`` "hydrostatic", default) or as σ ("biaxial", the paper's).
     """
     kelvin = _number("temperature_K", temperature_K)
     if not kelvin > 0:
@@ -634,7 +645,7 @@ def li_diffusivity_penalty(
     sigma = require_range(_number("stress_Pa", stress_Pa), "stress_Pa", low=-MAX_STRESS_PA, high=MAX_STRESS_PA, unit="Pa")
     exchanged_law, exchanged_info, data, fit = _li_law(exchanged)
     bulk_law, bulk_info, _, _ = _li_law(bulk)
-    result = li_penalty(exchanged_law, bulk_law, kelvin, sigma)
+    result = li_penalty(exchanged_law, bulk_law, kelvin, sigma, stress_coupling)
     return LiPenaltyResult(
         temperature_K=kelvin,
         stress_Pa=sigma,
@@ -646,10 +657,12 @@ def li_diffusivity_penalty(
         D_bulk_m2_per_s=result.bulk,
         ratio_to_bulk_zero_stress=result.ratio_zero_stress,
         ratio_to_bulk_stressed=result.ratio_stressed,
-        model="D = D0 exp(-sigma V/(R T)) exp(-E_a/(k_B T)) (seed 000 eq. 10)",
+        model="D = D0 exp(-f sigma V/(R T)) exp(-E_a/(k_B T)) (seed 000 eq. 10; f = 2/3 hydrostatic, 1 biaxial)",
         exchanged_data=data,
         exchanged_fit=fit,
-        inputs={"exchanged": _label_law(exchanged), "bulk": _label_law(bulk), "temperature_K": kelvin, "stress_Pa": sigma},
+        stress_coupling=stress_coupling,
+        inputs={"exchanged": _label_law(exchanged), "bulk": _label_law(bulk), "temperature_K": kelvin, "stress_Pa": sigma,
+                "stress_coupling": stress_coupling},
     )
 
 
@@ -668,7 +681,7 @@ def fig6_designs(fracture_form: str = "weight-function") -> dict[tuple[str, str,
     """Every Fig. 6 case of the reference set, under both :data:`READINGS`, keyed (ion, case, reading).
 
     The case (L, T, t/τ, a) and each case's C_s input come from ``seed000_fig6``; τ uses the default
-    D_ref (τ = 2×10⁵ s for 1 mm).
+    D_ref (τ = 2×10⁵ s for 1 mm). Eq. 9 is read as the paper reads it (stress coupling "biaxial").
     """
     form = fracture.check_form(fracture_form)
     reference = load_reference(FIG6_REFERENCE)
@@ -683,7 +696,9 @@ def fig6_designs(fracture_form: str = "weight-function") -> dict[tuple[str, str,
             for case in (c for c in reference["case"] if c["ion"] == name):
                 c_s = (surface_concentration_for_stress(case["target_surface_stress_Pa"], host, ion)
                        if "target_surface_stress_Pa" in case else case["surface_concentration"])
-                process = ExchangeProcess(host, variant, kelvin, length, c_s, ratio * length**2 / DEFAULT_REFERENCE_DIFFUSIVITY)
+                # the paper's own reading of eq. 9 (V* times the biaxial stress), which its figure was made with
+                process = ExchangeProcess(host, variant, kelvin, length, c_s, ratio * length**2 / DEFAULT_REFERENCE_DIFFUSIVITY,
+                                          stress_coupling="biaxial")
                 designs[(name, case["label"], reading)] = design_exchange(process, bounds, form, FIG6_RTOL)
     return designs
 
