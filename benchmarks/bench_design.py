@@ -130,7 +130,7 @@ def paper_process() -> ExchangeProcess:
     llzo = Host("LLZO", 150e9, 0.257, 150e6, 1e6, 1.12)
     na = ExchangeIon("Na", 2.38e-3 / 0.034, 6.73e-12, 26.49e-7, 0.0925, 1200.0)
     cs = surface_concentration_for_stress(1e9, llzo, na)
-    return ExchangeProcess(llzo, na, 1200.0, 1e-3, cs, 360.0)
+    return ExchangeProcess(llzo, na, 1200.0, 1e-3, cs, 360.0, stress_coupling="biaxial")  # eq. 9 as the paper reads it
 
 
 def timed(function: Callable[[], Any]) -> tuple[Any, float]:

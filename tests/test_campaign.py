@@ -76,12 +76,59 @@ def test_resume_recomputes_nothing_finished_and_refuses_other_settings(campaign_
     assert trajectory.stat().st_mtime_ns == stamp
 
 
-def test_a_point_that_fails_is_reported_with_its_message_and_does_not_stop_the_others(tmp_path):
-    """A task whose cell differs from the recorded one (here: a wrong hash) returns status failed and one line."""
-    task = CampaignTask("llzo", small_grid(temperatures_K=(900.0,)), 900.0, 0.0, FF, None, "cpu", str(tmp_path / "p"), "0" * 64)
+def test_a_point_that_fails_is_reported_with_its_message_and_does_not_stop_the_others(tmp_path, capsys):
+    """A 10 fs step holds at 300 K and blows up at 6000 K: the campaign finishes, points.csv names the failure in one
+    line, and the analysis skips the failed point (naming it) while the other is analysed."""
+    out = tmp_path / "c"
+    grid = MDGrid(temperatures_K=(300.0, 6000.0), strains=(0.0,), time_fs=400.0, timestep_fs=10.0, dump_interval_fs=20.0,
+                  equilibration_fs=0.0, seed=3)
+    result = MDCampaign(grid=grid).run("llzo", forcefield=FF, out=out, workers=1, show_progress=False)
+    result.write()
+    assert [p["status"] for p in result.points] == ["ran", "failed"] and result.to_dict()["failed"] == 1
+    error = result.points[1]["error"]
+    assert "blew up" in error and "\n" not in error
+    assert "blew up" in (out / "points.csv").read_text().splitlines()[2]
+    analysis = analyze_campaign(out, "Li")
+    assert [r["temperature_K"] for r in analysis.rows] == [300.0]
+    assert len(analysis.skipped) == 1 and "T6000K_strain+0pct" in analysis.skipped[0]
+    code, _, err = run_cli(["diffusion", "campaign", str(out), "--species", "Li", "--out", str(tmp_path / "a"), "--json"], capsys)
+    assert code == 0, err
+
+
+def test_a_task_whose_cell_or_engine_differs_from_the_record_fails_in_one_line(tmp_path):
+    grid = small_grid(temperatures_K=(900.0,))
+    task = CampaignTask("llzo", grid, 900.0, 0.0, FF, None, "cpu", str(tmp_path / "p"), "0" * 64, {})
     result = run_campaign_task(task)
     assert result["status"] == "failed" and "differs from the one recorded" in result["error"] and "\n" not in result["error"]
     assert not (tmp_path / "p").exists()
+    from sselab.studies.md import build_md_system
+
+    _, system = build_md_system("llzo", exchange_ion="Na", exchange_count=1, seed=3)
+    task = CampaignTask("llzo", grid, 900.0, 0.0, FF, None, "cpu", str(tmp_path / "p"), system["cell_sha256"], {"name": "other"})
+    result = run_campaign_task(task)
+    assert result["status"] == "failed" and "calculator or force field differs" in result["error"]
+
+
+def test_overwrite_never_deletes_what_a_campaign_did_not_write(tmp_path):
+    """--overwrite into a folder that holds other runs removes only <cell>/<point> folders a campaign names."""
+    out = tmp_path / "runs"
+    foreign = out / "my-notes" / "T1200K_strain+0pct"
+    foreign.mkdir(parents=True)
+    (foreign / "point.json").write_text("{}")
+    MDCampaign(grid=small_grid(temperatures_K=(1200.0,), time_fs=40.0)).run("llzo", forcefield=FF, out=out, overwrite=True,
+                                                                            workers=1, show_progress=False)
+    assert (foreign / "point.json").exists()
+
+
+def test_a_campaign_refuses_a_folder_of_plain_md_run_points_and_cells_that_are_the_same(tmp_path):
+    plain = tmp_path / "plain"
+    (plain / "T1200K_strain+0pct").mkdir(parents=True)
+    (plain / "T1200K_strain+0pct" / "point.json").write_text("{}")
+    with pytest.raises(InputError, match="holds 'md run' points"):
+        MDCampaign(grid=small_grid()).run("llzo", forcefield=FF, out=plain, workers=1, show_progress=False)
+    same = MDCampaign(grid=small_grid(exchange_count=None, exchange_concentration=0.017), exchange_concentrations=(0.017, 0.018))
+    with pytest.raises(InputError, match="are the same cell"):
+        same.run("llzo", forcefield=FF, out=tmp_path / "same", workers=1, show_progress=False)
 
 
 def test_overwrite_with_a_smaller_campaign_leaves_no_old_point(tmp_path):

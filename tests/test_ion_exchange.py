@@ -34,7 +34,8 @@ from sselab.studies.ion_exchange import (
 
 
 def paper_process(host, ion, c_s, ratio=1.8e-3):
-    return ExchangeProcess(host, ion, 1200.0, 1e-3, c_s, ratio * 2e5)
+    """The paper's treatment, with eq. 9 read as the paper reads it (V* times the biaxial stress)."""
+    return ExchangeProcess(host, ion, 1200.0, 1e-3, c_s, ratio * 2e5, stress_coupling="biaxial")
 
 
 def test_tau_for_one_millimetre_is_the_papers(llzo, sodium):

@@ -192,7 +192,7 @@ def test_eq8_fit_refuses_runs_it_cannot_turn_into_an_ion_file(tmp_path):
     # a table over several temperatures (a campaign's) is fitted at the one chosen: the 1100 K row is left out
     chosen = fit_exchange_ion([mixed], ion="Na", chemical_expansion=0.07, temperature_K=1200.0)
     assert chosen.points == 8 and chosen.D1_m2_per_s == pytest.approx(6.73e-12, rel=1e-5)
-    with pytest.raises(SSELabError, match="no diffusive run at 1000 K"):
+    with pytest.raises(SSELabError, match="no run at 1000 K"):
         fit_exchange_ion([mixed], ion="Na", chemical_expansion=0.07, temperature_K=1000.0)
     with pytest.raises(SSELabError, match="does not exist"):
         fit_exchange_ion([tmp_path / "missing.csv"], ion="Na", chemical_expansion=0.07)

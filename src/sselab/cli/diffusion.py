@@ -123,24 +123,29 @@ def campaign_command(
     species: SpeciesOption,
     max_lag_fraction: Annotated[float, typer.Option(help="Longest lag fitted, as a fraction of each run.")] = 0.5,
     min_msd: Annotated[float, typer.Option(help="MSD (Å²) the window must reach to count as diffusive.")] = 1.0,
+    include_incomplete: Annotated[bool, typer.Option(help="Keep points whose run failed or is still running (rows with complete false).")] = False,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """D of one species at every point of an MD campaign: diffusion.csv (for arrhenius/fit-stress) and diffusion.nc."""
+    """D of one species at every point of an MD campaign: diffusion.csv (for fit-stress/arrhenius) and diffusion.nc."""
     from sselab.runs import RunDirectory
     from sselab.studies.campaign import analyze_campaign
 
-    result = analyze_campaign(campaign, species, max_lag_fraction=max_lag_fraction, min_msd_A2=min_msd)
-    run = result.write(RunDirectory.open(out, "diffusion campaign", {
-        "campaign": str(campaign), "species": species, "max_lag_fraction": max_lag_fraction, "min_msd_A2": min_msd},
-        overwrite=overwrite))
+    run = RunDirectory.open(out, "diffusion campaign", {
+        "campaign": str(campaign), "species": species, "max_lag_fraction": max_lag_fraction, "min_msd_A2": min_msd,
+        "include_incomplete": include_incomplete}, overwrite=overwrite)
+    result = analyze_campaign(campaign, species, max_lag_fraction=max_lag_fraction, min_msd_A2=min_msd,
+                              include_incomplete=include_incomplete)
+    run = result.write(run)
     rows = [(f"{r['cell']} {r['temperature_K']:g} K, strain {r['strain']:+g}",
              f"D = {r['D_m2_per_s']:.3g} ± {r['D_stderr_m2_per_s'] or float('nan'):.2g} m²/s" if r["diffusive"] else "not diffusive")
             for r in result.rows]
     rows += [("skipped", s) for s in result.skipped]
+    table = run.path / "diffusion.csv"
     emit(run.summary, json_output, "diffusion campaign", rows,
-         [*_footer(run), f"next: sselab diffusion arrhenius {run.path / 'diffusion.csv'}"])
+         [*_footer(run), f"next: sselab diffusion fit-stress {table} --model eq8 --temperature <T> --ion <X> ... "
+                         f"(eq10 for Li); arrhenius fits every row as one law, so give it the rows of one strain and cell"])
 
 
 @app.command("arrhenius")
@@ -191,6 +196,8 @@ def fit_stress_command(
 
     if model not in ("eq8", "eq10"):
         raise SSELabError(f"--model must be 'eq8' or 'eq10', got {model!r}")
+    if model == "eq10" and temperature is not None:
+        raise SSELabError("--temperature picks eq8's one temperature; eq10 fits every temperature of the runs")
     if model == "eq8":
         from sselab.units import parse_quantity
 

@@ -47,7 +47,6 @@ def parse_repeat(text: str) -> tuple[int, int, int]:
     return repeat
 
 
-
 StructureArg = Annotated[str, typer.Argument(help="'llzo' (ordered cubic LLZO), a packaged structure name, or a structure file.")]
 TemperaturesOpt = Annotated[list[str], typer.Option("--temperature", help="Temperature(s); repeat the option for several, e.g. --temperature 1100K --temperature 1200K.")]
 TimeOpt = Annotated[str, typer.Option("--time", help="Production time per run, e.g. '100 ps'.")]
@@ -123,6 +122,9 @@ def run_command(
                    exchange_ion, exchange_count, exchange_concentration, seed)
     if scheduler is not None or workers is not None:
         from sselab.studies.campaign import MDCampaign
+
+        if mpi_layout()[1] > 1:
+            raise SSELabError("--workers/--scheduler run the points as Dask tasks: do not start them under mpiexec")
 
         run_campaign(MDCampaign(grid=grid), structure, forcefield, calculator, device, out, resume, overwrite, scheduler,
                      workers, json_output)
@@ -200,7 +202,8 @@ def run_campaign(campaign, structure: str, forcefield: str | None, calculator: s
             ("points", f"{summary['ran']} ran, {summary['already_finished']} already finished, {summary['failed']} failed")]
     rows += [(f"{p['cell']} {p['temperature_K']:g} K, strain {p['strain']:+g}",
               f"failed: {p['error']}" if p["status"] == "failed" else p["status"] if p["status"] != "ran" else
-              f"{p['wall_time_s']:.0f} s wall, <T> = {p['mean_temperature_K']:.0f} K, closest pair {p['min_pair_distance_A'] or float('nan'):.2f} A")
+              f"{p['wall_time_s']:.0f} s wall, <T> = {p['mean_temperature_K'] or float('nan'):.0f} K, "
+              f"closest pair {p['min_pair_distance_A'] or float('nan'):.2f} A")
              for p in result.points]
     emit(run.summary, json_output, "md campaign", rows,
          [f"run directory: [bold]{run.path}[/bold] (points.csv)", f"next: sselab diffusion campaign {run.path} --species <ion>"])

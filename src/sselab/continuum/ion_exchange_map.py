@@ -140,6 +140,7 @@ def assemble_map(
             "depth_factor": spec.bounds.depth_factor,
             "fracture_form": spec.form,
             "fracture_strength_Pa": host.fracture_strength,
+            "stress_coupling": spec.template.stress_coupling,
         },
     )
     return dataset

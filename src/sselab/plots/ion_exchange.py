@@ -301,7 +301,7 @@ def li_penalty_figure(result: LiPenaltyResult, axes: Sequence[Axes] | None = Non
         left.plot(stress[at] / 1e9, diffusivity[at], "o", color=f"C{i}", label=f"{level:g} K")
         left.plot(grid / 1e9, np.exp(fit.zero_stress_log_diffusivity[i]) * np.exp(-grid * law.activation_volume / (GAS_CONSTANT * level)), color=f"C{i}")
     left.set_yscale("log")
-    left.set_xlabel("stress (GPa, compression > 0)")
+    left.set_xlabel("MD cell pressure (GPa, compression > 0)")
     left.set_ylabel("$D_{Li}$ (m$^2$/s)")
     left.set_title(f"step 1: V‡ = {law.activation_volume * 1e6:.3g} cm³/mol")
     inverse = np.linspace(1 / fit.temperatures.max(), 1 / 300.0, 100)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
-import math
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -86,20 +86,25 @@ class CampaignTask:
     device: str
     folder: str
     cell_sha256: str
+    engine_identity: dict[str, Any]
 
 
 def run_campaign_task(task: CampaignTask) -> dict[str, Any]:
     """Run (or continue from its checkpoint) one campaign point in a Dask worker; returns the point's record.
 
     The point's ``point.json`` was written by the process that submitted the campaign; the cell is rebuilt from
-    the seeded settings and must have the recorded hash. A point that fails with a user-level error (an MD run that
-    became unstable, a cell that differs from its record) returns status ``failed`` and the one-line message; its
-    frames and checkpoint are kept.
+    the seeded settings and must have the recorded hash, and the worker's calculator or force field the recorded
+    identity. A point that fails (an MD run that became unstable, a record that does not match, a worker's disk or
+    library error) returns status ``failed`` and a one-line message; its frames and checkpoint are kept, and the
+    other points go on.
     """
     try:
         return _run_point(task)
-    except SSELabError as error:  # an unstable run, a record that does not match: this point fails, the others go on
+    except SSELabError as error:
         return {"status": "failed", "error": str(error)}
+    except Exception as error:  # noqa: BLE001 - one point's failure on a worker must not end the whole campaign
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        return {"status": "failed", "error": f"{type(error).__name__}: {first_line}"}
 
 
 def _run_point(task: CampaignTask) -> dict[str, Any]:
@@ -110,7 +115,10 @@ def _run_point(task: CampaignTask) -> dict[str, Any]:
     if system["cell_sha256"] != task.cell_sha256:
         raise InputError(f"{task.folder}: the cell built on the worker differs from the one recorded (structure file "
                          "changed, or another sselab version on the worker)")
-    engine, _, _ = md_engine(task.calculator, task.forcefield, task.device, atoms.get_chemical_symbols())
+    engine, _, identity = md_engine(task.calculator, task.forcefield, task.device, atoms.get_chemical_symbols())
+    if to_jsonable(identity) != to_jsonable(task.engine_identity):
+        raise InputError(f"{task.folder}: the worker's calculator or force field differs from the one recorded "
+                         "(another file or library version on the worker)")
     schedule = grid.schedule(engine if task.forcefield is not None else None)
     point = MDGrid.run_point(atoms, grid.md_settings(task.temperature_K, schedule), task.strain, Path(task.folder), engine,
                              True, lambda *_: None, None)
@@ -219,11 +227,19 @@ class MDCampaign:
             if not isinstance(calculator, str):
                 raise InputError("a campaign names its calculator (e.g. 'chgnet'): each Dask task loads its own")
         run = RunDirectory.open(out, COMMAND, {}, overwrite=overwrite, resume=resume)
-        tasks, rows, systems, defining_all, engine_record, schedule = [], [], [], [], None, None
+        if any(run.path.glob(f"*/{POINT_RECORD}")):
+            raise InputError(f"{run.path} holds 'md run' points ({run.path}/T…/); a campaign lays its points out under "
+                             f"{run.path}/<cell>/: choose another --out")
+        structure, forcefield = _absolute(structure), _absolute(forcefield)  # workers may run in another directory
+        tasks, rows, systems, defining_all, engine_record, schedule, cells_by_hash = [], [], [], [], None, None, {}
         for cell in self.cells():
             atoms, system = build_md_system(structure, repeat=cell.repeat, exchange_ion=cell.exchange_ion,
                                             exchange_count=cell.exchange_count,
                                             exchange_concentration=cell.exchange_concentration, seed=cell.seed)
+            same = cells_by_hash.setdefault(system["cell_sha256"], cell_name(cell))
+            if same != cell_name(cell):
+                raise InputError(f"the cells {same} and {cell_name(cell)} are the same cell (their exchange amounts round "
+                                 "to the same number of ions): give distinct amounts")
             engine, engine_record, identity = md_engine(calculator, forcefield, device, atoms.get_chemical_symbols())
             schedule = cell.schedule(engine if forcefield is not None else None)
             defining = cell.defining_settings(system, identity, schedule)
@@ -232,14 +248,15 @@ class MDCampaign:
             exchange = system.get("exchange", {})
             for t in cell.temperatures_K:
                 for strain in cell.strains:
-                    folder, continuing = MDGrid.plan_point(run.path / cell_name(cell), t, strain, defining, resume, overwrite)
+                    folder, continuing = MDGrid.plan_point(run.path.resolve() / cell_name(cell), t, strain, defining, resume,
+                                                           overwrite)
                     row = {"cell": cell_name(cell), "exchange_ion": cell.exchange_ion, "exchange_count": exchange.get("count"),
                            "site_fraction": exchange.get("site_fraction"), "seed": cell.seed, "temperature_K": t,
                            "strain": strain, "directory": str(folder)}
                     record = {"structure": system["structure"], **defining, "temperature_K": t, "strain": strain}
                     rows.append((row, folder, continuing, record))
-                    tasks.append(CampaignTask(structure, cell, t, strain, forcefield if not isinstance(forcefield, Path) else str(forcefield),
-                                              calculator, device, str(folder), system["cell_sha256"]))
+                    tasks.append(CampaignTask(structure, cell, t, strain, forcefield, calculator, device, str(folder),
+                                              system["cell_sha256"], identity))
         inputs = {"structure": systems[0]["structure"], "cells": [cell_name(c) for c in self.cells()],
                   "temperatures_K": list(self.grid.temperatures_K), "strains": list(self.grid.strains),
                   "exchange_counts": list(self.exchange_counts), "exchange_concentrations": list(self.exchange_concentrations),
@@ -274,14 +291,30 @@ class MDCampaign:
                               points=points, run=run)
 
 
+#: the folder names a campaign writes (:func:`cell_name`, :func:`~sselab.studies.md.point_name`); nothing else is
+#: ever deleted by an overwrite
+CELL_FOLDER = re.compile(r"^(host|[A-Z][a-z]?[0-9.e+-]+(pct)?)_seed-?[0-9]+$")
+POINT_FOLDER = re.compile(r"^T[0-9.e+-]+K_strain[0-9.e+-]+pct$")
+
+
 def _remove_other_points(root: Path, kept: set[Path]) -> None:
-    """Delete the point folders of an overwritten campaign that the new campaign does not have (and cells left empty)."""
+    """Delete the point folders of an overwritten campaign that the new campaign does not have (and cells left empty).
+
+    Only ``<cell>/<point>`` folders named as a campaign names them and holding a ``point.json`` are removed."""
     for record in root.glob(f"*/*/{POINT_RECORD}"):
-        if record.parent not in kept:
-            shutil.rmtree(record.parent)
+        point, cell = record.parent, record.parent.parent
+        if point.resolve() not in kept and CELL_FOLDER.match(cell.name) and POINT_FOLDER.match(point.name):
+            shutil.rmtree(point)
     for cell in root.iterdir():
-        if cell.is_dir() and not any(cell.iterdir()):
+        if cell.is_dir() and CELL_FOLDER.match(cell.name) and not any(cell.iterdir()):
             cell.rmdir()
+
+
+def _absolute(source: Any) -> Any:
+    """A structure or force-field path as an absolute path (a name, an Atoms or a model object as it is)."""
+    if isinstance(source, str | Path) and Path(source).exists():
+        return str(Path(source).resolve())
+    return source
 
 
 # ------------------------------------------------------------------------------------------- analysis
@@ -324,7 +357,8 @@ class CampaignAnalysis:
         diffusive = sum(bool(r["diffusive"]) for r in self.rows)
         return to_jsonable({"species": self.species, "points": len(self.rows), "diffusive_points": diffusive,
                             "rows": list(self.rows), "skipped": list(self.skipped),
-                            "next": "sselab diffusion arrhenius <campaign-analysis>/diffusion.csv"})
+                            "next": "sselab diffusion fit-stress <campaign-analysis>/diffusion.csv --model eq8 --temperature <T> "
+                                    "(eq10 for Li)"})
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
         """``diffusion.csv`` (the table; ``diffusion arrhenius``/``fit-stress`` read it), ``diffusion.nc`` and ``run.json``."""
@@ -341,18 +375,23 @@ def _axis_value(value: Any) -> float:
 
 
 def analyze_campaign(campaign: str | Path, species: str, *, max_lag_fraction: float = 0.5, min_msd_A2: float = 1.0,
-                     show_progress: bool = False) -> CampaignAnalysis:
+                     include_incomplete: bool = False) -> CampaignAnalysis:
     """Analyse every point of the campaign in ``campaign`` (a directory written by :meth:`MDCampaign.run`) for ``species``.
 
-    Points without a trajectory (never started) are skipped with a note; an unfinished one is analysed with
-    ``complete`` false (the fits refuse it unless told otherwise).
+    Points that cannot be analysed are listed in ``skipped`` with their folder and reason: never started (no
+    trajectory), too short to analyse (a run that failed in its first frames), or incomplete (failed or still
+    running; kept as rows with ``complete`` false only when ``include_incomplete``, and the fits refuse such rows
+    unless told otherwise). A campaign interrupted before it wrote its ``run.json`` is analysed from its points.
     """
-    from sselab.analysis.diffusion import DiffusionAnalysis
+    from sselab.analysis.diffusion import DiffusionAnalysis, exchange_fraction
 
     root = Path(campaign)
-    record = read_run_record(root, COMMAND)
-    if record.get("command") != COMMAND:
-        raise InputError(f"{root} is a '{record.get('command')}' run, not an 'md campaign' run")
+    if (root / "run.json").is_file():
+        record = read_run_record(root, COMMAND)
+        if record.get("command") != COMMAND:
+            raise InputError(f"{root} is a '{record.get('command')}' run, not an 'md campaign' run")
+    elif not root.is_dir():
+        raise InputError(f"{root} is not an 'md campaign' run directory")
     records = sorted(root.glob(f"*/*/{POINT_RECORD}"))
     if not records:
         raise InputError(f"{root}: no campaign points (no */*/{POINT_RECORD})")
@@ -364,21 +403,22 @@ def analyze_campaign(campaign: str | Path, species: str, *, max_lag_fraction: fl
         if not trajectory.is_file():
             skipped.append(f"{folder}: no trajectory (not run yet)")
             continue
-        analysis = DiffusionAnalysis.from_file(trajectory, species, max_lag_fraction=max_lag_fraction, min_msd_A2=min_msd_A2)
+        try:
+            analysis = DiffusionAnalysis.from_file(trajectory, species, max_lag_fraction=max_lag_fraction, min_msd_A2=min_msd_A2)
+        except SSELabError as error:
+            skipped.append(f"{folder}: {error}")
+            continue
+        if not analysis.complete and not include_incomplete:
+            skipped.append(f"{folder}: incomplete (the run failed or is still running)")
+            continue
         exchange = point.get("exchange_ion")
         rows.append({"cell": folder.parent.name, "seed": point.get("seed"),
-                     "site_fraction": _site_fraction(analysis.counts, exchange), "temperature_K": point.get("temperature_K"),
+                     "site_fraction": exchange_fraction(analysis.counts, exchange) if exchange in analysis.counts else None,
+                     "temperature_K": point.get("temperature_K"),
                      "strain": point.get("strain"), "stress_Pa": analysis.stress_Pa, "concentration": analysis.concentration,
                      "D_m2_per_s": analysis.diffusivity_m2_per_s, "D_stderr_m2_per_s": analysis.diffusivity_stderr_m2_per_s,
                      "conductivity_S_per_m": analysis.conductivity_S_per_m, "diffusive": analysis.diffusive,
                      "complete": analysis.complete, "trajectory": str(trajectory)})
     if not rows:
-        raise InputError(f"{root}: no point has a trajectory yet (run the campaign first)")
+        raise InputError(f"{root}: no point can be analysed yet ({len(skipped)} skipped; first: {skipped[0]})")
     return CampaignAnalysis(species=species, rows=tuple(rows), skipped=tuple(skipped))
-
-
-def _site_fraction(counts: dict[str, int], exchange_ion: str | None) -> float | None:
-    if not exchange_ion or exchange_ion not in counts:
-        return None
-    fraction = counts[exchange_ion] / (counts[exchange_ion] + counts.get("Li", 0))
-    return fraction if math.isfinite(fraction) else None

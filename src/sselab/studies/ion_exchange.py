@@ -49,7 +49,7 @@ from sselab.continuum.ion_exchange import (
 )
 from sselab.continuum.ion_exchange_map import MapGrid, MapSpec, map_row_task
 from sselab.continuum.li_penalty import ROOM_TEMPERATURE, LiDiffusionLaw, TwoStepFit, fit_two_step, li_penalty
-from sselab.continuum.transport import DEFAULT_STRESS_COUPLING
+from sselab.continuum.transport import DEFAULT_STRESS_COUPLING, check_stress_coupling
 from sselab.errors import InputError
 from sselab.params.ions import load_host, load_ion, load_li_law
 from sselab.params.references import load_reference
@@ -638,6 +638,7 @@ def li_diffusivity_penalty(
     compressive ``stress_Pa`` is the in-plane (biaxial) stress of the exchanged layer and acts on it only; V‡ reads
     it as the layer's pressure 2σ/3 (``stress_coupling`` "hydrostatic", default) or as σ ("biaxial", the paper's).
     """
+    check_stress_coupling(stress_coupling)
     kelvin = _number("temperature_K", temperature_K)
     if not kelvin > 0:
         raise InputError(f"temperature_K must be positive, got {kelvin} K")

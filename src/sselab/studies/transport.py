@@ -115,8 +115,11 @@ def _csv_flag(text: str | None, name: str) -> bool | None:
     raise InputError(f"{name} must be true or false, got {text[:20]!r}")
 
 
-def read_runs(runs: Iterable[Run], columns: tuple[str, ...], *, allow_incomplete: bool = False) -> list[dict[str, Any]]:
+def read_runs(runs: Iterable[Run], columns: tuple[str, ...], *, allow_incomplete: bool = False,
+              temperature_K: float | None = None) -> list[dict[str, Any]]:
     """One point (a dict of the summary keys the fits use, plus ``source``) per run (module docstring).
+
+    ``temperature_K`` keeps only the points at that temperature (before any check on the others).
 
     Every diffusive point must carry the ``columns`` the fit needs; a missing one is an
     :class:`~sselab.errors.InputError` that names the run. A run whose trajectory was incomplete
@@ -134,6 +137,11 @@ def read_runs(runs: Iterable[Run], columns: tuple[str, ...], *, allow_incomplete
             points.extend(_csv_points(source, columns))
         else:
             raise InputError(f"{source} does not exist")
+    if temperature_K is not None:
+        require_finite(temperature_K, "--temperature")
+        points = [p for p in points if p.get("temperature_K") is not None and math.isclose(float(p["temperature_K"]), temperature_K)]
+        if not points:
+            raise InputError(f"no run at {temperature_K:g} K to fit")
     for point in points:
         _check_ranges(point)
         missing = [c for c in columns if point.get(c) is None]
@@ -325,10 +333,11 @@ def _extrapolated_conductivity(points: list[dict[str, Any]], diffusivity: float,
 # ------------------------------------------------------------------------------ stress laws (eq. 8, 10)
 
 
-def _fitted_points(runs: list[Run], columns: tuple[str, ...], allow_incomplete: bool,
-                   require_any: bool = True) -> tuple[list[dict[str, Any]], list[str]]:
-    """The diffusive points of ``runs`` and the warnings on those left out or included incomplete."""
-    points, warnings = _diffusive(read_runs(runs, columns, allow_incomplete=allow_incomplete))
+def _fitted_points(runs: list[Run], columns: tuple[str, ...], allow_incomplete: bool, require_any: bool = True,
+                   temperature_K: float | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The diffusive points of ``runs`` (at ``temperature_K`` if given) and the warnings on those left out or
+    included incomplete."""
+    points, warnings = _diffusive(read_runs(runs, columns, allow_incomplete=allow_incomplete, temperature_K=temperature_K))
     if require_any and not points:
         raise InputError("no diffusive runs to fit")
     return points, warnings + _incomplete_warnings(points)
@@ -467,12 +476,7 @@ def fit_exchange_ion(runs: Iterable[Run], *, ion: str | None = None, chemical_ex
     runs = list(runs)
     if chemical_expansion is not None:
         require_finite(chemical_expansion, "--chemical-expansion")
-    points, warnings = _fitted_points(runs, EQ8_COLUMNS, allow_incomplete)
-    if temperature_K is not None:
-        require_finite(temperature_K, "--temperature")
-        points = [p for p in points if p.get("temperature_K") is not None and math.isclose(float(p["temperature_K"]), temperature_K)]
-        if not points:
-            raise InputError(f"no diffusive run at {temperature_K:g} K to fit")
+    points, warnings = _fitted_points(runs, EQ8_COLUMNS, allow_incomplete, temperature_K=temperature_K)
     temperatures = {round(float(p["temperature_K"]), 6) for p in points if p.get("temperature_K") is not None}
     if len(temperatures) != 1:
         raise InputError(f"eq. 8 is fitted at one temperature; the runs have {sorted(temperatures) or 'none'} "
