@@ -131,6 +131,21 @@ def test_a_campaign_refuses_a_folder_of_plain_md_run_points_and_cells_that_are_t
         same.run("llzo", forcefield=FF, out=tmp_path / "same", workers=1, show_progress=False)
 
 
+def test_replicas_of_a_structure_file_share_the_cell_and_differ_in_their_velocities(tmp_path):
+    from ase.io import write
+
+    from sselab.studies.md import build_md_system
+
+    cell = tmp_path / "cell.extxyz"
+    write(cell, build_md_system("llzo", seed=1)[0])
+    grid = small_grid(temperatures_K=(1200.0,), time_fs=40.0, exchange_ion=None, exchange_count=None)
+    result = MDCampaign(grid=grid, replicas=2).run(cell, forcefield=FF, out=tmp_path / "r", workers=1, show_progress=False)
+    assert [p["status"] for p in result.points] == ["ran", "ran"]
+    first, second = (read(t, ":") for t in result.trajectories)
+    assert np.array_equal(first[0].positions, second[0].positions)
+    assert not np.allclose(first[-1].positions, second[-1].positions)
+
+
 def test_overwrite_with_a_smaller_campaign_leaves_no_old_point(tmp_path):
     out = tmp_path / "c"
     MDCampaign(grid=small_grid(temperatures_K=(1200.0,)), exchange_counts=(1, 2)).run(

@@ -236,7 +236,9 @@ class MDCampaign:
             atoms, system = build_md_system(structure, repeat=cell.repeat, exchange_ion=cell.exchange_ion,
                                             exchange_count=cell.exchange_count,
                                             exchange_concentration=cell.exchange_concentration, seed=cell.seed)
-            same = cells_by_hash.setdefault(system["cell_sha256"], cell_name(cell))
+            # the same cell with the same seed (velocities) is the same run twice; replicas of a structure file share
+            # the cell and differ in their seed
+            same = cells_by_hash.setdefault((system["cell_sha256"], cell.seed), cell_name(cell))
             if same != cell_name(cell):
                 raise InputError(f"the cells {same} and {cell_name(cell)} are the same cell (their exchange amounts round "
                                  "to the same number of ions): give distinct amounts")
