@@ -137,8 +137,8 @@ class StressConcentrationFit:
 #: How the activation-volume term of eq. 9 (V*) and eq. 10 (V‡) reads the stress σ of an exchanged layer
 #: (equibiaxial in-plane stress σ_xx = σ_yy = σ, σ_zz = 0 at the free surface of a thin layer; every component
 #: compressive positive): "hydrostatic" uses the layer's pressure p = (σ_xx + σ_yy + σ_zz)/3 = 2σ/3, the quantity V
-#: was fitted against (the MD cells of seed 000 §2.2 and of ``sselab md`` are strained hydrostatically and report
-#: their pressure) — the consistent reading and the default, if the activation volume is isotropic (the deviatoric
+#: was fitted against (the MD cells of seed 000 §2.2 and of ``sselab md`` are strained hydrostatically; sselab's fits
+#: use each run's pressure) — the consistent reading and the default, if the activation volume is isotropic (the deviatoric
 #: part of the biaxial stress is neglected); "biaxial" uses σ itself, as the paper applies eq. 9 and eq. 10.
 STRESS_COUPLINGS = {"hydrostatic": 2.0 / 3.0, "biaxial": 1.0}
 DEFAULT_STRESS_COUPLING = "hydrostatic"
