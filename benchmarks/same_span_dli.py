@@ -4,7 +4,8 @@ The reference (docs/potentials.md: four CHGNet NVT runs at 1200 K on the CHGNet-
 after 1 ps of equilibration) gave a chord D = (MSD(2 ps) − MSD(0.5 ps)) / (6 × 1.5 ps) of 0.90 ± 0.38 × 10⁻⁹ m²/s
 (:mod:`compare_dli`). This script cuts each trajectory given on the command line (``md run``/``md campaign`` output,
 production frames only) to the reference's 4.3 ps and applies the same formula (:func:`compare_dli.summarise`), so
-that both sides average the same lags over the same span. Prints one JSON object.
+that both sides average the same lags over the same span. Prints one JSON object and writes it to
+``results/same_span_dli_<campaign>.json``, named by the campaign folder of the first trajectory.
 
 Run as ``python benchmarks/same_span_dli.py runs/s12/refcell-pod5/*/T1200K_strain+0pct/trajectory.extxyz``.
 """
@@ -24,6 +25,7 @@ from sselab.analysis.diffusion import DiffusionAnalysis
 
 REFERENCE_SPAN_FS = 4300.0
 REFERENCE_CHORD_D = 0.90e-9  # m²/s, mean of the four CHGNet runs (docs/potentials.md)
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def same_span(path: Path, folder: Path) -> dict:
@@ -37,8 +39,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         runs = {arg: same_span(Path(arg), Path(scratch)) for arg in sys.argv[1:]}
     chords = np.array([r["D_chord_m2_per_s"] for r in runs.values()], dtype=float)
-    print(json.dumps({"runs": runs, "D_chord_mean_m2_per_s": float(chords.mean()),
-                      "ratio_to_reference": float(chords.mean() / REFERENCE_CHORD_D)}, indent=1))
+    text = json.dumps({"benchmark": "same_span_dli", "command": "python benchmarks/same_span_dli.py " + " ".join(sys.argv[1:]),
+                       "reference_chord_D_m2_per_s": REFERENCE_CHORD_D, "runs": runs,
+                       "D_chord_mean_m2_per_s": float(chords.mean()),
+                       "ratio_to_reference": float(chords.mean() / REFERENCE_CHORD_D)}, indent=1)
+    (RESULTS / f"same_span_dli_{Path(sys.argv[1]).parents[2].name}.json").write_text(text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":
