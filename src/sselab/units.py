@@ -37,6 +37,7 @@ SI_UNITS = {
     "dimensionless": "dimensionless",
     "surface_energy": "J/m**2",
     "areal_density": "1/m**2",
+    "rate": "1/s",
 }
 
 

@@ -21,6 +21,7 @@ from sselab.cli import (
     ion_exchange,
     li0,
     md,
+    mechanics,
     potential,
     segregation,
     stability,
@@ -42,6 +43,9 @@ for name, module in (("ion-exchange", ion_exchange), ("li0", li0), ("segregation
     app.add_typer(module.app, name=name)
 app.add_typer(atomistic.app)  # surface-energy, adhesion, vacancy-profile, neb
 app.add_typer(expansion.app)  # expansion
+app.add_typer(mechanics.elastic_app, name="elastic")
+app.add_typer(mechanics.fracture_app, name="fracture")
+app.add_typer(mechanics.gb_app, name="gb")
 
 
 INTERRUPTED = 130  # the shell's status for a command stopped by SIGINT (128 + 2)

@@ -87,6 +87,7 @@ from ase import Atoms
 
 from sselab.atomistic.engine.potentials import LammpsPotential, lammps_potential
 from sselab.atomistic.md.ase_md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
+from sselab.atomistic.md.deformation import UniaxialTension
 from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield, parse_kspace
 from sselab.errors import InputError, SetupError, SSELabError
 from sselab.validation import require_count, require_finite
@@ -118,6 +119,7 @@ POLARISATION_CATASTROPHE_A = 0.4
 RUNAWAY_TEMPERATURE_FACTOR = 3.0
 _PROGRESS_STEPS = 200
 _BAR_PER_GPA = 1.0e4
+_GPA_PER_EV_PER_A3 = 160.21766208
 #: characters LAMMPS' input parser reads specially (comment, variable, continuation, quotes, style separators)
 #: or that file commands expand (``*`` → timestep, ``%`` → one file per processor): no path sent to LAMMPS holds one
 _LAMMPS_SPECIAL = frozenset("#$&'\"*%!{}[]();|<>`\\")
@@ -384,12 +386,33 @@ def lammps_path(path: Path) -> str:
     return text
 
 
-def _ensemble_commands(settings: MDSettings) -> list[str]:
+def _tension_commands(settings: MDSettings, tension: UniaxialTension) -> list[str]:
+    """Production fixes of a tension run: Nosé–Hoover at T, the lateral axes at zero stress (free) or held
+    (fixed), and ``fix deform`` at a constant engineering rate. Its reference length is the box when the fix is
+    first defined; a restart file restores it, and ``run … start 0 stop N`` keeps t counted from step 0."""
+    t = _number(settings.temperature_K, "temperature_K")
+    tdamp = _number(settings.thermostat_damping_fs / 1000.0, "thermostat damping")
+    pdamp = _number(settings.barostat_damping_fs / 1000.0, "barostat damping")
+    rate = _number(tension.strain_rate_per_ps, "strain rate")
+    if tension.lateral == "free":
+        lateral = " ".join(f"{a} 0.0 0.0 {pdamp}" for a in tension.lateral_axes)
+        fix = [f"fix integ all npt temp {t} {t} {tdamp} {lateral} couple none"]
+    else:
+        fix = [f"fix integ all nvt temp {t} {t} {tdamp}"]
+    return [*fix, "fix_modify integ temp CSequ", f"fix stretch all deform 1 {tension.axis} erate {rate} remap x"]
+
+
+def _ensemble_commands(settings: MDSettings, tension: UniaxialTension | None = None) -> list[str]:
     t = _number(settings.temperature_K, "temperature_K")
     dt = _number(settings.timestep_fs / 1000.0, "timestep")  # metal units: ps
     tdamp = _number(settings.thermostat_damping_fs / 1000.0, "thermostat damping")
     pdamp = _number(settings.barostat_damping_fs / 1000.0, "barostat damping")
-    if settings.ensemble == "nve":
+    if tension is not None:  # equilibration before the pull: stress-free on every axis, or the lateral lengths held
+        if tension.lateral == "free":
+            fix = [f"fix integ all npt temp {t} {t} {tdamp} aniso 0.0 0.0 {pdamp}", "fix_modify integ temp CSequ"]
+        else:
+            fix = [f"fix integ all nvt temp {t} {t} {tdamp}", "fix_modify integ temp CSequ"]
+    elif settings.ensemble == "nve":
         fix = ["fix integ all nve"]
     elif settings.ensemble == "nvt":
         fix = [f"fix integ all nvt temp {t} {t} {tdamp}", "fix_modify integ temp CSequ"]
@@ -447,6 +470,7 @@ class _Frames:
                 "(a polarisation catastrophe between stored frames); frames up to the previous one are kept"
             )
         potential = float(self.lmp.get_thermo("pe"))
+        pressure_tensor = np.array([[float(self.lmp.get_thermo("p" + "".join(sorted(a + b)))) for b in "xyz"] for a in "xyz"])  # bar
         kinetic = _kinetic(self.lmp)
         pressure = float(self.lmp.get_thermo("press")) / _BAR_PER_GPA
         volume = float(self.lmp.get_thermo("vol"))
@@ -456,6 +480,7 @@ class _Frames:
         self.written += 1
         if not self.rank0:
             return
+        from ase.calculators.singlepoint import SinglePointCalculator
         from ase.io import write
 
         frame = Atoms(
@@ -467,6 +492,9 @@ class _Frames:
         frame.info["time_fs"] = time_fs
         frame.info["step"] = int(step)
         frame.info["target_temperature_K"] = self.target_temperature_K
+        # the stress tensor (virial and kinetic parts) in ASE's frame and sign (tension positive), eV/Å³
+        stress = -self.prism.tensor2_to_ase(pressure_tensor) / _BAR_PER_GPA / _GPA_PER_EV_PER_A3
+        frame.calc = SinglePointCalculator(frame, energy=potential, stress=stress[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]])
         write(self.trajectory, frame, format="extxyz", append=True)
         new = not self.thermo.exists() or self.thermo.stat().st_size == 0
         with self.thermo.open("a", newline="") as handle:
@@ -542,6 +570,7 @@ def run_lammps_md(
     checkpoint_every_frames: int = 50,
     kspace: str | None = None,
     omp_threads: int = 1,
+    tension: UniaxialTension | None = None,
 ) -> LammpsMDResult:
     """Run MD of ``atoms`` (ions only) with ``forcefield`` (a force field, a LAMMPS potential, or a name that
     :func:`load_md_model` reads) in LAMMPS; see the module docstring.
@@ -550,6 +579,9 @@ def run_lammps_md(
     (``restart_path``) appends to them after dropping anything later than the checkpoint.
     ``kspace`` overrides the force field's solver (e.g. "ewald 1e-6" for small cells);
     ``omp_threads`` > 1 runs LAMMPS' OPENMP styles (``-sf omp``) in this process.
+    ``tension`` pulls the cell during production (:mod:`sselab.atomistic.md.deformation`; equilibration runs
+    stress-free, or with the lateral lengths held); ``settings.ensemble`` must then be "nvt".
+    Every stored frame carries the potential energy and the stress tensor (``atoms.get_stress()``).
     Returns a :class:`LammpsMDResult`.
     """
     started = time.perf_counter()
@@ -564,6 +596,8 @@ def run_lammps_md(
         net = forcefield.total_charge(symbols)
         if abs(net) > 1e-6:
             raise SSELabError(f"the structure carries a net charge of {net:+.6g} e with force field {forcefield.name}; Ewald sums need a neutral cell")
+    if tension is not None and settings.ensemble != "nvt":
+        raise SSELabError("a tension run sets its own barostat: give ensemble 'nvt' (the thermostat) with it")
     if settings.thermostat != "nose-hoover" and settings.ensemble != "nve":
         raise SSELabError("LAMMPS runs use the Nosé-Hoover thermostat; Langevin is offered for ASE runs")
     require_count(checkpoint_every_frames, "checkpoint_every_frames", low=1)
@@ -628,7 +662,11 @@ def run_lammps_md(
                 seed = require_count(settings.seed, "seed")
                 lmp.command(f"velocity all create {_number(t, 'temperature_K')} {seed} dist gaussian mom yes rot no {bias}temp CSequ")
                 lmp.command(f"velocity all scale {_number(t, 'temperature_K')} temp CSequ")
-            lmp.commands_list(_ensemble_commands(settings))
+            lmp.commands_list(_ensemble_commands(settings, tension) if resume is None or tension is None else [])
+            if resume is not None and tension is not None:
+                lmp.commands_list([f"timestep {_number(settings.timestep_fs / 1000.0, 'timestep')}", *_tension_commands(settings, tension)])
+            # a pull counts its time from production step 0 across the run's many chunks
+            span = f" start 0 stop {settings.steps}" if tension is not None else ""
 
             dt_fs = float(settings.timestep_fs)
             frames = _Frames(lmp, atoms, layout, prism, trajectory, thermo, rank0, float(settings.temperature_K))
@@ -638,12 +676,13 @@ def run_lammps_md(
             run_time = 0.0
 
             setup_needed = False  # write_restart wraps atoms into the box and migrates them: the next run must set up again
+            started_pull = resume is not None
 
             def advance(n: int) -> None:
                 nonlocal done, run_time, setup_needed
                 tick = time.perf_counter()
                 try:
-                    lmp.command(f"run {require_count(n, 'steps')} pre {'yes' if setup_needed else 'no'} post no")
+                    lmp.command(f"run {require_count(n, 'steps')}{span if started_pull else ''} pre {'yes' if setup_needed else 'no'} post no")
                     setup_needed = False
                 except Exception as error:  # LAMMPS raises its own exception type for a blown-up run
                     message = str(error).splitlines()[0]
@@ -673,7 +712,10 @@ def run_lammps_md(
                     if progress:
                         progress(done, total)
                 lmp.command("reset_timestep 0")
-                lmp.command("run 0")
+                if tension is not None:
+                    lmp.commands_list(["unfix integ", *_tension_commands(settings, tension)])
+                    started_pull = True
+                lmp.command(f"run 0{span}")
                 frames.record(0, dt_fs)
                 start_step = 0
             else:
@@ -682,7 +724,7 @@ def run_lammps_md(
                     raise SSELabError(f"restart {resume} is at step {start_step}, not a frame step of a run of {settings.steps} steps every {settings.dump_every}")
                 if rank0:
                     _truncate_outputs(trajectory, thermo, start_step * dt_fs, 1e-6 * dt_fs)
-                lmp.command("run 0")
+                lmp.command(f"run 0{span}")
                 done = start_step
                 # the checkpoint frame is already in the trajectory; keep its energy for drift statistics
                 frames.times.append(start_step * dt_fs)

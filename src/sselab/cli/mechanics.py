@@ -1,0 +1,171 @@
+"""``sselab elastic``, ``sselab fracture`` and ``sselab gb``: seed 003's mechanics (grain boundaries, tension, toughness).
+
+The library behind them is :mod:`sselab.studies.fracture`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar
+from sselab.cli.options import CalculatorOption, DbOption, JsonOption, OutOption, OverwriteOption
+from sselab.errors import InputError
+
+elastic_app = typer.Typer(help="Elastic constants and directional Young's moduli (seed 003 Table 1).", no_args_is_help=True)
+fracture_app = typer.Typer(help="Tensile fracture MD and toughness algebra (seed 003).", no_args_is_help=True)
+gb_app = typer.Typer(help="Grain-boundary models (seed 003).", no_args_is_help=True)
+
+StructureArg = Annotated[str, typer.Argument(help="'llzo' (ordered cubic LLZO), a packaged structure name, or a structure file.")]
+ForcefieldOpt = Annotated[str | None, typer.Option("--forcefield", help="A force field or LAMMPS potential (llzo_fit, lammps:llzo_pod, a file).")]
+
+
+def _miller(text: str) -> tuple[int, int, int]:
+    parts = text.replace(",", " ").split()
+    if len(parts) == 1 and len(parts[0].lstrip("-")) == 3 and parts[0].lstrip("-").isdigit():
+        parts = list(parts[0])
+    try:
+        values = tuple(int(p) for p in parts)
+    except ValueError:
+        raise InputError(f"--plane takes three whole Miller indices such as '1 1 0' or 110, got {text!r}") from None
+    if len(values) != 3:
+        raise InputError(f"--plane takes three whole Miller indices such as '1 1 0' or 110, got {text!r}")
+    return values  # type: ignore[return-value]
+
+
+@elastic_app.command("constants")
+def elastic_constants_command(
+    structure: StructureArg,
+    calculator: CalculatorOption = "chgnet",
+    forcefield: ForcefieldOpt = None,
+    strain: Annotated[float, typer.Option("--strain", help="Finite strain of each of the four strained cells.")] = 0.005,
+    db: DbOption = DEFAULT_DB,
+    fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of the ion relaxations, eV/A.")] = 0.01,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """C11, C12, C44 of a cubic cell (relaxed ions), E100/E110/E111 and the cubic identity's E110."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.fracture import ElasticConstantsCalculation
+
+    model = f"ff:{forcefield}" if forcefield is not None else calculator
+    study = ElasticConstantsCalculation(strain=strain, fmax=fmax)
+    run = RunDirectory.open(out, "elastic constants", {"structure": structure, "model": model, "strain": strain}, overwrite=overwrite)
+    result = study.run(structure, make_engine(model, db, fmax))
+    run = result.write(run)
+    values = result.to_dict()
+    rows = [(key.replace("_GPa", " (GPa)"), f"{values[key]:.2f}") for key in
+            ("c11_GPa", "c12_GPa", "c44_GPa", "e100_GPa", "e110_GPa", "e111_GPa", "e110_from_identity_GPa")]
+    emit(run.summary, json_output, f"Elastic constants ({model})", rows, [f"run directory: {run.path}"])
+
+
+@fracture_app.command("toughness")
+def toughness_command(
+    youngs_modulus: Annotated[str, typer.Option("--youngs-modulus", help="Young's modulus, e.g. '150 GPa'.")],
+    poisson_ratio: Annotated[float, typer.Option("--poisson-ratio", help="Poisson ratio nu = -eps_lateral/eps_axial, in (-1, 0.5).")],
+    g_c: Annotated[str | None, typer.Option("--g-c", help="Critical energy release rate, e.g. '1 J/m^2'.")] = None,
+    k_ic: Annotated[str | None, typer.Option("--k-ic", help="Critical stress intensity, e.g. '0.4 MPa*m^0.5'.")] = None,
+    plane: Annotated[str, typer.Option("--plane", help="strain (E' = E/(1-nu^2)) or stress (E' = E).")] = "strain",
+    json_output: JsonOption = False,
+) -> None:
+    """K_IC = sqrt(G_c E') and back (seed 003 eq. 2)."""
+    from sselab.studies.fracture import toughness
+    from sselab.units import parse_quantity
+
+    values = toughness(
+        g_c_J_per_m2=parse_quantity(g_c, "surface_energy", "--g-c") if g_c is not None else None,
+        k_ic_Pa_sqrt_m=parse_quantity(k_ic, "toughness", "--k-ic") if k_ic is not None else None,
+        youngs_modulus_Pa=parse_quantity(youngs_modulus, "pressure", "--youngs-modulus"), poisson_ratio=poisson_ratio, plane=plane)
+    emit(values, json_output, f"Fracture toughness (plane {plane})",
+         [("K_IC (MPa m^0.5)", f"{values['k_ic_MPa_sqrt_m']:.4g}"), ("G_c (J/m^2)", f"{values['g_c_J_per_m2']:.4g}"),
+          ("E' (GPa)", f"{values['effective_modulus_GPa']:.4g}")], [])
+
+
+@fracture_app.command("tensile")
+def tensile_command(
+    structure: StructureArg,
+    forcefield: Annotated[str, typer.Option("--forcefield", help="A force field or LAMMPS potential run in LAMMPS (llzo_fit for LLZO).")],
+    temperature: Annotated[str, typer.Option("--temperature", help="Temperature, e.g. '300 K'.")] = "300 K",
+    strain_rate: Annotated[str, typer.Option("--strain-rate", help="Engineering strain rate, e.g. '5e8 1/s' or '0.0005 1/ps' (seed 003, read per ps).")] = "5e8 1/s",
+    max_strain: Annotated[float, typer.Option("--max-strain", help="Engineering strain at the end of the pull, in (0, 1).")] = 0.2,
+    axis: Annotated[str, typer.Option("--axis", help="Load axis of the cell: x, y or z.")] = "z",
+    lateral: Annotated[str, typer.Option("--lateral", help="free (zero lateral stress) or fixed (lateral lengths held).")] = "free",
+    frame_strain: Annotated[float, typer.Option("--frame-strain", help="Strain between stored frames.")] = 0.002,
+    equilibration: Annotated[str, typer.Option("--equilibration", help="Equilibration before the pull.")] = "10 ps",
+    timestep: Annotated[str, typer.Option("--timestep", help="MD timestep.")] = "1 fs",
+    crack: Annotated[str | None, typer.Option("--crack", help="Elliptical crack semi-axes 'A,B' in Å: A along --crack-axis, B along the load (seed 003: 10,5).")] = None,
+    crack_axis: Annotated[str, typer.Option("--crack-axis", help="Axis along which the crack runs.")] = "y",
+    neutralize: Annotated[bool, typer.Option("--neutralize", help="Remove Li or O next to the crack to cancel the charge it leaves.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the velocities (and of the Li ordering of 'llzo').")] = 1,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run in --out from its checkpoint.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Run directory.")] = Path("runs/fracture-tensile"),
+    json_output: JsonOption = False,
+) -> None:
+    """Uniaxial tension in LAMMPS: stress-strain curve, E, nu, peak stress, failure strain, eq. 1 work of fracture, K_IC."""
+    from sselab.atomistic.build.cracks import EllipticalCrack
+    from sselab.studies.fracture import TensileTest
+    from sselab.units import parse_quantity
+
+    cut = None
+    if crack is not None:
+        try:
+            half_length, half_opening = (float(v) for v in crack.split(","))
+        except ValueError:
+            raise InputError(f"--crack takes two semi-axes in Å as 'A,B', got {crack!r}") from None
+        cut = EllipticalCrack(half_length_A=half_length, half_opening_A=half_opening, length_axis=crack_axis)
+    test = TensileTest(
+        temperature_K=parse_quantity(temperature, "temperature", "--temperature"),
+        strain_rate_per_ps=parse_quantity(strain_rate, "rate", "--strain-rate") * 1e-12, max_strain=max_strain, axis=axis,
+        lateral=lateral, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1e15, frame_strain=frame_strain,
+        equilibration_ps=parse_quantity(equilibration, "time", "--equilibration") * 1e12, seed=seed, crack=cut, neutralize=neutralize)
+    settings = test.md_settings()
+    with progress_bar(settings.steps + settings.equilibration_steps, "tension", not json_output) as advance:
+        last = [0]
+
+        def report(done: int, total: int) -> None:
+            advance(steps=done - last[0])
+            last[0] = done
+
+        result = test.run(structure, forcefield, out, resume=resume, progress=report)
+    p = result.properties
+    rows = [("E (GPa)", f"{p['youngs_modulus_GPa']:.1f} ± {p['youngs_modulus_error_GPa']:.1f}"), ("Poisson ratio", f"{p['poisson_ratio']:.3f}"),
+            ("peak stress (GPa)", f"{p['peak_stress_GPa']:.2f} at {100 * p['peak_strain']:.1f} %"),
+            ("failure strain", "not reached" if p["failure_strain"] is None else f"{100 * p['failure_strain']:.1f} %"),
+            *((f"G_c eq. 1, {k} (J/m^2)", f"{v:.3g}") for k, v in p["work_of_fracture_J_per_m2"].items()),
+            *((f"K_IC {k} (MPa m^0.5)", f"{v:.3g}") for k, v in p["k_ic_MPa_sqrt_m"].items())]
+    summary = result.to_dict()
+    emit(summary, json_output, f"Uniaxial tension along {axis} at {test.temperature_K:g} K", rows, [f"run directory: {out}"])
+
+
+@gb_app.command("build")
+def gb_build_command(
+    structure: StructureArg,
+    plane: Annotated[str, typer.Option("--plane", help="Miller indices of the boundary plane, e.g. '1 1 0' or 111.")] = "1 1 0",
+    element: Annotated[str, typer.Option("--element", help="Element whose atomic plane is the mirror (seed 003: Zr or La).")] = "Zr",
+    layers: Annotated[int, typer.Option("--layers", help="Grain thickness in periods of the oriented cell along the normal.")] = 1,
+    min_distance: Annotated[float, typer.Option("--min-distance", help="Pairs across a boundary closer than this (Å) lose their grain-B atom.")] = 1.0,
+    neutralize: Annotated[bool, typer.Option("--neutralize", help="Remove Li or O at the boundaries to cancel a net formal charge.")] = False,
+    framework: Annotated[str | None, typer.Option("--framework", help="Species compared when testing whether the mirror is a translation, e.g. 'La,Zr,O'.")] = None,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Mirror bicrystal across (hkl) through a plane of ELEMENT: two boundaries per cell, their character and charge."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.fracture import BicrystalBuild
+
+    build = BicrystalBuild(miller=_miller(plane), element=element, layers=layers, min_distance_A=min_distance, neutralize=neutralize,
+                           framework=tuple(s.strip() for s in framework.split(",")) if framework else None)
+    run = RunDirectory.open(out, "gb build", {"structure": structure, "plane": plane, "element": element}, overwrite=overwrite)
+    result = build.run(structure)
+    run = result.write(run)
+    r = result.record
+    rows = [("atoms", f"{r['atoms']} ({r['formula']})"), ("cell (Å)", " x ".join(f"{v:.2f}" for v in r["cell_A"])),
+            ("grain thickness (Å)", f"{r['grain_thickness_A']:.2f}"), ("character", r["character"]),
+            ("overlaps removed", str(r["overlaps_removed"] or "none")), ("neutralized", str(r["neutralized"] or "none"))]
+    if r["translation_fractional"] is not None:
+        rows.append(("mirror = translation by", "(" + ", ".join(f"{v:+.4f}" for v in r["translation_fractional"]) + ") of the input cell"))
+    emit(run.summary, json_output, f"Mirror bicrystal ({plane}) through {element}", rows, [f"structure: {run.summary['structure_file']}"])

@@ -1,0 +1,88 @@
+"""Mirror bicrystals: the garnet (110) mirror is a translation, the (111) one a twin equal to pymatgen's Σ3 in fcc."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from ase.build import bulk
+
+from sselab.atomistic.build.grain_boundaries import (
+    formal_charge,
+    mirror_bicrystal,
+    mirror_translation,
+    neutralize_by_removal,
+    oriented_cell,
+)
+from sselab.atomistic.build.llzo import ordered_cubic_llzo
+from sselab.errors import InputError
+
+FRAMEWORK = ("La", "Zr", "O")
+
+
+@pytest.fixture(scope="module")
+def llzo():
+    return ordered_cubic_llzo()[0]
+
+
+def test_the_110_mirror_through_zr_is_a_quarter_translation_of_the_framework(llzo):
+    built = mirror_bicrystal(llzo, (1, 1, 0), "Zr", framework=FRAMEWORK, neutralize=True)
+    assert built.character.startswith("translation")
+    np.testing.assert_allclose(np.abs(built.translation_fractional), 0.25, atol=1e-9)  # a/4 <1 -1 -1>
+    assert formal_charge(built.atoms) == 0.0
+    oriented, matrix, _ = oriented_cell(llzo, (1, 1, 0))
+    cell = oriented.cell.array
+    np.testing.assert_allclose(cell - np.diag(np.diag(cell)), 0.0, atol=1e-9)  # an orthogonal box
+    assert abs(round(np.linalg.det(matrix))) == 2 and len(oriented) == 2 * len(llzo)
+
+
+def test_the_111_mirror_is_not_a_translation(llzo):
+    oriented, _, _ = oriented_cell(llzo, (1, 1, 1))
+    assert len(oriented) == 6 * len(llzo)
+    assert mirror_translation(oriented, FRAMEWORK) is None
+    assert mirror_translation(oriented, None) is None  # with the Li too
+
+
+def test_without_overlap_removal_the_bicrystal_holds_twice_the_grain(llzo):
+    built = mirror_bicrystal(llzo, (1, 1, 0), "La", layers=2, min_distance_A=0.0)
+    assert len(built.atoms) == 2 * 2 * 2 * len(llzo)  # two grains of two periods of the 2x-cell
+    assert built.overlaps_removed == {} and formal_charge(built.atoms) == 0.0
+    assert built.boundaries_z_A[1] == pytest.approx(built.atoms.cell[2, 2] / 2)
+
+
+def test_the_fcc_111_mirror_is_pymatgens_sigma3_twin():
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+    from pymatgen.core.interface import GrainBoundaryGenerator
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    cu = bulk("Cu", "fcc", a=3.6, cubic=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sigma3 = GrainBoundaryGenerator(AseAtomsAdaptor.get_structure(cu)).gb_from_parameters([1, 1, 1], 60.0, expand_times=2,
+                                                                                             plane=[1, 1, 1])
+    matcher = StructureMatcher(primitive_cell=False, scale=False, attempt_supercell=True, ltol=0.05, stol=0.05, angle_tol=1)
+    mine = mirror_bicrystal(cu, (1, 1, 1), "Cu", layers=2)
+    assert mine.character.startswith("mirror") and mine.overlaps_removed == {}
+    assert matcher.fit(AseAtomsAdaptor.get_structure(mine.atoms), sigma3)
+    thicker = mirror_bicrystal(cu, (1, 1, 1), "Cu", layers=3)  # a different grain thickness is another structure
+    assert not matcher.fit(AseAtomsAdaptor.get_structure(thicker.atoms), sigma3)
+
+
+def test_neutralizing_removes_the_nearest_ions_first():
+    atoms = bulk("Li2O", "fluorite", a=4.6, cubic=True)
+    del atoms[[i for i, s in enumerate(atoms.get_chemical_symbols()) if s == "Li"][:3]]  # net -3 e
+    distance = np.arange(len(atoms), dtype=float)[::-1]  # the last atoms are nearest
+    neutral, removed = neutralize_by_removal(atoms, distance)
+    assert formal_charge(neutral) == 0.0 and removed == {"O": 2, "Li": 1}
+    kept_o = [i for i, s in enumerate(atoms.get_chemical_symbols()) if s == "O"][:-2]
+    assert neutral.get_chemical_symbols().count("O") == len(kept_o)
+
+
+@pytest.mark.parametrize("miller, element, kwargs, match", [
+    ((0, 0, 0), "Zr", {}, "0 0 0"), ((1, 1, 0), "Na", {}, "not in the structure"), ((1.5, 1, 0), "Zr", {}, "whole Miller"),
+    ((1, 1, 0), "Zr", {"layers": 0}, "grain thickness"), ((1, 1, 0), "Zr", {"neutralize": False}, "net formal charge"),
+])
+def test_bad_bicrystal_requests_are_refused(llzo, miller, element, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        mirror_bicrystal(llzo, miller, element, **kwargs)

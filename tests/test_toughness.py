@@ -1,0 +1,154 @@
+"""Fracture toughness algebra (seed 003 eq. 1 and 2) and the tensile-curve analysis, on exact cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.calculators.singlepoint import SinglePointCalculator
+
+from sselab.analysis.tensile import TensileCurve, analyze_tensile
+from sselab.continuum.toughness import (
+    anisotropic_stress_intensity,
+    energy_release_rate,
+    periodic_crack_stress_intensity,
+    stress_intensity,
+    work_of_fracture,
+)
+from sselab.errors import InputError
+
+GPA_PER_EV_A3 = 160.21766208
+
+
+def test_irwin_relation_plane_strain_and_stress():
+    # G = 1 J/m^2, E = 150 GPa, nu = 0.257 (the issue's numbers)
+    assert stress_intensity(1.0, 150e9, 0.257) / 1e6 == pytest.approx(0.4008, abs=5e-5)
+    assert stress_intensity(1.0, 150e9, 0.257, "stress") / 1e6 == pytest.approx(0.3873, abs=5e-5)
+    for plane in ("strain", "stress"):
+        k = stress_intensity(3.7, 90e9, 0.3, plane)
+        assert energy_release_rate(k, 90e9, 0.3, plane) == pytest.approx(3.7, rel=1e-14)
+
+
+def _isotropic_stiffness(youngs: float, nu: float) -> np.ndarray:
+    lam, mu = youngs * nu / ((1 + nu) * (1 - 2 * nu)), youngs / (2 * (1 + nu))
+    c = np.zeros((6, 6))
+    c[:3, :3] = lam
+    c[range(3), range(3)] = lam + 2 * mu
+    c[range(3, 6), range(3, 6)] = mu
+    return c
+
+
+@pytest.mark.parametrize("plane", ["strain", "stress"])
+@pytest.mark.parametrize("normal, front", [((0, 0, 1), (1, 0, 0)), ((1, 1, 1), (1, -1, 0)), ((1, 1, 0), (0, 0, 1))])
+def test_the_anisotropic_k_has_the_isotropic_limit(plane, normal, front):
+    c = _isotropic_stiffness(150e9, 0.257)
+    assert anisotropic_stress_intensity(2.0, c, normal, front, plane) == pytest.approx(stress_intensity(2.0, 150e9, 0.257, plane), rel=1e-9)
+
+
+def test_the_anisotropic_k_depends_on_orientation_in_a_cubic_crystal():
+    # an anisotropic cubic crystal (Zener ratio 2): K of the same G differs between crack planes
+    c = _isotropic_stiffness(150e9, 0.25)
+    c[range(3, 6), range(3, 6)] *= 2.0
+    k100 = anisotropic_stress_intensity(1.0, c, (1, 0, 0), (0, 1, 0))
+    k111 = anisotropic_stress_intensity(1.0, c, (1, 1, 1), (1, -1, 0))
+    assert abs(k100 / k111 - 1) > 0.02
+    with pytest.raises(InputError, match="front"):
+        anisotropic_stress_intensity(1.0, c, (1, 0, 0), (1, 1, 0))
+    with pytest.raises(InputError, match="positive definite"):
+        anisotropic_stress_intensity(1.0, -c, (1, 0, 0), (0, 1, 0))
+
+
+def test_periodic_crack_row_tends_to_the_single_crack():
+    sigma, a = 1e9, 1e-9
+    for ratio, expected in ((1e-4, 1.0), (0.25, math.sqrt(math.tan(math.pi / 4) / (math.pi / 4)))):
+        k = periodic_crack_stress_intensity(sigma, a, a / ratio)
+        assert k / (sigma * math.sqrt(math.pi * a)) == pytest.approx(expected, rel=1e-7)
+    with pytest.raises(InputError, match="shorter"):
+        periodic_crack_stress_intensity(sigma, 1.0, 2.0)
+
+
+def test_work_of_fracture_of_a_triangle_is_length_times_half_peak_times_strain():
+    strain = np.linspace(0.0, 0.2, 401)
+    peak_stress, peak_strain = 10e9, 0.08
+    stress = np.where(strain <= peak_strain, peak_stress * strain / peak_strain, 0.0)
+    stress[np.argmax(strain > peak_strain)] = 0.0  # an instantaneous break
+    for length in (1e-8, 3e-8):
+        area = 4e-18
+        expected = length * peak_stress * peak_strain / 2
+        # the trapezoid puts half a step of the drop in: exact to one step
+        assert work_of_fracture(strain, stress, length * area, area) == pytest.approx(expected, rel=0.02)
+    with pytest.raises(InputError, match="monotonically"):
+        work_of_fracture(strain[::-1], stress, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("bad, match", [({"youngs_modulus_Pa": 0.0}, "Young"), ({"poisson_ratio": 0.5}, "Poisson"),
+                                        ({"poisson_ratio": -1.0}, "Poisson"), ({"energy_release_rate_J_per_m2": -1.0}, "G"),
+                                        ({"plane": "shear"}, "plane")])
+def test_bad_toughness_inputs_are_refused(bad, match):
+    kwargs = {"energy_release_rate_J_per_m2": 1.0, "youngs_modulus_Pa": 1e11, "poisson_ratio": 0.25, "plane": "strain", **bad}
+    with pytest.raises(InputError, match=match):
+        stress_intensity(**kwargs)
+
+
+# ------------------------------------------------------------------------------------------ curves
+
+
+def _frames(strain: np.ndarray, stress_GPa: np.ndarray, lateral: np.ndarray, lateral_stress_GPa=None, lengths=(20.0, 30.0, 40.0)):
+    frames = []
+    for k, eps in enumerate(strain):
+        cell = np.array(lengths) * np.array([1 + lateral[k], 1 + lateral[k], 1 + eps])
+        atoms = Atoms("Li", positions=[[0, 0, 0]], cell=np.diag(cell), pbc=True)
+        side = 0.0 if lateral_stress_GPa is None else lateral_stress_GPa[k]
+        voigt = np.array([side, side, stress_GPa[k], 0, 0, 0]) / GPA_PER_EV_A3
+        atoms.calc = SinglePointCalculator(atoms, stress=voigt, energy=-1.0 * k)
+        frames.append(atoms)
+    return frames
+
+
+def test_a_synthetic_free_curve_gives_back_e_and_nu():
+    rng = np.random.default_rng(3)
+    strain = np.linspace(0, 0.12, 121)
+    youngs, nu = 150.0, 0.257
+    stress = np.where(strain < 0.07, youngs * strain, 0.5) + rng.normal(0, 0.05, strain.size)
+    curve = TensileCurve.from_frames(_frames(strain, stress, -nu * strain), "z")
+    props = analyze_tensile(curve, elastic_max_strain=0.03)
+    assert props.lateral == "free"
+    assert props.youngs_modulus_GPa == pytest.approx(youngs, abs=4 * props.youngs_modulus_error_GPa)
+    assert props.poisson_ratio == pytest.approx(nu, abs=1e-9)
+    assert props.peak_strain == pytest.approx(0.069, abs=0.002)
+    assert props.failure_strain == pytest.approx(0.07, abs=0.002)
+    # eq. 1 with A the cross-section is L0 * integral; with the two surfaces, half of it
+    integral = np.trapezoid(stress, strain) * 1e9
+    assert props.work_of_fracture_J_per_m2["cross_section"] == pytest.approx(40e-10 * integral, rel=1e-6)
+    assert props.work_of_fracture_J_per_m2["two_surfaces"] == pytest.approx(20e-10 * integral, rel=1e-6)
+    g = props.work_of_fracture_J_per_m2["cross_section"]
+    assert props.k_ic_MPa_sqrt_m["eq2_cross_section"] == pytest.approx(stress_intensity(g, props.youngs_modulus_GPa * 1e9,
+                                                                                         props.poisson_ratio) / 1e6)
+
+
+def test_a_held_lateral_curve_is_inverted_for_an_isotropic_solid():
+    strain = np.linspace(0, 0.03, 31)
+    youngs, nu = 100.0, 0.3
+    m = youngs * (1 - nu) / ((1 + nu) * (1 - 2 * nu))
+    curve = TensileCurve.from_frames(_frames(strain, m * strain, 0 * strain, nu / (1 - nu) * m * strain), "z")
+    props = analyze_tensile(curve)
+    assert props.lateral == "held"
+    assert props.youngs_modulus_GPa == pytest.approx(youngs, rel=1e-9) and props.poisson_ratio == pytest.approx(nu, rel=1e-9)
+    assert props.failure_strain is None
+
+
+def test_curves_need_stresses_and_an_elastic_part():
+    strain = np.linspace(0, 0.03, 31)
+    frames = _frames(strain, 100 * strain, 0 * strain)
+    frames[4].calc = None
+    with pytest.raises(InputError, match="carries no stress"):
+        TensileCurve.from_frames(frames, "z")
+    with pytest.raises(InputError, match="axis"):
+        TensileCurve.from_frames(_frames(strain, 100 * strain, 0 * strain), "w")
+    falling = TensileCurve.from_frames(_frames(strain, -100 * strain, 0 * strain), "z")
+    with pytest.raises(InputError, match="does not rise"):
+        analyze_tensile(falling)
+    with pytest.raises(InputError, match="both the crack"):
+        analyze_tensile(TensileCurve.from_frames(_frames(strain, 100 * strain, -0.2 * strain), "z"), crack_half_length_A=5.0)
