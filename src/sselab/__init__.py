@@ -41,6 +41,10 @@ _EXPORTS = {
     **dict.fromkeys(("ArrheniusAnalysis", "fit_exchange_ion", "fit_li_law", "ExchangeIonFit", "LiLawFit"), "sselab.studies.transport"),
     "MDGrid": "sselab.studies.md", "MDGridResult": "sselab.studies.md",
     **dict.fromkeys(("MDCampaign", "CampaignResult", "CampaignAnalysis", "analyze_campaign"), "sselab.studies.campaign"),
+    # seed 003: grain boundaries, elastic constants, tension and toughness
+    **dict.fromkeys(("ElasticConstantsCalculation", "ElasticConstantsResult", "BicrystalBuild", "BicrystalResult", "TensileTest",
+                     "TensileResult", "toughness"), "sselab.studies.fracture"),
+    "EllipticalCrack": "sselab.atomistic.build.cracks",
     # seeds 000, 003, 004: electronic structure with GPAW (the dft extra)
     **dict.fromkeys(("DOSStudy", "DOSResult", "ExcessChargeStudy", "ExcessChargeResult"), "sselab.studies.electronic"),
     "DFTSettings": "sselab.atomistic.electronic.settings",
