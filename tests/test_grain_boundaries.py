@@ -44,6 +44,25 @@ def test_the_111_mirror_is_not_a_translation(llzo):
     assert mirror_translation(oriented, None) is None  # with the Li too
 
 
+def test_both_boundaries_are_mirror_planes_and_no_pair_is_left_too_close(llzo):
+    from ase.neighborlist import neighbor_list
+
+    raw = mirror_bicrystal(llzo, (1, 1, 0), "Zr", min_distance_A=0.0).atoms
+    length = raw.cell[2, 2] / 2
+    frac = raw.get_scaled_positions()
+    for plane in (0.0, length):  # reflect every atom through the plane: the same set of atoms, species included
+        mirrored = raw.positions.copy()
+        mirrored[:, 2] = 2 * plane - mirrored[:, 2]
+        moved = raw.cell.scaled_positions(mirrored)
+        for k, row in enumerate(moved):
+            delta = frac - row
+            delta -= np.round(delta)
+            distance = np.linalg.norm(delta @ raw.cell.array, axis=1)
+            assert distance.min() < 1e-6 and raw.numbers[np.argmin(distance)] == raw.numbers[k]
+    built = mirror_bicrystal(llzo, (1, 1, 0), "La", neutralize=True)
+    assert len(neighbor_list("i", built.atoms, 1.6)) == 0
+
+
 def test_without_overlap_removal_the_bicrystal_holds_twice_the_grain(llzo):
     built = mirror_bicrystal(llzo, (1, 1, 0), "La", layers=2, min_distance_A=0.0)
     assert len(built.atoms) == 2 * 2 * 2 * len(llzo)  # two grains of two periods of the 2x-cell

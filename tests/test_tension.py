@@ -44,6 +44,11 @@ def test_the_cell_follows_the_engineering_rate(li2o, tmp_path, lateral):
         np.testing.assert_allclose(lengths[:, :2], np.broadcast_to(lengths[0, :2], (len(lengths), 2)), rtol=0, atol=1e-9)
     else:  # the barostat lets the lateral faces move (they shrink under tension on average)
         assert np.ptp(lengths[:, 0]) > 1e-3 and np.ptp(lengths[:, 1]) > 1e-3
+    # the stress written with each frame is LAMMPS' pressure tensor: -trace/3 is the thermo pressure (GPa), up to
+    # the kinetic part's degrees of freedom (the scalar counts 3N - 3, the tensor 3N: ~1e-3 GPa here)
+    pressures = np.array([-np.trace(f.get_stress(voigt=False)) / 3 * 160.21766208 for f in frames])
+    thermo = np.loadtxt(tmp_path / "t.csv", delimiter=",", skiprows=1)
+    np.testing.assert_allclose(pressures, thermo[:, 4], rtol=0, atol=0.01)
     curve = TensileCurve.from_frames(frames, "z")
     assert curve.stress_GPa.shape == (7,) and np.all(np.isfinite(curve.stress_GPa))
     assert curve.stress_GPa[-1] > curve.stress_GPa[0] + 1.0  # 6 % strain of an oxide: GPa of tension

@@ -18,10 +18,16 @@ intercept (the thermal stress at ε = 0 is not exactly zero):
 Strength and failure: σ_peak and its strain; the failure strain is the first strain after the peak at
 which σ falls to ``failure_fraction`` × σ_peak (None if it never does within the run).
 
-Toughness (:mod:`sselab.continuum.toughness`): seed 003 eq. 1, G_c = L₀ ∫σ dε (V/A with A the cross-
-section) over the whole curve, also with A = 2 × the cross-section (the two new surfaces); eq. 2,
-K_IC = √(G_c E/(1 − ν²)) with this curve's E and ν (plane strain); and, for a crack of half-length a in a
-cell of width W, the stress route K = σ_peak √(W tan(πa/W)).
+Toughness (:mod:`sselab.continuum.toughness`): seed 003 eq. 1, G_c = L₀ ∫(σ − σ₀) dε (V/A with A the
+cross-section) over the whole curve, also with A = 2 × the cross-section (the two new surfaces). σ₀ is the
+intercept of the elastic fit, the residual (thermal) stress of the starting cell, reported as
+``stress_at_zero_strain_GPa``; it is not work done by the pull. Eq. 2, K_IC = √(G_c E/(1 − ν²)) with this
+curve's E and ν (plane strain). Irwin's relation takes G per unit area of crack plane, so
+``eq2_cross_section`` is the consistent one; ``eq2_two_surfaces`` (√2 lower) is the other reading of the
+seed's "total crack area", kept for comparison. For a crack of half-length a in a cell of width W, the
+stress route K = σ_peak √(W tan(πa/W)) (a periodic row along the crack; the images along the load axis are
+neglected, fair while the crack is short against the cell height). Stresses are instantaneous frame values:
+σ_peak of a small cell is biased upward by its thermal noise.
 """
 
 from __future__ import annotations
@@ -118,6 +124,7 @@ class TensileProperties:
     youngs_modulus_error_GPa: float
     poisson_ratio: float
     lateral: str  # "free" (ν from lateral strains) or "held" (ν from the lateral stress, isotropic inversion)
+    stress_at_zero_strain_GPa: float
     peak_stress_GPa: float
     peak_strain: float
     failure_strain: float | None
@@ -147,10 +154,11 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
     """E, ν, strength, failure strain and toughness of ``curve`` (see the module docstring)."""
     require_range(elastic_max_strain, "elastic strain window", low=0.0, high=0.5, low_inclusive=False)
     require_range(failure_fraction, "failure fraction", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
-    window = (curve.strain >= 0) & (curve.strain <= elastic_max_strain)
+    window = (curve.strain >= 0) & (curve.strain <= elastic_max_strain + 1e-9)
     require_count(int(window.sum()), f"frames with 0 <= strain <= {elastic_max_strain:g} (the elastic window)", low=3)
     eps = curve.strain[window]
     slope, slope_error = _slope(eps, curve.stress_GPa[window])
+    intercept = float(np.mean(curve.stress_GPa[window] - slope * eps))
     if slope <= 0:
         raise InputError(f"the stress does not rise with strain in the elastic window (slope {slope:.3g} GPa): "
                          "the run is not a tension test, or the window holds no elastic part")
@@ -162,6 +170,8 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
     else:  # uniaxial strain: slope M, lateral stress ratio r = ν/(1 − ν)
         lateral = "held"
         ratio = _slope(eps, curve.lateral_stress_GPa[window].mean(axis=1))[0] / slope
+        if ratio <= -0.5:
+            raise InputError(f"the lateral stress falls as fast as the axial one rises (ratio {ratio:.3g}): not an elastic solid")
         nu = ratio / (1.0 + ratio)
         factor = (1 + nu) * (1 - 2 * nu) / (1 - nu)
         youngs, youngs_error = slope * factor, slope_error * abs(factor)
@@ -170,7 +180,7 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
     after = np.nonzero(curve.stress_GPa[peak:] <= failure_fraction * peak_stress)[0]
     failure = float(curve.strain[peak + after[0]]) if after.size else None
     order = np.argsort(curve.strain, kind="stable")
-    strain, stress = curve.strain[order], curve.stress_GPa[order]
+    strain, stress = curve.strain[order], curve.stress_GPa[order] - intercept
     keep = np.concatenate([[True], np.diff(strain) > 0])
     area_m2 = curve.cross_section0_A2 * _ANGSTROM**2
     volume_m3 = curve.volume0_A3 * _ANGSTROM**3
@@ -190,6 +200,7 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
                                                                         crack_period_A * _ANGSTROM) / 1e6
     return TensileProperties(
         youngs_modulus_GPa=youngs, youngs_modulus_error_GPa=youngs_error, poisson_ratio=float(nu), lateral=lateral,
+        stress_at_zero_strain_GPa=intercept,
         peak_stress_GPa=peak_stress, peak_strain=float(curve.strain[peak]), failure_strain=failure,
         work_density_GJ_per_m3=float(np.trapezoid(stress[keep], strain[keep])),
         work_of_fracture_J_per_m2=work, k_ic_MPa_sqrt_m=k_ic, elastic_max_strain=elastic_max_strain,

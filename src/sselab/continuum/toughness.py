@@ -14,6 +14,8 @@ For an anisotropic crystal Irwin's relation takes the Sih–Paris–Irwin form, 
 (:class:`matscipy.fracture_mechanics.crack.CubicCrystalCrack`), which has it with the rotation of C_ij into
 the crack frame: ``G = K² (−a22/2) Im((μ1 + μ2)/(μ1 μ2))`` with the compliances a_ij of the crack frame
 and the roots μ of the characteristic equation. It reduces to the isotropic form when C11 − C12 = 2 C44.
+Assumption: the plane normal to the crack front is a mirror plane of the crystal (true for the low-index
+fronts of a cubic crystal); other orientations, where mode I couples to anti-plane shear, are refused.
 
 A stress-based K for a crack in a periodic cell: an infinite row of collinear cracks of length 2a and
 period W under remote tension σ (Irwin 1957; Tada, Paris & Irwin, The Stress Analysis of Cracks Handbook,
@@ -107,6 +109,12 @@ def anisotropic_stress_intensity(energy_release_rate_J_per_m2: float, stiffness_
         raise InputError(f"the crack front {front.tolist()} must lie in the crack plane (perpendicular to {normal.tolist()})")
     state = "plane strain" if check_plane_state(plane) == "strain" else "plane stress"
     crack = CubicCrystalCrack(normal, front, C=stiffness, stress_state=state)
+    # matscipy's reduction keeps in-plane terms only: exact when the plane normal to the front is a mirror plane of
+    # the crystal (no coupling of in-plane stress to anti-plane shear, S14 = S15 = S24 = S25 = 0 in the crack frame)
+    coupling = np.abs(crack.S[np.ix_([0, 1], [3, 4])]).max()
+    if coupling > 1e-8 * np.abs(crack.S).max():
+        raise InputError("this crack orientation couples mode I to anti-plane shear (the plane normal to the front is not a "
+                         "mirror plane of the crystal): the mode-I Griffith K is not defined for it here")
     return float(crack.k1g(g / 2.0)) if g > 0 else 0.0  # matscipy's k1g takes the surface energy γ = G/2
 
 

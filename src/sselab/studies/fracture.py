@@ -125,7 +125,7 @@ class BicrystalBuild:
     miller: tuple[int, int, int] = (1, 1, 0)
     element: str = "Zr"
     layers: int = 1
-    min_distance_A: float = 1.0
+    min_distance_A: float = 1.6
     neutralize: bool = False
     framework: tuple[str, ...] | None = None
 

@@ -230,12 +230,15 @@ class MirrorBicrystal:
                 "overlaps_removed": self.overlaps_removed, "neutralized": self.neutralized, "net_formal_charge_e": self.net_formal_charge}
 
 
-def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *, layers: int = 1, min_distance_A: float = 1.0,
+def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *, layers: int = 1, min_distance_A: float = 1.6,
                      neutralize: bool = False, framework: tuple[str, ...] | None = None) -> MirrorBicrystal:
     """Seed 003's bicrystal: grain A (``layers`` periods of :func:`oriented_cell` along the (hkl) normal, an
     ``element`` plane at z = 0) and its mirror image, two boundaries per box (see the module docstring).
 
-    ``framework`` names the species compared by :func:`mirror_translation` (default: all). A net formal
+    ``min_distance_A`` (default 1.6 Å, below LLZO's shortest bulk pair, Li–O 1.80 Å) sets the overlap test.
+    ``framework`` names the species compared by :func:`mirror_translation` (default: every species but Li,
+    whose partial ordering in a garnet would hide a translation of the framework; all of them in a Li-free or
+    Li-only crystal). A net formal
     charge left by overlap removal (in a crystal neutral with formal charges) is an error unless ``neutralize``
     is True.
     """
@@ -252,6 +255,9 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
     z = oriented.positions[:, 2]
     near_top = z > period - PLANE_TOLERANCE_A  # an atom of the z = 0 plane wrapped to just below the top
     oriented.positions[near_top, 2] -= period
+    if framework is None:
+        others = tuple(sorted(set(atoms.get_chemical_symbols()) - {"Li"}))
+        framework = others or None
     translation = mirror_translation(oriented, framework)
     grain = oriented.repeat((1, 1, layers))
     length = period * layers

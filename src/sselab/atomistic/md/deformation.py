@@ -3,7 +3,8 @@
 The cell length along ``axis`` grows as L(t) = L₀ (1 + ε̇ t), with L₀ the length when the tension
 starts and t the production time; atoms follow the cell affinely (``remap x``). The two lateral axes
 are either free (a Nosé–Hoover barostat holds their stress at zero: the uniaxial-stress test that gives
-E and ν) or held at their starting lengths (uniaxial strain). Temperature: Nosé–Hoover at the run's.
+E and ν) or held at their lengths at the start of the pull (uniaxial strain). Before the pull the cell is
+equilibrated stress-free on all three axes in either case. Temperature: Nosé–Hoover at the run's.
 
 Units: ε̇ in 1/ps (LAMMPS metal units); 5 × 10⁻⁴ /ps = 5 × 10⁸ /s is seed 003's rate read as per ps
 (printed "0.0005/fs", which would reach 15 % in 0.3 ps).

@@ -407,11 +407,8 @@ def _ensemble_commands(settings: MDSettings, tension: UniaxialTension | None = N
     dt = _number(settings.timestep_fs / 1000.0, "timestep")  # metal units: ps
     tdamp = _number(settings.thermostat_damping_fs / 1000.0, "thermostat damping")
     pdamp = _number(settings.barostat_damping_fs / 1000.0, "barostat damping")
-    if tension is not None:  # equilibration before the pull: stress-free on every axis, or the lateral lengths held
-        if tension.lateral == "free":
-            fix = [f"fix integ all npt temp {t} {t} {tdamp} aniso 0.0 0.0 {pdamp}", "fix_modify integ temp CSequ"]
-        else:
-            fix = [f"fix integ all nvt temp {t} {t} {tdamp}", "fix_modify integ temp CSequ"]
+    if tension is not None:  # equilibration before the pull, either lateral condition: stress-free on every axis
+        fix = [f"fix integ all npt temp {t} {t} {tdamp} aniso 0.0 0.0 {pdamp}", "fix_modify integ temp CSequ"]
     elif settings.ensemble == "nve":
         fix = ["fix integ all nve"]
     elif settings.ensemble == "nvt":
@@ -579,8 +576,9 @@ def run_lammps_md(
     (``restart_path``) appends to them after dropping anything later than the checkpoint.
     ``kspace`` overrides the force field's solver (e.g. "ewald 1e-6" for small cells);
     ``omp_threads`` > 1 runs LAMMPS' OPENMP styles (``-sf omp``) in this process.
-    ``tension`` pulls the cell during production (:mod:`sselab.atomistic.md.deformation`; equilibration runs
-    stress-free, or with the lateral lengths held); ``settings.ensemble`` must then be "nvt".
+    ``tension`` pulls the cell during production (:mod:`sselab.atomistic.md.deformation`); its equilibration runs
+    stress-free on every axis (``npt aniso 0``), whatever the lateral condition of the pull; ``settings.ensemble``
+    must then be "nvt". Each frame's stress is the instantaneous value at that step (not a time average).
     Every stored frame carries the potential energy and the stress tensor (``atoms.get_stress()``).
     Returns a :class:`LammpsMDResult`.
     """
