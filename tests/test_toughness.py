@@ -19,7 +19,7 @@ from sselab.continuum.toughness import (
 )
 from sselab.errors import InputError
 
-GPA_PER_EV_A3 = 160.21766208
+GPA_PER_EV_A3 = 1.602176634e-19 / 1e-30 / 1e9  # the SI definition of the eV (exact since 2019)
 
 
 def test_irwin_relation_plane_strain_and_stress():

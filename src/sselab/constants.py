@@ -16,7 +16,7 @@ from scipy.constants import k as BOLTZMANN  # J/K
 
 __all__ = [
     "AVOGADRO", "BOLTZMANN", "BOLTZMANN_EV", "ELECTRON_VOLT", "ELEMENTARY_CHARGE", "EV_PER_A2_TO_J_PER_M2",
-    "FORMAL_CHARGES", "GAS_CONSTANT",
+    "EV_PER_A3_TO_GPA", "FORMAL_CHARGES", "GAS_CONSTANT",
 ]
 
 #: Boltzmann constant in eV/K.
@@ -25,6 +25,8 @@ BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE
 ELECTRON_VOLT = ELEMENTARY_CHARGE
 #: eV/Å² → J/m² (16.02…).
 EV_PER_A2_TO_J_PER_M2 = ELECTRON_VOLT / 1e-20
+#: eV/Å³ → GPa (160.2…): stresses of ASE calculators in the units elastic constants are quoted in.
+EV_PER_A3_TO_GPA = ELECTRON_VOLT / 1e-30 / 1e9
 
 #: Formal (oxidation-state) charges, in units of e, of the ions the seeds use. They weight Ewald
 #: rankings of configurations and the Nernst–Einstein conductivity; they are not fitted charges. S is

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ase import Atoms
 
+from sselab.constants import EV_PER_A3_TO_GPA
 from sselab.continuum.toughness import periodic_crack_stress_intensity, stress_intensity, work_of_fracture
 from sselab.errors import InputError
 from sselab.validation import require_count, require_positive, require_range
@@ -45,7 +46,6 @@ from sselab.validation import require_count, require_positive, require_range
 __all__ = ["AXES", "TensileCurve", "TensileProperties", "analyze_tensile", "axis_index"]
 
 AXES = ("x", "y", "z")
-_EV_PER_A3_IN_GPA = 160.21766208
 _GPA = 1e9
 _ANGSTROM = 1e-10
 #: lateral strains spanning less than this over the elastic window are read as lateral lengths held
@@ -103,7 +103,7 @@ class TensileCurve:
             if not np.all(np.isfinite(stress)):
                 raise InputError(f"frame {number} has a non-finite stress")
             lengths.append(np.diag(cell).copy())
-            stresses.append(np.diag(stress) * _EV_PER_A3_IN_GPA)
+            stresses.append(np.diag(stress) * EV_PER_A3_TO_GPA)
             energies.append(atoms.calc.results.get("energy", np.nan))
         if len(lengths) < 3:
             raise InputError(f"a tensile curve needs at least 3 frames, got {len(lengths)}")

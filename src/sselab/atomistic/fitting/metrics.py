@@ -15,10 +15,10 @@ import numpy as np
 from ase import Atoms
 
 from sselab.atomistic.fitting.dataset import config_type, has_stress
+from sselab.constants import EV_PER_A3_TO_GPA
 
 __all__ = ["Errors", "ParityData", "errors_by_kind", "parity_data"]
 
-_EV_PER_A3_IN_GPA = 160.21766208
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,8 @@ def parity_data(reference: Sequence[Atoms], predicted: Sequence[Atoms]) -> Parit
     f_ref = np.concatenate([np.ravel(a.calc.results["forces"]) for a in reference]) if reference else np.zeros(0)
     f_pred = np.concatenate([np.ravel(a.calc.results["forces"]) for a in predicted]) if predicted else np.zeros(0)
     stressed = [i for i, a in enumerate(reference) if has_stress(a)]
-    s_ref = np.concatenate([reference[i].calc.results["stress"] for i in stressed]) * _EV_PER_A3_IN_GPA if stressed else np.zeros(0)
-    s_pred = np.concatenate([predicted[i].calc.results["stress"] for i in stressed]) * _EV_PER_A3_IN_GPA if stressed else np.zeros(0)
+    s_ref = np.concatenate([reference[i].calc.results["stress"] for i in stressed]) * EV_PER_A3_TO_GPA if stressed else np.zeros(0)
+    s_pred = np.concatenate([predicted[i].calc.results["stress"] for i in stressed]) * EV_PER_A3_TO_GPA if stressed else np.zeros(0)
     return ParityData(e_ref, e_pred, f_ref, f_pred, s_ref, s_pred)
 
 

@@ -89,6 +89,7 @@ from sselab.atomistic.engine.potentials import LammpsPotential, lammps_potential
 from sselab.atomistic.md.ase_md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
 from sselab.atomistic.md.deformation import UniaxialTension
 from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield, parse_kspace
+from sselab.constants import EV_PER_A3_TO_GPA
 from sselab.errors import InputError, SetupError, SSELabError
 from sselab.validation import require_count, require_finite
 
@@ -119,7 +120,6 @@ POLARISATION_CATASTROPHE_A = 0.4
 RUNAWAY_TEMPERATURE_FACTOR = 3.0
 _PROGRESS_STEPS = 200
 _BAR_PER_GPA = 1.0e4
-_GPA_PER_EV_PER_A3 = 160.21766208
 #: characters LAMMPS' input parser reads specially (comment, variable, continuation, quotes, style separators)
 #: or that file commands expand (``*`` → timestep, ``%`` → one file per processor): no path sent to LAMMPS holds one
 _LAMMPS_SPECIAL = frozenset("#$&'\"*%!{}[]();|<>`\\")
@@ -490,7 +490,7 @@ class _Frames:
         frame.info["step"] = int(step)
         frame.info["target_temperature_K"] = self.target_temperature_K
         # the stress tensor (virial and kinetic parts) in ASE's frame and sign (tension positive), eV/Å³
-        stress = -self.prism.tensor2_to_ase(pressure_tensor) / _BAR_PER_GPA / _GPA_PER_EV_PER_A3
+        stress = -self.prism.tensor2_to_ase(pressure_tensor) / _BAR_PER_GPA / EV_PER_A3_TO_GPA
         frame.calc = SinglePointCalculator(frame, energy=potential, stress=stress[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]])
         write(self.trajectory, frame, format="extxyz", append=True)
         new = not self.thermo.exists() or self.thermo.stat().st_size == 0

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 from ase import Atoms
 
+from sselab.constants import EV_PER_A3_TO_GPA
 from sselab.errors import InputError
 from sselab.validation import require_range
 
 __all__ = ["CubicElasticConstants", "cubic_elastic_constants", "strained_copy"]
 
-_EV_PER_A3_IN_GPA = 160.21766208
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def cubic_elastic_constants(atoms: Atoms, relaxed_stress: Callable[[Atoms], np.n
     stress = {}
     for index in (0, 3):
         for sign in (1, -1):
-            stress[index, sign] = np.asarray(relaxed_stress(strained_copy(atoms, index, sign * strain)), dtype=float) * _EV_PER_A3_IN_GPA
+            stress[index, sign] = np.asarray(relaxed_stress(strained_copy(atoms, index, sign * strain)), dtype=float) * EV_PER_A3_TO_GPA
     normal = (stress[0, 1] - stress[0, -1]) / (2 * strain)
     shear = (stress[3, 1] - stress[3, -1]) / (2 * strain)
     constants = CubicElasticConstants(float(normal[0]), float((normal[1] + normal[2]) / 2), float(shear[3]))
