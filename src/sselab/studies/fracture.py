@@ -94,7 +94,7 @@ class ElasticConstantsCalculation:
         return ElasticConstantsResult(
             c11_GPa=constants.C11_GPa, c12_GPa=constants.C12_GPa, c44_GPa=constants.C44_GPa, e100_GPa=constants.E100_GPa,
             e110_GPa=constants.E110_GPa, e111_GPa=constants.E111_GPa, zener_ratio=constants.zener_ratio,
-            lattice_A=[values["a_A"], values["b_A"], values["c_A"]], model=engine.spec.name if hasattr(engine, "spec") else str(calculator))
+            lattice_A=[values["a_A"], values["b_A"], values["c_A"]], model=engine.spec.name)
 
 
 @dataclass

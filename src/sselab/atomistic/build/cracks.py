@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ase import Atoms
 
-from sselab.atomistic.build.grain_boundaries import formal_charge, neutralize_by_removal
-from sselab.constants import FORMAL_CHARGES
+from sselab.atomistic.build.grain_boundaries import formal_charge, is_charge_balanced, neutralize_by_removal
 from sselab.errors import InputError
 from sselab.validation import require_positive
 
@@ -67,8 +66,7 @@ def cut_elliptical_crack(atoms: Atoms, crack: EllipticalCrack, load_axis: str = 
         removed[symbol] = removed.get(symbol, 0) + 1
     out = atoms[~inside]
     neutralized: dict[str, int] = {}
-    ionic = set(atoms.get_chemical_symbols()) <= set(FORMAL_CHARGES) and abs(formal_charge(atoms)) < 1e-9
-    if ionic and abs(formal_charge(out)) > 1e-9:
+    if is_charge_balanced(atoms) and abs(formal_charge(out)) > 1e-9:
         if not neutralize:
             raise InputError(f"the crack leaves a net formal charge of {formal_charge(out):+g} e; ask for neutralising "
                              "(Li or O nearest the crack are removed)")

@@ -39,6 +39,7 @@ from sselab.validation import require_count, require_range
 __all__ = [
     "MirrorBicrystal",
     "formal_charge",
+    "is_charge_balanced",
     "mirror_bicrystal",
     "mirror_translation",
     "neutralize_by_removal",
@@ -168,6 +169,11 @@ def formal_charge(atoms: Atoms) -> float:
     return float(sum(FORMAL_CHARGES[s] for s in symbols))
 
 
+def is_charge_balanced(atoms: Atoms) -> bool:
+    """True for an ionic cell, neutral with formal charges (False for a metal or an element without a known charge)."""
+    return set(atoms.get_chemical_symbols()) <= set(FORMAL_CHARGES) and abs(formal_charge(atoms)) < 1e-9
+
+
 def neutralize_by_removal(atoms: Atoms, distance_A: np.ndarray, cation: str = "Li", anion: str = "O") -> tuple[Atoms, dict[str, int]]:
     """Remove ``anion`` atoms while the net formal charge is negative and ``cation`` atoms while it is positive,
     nearest first by ``distance_A`` (one value per atom, e.g. the distance to a boundary). Returns the neutral
@@ -290,8 +296,7 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
     distance = np.minimum.reduce([np.abs(bicrystal.positions[:, 2] - b) for b in (0.0, length, 2 * length)])
     neutralized: dict[str, int] = {}
     # only a crystal that is neutral with formal charges (an ionic one, not a metal) is held to neutrality
-    ionic = set(atoms.get_chemical_symbols()) <= set(FORMAL_CHARGES) and abs(formal_charge(atoms)) < 1e-9
-    charge = formal_charge(bicrystal) if ionic else 0.0
+    charge = formal_charge(bicrystal) if is_charge_balanced(atoms) else 0.0
     if abs(charge) > 1e-9:
         if not neutralize:
             raise InputError(f"overlap removal left a net formal charge of {charge:+g} e; ask for neutralising "

@@ -402,7 +402,11 @@ def _tension_commands(settings: MDSettings, tension: UniaxialTension) -> list[st
     return [*fix, "fix_modify integ temp CSequ", f"fix stretch all deform 1 {tension.axis} erate {rate} remap x"]
 
 
-def _ensemble_commands(settings: MDSettings, tension: UniaxialTension | None = None) -> list[str]:
+def _ensemble_commands(settings: MDSettings, tension: UniaxialTension | None = None, pulling: bool = False) -> list[str]:
+    """Timestep and integrator: the ensemble of ``settings``; with ``tension``, the stress-free equilibration before
+    the pull, or the pull itself when ``pulling`` (a resumed tension run)."""
+    if tension is not None and pulling:
+        return [f"timestep {_number(settings.timestep_fs / 1000.0, 'timestep')}", *_tension_commands(settings, tension)]
     t = _number(settings.temperature_K, "temperature_K")
     dt = _number(settings.timestep_fs / 1000.0, "timestep")  # metal units: ps
     tdamp = _number(settings.thermostat_damping_fs / 1000.0, "thermostat damping")
@@ -660,11 +664,10 @@ def run_lammps_md(
                 seed = require_count(settings.seed, "seed")
                 lmp.command(f"velocity all create {_number(t, 'temperature_K')} {seed} dist gaussian mom yes rot no {bias}temp CSequ")
                 lmp.command(f"velocity all scale {_number(t, 'temperature_K')} temp CSequ")
-            lmp.commands_list(_ensemble_commands(settings, tension) if resume is None or tension is None else [])
-            if resume is not None and tension is not None:
-                lmp.commands_list([f"timestep {_number(settings.timestep_fs / 1000.0, 'timestep')}", *_tension_commands(settings, tension)])
-            # a pull counts its time from production step 0 across the run's many chunks
-            span = f" start 0 stop {settings.steps}" if tension is not None else ""
+            lmp.commands_list(_ensemble_commands(settings, tension, pulling=resume is not None))
+            # once the pull runs, its time counts from production step 0 across the run's many chunks
+            pull_span = f" start 0 stop {settings.steps}" if tension is not None else ""
+            span = pull_span if resume is not None else ""
 
             dt_fs = float(settings.timestep_fs)
             frames = _Frames(lmp, atoms, layout, prism, trajectory, thermo, rank0, float(settings.temperature_K))
@@ -674,13 +677,12 @@ def run_lammps_md(
             run_time = 0.0
 
             setup_needed = False  # write_restart wraps atoms into the box and migrates them: the next run must set up again
-            started_pull = resume is not None
 
             def advance(n: int) -> None:
                 nonlocal done, run_time, setup_needed
                 tick = time.perf_counter()
                 try:
-                    lmp.command(f"run {require_count(n, 'steps')}{span if started_pull else ''} pre {'yes' if setup_needed else 'no'} post no")
+                    lmp.command(f"run {require_count(n, 'steps')}{span} pre {'yes' if setup_needed else 'no'} post no")
                     setup_needed = False
                 except Exception as error:  # LAMMPS raises its own exception type for a blown-up run
                     message = str(error).splitlines()[0]
@@ -712,7 +714,7 @@ def run_lammps_md(
                 lmp.command("reset_timestep 0")
                 if tension is not None:
                     lmp.commands_list(["unfix integ", *_tension_commands(settings, tension)])
-                    started_pull = True
+                    span = pull_span
                 lmp.command(f"run 0{span}")
                 frames.record(0, dt_fs)
                 start_step = 0
