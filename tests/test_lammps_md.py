@@ -163,6 +163,7 @@ def test_nve_conserves_energy_and_writes_unwrapped_cores(forcefield, li2o, tmp_p
     times = np.array([f.info["time_fs"] for f in frames])
     np.testing.assert_allclose(np.diff(times), dt * every)
     assert times[0] == 0.0
+    assert all(frame.info["unwrapped"] is True for frame in frames)  # what the trajectory reader trusts
     # unwrapped: no frame-to-frame jump (a wrap would move an ion by a cell length, 9.2 Å), and some
     # ions did leave the [0, L) box while others stayed, so the test would see a wrap
     positions = np.array([f.positions for f in frames])

@@ -185,6 +185,20 @@ def test_frames_too_far_apart_to_unwrap_are_refused():
         trajectory_from_frames(frames_from(positions, ["Li"], cell=np.eye(3) * 10.0, dt_fs=1.0, wrap=False), ["Li"])
 
 
+def test_frames_marked_unwrapped_keep_long_jumps_and_are_not_mixed_with_unmarked_ones():
+    positions = np.zeros((3, 2, 3))  # a Li and a resting O (the framework whose drift is removed)
+    positions[1, 0, 0] = 4.5  # 0.45 of a 10 Å cell: a fast ion between frames of an unwrapped run
+    positions[2, 0, 0] = 9.5
+    frames = list(frames_from(positions, ["Li", "O"], cell=np.eye(3) * 10.0, dt_fs=1.0, wrap=False))
+    for frame in frames:
+        frame.info["unwrapped"] = True
+    trajectory = trajectory_from_frames(frames, ["Li"])
+    np.testing.assert_allclose(trajectory.displacements["Li"][:, 0, 0], [0.0, 4.5, 9.5])
+    frames[2].info.pop("unwrapped")
+    with pytest.raises(SSELabError, match="disagree on whether positions are unwrapped"):
+        trajectory_from_frames(frames, ["Li"])
+
+
 def test_arrays_and_frames_give_the_same_trajectory():
     from sselab.analysis.trajectory import trajectory_from_arrays
 

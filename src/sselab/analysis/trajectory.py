@@ -4,10 +4,14 @@ Positions are in Å and times in fs (ASE units). A trajectory file is read frame
 (``ase.io.iread``), so memory grows with frames × atoms of the species asked for, never with the
 whole system.
 
-Unwrapping (assumption: no atom moves more than a third of a cell vector between stored frames):
-the displacement between consecutive frames is taken as the minimum image in fractional
-coordinates, Δs − round(Δs), mapped back with the later frame's cell. It is applied whether the
-file is wrapped or already unwrapped (for unwrapped input it changes nothing), and works for a
+Frames that say their positions are unwrapped (``info["unwrapped"] = True``: what ``sselab md run``
+writes with either engine, LAMMPS unwrapping by image flags) are taken as they are, however far an
+atom moves between frames (a fast ion at 1200 K crosses a third of a 13 Å cell within a picosecond).
+
+Other files are unwrapped here (assumption: no atom moves more than a third of a cell vector between
+stored frames): the displacement between consecutive frames is taken as the minimum image in
+fractional coordinates, Δs − round(Δs), mapped back with the later frame's cell. It is applied whether
+the file is wrapped or already unwrapped (for unwrapped input it changes nothing), and works for a
 cell that changes in time (NPT). A displacement past the third-of-a-cell bound means the frames
 are too far apart to unwrap, which is an error rather than a silent wrong MSD.
 
@@ -36,7 +40,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
-from sselab.atomistic.md.ase_md import extxyz_frames
+from sselab.atomistic.md.ase_md import UNWRAPPED_KEY, extxyz_frames
 from sselab.atomistic.md.record import trajectory_completeness
 from sselab.errors import InputError, SSELabError
 from sselab.validation import require_count, require_finite
@@ -157,6 +161,7 @@ def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_in
     cells: list[np.ndarray] = []
     times: list[float | None] = []
     unwrapped = None
+    stored_unwrapped = False
     info: dict = {}
     for index, atoms in enumerate(frames):
         _check_finite(atoms, index * every)
@@ -176,12 +181,17 @@ def trajectory_from_frames(frames: Iterable[Atoms], species: list[str], frame_in
                 framework = np.arange(len(symbols))
             displacement_rows = {s: [] for s in species}
             unwrapped = positions.copy()
+            stored_unwrapped = atoms.info.get(UNWRAPPED_KEY) is True
             info = {k: v for k, v in atoms.info.items() if isinstance(v, (int, float, str)) and k not in TIME_KEYS}
         else:
             if atoms.get_chemical_symbols() != symbols:
                 raise InputError(f"frame {index * every} has different atoms from frame 0 ({len(atoms)} against {len(symbols)}, "
                                  "or other species): the trajectory is inconsistent")
-            if periodic:
+            if (atoms.info.get(UNWRAPPED_KEY) is True) != stored_unwrapped:
+                raise InputError(f"frame {index * every} and frame 0 disagree on whether positions are unwrapped: the file mixes runs")
+            if stored_unwrapped:
+                unwrapped = positions.copy()
+            elif periodic:
                 if not _has_cell(atoms):
                     raise SSELabError(f"frame {index} has no cell while frame 0 has one")
                 unwrapped = unwrapped + minimum_image_step(previous, positions, atoms.cell.array)

@@ -17,8 +17,8 @@ Outputs are the same for this module and :mod:`sselab.atomistic.md.lammps`, so t
 never needs to know which engine ran:
 
 * trajectory: extended XYZ, frame 0 at production time 0, one frame every ``dump_every`` steps,
-  positions unwrapped (ASE integrators never wrap), the cell, ``info["time_fs"]`` and
-  ``info["target_temperature_K"]``; frames carry momenta, so the file is also the checkpoint;
+  positions unwrapped (ASE integrators never wrap; ``info["unwrapped"] = True`` says so to the reader), the
+  cell, ``info["time_fs"]`` and ``info["target_temperature_K"]``; frames carry momenta, so the file is also the checkpoint;
 * thermo: CSV with time_fs, temperature_K, potential_energy_eV, total_energy_eV, pressure_GPa,
   volume_A3, one row per stored frame.
 
@@ -49,6 +49,8 @@ from sselab.validation import require_count, require_finite, require_positive, r
 
 ENSEMBLES = ("nvt", "npt", "nve")
 THERMOSTATS = ("nose-hoover", "langevin")
+#: frame info key: True when the positions are unwrapped (continuous across the periodic boundaries)
+UNWRAPPED_KEY = "unwrapped"
 THERMO_COLUMNS = ("time_fs", "temperature_K", "potential_energy_eV", "total_energy_eV", "pressure_GPa", "volume_A3")
 #: physical bounds of the settings (see the check_* functions)
 MAX_TEMPERATURE_K = 10_000.0
@@ -281,7 +283,7 @@ def run_ase_md(
             csv.DictWriter(handle, THERMO_COLUMNS).writerow(row)
         frame = system.copy()
         frame.calc = None
-        frame.info.update({"time_fs": time_fs, "target_temperature_K": settings.temperature_K})
+        frame.info.update({"time_fs": time_fs, "target_temperature_K": settings.temperature_K, UNWRAPPED_KEY: True})
         write(trajectory_path, frame, format="extxyz", append=True)
         if progress is not None:
             progress(step, settings.steps)

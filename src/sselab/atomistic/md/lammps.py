@@ -86,7 +86,7 @@ import numpy as np
 from ase import Atoms
 
 from sselab.atomistic.engine.potentials import LammpsPotential, lammps_potential
-from sselab.atomistic.md.ase_md import THERMO_COLUMNS, MDSettings, truncate_extxyz, truncate_thermo
+from sselab.atomistic.md.ase_md import THERMO_COLUMNS, UNWRAPPED_KEY, MDSettings, truncate_extxyz, truncate_thermo
 from sselab.atomistic.md.deformation import UniaxialTension
 from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield, parse_kspace
 from sselab.constants import EV_PER_A3_TO_GPA
@@ -493,6 +493,7 @@ class _Frames:
         frame.info["time_fs"] = time_fs
         frame.info["step"] = int(step)
         frame.info["target_temperature_K"] = self.target_temperature_K
+        frame.info[UNWRAPPED_KEY] = True
         # the stress tensor (virial and kinetic parts) in ASE's frame and sign (tension positive), eV/Å³
         stress = -self.prism.tensor2_to_ase(pressure_tensor) / _BAR_PER_GPA / EV_PER_A3_TO_GPA
         frame.calc = SinglePointCalculator(frame, energy=potential, stress=stress[[0, 1, 2, 1, 0, 0], [0, 1, 2, 2, 2, 1]])
