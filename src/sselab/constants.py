@@ -11,11 +11,12 @@ from types import MappingProxyType
 
 from scipy.constants import N_A as AVOGADRO
 from scipy.constants import R as GAS_CONSTANT  # J/(mol K)
+from scipy.constants import atomic_mass as ATOMIC_MASS_KG
 from scipy.constants import e as ELEMENTARY_CHARGE  # C
 from scipy.constants import k as BOLTZMANN  # J/K
 
 __all__ = [
-    "AVOGADRO", "BOLTZMANN", "BOLTZMANN_EV", "ELECTRON_VOLT", "ELEMENTARY_CHARGE", "EV_PER_A2_TO_J_PER_M2",
+    "AMU_PER_A3_TO_G_PER_CM3", "AVOGADRO", "BOLTZMANN", "BOLTZMANN_EV", "ELECTRON_VOLT", "ELEMENTARY_CHARGE", "EV_PER_A2_TO_J_PER_M2",
     "EV_PER_A3_TO_GPA", "FORMAL_CHARGES", "GAS_CONSTANT",
 ]
 
@@ -27,6 +28,8 @@ ELECTRON_VOLT = ELEMENTARY_CHARGE
 EV_PER_A2_TO_J_PER_M2 = ELECTRON_VOLT / 1e-20
 #: eV/Å³ → GPa (160.2…): stresses of ASE calculators in the units elastic constants are quoted in.
 EV_PER_A3_TO_GPA = ELECTRON_VOLT / 1e-30 / 1e9
+#: amu/Å³ → g/cm³ (1.6605…): mass densities of atomistic cells.
+AMU_PER_A3_TO_G_PER_CM3 = ATOMIC_MASS_KG * 1e3 / 1e-24
 
 #: Formal (oxidation-state) charges, in units of e, of the ions the seeds use. They weight Ewald
 #: rankings of configurations and the Nernst–Einstein conductivity; they are not fitted charges. S is

@@ -29,3 +29,37 @@ def plot_stress_strain(curve, properties: dict[str, Any], *, ax=None):
     ax.axhline(0, color="0.7", lw=0.6)
     ax.legend(frameon=False, fontsize=8)
     return ax
+
+
+def plot_amorphization(rdfs: dict[str, dict[str, np.ndarray]], thermo_files, *, axes=None):
+    """Left: the region's partial RDFs before (dashed) and after (solid) a melt–quench, one pair above the next;
+    right: the region's temperature through the melt and the quench (from the stages' thermo CSVs). Returns the Axes
+    pair (the figure is ``axes[0].figure``)."""
+    import csv
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.8))
+    left, right = axes
+    r = rdfs["r_A"]["r"]
+    for k, (name, g_after) in enumerate(sorted(rdfs["after"].items())):
+        shift = 4.0 * k
+        color = f"C{k}"
+        left.plot(r, shift + rdfs["before"][name], color=color, ls="--", lw=0.9)
+        left.plot(r, shift + g_after, color=color, lw=1.4, label=name)
+    left.set_xlabel("r (Å)")
+    left.set_ylabel("g(r) of the region (offset by 4 per pair)")
+    left.set_title("dashed: before, solid: after", fontsize=9)
+    left.legend(frameon=False, fontsize=8)
+    offset = 0.0
+    for path in thermo_files:
+        with open(path, newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows:
+            continue
+        t = offset + np.array([float(row["time_fs"]) for row in rows]) / 1000.0
+        right.plot(t, [float(row["temperature_K"]) for row in rows], lw=1.0, label=path.stem)
+        offset = float(t[-1])
+    right.set_xlabel("time (ps)")
+    right.set_ylabel("temperature of the region (K)")
+    right.legend(frameon=False, fontsize=8)
+    return axes

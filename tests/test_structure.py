@@ -1,0 +1,121 @@
+"""Partial RDFs, bond cut-offs and counts, crystalline order, density and bond evolution (seed 003 Fig. 4a)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase import Atoms
+
+from sselab.analysis.bonds import BondEvolution, bond_evolution, widest_gap
+from sselab.analysis.structure import count_bonds, crystalline_fraction, first_minimum, mass_density, partial_rdf
+from sselab.errors import InputError
+from sselab.studies.md import build_md_system
+
+
+@pytest.fixture(scope="module")
+def llzo() -> Atoms:
+    atoms, _ = build_md_system("llzo")
+    return atoms.repeat((2, 2, 2))  # 1536 atoms, 26 Å: room for a 6 Å RDF
+
+
+def test_first_minimum_of_a_symmetric_two_peak_g_is_halfway_between_the_peaks():
+    r = np.linspace(0.0, 6.0, 601)
+    g = np.exp(-((r - 2.0) ** 2) / 0.5) + np.exp(-((r - 4.0) ** 2) / 0.5)
+    assert first_minimum(r, g) == pytest.approx(3.0, abs=0.011)
+    noisy = g + np.random.default_rng(1).normal(0.0, 0.01, r.size)
+    assert first_minimum(r, noisy) == pytest.approx(3.0, abs=0.15)
+    sharp = np.where(np.abs(r - 2.0) < 0.02, 50.0, 0.0) + np.where(np.abs(r - 4.0) < 0.02, 50.0, 0.0)  # 0 K shells
+    assert first_minimum(r, sharp) == pytest.approx(3.0, abs=0.03)
+    with pytest.raises(InputError, match="no peak"):
+        first_minimum(r, np.zeros_like(r))
+
+
+def test_gaps_on_a_periodic_line():
+    assert widest_gap(np.array([1.0, 2.0, 3.0]), 10.0) == pytest.approx((8.0, 7.0))
+    assert widest_gap(np.array([0.5, 9.0]), 10.0) == pytest.approx((8.5, 4.75))
+
+
+def thermal(atoms: Atoms, rms_A: float = 0.1, seed: int = 0) -> Atoms:
+    """A copy with Gaussian displacements (0.1 Å rms is about LLZO's at 300 K): the RDF a run's first frame has."""
+    shaken = atoms.copy()
+    shaken.positions += np.random.default_rng(seed).normal(0.0, rms_A, shaken.positions.shape)
+    return shaken
+
+
+def test_bond_counts_of_the_crystal_are_the_ideal_coordinations_and_survive_a_small_affine_strain(llzo):
+    cutoffs = {pair: partial_rdf(thermal(llzo), pair).first_minimum_A() for pair in (("Zr", "O"), ("La", "O"))}
+    assert 2.2 < cutoffs[("Zr", "O")] < 3.5 and 2.6 < cutoffs[("La", "O")] < 3.5
+    n = {s: llzo.get_chemical_symbols().count(s) for s in ("La", "Zr")}
+    assert count_bonds(llzo, cutoffs) == {("Zr", "O"): 6 * n["Zr"], ("La", "O"): 8 * n["La"]}
+    strained = llzo.copy()
+    strained.set_cell(llzo.cell.array @ np.diag([1.0, 1.0, 1.01]), scale_atoms=True)
+    assert count_bonds(strained, cutoffs) == {("Zr", "O"): 6 * n["Zr"], ("La", "O"): 8 * n["La"]}
+    lower = np.zeros(len(llzo), dtype=bool)
+    lower[llzo.positions[:, 2] < 0.5 * llzo.cell[2, 2]] = True
+    half = count_bonds(llzo, cutoffs, lower)
+    zr_in_lower = int(np.sum(lower & (np.asarray(llzo.get_chemical_symbols()) == "Zr")))
+    assert half[("Zr", "O")] == 6 * zr_in_lower
+
+
+def test_rdf_of_an_ideal_gas_is_one_and_the_range_is_checked():
+    rng = np.random.default_rng(3)
+    gas = Atoms("Ar2000", positions=rng.random((2000, 3)) * 30.0, cell=[30.0, 30.0, 30.0], pbc=True)
+    rdf = partial_rdf(gas, ("Ar", "Ar"), r_max_A=10.0, bins=20)
+    assert np.allclose(rdf.g[5:], 1.0, atol=0.1)  # beyond 2.5 Å the bins hold enough pairs
+    with pytest.raises(InputError, match="half the cell"):
+        partial_rdf(gas, ("Ar", "Ar"), r_max_A=16.0)
+    with pytest.raises(InputError, match="no Xe atoms"):
+        partial_rdf(gas, ("Ar", "Xe"))
+
+
+def test_crystalline_fraction_tells_an_ordered_zr_sublattice_from_a_random_one(llzo):
+    rng = np.random.default_rng(0)
+    assert crystalline_fraction(llzo) == 1.0
+    thermal = llzo.copy()
+    thermal.positions += rng.normal(0.0, 0.2, thermal.positions.shape)
+    assert crystalline_fraction(thermal) == 1.0
+    scrambled = llzo.copy()
+    scrambled.positions = rng.random((len(llzo), 3)) @ llzo.cell.array
+    assert crystalline_fraction(scrambled) == 0.0
+    half = llzo.copy()  # scramble the upper half only: the lower half stays crystalline
+    upper = half.positions[:, 2] > 0.5 * half.cell[2, 2]
+    half.positions[upper] = rng.random((upper.sum(), 3)) @ np.diag([half.cell[0, 0], half.cell[1, 1], 0.5 * half.cell[2, 2]]) + [0, 0, 0.5 * half.cell[2, 2]]
+    assert crystalline_fraction(half, members=~upper) > 0.85
+    assert crystalline_fraction(half, members=upper) < 0.15
+    with pytest.raises(InputError, match="exceed the neighbours"):
+        crystalline_fraction(llzo, neighbors=8, solid_threshold=9)
+
+
+def test_slab_density_equals_the_cell_density_for_a_crystal_cut_in_whole_periods(llzo):
+    total = llzo.get_masses().sum() / llzo.get_volume() * 1.66053906660
+    period = llzo.cell[2, 2] / 2
+    assert mass_density(llzo, "z", 0.3 * period, period) == pytest.approx(total, rel=0.02)
+    assert total == pytest.approx(5.1, abs=0.3)  # cubic LLZO, measured 5.1 g/cm3
+
+
+def test_an_affine_pull_breaks_no_bond_and_a_separated_cell_opens(llzo):
+    frames = []
+    for strain in np.linspace(0.0, 0.02, 5):
+        frame = thermal(llzo)
+        frame.set_cell(llzo.cell.array @ np.diag([1.0, 1.0, 1.0 + strain]), scale_atoms=True)
+        frames.append(frame)
+    evolution = bond_evolution(frames, "z", pairs=(("Zr", "O"), ("La", "O")))
+    np.testing.assert_allclose(evolution.strain, np.linspace(0.0, 0.02, 5), atol=1e-12)
+    assert all(evolution.onset_strain(p) is None for p in evolution.counts)
+    assert all(np.all(c == c[0]) for c in evolution.counts.values())
+    # open a 6 Å gap: lengthen the cell without moving the atoms
+    opened = frames[-1].copy()
+    opened.set_cell(frames[-1].cell.array + np.diag([0.0, 0.0, 6.0]), scale_atoms=False)
+    evolution = bond_evolution([*frames, opened], "z", pairs=(("Zr", "O"),), crack_axis="y")
+    assert evolution.opening_A[-1] > evolution.opening_A[0] + 5.9
+    assert evolution.cracked_length_A[-1] == pytest.approx(opened.cell[1, 1]) and evolution.cracked_length_A[0] == 0.0
+    assert evolution.onset_strain("Zr-O") == evolution.strain[-1]  # the bonds across the opened plane broke
+
+
+def test_onset_is_where_the_loss_stays_past_the_threshold():
+    strain = np.linspace(0.0, 0.1, 11)
+    counts = np.array([100, 100, 97, 100, 99, 97, 96, 90, 80, 60, 50])  # a dip at 2 % that recovers
+    evolution = BondEvolution(strain=strain, counts={"Zr-O": counts}, cutoffs_A={"Zr-O": 2.6}, opening_A=np.zeros(11),
+                              opening_center_A=np.zeros(11), cracked_length_A=None, threshold=0.02, region=None)
+    assert evolution.onset_strain("Zr-O") == pytest.approx(0.05)
+    assert evolution.to_dict()["bonds_left_at_end"]["Zr-O"] == pytest.approx(0.5)
