@@ -33,9 +33,15 @@ def test_toughness_json_keys_and_values(capsys):
     (["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--strain-rate", "5e8 K"], "strain-rate"),
     (["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--max-strain", "1.5"], "maximum strain"),
     (["fracture", "tensile", "li2o", "--forcefield", "llzo_fit", "--crack", "30,2"], "larger than the cell"),
+    (["gb", "amorphize", "llzo", "--forcefield", "llzo_fit", "--melt-temperature", "300 K"], "must exceed the final"),
+    (["gb", "amorphize", "llzo", "--forcefield", "llzo_fit", "--quench-rate", "0"], "quench rate"),
+    (["gb", "amorphize", "llzo", "--forcefield", "llzo_fit", "--center", "40", "--width", "5"], "outside the cell"),
+    (["gb", "amorphize", "llzo", "--forcefield", "llzo_fit", "--center", "4"], "both its centre and its width"),
+    (["gb", "amorphize", "llzo", "--forcefield", "llzo_fit", "--melt-time", "5 K"], "melt-time"),
 ])
 def test_bad_mechanics_input_is_one_line_and_status_2(argv, match, capsys, tmp_path):
-    code, out, err = run_cli([*argv, *(["--out", str(tmp_path / "run")] if argv[0] != "fracture" or argv[1] == "tensile" else [])], capsys)
+    needs_out = argv[0] != "fracture" or argv[1] == "tensile"
+    code, out, err = run_cli([*argv, *(["--out", str(tmp_path / "run")] if needs_out else [])], capsys)
     assert code == 2 and match in err and len(err.strip().splitlines()) == 1, err
 
 
@@ -76,3 +82,31 @@ def test_elastic_constants_of_a_force_field_obey_the_identity(capsys, tmp_path):
     assert values["e110_from_identity_GPa"] == pytest.approx(values["e110_GPa"], rel=1e-12)
     # a fluorite cell loaded along x: its lattice stays cubic under the fit's relaxation
     assert max(values["lattice_A"]) - min(values["lattice_A"]) < 1e-3
+
+
+def test_bonds_of_an_affine_pull_hold_and_bad_input_is_refused(capsys, tmp_path):
+    import numpy as np
+    from ase.io import write
+
+    from sselab.studies.md import build_md_system
+
+    llzo = build_md_system("llzo")[0].repeat((2, 2, 2))
+    llzo.positions += np.random.default_rng(0).normal(0.0, 0.1, llzo.positions.shape)  # a thermal first frame
+    frames = []
+    for strain in (0.0, 0.01, 0.02):
+        frame = llzo.copy()
+        frame.set_cell(llzo.cell.array @ np.diag([1.0, 1.0, 1.0 + strain]), scale_atoms=True)
+        frames.append(frame)
+    write(tmp_path / "pull.extxyz", frames, format="extxyz")
+    code, out, _ = run_cli(["fracture", "bonds", str(tmp_path / "pull.extxyz"), "--region", "13,10", "--crack-axis", "y",
+                            "--out", str(tmp_path / "bonds"), "--json"], capsys)
+    values = json.loads(out)
+    assert code == 0 and values["onset_strain"] == {"Li-O": None, "La-O": None, "Zr-O": None}
+    assert values["bonds_left_at_end"]["Zr-O"] == 1.0 and values["final_cracked_length_A"] == 0.0
+    assert (tmp_path / "bonds" / "bonds.csv").is_file() and (tmp_path / "bonds" / "bonds.png").is_file()
+    for argv, match in ((["--region", "13"], "CENTRE,WIDTH"), (["--threshold", "1.5"], "threshold"), (["--crack-axis", "z"], "differ")):
+        code, _, err = run_cli(["fracture", "bonds", str(tmp_path / "pull.extxyz"), *argv, "--out", str(tmp_path / "b2"), "--overwrite"],
+                               capsys)
+        assert code == 2 and match in err and len(err.strip().splitlines()) == 1, err
+    code, _, err = run_cli(["fracture", "bonds", str(tmp_path / "none.extxyz"), "--out", str(tmp_path / "b3")], capsys)
+    assert code == 2 and "does not exist" in err

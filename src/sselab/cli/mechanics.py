@@ -169,3 +169,84 @@ def gb_build_command(
     if r["translation_fractional"] is not None:
         rows.append(("mirror = translation by", "(" + ", ".join(f"{v:+.4f}" for v in r["translation_fractional"]) + ") of the input cell"))
     emit(run.summary, json_output, f"Mirror bicrystal ({plane}) through {element}", rows, [f"structure: {run.summary['structure_file']}"])
+
+
+@gb_app.command("amorphize")
+def gb_amorphize_command(
+    structure: StructureArg,
+    forcefield: Annotated[str, typer.Option("--forcefield", help="A rigid-ion force field or LAMMPS potential (llzo_fit for LLZO).")],
+    center: Annotated[float | None, typer.Option("--center", help="Centre of the slab to melt along --axis, Å (omit with --width to melt the whole cell).")] = None,
+    width: Annotated[float | None, typer.Option("--width", help="Width of the slab to melt, Å (seed 003: 15).")] = None,
+    axis: Annotated[str, typer.Option("--axis", help="Normal of the slab: x, y or z.")] = "z",
+    melt_temperature: Annotated[str, typer.Option("--melt-temperature", help="Melt temperature (seed 003: 3000 K).")] = "3000 K",
+    melt_time: Annotated[str, typer.Option("--melt-time", help="Time at the melt temperature (seed 003: 50 ps).")] = "50 ps",
+    final_temperature: Annotated[str, typer.Option("--final-temperature", help="Temperature the quench ends at.")] = "300 K",
+    quench_rate: Annotated[float, typer.Option("--quench-rate", help="Cooling rate in K/ps (seed 003 prints none).")] = 10.0,
+    frame_time: Annotated[str, typer.Option("--frame-time", help="Time between stored frames.")] = "1 ps",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the velocities.")] = 1,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run in --out from its checkpoints.")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Run directory.")] = Path("runs/gb-amorphize"),
+    json_output: JsonOption = False,
+) -> None:
+    """Melt a slab around a boundary (the rest held) or the whole cell, quench it, and report density, RDFs and order."""
+    from sselab.studies.amorphization import MeltQuench
+    from sselab.units import parse_quantity
+
+    study = MeltQuench(
+        melt_temperature_K=parse_quantity(melt_temperature, "temperature", "--melt-temperature"),
+        melt_ps=parse_quantity(melt_time, "time", "--melt-time") * 1e12,
+        final_temperature_K=parse_quantity(final_temperature, "temperature", "--final-temperature"),
+        quench_rate_K_per_ps=quench_rate, center_A=center, width_A=width, axis=axis,
+        frame_ps=parse_quantity(frame_time, "time", "--frame-time") * 1e12, seed=seed)
+    total = sum(study.stage_settings(s).steps for s in ("melt", "quench"))
+    with progress_bar(total, "melt-quench", not json_output) as advance:
+        last = [0]
+
+        def report(done: int, _total: int) -> None:
+            advance(steps=done - last[0])
+            last[0] = done
+
+        result = study.run(structure, forcefield, out, resume=resume, progress=report)
+    s = result.summary
+    order = s["crystalline_fraction"]
+    rows = [("region atoms", str(s["region"]["atoms"])),
+            ("density (g/cm^3)", f"{s['density_g_per_cm3']['before']:.2f} -> {s['density_g_per_cm3']['after']:.2f}"),
+            (f"crystalline fraction ({','.join(s['order_species'])})", f"{order['region_before']:.2f} -> {order['region_after']:.2f}"
+             + (f" (held part {order['held_after']:.2f})" if "held_after" in order else "")),
+            *((f"{pair} coordination", f"{s['coordination']['before'][pair]:.2f} -> {v:.2f}") for pair, v in s["coordination"]["after"].items())]
+    emit(s, json_output, "Melt-quench", rows, [f"structure: {s['structure_file']}", f"run directory: {out}"])
+
+
+@fracture_app.command("bonds")
+def fracture_bonds_command(
+    trajectory: Annotated[Path, typer.Argument(help="Trajectory of a pull (trajectory.extxyz of 'sselab fracture tensile').")],
+    axis: Annotated[str, typer.Option("--axis", help="Load axis: x, y or z.")] = "z",
+    region: Annotated[str | None, typer.Option("--region", help="'CENTRE,WIDTH' in Å along the load axis in the first frame: only bonds of atoms there count.")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", help="Fractional bond loss that marks the onset (kept to the end).")] = 0.02,
+    crack_axis: Annotated[str | None, typer.Option("--crack-axis", help="Axis the crack runs along: report the cracked length.")] = None,
+    every: Annotated[int, typer.Option("--every", help="Read every n-th frame.")] = 1,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Li-O, La-O, Zr-O bond counts vs strain (cut-offs at each RDF's first minimum), onset strains and crack opening."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.fracture import BondAnalysis
+
+    centre_width = None
+    if region is not None:
+        try:
+            centre_width = tuple(float(v) for v in region.split(","))
+        except ValueError:
+            centre_width = ()
+        if len(centre_width) != 2:
+            raise InputError(f"--region takes 'CENTRE,WIDTH' in Å, got {region!r}")
+    analysis = BondAnalysis(axis=axis, region=centre_width, threshold=threshold, crack_axis=crack_axis, every=every)
+    run = RunDirectory.open(out, "fracture bonds", {"trajectory": str(trajectory), "axis": axis, "region": region}, overwrite=overwrite)
+    result = analysis.run(trajectory)
+    run = result.write(run)
+    values = result.to_dict()
+    rows = [*((f"{pair} cut-off (Å)", f"{cut:.2f}") for pair, cut in values["cutoffs_A"].items()),
+            *((f"{pair} onset strain", "none" if v is None else f"{100 * v:.1f} %") for pair, v in values["onset_strain"].items()),
+            ("widest opening (Å)", f"{values['max_opening_A']:.1f}")]
+    emit(run.summary, json_output, f"Bonds along the pull ({trajectory.name})", rows, [f"run directory: {run.path}"])

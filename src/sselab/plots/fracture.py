@@ -63,3 +63,21 @@ def plot_amorphization(rdfs: dict[str, dict[str, np.ndarray]], thermo_files, *, 
     right.set_ylabel("temperature of the region (K)")
     right.legend(frameon=False, fontsize=8)
     return axes
+
+
+def plot_bond_evolution(evolution, *, ax=None):
+    """Bonds left (% of the first frame's) against strain (%) per pair, onsets marked; returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.8))
+    strain = 100 * np.asarray(evolution.strain)
+    for k, pair in enumerate(evolution.counts):
+        color = f"C{k}"
+        ax.plot(strain, 100 * evolution.relative(pair), color=color, lw=1.3, label=pair)
+        onset = evolution.onset_strain(pair)
+        if onset is not None:
+            ax.axvline(100 * onset, color=color, ls=":", lw=1.0)
+    ax.axhline(100 * (1 - evolution.threshold), color="0.6", lw=0.6, ls="--")
+    ax.set_xlabel("engineering strain (%)")
+    ax.set_ylabel("bonds left (% of the first frame)")
+    ax.legend(frameon=False, fontsize=8, title="dotted: onset", title_fontsize=8)
+    return ax

@@ -8,6 +8,7 @@
 * :class:`TensileTest` — uniaxial tension in LAMMPS at a constant engineering strain rate
   (:mod:`sselab.atomistic.md.deformation`), optionally with an elliptical crack, resumable from its
   checkpoint; analysed by :mod:`sselab.analysis.tensile`.
+* :class:`BondAnalysis` — bond counts, onset strains and crack opening along a pull (:mod:`sselab.analysis.bonds`).
 * :func:`toughness` — K ↔ G (:mod:`sselab.continuum.toughness`).
 """
 
@@ -29,6 +30,8 @@ from sselab.validation import require_count, require_range
 
 __all__ = [
     "BicrystalBuild",
+    "BondAnalysis",
+    "BondResult",
     "BicrystalResult",
     "ElasticConstantsCalculation",
     "ElasticConstantsResult",
@@ -282,3 +285,61 @@ def toughness(*, g_c_J_per_m2: float | None = None, k_ic_Pa_sqrt_m: float | None
         k, g = k_ic_Pa_sqrt_m, energy_release_rate(k_ic_Pa_sqrt_m, youngs_modulus_Pa, poisson_ratio, plane)
     return {"k_ic_MPa_sqrt_m": k / 1e6, "g_c_J_per_m2": g, "effective_modulus_GPa": effective_modulus(youngs_modulus_Pa, poisson_ratio, plane) / 1e9,
             "plane": plane}
+
+
+@dataclass
+class BondResult:
+    """A :class:`~sselab.analysis.bonds.BondEvolution` and the trajectory it came from."""
+
+    evolution: Any
+    trajectory: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.evolution.to_dict(), "trajectory": self.trajectory}
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        from sselab.plots.fracture import plot_bond_evolution
+
+        run = RunDirectory.open(run_dir, "fracture bonds", {"trajectory": self.trajectory})
+        e = self.evolution
+        target = run.path / "bonds.csv"
+        with target.open("w", newline="") as handle:
+            out = csv.writer(handle)
+            pairs = list(e.counts)
+            out.writerow(["strain", *pairs, "opening_A", "opening_center_A", *(["cracked_length_A"] if e.cracked_length_A is not None else [])])
+            for k in range(e.strain.size):
+                out.writerow([repr(float(e.strain[k])), *(int(e.counts[p][k]) for p in pairs), repr(float(e.opening_A[k])),
+                              repr(float(e.opening_center_A[k])), *([repr(float(e.cracked_length_A[k]))] if e.cracked_length_A is not None else [])])
+        run.files.append(target.name)
+        run.save_figure("bonds", plot_bond_evolution(e).figure)
+        run.finish(self.to_dict())
+        return run
+
+
+@dataclass(frozen=True)
+class BondAnalysis:
+    """Seed 003 Fig. 4a on a pull's trajectory: see :func:`sselab.analysis.bonds.bond_evolution` for the settings."""
+
+    axis: str = "z"
+    region: tuple[float, float] | None = None
+    threshold: float = 0.02
+    crack_axis: str | None = None
+    every: int = 1
+
+    def run(self, trajectory: str | Path) -> BondResult:
+        from ase.io import iread
+
+        from sselab.analysis.bonds import bond_evolution
+
+        path = Path(trajectory)
+        if not path.is_file():
+            raise InputError(f"trajectory {path} does not exist")
+        require_count(self.every, "--every", low=1)
+        try:
+            frames = iread(str(path), index=f"::{self.every}")
+            evolution = bond_evolution(frames, self.axis, region=self.region, threshold=self.threshold, crack_axis=self.crack_axis)
+        except InputError:
+            raise
+        except Exception as error:  # ASE's readers raise many kinds
+            raise InputError(f"cannot read trajectory {path} ({type(error).__name__}: {' '.join(str(error).split())[:160]})") from None
+        return BondResult(evolution=evolution, trajectory=str(path))
