@@ -183,6 +183,7 @@ def gb_amorphize_command(
     final_temperature: Annotated[str, typer.Option("--final-temperature", help="Temperature the quench ends at.")] = "300 K",
     quench_rate: Annotated[float, typer.Option("--quench-rate", help="Cooling rate in K/ps (seed 003 prints none).")] = 10.0,
     frame_time: Annotated[str, typer.Option("--frame-time", help="Time between stored frames.")] = "1 ps",
+    normal_barostat: Annotated[bool, typer.Option("--normal-barostat", help="Relax the stress normal to the slab (only for a cell equilibrated at the final temperature: the held atoms' stress counts).")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the velocities.")] = 1,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run in --out from its checkpoints.")] = False,
     out: Annotated[Path, typer.Option("--out", help="Run directory.")] = Path("runs/gb-amorphize"),
@@ -197,7 +198,7 @@ def gb_amorphize_command(
         melt_ps=parse_quantity(melt_time, "time", "--melt-time") * 1e12,
         final_temperature_K=parse_quantity(final_temperature, "temperature", "--final-temperature"),
         quench_rate_K_per_ps=quench_rate, center_A=center, width_A=width, axis=axis,
-        frame_ps=parse_quantity(frame_time, "time", "--frame-time") * 1e12, seed=seed)
+        frame_ps=parse_quantity(frame_time, "time", "--frame-time") * 1e12, seed=seed, normal_barostat=normal_barostat)
     total = sum(study.stage_settings(s).steps for s in ("melt", "quench"))
     with progress_bar(total, "melt-quench", not json_output) as advance:
         last = [0]

@@ -8,7 +8,8 @@ with final = start; a quench at q K/ps from T₁ to T₀ is (T₁ − T₀)/q ps
 Pressure: with ``pressure_axis`` = x, y or z, a Berendsen barostat (LAMMPS ``fix press/berendsen``, bulk modulus
 ``BULK_MODULUS_BAR``) drives the stress along that axis to zero by changing the cell length and moving only the mobile
 atoms with it (``dilate partial``): the melt expands along the boundary normal while the held crystal keeps its
-lattice. "iso" scales all three axes (a whole-cell melt); None keeps the cell. The held atoms should lie in one
+lattice. The stress it drives to zero is the whole cell's, the held atoms' frozen virial included: a held part that is
+not at its own zero stress pushes the cell without end (the study therefore keeps the cell fixed by default). "iso" scales all three axes (a whole-cell melt); None keeps the cell. The held atoms should lie in one
 contiguous slab away from the cell's faces along ``pressure_axis`` (the melt straddling the faces), because a longer
 cell moves a held atom's periodic images apart; :class:`sselab.studies.amorphization.MeltQuench` centres the cell so.
 The pressure and temperature LAMMPS reports count the mobile atoms' kinetic energy only (the held ones have none).
