@@ -84,3 +84,22 @@ def test_a_whole_cell_melt_quench_loses_the_zr_order_and_resumes_without_rerunni
     assert result.summary["coordination"]["before"]["Zr-O"] == pytest.approx(6.0)
     again = study.run("llzo", "llzo_fit", tmp_path / "mq", resume=True)  # both stages complete: analysis only
     np.testing.assert_allclose(again.atoms.positions, result.atoms.positions)
+
+
+def test_a_region_without_the_analysed_species_is_refused_before_any_md(llzo, tmp_path):
+    with pytest.raises(InputError, match="no Ti atoms in the region"):
+        MeltQuench(center_A=3.0, width_A=6.0, order_species=("Ti",)).run(llzo, "llzo_fit", tmp_path / "mq")
+    assert not (tmp_path / "mq" / "melt.extxyz").exists()
+
+
+def test_a_slab_melt_quench_holds_the_rest_keeps_the_cell_and_cuts_bonds_at_the_regions_minima(llzo, tmp_path):
+    study = MeltQuench(melt_ps=1.0, quench_rate_K_per_ps=2700.0, center_A=2.0, width_A=6.0, frame_ps=0.5)
+    result = study.run(llzo, "llzo_fit", tmp_path / "slab")
+    members, _ = study.region(llzo)
+    np.testing.assert_allclose(result.atoms.positions[~members], llzo.positions[~members], atol=1e-6)  # held, shifted back
+    assert np.sqrt(np.mean(np.sum((result.atoms.positions[members] - llzo.positions[members]) ** 2, axis=1))) > 0.3
+    np.testing.assert_allclose(result.atoms.cell.array, llzo.cell.array, atol=1e-9)
+    summary = result.summary
+    assert summary["density_g_per_cm3"]["after"] is None  # a fixed cell: the band's volume cannot change
+    assert summary["crystalline_fraction"]["held_after"] == 1.0
+    assert 1.9 < summary["cutoffs_A"]["Zr-O"] < 3.5 and 2.0 < summary["cutoffs_A"]["Li-O"] < 3.5

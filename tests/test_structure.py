@@ -119,3 +119,61 @@ def test_onset_is_where_the_loss_stays_past_the_threshold():
                               opening_center_A=np.zeros(11), cracked_length_A=None, threshold=0.02, region=None)
     assert evolution.onset_strain("Zr-O") == pytest.approx(0.05)
     assert evolution.to_dict()["bonds_left_at_end"]["Zr-O"] == pytest.approx(0.5)
+
+
+def test_steepest_loss_is_where_the_count_falls_fastest_and_none_for_a_flat_count():
+    strain = np.linspace(0.0, 0.1, 11)
+    counts = np.array([100, 100, 97, 100, 99, 97, 96, 90, 80, 60, 50])
+    evolution = BondEvolution(strain=strain, counts={"Zr-O": counts, "La-O": np.full(11, 40)}, cutoffs_A={"Zr-O": 2.6, "La-O": 3.2},
+                              opening_A=np.zeros(11), opening_center_A=np.zeros(11), cracked_length_A=None, threshold=0.02,
+                              region=None, smoothing_frames=1)
+    assert evolution.steepest_drop_strain("Zr-O") == pytest.approx(0.085)  # 80 -> 60 between 8 and 9 %
+    assert evolution.steepest_drop_strain("La-O") is None
+    smoothed = BondEvolution(**{**evolution.__dict__, "smoothing_frames": 3})
+    assert 0.07 <= smoothed.steepest_drop_strain("Zr-O") <= 0.09  # a 3-frame mean moves it by less than a frame
+
+
+def test_same_species_bonds_in_a_region_are_counted_once_as_an_independent_neighbour_list_does(llzo):
+    from ase.neighborlist import neighbor_list
+
+    cell = build_md_system("llzo")[0]
+    lower = cell.positions[:, 2] < 0.5 * cell.cell[2, 2]
+    i, j = neighbor_list("ij", cell, {("O", "O"): 3.0})
+    oxygen = np.asarray(cell.get_chemical_symbols()) == "O"
+    both = oxygen[i] & oxygen[j] & (i < j)
+    assert count_bonds(cell, {("O", "O"): 3.0}) == {("O", "O"): int(both.sum())}
+    assert count_bonds(cell, {("O", "O"): 3.0}, lower) == {("O", "O"): int(np.sum(both & (lower[i] | lower[j])))}
+    assert count_bonds(cell, {("O", "O"): 3.0}, np.ones(len(cell), dtype=bool)) == count_bonds(cell, {("O", "O"): 3.0})
+
+
+def test_rdf_averages_frames_of_different_volume_and_is_the_same_in_a_sheared_basis():
+    rng = np.random.default_rng(5)
+    frames = [Atoms("Ar2000", positions=rng.random((2000, 3)) * side, cell=[side] * 3, pbc=True) for side in (30.0, 40.0)]
+    rdf = partial_rdf(frames, ("Ar", "Ar"), r_max_A=10.0, bins=20)
+    assert rdf.frames == 2 and np.allclose(rdf.g[5:], 1.0, atol=0.1)
+    crystal = thermal(build_md_system("llzo")[0])
+    sheared = crystal.copy()  # the same lattice in the basis (a1, a1 + a2, a3): a triclinic cell
+    sheared.set_cell([crystal.cell[0], crystal.cell[0] + crystal.cell[1], crystal.cell[2]], scale_atoms=False)
+    sheared.wrap()
+    straight, skew = (partial_rdf(a, ("Zr", "O"), r_max_A=4.5, bins=90) for a in (crystal, sheared))
+    np.testing.assert_allclose(skew.g, straight.g, atol=1e-6)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda a: partial_rdf(a, ("Zr", "Qq")), "not an element"),
+    (lambda a: partial_rdf(a, ("Zr",)), "two element symbols"),
+    (lambda a: count_bonds(a, {("Zr", "O"): 2.6}, np.arange(len(a)) < 3), None),
+    (lambda a: count_bonds(a, {("Zr", "O"): 2.6}, np.arange(10)), "boolean"),
+    (lambda a: count_bonds(a, {("Zr", "O"): 2.6}, np.ones(10, dtype=bool)), "shape"),
+    (lambda a: first_minimum(np.linspace(6.0, 0.0, 50), np.ones(50)), "increasing"),
+    (lambda a: bond_evolution([a], "z", region=(np.nan, 5.0)), "finite"),
+    (lambda a: bond_evolution([a], "z", region=(1.0,)), "centre, width"),
+    (lambda a: bond_evolution([a], "z", pairs=(("Zr", "O"),), region=(1.0, 0.01)), "no Zr-O bonds in the region"),
+])
+def test_bad_structure_analysis_input_is_refused_in_one_line(call, message):
+    cell = build_md_system("llzo")[0]
+    if message is None:
+        assert call(cell)[("Zr", "O")] >= 0  # a boolean mask of the right length is accepted
+        return
+    with pytest.raises(InputError, match=message):
+        call(cell)

@@ -6,7 +6,11 @@ For every frame of a pull along ``axis`` (strain ε = L/L₀ − 1 from the cell
   partial RDF in frame 0 (seed 003: "a bond is considered broken when the interatomic distance exceeds this
   threshold"), counted for the A atoms of a region chosen in frame 0 (or all), so that the same atoms are followed;
 * the onset strain of each pair: the first strain from which the count stays below (1 − ``threshold``) of its
-  frame-0 value to the end of the run (a dip that recovers is thermal noise, not breaking);
+  frame-0 value to the end of the run (a dip that recovers is thermal noise, not breaking). Elastic stretching also
+  pushes bonds past a fixed cut-off, so this onset can come before any rupture: it marks sustained bond loss;
+* the steepest-drop strain of each pair: the midpoint of the frame interval over which the relative count falls most
+  (after a running mean over ``smoothing_frames`` frames) — where bonds are lost fastest, the rupture signal when
+  the cell breaks;
 * the opening: the widest atom-free slab normal to the load (Å) and its centre along the axis — zero until a crack
   crosses the whole section, then the crack's opening and where it runs;
 * with ``crack_axis``, the cracked length: the cell is cut into columns ``column_A`` wide along ``crack_axis``, and a
@@ -27,7 +31,7 @@ from ase import Atoms
 
 from sselab.analysis.structure import BOND_PAIRS, count_bonds, partial_rdf, slab_members
 from sselab.errors import InputError
-from sselab.validation import require_range
+from sselab.validation import require_count, require_range
 
 __all__ = ["BondEvolution", "bond_evolution", "widest_gap"]
 
@@ -56,6 +60,7 @@ class BondEvolution:
     cracked_length_A: np.ndarray | None
     threshold: float
     region: dict | None
+    smoothing_frames: int = 5
 
     def relative(self, pair: str) -> np.ndarray:
         counts = self.counts[pair]
@@ -70,10 +75,25 @@ class BondEvolution:
         first = 0 if stays.size == 0 else int(stays[-1]) + 1
         return float(self.strain[first])
 
+    def steepest_drop_strain(self, pair: str) -> float | None:
+        """Midpoint strain of the steepest fall of the smoothed relative count; None when it never falls."""
+        relative = self.relative(pair)
+        width = min(self.smoothing_frames, relative.size)
+        smooth = np.convolve(relative, np.ones(width) / width, mode="valid")
+        if smooth.size < 2:
+            return None
+        drops = -np.diff(smooth)
+        k = int(np.argmax(drops))
+        if not drops[k] > 0:
+            return None
+        offset = (width - 1) / 2  # a "valid" running mean's entry m is centred on frame m + offset
+        return float(np.interp(k + offset + 0.5, np.arange(self.strain.size), self.strain))
+
     def to_dict(self) -> dict:
         return {
             "cutoffs_A": dict(self.cutoffs_A),
             "onset_strain": {pair: self.onset_strain(pair) for pair in self.counts},
+            "steepest_drop_strain": {pair: self.steepest_drop_strain(pair) for pair in self.counts},
             "threshold": self.threshold,
             "bonds_at_start": {pair: int(c[0]) for pair, c in self.counts.items()},
             "bonds_left_at_end": {pair: float(self.relative(pair)[-1]) for pair in self.counts},
@@ -106,6 +126,7 @@ def bond_evolution(
     crack_axis: str | None = None,
     column_A: float = 4.0,
     gap_threshold_A: float = 4.0,
+    smoothing_frames: int = 5,
 ) -> BondEvolution:
     """Follow bonds and openings through ``frames`` of a pull along ``axis`` (module docstring).
 
@@ -113,6 +134,7 @@ def bond_evolution(
     0 selects the A atoms whose bonds count.
     """
     k = _axis(axis)
+    require_count(smoothing_frames, "frames of the running mean", low=1)
     require_range(threshold, "bond-loss threshold", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     if crack_axis is not None:
         if _axis(crack_axis) == k:
@@ -133,9 +155,9 @@ def bond_evolution(
     members = None
     region_record = None
     if region is not None:
-        center, width = region
+        center, width = _checked_region(region)
         members = slab_members(first, axis, center, width)
-        region_record = {"axis": axis, "center_A": float(center), "width_A": float(width), "atoms": int(members.sum())}
+        region_record = {"axis": axis, "center_A": center, "width_A": width, "atoms": int(members.sum())}
     length0 = float(first.cell.array[k, k])
     strain, openings, centers, cracked = [], [], [], []
     counts: dict[str, list[int]] = {_pair_name(p): [] for p in pairs}
@@ -146,6 +168,9 @@ def bond_evolution(
         length = float(atoms.cell.array[k, k])
         strain.append(length / length0 - 1.0)
         for pair, n in count_bonds(atoms, {tuple(p): cutoffs[tuple(p)] for p in pairs}, members).items():
+            if n == 0 and len(strain) == 1:
+                where = "in the region" if region is not None else "in the first frame"
+                raise InputError(f"no {_pair_name(pair)} bonds {where} (cut-off {cutoffs[pair]:.2f} Å): nothing to follow")
             counts[_pair_name(pair)].append(n)
         gap, center = widest_gap(atoms.positions[:, k], length)
         openings.append(gap)
@@ -156,7 +181,19 @@ def bond_evolution(
         strain=np.asarray(strain), counts={p: np.asarray(c) for p, c in counts.items()},
         cutoffs_A={_pair_name(p): float(cutoffs[tuple(p)]) for p in pairs},
         opening_A=np.asarray(openings), opening_center_A=np.asarray(centers),
-        cracked_length_A=np.asarray(cracked) if crack_axis is not None else None, threshold=threshold, region=region_record)
+        cracked_length_A=np.asarray(cracked) if crack_axis is not None else None, threshold=threshold, region=region_record,
+        smoothing_frames=smoothing_frames)
+
+
+def _checked_region(region: Sequence[float]) -> tuple[float, float]:
+    """(centre, width) in Å as two finite numbers, or InputError."""
+    try:
+        center, width = (float(v) for v in region)
+    except (TypeError, ValueError):
+        raise InputError(f"a region is (centre, width) in Å, got {region!r}") from None
+    if not (np.isfinite(center) and np.isfinite(width)):
+        raise InputError(f"a region's centre and width must be finite numbers, got {region!r}")
+    return center, width
 
 
 def _cracked_length(atoms: Atoms, load: int, along: int, column_A: float, gap_threshold_A: float) -> float:

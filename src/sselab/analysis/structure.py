@@ -23,7 +23,7 @@ builds the full N×N distance matrix (800 MB for 10⁴ atoms).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +40,7 @@ __all__ = [
     "crystalline_fraction",
     "first_minimum",
     "mass_density",
+    "member_mask",
     "partial_rdf",
     "slab_members",
 ]
@@ -78,6 +79,28 @@ def _freud_box_and_points(atoms: Atoms, indices: np.ndarray):
     return box, box.wrap(np.ascontiguousarray(points, dtype=np.float32))
 
 
+def _checked_pair(pair: Sequence[str]) -> tuple[str, str]:
+    """``pair`` as two element symbols, or InputError."""
+    from ase.data import atomic_numbers
+
+    if isinstance(pair, str) or len(pair) != 2 or not all(isinstance(s, str) for s in pair):
+        raise InputError(f"a pair is two element symbols such as ('Li', 'O'), got {pair!r}")
+    for symbol in pair:
+        if symbol not in atomic_numbers or symbol == "X":
+            raise InputError(f"{symbol!r} is not an element symbol")
+    return pair[0], pair[1]
+
+
+def member_mask(members: np.ndarray | Sequence[bool], n_atoms: int) -> np.ndarray:
+    """``members`` as a boolean mask over ``n_atoms`` atoms, or InputError (index arrays are refused, not reinterpreted)."""
+    mask = np.asarray(members)
+    if mask.dtype != bool:
+        raise InputError(f"a member mask must be boolean (one True/False per atom), got {mask.dtype} values")
+    if mask.shape != (n_atoms,):
+        raise InputError(f"the member mask has shape {mask.shape} for {n_atoms} atoms")
+    return mask
+
+
 def _indices_of(atoms: Atoms, species: str) -> np.ndarray:
     indices = np.flatnonzero(np.asarray(atoms.get_chemical_symbols()) == species)
     if indices.size == 0:
@@ -94,17 +117,23 @@ def _inscribed_radius(atoms: Atoms) -> float:
 
 def partial_rdf(frames: Atoms | Iterable[Atoms], pair: tuple[str, str], *, r_max_A: float = 6.0, bins: int = 300,
                 members: np.ndarray | None = None) -> RDF:
-    """g_AB(r) from 0 to ``r_max_A`` in ``bins`` bins, averaged over the frames (module docstring).
+    """g_AB(r) from 0 to ``r_max_A`` in ``bins`` bins, the mean of each frame's g (module docstring).
 
-    ``r_max_A`` must stay below half the smallest face-to-face width of every cell (no self-images). With
+    Each frame is normalised with its own cell, so frames of different volumes (an NPT run, a pull) average
+    correctly. ``r_max_A`` must stay below half the smallest face-to-face width of every cell (no self-images). With
     ``members`` (a boolean mask over the atoms) only the A atoms that are members are centres (the RDF of a region);
-    every B atom is a neighbour, and g is normalised by B's mean density in the whole cell.
+    every B atom is a neighbour, and g is normalised by B's mean density in the whole cell. For A = B, g tends to
+    (N_A − 1)/N_A at large r (a centre is not its own neighbour).
     """
     import freud
 
+    pair = _checked_pair(pair)
     require_count(bins, "RDF bins", low=10)
     require_range(r_max_A, "RDF range", low=0.0, low_inclusive=False, unit="Å")
+    if members is not None and pair[0] == pair[1]:
+        raise InputError("a region RDF takes two different species (the centres' own positions would count)")
     rdf = freud.density.RDF(bins=bins, r_max=r_max_A)
+    total = np.zeros(bins)
     count = 0
     for atoms in [frames] if isinstance(frames, Atoms) else frames:
         _require_periodic(atoms)
@@ -113,18 +142,17 @@ def partial_rdf(frames: Atoms | Iterable[Atoms], pair: tuple[str, str], *, r_max
                              "lower it or use a larger cell")
         a, b = (_indices_of(atoms, s) for s in pair)
         if members is not None:
-            if pair[0] == pair[1]:
-                raise InputError("a region RDF takes two different species (the centres' own positions would count)")
-            a = a[np.asarray(members, dtype=bool)[a]]
+            a = a[member_mask(members, len(atoms))[a]]
             if a.size == 0:
                 raise InputError(f"no {pair[0]} atoms in the region")
         box, points_b = _freud_box_and_points(atoms, b)
         query = None if pair[0] == pair[1] else _freud_box_and_points(atoms, a)[1]
-        rdf.compute(system=(box, points_b), query_points=query, reset=False)
+        rdf.compute(system=(box, points_b), query_points=query, reset=True)
+        total += np.asarray(rdf.rdf, dtype=float)
         count += 1
     if count == 0:
         raise InputError("no frames to compute the RDF from")
-    return RDF(pair=tuple(pair), r_A=np.asarray(rdf.bin_centers, dtype=float), g=np.asarray(rdf.rdf, dtype=float), frames=count)
+    return RDF(pair=pair, r_A=np.asarray(rdf.bin_centers, dtype=float), g=total / count, frames=count)
 
 
 def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoothing_A: float = 0.05) -> float:
@@ -142,6 +170,8 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     r, g = np.asarray(r, dtype=float), np.asarray(g, dtype=float)
     if r.shape != g.shape or r.ndim != 1 or r.size < 5:
         raise InputError("g(r) needs matching one-dimensional r and g with at least 5 points")
+    if not (np.all(np.isfinite(r)) and np.all(np.isfinite(g))) or np.any(np.diff(r) <= 0):
+        raise InputError("g(r) needs finite values on strictly increasing r")
     from scipy.ndimage import gaussian_filter1d
 
     require_range(smoothing_A, "RDF smoothing width", low=0.0)
@@ -164,7 +194,8 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
 def count_bonds(atoms: Atoms, cutoffs: dict[tuple[str, str], float], members: np.ndarray | None = None) -> dict[tuple[str, str], int]:
     """Number of A–B bonds (pairs closer than ``cutoffs[(A, B)]``, Å) per pair; each bond counted once.
 
-    With ``members`` (a boolean mask over the atoms) only bonds whose A atom is a member count.
+    With ``members`` (a boolean mask over the atoms) only bonds whose A atom is a member count; an A–A bond counts
+    (once) when either of its atoms is a member.
     """
     from ase.data import atomic_numbers
     from matscipy.neighbours import neighbour_list
@@ -173,11 +204,10 @@ def count_bonds(atoms: Atoms, cutoffs: dict[tuple[str, str], float], members: np
     if not cutoffs:
         raise InputError("no bond cut-offs given")
     numbers = atoms.numbers
-    mask = np.ones(len(atoms), dtype=bool) if members is None else np.asarray(members, dtype=bool)
-    if mask.shape != (len(atoms),):
-        raise InputError(f"the member mask has {mask.size} entries for {len(atoms)} atoms")
+    mask = np.ones(len(atoms), dtype=bool) if members is None else member_mask(members, len(atoms))
     table = {}
-    for (a, b), cutoff in cutoffs.items():
+    for pair, cutoff in cutoffs.items():
+        a, b = _checked_pair(pair)
         require_range(cutoff, f"{a}-{b} bond cut-off", low=0.0, low_inclusive=False, unit="Å")
         za, zb = atomic_numbers[a], atomic_numbers[b]
         table[(za, zb)] = table[(zb, za)] = float(cutoff)
@@ -185,9 +215,10 @@ def count_bonds(atoms: Atoms, cutoffs: dict[tuple[str, str], float], members: np
     counts = {}
     for a, b in cutoffs:
         za, zb = atomic_numbers[a], atomic_numbers[b]
-        bonds = (numbers[i] == za) & (numbers[j] == zb) & mask[i]
-        n = int(np.count_nonzero(bonds))
-        counts[(a, b)] = n // 2 if a == b and members is None else n
+        typed = (numbers[i] == za) & (numbers[j] == zb)
+        # A-B: each bond appears once with its A atom first; A-A: twice, kept once as i < j
+        bonds = typed & mask[i] if a != b else typed & (i < j) & (mask[i] | mask[j])
+        counts[(a, b)] = int(np.count_nonzero(bonds))
     return counts
 
 
@@ -210,7 +241,7 @@ def crystalline_fraction(atoms: Atoms, species: tuple[str, ...] = ("Zr",), *, me
     solid.compute(_freud_box_and_points(atoms, indices), neighbors={"num_neighbors": neighbors})
     is_solid = np.asarray(solid.num_connections) >= solid_threshold
     if members is not None:
-        chosen = np.asarray(members, dtype=bool)[indices]
+        chosen = member_mask(members, len(atoms))[indices]
         if not chosen.any():
             raise InputError(f"no {', '.join(species)} atoms in the region")
         is_solid = is_solid[chosen]

@@ -210,8 +210,10 @@ def gb_amorphize_command(
         result = study.run(structure, forcefield, out, resume=resume, progress=report)
     s = result.summary
     order = s["crystalline_fraction"]
+    density = s["density_g_per_cm3"]
     rows = [("region atoms", str(s["region"]["atoms"])),
-            ("density (g/cm^3)", f"{s['density_g_per_cm3']['before']:.2f} -> {s['density_g_per_cm3']['after']:.2f}"),
+            ("density (g/cm^3)", f"{density['before']:.2f} -> "
+             + (f"{density['after']:.2f}" if density["after"] is not None else "unchanged (fixed cell)")),
             (f"crystalline fraction ({','.join(s['order_species'])})", f"{order['region_before']:.2f} -> {order['region_after']:.2f}"
              + (f" (held part {order['held_after']:.2f})" if "held_after" in order else "")),
             *((f"{pair} coordination", f"{s['coordination']['before'][pair]:.2f} -> {v:.2f}") for pair, v in s["coordination"]["after"].items())]
@@ -249,5 +251,7 @@ def fracture_bonds_command(
     values = result.to_dict()
     rows = [*((f"{pair} cut-off (Å)", f"{cut:.2f}") for pair, cut in values["cutoffs_A"].items()),
             *((f"{pair} onset strain", "none" if v is None else f"{100 * v:.1f} %") for pair, v in values["onset_strain"].items()),
+            *((f"{pair} steepest loss at", "none" if v is None else f"{100 * v:.1f} %")
+              for pair, v in values["steepest_drop_strain"].items()),
             ("widest opening (Å)", f"{values['max_opening_A']:.1f}")]
     emit(run.summary, json_output, f"Bonds along the pull ({trajectory.name})", rows, [f"run directory: {run.path}"])

@@ -66,7 +66,7 @@ def plot_amorphization(rdfs: dict[str, dict[str, np.ndarray]], thermo_files, *, 
 
 
 def plot_bond_evolution(evolution, *, ax=None):
-    """Bonds left (% of the first frame's) against strain (%) per pair, onsets marked; returns the Axes."""
+    """Bonds left (% of the first frame's) against strain (%) per pair, onsets and steepest losses marked; returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.8))
     strain = 100 * np.asarray(evolution.strain)
@@ -76,8 +76,12 @@ def plot_bond_evolution(evolution, *, ax=None):
         onset = evolution.onset_strain(pair)
         if onset is not None:
             ax.axvline(100 * onset, color=color, ls=":", lw=1.0)
+        steepest = evolution.steepest_drop_strain(pair)
+        if steepest is not None:
+            ax.plot(100 * steepest, float(np.interp(steepest, evolution.strain, 100 * evolution.relative(pair))), "v",
+                    color=color, ms=6)
     ax.axhline(100 * (1 - evolution.threshold), color="0.6", lw=0.6, ls="--")
     ax.set_xlabel("engineering strain (%)")
     ax.set_ylabel("bonds left (% of the first frame)")
-    ax.legend(frameon=False, fontsize=8, title="dotted: onset", title_fontsize=8)
+    ax.legend(frameon=False, fontsize=8, title="dotted: onset; ▼ steepest loss", title_fontsize=8)
     return ax

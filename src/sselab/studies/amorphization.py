@@ -20,10 +20,17 @@ shifted along ``axis`` so that the slab straddles the cell's faces and the held 
 cell then leaves the held crystal whole); the result is shifted back, so it lies in the input's frame.
 
 Reported (:class:`AmorphizationResult`): the region's mass density before and after (its atoms over the cell area ×
-the region's new width, the held slab keeping its thickness), the crystalline fraction of the region's Zr (or the
+the region's new width, the held slab keeping its thickness; in a fixed cell the held atoms and the cell fix the
+band's volume, so its mean density cannot change and "after" is reported as null), the crystalline fraction of the region's Zr (or the
 first ``order_species``) before and after and of the held part after (:func:`~sselab.analysis.structure.crystalline_fraction`),
 the region's partial RDFs before and after, and the mean cation–O coordination before and after, with cut-offs at the
-first minima of the quenched cell's partial RDFs (a thermal cell: a 0 K input has split, zero-width shells).
+first minima of the quenched region's partial RDFs (thermal; the held atoms keep the input's positions, and a 0 K
+lattice has split, zero-width shells whose gaps are not bond cut-offs: measured on the 720-atom (110) bicrystal, the
+whole quenched cell's Li–O minimum fell at 2.03 Å between two held-lattice shells, the region's at 2.49 Å).
+The species the analysis needs (``order_species`` in the region and in the held part, the cation of every
+Li/La/Zr–O pair present in the region) are checked before any MD is run. The Berendsen barostat of
+``normal_barostat`` rescales the region's coordinates about the cell's centre along ``axis`` (LAMMPS' ``dilate
+partial``); a warning is issued when it is used on a slab.
 Each stage resumes from its checkpoint; a finished stage is not run again.
 """
 
@@ -32,6 +39,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +152,19 @@ class MeltQuench:
             raise InputError("the region must hold some but not all atoms")
         return members, -self.center_A
 
+    def check_analysable(self, atoms: Atoms, members: np.ndarray) -> None:
+        """Refuse, before any MD, a cell whose region lacks the species the analysis reads (module docstring)."""
+        names = np.asarray(atoms.get_chemical_symbols())
+        ordered = np.isin(names, self.order_species)
+        parts = [("region", members)] + ([("held part", ~members)] if not members.all() else [])
+        for part, mask in parts:
+            if not np.any(ordered & mask):
+                raise InputError(f"no {', '.join(self.order_species)} atoms in the {part}: the crystalline fraction needs "
+                                 f"them in both (the cell holds {atoms.get_chemical_formula()})")
+        for cation, anion in BOND_PAIRS:
+            if anion in names and cation in names and not np.any((names == cation) & members):
+                raise InputError(f"no {cation} atoms in the region: widen it or move its centre")
+
     def run(self, structure: str | Path | Atoms, forcefield: str | Path, out: str | Path, *, resume: bool = False,
             progress=None) -> AmorphizationResult:
         """Run (or resume) both stages in ``out`` and analyse the region."""
@@ -156,6 +177,10 @@ class MeltQuench:
 
         atoms, system = build_md_system(structure, seed=self.seed)
         members, shift = self.region(atoms)
+        self.check_analysable(atoms, members)
+        if self.normal_barostat and self.center_A is not None:
+            warnings.warn("the normal barostat reads the whole cell's stress, held atoms included: use it only on a cell "
+                          "equilibrated at the final temperature (see sselab.studies.amorphization)", stacklevel=2)
         k = "xyz".index(self.axis)
         start = _shifted(atoms, k, shift)
         model, engine_record, identity = md_engine(None, forcefield, "cpu", atoms.get_chemical_symbols())
@@ -222,8 +247,10 @@ class MeltQuench:
         to_g_cm3 = AMU_PER_A3_TO_G_PER_CM3
         if self.center_A is None:  # iso: the whole cell
             density = {"before": mass / before.get_volume() * to_g_cm3, "after": mass / after.get_volume() * to_g_cm3}
-        else:
+        elif self.normal_barostat:
             density = {"before": mass / (area * width0) * to_g_cm3, "after": mass / (area * width1) * to_g_cm3}
+        else:  # the fixed cell and the held atoms fix the band's volume: no density change to measure
+            density = {"before": mass / (area * width0) * to_g_cm3, "after": None}
         r_max = min(6.0, 0.49 * float(min(np.diag(before.cell.array))), 0.49 * float(min(np.diag(after.cell.array))))
         present = [p for p in BOND_PAIRS if all(s in before.get_chemical_symbols() for s in p)]
         rdfs: dict[str, dict[str, np.ndarray]] = {"before": {}, "after": {}, "r_A": {}}
@@ -234,7 +261,7 @@ class MeltQuench:
                 rdf = partial_rdf(atoms, pair, r_max_A=r_max, members=members)
                 rdfs[when][name] = rdf.g
                 rdfs["r_A"]["r"] = rdf.r_A
-            cutoffs[pair] = partial_rdf(after, pair, r_max_A=r_max).first_minimum_A()
+            cutoffs[pair] = partial_rdf(after, pair, r_max_A=r_max, members=members).first_minimum_A()
         centres = {pair: int(np.sum(members & (np.asarray(before.get_chemical_symbols()) == pair[0]))) for pair in present}
         for when, atoms in (("before", before), ("after", after)):
             counts = count_bonds(atoms, cutoffs, members)
