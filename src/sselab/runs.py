@@ -7,12 +7,15 @@ summary, so that a result can be traced and rerun from its directory alone.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import platform
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from importlib import metadata
@@ -209,6 +212,16 @@ def discard_empty_run_directories() -> list[Path]:
             continue
         removed.append(folder)
     return removed
+
+
+def csv_table(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    """CSV text of ``rows`` (dicts) under ``columns``; missing keys and None become empty cells, other keys are dropped."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: "" if row.get(key) is None else row.get(key) for key in columns})
+    return buffer.getvalue()
 
 
 def replace_atomically(target: Path, text: str) -> None:

@@ -21,6 +21,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.console import Console
@@ -82,6 +83,14 @@ def _quiet_on_interrupt() -> Iterator[None]:
     except KeyboardInterrupt:
         quieten_dask()
         raise
+
+
+def worker_path(source: Any) -> Any:
+    """A path that exists here as an absolute path (a worker may run in another directory); names, Atoms and model
+    objects as they are."""
+    if isinstance(source, str | Path) and Path(source).exists():
+        return str(Path(source).resolve())
+    return source
 
 
 def run_tasks(

@@ -33,7 +33,7 @@ from sselab.analysis.structure import BOND_PAIRS, count_bonds, partial_rdf, slab
 from sselab.errors import InputError
 from sselab.validation import require_count, require_range
 
-__all__ = ["BondEvolution", "bond_evolution", "widest_gap"]
+__all__ = ["BondEvolution", "bond_evolution", "checked_region", "widest_gap"]
 
 DEFAULT_RDF_RANGE_A = 6.0
 
@@ -119,7 +119,7 @@ def bond_evolution(
     frames: Iterable[Atoms],
     axis: str = "z",
     *,
-    pairs: Sequence[tuple[str, str]] = BOND_PAIRS,
+    pairs: Sequence[tuple[str, str]] | None = None,
     cutoffs_A: dict[tuple[str, str], float] | None = None,
     region: tuple[float, float] | None = None,
     threshold: float = 0.02,
@@ -130,6 +130,7 @@ def bond_evolution(
 ) -> BondEvolution:
     """Follow bonds and openings through ``frames`` of a pull along ``axis`` (module docstring).
 
+    ``pairs`` defaults to those of seed 003's Li–O, La–O, Zr–O whose species are all in the first frame.
     ``cutoffs_A`` overrides the RDF first minima per pair; ``region`` = (centre, width) in Å along ``axis`` in frame
     0 selects the A atoms whose bonds count.
     """
@@ -147,6 +148,12 @@ def bond_evolution(
         raise InputError("the trajectory has no frames")
     if not np.allclose(first.cell.array - np.diag(np.diag(first.cell.array)), 0.0, atol=1e-6):
         raise InputError("bond analysis along a load axis needs an orthogonal cell (vectors along x, y, z)")
+    if pairs is None:
+        present = set(first.get_chemical_symbols())
+        pairs = [p for p in BOND_PAIRS if set(p) <= present]
+        if not pairs:
+            raise InputError(f"none of the pairs {', '.join(map(_pair_name, BOND_PAIRS))} is in the structure "
+                             f"({first.get_chemical_formula()}): name the pairs to follow")
     cutoffs = {tuple(p): v for p, v in (cutoffs_A or {}).items()}
     for pair in pairs:
         if tuple(pair) not in cutoffs:
@@ -155,7 +162,7 @@ def bond_evolution(
     members = None
     region_record = None
     if region is not None:
-        center, width = _checked_region(region)
+        center, width = checked_region(region)
         members = slab_members(first, axis, center, width)
         region_record = {"axis": axis, "center_A": center, "width_A": width, "atoms": int(members.sum())}
     length0 = float(first.cell.array[k, k])
@@ -185,7 +192,7 @@ def bond_evolution(
         smoothing_frames=smoothing_frames)
 
 
-def _checked_region(region: Sequence[float]) -> tuple[float, float]:
+def checked_region(region: Sequence[float]) -> tuple[float, float]:
     """(centre, width) in Å as two finite numbers, or InputError."""
     try:
         center, width = (float(v) for v in region)

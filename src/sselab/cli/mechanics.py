@@ -11,7 +11,15 @@ from typing import Annotated
 import typer
 
 from sselab.cli.common import DEFAULT_DB, emit, make_engine, progress_bar
-from sselab.cli.options import CalculatorOption, DbOption, JsonOption, OutOption, OverwriteOption
+from sselab.cli.options import (
+    CalculatorOption,
+    DbOption,
+    JsonOption,
+    OutOption,
+    OverwriteOption,
+    SchedulerOption,
+    WorkersOption,
+)
 from sselab.errors import InputError
 
 elastic_app = typer.Typer(help="Elastic constants and directional Young's moduli (seed 003 Table 1).", no_args_is_help=True)
@@ -105,22 +113,8 @@ def tensile_command(
     json_output: JsonOption = False,
 ) -> None:
     """Uniaxial tension in LAMMPS: stress-strain curve, E, nu, peak stress, failure strain, eq. 1 work of fracture, K_IC."""
-    from sselab.atomistic.build.cracks import EllipticalCrack
-    from sselab.studies.fracture import TensileTest
-    from sselab.units import parse_quantity
-
-    cut = None
-    if crack is not None:
-        try:
-            half_length, half_opening = (float(v) for v in crack.split(","))
-        except ValueError:
-            raise InputError(f"--crack takes two semi-axes in Å as 'A,B', got {crack!r}") from None
-        cut = EllipticalCrack(half_length_A=half_length, half_opening_A=half_opening, length_axis=crack_axis)
-    test = TensileTest(
-        temperature_K=parse_quantity(temperature, "temperature", "--temperature"),
-        strain_rate_per_ps=parse_quantity(strain_rate, "rate", "--strain-rate") * 1e-12, max_strain=max_strain, axis=axis,
-        lateral=lateral, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1e15, frame_strain=frame_strain,
-        equilibration_ps=parse_quantity(equilibration, "time", "--equilibration") * 1e12, seed=seed, crack=cut, neutralize=neutralize)
+    test = _tensile_test(temperature, strain_rate, max_strain, axis, lateral, frame_strain, equilibration, timestep, crack,
+                         crack_axis, neutralize, seed)
     settings = test.md_settings()
     with progress_bar(settings.steps + settings.equilibration_steps, "tension", not json_output) as advance:
         last = [0]
@@ -138,6 +132,112 @@ def tensile_command(
             *((f"K_IC {k} (MPa m^0.5)", f"{v:.3g}") for k, v in p["k_ic_MPa_sqrt_m"].items())]
     summary = result.to_dict()
     emit(summary, json_output, f"Uniaxial tension along {axis} at {test.temperature_K:g} K", rows, [f"run directory: {out}"])
+
+
+def _tensile_test(temperature: str, strain_rate: str, max_strain: float, axis: str, lateral: str, frame_strain: float,
+                  equilibration: str, timestep: str, crack: str | None, crack_axis: str, neutralize: bool, seed: int):
+    """A TensileTest from the tension options shared by 'fracture tensile' and 'fracture campaign'."""
+    from sselab.atomistic.build.cracks import EllipticalCrack
+    from sselab.studies.fracture import TensileTest
+    from sselab.units import parse_quantity
+
+    cut = None
+    if crack is not None:
+        try:
+            half_length, half_opening = (float(v) for v in crack.split(","))
+        except ValueError:
+            raise InputError(f"--crack takes two semi-axes in Å as 'A,B', got {crack!r}") from None
+        cut = EllipticalCrack(half_length_A=half_length, half_opening_A=half_opening, length_axis=crack_axis)
+    return TensileTest(
+        temperature_K=parse_quantity(temperature, "temperature", "--temperature"),
+        strain_rate_per_ps=parse_quantity(strain_rate, "rate", "--strain-rate") * 1e-12, max_strain=max_strain, axis=axis,
+        lateral=lateral, timestep_fs=parse_quantity(timestep, "time", "--timestep") * 1e15, frame_strain=frame_strain,
+        equilibration_ps=parse_quantity(equilibration, "time", "--equilibration") * 1e12, seed=seed, crack=cut, neutralize=neutralize)
+
+
+def _named(values: list[str], option: str) -> dict[str, str]:
+    """'NAME=VALUE' options as a dict, or a one-line error."""
+    named = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name.strip() or not rest.strip():
+            raise InputError(f"{option} takes NAME=VALUE, got {value!r}")
+        if name.strip() in named:
+            raise InputError(f"{option} names {name.strip()!r} twice")
+        named[name.strip()] = rest.strip()
+    return named
+
+
+@fracture_app.command("campaign")
+def fracture_campaign_command(
+    model: Annotated[list[str], typer.Option("--model", help="NAME=STRUCTURE (repeat): a model of the comparison, e.g. interface=gb/bicrystal.extxyz.")],
+    forcefield: Annotated[str, typer.Option("--forcefield", help="A force field or LAMMPS potential run in LAMMPS (llzo_fit for LLZO).")],
+    replicas: Annotated[int, typer.Option("--replicas", help="Pulls per model; replica k uses velocity seed --seed + k.")] = 3,
+    reference: Annotated[str | None, typer.Option("--reference", help="Model the others' K, G_c, strength and E are divided by.")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="NAME=CENTRE,WIDTH (Å along the load axis): where that model's bonds are counted (default: the whole cell).")] = None,
+    temperature: Annotated[str, typer.Option("--temperature", help="Temperature, e.g. '300 K'.")] = "300 K",
+    strain_rate: Annotated[str, typer.Option("--strain-rate", help="Engineering strain rate, e.g. '5e9 1/s' or '0.005 1/ps'.")] = "5e8 1/s",
+    max_strain: Annotated[float, typer.Option("--max-strain", help="Engineering strain at the end of each pull, in (0, 1).")] = 0.2,
+    axis: Annotated[str, typer.Option("--axis", help="Load axis of the cells: x, y or z.")] = "z",
+    lateral: Annotated[str, typer.Option("--lateral", help="free (zero lateral stress) or fixed (lateral lengths held).")] = "free",
+    frame_strain: Annotated[float, typer.Option("--frame-strain", help="Strain between stored frames.")] = 0.002,
+    equilibration: Annotated[str, typer.Option("--equilibration", help="Equilibration before each pull.")] = "10 ps",
+    timestep: Annotated[str, typer.Option("--timestep", help="MD timestep.")] = "1 fs",
+    crack: Annotated[str | None, typer.Option("--crack", help="Elliptical crack semi-axes 'A,B' in Å, cut in every model (seed 003: 10,5).")] = None,
+    crack_axis: Annotated[str, typer.Option("--crack-axis", help="Axis along which the crack runs.")] = "y",
+    neutralize: Annotated[bool, typer.Option("--neutralize", help="Remove Li or O next to the crack to cancel the charge it leaves.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Velocity seed of the first replica.")] = 1,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the campaign in --out: finished pulls are only re-analysed.")] = False,
+    overwrite: OverwriteOption = False,
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Seed 003's model comparison: every model pulled --replicas times as Dask tasks; E, strength, G_c, K_IC and bond
+    onsets per model (mean and standard error) and their ratios to --reference."""
+    from sselab.studies.fracture_campaign import FractureCampaign, FractureModel
+
+    test = _tensile_test(temperature, strain_rate, max_strain, axis, lateral, frame_strain, equilibration, timestep, crack,
+                         crack_axis, neutralize, seed)
+    structures = _named(model, "--model")
+    regions = _named(region or [], "--region")
+    unknown = sorted(set(regions) - set(structures))
+    if unknown:
+        raise InputError(f"--region names {unknown[0]!r}, which no --model defines")
+    models = []
+    for name, structure in structures.items():
+        centre_width = None
+        if name in regions:
+            try:
+                centre_width = tuple(float(v) for v in regions[name].split(","))
+            except ValueError:
+                centre_width = ()
+            if len(centre_width) != 2:
+                raise InputError(f"--region takes NAME=CENTRE,WIDTH in Å, got {name}={regions[name]!r}")
+        models.append(FractureModel(name, structure, centre_width))
+    campaign = FractureCampaign(test=test, replicas=replicas, reference=reference)
+    result = campaign.run(models, forcefield, out=out, resume=resume,
+                          overwrite=overwrite, scheduler=scheduler, workers=workers, show_progress=not json_output)
+    summary = result.summary()
+    rows = []
+    for name, entry in summary["models"].items():
+        k, g, peak = entry["k_ic_MPa_sqrt_m"], entry["g_c_J_per_m2"], entry["peak_stress_GPa"]
+        broke = entry["failure_strain"]["n"]
+        rows.append((name, f"K_IC {_pm(k)} MPa m^0.5, G_c {_pm(g)} J/m^2, peak {_pm(peak)} GPa; broke in {broke} of "
+                           f"{entry['replicas']}" + (f", {entry['failed']} failed" if entry["failed"] else "")))
+    for name, ratio in summary["ratios"].items():
+        if name != reference and ratio.get("k_ic"):
+            rows.append((f"K({name})/K({reference})", _pm(ratio["k_ic"], "ratio")))
+    emit(summary, json_output, "Fracture campaign", rows, [f"run directory: {result.run.path} (points.csv, models.csv)"])
+
+
+def _pm(value: dict | None, key: str = "mean") -> str:
+    """'mean ± s.e.' of a summary entry."""
+    if not value or value.get(key) is None:
+        return "n/a"
+    error = value.get("standard_error")
+    return f"{value[key]:.3g}" + (f" ± {error:.2g}" if error is not None else "")
 
 
 @gb_app.command("build")

@@ -31,6 +31,26 @@ def plot_stress_strain(curve, properties: dict[str, Any], *, ax=None):
     return ax
 
 
+def plot_campaign_curves(curves: dict[str, list[tuple[np.ndarray, np.ndarray]]], *, ax=None):
+    """Stress (GPa) against strain (%) of every replica, one colour per model (thin: replicas, thick: their mean on a
+    common strain grid); returns the Axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 4.0))
+    for k, (model, replicas) in enumerate(curves.items()):
+        color = f"C{k}"
+        for strain, stress in replicas:
+            ax.plot(100 * strain, stress, color=color, lw=0.6, alpha=0.45)
+        if replicas:
+            grid = np.linspace(0.0, min(float(s.max()) for s, _ in replicas), 200)
+            mean = np.mean([np.interp(grid, s, y) for s, y in replicas], axis=0)
+            ax.plot(100 * grid, mean, color=color, lw=2.0, label=f"{model} ({len(replicas)})")
+    ax.axhline(0, color="0.7", lw=0.6)
+    ax.set_xlabel("engineering strain (%)")
+    ax.set_ylabel("tensile stress (GPa)")
+    ax.legend(frameon=False, fontsize=8, title="model (replicas)", title_fontsize=8)
+    return ax
+
+
 def plot_amorphization(rdfs: dict[str, dict[str, np.ndarray]], thermo_files, *, axes=None):
     """Left: the region's partial RDFs before (dashed) and after (solid) a melt–quench, one pair above the next;
     right: the region's temperature through the melt and the quench (from the stages' thermo CSVs). Returns the Axes

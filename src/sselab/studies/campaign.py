@@ -27,11 +27,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,7 +38,7 @@ import numpy as np
 from sselab.atomistic.md.lammps import MDModel
 from sselab.atomistic.md.record import POINT_RECORD, read_point_record, require_same_settings, write_point_record
 from sselab.errors import InputError, SSELabError
-from sselab.runs import RunDirectory, read_run_record, to_jsonable
+from sselab.runs import RunDirectory, csv_table, read_run_record, to_jsonable
 from sselab.studies.md import (
     CHECKPOINT_FILE,
     THERMO_FILE,
@@ -51,7 +48,7 @@ from sselab.studies.md import (
     is_finished,
     md_engine,
 )
-from sselab.sweep import check_cluster, run_tasks
+from sselab.sweep import check_cluster, run_tasks, worker_path
 from sselab.validation import require_count, require_range, require_within_limit
 
 __all__ = ["CampaignAnalysis", "CampaignResult", "MDCampaign", "analyze_campaign", "cell_name"]
@@ -154,18 +151,9 @@ class CampaignResult:
         run = RunDirectory.open(run_dir if run_dir is not None else self.run, COMMAND, {} if self.run is None else self.run.inputs)
         columns = ("cell", "exchange_ion", "exchange_count", "site_fraction", "seed", "temperature_K", "strain", "status",
                    "wall_time_s", "ns_per_day", "mean_temperature_K", "min_pair_distance_A", "error", "directory")
-        run.write_text(POINTS_FILE, _csv(columns, self.points))
+        run.write_text(POINTS_FILE, csv_table(columns, self.points))
         run.finish({**self.to_dict(), "run_directory": str(run.path)})
         return run
-
-
-def _csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: "" if row.get(key) is None else row.get(key) for key in columns})
-    return buffer.getvalue()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,7 +218,7 @@ class MDCampaign:
         if any(run.path.glob(f"*/{POINT_RECORD}")):
             raise InputError(f"{run.path} holds 'md run' points ({run.path}/T…/); a campaign lays its points out under "
                              f"{run.path}/<cell>/: choose another --out")
-        structure, forcefield = _absolute(structure), _absolute(forcefield)  # workers may run in another directory
+        structure, forcefield = worker_path(structure), worker_path(forcefield)  # workers may run in another directory
         tasks, rows, systems, defining_all, engine_record, schedule, cells_by_hash = [], [], [], [], None, None, {}
         for cell in self.cells():
             atoms, system = build_md_system(structure, repeat=cell.repeat, exchange_ion=cell.exchange_ion,
@@ -312,13 +300,6 @@ def _remove_other_points(root: Path, kept: set[Path]) -> None:
             cell.rmdir()
 
 
-def _absolute(source: Any) -> Any:
-    """A structure or force-field path as an absolute path (a name, an Atoms or a model object as it is)."""
-    if isinstance(source, str | Path) and Path(source).exists():
-        return str(Path(source).resolve())
-    return source
-
-
 # ------------------------------------------------------------------------------------------- analysis
 
 
@@ -366,7 +347,7 @@ class CampaignAnalysis:
         """``diffusion.csv`` (the table; ``diffusion arrhenius``/``fit-stress`` read it), ``diffusion.nc`` and ``run.json``."""
         run = RunDirectory.open(run_dir if run_dir is not None else self.run, "diffusion campaign",
                                 {} if self.run is None else self.run.inputs)
-        run.write_text(DIFFUSION_FILE, _csv(self.COLUMNS, self.rows))
+        run.write_text(DIFFUSION_FILE, csv_table(self.COLUMNS, self.rows))
         run.write_dataset("diffusion", self.dataset())
         run.finish({**self.to_dict(), "run_directory": str(run.path)})
         return run

@@ -246,7 +246,7 @@ class TensileTest:
         restart = None
         if resume and record_path.is_file():
             recorded = json.loads(record_path.read_text())
-            if recorded != json.loads(json.dumps(defining, default=str)):
+            if _same_run(recorded) != _same_run(json.loads(json.dumps(defining, default=str))):
                 raise InputError(f"{folder} holds a tensile run with other settings, cell or model: --resume continues only "
                                  "the same run (pass --overwrite to start again)")
             restart = checkpoint if checkpoint.is_file() else None
@@ -270,6 +270,13 @@ class TensileTest:
                                folder=folder, curve=curve)
         result.write(run)
         return result
+
+
+def _same_run(record: dict[str, Any]) -> dict[str, Any]:
+    """What makes two tensile records the same run: everything but the path the structure was read from (the cell's
+    hash identifies it), so that a run directory resumes after a move or from another working directory."""
+    system = {k: v for k, v in record.get("system", {}).items() if k != "structure"}
+    return {**record, "system": system}
 
 
 def toughness(*, g_c_J_per_m2: float | None = None, k_ic_Pa_sqrt_m: float | None = None, youngs_modulus_Pa: float,
