@@ -9,6 +9,7 @@ import pytest
 from ase.build import bulk
 
 from sselab.atomistic.build.grain_boundaries import (
+    csl_bicrystal,
     formal_charge,
     mirror_bicrystal,
     mirror_translation,
@@ -105,3 +106,31 @@ def test_neutralizing_removes_the_nearest_ions_first():
 def test_bad_bicrystal_requests_are_refused(llzo, miller, element, kwargs, match):
     with pytest.raises(InputError, match=match):
         mirror_bicrystal(llzo, miller, element, **kwargs)
+
+
+def test_a_csl_sigma3_of_fcc_equals_the_111_mirror_and_a_sigma5_is_orthogonal():
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    cu = bulk("Cu", "fcc", a=3.6, cubic=True)
+    twin = csl_bicrystal(cu, (1, 1, 1), 60.0, plane=(1, 1, 1), expand_times=2)
+    assert twin.sigma == 3 and twin.overlaps_removed == {} and len(twin.atoms) == 48
+    matcher = StructureMatcher(primitive_cell=False, scale=False, attempt_supercell=True, ltol=0.05, stol=0.05, angle_tol=1)
+    mirror = mirror_bicrystal(cu, (1, 1, 1), "Cu", layers=2).atoms  # another construction of the same twin
+    assert matcher.fit(AseAtomsAdaptor.get_structure(twin.atoms), AseAtomsAdaptor.get_structure(mirror))
+    sigma5 = csl_bicrystal(cu, (0, 0, 1), np.degrees(2 * np.arctan(1 / 3)), plane=(3, 1, 0))
+    assert sigma5.sigma == 5 and np.allclose(sigma5.atoms.cell.angles(), 90.0)
+    assert np.allclose(sigma5.atoms.cell.array[2, :2], 0.0)  # c normal to the boundary plane: a load axis along z
+
+
+def test_a_csl_sigma3_of_ordered_llzo_is_built_from_its_cubic_metric_and_left_neutral(llzo):
+    from ase.neighborlist import neighbor_list
+
+    built = csl_bicrystal(llzo, (1, 1, 1), 60.0, plane=(1, 1, 1), expand_times=1, neutralize=True)
+    assert built.sigma == 3 and formal_charge(built.atoms) == 0.0
+    assert len(neighbor_list("i", built.atoms, 1.6)) == 0  # no pair closer than the overlap distance is left
+    assert sum(built.overlaps_removed.values()) > 0 and built.neutralized["Li"] > 0
+    with pytest.raises(InputError, match="use a CSL angle"):
+        csl_bicrystal(llzo, (1, 1, 1), 50.0, plane=(1, 1, 1))
+    with pytest.raises(InputError, match="net formal charge"):
+        csl_bicrystal(llzo, (1, 1, 1), 60.0, plane=(1, 1, 1), expand_times=1)

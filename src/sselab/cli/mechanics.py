@@ -30,16 +30,16 @@ StructureArg = Annotated[str, typer.Argument(help="'llzo' (ordered cubic LLZO), 
 ForcefieldOpt = Annotated[str | None, typer.Option("--forcefield", help="A force field or LAMMPS potential (llzo_fit, lammps:llzo_pod, a file).")]
 
 
-def _miller(text: str) -> tuple[int, int, int]:
+def _miller(text: str, option: str = "--plane") -> tuple[int, int, int]:
     parts = text.replace(",", " ").split()
     if len(parts) == 1 and len(parts[0].lstrip("-")) == 3 and parts[0].lstrip("-").isdigit():
         parts = list(parts[0])
     try:
         values = tuple(int(p) for p in parts)
     except ValueError:
-        raise InputError(f"--plane takes three whole Miller indices such as '1 1 0' or 110, got {text!r}") from None
+        raise InputError(f"{option} takes three whole Miller indices such as '1 1 0' or 110, got {text!r}") from None
     if len(values) != 3:
-        raise InputError(f"--plane takes three whole Miller indices such as '1 1 0' or 110, got {text!r}")
+        raise InputError(f"{option} takes three whole Miller indices such as '1 1 0' or 110, got {text!r}")
     return values  # type: ignore[return-value]
 
 
@@ -249,26 +249,34 @@ def gb_build_command(
     min_distance: Annotated[float, typer.Option("--min-distance", help="Pairs across a boundary closer than this (Å) lose their grain-B atom.")] = 1.6,
     neutralize: Annotated[bool, typer.Option("--neutralize", help="Remove Li or O at the boundaries to cancel a net formal charge.")] = False,
     framework: Annotated[str | None, typer.Option("--framework", help="Species compared when testing whether the mirror is a translation (default: all but Li), e.g. 'La,Zr,O'.")] = None,
+    rotation_axis: Annotated[str | None, typer.Option("--rotation-axis", help="CSL boundary instead of a mirror: the rotation axis, e.g. '1 1 1' (with --angle; --layers counts CSL periods).")] = None,
+    angle: Annotated[float | None, typer.Option("--angle", help="CSL rotation angle in degrees, e.g. 60 for Σ3 about [111].")] = None,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Mirror bicrystal across (hkl) through a plane of ELEMENT: two boundaries per cell, their character and charge."""
+    """Mirror bicrystal across (hkl) through a plane of ELEMENT, or a CSL bicrystal (--rotation-axis, --angle): two
+    boundaries per cell, their character and charge."""
     from sselab.runs import RunDirectory
     from sselab.studies.fracture import BicrystalBuild
 
     build = BicrystalBuild(miller=_miller(plane), element=element, layers=layers, min_distance_A=min_distance, neutralize=neutralize,
-                           framework=tuple(s.strip() for s in framework.split(",")) if framework else None)
-    run = RunDirectory.open(out, "gb build", {"structure": structure, "plane": plane, "element": element}, overwrite=overwrite)
+                           framework=tuple(s.strip() for s in framework.split(",")) if framework else None,
+                           rotation_axis=None if rotation_axis is None else _miller(rotation_axis, "--rotation-axis"),
+                           rotation_angle_deg=angle)
+    run = RunDirectory.open(out, "gb build", {"structure": structure, "plane": plane, "element": element,
+                                              "rotation_axis": rotation_axis, "angle_deg": angle}, overwrite=overwrite)
     result = build.run(structure)
     run = result.write(run)
     r = result.record
     rows = [("atoms", f"{r['atoms']} ({r['formula']})"), ("cell (Å)", " x ".join(f"{v:.2f}" for v in r["cell_A"])),
             ("grain thickness (Å)", f"{r['grain_thickness_A']:.2f}"), ("character", r["character"]),
             ("overlaps removed", str(r["overlaps_removed"] or "none")), ("neutralized", str(r["neutralized"] or "none"))]
-    if r["translation_fractional"] is not None:
+    if r.get("translation_fractional") is not None:
         rows.append(("mirror = translation by", "(" + ", ".join(f"{v:+.4f}" for v in r["translation_fractional"]) + ") of the input cell"))
-    emit(run.summary, json_output, f"Mirror bicrystal ({plane}) through {element}", rows, [f"structure: {run.summary['structure_file']}"])
+    title = (f"Σ{r['sigma']} CSL bicrystal, ({plane}) plane, {angle:g}° about [{rotation_axis}]" if "sigma" in r
+             else f"Mirror bicrystal ({plane}) through {element}")
+    emit(run.summary, json_output, title, rows, [f"structure: {run.summary['structure_file']}"])
 
 
 @gb_app.command("amorphize")

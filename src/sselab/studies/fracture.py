@@ -123,7 +123,9 @@ class BicrystalResult:
 
 @dataclass(frozen=True)
 class BicrystalBuild:
-    """Seed 003's mirror bicrystal across (hkl) through a plane of ``element``."""
+    """Seed 003's mirror bicrystal across (hkl) through a plane of ``element``; with ``rotation_angle_deg``, a CSL
+    bicrystal instead (grain B rotated about ``rotation_axis``, boundary plane ``miller``, ``layers`` CSL periods per
+    grain; :func:`~sselab.atomistic.build.grain_boundaries.csl_bicrystal`)."""
 
     miller: tuple[int, int, int] = (1, 1, 0)
     element: str = "Zr"
@@ -131,14 +133,24 @@ class BicrystalBuild:
     min_distance_A: float = 1.6
     neutralize: bool = False
     framework: tuple[str, ...] | None = None
+    rotation_axis: tuple[int, int, int] | None = None
+    rotation_angle_deg: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.rotation_axis is None) != (self.rotation_angle_deg is None):
+            raise InputError("a CSL boundary takes both a rotation axis and a rotation angle (neither: a mirror bicrystal)")
 
     def run(self, structure: str | Path | Atoms) -> BicrystalResult:
-        from sselab.atomistic.build.grain_boundaries import mirror_bicrystal
+        from sselab.atomistic.build.grain_boundaries import csl_bicrystal, mirror_bicrystal
         from sselab.studies.md import build_md_system
 
         atoms, record = build_md_system(structure)
-        built = mirror_bicrystal(atoms, self.miller, self.element, layers=self.layers, min_distance_A=self.min_distance_A,
-                                 neutralize=self.neutralize, framework=self.framework)
+        if self.rotation_axis is not None:
+            built = csl_bicrystal(atoms, self.rotation_axis, self.rotation_angle_deg, plane=self.miller, expand_times=self.layers,
+                                  min_distance_A=self.min_distance_A, neutralize=self.neutralize)
+        else:
+            built = mirror_bicrystal(atoms, self.miller, self.element, layers=self.layers, min_distance_A=self.min_distance_A,
+                                     neutralize=self.neutralize, framework=self.framework)
         return BicrystalResult(atoms=built.atoms, record={"structure": record.get("structure"), **built.summary()})
 
 

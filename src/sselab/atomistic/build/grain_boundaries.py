@@ -19,7 +19,8 @@ Character: a mirror can coincide with a translation of the crystal (then the "bo
 or translation boundary, its structure coming only from the cut and from what overlap removal does);
 :func:`mirror_translation` finds that translation if it exists. For the Ia-3d garnet La/Zr/O framework the
 (110) mirror through a Zr or La plane is such a translation, a/4⟨1 −1 −1⟩; the (111) mirror is not (a Σ3
-twin). For comparison, pymatgen's ``GrainBoundaryGenerator`` builds coincidence-site-lattice boundaries.
+twin). :func:`csl_bicrystal` builds coincidence-site-lattice boundaries with pymatgen's ``GrainBoundaryGenerator``
+and resolves their overlaps and charge the same way.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from sselab.errors import InputError
 from sselab.validation import require_count, require_range
 
 __all__ = [
+    "CSLBicrystal",
     "MirrorBicrystal",
+    "csl_bicrystal",
     "formal_charge",
     "is_charge_balanced",
     "mirror_bicrystal",
@@ -207,6 +210,34 @@ def neutralize_by_removal(atoms: Atoms, distance_A: np.ndarray, cation: str = "L
     return out, removed
 
 
+def _resolve_boundaries(bicrystal: Atoms, grain_b: np.ndarray, boundary_heights_A: tuple[float, ...], min_distance_A: float,
+                        ionic: bool, neutralize: bool) -> tuple[Atoms, dict[str, int], dict[str, int], float]:
+    """Delete the grain-B atom of every pair closer than ``min_distance_A`` across a boundary, then (an ``ionic``
+    crystal only) remove the net formal charge left, Li or O nearest a boundary first (heights along z), or refuse
+    unless ``neutralize``. Returns the bicrystal, the overlaps and neutralising removals by element, and the charge."""
+    from ase.neighborlist import neighbor_list
+
+    first, second = neighbor_list("ij", bicrystal, min_distance_A) if min_distance_A > 0 else (np.array([], int), np.array([], int))
+    doomed = sorted({int(j) for i, j in zip(first, second) if grain_b[j] and not grain_b[i]})
+    overlaps: dict[str, int] = {}
+    for index in doomed:
+        overlaps[bicrystal[index].symbol] = overlaps.get(bicrystal[index].symbol, 0) + 1
+    bicrystal = bicrystal.copy()
+    del bicrystal[doomed]
+    bicrystal.wrap()
+    distance = np.minimum.reduce([np.abs(bicrystal.positions[:, 2] - b) for b in boundary_heights_A])
+    neutralized: dict[str, int] = {}
+    # only a crystal that is neutral with formal charges (an ionic one, not a metal) is held to neutrality
+    charge = formal_charge(bicrystal) if ionic else 0.0
+    if abs(charge) > 1e-9:
+        if not neutralize:
+            raise InputError(f"overlap removal left a net formal charge of {charge:+g} e; ask for neutralising "
+                             "(remove Li or O at the boundary) or change the minimum distance")
+        bicrystal, neutralized = neutralize_by_removal(bicrystal, distance)
+        charge = formal_charge(bicrystal)
+    return bicrystal, overlaps, neutralized, charge
+
+
 @dataclass
 class MirrorBicrystal:
     """A mirror bicrystal and its record: plane, element, grain thickness, boundary heights, what was removed."""
@@ -282,29 +313,101 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
     bicrystal.set_cell(cell)
     grain_b = np.zeros(len(bicrystal), bool)
     grain_b[len(grain) + len(top_plane):] = True
-    # overlaps: pairs closer than min_distance across a boundary; the grain-B member goes
-    from ase.neighborlist import neighbor_list
-
-    first, second = neighbor_list("ij", bicrystal, min_distance_A) if min_distance_A > 0 else (np.array([], int), np.array([], int))
-    doomed = sorted({int(j) for i, j in zip(first, second) if grain_b[j] and not grain_b[i]})
-    overlaps: dict[str, int] = {}
-    for index in doomed:
-        overlaps[bicrystal[index].symbol] = overlaps.get(bicrystal[index].symbol, 0) + 1
-    del bicrystal[doomed]
-    bicrystal.wrap()
     boundaries = (0.0, length)
-    distance = np.minimum.reduce([np.abs(bicrystal.positions[:, 2] - b) for b in (0.0, length, 2 * length)])
-    neutralized: dict[str, int] = {}
-    # only a crystal that is neutral with formal charges (an ionic one, not a metal) is held to neutrality
-    charge = formal_charge(bicrystal) if is_charge_balanced(atoms) else 0.0
-    if abs(charge) > 1e-9:
-        if not neutralize:
-            raise InputError(f"overlap removal left a net formal charge of {charge:+g} e; ask for neutralising "
-                             "(remove Li or O at the boundary) or change the minimum distance")
-        bicrystal, neutralized = neutralize_by_removal(bicrystal, distance)
-        charge = formal_charge(bicrystal)
+    bicrystal, overlaps, neutralized, charge = _resolve_boundaries(bicrystal, grain_b, (0.0, length, 2 * length), min_distance_A,
+                                                                  is_charge_balanced(atoms), neutralize)
     return MirrorBicrystal(atoms=bicrystal, miller=_check_miller(miller), element=element, layers=layers,
                            plane_spacing_A=period / max(len(_planes(heights, period)), 1), boundaries_z_A=boundaries,
                            translation_A=None if translation is None else [float(v) for v in translation],
                            translation_fractional=None if translation is None else _folded_fractional(translation @ rotation, atoms),
                            overlaps_removed=overlaps, neutralized=neutralized, net_formal_charge=charge)
+
+
+@dataclass
+class CSLBicrystal:
+    """A coincidence-site-lattice bicrystal (pymatgen's ``GrainBoundaryGenerator``) and its record."""
+
+    atoms: Atoms
+    sigma: int
+    rotation_axis: tuple[int, int, int]
+    rotation_angle_deg: float
+    plane: tuple[int, int, int]
+    expand_times: int
+    boundaries_z_A: tuple[float, float]
+    overlaps_removed: dict[str, int] = field(default_factory=dict)
+    neutralized: dict[str, int] = field(default_factory=dict)
+    net_formal_charge: float = 0.0
+
+    def summary(self) -> dict:
+        return {"sigma": self.sigma, "rotation_axis": list(self.rotation_axis), "rotation_angle_deg": self.rotation_angle_deg,
+                "plane": list(self.plane), "expand_times": self.expand_times, "atoms": len(self.atoms),
+                "formula": self.atoms.get_chemical_formula(), "cell_A": self.atoms.cell.lengths().tolist(),
+                "cell_angles_deg": self.atoms.cell.angles().tolist(), "grain_thickness_A": self.boundaries_z_A[1] - self.boundaries_z_A[0],
+                "boundaries_z_A": list(self.boundaries_z_A), "character": f"Σ{self.sigma} CSL boundary",
+                "overlaps_removed": self.overlaps_removed, "neutralized": self.neutralized, "net_formal_charge_e": self.net_formal_charge}
+
+
+def csl_bicrystal(atoms: Atoms, rotation_axis: tuple[int, int, int], rotation_angle_deg: float, *,
+                  plane: tuple[int, int, int] | None = None, expand_times: int = 2, min_distance_A: float = 1.6,
+                  neutralize: bool = False) -> CSLBicrystal:
+    """A CSL bicrystal: grain B is grain A rotated by ``rotation_angle_deg`` about ``rotation_axis`` (pymatgen's
+    ``GrainBoundaryGenerator.gb_from_parameters`` with ``normal=True``, so c is normal to the boundary plane, and its
+    own overlap removal off), two boundaries per box at z = 0 and z = c/2 with ``expand_times`` CSL periods per grain.
+
+    The angle must be a CSL angle of the axis (pymatgen's ``enum_sigma_cubic`` and relatives list them). Overlaps
+    across a boundary and the net formal charge are handled as for :func:`mirror_bicrystal`.
+
+    pymatgen takes the lattice type from the space group; an ordered Li sublattice lowers LLZO's to P1 although its
+    lattice stays cubic. A cell with a cubic metric (a = b = c, right angles, to 1e-4) is therefore declared cubic from
+    its metric (the generator is made from the bare lattice and then given the full structure, which for a cubic
+    lattice pymatgen uses as it is); other cells go through pymatgen's own analysis.
+    """
+    import warnings
+
+    from pymatgen.core.interface import GrainBoundaryGenerator
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    axis = _check_miller(rotation_axis)
+    if plane is not None:
+        plane = _check_miller(plane)
+    require_range(rotation_angle_deg, "rotation angle", low=0.0, high=180.0, low_inclusive=False, unit="deg")
+    require_count(expand_times, "grain thickness (CSL periods, expand_times)", low=1, high=20)
+    require_range(min_distance_A, "minimum distance", low=0.0, high=3.0, unit="A")
+    structure = AseAtomsAdaptor.get_structure(atoms)
+    lengths, angles = atoms.cell.lengths(), atoms.cell.angles()
+    if np.ptp(lengths) < 1e-4 * lengths.max() and np.allclose(angles, 90.0, atol=1e-4):
+        from pymatgen.core import Structure
+
+        generator = GrainBoundaryGenerator(Structure(structure.lattice, ["H"], [[0.0, 0.0, 0.0]]))
+        generator.initial_structure = structure
+    else:
+        try:
+            generator = GrainBoundaryGenerator(structure)
+        except ValueError as error:
+            raise InputError(f"no CSL boundaries for this cell: {' '.join(str(error).split())[:160]}") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            boundary = generator.gb_from_parameters(list(axis), float(rotation_angle_deg), expand_times=expand_times,
+                                                    plane=None if plane is None else list(plane), normal=True, rm_ratio=0.0)
+    except (ValueError, RuntimeError, IndexError, ZeroDivisionError, np.linalg.LinAlgError) as error:
+        reason = " ".join(str(error).split()).split(". ")[0][:120]
+        raise InputError(f"no CSL boundary for axis {list(axis)}, angle {rotation_angle_deg:g}° ({reason}): "
+                         "use a CSL angle of that axis") from None
+    built = AseAtomsAdaptor.get_atoms(boundary)
+    labels = np.asarray(boundary.site_properties["grain_label"])
+    grain_b = np.char.startswith(labels.astype(str), "top")
+    for key in list(built.arrays):
+        if key not in ("numbers", "positions"):
+            del built.arrays[key]
+    cell = built.cell.array
+    if not np.allclose(cell[2, :2], 0.0, atol=1e-6) or not np.allclose(cell[:2, 2], 0.0, atol=1e-6):
+        rotated = Atoms(built.get_chemical_symbols(), cell=built.cell.cellpar(), pbc=True)  # a along x, c normal to ab
+        rotated.set_scaled_positions(built.get_scaled_positions())
+        built = rotated
+    height = float(built.cell.array[2, 2])
+    bicrystal, overlaps, neutralized, charge = _resolve_boundaries(built, grain_b, (0.0, height / 2, height), min_distance_A,
+                                                                  is_charge_balanced(atoms), neutralize)
+    return CSLBicrystal(atoms=bicrystal, sigma=int(boundary.sigma), rotation_axis=axis, rotation_angle_deg=float(rotation_angle_deg),
+                        plane=tuple(int(v) for v in boundary.gb_plane), expand_times=expand_times, boundaries_z_A=(0.0, height / 2),
+                        overlaps_removed=overlaps, neutralized=neutralized, net_formal_charge=charge)
