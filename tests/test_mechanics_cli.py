@@ -113,3 +113,19 @@ def test_bonds_of_an_affine_pull_hold_and_bad_input_is_refused(capsys, tmp_path)
         assert code == 2 and match in err and len(err.strip().splitlines()) == 1, err
     code, _, err = run_cli(["fracture", "bonds", str(tmp_path / "none.extxyz"), "--out", str(tmp_path / "b3")], capsys)
     assert code == 2 and "does not exist" in err
+
+
+def test_gb_energy_of_an_emt_sigma5_and_its_one_line_refusals(capsys, tmp_path):
+    code, out, _ = run_cli(["gb", "build", "cu-fcc", "--plane", "310", "--rotation-axis", "001", "--angle", "36.8698976",
+                            "--out", str(tmp_path / "s5"), "--json"], capsys)
+    assert code == 0 and json.loads(out)["sigma"] == 5
+    code, out, _ = run_cli(["gb", "energy", str(tmp_path / "s5" / "bicrystal.extxyz"), "--bulk", "cu-fcc", "--calculator", "emt",
+                            "--db", str(tmp_path / "c.db"), "--out", str(tmp_path / "e"), "--json"], capsys)
+    values = json.loads(out)
+    assert code == 0 and 0.6 < values["gb_energy_J_per_m2"] < 1.3 and (tmp_path / "e" / "relaxed.extxyz").is_file()
+    code, _, _ = run_cli(["gb", "build", "llzo", "--plane", "110", "--element", "Zr", "--neutralize", "--out", str(tmp_path / "g")], capsys)
+    for argv, match in ((["--bulk", "llzo"], "add a reference phase"), (["--bulk", "llzo", "--reference", "bulk=li2o"], "names the bulk"),
+                        (["--bulk", "llzo", "--reference", "Li2O"], "NAME=VALUE")):
+        code, _, err = run_cli(["gb", "energy", str(tmp_path / "g" / "bicrystal.extxyz"), *argv, "--forcefield", "llzo_fit",
+                                "--db", str(tmp_path / "c.db"), "--out", str(tmp_path / "e2"), "--overwrite"], capsys)
+        assert code == 2 and match in err and len(err.strip().splitlines()) == 1, err

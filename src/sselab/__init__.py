@@ -43,7 +43,8 @@ _EXPORTS = {
     **dict.fromkeys(("MDCampaign", "CampaignResult", "CampaignAnalysis", "analyze_campaign"), "sselab.studies.campaign"),
     # seed 003: grain boundaries, elastic constants, tension and toughness
     **dict.fromkeys(("ElasticConstantsCalculation", "ElasticConstantsResult", "BicrystalBuild", "BicrystalResult", "TensileTest",
-                     "TensileResult", "BondAnalysis", "BondResult", "toughness"), "sselab.studies.fracture"),
+                     "TensileResult", "BondAnalysis", "BondResult", "BoundaryEnergyCalculation", "BoundaryEnergyResult",
+                     "toughness"), "sselab.studies.fracture"),
     **dict.fromkeys(("FractureCampaign", "FractureCampaignResult", "FractureModel"), "sselab.studies.fracture_campaign"),
     **dict.fromkeys(("MeltQuench", "AmorphizationResult"), "sselab.studies.amorphization"),
     "EllipticalCrack": "sselab.atomistic.build.cracks",

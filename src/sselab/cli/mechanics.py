@@ -240,6 +240,37 @@ def _pm(value: dict | None, key: str = "mean") -> str:
     return f"{value[key]:.3g}" + (f" ± {error:.2g}" if error is not None else "")
 
 
+@gb_app.command("energy")
+def gb_energy_command(
+    bicrystal: Annotated[str, typer.Argument(help="The bicrystal (e.g. bicrystal.extxyz of 'sselab gb build').")],
+    bulk: Annotated[str, typer.Option("--bulk", help="The bulk crystal: 'llzo', a packaged name or a structure file.")],
+    reference: Annotated[list[str] | None, typer.Option("--reference", help="NAME=STRUCTURE (repeat): a phase for what the boundary gained or lost, e.g. Li2O=li2o.")] = None,
+    boundaries: Annotated[int, typer.Option("--boundaries", help="Boundaries in the cell (2 for a periodic bicrystal).")] = 2,
+    calculator: CalculatorOption = "chgnet",
+    forcefield: ForcefieldOpt = None,
+    db: DbOption = DEFAULT_DB,
+    fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of the relaxations, eV/A.")] = 0.02,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Grain-boundary energy: (E_bicrystal - sum n_p E_p)/(boundaries x area), every cell relaxed (cell included)."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.fracture import BoundaryEnergyCalculation
+
+    model = f"ff:{forcefield}" if forcefield is not None else calculator
+    references = _named(reference or [], "--reference")
+    run = RunDirectory.open(out, "gb energy", {"bicrystal": bicrystal, "bulk": bulk, "references": references, "model": model},
+                            overwrite=overwrite)
+    result = BoundaryEnergyCalculation(boundaries=boundaries).run(bicrystal, bulk, make_engine(model, db, fmax), references=references)
+    run = result.write(run)
+    v = result.to_dict()
+    rows = [("GB energy (J/m^2)", f"{v['gb_energy_J_per_m2']:.3f}"), ("area (Å^2)", f"{v['area_A2']:.1f}"),
+            ("excess volume per area (Å)", f"{v['excess_volume_per_area_A']:.3f}"),
+            ("made of", ", ".join(f"{n:+.3g} x {p}" for p, n in v["amounts"].items()))]
+    emit(run.summary, json_output, f"Grain-boundary energy ({model})", rows, [f"run directory: {run.path}"])
+
+
 @gb_app.command("build")
 def gb_build_command(
     structure: StructureArg,

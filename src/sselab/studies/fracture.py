@@ -33,6 +33,8 @@ __all__ = [
     "BondAnalysis",
     "BondResult",
     "BicrystalResult",
+    "BoundaryEnergyCalculation",
+    "BoundaryEnergyResult",
     "ElasticConstantsCalculation",
     "ElasticConstantsResult",
     "TensileResult",
@@ -152,6 +154,48 @@ class BicrystalBuild:
             built = mirror_bicrystal(atoms, self.miller, self.element, layers=self.layers, min_distance_A=self.min_distance_A,
                                      neutralize=self.neutralize, framework=self.framework)
         return BicrystalResult(atoms=built.atoms, record={"structure": record.get("structure"), **built.summary()})
+
+
+@dataclass
+class BoundaryEnergyResult:
+    """γ_GB and its bookkeeping (:class:`~sselab.atomistic.properties.boundary.BoundaryEnergy`) with the model used."""
+
+    values: dict[str, Any]
+    model: str
+    relaxed: Atoms = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.values, "model": self.model}
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        from ase.io import write
+
+        run = RunDirectory.open(run_dir, "gb energy", {"model": self.model})
+        target = run.path / "relaxed.extxyz"
+        write(target, self.relaxed, format="extxyz")
+        run.files.append(target.name)
+        run.finish({**self.to_dict(), "structure_file": str(target)})
+        return run
+
+
+@dataclass(frozen=True)
+class BoundaryEnergyCalculation:
+    """γ_GB of a bicrystal with ``boundaries`` boundaries normal to c, against its bulk and reference phases (name →
+    structure), every cell relaxed with one engine (:func:`~sselab.atomistic.properties.boundary.boundary_energy`)."""
+
+    boundaries: int = 2
+
+    def run(self, bicrystal: str | Path | Atoms, bulk: str | Path | Atoms, calculator: Any = "chgnet", *,
+            references: dict[str, str | Path | Atoms] | None = None) -> BoundaryEnergyResult:
+        from sselab.atomistic.engine import Engine, as_engine
+        from sselab.atomistic.properties.boundary import boundary_energy
+        from sselab.studies.md import build_md_system
+
+        engine = calculator if isinstance(calculator, Engine) else as_engine(calculator)
+        cells = {name: build_md_system(source)[0] for name, source in (references or {}).items()}
+        result = boundary_energy(build_md_system(bicrystal)[0], build_md_system(bulk)[0], engine, references=cells,
+                                 boundaries=self.boundaries)
+        return BoundaryEnergyResult(values=result.to_dict(), model=engine.spec.name, relaxed=result.relaxed)
 
 
 @dataclass
