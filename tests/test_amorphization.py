@@ -103,3 +103,14 @@ def test_a_slab_melt_quench_holds_the_rest_keeps_the_cell_and_cuts_bonds_at_the_
     assert summary["density_g_per_cm3"]["after"] is None  # a fixed cell: the band's volume cannot change
     assert summary["crystalline_fraction"]["held_after"] == 1.0
     assert 1.9 < summary["cutoffs_A"]["Zr-O"] < 3.5 and 2.0 < summary["cutoffs_A"]["Li-O"] < 3.5
+
+
+def test_a_lateral_range_keeps_one_side_of_the_slab_and_bad_ranges_are_refused(llzo):
+    whole, _ = MeltQuench(center_A=6.0, width_A=6.0).region(llzo)
+    half, _ = MeltQuench(center_A=6.0, width_A=6.0, lateral_range_A=(0.0, 0.5 * llzo.cell[1, 1])).region(llzo)
+    y = np.mod(llzo.positions[:, 1], llzo.cell[1, 1])
+    assert half.sum() > 0 and np.array_equal(half, whole & (y < 0.5 * llzo.cell[1, 1]))
+    for kwargs, message in (({"lateral_range_A": (5.0, 1.0)}, "lo < hi"), ({"lateral_axis": "z", "lateral_range_A": (0.0, 1.0)}, "differ"),
+                            ({"lateral_range_A": (1.0,)}, "lo, hi"), ({"center_A": None, "width_A": None, "lateral_range_A": (0, 1)}, "slab")):
+        with pytest.raises(InputError, match=message):
+            MeltQuench(**{"center_A": 6.0, "width_A": 6.0, **kwargs})

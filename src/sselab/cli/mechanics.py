@@ -323,6 +323,7 @@ def gb_amorphize_command(
     quench_rate: Annotated[float, typer.Option("--quench-rate", help="Cooling rate in K/ps (seed 003 prints none).")] = 10.0,
     frame_time: Annotated[str, typer.Option("--frame-time", help="Time between stored frames.")] = "1 ps",
     normal_barostat: Annotated[bool, typer.Option("--normal-barostat", help="Relax the stress normal to the slab (only for a cell equilibrated at the final temperature: the held atoms' stress counts).")] = False,
+    lateral_range: Annotated[str | None, typer.Option("--lateral-range", help="'AXIS=LO:HI' in Å: melt only the slab's atoms with LO <= coordinate < HI along AXIS (seed 003's half-amorphous crack model), e.g. 'y=27.5:55'.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the velocities.")] = 1,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run in --out from its checkpoints.")] = False,
     out: Annotated[Path, typer.Option("--out", help="Run directory.")] = Path("runs/gb-amorphize"),
@@ -332,12 +333,22 @@ def gb_amorphize_command(
     from sselab.studies.amorphization import MeltQuench
     from sselab.units import parse_quantity
 
+    lateral_axis, lateral_range_A = "y", None
+    if lateral_range is not None:
+        lateral_axis, _, span = lateral_range.partition("=")
+        try:
+            lateral_range_A = tuple(float(v) for v in span.split(":"))
+        except ValueError:
+            lateral_range_A = ()
+        if len(lateral_range_A) != 2:
+            raise InputError(f"--lateral-range takes 'AXIS=LO:HI' in Å, e.g. 'y=27.5:55', got {lateral_range!r}")
     study = MeltQuench(
         melt_temperature_K=parse_quantity(melt_temperature, "temperature", "--melt-temperature"),
         melt_ps=parse_quantity(melt_time, "time", "--melt-time") * 1e12,
         final_temperature_K=parse_quantity(final_temperature, "temperature", "--final-temperature"),
         quench_rate_K_per_ps=quench_rate, center_A=center, width_A=width, axis=axis,
-        frame_ps=parse_quantity(frame_time, "time", "--frame-time") * 1e12, seed=seed, normal_barostat=normal_barostat)
+        frame_ps=parse_quantity(frame_time, "time", "--frame-time") * 1e12, seed=seed, normal_barostat=normal_barostat,
+        lateral_axis=lateral_axis.strip(), lateral_range_A=lateral_range_A)
     total = sum(study.stage_settings(s).steps for s in ("melt", "quench"))
     with progress_bar(total, "melt-quench", not json_output) as advance:
         last = [0]

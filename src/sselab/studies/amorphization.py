@@ -15,7 +15,9 @@ temperature"; "for the amorphous model, we heat up the entire material". No cool
    The quench starts from the melt's last frame with new Maxwell–Boltzmann velocities at the melt temperature (the
    stored frames hold positions only; a redraw at the same temperature is one thermostat kick).
 
-The region is a slab of ``width_A`` around ``center_A`` along ``axis`` in the input cell. Before the run the cell is
+The region is a slab of ``width_A`` around ``center_A`` along ``axis`` in the input cell; ``lateral_range_A`` = (lo, hi)
+along ``lateral_axis`` keeps only the slab's atoms with lo ≤ coordinate < hi (seed 003 Fig. 3a: the boundary melted on
+one side of the cell only, the half-amorphous, half-interface crack model). Before the run the cell is
 shifted along ``axis`` so that the slab straddles the cell's faces and the held crystal sits in its middle (a longer
 cell then leaves the held crystal whole); the result is shifted back, so it lies in the input's frame.
 
@@ -105,6 +107,8 @@ class MeltQuench:
     seed: int = 1
     order_species: tuple[str, ...] = ("Zr",)
     normal_barostat: bool = False
+    lateral_axis: str = "y"
+    lateral_range_A: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         require_range(self.final_temperature_K, "final temperature", low=0.0, low_inclusive=False, unit="K")
@@ -119,6 +123,19 @@ class MeltQuench:
             raise InputError(f"axis must be x, y or z, got {self.axis!r}")
         if (self.center_A is None) != (self.width_A is None):
             raise InputError("a region takes both its centre and its width (or neither, for the whole cell)")
+        if self.lateral_range_A is not None:
+            if self.center_A is None:
+                raise InputError("a lateral range restricts a slab: give the slab's centre and width too")
+            if self.lateral_axis not in ("x", "y", "z") or self.lateral_axis == self.axis:
+                raise InputError(f"the lateral axis must be x, y or z and differ from the slab's normal {self.axis}, "
+                                 f"got {self.lateral_axis!r}")
+            try:
+                low, high = (float(v) for v in self.lateral_range_A)
+            except (TypeError, ValueError):
+                raise InputError(f"a lateral range is (lo, hi) in Å, got {self.lateral_range_A!r}") from None
+            if not (math.isfinite(low) and math.isfinite(high) and low < high):
+                raise InputError(f"a lateral range needs finite lo < hi, got {self.lateral_range_A!r}")
+            object.__setattr__(self, "lateral_range_A", (low, high))
 
     @property
     def quench_ps(self) -> float:
@@ -148,6 +165,11 @@ class MeltQuench:
         if not 0.0 < self.width_A < length:
             raise InputError(f"the region's width must lie between 0 and the cell length {length:.2f} Å, got {self.width_A:g} Å")
         members = slab_members(atoms, self.axis, self.center_A, self.width_A)
+        if self.lateral_range_A is not None:
+            j = "xyz".index(self.lateral_axis)
+            side = float(atoms.cell.array[j, j])
+            coordinate = np.mod(atoms.positions[:, j], side)
+            members &= (coordinate >= self.lateral_range_A[0]) & (coordinate < self.lateral_range_A[1])
         if members.all() or not members.any():
             raise InputError("the region must hold some but not all atoms")
         return members, -self.center_A
@@ -274,7 +296,8 @@ class MeltQuench:
             order["held_after"] = crystalline_fraction(after, self.order_species, members=~members)
         return {
             "region": {"axis": self.axis, "center_A": self.center_A, "width_A": width0, "width_after_A": width1,
-                       "atoms": int(members.sum())},
+                       "atoms": int(members.sum()), "lateral_axis": self.lateral_axis if self.lateral_range_A else None,
+                       "lateral_range_A": list(self.lateral_range_A) if self.lateral_range_A else None},
             "density_g_per_cm3": density,
             "crystalline_fraction": order,
             "order_species": list(self.order_species),
