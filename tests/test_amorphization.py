@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -103,6 +104,16 @@ def test_a_slab_melt_quench_holds_the_rest_keeps_the_cell_and_cuts_bonds_at_the_
     assert summary["density_g_per_cm3"]["after"] is None  # a fixed cell: the band's volume cannot change
     assert summary["crystalline_fraction"]["held_after"] == 1.0
     assert 1.9 < summary["cutoffs_A"]["Zr-O"] < 3.5 and 2.0 < summary["cutoffs_A"]["Li-O"] < 3.5
+    # a run recorded before a setting existed (here the lateral range) resumes: the setting had its default's effect
+    record = json.loads((tmp_path / "slab" / "point.json").read_text())
+    for key in ("lateral_axis", "lateral_range_A"):
+        del record["settings"][key]
+    (tmp_path / "slab" / "point.json").write_text(json.dumps(record))
+    again = study.run(llzo, "llzo_fit", tmp_path / "slab", resume=True)
+    np.testing.assert_allclose(again.atoms.positions, result.atoms.positions)
+    with pytest.raises(InputError, match="other settings"):
+        MeltQuench(melt_ps=1.0, quench_rate_K_per_ps=2700.0, center_A=2.0, width_A=5.0, frame_ps=0.5).run(llzo, "llzo_fit", tmp_path / "slab",
+                                                                                                         resume=True)
 
 
 def test_a_lateral_range_keeps_one_side_of_the_slab_and_bad_ranges_are_refused(llzo):
@@ -114,3 +125,4 @@ def test_a_lateral_range_keeps_one_side_of_the_slab_and_bad_ranges_are_refused(l
                             ({"lateral_range_A": (1.0,)}, "lo, hi"), ({"center_A": None, "width_A": None, "lateral_range_A": (0, 1)}, "slab")):
         with pytest.raises(InputError, match=message):
             MeltQuench(**{"center_A": 6.0, "width_A": 6.0, **kwargs})
+

@@ -212,7 +212,7 @@ class MeltQuench:
         defining = json.loads(json.dumps({"settings": settings_record, "system": system, "engine": identity}, default=str))
         record_path = folder / "point.json"
         if resume and record_path.is_file():
-            if json.loads(record_path.read_text()) != defining:
+            if _with_defaults(json.loads(record_path.read_text())) != defining:
                 raise InputError(f"{folder} holds an amorphization with other settings, cell or model: --resume continues only "
                                  "the same run (pass --overwrite to start again)")
         elif (folder / "melt.extxyz").exists() and not resume:
@@ -306,6 +306,13 @@ class MeltQuench:
             "cell_A": after.cell.lengths().tolist(),
             "_rdfs": rdfs,
         }
+
+
+def _with_defaults(record: dict[str, Any]) -> dict[str, Any]:
+    """A recorded run's settings completed with the defaults of settings added since it was written (a setting that
+    did not exist then had its default's effect), so that such a run still resumes."""
+    defaults = json.loads(json.dumps(asdict(MeltQuench()), default=str))
+    return {**record, "settings": {**defaults, **record.get("settings", {})}}
 
 
 def _shifted(atoms: Atoms, k: int, shift: float) -> Atoms:
