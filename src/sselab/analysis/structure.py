@@ -155,16 +155,20 @@ def partial_rdf(frames: Atoms | Iterable[Atoms], pair: tuple[str, str], *, r_max
     return RDF(pair=pair, r_A=np.asarray(rdf.bin_centers, dtype=float), g=total / count, frames=count)
 
 
-def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoothing_A: float = 0.05) -> float:
+def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoothing_A: float = 0.05,
+                  floor_tolerance: float = 0.05) -> float:
     """r (same unit as ``r``) of g's first minimum after its first peak.
 
     g is first smoothed with a Gaussian of ``smoothing_A`` (same unit as r; the counting noise of one frame of a few
     hundred atoms lives on the bin scale, bond-length distributions on the 0.1 Å scale). The first peak is the first
-    maximum of the smoothed g with a prominence of at least ``prominence`` × its maximum; the minimum is the lowest
-    smoothed g between it and the next such peak (or the end), the middle of it where g lies flat at its lowest (the
-    empty gap between the shells of a 0 K crystal).
+    maximum of the smoothed g with a prominence of at least ``prominence`` × its maximum. Between it and the next such
+    peak (or the end), the minimum is the middle of the floor around the lowest smoothed g: the contiguous points within
+    ``floor_tolerance`` × (peak − lowest) of the lowest. A sharp minimum is its own floor; a flat one (the empty gap
+    between the shells of a 0 K crystal, or the long shallow trough of Li–O in an amorphous oxide, where noise alone
+    would decide which point is lowest) gives its middle.
     A g(r) with no peak is refused.
     """
+    from scipy.ndimage import gaussian_filter1d
     from scipy.signal import find_peaks
 
     r, g = np.asarray(r, dtype=float), np.asarray(g, dtype=float)
@@ -172,9 +176,8 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
         raise InputError("g(r) needs matching one-dimensional r and g with at least 5 points")
     if not (np.all(np.isfinite(r)) and np.all(np.isfinite(g))) or np.any(np.diff(r) <= 0):
         raise InputError("g(r) needs finite values on strictly increasing r")
-    from scipy.ndimage import gaussian_filter1d
-
     require_range(smoothing_A, "RDF smoothing width", low=0.0)
+    require_range(floor_tolerance, "floor tolerance", low=0.0, high=1.0)
     spacing = float(np.median(np.diff(r)))
     smooth = gaussian_filter1d(g, smoothing_A / spacing, mode="nearest") if smoothing_A > 0 else g
     peaks, _ = find_peaks(smooth, prominence=prominence * float(np.max(smooth)))
@@ -183,12 +186,13 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     end = peaks[1] if peaks.size > 1 else r.size
     segment = smooth[peaks[0] : end]
     lowest = int(np.argmin(segment))
-    # a flat floor (a 0 K crystal's empty gap between shells): its middle, not its first bin
-    flat = np.abs(segment - segment[lowest]) <= 1e-9 * float(np.max(smooth))
-    last = lowest
-    while last + 1 < segment.size and flat[last + 1]:
+    level = segment[lowest] + max(floor_tolerance * (segment[0] - segment[lowest]), 1e-9 * float(np.max(smooth)))
+    first = last = lowest
+    while first > 0 and segment[first - 1] <= level:
+        first -= 1
+    while last + 1 < segment.size and segment[last + 1] <= level:
         last += 1
-    return float(r[peaks[0] + (lowest + last) // 2])
+    return float(r[peaks[0] + (first + last) // 2])
 
 
 def count_bonds(atoms: Atoms, cutoffs: dict[tuple[str, str], float], members: np.ndarray | None = None) -> dict[tuple[str, str], int]:
