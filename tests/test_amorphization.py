@@ -104,13 +104,18 @@ def test_a_slab_melt_quench_holds_the_rest_keeps_the_cell_and_cuts_bonds_at_the_
     assert summary["density_g_per_cm3"]["after"] is None  # a fixed cell: the band's volume cannot change
     assert summary["crystalline_fraction"]["held_after"] == 1.0
     assert 1.9 < summary["cutoffs_A"]["Zr-O"] < 3.5 and 2.0 < summary["cutoffs_A"]["Li-O"] < 3.5
-    # a run recorded before a setting existed (here the lateral range) resumes: the setting had its default's effect
+    # a run recorded before a setting existed (here the lateral range) resumes: the whole slab melted then, as now
     record = json.loads((tmp_path / "slab" / "point.json").read_text())
     for key in ("lateral_axis", "lateral_range_A"):
         del record["settings"][key]
     (tmp_path / "slab" / "point.json").write_text(json.dumps(record))
     again = study.run(llzo, "llzo_fit", tmp_path / "slab", resume=True)
     np.testing.assert_allclose(again.atoms.positions, result.atoms.positions)
+    # ... but a slab recorded before the fixed cell was the default ran with the normal barostat: not this run
+    del record["settings"]["normal_barostat"]
+    (tmp_path / "slab" / "point.json").write_text(json.dumps(record))
+    with pytest.raises(InputError, match="other settings"):
+        study.run(llzo, "llzo_fit", tmp_path / "slab", resume=True)
     with pytest.raises(InputError, match="other settings"):
         MeltQuench(melt_ps=1.0, quench_rate_K_per_ps=2700.0, center_A=2.0, width_A=5.0, frame_ps=0.5).run(llzo, "llzo_fit", tmp_path / "slab",
                                                                                                          resume=True)
@@ -121,6 +126,12 @@ def test_a_lateral_range_keeps_one_side_of_the_slab_and_bad_ranges_are_refused(l
     half, _ = MeltQuench(center_A=6.0, width_A=6.0, lateral_range_A=(0.0, 0.5 * llzo.cell[1, 1])).region(llzo)
     y = np.mod(llzo.positions[:, 1], llzo.cell[1, 1])
     assert half.sum() > 0 and np.array_equal(half, whole & (y < 0.5 * llzo.cell[1, 1]))
+    with pytest.raises(InputError, match="within the cell"):
+        MeltQuench(center_A=6.0, width_A=6.0, lateral_range_A=(5.0, llzo.cell[1, 1] + 1.0)).region(llzo)
+    # the density is the region's mass over its own volume: a lateral half of a crystal slab has the crystal's density
+    bulk = MeltQuench()._analyse(llzo, llzo, np.ones(len(llzo), dtype=bool), 2)["density_g_per_cm3"]["before"]
+    study = MeltQuench(center_A=6.0, width_A=6.0, lateral_range_A=(0.0, 0.5 * llzo.cell[1, 1]))
+    assert study._analyse(llzo, llzo, half, 2)["density_g_per_cm3"]["before"] == pytest.approx(bulk, rel=0.1)
     for kwargs, message in (({"lateral_range_A": (5.0, 1.0)}, "lo < hi"), ({"lateral_axis": "z", "lateral_range_A": (0.0, 1.0)}, "differ"),
                             ({"lateral_range_A": (1.0,)}, "lo, hi"), ({"center_A": None, "width_A": None, "lateral_range_A": (0, 1)}, "slab")):
         with pytest.raises(InputError, match=message):

@@ -74,3 +74,20 @@ def test_two_calculator_objects_of_one_class_never_share_a_persistent_cache(tmp_
     first, second = as_engine(EMT()), as_engine(EMT(asap_cutoff=True))
     first.energy(copper), second.energy(copper)
     assert (first.cache.stats.computed, second.cache.stats.computed, second.cache.stats.hits) == (1, 1, 0)
+
+
+def test_a_cell_mask_relaxes_only_the_chosen_strain_and_a_bad_mask_is_refused():
+    import numpy as np
+
+    engine = Engine.create("emt", fmax=0.01)
+    squeezed = bulk("Cu", "fcc", a=3.5, cubic=True)
+    only_c = engine.relax(squeezed, cell=True, cell_factor=1.0, cell_mask=(False, False, True, False, False, False))
+    np.testing.assert_allclose(only_c.cell.array[:2], squeezed.cell.array[:2], atol=1e-12)
+    assert only_c.cell[2, 2] > 3.55  # c expands toward EMT's 3.59 A; a and b stay compressed
+    whole = engine.relax(squeezed, cell=True, cell_factor=1.0)
+    assert whole.cell[0, 0] > 3.55 and whole.get_potential_energy() < only_c.get_potential_energy()  # another cache entry
+    for mask in ((True,) * 5, (False,) * 6):
+        with pytest.raises(InputError, match="six booleans"):
+            engine.relax(squeezed, cell=True, cell_mask=mask)
+    with pytest.raises(InputError, match="cell relaxation"):
+        engine.relax(squeezed, cell_mask=(False, False, True, False, False, False))

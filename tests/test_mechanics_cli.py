@@ -107,7 +107,11 @@ def test_bonds_of_an_affine_pull_hold_and_bad_input_is_refused(capsys, tmp_path)
     assert code == 0 and values["onset_strain"] == {"Li-O": None, "La-O": None, "Zr-O": None}
     assert values["bonds_left_at_end"]["Zr-O"] == 1.0 and values["final_cracked_length_A"] == 0.0
     assert (tmp_path / "bonds" / "bonds.csv").is_file() and (tmp_path / "bonds" / "bonds.png").is_file()
-    for argv, match in ((["--region", "13"], "CENTRE,WIDTH"), (["--threshold", "1.5"], "threshold"), (["--crack-axis", "z"], "differ")):
+    code, out, _ = run_cli(["fracture", "bonds", str(tmp_path / "pull.extxyz"), "--fracture-region", "10",
+                            "--out", str(tmp_path / "fr"), "--json"], capsys)
+    assert code == 0 and json.loads(out)["region"]["width_A"] == 10.0  # around the widest opening of the last frame
+    for argv, match in ((["--region", "13"], "CENTRE,WIDTH"), (["--threshold", "1.5"], "threshold"), (["--crack-axis", "z"], "differ"),
+                        (["--region", "13,10", "--fracture-region", "10"], "not both"), (["--fracture-region", "-1"], "width")):
         code, _, err = run_cli(["fracture", "bonds", str(tmp_path / "pull.extxyz"), *argv, "--out", str(tmp_path / "b2"), "--overwrite"],
                                capsys)
         assert code == 2 and match in err and len(err.strip().splitlines()) == 1, err

@@ -39,6 +39,19 @@ def test_a_long_shallow_trough_cuts_at_its_middle_whatever_the_noise():
     assert all(2.6 < c < 2.9 for c in cuts) and np.ptp(cuts) < 0.15  # the lowest bin alone sits at the far edge (3.2 Å)
 
 
+def test_a_trough_rising_little_on_one_side_is_not_widened_by_the_tall_first_peak():
+    r = np.linspace(0.0, 6.0, 601)
+    g = 6.0 * np.exp(-((r - 2.0) ** 2) / 0.05) + 0.5 / (1 + np.exp(-(r - 4.0) / 0.1))  # a weak, unprominent second shell
+    # the floor within 5 % of the lower flank (0.5) spans 2.52-3.71 A; 5 % of the first peak (6) would reach 4.04 A
+    assert first_minimum(r, g) == pytest.approx(0.5 * (2.52 + 3.71), abs=0.04)
+
+
+def test_a_g_that_never_rises_again_has_no_first_minimum_in_range():
+    r = np.linspace(0.0, 6.0, 601)
+    with pytest.raises(InputError, match="does not rise again"):
+        first_minimum(r, 6.0 * np.exp(-((r - 2.0) ** 2) / 0.05))
+
+
 def test_gaps_on_a_periodic_line():
     assert widest_gap(np.array([1.0, 2.0, 3.0]), 10.0) == pytest.approx((8.0, 7.0))
     assert widest_gap(np.array([0.5, 9.0]), 10.0) == pytest.approx((8.5, 4.75))
@@ -140,6 +153,12 @@ def test_steepest_loss_is_where_the_count_falls_fastest_and_none_for_a_flat_coun
     assert evolution.steepest_drop_strain("La-O") is None
     smoothed = BondEvolution(**{**evolution.__dict__, "smoothing_frames": 3})
     assert 0.07 <= smoothed.steepest_drop_strain("Zr-O") <= 0.09  # a 3-frame mean moves it by less than a frame
+    step = np.where(np.arange(21) < 12, 100, 40)  # every bond lost between frames 11 and 12
+    for width in (1, 5, 7):
+        stepped = BondEvolution(strain=np.linspace(0.0, 0.2, 21), counts={"Zr-O": step}, cutoffs_A={"Zr-O": 2.6},
+                                opening_A=np.zeros(21), opening_center_A=np.zeros(21), cracked_length_A=None, threshold=0.02,
+                                region=None, smoothing_frames=width)
+        assert stepped.steepest_drop_strain("Zr-O") == pytest.approx(0.115)  # the step's own interval, whatever the mean
 
 
 def test_same_species_bonds_in_a_region_are_counted_once_as_an_independent_neighbour_list_does(llzo):
@@ -186,3 +205,20 @@ def test_bad_structure_analysis_input_is_refused_in_one_line(call, message):
         return
     with pytest.raises(InputError, match=message):
         call(cell)
+
+
+def test_the_fracture_plane_is_traced_back_to_the_first_frame_also_across_the_periodic_boundary():
+    from ase.build import bulk
+
+    from sselab.analysis.bonds import fracture_plane
+
+    first = bulk("Cu", "fcc", a=3.6, cubic=True).repeat((2, 2, 8))  # (002) layers every 1.8 Å, c = 28.8 Å
+    opened = first.copy()
+    opened.positions[opened.positions[:, 2] > 10.0, 2] += 5.0  # broken between the layers at 9.0 and 10.8 Å
+    opened.cell[2, 2] += 5.0
+    assert fracture_plane(first, opened, "z") == pytest.approx(9.9)
+    wrapped = first.copy()
+    wrapped.cell[2, 2] += 5.0  # broken between the top layer (27.0 Å) and the bottom one's image (28.8 Å)
+    assert fracture_plane(first, wrapped, "z") == pytest.approx(27.9)
+    with pytest.raises(InputError, match="not one run"):
+        fracture_plane(first, opened[:-1], "z")

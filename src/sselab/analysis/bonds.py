@@ -17,6 +17,10 @@ For every frame of a pull along ``axis`` (strain ε = L/L₀ − 1 from the cell
   column counts as cracked when its widest atom-free gap along the load exceeds ``gap_threshold_A``; the cracked
   length is their number × ``column_A``.
 
+Seed 003 counts bonds "within the fracture region". Without a pre-cut crack the pull decides where it breaks, so
+:func:`fracture_plane` finds that plane afterwards: the widest opening of the last frame, traced back to frame 0
+through the atoms that bound it; a slab around it is then the region (``BondAnalysis(fracture_width_A=...)``).
+
 Assumptions: an orthogonal cell whose load axis is a cell axis (what :class:`~sselab.studies.fracture.TensileTest`
 writes); frames in order of strain.
 """
@@ -33,7 +37,7 @@ from sselab.analysis.structure import BOND_PAIRS, count_bonds, partial_rdf, slab
 from sselab.errors import InputError
 from sselab.validation import require_count, require_range
 
-__all__ = ["BondEvolution", "bond_evolution", "checked_region", "widest_gap"]
+__all__ = ["BondEvolution", "bond_evolution", "checked_region", "fracture_plane", "widest_gap"]
 
 DEFAULT_RDF_RANGE_A = 6.0
 
@@ -46,6 +50,29 @@ def widest_gap(coordinates: np.ndarray, length: float) -> tuple[float, float]:
     gaps = np.diff(np.append(z, z[0] + length))
     k = int(np.argmax(gaps))
     return float(gaps[k]), float((z[k] + 0.5 * gaps[k]) % length)
+
+
+def fracture_plane(first: Atoms, last: Atoms, axis: str = "z", *, edge_atoms: int = 8) -> float:
+    """Where a pull broke, in frame 0's coordinates (Å along ``axis``): the widest atom-free slab of the ``last``
+    frame, its bounding atoms on each side (the ``edge_atoms`` nearest each face) followed back to ``first``, and the
+    midpoint of their two mean positions there (periodic means about the nearest atom, so a plane at z ≈ 0 works)."""
+    k = _axis(axis)
+    if len(first) != len(last):
+        raise InputError(f"the first frame holds {len(first)} atoms, the last {len(last)}: not one run")
+    require_count(edge_atoms, "edge atoms", low=1, high=max(1, len(first) // 2))
+    length, length0 = float(last.cell.array[k, k]), float(first.cell.array[k, k])
+    z = np.mod(last.positions[:, k], length)
+    gap, centre = widest_gap(z, length)
+    below = np.argsort(np.mod(centre - z, length))[:edge_atoms]  # nearest the lower face
+    above = np.argsort(np.mod(z - centre, length))[:edge_atoms]
+
+    def mean_in_first(indices: np.ndarray) -> float:
+        z0 = first.positions[indices, k]
+        anchor = z0[0]
+        return float(anchor + np.mean((z0 - anchor + 0.5 * length0) % length0 - 0.5 * length0))
+
+    low, high = mean_in_first(below), mean_in_first(above)
+    return float((low + 0.5 * ((high - low + 0.5 * length0) % length0 - 0.5 * length0)) % length0)
 
 
 @dataclass(frozen=True)
@@ -76,7 +103,10 @@ class BondEvolution:
         return float(self.strain[first])
 
     def steepest_drop_strain(self, pair: str) -> float | None:
-        """Midpoint strain of the steepest fall of the smoothed relative count; None when it never falls."""
+        """Strain of the steepest fall of the smoothed relative count; None when it never falls.
+
+        The running mean spreads a one-frame step over ``smoothing_frames`` equal drops; the middle of the contiguous
+        run of drops within 1 % of the largest is taken, so a step is placed at its own frame interval."""
         relative = self.relative(pair)
         width = min(self.smoothing_frames, relative.size)
         smooth = np.convolve(relative, np.ones(width) / width, mode="valid")
@@ -86,8 +116,13 @@ class BondEvolution:
         k = int(np.argmax(drops))
         if not drops[k] > 0:
             return None
+        first = last = k
+        while first > 0 and drops[first - 1] >= 0.99 * drops[k]:
+            first -= 1
+        while last + 1 < drops.size and drops[last + 1] >= 0.99 * drops[k]:
+            last += 1
         offset = (width - 1) / 2  # a "valid" running mean's entry m is centred on frame m + offset
-        return float(np.interp(k + offset + 0.5, np.arange(self.strain.size), self.strain))
+        return float(np.interp(0.5 * (first + last) + offset + 0.5, np.arange(self.strain.size), self.strain))
 
     def to_dict(self) -> dict:
         return {

@@ -163,10 +163,11 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     hundred atoms lives on the bin scale, bond-length distributions on the 0.1 Å scale). The first peak is the first
     maximum of the smoothed g with a prominence of at least ``prominence`` × its maximum. Between it and the next such
     peak (or the end), the minimum is the middle of the floor around the lowest smoothed g: the contiguous points within
-    ``floor_tolerance`` × (peak − lowest) of the lowest. A sharp minimum is its own floor; a flat one (the empty gap
-    between the shells of a 0 K crystal, or the long shallow trough of Li–O in an amorphous oxide, where noise alone
-    would decide which point is lowest) gives its middle.
-    A g(r) with no peak is refused.
+    ``floor_tolerance`` × (lower flank − lowest) of the lowest, the lower flank being the smaller of the first peak and
+    the highest g after the trough (so a trough that rises only a little on one side is not widened by the other). A
+    sharp minimum is its own floor; a flat one (the empty gap between the shells of a 0 K crystal, or the long shallow
+    trough of Li–O in an amorphous oxide, where noise alone would decide which point is lowest) gives its middle.
+    A g(r) with no peak, or one that does not rise again after its first peak within the range, is refused.
     """
     from scipy.ndimage import gaussian_filter1d
     from scipy.signal import find_peaks
@@ -186,12 +187,16 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     end = peaks[1] if peaks.size > 1 else r.size
     segment = smooth[peaks[0] : end]
     lowest = int(np.argmin(segment))
-    level = segment[lowest] + max(floor_tolerance * (segment[0] - segment[lowest]), 1e-9 * float(np.max(smooth)))
+    flank = min(segment[0], float(np.max(segment[lowest:]))) - segment[lowest]
+    level = segment[lowest] + max(floor_tolerance * flank, 1e-9 * float(np.max(smooth)))
     first = last = lowest
     while first > 0 and segment[first - 1] <= level:
         first -= 1
     while last + 1 < segment.size and segment[last + 1] <= level:
         last += 1
+    if last == segment.size - 1 and peaks.size == 1:
+        raise InputError(f"g(r) does not rise again after its first peak (at {r[peaks[0]]:.2f}) up to {r[-1]:.2f}: no "
+                         "first minimum in range; extend r_max")
     return float(r[peaks[0] + (first + last) // 2])
 
 

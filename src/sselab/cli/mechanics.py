@@ -175,6 +175,7 @@ def fracture_campaign_command(
     replicas: Annotated[int, typer.Option("--replicas", help="Pulls per model; replica k uses velocity seed --seed + k.")] = 3,
     reference: Annotated[str | None, typer.Option("--reference", help="Model the others' K, G_c, strength and E are divided by.")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="NAME=CENTRE,WIDTH (Å along the load axis): where that model's bonds are counted (default: the whole cell).")] = None,
+    fracture_region: Annotated[float | None, typer.Option("--fracture-region", help="For models without --region: count bonds in a slab this wide (Å) around where each pull broke.")] = None,
     temperature: Annotated[str, typer.Option("--temperature", help="Temperature, e.g. '300 K'.")] = "300 K",
     strain_rate: Annotated[str, typer.Option("--strain-rate", help="Engineering strain rate, e.g. '5e9 1/s' or '0.005 1/ps'.")] = "5e8 1/s",
     max_strain: Annotated[float, typer.Option("--max-strain", help="Engineering strain at the end of each pull, in (0, 1).")] = 0.2,
@@ -216,19 +217,24 @@ def fracture_campaign_command(
             if len(centre_width) != 2:
                 raise InputError(f"--region takes NAME=CENTRE,WIDTH in Å, got {name}={regions[name]!r}")
         models.append(FractureModel(name, structure, centre_width))
-    campaign = FractureCampaign(test=test, replicas=replicas, reference=reference)
+    campaign = FractureCampaign(test=test, replicas=replicas, reference=reference, fracture_width_A=fracture_region)
     result = campaign.run(models, forcefield, out=out, resume=resume,
                           overwrite=overwrite, scheduler=scheduler, workers=workers, show_progress=not json_output)
     summary = result.summary()
     rows = []
     for name, entry in summary["models"].items():
         k, g, peak = entry["k_ic_MPa_sqrt_m"], entry["g_c_J_per_m2"], entry["peak_stress_GPa"]
-        broke = entry["failure_strain"]["n"]
-        rows.append((name, f"K_IC {_pm(k)} MPa m^0.5, G_c {_pm(g)} J/m^2, peak {_pm(peak)} GPa; broke in {broke} of "
-                           f"{entry['replicas']}" + (f", {entry['failed']} failed" if entry["failed"] else "")))
+        rows.append((name, f"K_IC {_pm(k)} MPa m^0.5, G_c {_pm(g)} J/m^2 (broken replicas), peak {_pm(peak)} GPa; broke in "
+                           f"{entry['broken']} of {entry['replicas']}" + (f", {entry['failed']} failed" if entry["failed"] else "")))
     for name, ratio in summary["ratios"].items():
-        if name != reference and ratio.get("k_ic"):
-            rows.append((f"K({name})/K({reference})", _pm(ratio["k_ic"], "ratio")))
+        k_ratio = ratio.get("k_ic")
+        if name == reference or not k_ratio:
+            continue
+        if k_ratio["ratio"] is None:
+            rows.append((f"K({name})/K({reference})", f"withheld: {k_ratio['withheld']} (broken replicas only: "
+                                                      f"{_pm(k_ratio['broken_only'], 'ratio')})"))
+        else:
+            rows.append((f"K({name})/K({reference})", _pm(k_ratio, "ratio")))
     emit(summary, json_output, "Fracture campaign", rows, [f"run directory: {result.run.path} (points.csv, models.csv)"])
 
 
@@ -250,11 +256,13 @@ def gb_energy_command(
     forcefield: ForcefieldOpt = None,
     db: DbOption = DEFAULT_DB,
     fmax: Annotated[float, typer.Option("--fmax", help="Force tolerance of the relaxations, eV/A.")] = 0.02,
+    max_steps: Annotated[int, typer.Option("--max-steps", help="Optimizer steps allowed per relaxation.")] = 1000,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Grain-boundary energy: (E_bicrystal - sum n_p E_p)/(boundaries x area), every cell relaxed (cell included)."""
+    """Grain-boundary energy: (E_bicrystal - sum n_p E_p)/(boundaries x area); the bulk and references relax fully,
+    the bicrystal at the bulk's in-plane lattice (the length of c only), its in-plane stress the interface stress."""
     from sselab.runs import RunDirectory
     from sselab.studies.fracture import BoundaryEnergyCalculation
 
@@ -262,13 +270,20 @@ def gb_energy_command(
     references = _named(reference or [], "--reference")
     run = RunDirectory.open(out, "gb energy", {"bicrystal": bicrystal, "bulk": bulk, "references": references, "model": model},
                             overwrite=overwrite)
-    result = BoundaryEnergyCalculation(boundaries=boundaries).run(bicrystal, bulk, make_engine(model, db, fmax), references=references)
+    study = BoundaryEnergyCalculation(boundaries=boundaries, max_steps=max_steps)
+    result = study.run(bicrystal, bulk, make_engine(model, db, fmax), references=references)
     run = result.write(run)
     v = result.to_dict()
     rows = [("GB energy (J/m^2)", f"{v['gb_energy_J_per_m2']:.3f}"), ("area (Å^2)", f"{v['area_A2']:.1f}"),
             ("excess volume per area (Å)", f"{v['excess_volume_per_area_A']:.3f}"),
+            ("interface stress (N/m)", f"{v['interface_stress_N_per_m']:.3f}"),
             ("made of", ", ".join(f"{n:+.3g} x {p}" for p, n in v["amounts"].items()))]
-    emit(run.summary, json_output, f"Grain-boundary energy ({model})", rows, [f"run directory: {run.path}"])
+    unconverged = [name for name, r in v["relaxations"].items() if not r["converged"]]
+    notes = [f"run directory: {run.path}"]
+    if unconverged:
+        notes.insert(0, f"warning: the relaxation of {', '.join(unconverged)} stopped at --max-steps {max_steps} above "
+                        f"--fmax {fmax:g}: γ is not converged (raise --max-steps)")
+    emit(run.summary, json_output, f"Grain-boundary energy ({model})", rows, notes)
 
 
 @gb_app.command("build")
@@ -378,6 +393,7 @@ def fracture_bonds_command(
     threshold: Annotated[float, typer.Option("--threshold", help="Fractional bond loss that marks the onset (kept to the end).")] = 0.02,
     crack_axis: Annotated[str | None, typer.Option("--crack-axis", help="Axis the crack runs along: report the cracked length.")] = None,
     every: Annotated[int, typer.Option("--every", help="Read every n-th frame.")] = 1,
+    fracture_region: Annotated[float | None, typer.Option("--fracture-region", help="Instead of --region: count bonds in a slab this wide (Å) around the plane where the pull broke (seed 003's fracture region).")] = None,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
     json_output: JsonOption = False,
@@ -394,8 +410,10 @@ def fracture_bonds_command(
             centre_width = ()
         if len(centre_width) != 2:
             raise InputError(f"--region takes 'CENTRE,WIDTH' in Å, got {region!r}")
-    analysis = BondAnalysis(axis=axis, region=centre_width, threshold=threshold, crack_axis=crack_axis, every=every)
-    run = RunDirectory.open(out, "fracture bonds", {"trajectory": str(trajectory), "axis": axis, "region": region}, overwrite=overwrite)
+    analysis = BondAnalysis(axis=axis, region=centre_width, threshold=threshold, crack_axis=crack_axis, every=every,
+                            fracture_width_A=fracture_region)
+    run = RunDirectory.open(out, "fracture bonds", {"trajectory": str(trajectory), "axis": axis, "region": region,
+                                                    "fracture_region_A": fracture_region}, overwrite=overwrite)
     result = analysis.run(trajectory)
     run = result.write(run)
     values = result.to_dict()

@@ -168,6 +168,9 @@ class MeltQuench:
         if self.lateral_range_A is not None:
             j = "xyz".index(self.lateral_axis)
             side = float(atoms.cell.array[j, j])
+            if not 0.0 <= self.lateral_range_A[0] < self.lateral_range_A[1] <= side:
+                raise InputError(f"the lateral range {self.lateral_range_A[0]:g}:{self.lateral_range_A[1]:g} Å must lie within the "
+                                 f"cell (0 to {side:.2f} Å along {self.lateral_axis})")
             coordinate = np.mod(atoms.positions[:, j], side)
             members &= (coordinate >= self.lateral_range_A[0]) & (coordinate < self.lateral_range_A[1])
         if members.all() or not members.any():
@@ -263,6 +266,9 @@ class MeltQuench:
         from sselab.analysis.structure import count_bonds, crystalline_fraction, partial_rdf
 
         area = abs(np.linalg.det(before.cell.array)) / before.cell.array[k, k]
+        if self.lateral_range_A is not None:  # the region spans only lo <= x_j < hi of the cross-section
+            j = "xyz".index(self.lateral_axis)
+            area *= (self.lateral_range_A[1] - self.lateral_range_A[0]) / float(before.cell.array[j, j])
         mass = float(before.get_masses()[members].sum())
         width0 = float(self.width_A) if self.center_A is not None else float(before.cell.array[k, k])
         width1 = width0 + float(after.cell.array[k, k] - before.cell.array[k, k])
@@ -308,11 +314,18 @@ class MeltQuench:
         }
 
 
+#: the value each setting added after the first release of MeltQuench had in effect before it existed
+SETTINGS_BEFORE_THEY_EXISTED: dict[str, Any] = {
+    "normal_barostat": True,  # before it became a choice, a slab's stress normal to the band was relaxed
+    "lateral_axis": "y",
+    "lateral_range_A": None,  # the whole slab melted
+}
+
+
 def _with_defaults(record: dict[str, Any]) -> dict[str, Any]:
-    """A recorded run's settings completed with the defaults of settings added since it was written (a setting that
-    did not exist then had its default's effect), so that such a run still resumes."""
-    defaults = json.loads(json.dumps(asdict(MeltQuench()), default=str))
-    return {**record, "settings": {**defaults, **record.get("settings", {})}}
+    """A recorded run's settings completed with what the settings added since it was written did then
+    (:data:`SETTINGS_BEFORE_THEY_EXISTED`, not today's defaults), so that such a run resumes only as it ran."""
+    return {**record, "settings": {**SETTINGS_BEFORE_THEY_EXISTED, **record.get("settings", {})}}
 
 
 def _shifted(atoms: Atoms, k: int, shift: float) -> Atoms:

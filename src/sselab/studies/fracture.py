@@ -181,17 +181,22 @@ class BoundaryEnergyResult:
 @dataclass(frozen=True)
 class BoundaryEnergyCalculation:
     """γ_GB of a bicrystal with ``boundaries`` boundaries normal to c, against its bulk and reference phases (name →
-    structure), every cell relaxed with one engine (:func:`~sselab.atomistic.properties.boundary.boundary_energy`)."""
+    structure), every cell relaxed with one engine (:func:`~sselab.atomistic.properties.boundary.boundary_energy`)
+    for at most ``max_steps`` optimizer steps each (a thousand-atom bicrystal needs several hundred)."""
 
     boundaries: int = 2
+    max_steps: int = 1000
+
+    def __post_init__(self) -> None:
+        require_count(self.max_steps, "max_steps", low=1, high=100_000)
 
     def run(self, bicrystal: str | Path | Atoms, bulk: str | Path | Atoms, calculator: Any = "chgnet", *,
             references: dict[str, str | Path | Atoms] | None = None) -> BoundaryEnergyResult:
-        from sselab.atomistic.engine import Engine, as_engine
+        from sselab.atomistic.engine import as_engine
         from sselab.atomistic.properties.boundary import boundary_energy
         from sselab.studies.md import build_md_system
 
-        engine = calculator if isinstance(calculator, Engine) else as_engine(calculator)
+        engine = as_engine(calculator, max_steps=self.max_steps)
         cells = {name: build_md_system(source)[0] for name, source in (references or {}).items()}
         result = boundary_energy(build_md_system(bicrystal)[0], build_md_system(bulk)[0], engine, references=cells,
                                  boundaries=self.boundaries)
@@ -388,19 +393,29 @@ class BondAnalysis:
     threshold: float = 0.02
     crack_axis: str | None = None
     every: int = 1
+    fracture_width_A: float | None = None  # instead of ``region``: a slab this wide around where the pull broke
+
+    def __post_init__(self) -> None:
+        if self.fracture_width_A is not None:
+            if self.region is not None:
+                raise InputError("give a region or a fracture-region width, not both")
+            require_range(self.fracture_width_A, "fracture-region width", low=0.0, low_inclusive=False, unit="Å")
 
     def run(self, trajectory: str | Path) -> BondResult:
-        from ase.io import iread
+        from ase.io import iread, read
 
-        from sselab.analysis.bonds import bond_evolution
+        from sselab.analysis.bonds import bond_evolution, fracture_plane
 
         path = Path(trajectory)
         if not path.is_file():
             raise InputError(f"trajectory {path} does not exist")
         require_count(self.every, "--every", low=1)
         try:
+            region = self.region
+            if self.fracture_width_A is not None:  # seed 003's "fracture region": around the plane that opened
+                region = (fracture_plane(read(str(path), index=0), read(str(path), index=-1), self.axis), self.fracture_width_A)
             frames = iread(str(path), index=f"::{self.every}")
-            evolution = bond_evolution(frames, self.axis, region=self.region, threshold=self.threshold, crack_axis=self.crack_axis)
+            evolution = bond_evolution(frames, self.axis, region=region, threshold=self.threshold, crack_axis=self.crack_axis)
         except InputError:
             raise
         except Exception as error:  # ASE's readers raise many kinds

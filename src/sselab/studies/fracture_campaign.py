@@ -12,17 +12,24 @@
 * Points: ``<out>/<model>_seed<s>/`` for s = ``test.seed`` … ``test.seed + replicas − 1``; each is a
   :class:`~sselab.studies.fracture.TensileTest` run directory (the seed sets the velocities), followed by a
   :func:`~sselab.analysis.bonds.bond_evolution` of its trajectory in ``<point>/bonds/`` (over the model's ``region``
-  along the load axis, or the whole cell).
+  along the load axis; else, with ``fracture_width_A``, over a slab that wide around the plane where that pull broke,
+  seed 003's "fracture region" (:func:`~sselab.analysis.bonds.fracture_plane`); else the whole cell, where the few
+  bonds a crack cuts are a small fraction of all).
 * Tasks run on :func:`sselab.sweep.run_tasks`: a local cluster of single-threaded workers by default, or an existing
   cluster by address (dask-jobqueue for SLURM/PBS). A task always resumes its point from the point's checkpoint, so
   a killed worker or an interrupted campaign started again with ``resume=True`` recomputes nothing finished; a
   finished pull is only re-analysed. A point that fails returns status ``failed`` with a one-line message and the
   others go on.
-* Summary per model: mean and standard error over replicas of E, ν, σ_peak, its strain, the failure strain (over the
-  replicas that broke, with their count), eq. 1 G_c and eq. 2 K_IC (both with A the cross-section), and each pair's
-  bond-loss onset and steepest-loss strain. Ratios to the ``reference`` model are ratios of the means with the
-  standard errors propagated to first order, s(a/b) = (a/b)·√((s_a/a)² + (s_b/b)²): replicas of different cells are
-  not paired.
+* Summary per model: mean and standard error over replicas of E, ν, σ_peak, its strain and each pair's bond-loss
+  onset and steepest-loss strain; the failure strain, eq. 1 G_c and eq. 2 K_IC (both with A the cross-section) over
+  the replicas that broke only (``broken``: the stress fell below the failure threshold before ``max_strain``), each
+  with its count n. An unbroken replica's work is a lower bound, so it enters no mean of toughness. Ratios to the
+  ``reference`` model are ratios of the means with the standard errors propagated to first order,
+  s(a/b) = (a/b)·√((s_a/a)² + (s_b/b)²): replicas of different cells are not paired. A toughness ratio is withheld
+  (``ratio`` None, with the reason) when either model has an unbroken replica; the ratio of the broken replicas'
+  means is then given beside it as ``broken_only``.
+* G_c here is the work of the whole pull per cross-section, W/A = L·∫σ dε: it grows with the cell length L along the
+  load (the elastic energy of the whole column is counted), so compare models of one length only.
 """
 
 from __future__ import annotations
@@ -37,11 +44,12 @@ from typing import Any
 
 import numpy as np
 
+from sselab.atomistic.md.record import require_same_settings
 from sselab.errors import InputError, SSELabError
-from sselab.runs import RunDirectory, csv_table, to_jsonable
+from sselab.runs import RunDirectory, csv_table, read_run_record, to_jsonable
 from sselab.studies.fracture import TRAJECTORY_FILE, TensileTest
 from sselab.sweep import check_cluster, run_tasks, worker_path
-from sselab.validation import require_count
+from sselab.validation import require_count, require_range
 
 __all__ = ["FractureCampaign", "FractureCampaignResult", "FractureModel", "run_fracture_point"]
 
@@ -61,6 +69,11 @@ QUANTITIES: tuple[tuple[str, str], ...] = (
     ("g_c_J_per_m2", "G_c eq. 1, cross-section (J/m^2)"),
     ("k_ic_MPa_sqrt_m", "K_IC eq. 2, cross-section (MPa m^0.5)"),
 )
+#: quantities that mean something only for a replica that broke: averaged over those alone
+TOUGHNESS = ("failure_strain", "g_c_J_per_m2", "k_ic_MPa_sqrt_m")
+#: the ratios to the reference model: (column, key)
+RATIOS = (("k_ic_MPa_sqrt_m", "k_ic"), ("g_c_J_per_m2", "g_c"), ("peak_stress_GPa", "peak_stress"),
+          ("youngs_modulus_GPa", "youngs_modulus"))
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,7 @@ class FracturePointTask:
     forcefield: Any
     folder: str
     resume: bool
+    fracture_width_A: float | None = None
 
 
 def run_fracture_point(task: FracturePointTask) -> dict[str, Any]:
@@ -114,11 +128,13 @@ def _run_point(task: FracturePointTask) -> dict[str, Any]:
         "status": "ran",
         "youngs_modulus_GPa": p["youngs_modulus_GPa"], "poisson_ratio": p["poisson_ratio"],
         "peak_stress_GPa": p["peak_stress_GPa"], "peak_strain": p["peak_strain"], "failure_strain": p["failure_strain"],
+        "broken": p["failure_strain"] is not None,
         "g_c_J_per_m2": p["work_of_fracture_J_per_m2"]["cross_section"],
         "k_ic_MPa_sqrt_m": p["k_ic_MPa_sqrt_m"].get("eq2_cross_section"),
         "atoms": result.system.get("atoms"),
     }
-    bonds = BondAnalysis(axis=task.test.axis, region=task.model.region).run(folder / TRAJECTORY_FILE)
+    width = task.fracture_width_A if task.model.region is None else None
+    bonds = BondAnalysis(axis=task.test.axis, region=task.model.region, fracture_width_A=width).run(folder / TRAJECTORY_FILE)
     bonds.write(RunDirectory.open(folder / "bonds", "fracture bonds", {"trajectory": str(folder / TRAJECTORY_FILE)},
                                   overwrite=True))
     values = bonds.to_dict()
@@ -148,6 +164,21 @@ def ratio_with_error(a: float, sa: float | None, b: float, sb: float | None) -> 
     return r, abs(r) * math.sqrt((sa / a) ** 2 + (sb / b) ** 2)
 
 
+def _ratio(entry: dict[str, Any], reference: dict[str, Any], column: str, names: tuple[str, str]) -> dict[str, Any] | None:
+    """The ratio of one column's means (module docstring); a toughness ratio is withheld when a side has unbroken
+    replicas, with the broken replicas' ratio beside it."""
+    a, b = entry[column], reference[column]
+    if a["mean"] is None or b["mean"] is None:
+        return None
+    r, s = ratio_with_error(a["mean"], a["standard_error"], b["mean"], b["standard_error"])
+    unbroken = [f"{name} ({side['replicas'] - side['broken']} of {side['replicas']})"
+                for name, side in zip(names, (entry, reference)) if side["broken"] < side["replicas"]]
+    if column in TOUGHNESS and unbroken:
+        return {"ratio": None, "standard_error": None, "broken_only": {"ratio": r, "standard_error": s},
+                "withheld": f"unbroken replicas in {' and '.join(dict.fromkeys(unbroken))}: their work is a lower bound"}
+    return {"ratio": r, "standard_error": s}
+
+
 @dataclass
 class FractureCampaignResult:
     """Every point's row and the per-model summary (module docstring)."""
@@ -163,24 +194,18 @@ class FractureCampaignResult:
         per_model: dict[str, dict[str, Any]] = {}
         for model in self.models:
             rows = [p for p in self.points if p["model"] == model and p["status"] != "failed"]
-            entry: dict[str, Any] = {"replicas": len(rows), "failed": sum(p["model"] == model and p["status"] == "failed" for p in self.points)}
+            broken = [r for r in rows if r.get("broken")]
+            entry: dict[str, Any] = {"replicas": len(rows), "broken": len(broken),
+                                     "failed": sum(p["model"] == model and p["status"] == "failed" for p in self.points)}
             for column in columns:
-                mean, error, n = _mean_and_error([r.get(column) for r in rows])
+                mean, error, n = _mean_and_error([r.get(column) for r in (broken if column in TOUGHNESS else rows)])
                 entry[column] = {"mean": mean, "standard_error": error, "n": n}
             per_model[model] = entry
         ratios: dict[str, dict[str, Any]] = {}
         if self.reference is not None:
-            ref = per_model[self.reference]
             for model in self.models:
-                ratios[model] = {}
-                for column, key in (("k_ic_MPa_sqrt_m", "k_ic"), ("g_c_J_per_m2", "g_c"), ("peak_stress_GPa", "peak_stress"),
-                                    ("youngs_modulus_GPa", "youngs_modulus")):
-                    a, b = per_model[model][column], ref[column]
-                    if a["mean"] is None or b["mean"] is None:
-                        ratios[model][key] = None
-                        continue
-                    r, s = ratio_with_error(a["mean"], a["standard_error"], b["mean"], b["standard_error"])
-                    ratios[model][key] = {"ratio": r, "standard_error": s}
+                ratios[model] = {key: _ratio(per_model[model], per_model[self.reference], column, (model, self.reference))
+                                 for column, key in RATIOS}
         return to_jsonable({"models": per_model, "reference": self.reference, "ratios": ratios, "points": self.points,
                             "settings": self.settings,
                             "failed": sum(p["status"] == "failed" for p in self.points)})
@@ -194,12 +219,12 @@ class FractureCampaignResult:
 
         run = RunDirectory.open(run_dir if run_dir is not None else self.run, COMMAND, {} if self.run is None else self.run.inputs)
         summary = self.summary()
-        point_columns = ["model", "seed", "status", *(c for c, _ in QUANTITIES), "atoms",
+        point_columns = ["model", "seed", "status", "broken", *(c for c, _ in QUANTITIES), "atoms",
                          *sorted({k for p in self.points for k in p if k.startswith(("onset_", "steepest_"))}), "error", "directory"]
         run.write_text(POINTS_FILE, csv_table(point_columns, self.points))
         model_rows = []
         for model, entry in summary["models"].items():
-            row = {"model": model, "replicas": entry["replicas"], "failed": entry["failed"]}
+            row = {"model": model, "replicas": entry["replicas"], "broken": entry["broken"], "failed": entry["failed"]}
             for column, values in entry.items():
                 if isinstance(values, dict):
                     row[column], row[f"{column}_se"], row[f"{column}_n"] = values["mean"], values["standard_error"], values["n"]
@@ -224,11 +249,14 @@ class FractureCampaign:
     test: TensileTest = field(default_factory=TensileTest)
     replicas: int = 3
     reference: str | None = None
+    fracture_width_A: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.test, TensileTest):
             raise InputError(f"test must be a TensileTest, got {type(self.test).__name__}")
         require_count(self.replicas, "replicas", low=1, high=1000)
+        if self.fracture_width_A is not None:
+            require_range(self.fracture_width_A, "fracture-region width", low=0.0, low_inclusive=False, unit="Å")
 
     def run(self, models: Sequence[FractureModel], forcefield: str | Path, *, out: str | Path | None = None, resume: bool = False,
             overwrite: bool = False, scheduler: str | None = None, workers: int | None = None,
@@ -250,8 +278,13 @@ class FractureCampaign:
         forcefield = worker_path(forcefield)
         settings = {"test": self.test.settings_record(), "replicas": self.replicas, "reference": self.reference,
                     "models": [{"name": m.name, "structure": str(m.structure), "region": m.region} for m in models],
-                    "forcefield": str(forcefield)}
+                    "forcefield": str(forcefield), "fracture_width_A": self.fracture_width_A}
         run = RunDirectory.open(out, COMMAND, settings, overwrite=overwrite, resume=resume)
+        if resume and (run.path / "run.json").is_file():
+            recorded = read_run_record(run.path, COMMAND).get("inputs")
+            recorded = recorded if isinstance(recorded, dict) else {}
+            require_same_settings({k: recorded.get(k) for k in ("test", "forcefield")},
+                                  {k: settings[k] for k in ("test", "forcefield")}, f"the campaign in {run.path}")
         tasks, rows = [], []
         for model in models:
             for k in range(self.replicas):
@@ -265,7 +298,8 @@ class FractureCampaign:
                     started = False
                 folder.mkdir(parents=True, exist_ok=True)
                 rows.append({"model": model.name, "seed": seed, "directory": str(folder)})
-                tasks.append(FracturePointTask(model, replace(self.test, seed=seed), forcefield, str(folder), started))
+                tasks.append(FracturePointTask(model, replace(self.test, seed=seed), forcefield, str(folder), started,
+                                               self.fracture_width_A))
         results = run_tasks(run_fracture_point, tasks, scheduler, workers, "fracture campaign (pulls)", show_progress)
         points = [{**row, **result} for row, result in zip(rows, results)]
         result = FractureCampaignResult(points=points, models=names, reference=self.reference, settings=settings, run=run)

@@ -42,6 +42,7 @@ __all__ = [
     "MirrorBicrystal",
     "csl_bicrystal",
     "formal_charge",
+    "grain_boundary_heights",
     "is_charge_balanced",
     "mirror_bicrystal",
     "mirror_translation",
@@ -347,12 +348,35 @@ class CSLBicrystal:
                 "overlaps_removed": self.overlaps_removed, "neutralized": self.neutralized, "net_formal_charge_e": self.net_formal_charge}
 
 
+def grain_boundary_heights(z_fractional: np.ndarray, upper_grain: np.ndarray) -> tuple[float, float]:
+    """The two boundaries of a periodic bicrystal whose lower grain fills z ∈ [0, ½) and upper grain [½, 1), as
+    fractions of c: each lies midway between the facing outermost layers of the two grains,
+
+        z₁ = (max z_lower + min z_upper)/2,   z₀ = (max z_upper − 1 + min z_lower)/2 (taken in [0, 1)),
+
+    measured as signed distances from the nominal heights ½ and 0 so that an atom wrapped across z = 0 counts on its
+    side. A boundary whose plane is an atomic layer (a twin's mirror) lies half a layer spacing from that layer."""
+    z = np.mod(np.asarray(z_fractional, dtype=float), 1.0)
+    upper = np.asarray(upper_grain, dtype=bool)
+    if upper.all() or not upper.any():
+        raise InputError("a bicrystal needs atoms of both grains")
+
+    def signed(nominal: float) -> np.ndarray:
+        return np.mod(z - nominal + 0.5, 1.0) - 0.5
+
+    around_half, around_zero = signed(0.5), signed(0.0)
+    middle = 0.5 + 0.5 * (around_half[~upper].max() + around_half[upper].min())
+    bottom = 0.5 * (around_zero[upper].max() + around_zero[~upper].min())
+    return float(np.mod(bottom, 1.0)), float(middle)
+
+
 def csl_bicrystal(atoms: Atoms, rotation_axis: tuple[int, int, int], rotation_angle_deg: float, *,
                   plane: tuple[int, int, int] | None = None, expand_times: int = 2, min_distance_A: float = 1.6,
                   neutralize: bool = False) -> CSLBicrystal:
     """A CSL bicrystal: grain B is grain A rotated by ``rotation_angle_deg`` about ``rotation_axis`` (pymatgen's
     ``GrainBoundaryGenerator.gb_from_parameters`` with ``normal=True``, so c is normal to the boundary plane, and its
-    own overlap removal off), two boundaries per box at z = 0 and z = c/2 with ``expand_times`` CSL periods per grain.
+    own overlap removal off), two boundaries per box near z = 0 and z = c/2 (at the heights of
+    :func:`grain_boundary_heights`) with ``expand_times`` CSL periods per grain, rotated so that c points along +z.
 
     The angle must be a CSL angle of the axis (pymatgen's ``enum_sigma_cubic`` and relatives list them). Overlaps
     across a boundary and the net formal charge are handled as for :func:`mirror_bicrystal`.
@@ -400,14 +424,16 @@ def csl_bicrystal(atoms: Atoms, rotation_axis: tuple[int, int, int], rotation_an
     for key in list(built.arrays):
         if key not in ("numbers", "positions"):
             del built.arrays[key]
-    cell = built.cell.array
-    if not np.allclose(cell[2, :2], 0.0, atol=1e-6) or not np.allclose(cell[:2, 2], 0.0, atol=1e-6):
-        rotated = Atoms(built.get_chemical_symbols(), cell=built.cell.cellpar(), pbc=True)  # a along x, c normal to ab
-        rotated.set_scaled_positions(built.get_scaled_positions())
-        built = rotated
-    height = float(built.cell.array[2, 2])
-    bicrystal, overlaps, neutralized, charge = _resolve_boundaries(built, grain_b, (0.0, height / 2, height), min_distance_A,
+    if not np.allclose(built.cell.angles()[:2], 90.0, atol=1e-6):
+        raise InputError(f"pymatgen built this boundary with c not normal to its plane (cell angles "
+                         f"{np.round(built.cell.angles(), 2).tolist()}): give the boundary plane explicitly")
+    # a rigid rotation into the standard orientation (a along x, c along +z): pymatgen's c may point along -z
+    oriented = Atoms(built.get_chemical_symbols(), cell=built.cell.cellpar(), pbc=True)
+    oriented.set_scaled_positions(built.get_scaled_positions())
+    height = float(oriented.cell.array[2, 2])
+    heights = tuple(height * z for z in grain_boundary_heights(oriented.get_scaled_positions()[:, 2], grain_b))
+    bicrystal, overlaps, neutralized, charge = _resolve_boundaries(oriented, grain_b, (heights[0] - height, *heights, heights[0] + height), min_distance_A,
                                                                   is_charge_balanced(atoms), neutralize)
     return CSLBicrystal(atoms=bicrystal, sigma=int(boundary.sigma), rotation_axis=axis, rotation_angle_deg=float(rotation_angle_deg),
-                        plane=tuple(int(v) for v in boundary.gb_plane), expand_times=expand_times, boundaries_z_A=(0.0, height / 2),
+                        plane=tuple(int(v) for v in boundary.gb_plane), expand_times=expand_times, boundaries_z_A=heights,
                         overlaps_removed=overlaps, neutralized=neutralized, net_formal_charge=charge)

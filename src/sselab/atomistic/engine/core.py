@@ -111,23 +111,34 @@ class Engine:
             raise InputError(f"{atoms.get_chemical_formula()}: a label with stress needs a fully periodic cell")
         return self.cache.get_or_compute(atoms, self.spec, {"kind": "label"}, self._label)
 
-    def relax(self, atoms: Atoms, cell: bool = False, fmax: float | None = None, cell_factor: float | None = None) -> Atoms:
+    def relax(self, atoms: Atoms, cell: bool = False, fmax: float | None = None, cell_factor: float | None = None,
+              cell_mask: tuple[bool, ...] | None = None) -> Atoms:
         """Relax positions (and the cell when ``cell``); fixed atoms stay where they are.
 
         ``cell_factor``: FrechetCellFilter's ``exp_cell_factor``. Its default (the number of atoms) stops the cell
         when the virial per atom, V|σ|/N, is below ``fmax``: up to ~0.7 GPa of residual stress in a 192-atom LLZO
         cell at fmax = 0.05 eV/Å. ``cell_factor=1`` converges the stress itself to fmax/V (a few MPa): needed where the cell *is* the
         result, as for chemical expansion.
+
+        ``cell_mask``: which strain components (Voigt order xx, yy, zz, yz, xz, xy) the cell may take; None frees all
+        six. (False, False, True, True, True, False) keeps the ab plane and relaxes only c: a slab or bicrystal held at
+        its grains' in-plane lattice.
         """
         self._check(atoms)
         tolerance = self.fmax if fmax is None else require_force_tolerance(fmax)
         if cell_factor is not None:
             require_range(cell_factor, "cell_factor", low=0.0, low_inclusive=False)
+        if cell_mask is not None:
+            cell_mask = tuple(bool(v) for v in cell_mask)
+            if len(cell_mask) != 6 or not any(cell_mask) or not cell:
+                raise InputError("a cell mask is six booleans (Voigt xx, yy, zz, yz, xz, xy), at least one True, for a cell relaxation")
         task = {"kind": "relax-cell" if cell else "relax-positions", "fmax": tolerance, "max_steps": self.max_steps,
                 "optimizer": "LBFGS"}
         if cell and cell_factor is not None:
             task["cell_factor"] = cell_factor
-        result = self.cache.get_or_compute(atoms, self.spec, task, lambda a: self._relax(a, cell, tolerance, cell_factor))
+        if cell_mask is not None and not all(cell_mask):
+            task["cell_mask"] = [int(v) for v in cell_mask]
+        result = self.cache.get_or_compute(atoms, self.spec, task, lambda a: self._relax(a, cell, tolerance, cell_factor, cell_mask))
         if not result.info.get("converged", True):
             self.unconverged.add(cache_key(atoms, self.spec, task))
         return result
@@ -149,10 +160,11 @@ class Engine:
         result.calc.results["stress"] = np.asarray(stress, dtype=float)
         return result, {"converged": True, "steps": 0, "calculator_calls": 1}
 
-    def _relax(self, atoms: Atoms, cell: bool, fmax: float, cell_factor: float | None = None) -> tuple[Atoms, dict[str, Any]]:
+    def _relax(self, atoms: Atoms, cell: bool, fmax: float, cell_factor: float | None = None,
+               cell_mask: tuple[bool, ...] | None = None) -> tuple[Atoms, dict[str, Any]]:
         work = atoms.copy()
         work.calc = self.loaded.calculator
-        target = FrechetCellFilter(work, exp_cell_factor=cell_factor) if cell else work
+        target = FrechetCellFilter(work, mask=cell_mask, exp_cell_factor=cell_factor) if cell else work
         optimizer = LBFGS(target, logfile=None)
         with warnings.catch_warnings():  # FrechetCellFilter's matrix logarithm warns at round-off level (~1e-13)
             warnings.filterwarnings("ignore", message="logm result may be inaccurate", category=RuntimeWarning)

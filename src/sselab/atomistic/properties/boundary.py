@@ -11,9 +11,22 @@ Li and O in the formal-charge ratio (``gb build --neutralize`` on LLZO) is bulk 
 reference phase, γ_GB is the energy at the Li₂O-rich limit of the Li and O chemical potentials (μ_Li₂O = E(Li₂O)),
 a stated choice — a boundary in equilibrium with another phase would take other chemical potentials.
 
-Every structure is relaxed with the same engine, cell included (the bicrystal's cell relaxes to zero stress, so the
-grains keep the bulk lattice in plane and the boundary's excess volume appears along c). Energies come from
-:class:`~sselab.atomistic.engine.Engine` (ase.db cache), so a repeated call costs nothing.
+Every structure is relaxed with the same engine, its stress converged to fmax/V (``cell_factor=1``). The bulk and
+the reference phases relax their whole cells. The bicrystal first takes the relaxed bulk's lattice in plane: its cell
+is scaled by s = (V_bulk,relaxed / V_bulk,given)^(1/3), which assumes that its grains were built from the given bulk
+cell (``sselab gb build`` on the same structure) and that the bulk relaxes isotropically (exact for a cubic crystal;
+an ordered LLZO cell's slight tetragonality is averaged). Then only the length of c relaxes (strain component zz),
+so the grains keep the bulk lattice in plane and the boundary's excess volume appears along c. The cell filter's
+strain is symmetric, so freeing yz and xz too (c's tilt) would lift a and b out of the plane; a shear of the grains
+against each other is a rigid-body translation, which is not searched here either. The in-plane
+stress left in the relaxed bicrystal is the boundary's interface stress,
+
+    f = ½(σ_xx + σ_yy) · L_c / boundaries    (N/m; positive: the boundary pulls the plane inward),
+
+with L_c = V/A the cell's length normal to the plane. γ is the energy at the translation of the grains as built:
+no rigid-body translation is searched, so it is an upper bound on the boundary's lowest energy for that misorientation.
+Each relaxation's convergence (and its optimizer steps) is recorded; an unconverged one makes γ unreliable.
+Energies come from :class:`~sselab.atomistic.engine.Engine` (ase.db cache), so a repeated call costs nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +63,10 @@ def reference_amounts(composition: dict[str, int], phases: dict[str, dict[str, i
     return {name: float(n) for name, n in zip(names, amounts)}
 
 
+#: strain components a bicrystal relaxes (Voigt xx, yy, zz, yz, xz, xy): the length of c only
+NORMAL_ONLY = (False, False, True, False, False, False)
+
+
 @dataclass
 class BoundaryEnergy:
     """γ_GB (J/m²) and what it was made of (module docstring); energies in eV, the area in Å²."""
@@ -61,33 +78,52 @@ class BoundaryEnergy:
     amounts: dict[str, float]
     phase_energies_eV: dict[str, float]
     excess_volume_per_area_A: float  # (V_bicrystal − Σ_p n_p V_p) / (boundaries · A), each boundary's expansion
+    interface_stress_N_per_m: float
+    in_plane_scale: float  # s applied to the bicrystal's cell before its relaxation
+    relaxations: dict[str, dict[str, int | bool]]  # name → {"converged", "steps"}
     relaxed: Atoms = field(repr=False)
+
+    @property
+    def converged(self) -> bool:
+        return all(r["converged"] for r in self.relaxations.values())
 
     def to_dict(self) -> dict:
         return {"gb_energy_J_per_m2": self.energy_J_per_m2, "bicrystal_energy_eV": self.bicrystal_energy_eV,
                 "area_A2": self.area_A2, "boundaries": self.boundaries, "amounts": dict(self.amounts),
-                "phase_energies_eV": dict(self.phase_energies_eV), "excess_volume_per_area_A": self.excess_volume_per_area_A}
+                "phase_energies_eV": dict(self.phase_energies_eV), "excess_volume_per_area_A": self.excess_volume_per_area_A,
+                "interface_stress_N_per_m": self.interface_stress_N_per_m, "in_plane_scale": self.in_plane_scale,
+                "converged": self.converged, "relaxations": {k: dict(v) for k, v in self.relaxations.items()}}
 
 
 def boundary_energy(bicrystal: Atoms, bulk: Atoms, engine, *, references: dict[str, Atoms] | None = None,
                     boundaries: int = 2) -> BoundaryEnergy:
     """γ_GB of ``bicrystal`` (``boundaries`` boundaries normal to c) against ``bulk`` and ``references`` (name → cell),
-    all relaxed with ``engine`` (an :class:`~sselab.atomistic.engine.Engine`), cells included."""
+    all relaxed with ``engine`` (an :class:`~sselab.atomistic.engine.Engine`) as the module docstring states."""
     require_count(boundaries, "boundaries in the cell", low=1)
     references = dict(references or {})
     if "bulk" in references:
         raise InputError("'bulk' names the bulk crystal; give the reference phases other names")
+    if "bicrystal" in references:
+        raise InputError("'bicrystal' names the boundary cell; give the reference phases other names")
     phases = {"bulk": bulk, **references}
     counts = {name: dict(Counter(atoms.get_chemical_symbols())) for name, atoms in phases.items()}
     amounts = reference_amounts(dict(Counter(bicrystal.get_chemical_symbols())), counts)
-    relaxed_phases = {name: engine.relax(atoms, cell=True) for name, atoms in phases.items()}
+    relaxed_phases = {name: engine.relax(atoms, cell=True, cell_factor=1.0) for name, atoms in phases.items()}
     energies = {name: float(atoms.get_potential_energy()) for name, atoms in relaxed_phases.items()}
-    relaxed = engine.relax(bicrystal, cell=True)
+    scale = float((relaxed_phases["bulk"].get_volume() / bulk.get_volume()) ** (1.0 / 3.0))
+    start = bicrystal.copy()
+    start.set_cell(bicrystal.cell.array * scale, scale_atoms=True)
+    relaxed = engine.relax(start, cell=True, cell_factor=1.0, cell_mask=NORMAL_ONLY)
     cell = relaxed.cell.array
     area = float(np.linalg.norm(np.cross(cell[0], cell[1])))
     total = float(relaxed.get_potential_energy())
     gamma = (total - sum(amounts[p] * energies[p] for p in phases)) / (boundaries * area) * EV_PER_A2_TO_J_PER_M2
     excess_volume = relaxed.get_volume() - sum(amounts[p] * relaxed_phases[p].get_volume() for p in phases)
+    stress = engine.label(relaxed).get_stress(voigt=True)  # eV/Å³, ASE's sign: positive under tension
+    in_plane = 0.5 * float(stress[0] + stress[1]) * relaxed.get_volume() / area / boundaries
+    relaxations = {name: {"converged": bool(atoms.info.get("converged", True)), "steps": int(atoms.info.get("steps", 0))}
+                   for name, atoms in {**relaxed_phases, "bicrystal": relaxed}.items()}
     return BoundaryEnergy(energy_J_per_m2=gamma, bicrystal_energy_eV=total, area_A2=area, boundaries=boundaries, amounts=amounts,
                           phase_energies_eV=energies, excess_volume_per_area_A=float(excess_volume) / (boundaries * area),
-                          relaxed=relaxed)
+                          interface_stress_N_per_m=in_plane * EV_PER_A2_TO_J_PER_M2, in_plane_scale=scale,
+                          relaxations=relaxations, relaxed=relaxed)
