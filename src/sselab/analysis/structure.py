@@ -23,6 +23,8 @@ builds the full N×N distance matrix (800 MB for 10⁴ atoms).
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -164,8 +166,12 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     maximum of the smoothed g with a prominence of at least ``prominence`` × its maximum. Between it and the next such
     peak (or the end), the minimum is the middle of the floor around the lowest smoothed g: the contiguous points within
     ``floor_tolerance`` × (lower flank − lowest) of the lowest, the lower flank being the smaller of the first peak and
-    the highest g after the trough (so a trough that rises only a little on one side is not widened by the other). A
-    sharp minimum is its own floor; a flat one (the empty gap between the shells of a 0 K crystal, or the long shallow
+    the highest g after the trough (so a trough that rises only a little on one side is not widened by the other), or
+    within four times the noise left in the smoothed g when that is larger (points that noise cannot tell from the
+    lowest belong to the floor: the lowest point is itself a low excursion, and a trough several kernel widths long
+    spans about 4σ of noise from its lowest to its highest point). The noise is the raw g's scatter about the smoothed one over the trough's segment (a median
+    absolute deviation, robust to the peak), divided by √(2√π·σ_bins), the Gaussian kernel's effective number of bins.
+    A sharp minimum is its own floor; a flat one (the empty gap between the shells of a 0 K crystal, or the long shallow
     trough of Li–O in an amorphous oxide, where noise alone would decide which point is lowest) gives its middle.
     A g(r) with no peak, or one that does not rise again after its first peak within the range, is refused.
     """
@@ -180,7 +186,8 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     require_range(smoothing_A, "RDF smoothing width", low=0.0)
     require_range(floor_tolerance, "floor tolerance", low=0.0, high=1.0)
     spacing = float(np.median(np.diff(r)))
-    smooth = gaussian_filter1d(g, smoothing_A / spacing, mode="nearest") if smoothing_A > 0 else g
+    sigma_bins = smoothing_A / spacing
+    smooth = gaussian_filter1d(g, sigma_bins, mode="nearest") if smoothing_A > 0 else g
     peaks, _ = find_peaks(smooth, prominence=prominence * float(np.max(smooth)))
     if peaks.size == 0:
         raise InputError("g(r) has no peak: no first-shell bond length to cut at")
@@ -188,7 +195,10 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     segment = smooth[peaks[0] : end]
     lowest = int(np.argmin(segment))
     flank = min(segment[0], float(np.max(segment[lowest:]))) - segment[lowest]
-    level = segment[lowest] + max(floor_tolerance * flank, 1e-9 * float(np.max(smooth)))
+    residual = g[peaks[0] : end] - segment
+    scatter = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))
+    noise = scatter / math.sqrt(max(2.0 * math.sqrt(math.pi) * sigma_bins, 1.0))
+    level = segment[lowest] + max(floor_tolerance * flank, 4.0 * noise, 1e-9 * float(np.max(smooth)))
     first = last = lowest
     while first > 0 and segment[first - 1] <= level:
         first -= 1

@@ -170,6 +170,8 @@ def _ratio(entry: dict[str, Any], reference: dict[str, Any], column: str, names:
     a, b = entry[column], reference[column]
     if a["mean"] is None or b["mean"] is None:
         return None
+    if names[0] == names[1]:
+        return {"ratio": 1.0, "standard_error": 0.0}  # the reference against itself: exact
     r, s = ratio_with_error(a["mean"], a["standard_error"], b["mean"], b["standard_error"])
     unbroken = [f"{name} ({side['replicas'] - side['broken']} of {side['replicas']})"
                 for name, side in zip(names, (entry, reference)) if side["broken"] < side["replicas"]]
