@@ -24,7 +24,6 @@ builds the full N×N distance matrix (800 MB for 10⁴ atoms).
 from __future__ import annotations
 
 import math
-
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
