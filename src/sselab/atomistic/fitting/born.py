@@ -361,7 +361,8 @@ def fit_born(frames: Sequence[Atoms], settings: BornFitSettings | None = None, *
         norms = np.linalg.norm(matrix, axis=0)
         norms[norms == 0] = 1.0
         solution = lsq_linear(matrix / norms, problem.target * problem.row_weight, bounds=(low * norms, high * norms), method="bvls")
-        return solution.x / norms, float(2.0 * solution.cost)
+        # unscaling can leave a bound-active coefficient a round-off below its bound (C = -7e-17 was written once)
+        return np.clip(solution.x / norms, low, high), float(2.0 * solution.cost)
 
     evaluations = 0
     start = np.array([_initial_rho(initial, a, b) for a, b in pairs])
