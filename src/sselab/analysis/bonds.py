@@ -8,9 +8,9 @@ For every frame of a pull along ``axis`` (strain ε = L/L₀ − 1 from the cell
 * the onset strain of each pair: the first strain from which the count stays below (1 − ``threshold``) of its
   frame-0 value to the end of the run (a dip that recovers is thermal noise, not breaking). Elastic stretching also
   pushes bonds past a fixed cut-off, so this onset can come before any rupture: it marks sustained bond loss;
-* the steepest-drop strain of each pair: the midpoint of the frame interval over which the relative count falls most
-  (after a running mean over ``smoothing_frames`` frames) — where bonds are lost fastest, the rupture signal when
-  the cell breaks;
+* the steepest-drop strain of each pair: the middle of the frame intervals over which the relative count falls most
+  (after a running mean over ``smoothing_frames`` frames, drops within 1 % of the largest) — where bonds are lost
+  fastest, the rupture signal when the cell breaks;
 * the opening: the widest atom-free slab normal to the load (Å) and its centre along the axis — zero until a crack
   crosses the whole section, then the crack's opening and where it runs;
 * with ``crack_axis``, the cracked length: the cell is cut into columns ``column_A`` wide along ``crack_axis``, and a
