@@ -51,6 +51,8 @@ def test_emt_copper_boundaries_a_bulk_supercell_costs_nothing_a_twin_its_stackin
     # EAM copper gives about 0.9 J/m2 for the Σ5(310)[001] boundary and an expansion of about 0.3 Å
     assert 0.6 < sigma5.energy_J_per_m2 < 1.3 and 0.1 < sigma5.excess_volume_per_area_A < 0.5
     assert sigma5.amounts == pytest.approx({"bulk": len(sigma5.relaxed) / 4})
+    assert sigma5.expansion_per_area_A == pytest.approx(sigma5.excess_volume_per_area_A)  # no reference phase: the same
+    assert sigma5.interface_stress_N_per_m == pytest.approx(sum(sigma5.interface_stress_components_N_per_m) / 2)
     # the plane keeps the relaxed bulk's lattice: only c relaxed
     np.testing.assert_allclose(sigma5.relaxed.cell.array[:2], sigma5_cell.cell.array[:2] * sigma5.in_plane_scale, atol=1e-9)
 

@@ -134,6 +134,9 @@ def test_boundary_heights_lie_midway_between_the_grains_facing_layers():
     assert grain_boundary_heights(z, upper) == pytest.approx((0.0, 0.5))
     # an upper grain shifted up by 0.02: both boundaries move up by 0.01
     assert grain_boundary_heights(z + 0.02 * upper, upper) == pytest.approx((0.01, 0.51))
+    # atoms exactly at the nominal heights, a round-off on either side, stay with their grains
+    edge = np.array([0.05, 0.25, 0.5 - 1e-12, 0.5, 0.75, 1.0 - 1e-12])
+    assert grain_boundary_heights(edge, np.array([False, False, True, True, True, True])) == pytest.approx((0.025, 0.375))
     with pytest.raises(InputError, match="both grains"):
         grain_boundary_heights(z, np.zeros(6, dtype=bool))
 

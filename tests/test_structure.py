@@ -139,7 +139,9 @@ def test_an_affine_pull_breaks_no_bond_and_a_separated_cell_opens(llzo):
     evolution = bond_evolution([*frames, opened], "z", pairs=(("Zr", "O"),), crack_axis="y")
     assert evolution.opening_A[-1] > evolution.opening_A[0] + 5.9
     assert evolution.cracked_length_A[-1] == pytest.approx(opened.cell[1, 1]) and evolution.cracked_length_A[0] == 0.0
-    assert evolution.onset_strain("Zr-O") == evolution.strain[-1]  # the bonds across the opened plane broke
+    assert evolution.onset_strain("Zr-O") is None  # lost in the last frame only: not yet sustained (censored)
+    evolution = bond_evolution([*frames, *[opened] * 5], "z", pairs=(("Zr", "O"),))
+    assert evolution.onset_strain("Zr-O") == evolution.strain[-1]  # held open for five frames: the bonds broke
 
 
 def test_onset_is_where_the_loss_stays_past_the_threshold():
@@ -149,6 +151,8 @@ def test_onset_is_where_the_loss_stays_past_the_threshold():
                               opening_center_A=np.zeros(11), cracked_length_A=None, threshold=0.02, region=None)
     assert evolution.onset_strain("Zr-O") == pytest.approx(0.05)
     assert evolution.to_dict()["bonds_left_at_end"]["Zr-O"] == pytest.approx(0.5)
+    late = BondEvolution(**{**evolution.__dict__, "counts": {"Zr-O": np.array([100] * 9 + [90, 85])}})
+    assert late.onset_strain("Zr-O") is None  # below the threshold for two frames only, fewer than the 5 required
 
 
 def test_steepest_loss_is_where_the_count_falls_fastest_and_none_for_a_flat_count():

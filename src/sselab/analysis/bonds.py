@@ -6,7 +6,8 @@ For every frame of a pull along ``axis`` (strain ε = L/L₀ − 1 from the cell
   partial RDF in frame 0 (seed 003: "a bond is considered broken when the interatomic distance exceeds this
   threshold"), counted for the A atoms of a region chosen in frame 0 (or all), so that the same atoms are followed;
 * the onset strain of each pair: the first strain from which the count stays below (1 − ``threshold``) of its
-  frame-0 value to the end of the run (a dip that recovers is thermal noise, not breaking). Elastic stretching also
+  frame-0 value to the end of the run, for at least ``smoothing_frames`` frames (a dip that recovers is thermal
+  noise, not breaking; a loss in the last frames is not yet sustained, and gives None, a censored onset). Elastic stretching also
   pushes bonds past a fixed cut-off, so this onset can come before any rupture: it marks sustained bond loss;
 * the steepest-drop strain of each pair: the middle of the frame intervals over which the relative count falls most
   (after a running mean over ``smoothing_frames`` frames, drops within 1 % of the largest) — where bonds are lost
@@ -94,12 +95,13 @@ class BondEvolution:
         return counts / counts[0] if counts[0] else np.full(counts.shape, np.nan)
 
     def onset_strain(self, pair: str) -> float | None:
-        """First strain from which the count stays below (1 − threshold) of frame 0's; None when it never does."""
+        """First strain from which the count stays below (1 − threshold) of frame 0's to the end, for at least
+        ``smoothing_frames`` frames; None when it never does (a loss in the last few frames is not yet sustained)."""
         below = self.relative(pair) < 1.0 - self.threshold
-        if not below[-1]:
-            return None
         stays = np.flatnonzero(~below)
         first = 0 if stays.size == 0 else int(stays[-1]) + 1
+        if below.size - first < min(self.smoothing_frames, below.size):
+            return None
         return float(self.strain[first])
 
     def steepest_drop_strain(self, pair: str) -> float | None:

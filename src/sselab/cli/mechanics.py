@@ -276,7 +276,9 @@ def gb_energy_command(
     v = result.to_dict()
     rows = [("GB energy (J/m^2)", f"{v['gb_energy_J_per_m2']:.3f}"), ("area (Å^2)", f"{v['area_A2']:.1f}"),
             ("excess volume per area (Å)", f"{v['excess_volume_per_area_A']:.3f}"),
-            ("interface stress (N/m)", f"{v['interface_stress_N_per_m']:.3f}"),
+            ("framework expansion per area (Å)", f"{v['expansion_per_area_A']:.3f}"),
+            ("interface stress (N/m)", f"{v['interface_stress_N_per_m']:.3f} (xx {v['interface_stress_components_N_per_m'][0]:.3f}, "
+                                       f"yy {v['interface_stress_components_N_per_m'][1]:.3f})"),
             ("made of", ", ".join(f"{n:+.3g} x {p}" for p, n in v["amounts"].items()))]
     unconverged = [name for name, r in v["relaxations"].items() if not r["converged"]]
     notes = [f"run directory: {run.path}"]

@@ -352,21 +352,22 @@ def grain_boundary_heights(z_fractional: np.ndarray, upper_grain: np.ndarray) ->
     """The two boundaries of a periodic bicrystal whose lower grain fills z ∈ [0, ½) and upper grain [½, 1), as
     fractions of c: each lies midway between the facing outermost layers of the two grains,
 
-        z₁ = (max z_lower + min z_upper)/2,   z₀ = (max z_upper − 1 + min z_lower)/2 (taken in [0, 1)),
+        z₁ = (top of lower + bottom of upper)/2,   z₀ = (top of upper + bottom of lower + 1)/2 (taken in [0, 1)),
 
-    measured as signed distances from the nominal heights ½ and 0 so that an atom wrapped across z = 0 counts on its
-    side. A boundary whose plane is an atomic layer (a twin's mirror) lies half a layer spacing from that layer."""
+    each grain's extent measured as signed distances from its own centre (¼ or ¾), far from where its atoms lie, so
+    that an atom on either side of z = 0 or z = ½ counts with its grain. A boundary whose plane is an atomic layer (a
+    twin's mirror) lies half a layer spacing from that layer."""
     z = np.mod(np.asarray(z_fractional, dtype=float), 1.0)
     upper = np.asarray(upper_grain, dtype=bool)
     if upper.all() or not upper.any():
         raise InputError("a bicrystal needs atoms of both grains")
 
-    def signed(nominal: float) -> np.ndarray:
-        return np.mod(z - nominal + 0.5, 1.0) - 0.5
+    def about(centre: float, members: np.ndarray) -> np.ndarray:
+        return centre + np.mod(z[members] - centre + 0.5, 1.0) - 0.5
 
-    around_half, around_zero = signed(0.5), signed(0.0)
-    middle = 0.5 + 0.5 * (around_half[~upper].max() + around_half[upper].min())
-    bottom = 0.5 * (around_zero[upper].max() + around_zero[~upper].min())
+    lower_z, upper_z = about(0.25, ~upper), about(0.75, upper)
+    middle = 0.5 * (lower_z.max() + upper_z.min())
+    bottom = 0.5 * (upper_z.max() + lower_z.min() + 1.0)
     return float(np.mod(bottom, 1.0)), float(middle)
 
 

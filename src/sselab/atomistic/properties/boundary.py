@@ -23,7 +23,14 @@ stress left in the relaxed bicrystal is the boundary's interface stress,
 
     f = ½(σ_xx + σ_yy) · L_c / boundaries    (N/m; positive: the boundary pulls the plane inward),
 
-with L_c = V/A the cell's length normal to the plane. γ is the energy at the translation of the grains as built:
+with L_c = V/A the cell's length normal to the plane (f_xx and f_yy are reported too). An anisotropic bulk (an ordered
+LLZO cell relaxes a few 0.1 % tetragonal) leaves the grains strained by that much after the isotropic scaling, which
+adds its own in-plane stress × L_c to f, growing with the grains' thickness: for such a cell f is uncertain by that
+much, and its sign and components mean more than its size.
+
+Two volumes per boundary area: the excess volume against every phase, (V − Σ_p n_p V_p)/(boundaries·A), and the
+framework's expansion against the bulk alone, (V − n_bulk V_bulk)/(boundaries·A); they differ by the volume of the
+reference units the boundary gained or lost (for a neutralised LLZO boundary, Li₂O cells removed). γ is the energy at the translation of the grains as built:
 no rigid-body translation is searched, so it is an upper bound on the boundary's lowest energy for that misorientation.
 Each relaxation's convergence (and its optimizer steps) is recorded; an unconverged one makes γ unreliable.
 Energies come from :class:`~sselab.atomistic.engine.Engine` (ase.db cache), so a repeated call costs nothing.
@@ -77,8 +84,10 @@ class BoundaryEnergy:
     boundaries: int
     amounts: dict[str, float]
     phase_energies_eV: dict[str, float]
-    excess_volume_per_area_A: float  # (V_bicrystal − Σ_p n_p V_p) / (boundaries · A), each boundary's expansion
+    excess_volume_per_area_A: float  # (V_bicrystal − Σ_p n_p V_p) / (boundaries · A), against every phase
+    expansion_per_area_A: float  # (V_bicrystal − n_bulk V_bulk) / (boundaries · A): the framework's expansion alone
     interface_stress_N_per_m: float
+    interface_stress_components_N_per_m: tuple[float, float]  # f_xx, f_yy
     in_plane_scale: float  # s applied to the bicrystal's cell before its relaxation
     relaxations: dict[str, dict[str, int | bool]]  # name → {"converged", "steps"}
     relaxed: Atoms = field(repr=False)
@@ -91,7 +100,10 @@ class BoundaryEnergy:
         return {"gb_energy_J_per_m2": self.energy_J_per_m2, "bicrystal_energy_eV": self.bicrystal_energy_eV,
                 "area_A2": self.area_A2, "boundaries": self.boundaries, "amounts": dict(self.amounts),
                 "phase_energies_eV": dict(self.phase_energies_eV), "excess_volume_per_area_A": self.excess_volume_per_area_A,
-                "interface_stress_N_per_m": self.interface_stress_N_per_m, "in_plane_scale": self.in_plane_scale,
+                "expansion_per_area_A": self.expansion_per_area_A,
+                "interface_stress_N_per_m": self.interface_stress_N_per_m,
+                "interface_stress_components_N_per_m": list(self.interface_stress_components_N_per_m),
+                "in_plane_scale": self.in_plane_scale,
                 "converged": self.converged, "relaxations": {k: dict(v) for k, v in self.relaxations.items()}}
 
 
@@ -119,11 +131,15 @@ def boundary_energy(bicrystal: Atoms, bulk: Atoms, engine, *, references: dict[s
     total = float(relaxed.get_potential_energy())
     gamma = (total - sum(amounts[p] * energies[p] for p in phases)) / (boundaries * area) * EV_PER_A2_TO_J_PER_M2
     excess_volume = relaxed.get_volume() - sum(amounts[p] * relaxed_phases[p].get_volume() for p in phases)
+    expansion = relaxed.get_volume() - amounts["bulk"] * relaxed_phases["bulk"].get_volume()
     stress = engine.label(relaxed).get_stress(voigt=True)  # eV/Å³, ASE's sign: positive under tension
-    in_plane = 0.5 * float(stress[0] + stress[1]) * relaxed.get_volume() / area / boundaries
+    per_boundary = relaxed.get_volume() / area / boundaries * EV_PER_A2_TO_J_PER_M2
+    components = (float(stress[0]) * per_boundary, float(stress[1]) * per_boundary)
     relaxations = {name: {"converged": bool(atoms.info.get("converged", True)), "steps": int(atoms.info.get("steps", 0))}
                    for name, atoms in {**relaxed_phases, "bicrystal": relaxed}.items()}
     return BoundaryEnergy(energy_J_per_m2=gamma, bicrystal_energy_eV=total, area_A2=area, boundaries=boundaries, amounts=amounts,
                           phase_energies_eV=energies, excess_volume_per_area_A=float(excess_volume) / (boundaries * area),
-                          interface_stress_N_per_m=in_plane * EV_PER_A2_TO_J_PER_M2, in_plane_scale=scale,
+                          expansion_per_area_A=float(expansion) / (boundaries * area),
+                          interface_stress_N_per_m=0.5 * (components[0] + components[1]),
+                          interface_stress_components_N_per_m=components, in_plane_scale=scale,
                           relaxations=relaxations, relaxed=relaxed)
