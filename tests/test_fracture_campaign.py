@@ -103,6 +103,12 @@ def test_toughness_is_averaged_over_broken_replicas_and_its_ratio_withheld_when_
     every_broke = FractureCampaignResult(points=[p for p in points if p["broken"]], models=["ref", "x"], reference="ref",
                                          settings={}).summary()
     assert every_broke["ratios"]["x"]["k_ic"]["ratio"] == pytest.approx(2.1 / 1.1)
+    assert every_broke["ratios"]["x"]["k_ic"]["standard_error"] == pytest.approx(
+        2.1 / 1.1 * math.sqrt((0.1 / 2.1) ** 2 + (0.1 / 1.1) ** 2))  # s.e. of two values: |a − b|/2
+    reference_unbroken = FractureCampaignResult(points=[*points, _point("ref", 3, 5.0, False)], models=["ref", "x"],
+                                                reference="ref", settings={}).summary()
+    assert reference_unbroken["ratios"]["x"]["k_ic"]["ratio"] is None
+    assert "ref (1 of 3)" in reference_unbroken["ratios"]["x"]["k_ic"]["withheld"]
 
 
 @pytest.mark.parametrize(("call", "message"), [

@@ -49,9 +49,10 @@ def test_a_trough_rising_little_on_one_side_is_not_widened_by_the_tall_first_pea
 def test_a_noisy_trough_with_a_weak_far_side_cuts_near_its_middle():
     r = np.linspace(0.0, 6.0, 301)  # 0.02 Å bins, as one quenched frame gives them
     g = 6.0 * np.exp(-((r - 1.9) ** 2) / 0.01) + 0.4 / (1 + np.exp(-(r - 1.9) / 0.03)) + 0.7 / (1 + np.exp(-(r - 3.5) / 0.05))
-    cuts = np.array([first_minimum(r, g + np.random.default_rng(seed).normal(0.0, 0.25, r.size)) for seed in range(8)])
-    # the trough is flat at 0.4 from 2.0 to 3.4 Å; single-frame noise alone would scatter the cut across all of it
-    assert np.sum((cuts > 2.6) & (cuts < 3.1)) >= 6 and 2.6 < np.median(cuts) < 3.0
+    cuts = np.array([first_minimum(r, g + np.random.default_rng(seed).normal(0.0, 0.25, r.size)) for seed in range(40)])
+    # the trough is flat at 0.4 from 2.0 to 3.4 Å: 81 % of 400 noisy copies are cut within 2.6-3.1 Å (the smoothed g's
+    # lowest point alone: 38 %); seeds 0-39 give 80 %; 70 % is about two binomial standard deviations below 81 %
+    assert np.mean((cuts > 2.6) & (cuts < 3.1)) >= 0.7 and 2.6 < np.median(cuts) < 3.0
 
 
 def test_a_g_that_never_rises_again_has_no_first_minimum_in_range():
