@@ -93,6 +93,20 @@ def worker_path(source: Any) -> Any:
     return source
 
 
+def point_or_failure(run_point: Callable[[Any], dict[str, Any]], task: Any) -> dict[str, Any]:
+    """``run_point(task)``'s row, or status ``failed`` with a one-line error instead of raising: on a worker one
+    point's failure, whatever its kind, must not end the whole campaign."""
+    from sselab.errors import SSELabError
+
+    try:
+        return run_point(task)
+    except SSELabError as error:
+        return {"status": "failed", "error": str(error)}
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        return {"status": "failed", "error": f"{type(error).__name__}: {first_line}"}
+
+
 def run_tasks(
     function: Callable[[Item], Any],
     items: Sequence[Item],

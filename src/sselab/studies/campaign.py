@@ -48,7 +48,7 @@ from sselab.studies.md import (
     is_finished,
     md_engine,
 )
-from sselab.sweep import check_cluster, run_tasks, worker_path
+from sselab.sweep import check_cluster, point_or_failure, run_tasks, worker_path
 from sselab.validation import require_count, require_range, require_within_limit
 
 __all__ = ["CampaignAnalysis", "CampaignResult", "MDCampaign", "analyze_campaign", "cell_name"]
@@ -95,13 +95,7 @@ def run_campaign_task(task: CampaignTask) -> dict[str, Any]:
     library error) returns status ``failed`` and a one-line message; its frames and checkpoint are kept, and the
     other points go on.
     """
-    try:
-        return _run_point(task)
-    except SSELabError as error:
-        return {"status": "failed", "error": str(error)}
-    except Exception as error:  # noqa: BLE001 - one point's failure on a worker must not end the whole campaign
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        return {"status": "failed", "error": f"{type(error).__name__}: {first_line}"}
+    return point_or_failure(_run_point, task)
 
 
 def _run_point(task: CampaignTask) -> dict[str, Any]:

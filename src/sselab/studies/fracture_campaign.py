@@ -45,10 +45,10 @@ from typing import Any
 import numpy as np
 
 from sselab.atomistic.md.record import require_same_settings
-from sselab.errors import InputError, SSELabError
+from sselab.errors import InputError
 from sselab.runs import RunDirectory, csv_table, read_run_record, to_jsonable
 from sselab.studies.fracture import TRAJECTORY_FILE, TensileTest
-from sselab.sweep import check_cluster, run_tasks, worker_path
+from sselab.sweep import check_cluster, point_or_failure, run_tasks, worker_path
 from sselab.validation import require_count, require_range
 
 __all__ = ["FractureCampaign", "FractureCampaignResult", "FractureModel", "run_fracture_point"]
@@ -109,13 +109,7 @@ class FracturePointTask:
 def run_fracture_point(task: FracturePointTask) -> dict[str, Any]:
     """Run (or resume, or only re-analyse) one pull and its bond analysis; returns its row (status ``failed`` with a
     one-line error instead of raising, so that the other points go on)."""
-    try:
-        return _run_point(task)
-    except SSELabError as error:
-        return {"status": "failed", "error": str(error)}
-    except Exception as error:  # noqa: BLE001 - one point's failure on a worker must not end the whole campaign
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        return {"status": "failed", "error": f"{type(error).__name__}: {first_line}"}
+    return point_or_failure(_run_point, task)
 
 
 def _run_point(task: FracturePointTask) -> dict[str, Any]:
