@@ -65,6 +65,7 @@ def test_every_model_and_replica_is_pulled_and_summarised(campaign_run):
     assert {"onset_Li-O", "steepest_Li-O"} <= set(rows[0])  # Li2O has only the Li-O pair of seed 003's three
     assert (out / "models.csv").is_file() and (out / "stress_strain.png").is_file()
     assert (out / "b_seed2" / "bonds" / "bonds.csv").is_file()
+    assert all(float(r["max_opening_A"]) < 4.0 for r in rows)  # pulled to 4 %: no crack has opened
 
 
 def test_a_resumed_campaign_reruns_nothing_and_a_second_start_is_refused(campaign_run):

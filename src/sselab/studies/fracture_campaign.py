@@ -132,6 +132,7 @@ def _run_point(task: FracturePointTask) -> dict[str, Any]:
     bonds.write(RunDirectory.open(folder / "bonds", "fracture bonds", {"trajectory": str(folder / TRAJECTORY_FILE)},
                                   overwrite=True))
     values = bonds.to_dict()
+    row["max_opening_A"] = values["max_opening_A"]  # a few Å: a neck, not a crack (an unbroken pull's fracture region)
     for pair, strain in values["onset_strain"].items():
         row[f"onset_{pair}"] = strain
     for pair, strain in values["steepest_drop_strain"].items():
@@ -215,7 +216,7 @@ class FractureCampaignResult:
 
         run = RunDirectory.open(run_dir if run_dir is not None else self.run, COMMAND, {} if self.run is None else self.run.inputs)
         summary = self.summary()
-        point_columns = ["model", "seed", "status", "broken", *(c for c, _ in QUANTITIES), "atoms",
+        point_columns = ["model", "seed", "status", "broken", *(c for c, _ in QUANTITIES), "atoms", "max_opening_A",
                          *sorted({k for p in self.points for k in p if k.startswith(("onset_", "steepest_"))}), "error", "directory"]
         run.write_text(POINTS_FILE, csv_table(point_columns, self.points))
         model_rows = []
