@@ -7,8 +7,9 @@ For every frame of a pull along ``axis`` (strain ε = L/L₀ − 1 from the cell
   threshold"), counted for the A atoms of a region chosen in frame 0 (or all), so that the same atoms are followed;
 * the onset strain of each pair: the first strain from which the count stays below (1 − ``threshold``) of its
   frame-0 value to the end of the run, for at least ``smoothing_frames`` frames (a dip that recovers is thermal
-  noise, not breaking; a loss in the last frames is not yet sustained, and gives None, a censored onset). Elastic stretching also
-  pushes bonds past a fixed cut-off, so this onset can come before any rupture: it marks sustained bond loss;
+  noise, not breaking; a loss in the last frames is not yet sustained, and gives None, a censored onset). Elastic
+  stretching also pushes bonds past a fixed cut-off, so this onset can come before any rupture: it marks sustained
+  bond loss;
 * the steepest-drop strain of each pair: the middle of the frame intervals over which the relative count falls most
   (after a running mean over ``smoothing_frames`` frames, drops within 1 % of the largest) — where bonds are lost
   fastest, the rupture signal when the cell breaks;
@@ -63,7 +64,7 @@ def fracture_plane(first: Atoms, last: Atoms, axis: str = "z", *, edge_atoms: in
     require_count(edge_atoms, "edge atoms", low=1, high=max(1, len(first) // 2))
     length, length0 = float(last.cell.array[k, k]), float(first.cell.array[k, k])
     z = np.mod(last.positions[:, k], length)
-    gap, centre = widest_gap(z, length)
+    _, centre = widest_gap(z, length)
     below = np.argsort(np.mod(centre - z, length))[:edge_atoms]  # nearest the lower face
     above = np.argsort(np.mod(z - centre, length))[:edge_atoms]
 

@@ -168,8 +168,9 @@ def first_minimum(r: np.ndarray, g: np.ndarray, *, prominence: float = 0.2, smoo
     the highest g after the trough (so a trough that rises only a little on one side is not widened by the other), or
     within four times the noise left in the smoothed g when that is larger (points that noise cannot tell from the
     lowest belong to the floor: the lowest point is itself a low excursion, and a trough several kernel widths long
-    spans about 4σ of noise from its lowest to its highest point). The noise is the raw g's scatter about the smoothed one over the trough's segment (a median
-    absolute deviation, robust to the peak), divided by √(2√π·σ_bins), the Gaussian kernel's effective number of bins.
+    spans about 4σ of noise from its lowest to its highest point). The noise is the raw g's scatter about the
+    smoothed one over the trough's segment (a median absolute deviation, robust to the peak), divided by
+    √(2√π·σ_bins), the Gaussian kernel's effective number of bins.
     A sharp minimum is its own floor; a flat one (the empty gap between the shells of a 0 K crystal, or the long shallow
     trough of Li–O in an amorphous oxide, where noise alone would decide which point is lowest) gives its middle.
     A g(r) with no peak, or one that does not rise again after its first peak within the range, is refused.

@@ -215,7 +215,7 @@ class MeltQuench:
         defining = json.loads(json.dumps({"settings": settings_record, "system": system, "engine": identity}, default=str))
         record_path = folder / "point.json"
         if resume and record_path.is_file():
-            if _with_defaults(json.loads(record_path.read_text())) != defining:
+            if _as_it_ran(json.loads(record_path.read_text())) != defining:
                 raise InputError(f"{folder} holds an amorphization with other settings, cell or model: --resume continues only "
                                  "the same run (pass --overwrite to start again)")
         elif (folder / "melt.extxyz").exists() and not resume:
@@ -322,7 +322,7 @@ SETTINGS_BEFORE_THEY_EXISTED: dict[str, Any] = {
 }
 
 
-def _with_defaults(record: dict[str, Any]) -> dict[str, Any]:
+def _as_it_ran(record: dict[str, Any]) -> dict[str, Any]:
     """A recorded run's settings completed with what the settings added since it was written did then
     (:data:`SETTINGS_BEFORE_THEY_EXISTED`, not today's defaults), so that such a run resumes only as it ran."""
     return {**record, "settings": {**SETTINGS_BEFORE_THEY_EXISTED, **record.get("settings", {})}}

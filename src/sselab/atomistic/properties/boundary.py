@@ -18,8 +18,8 @@ cell (``sselab gb build`` on the same structure) and that the bulk relaxes isotr
 an ordered LLZO cell's slight tetragonality is averaged). Then only the length of c relaxes (strain component zz),
 so the grains keep the bulk lattice in plane and the boundary's excess volume appears along c. The cell filter's
 strain is symmetric, so freeing yz and xz too (c's tilt) would lift a and b out of the plane; a shear of the grains
-against each other is a rigid-body translation, which is not searched here either. The in-plane
-stress left in the relaxed bicrystal is the boundary's interface stress,
+against each other is a rigid-body translation, which is not searched here either. The in-plane stress left in
+the relaxed bicrystal is the boundary's interface stress,
 
     f = ½(σ_xx + σ_yy) · L_c / boundaries    (N/m; positive: the boundary pulls the plane inward),
 
@@ -30,8 +30,10 @@ much, and its sign and components mean more than its size.
 
 Two volumes per boundary area: the excess volume against every phase, (V − Σ_p n_p V_p)/(boundaries·A), and the
 framework's expansion against the bulk alone, (V − n_bulk V_bulk)/(boundaries·A); they differ by the volume of the
-reference units the boundary gained or lost (for a neutralised LLZO boundary, Li₂O cells removed). γ is the energy at the translation of the grains as built:
-no rigid-body translation is searched, so it is an upper bound on the boundary's lowest energy for that misorientation.
+reference units the boundary gained or lost (for a neutralised LLZO boundary, Li₂O cells removed).
+
+γ is the energy at the translation of the grains as built: no rigid-body translation is searched, so it is an upper
+bound on the boundary's lowest energy for that misorientation.
 Each relaxation's convergence (and its optimizer steps) is recorded; an unconverged one makes γ unreliable.
 Energies come from :class:`~sselab.atomistic.engine.Engine` (ase.db cache), so a repeated call costs nothing.
 """
