@@ -63,3 +63,12 @@ def test_an_unconverged_relaxation_is_recorded():
     result = boundary_energy(sigma5, cu, Engine.create("emt", fmax=0.01, max_steps=3))
     assert not result.converged and result.relaxations["bicrystal"] == {"converged": False, "steps": 3}
     assert result.to_dict()["converged"] is False
+
+
+def test_elastic_constants_use_their_own_step_limit_on_a_given_engine_and_count_relaxations_cut_short():
+    from sselab.studies.fracture import ElasticConstantsCalculation
+
+    squeezed = bulk("Cu", "fcc", a=3.5, cubic=True)  # far from EMT's 3.59 Å: the cell relaxation needs several steps
+    short = ElasticConstantsCalculation(max_steps=1).run(squeezed, Engine.create("emt", max_steps=1000))
+    assert short.unconverged_relaxations >= 1 and short.to_dict()["unconverged_relaxations"] == short.unconverged_relaxations
+    assert ElasticConstantsCalculation().run(squeezed, Engine.create("emt", max_steps=1)).unconverged_relaxations == 0

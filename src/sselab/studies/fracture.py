@@ -69,6 +69,7 @@ class ElasticConstantsResult:
     zener_ratio: float
     lattice_A: list[float]
     model: str
+    unconverged_relaxations: int = 0  # relaxations that stopped at max_steps above fmax: the constants are then stiff
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "e110_from_identity_GPa": cubic_identity_e110(self.e100_GPa, self.e111_GPa)}
@@ -81,25 +82,29 @@ class ElasticConstantsResult:
 
 @dataclass(frozen=True)
 class ElasticConstantsCalculation:
-    """Finite strain ±``strain`` (normal and shear) around the fully relaxed cell; ions relaxed to ``fmax``."""
+    """Finite strain ±``strain`` (normal and shear) around the fully relaxed cell; ions relaxed to ``fmax`` in at most
+    ``max_steps`` steps, whatever engine is given (a 0.5 % strain leaves small forces, so the soft Li modes of LLZO
+    take hundreds of steps; a relaxation cut short leaves the constants too stiff, and is counted in the result)."""
 
     strain: float = 0.005
     fmax: float = 0.01
+    max_steps: int = 2000
 
     def run(self, structure: str | Path | Atoms, calculator: Any = "chgnet") -> ElasticConstantsResult:
-        from sselab.atomistic.engine import Engine, as_engine
+        from sselab.atomistic.engine import as_engine
         from sselab.atomistic.properties.elastic import CubicElasticConstants
         from sselab.studies.md import build_md_system
         from sselab.studies.potential import equilibrium_properties
 
         atoms, _ = build_md_system(structure)
-        engine = calculator if isinstance(calculator, Engine) else as_engine(calculator, fmax=self.fmax, max_steps=2000)
+        engine = as_engine(calculator, fmax=self.fmax, max_steps=self.max_steps)
         values = equilibrium_properties(atoms, engine, self.strain)
         constants = CubicElasticConstants(values["C11_GPa"], values["C12_GPa"], values["C44_GPa"])
         return ElasticConstantsResult(
             c11_GPa=constants.C11_GPa, c12_GPa=constants.C12_GPa, c44_GPa=constants.C44_GPa, e100_GPa=constants.E100_GPa,
             e110_GPa=constants.E110_GPa, e111_GPa=constants.E111_GPa, zener_ratio=constants.zener_ratio,
-            lattice_A=[values["a_A"], values["b_A"], values["c_A"]], model=engine.spec.name)
+            lattice_A=[values["a_A"], values["b_A"], values["c_A"]], model=engine.spec.name,
+            unconverged_relaxations=len(engine.unconverged))
 
 
 @dataclass
