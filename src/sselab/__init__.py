@@ -38,6 +38,7 @@ _EXPORTS = {
                     "sselab.studies.li0"),
     # seeds 000 and 004: MD and transport
     "DiffusionAnalysis": "sselab.analysis.diffusion", "VanHoveAnalysis": "sselab.analysis.correlations",
+    "PathwayAnalysis": "sselab.analysis.pathways", "PathwayResult": "sselab.analysis.pathways",
     **dict.fromkeys(("ArrheniusAnalysis", "fit_exchange_ion", "fit_li_law", "ExchangeIonFit", "LiLawFit"), "sselab.studies.transport"),
     "MDGrid": "sselab.studies.md", "MDGridResult": "sselab.studies.md",
     **dict.fromkeys(("MDCampaign", "CampaignResult", "CampaignAnalysis", "analyze_campaign"), "sselab.studies.campaign"),

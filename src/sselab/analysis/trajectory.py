@@ -294,7 +294,7 @@ def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | N
         raise InputError(f"trajectory {path} is empty")
     index, notes, complete = f"::{every}", [], None
     if path.suffix.lower() in XYZ_SUFFIXES:
-        index, notes = _xyz_frames_to_read(path, every)
+        index, notes = xyz_frames_to_read(path, every)
         completeness = trajectory_completeness(path)
         complete = completeness.complete
         notes += [completeness.warning] if completeness.warning else []
@@ -308,7 +308,7 @@ def read_trajectory(path: Path, species: list[str], frame_interval_fs: float | N
     return replace(trajectory, complete=complete, warnings=tuple(notes))
 
 
-def _xyz_frames_to_read(path: Path, every: int) -> tuple[str, list[str]]:
+def xyz_frames_to_read(path: Path, every: int) -> tuple[str, list[str]]:
     """The ASE index that reads the complete frames of an (extended-)XYZ file, and a note on a torn last frame."""
     with path.open("rb") as handle:
         if b"\x00" in handle.read(65536):

@@ -1,10 +1,11 @@
-"""``sselab diffusion analyze | campaign | arrhenius | fit-stress | vanhove``: MD trajectories to transport laws.
+"""``sselab diffusion analyze | campaign | arrhenius | fit-stress | vanhove | pathways``: MD trajectories to transport laws.
 
 ``analyze`` turns one trajectory into D (with its error) and a conductivity; ``arrhenius`` and
 ``fit-stress`` fit laws through several of those runs and write the parameter files the
 continuum models read (seed 000's Fig. 1 chain: eq. 8 → ``ion-exchange design --ion FILE``,
 eq. 10 → ``ion-exchange li-penalty``); ``campaign`` analyses every run of an ``md campaign`` into one table
-(``diffusion.csv``, which ``arrhenius`` and ``fit-stress`` read); ``vanhove`` gives seed 004's correlation analysis.
+(``diffusion.csv``, which ``arrhenius`` and ``fit-stress`` read); ``vanhove`` gives seed 004's correlation analysis
+and ``pathways`` its Li-channel sizes d₁/d₂ (Zeo++).
 The physics is in :mod:`sselab.analysis.diffusion`, :mod:`sselab.analysis.correlations` and
 :mod:`sselab.studies.transport`.
 """
@@ -253,3 +254,48 @@ def vanhove_command(
         rows.append((f"{cluster_species} clustering", f"{verdict} (pair ratio {a.clustering['final_pair_ratio']:.2f})"))
     rows += [("warning", w) for w in a.warnings]
     emit(run.summary, json_output, "diffusion vanhove", rows, _footer(run))
+
+
+def _radii(texts: list[str] | None) -> dict[str, float]:
+    """['Zr=0.72', 'O=1.40'] → {'Zr': 0.72, 'O': 1.4}."""
+    radii = {}
+    for text in texts or []:
+        element, _, value = text.partition("=")
+        try:
+            radii[element.strip()] = float(value)
+        except ValueError:
+            raise SSELabError(f"--radius takes ELEMENT=ANGSTROM, e.g. Zr=0.72, got {text!r}") from None
+    return radii
+
+
+@app.command("pathways")
+def pathways_command(
+    trajectory_path: Annotated[Path, typer.Argument(help="Trajectory or structure file ASE can read (extxyz, .traj, CIF, LAMMPS dump).")],
+    mobile: Annotated[list[str] | None, typer.Option(help="Species removed before measuring (the ions that move); repeatable.")] = None,
+    radius: Annotated[list[str] | None, typer.Option(help="Radius of a framework element, e.g. Zr=0.72 (Å); default: its Shannon radius.")] = None,
+    accuracy: Annotated[str | None, typer.Option(help="Zeo++ high-accuracy setting for unequal radii (MED, DEF, S100, ...; 100-1000x slower).")] = None,
+    every: EveryOption = 1,
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Seed 004 Fig. 4d: d1 (largest free sphere, Zeo++ D_f) and d2 (D_if) of the framework, averaged over frames."""
+    from sselab.analysis.pathways import PathwayAnalysis
+    from sselab.runs import RunDirectory
+
+    analysis = PathwayAnalysis(mobile=tuple(mobile or ["Li"]), radii_A=_radii(radius), every=every, accuracy=accuracy)
+    with _reading_bar(trajectory_path, every, not json_output) as progress:
+        result = analysis.run(trajectory_path, progress=progress)
+    run = result.write(RunDirectory.open(out, "diffusion pathways", {
+        "trajectory": str(trajectory_path), "mobile": list(analysis.mobile), "radius": radius or [], "accuracy": accuracy, "every": every},
+        overwrite=overwrite))
+
+    def shown(statistic) -> str:
+        error = f" ± {statistic.stderr_A:.3f}" if statistic.stderr_A is not None else ""
+        return f"{statistic.mean_A:.3f}{error} Å"
+
+    rows = [("d1 (free sphere, bottleneck)", shown(result.d1)), ("d2 (included along the free path)", shown(result.d2)),
+            ("largest included sphere", shown(result.largest_included)), ("frames", str(result.frames)),
+            ("radii", ", ".join(f"{e} {r:.3g} Å" for e, r in result.radii_A.items()))]
+    rows += [("warning", w) for w in result.warnings]
+    emit(run.summary, json_output, "diffusion pathways", rows, _footer(run))

@@ -206,3 +206,24 @@ def clustering_figure(analysis, ax=None) -> plt.Figure:
     if created:
         fig.tight_layout()
     return fig
+
+
+def pathway_figure(result, ax=None) -> plt.Figure:
+    """Seed 004 Fig. 4d for one run: d₁ (D_f), d₂ (D_if) and D_i per frame (time when known), means dashed."""
+    series = _require(result.series, "per-frame pathway diameters")
+    fig, (ax,), created = _row(None if ax is None else [ax], 1, (6.0, 3.8))
+    known = np.all(np.isfinite(series.time_fs))
+    x = series.time_fs / 1000 if known else np.arange(series.free_A.size)
+    for values, statistic, label, color in ((series.included_A, result.largest_included, "largest included $D_i$", "0.55"),
+                                            (series.included_along_free_A, result.d2, "$d_2$ = $D_{if}$ (cage on the path)", "C1"),
+                                            (series.free_A, result.d1, "$d_1$ = $D_f$ (bottleneck)", "C0")):
+        ax.plot(x, values, "o-", ms=2.5, lw=0.8, color=color, label=f"{label}: {statistic.mean_A:.3f} Å")
+        ax.axhline(statistic.mean_A, color=color, ls="--", lw=0.8)
+    ax.set_xlabel("time (ps)" if known else "frame")
+    ax.set_ylabel("sphere diameter (Å)")
+    removed = ", ".join(result.mobile)
+    ax.set_title(f"free-sphere diameters of the framework without {removed}", fontsize=9)
+    ax.legend(fontsize=8, loc="best")
+    if created:
+        fig.tight_layout()
+    return fig
