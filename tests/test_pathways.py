@@ -33,6 +33,72 @@ def test_simple_cubic_diameters_equal_the_geometry_of_its_windows_and_cages():
     assert spheres.included_along_free_A == pytest.approx(spheres.included_A, abs=1e-4)
 
 
+def test_primitive_fcc_cell_gives_the_triangular_window_and_the_octahedral_cage():
+    """A 60° cell catches axis mix-ups: fcc spheres of radius R pass oct → tet through triangles of nearest neighbours
+    whose centre lies a/√6 from each (D_f = 2(a/√6 − R)); the octahedral cage has D_i = a − 2R."""
+    from ase.build import bulk
+
+    a, radius = 4.0, 1.0
+    spheres = free_spheres(bulk("Cu", "fcc", a=a), {"Cu": radius})
+    assert spheres.free_A == pytest.approx(2 * (a / np.sqrt(6) - radius), abs=1e-4)
+    assert spheres.included_A == pytest.approx(a - 2 * radius, abs=1e-4)
+
+
+def test_unequal_spheres_rocksalt_is_bracketed_and_the_high_accuracy_setting_is_applied():
+    """Rocksalt MgO (a = 4.21 Å, Mg 0.72, O 1.40 Å). Exactly: the tetrahedral hole lies a√3/4 from 4 Mg and 4 O, so
+    D_i = 2(a√3/4 − 1.40). The channel crosses square Mg–O–Mg–O windows of half-diagonal h = a√2/4; the best crossing
+    sits s toward a Mg with √(s² + h²) − 1.40 = h − s − 0.72, so D_f = 2(h − s − 0.72) = 0.390 Å. The plain radical
+    network is exact for D_i and 15 % short on D_f; S100 is closer."""
+    from ase.build import bulk
+
+    a, r_mg, r_o = 4.21, 0.72, 1.40
+    h = a * np.sqrt(2) / 4
+    s = (h**2 - (h + r_o - r_mg) ** 2) / (-2 * (h + r_o - r_mg))
+    exact_free = 2 * (h - s - r_mg)
+    assert exact_free == pytest.approx(0.390, abs=1e-3)
+    rocksalt = bulk("MgO", "rocksalt", a=a, cubic=True)
+    plain = free_spheres(rocksalt, {"Mg": r_mg, "O": r_o})
+    fine = free_spheres(rocksalt, {"Mg": r_mg, "O": r_o}, accuracy="S100")
+    assert plain.included_A == pytest.approx(2 * (a * np.sqrt(3) / 4 - r_o), abs=1e-3)
+    assert plain.free_A < exact_free
+    assert abs(fine.free_A - exact_free) < 0.5 * abs(plain.free_A - exact_free)
+
+
+def test_a_framework_without_a_channel_gives_d1_zero_d2_undefined_and_a_warning():
+    from ase.build import bulk
+
+    closed = bulk("MgO", "rocksalt", a=4.21, cubic=True)
+    spheres = free_spheres(closed, {"Mg": 1.0, "O": 1.6})
+    assert spheres.free_A == 0.0 and np.isnan(spheres.included_along_free_A)
+    result = PathwayAnalysis(radii_A={"Mg": 1.0, "O": 1.6}).run([closed, closed])
+    assert result.d1.mean_A == 0.0 and result.d2.mean_A is None
+    assert any("no sphere percolates in 2 of 2" in note for note in result.warnings)
+    assert PathwayResult.from_dict(json.loads(json.dumps(result.to_dict()))).d2.mean_A is None
+
+
+def test_d2_does_not_depend_on_the_order_the_cell_axes_are_written_in():
+    """Rattled frames where Zeo++ alone reports different cages for the same crystal written (a, b, c) or (c, a, b)."""
+    lzo = load_structure("li6zr2o7")
+    framework = lzo[[symbol != "Li" for symbol in lzo.get_chemical_symbols()]]
+    for seed in range(4):
+        frame = framework.copy()
+        frame.rattle(0.05, seed=seed)
+        rolled = frame.copy()
+        rolled.set_cell(np.roll(frame.cell.array, 1, axis=0))
+        assert free_spheres(rolled, {"O": 1.4, "Zr": 0.72}) == free_spheres(frame, {"O": 1.4, "Zr": 0.72})
+
+
+def test_oxidation_state_arrays_and_a_new_element_in_a_later_frame_are_handled():
+    """pymatgen's get_atoms adds oxi_states; the species written for Zeo++ must stay bare symbols (else Zeo++ exits)."""
+    lzo = load_structure("li6zr2o7")
+    labelled = lzo.copy()
+    labelled.set_array("oxi_states", np.where(np.array(lzo.get_chemical_symbols()) == "O", -2.0, 1.0))
+    doped = lzo.copy()
+    doped.symbols[[i for i, symbol in enumerate(lzo.get_chemical_symbols()) if symbol == "O"][0]] = "N"
+    result = PathwayAnalysis().run([labelled, doped])
+    assert result.frames == 2 and result.radii_A == {"N": 1.46, "O": 1.40, "Zr": 0.72}
+
+
 def test_diameters_scale_with_the_lattice_and_the_radii_together():
     reference = free_spheres(simple_cubic(4.0), {"K": 1.0})
     scaled = free_spheres(simple_cubic(4.0 * 1.3), {"K": 1.3})
@@ -106,6 +172,7 @@ def test_trajectory_mean_equals_the_mean_of_single_frames_and_the_summary_round_
     assert result.frames == 5
     assert result.d1.mean_A == pytest.approx(np.mean(singles), abs=1e-4)
     assert result.d1.stderr_A is None  # under ten frames there are no five blocks of two
+    assert PathwayAnalysis().run(path).d1.stderr_A > 0
     np.testing.assert_allclose(result.series.time_fs, [0, 100, 200, 300, 400])
     again = PathwayResult.from_dict(json.loads(json.dumps(result.to_dict())))
     assert again == result and again.series is None

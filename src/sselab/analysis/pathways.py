@@ -18,13 +18,19 @@ ionic radius at its formal charge (:data:`sselab.constants.FORMAL_CHARGES`) in s
 or in the listed coordination nearest to six where six is not tabulated (N³⁻: four-fold, 1.46 Å).
 The diameters are geometric, not energetic: a larger d₁ means a wider bottleneck for a hard-sphere ion.
 
+Where several directions share the widest channel, d₂ is the largest cage along any of them
+(:func:`free_spheres`); where no sphere percolates, d₁ is 0 and d₂ is undefined (NaN).
+
 Accuracy: Zeo++'s radical Voronoi network is exact for equal spheres (a simple cubic lattice gives
-D_f = √2a − 2R and D_i = √3a − 2R to 1e-5 Å, see the tests) and approximate for unequal ones. Its
-high-accuracy mode (``accuracy``, Zeo++'s ``-ha`` settings such as "MED", "DEF", "S100") replaces the
-large spheres by clusters of small ones and costs 100–1000× more. On Li₆Zr₂O₇ without Li (Zr 0.72,
-O 1.40 Å) the plain network gives d₁ = 0.828 and d₂ = 2.945 Å, S100 0.852 and 2.969 Å; with the Li kept
-(0.76 Å) the plain network even reports a larger D_i than without it, which cannot be: keep the mobile
-ions out, or set ``accuracy``.
+D_f = √2a − 2R and D_i = √3a − 2R to 1e-5 Å, a primitive fcc cell D_f = 2(a/√6 − R); see the tests) and
+approximate for unequal ones. On rocksalt MgO (Mg 0.72, O 1.40 Å, a = 4.21 Å), where D_i = 0.846 Å
+and D_f = 0.390 Å exactly, it gives D_i exactly and D_f = 0.331 Å (−15 %). Its high-accuracy mode
+(``accuracy``, Zeo++'s ``-ha`` settings) replaces large spheres by clusters of small ones, costs
+10–1000× more and is no cure: S100 gives 0.866 and 0.414 Å, S30 0.929 and 0.469 Å (coarse settings
+overshoot, even past the true D_i). On Li₆Zr₂O₇ without Li (Zr 0.72, O 1.40 Å) the plain network gives
+d₁ = 0.828 and d₂ = 2.945 Å, S100 0.852 and 2.969 Å. With the Li kept (0.76 Å) the plain network reports
+a larger D_i than without them, which cannot be: the default leaves the mobile ions out. The radii
+matter to first order (d₁ moves by about −2ΔR_O), so compare compositions at the same radii.
 """
 
 from __future__ import annotations
@@ -100,17 +106,41 @@ ACCURACY_SETTINGS = ("OCC", "FCC", "ACC", "AQC", "DDH", "TIH", "ICH", "ICC", "RI
                      "S100", "S500", "S1000", "S10000", "DEF", "HI", "MED", "LOW")
 
 
+def _zeo_diameters(atoms: Atoms, radii_A: Mapping[str, float], accuracy: str | None) -> tuple[float, float, float]:
+    """One Zeo++ ``-res`` evaluation: (D_i, D_f, D_if) in Å for the cell exactly as written."""
+    from pymatgen.core import Lattice, Structure
+    from pymatgen.io.zeopp import ZeoCssr
+    from pyzeo.extension import AtomNetwork, high_accuracy_atomnet
+
+    # species from the bare symbols: an oxidation-state label ("Mg2+") has no radius, and Zeo++ then exits the process
+    structure = Structure(Lattice(atoms.cell.array), atoms.get_chemical_symbols(), atoms.positions, coords_are_cartesian=True)
+    with tempfile.TemporaryDirectory(prefix="sselab-zeo-") as folder:
+        cssr, rad, res = (Path(folder) / name for name in ("frame.cssr", "radii.rad", "frame.res"))
+        cssr.write_text(str(ZeoCssr(structure)))
+        rad.write_text("".join(f"{element} {radius:.6f}\n" for element, radius in radii_A.items()))
+        with _zeo_output_silenced():
+            network = AtomNetwork.read_from_CSSR(str(cssr), rad_flag=True, rad_file=str(rad))
+            if accuracy is not None:
+                high_accuracy_atomnet(network, accuracy)
+            network.calculate_free_sphere_parameters(str(res))
+        included, free, along = (float(value) for value in res.read_text().split()[-3:])  # the line starts with the path
+    return included, free, along
+
+
 def free_spheres(atoms: Atoms, radii_A: Mapping[str, float], accuracy: str | None = None) -> FreeSpheres:
     """Zeo++'s D_i, D_f and D_if (Å) of ``atoms`` as hard spheres of ``radii_A`` (one radius per element present).
 
     ``atoms`` is the framework itself: remove the mobile ions first (:meth:`PathwayAnalysis.run` does).
     ``accuracy``: None for Zeo++'s plain radical Voronoi network, or one of :data:`ACCURACY_SETTINGS`.
-    """
-    from pymatgen.io.ase import AseAtomsAdaptor
-    from pymatgen.io.zeopp import ZeoCssr
 
+    Where several directions share the largest free sphere, Zeo++ reports the cage along the first one it
+    checks, so its D_if depends on the order the cell's axes are written in (0.1–0.2 Å on rattled
+    Li₆Zr₂O₇ frames). The cell is therefore evaluated in its three cyclic axis orders and the largest D_if
+    is reported: the largest cage along any of the widest channels. Where no sphere percolates (D_f = 0)
+    there is no channel, and D_if is NaN.
+    """
     try:
-        from pyzeo.extension import AtomNetwork, high_accuracy_atomnet
+        import pyzeo.extension  # noqa: F401
     except ImportError:
         raise SetupError("pathway sizes need Zeo++'s Python interface: pip install pyzeo") from None
     if accuracy is not None and accuracy not in ACCURACY_SETTINGS:
@@ -122,17 +152,15 @@ def free_spheres(atoms: Atoms, radii_A: Mapping[str, float], accuracy: str | Non
     missing = sorted(set(atoms.get_chemical_symbols()) - set(radii_A))
     if missing:
         raise InputError(f"no radius for {', '.join(missing)}: give one, e.g. --radius {missing[0]}=1.0")
-    with tempfile.TemporaryDirectory(prefix="sselab-zeo-") as folder:
-        cssr, rad, res = (Path(folder) / name for name in ("frame.cssr", "radii.rad", "frame.res"))
-        cssr.write_text(str(ZeoCssr(AseAtomsAdaptor.get_structure(atoms))))
-        rad.write_text("".join(f"{element} {radius:.6f}\n" for element, radius in radii_A.items()))
-        with _zeo_output_silenced():
-            network = AtomNetwork.read_from_CSSR(str(cssr), rad_flag=True, rad_file=str(rad))
-            if accuracy is not None:
-                high_accuracy_atomnet(network, accuracy)
-            network.calculate_free_sphere_parameters(str(res))
-        included, free, along = (float(value) for value in res.read_text().split()[1:4])
-    return FreeSpheres(included, free, along)
+    orders = []
+    for shift in range(3):
+        rolled = atoms.copy()
+        rolled.set_cell(np.roll(atoms.cell.array, shift, axis=0))  # same crystal, axes written in another cyclic order
+        orders.append(_zeo_diameters(rolled, radii_A, accuracy))
+    included = max(order[0] for order in orders)
+    free = max(order[1] for order in orders)
+    along = max(order[2] for order in orders)
+    return FreeSpheres(included, free, along if free > 0 else float("nan"))
 
 
 def _block_error(values: np.ndarray, blocks: int = 5) -> float | None:
@@ -157,12 +185,16 @@ class PathwaySeries:
 class PathwayStatistic:
     """Mean over frames, frame-to-frame spread (sample standard deviation) and block standard error of one diameter (Å)."""
 
-    mean_A: float
+    mean_A: float | None
     spread_A: float | None
     stderr_A: float | None
 
     @classmethod
     def of(cls, values: np.ndarray) -> PathwayStatistic:
+        """Over the finite values (a frame without a channel has no D_if); a mean of None when there are none."""
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return cls(None, None, None)
         return cls(float(values.mean()), float(values.std(ddof=1)) if values.size > 1 else None, _block_error(values))
 
 
@@ -212,7 +244,8 @@ class PathwayResult:
     def from_dict(cls, data: dict[str, Any]) -> PathwayResult:
         """The result back from :meth:`to_dict` (or a run's ``run.json`` summary), without the per-frame series."""
         def statistic(name: str) -> PathwayStatistic:
-            return PathwayStatistic(float(data[f"{name}_A"]), data.get(f"{name}_spread_A"), data.get(f"{name}_stderr_A"))
+            mean = data[f"{name}_A"]
+            return PathwayStatistic(None if mean is None else float(mean), data.get(f"{name}_spread_A"), data.get(f"{name}_stderr_A"))
 
         return cls(mobile=tuple(data["mobile_removed"]), radii_A={k: float(v) for k, v in data["radii_A"].items()},
                    frames=int(data["frames"]), d1=statistic("d1"), d2=statistic("d2"),
@@ -278,13 +311,13 @@ class PathwayAnalysis:
     def run(self, source: str | Path | Atoms | Sequence[Atoms], progress: Callable[[int], None] | None = None) -> PathwayResult:
         """Measure every frame of a trajectory file (or one Atoms, or a list of them)."""
         frames, name, notes = self._frames(source)
-        radii: dict[str, float] | None = None
+        radii: dict[str, float] = {}
         times, diameters, absent = [], [], set(self.mobile)
-        for count, atoms in enumerate(frames, start=1):
+        for atoms in frames:
             symbols = np.array(atoms.get_chemical_symbols())
             absent -= set(symbols)
             framework = atoms[~np.isin(symbols, self.mobile)]
-            radii = radii or self.radii_for(framework.get_chemical_symbols())
+            radii.update(self.radii_for(set(framework.get_chemical_symbols()) - set(radii)))
             diameters.append(free_spheres(framework, radii, self.accuracy))
             times.append(atoms.info.get("time_fs", np.nan))
             if progress is not None:
@@ -292,6 +325,10 @@ class PathwayAnalysis:
         if not diameters:
             raise InputError(f"{name} holds no frame")
         notes += [f"no {element} in any frame: nothing of it was removed" for element in sorted(absent)]
+        closed = sum(d.free_A <= 0 for d in diameters)
+        if closed:
+            notes.append(f"no sphere percolates in {closed} of {len(diameters)} frames (d1 = 0 there; d2 is averaged over "
+                         "the frames with a channel)")
         series = PathwaySeries(time_fs=np.asarray(times, dtype=float), included_A=np.array([d.included_A for d in diameters]),
                                free_A=np.array([d.free_A for d in diameters]),
                                included_along_free_A=np.array([d.included_along_free_A for d in diameters]))
