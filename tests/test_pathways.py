@@ -200,6 +200,16 @@ def test_bad_settings_are_refused(kwargs, message):
         PathwayAnalysis(**kwargs)
 
 
+@pytest.mark.parametrize("frame, message", [
+    (Atoms("O2", positions=[[0, 0, 0], [np.nan, 1, 1]], cell=[5, 5, 5], pbc=True), "non-finite"),
+    (Atoms("O2", positions=[[0, 0, 0], [5, 5, 5]], cell=[5, 5, 5], pbc=True), "within 0.1"),  # the same site, wrapped
+    (Atoms("O2", positions=[[0, 0, 0], [1, 1, 1]], cell=[[5, 0, 0], [5, 0, 0], [0, 0, 5]], pbc=True), "linearly dependent"),
+])
+def test_frames_that_would_make_zeo_exit_the_process_are_refused_first(frame, message):
+    with pytest.raises(InputError, match=message):
+        free_spheres(frame, {"O": 1.4})
+
+
 def test_an_element_without_a_radius_a_molecule_or_an_empty_framework_is_refused():
     with pytest.raises(InputError, match="no Shannon radius for He"):
         PathwayAnalysis().run(Atoms("He", cell=[3, 3, 3], pbc=True))

@@ -821,6 +821,17 @@ def _diffusion() -> None:
     for name in ("nan.extxyz", "empty.extxyz", "binary.extxyz", "one-frame.extxyz", "latin1.extxyz"):
         add(f"vanhove {name}", ["diffusion", "vanhove", name, "--json"], "refuse", "file", files=files)
 
+    pathways = ["diffusion", "pathways", "walk.extxyz", "--every", "20", "--json"]
+    add("pathways baseline", pathways, "accept", "baseline", files=files)
+    sweep("pathways", pathways, "--radius", {"O=nan": "refuse", "O=inf": "refuse", "O=-1": "refuse", "O=0": "refuse",
+                                             "O=1e308": "refuse", "O": "refuse", "=1": "refuse", "Xx=1": "refuse"},
+          "text", files=files)
+    sweep("pathways", pathways, "--mobile", {"Xx": "refuse", "": "refuse"}, "text", files=files)
+    sweep("pathways", pathways, "--accuracy", {"ULTRA": "refuse", "": "refuse"}, "text", files=files)
+    sweep("pathways", pathways, "--every", {"0": "refuse", "-1": "refuse", "1000000000": "either"}, "count-bound", files=files)
+    for name in ("nan.extxyz", "empty.extxyz", "binary.extxyz", "latin1.extxyz", "garbage.extxyz"):
+        add(f"pathways {name}", ["diffusion", "pathways", name, "--json"], "refuse", "file", files=files)
+
 
 def _md() -> None:
     run = ["md", "run", "cu-fcc", "--calculator", "emt", "--temperature", "300K", "--time", "40 fs", "--equilibration",

@@ -53,6 +53,9 @@ from sselab.validation import require_count, require_range
 
 __all__ = ["FreeSpheres", "PathwayAnalysis", "PathwayResult", "PathwaySeries", "PathwayStatistic", "free_spheres", "ionic_radius"]
 
+#: Å. Atoms closer than this are one atom written twice (a broken frame), not a structure.
+OVERLAP_A = 0.1
+
 #: Å. Radii outside this range are not ionic radii (a typo such as 14 for 1.4, or a negative one).
 RADIUS_RANGE_A = (0.05, 3.0)
 
@@ -149,6 +152,15 @@ def free_spheres(atoms: Atoms, radii_A: Mapping[str, float], accuracy: str | Non
         raise InputError("no framework atoms left to measure pathways in")
     if not all(atoms.pbc) or atoms.cell.rank < 3:
         raise InputError("pathway sizes need a periodic cell in all three directions")
+    if not (np.all(np.isfinite(atoms.positions)) and np.all(np.isfinite(atoms.cell.array))):
+        raise InputError("a frame has non-finite positions or cell vectors")  # Zeo++ would exit the process on them
+    if abs(np.linalg.det(atoms.cell.array)) < 1e-6:
+        raise InputError("the cell vectors are linearly dependent (zero volume)")
+    from ase.neighborlist import neighbor_list
+
+    first, second = neighbor_list("ij", atoms, OVERLAP_A)
+    if len(first):  # coincident atoms make Zeo++'s Voronoi step exit the process
+        raise InputError(f"atoms {first[0]} and {second[0]} of a frame lie within {OVERLAP_A} Å of each other")
     missing = sorted(set(atoms.get_chemical_symbols()) - set(radii_A))
     if missing:
         raise InputError(f"no radius for {', '.join(missing)}: give one, e.g. --radius {missing[0]}=1.0")
@@ -313,7 +325,9 @@ class PathwayAnalysis:
         frames, name, notes = self._frames(source)
         radii: dict[str, float] = {}
         times, diameters, absent = [], [], set(self.mobile)
-        for atoms in frames:
+        for index, atoms in enumerate(frames):
+            if not np.all(np.isfinite(atoms.positions)):  # a mobile ion's NaN too: the frame is broken, not just its Li
+                raise InputError(f"frame {index} of {name} has non-finite positions")
             symbols = np.array(atoms.get_chemical_symbols())
             absent -= set(symbols)
             framework = atoms[~np.isin(symbols, self.mobile)]
