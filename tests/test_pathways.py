@@ -127,6 +127,7 @@ def test_keeping_the_li_narrows_the_channel_and_the_radii_used_are_recorded():
     with_li = PathwayAnalysis(mobile=()).run(lzo)
     assert with_li.d1.mean_A < 0.75 * without_li.d1.mean_A
     assert without_li.radii_A == {"O": 1.40, "Zr": 0.72}
+    assert PathwayAnalysis(mobile="Li").run(lzo) == without_li  # one species given as a bare string
     assert with_li.radii_A == {"Li": 0.76, "O": 1.40, "Zr": 0.72}
 
 

@@ -306,6 +306,8 @@ class PathwayAnalysis:
     def __post_init__(self) -> None:
         from ase.data import chemical_symbols
 
+        if isinstance(self.mobile, str):  # mobile="Li" means one species, not the letters L and i
+            object.__setattr__(self, "mobile", (self.mobile,))
         require_count(self.every, "--every", low=1)
         if self.accuracy is not None and self.accuracy not in ACCURACY_SETTINGS:
             raise InputError(f"--accuracy {self.accuracy!r} is not a Zeo++ setting; choose one of {', '.join(ACCURACY_SETTINGS)}")
