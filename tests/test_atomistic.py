@@ -15,14 +15,20 @@ from sselab.atomistic.engine import Engine
 from sselab.atomistic.engine.cache import ResultCache, cache_key
 from sselab.atomistic.engine.calculators import load_calculator
 from sselab.atomistic.properties.adhesion import AdhesionCalculation, calculate_adhesion, work_of_adhesion
-from sselab.atomistic.properties.neb import VacancyHopCalculation, calculate_vacancy_hop, vacancy_hop
+from sselab.atomistic.properties.neb import VacancyHopCalculation, calculate_vacancy_hop, hop_sites, vacancy_hop
 from sselab.atomistic.properties.surface import (
     SurfaceEnergyCalculation,
     calculate_surface_energy,
     fit_bulk_and_surface,
     surface_energy,
 )
-from sselab.atomistic.properties.vacancies import VacancyProfileCalculation, calculate_vacancy_profile, vacancy_profile
+from sselab.atomistic.properties.vacancies import (
+    MODES,
+    VacancyProfileCalculation,
+    calculate_vacancy_profile,
+    empty_site,
+    vacancy_profile,
+)
 from sselab.errors import InputError, SSELabError
 from sselab.params.references import load_reference
 from sselab.plots.segregation import neb_figure, vacancy_profile_figure
@@ -318,7 +324,59 @@ def test_vacancy_profile_surface_cheaper_than_bulk_and_relaxation_lowers(snap, l
         # seed 001 Fig. 1: E_V(surface) well below E_V(bulk)
         assert profile_energies[1] < profile_energies[4] - 0.2, mode
     assert all(site.multiplicity == 9 for site in profile.sites)  # one distinct site per plane on a coherent slab
+    assert not profile.moved()  # seed 001: BCC (100) vacancies stay in their plane (layer 2 included)
+    assert all(site.plane_after == site.plane for site in profile.sites)
     assert all(energies["fully-relaxed"][p] <= energies["relaxed-surface"][p] + 1e-6 for p in energies["fully-relaxed"])
+
+
+def test_empty_site_finds_the_vacancy_after_a_hop_a_shift_and_among_other_atoms_of_the_kind():
+    host = ase_bulk("Cu", "fcc", a=3.6, cubic=True).repeat((3, 3, 3))
+    candidates = np.arange(len(host))
+    removed = 40
+    vacant = host.copy()
+    del vacant[removed]
+    assert empty_site(host, vacant, candidates, removed) == removed  # nothing moved
+    # a neighbour hops into the vacancy: its old site is the empty one
+    neighbour = int(np.argsort(host.get_distances(removed, candidates, mic=True))[1])
+    hopped = vacant.copy()
+    hopped.positions[neighbour - (neighbour > removed)] = host.positions[removed] + 0.05
+    assert empty_site(host, hopped, candidates, removed) == neighbour
+    # a rigid shift across the periodic boundary and 0.1 A of noise change nothing
+    shifted = vacant.copy()
+    shifted.positions += np.array([0.3, -0.2, 0.25]) + np.random.default_rng(1).normal(0, 0.05, shifted.positions.shape)
+    shifted.wrap()
+    assert empty_site(host, shifted, candidates, removed) == removed
+    # only the candidate sites count: half the atoms (an unrelated sublattice of the same element) are ignored,
+    # and the answer is a position in ``candidates``
+    subset = candidates[::2]
+    removed = int(subset[7])
+    vacant = host.copy()
+    del vacant[removed]
+    assert empty_site(host, vacant, subset, removed) == 7
+
+
+def test_hcp_li_0001_seed001_fig_s4_s6_layer2_vacancy_not_stable_and_surface_step_above_bulk_hop(snap):
+    # seed 001 Figs. S4/S6 with the Li SNAP potential on a 7-plane, 3 x 3 (0001) slab (the docs: 11 planes, 4 x 4)
+    profile = calculate_vacancy_profile("li-hcp", miller=(0, 0, 1), metal_planes=7, min_image=6.0, fm_planes=(5, 7, 9),
+                                        calculator=snap)
+    energies = profile.vacancy_energies_eV
+    # HCP: relaxation around the vacancy matters far less than in BCC (paper: "a much smaller energy difference"),
+    # here < 0.03 eV in the middle of the slab against 0.086 eV for BCC (100) with the same potential (docs)
+    assert 0 <= energies["relaxed-surface"][4] - energies["fully-relaxed"][4] < 0.03
+    for mode in MODES:  # the surface vacancy is the cheapest; the segregation energy is positive in every mode
+        assert energies[mode][1] == min(energies[mode].values()), mode
+        assert profile.delta_e_eV[mode] > 0.2, mode
+    # the layer-2 vacancy: a relaxation from the symmetric start keeps it there (a saddle held by symmetry), but the
+    # band 1 -> 2 shows it is at most barely a minimum: the paper finds it unstable (it relaxes into the surface layer)
+    host = profile.relaxed_host
+    down = vacancy_hop(snap, host, *hop_sites(host, 1, 2))
+    assert down.reaction_energy_eV > 0.2 and down.reverse_barrier_eV < 0.02
+    # surface -> subsurface (up to the layer-2 state) costs more than a hop in the middle of the slab (paper: 0.438 vs 0.118)
+    bulk = vacancy_hop(snap, host, *hop_sites(host, 4, 3))
+    assert down.barrier_eV > 2 * bulk.barrier_eV
+    # the paper's straight layer 1 -> 3 hop spans c (~5 A): refused unless asked for
+    with pytest.raises(InputError, match="--max-hop"):
+        vacancy_hop(snap, host, *hop_sites(host, 1, 3))
 
 
 def test_bulk_vacancy_hop_is_symmetric_and_surface_hop_is_uphill(snap, lithium, li_slab):

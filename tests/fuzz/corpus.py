@@ -1149,6 +1149,7 @@ def _atomistic() -> None:
     # from layer 1 (the default) to layer 1 is an in-plane hop, a path the NEB computes
     sweep("neb", neb, "--to-layer", {"5": "refuse", "1": "either", "99999999": "refuse"}, "number")
     sweep("neb", neb, "--metal-planes", {"0": "refuse", "10000000": "refuse"}, "count-bound")
+    sweep("neb", neb, "--max-hop", {"0": "refuse", "-1": "refuse", "nan": "refuse", "inf": "refuse", "11": "refuse"}, "number")
     sweep("neb", neb, "--min-image", {"1e308": "refuse", "nan": "refuse"}, "count-bound")
     add("neb binary structure", _replace(neb, "cu-fcc", "binary.cif"), "refuse", "file", files=("cifs",))
     add("neb out taken", [*neb, "--out", "taken"], "refuse", "overwrite", files=("prior-out",))

@@ -181,6 +181,7 @@ def neb_command(
     min_image: MinImageOption = 9.0,
     images: Annotated[int, typer.Option("--images", help="Intermediate images (seed 001: 3).")] = 3,
     neb_fmax: Annotated[float, typer.Option("--neb-fmax", help="Force tolerance of the band, eV/A.")] = 0.05,
+    max_hop: Annotated[float, typer.Option("--max-hop", help="Longest hop accepted, A (HCP (0001) layer 1 -> 3: ~5.1).")] = 4.5,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -193,15 +194,15 @@ def neb_command(
     from sselab.atomistic.properties.neb import calculate_vacancy_hop, check_hop_request
     from sselab.runs import RunDirectory
 
-    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax, images)
+    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax, images, max_hop)
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "neb", {"structure": structure, "miller": list(miller), "from_layer": from_layer,
                                           "to_layer": to_layer, "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax,
-                                          "db": db}, overwrite=overwrite)
+                                          "max_hop_A": max_hop, "db": db}, overwrite=overwrite)
     with progress_bar(2, f"NEB {structure} layer {from_layer} -> {to_layer}", not json_output) as advance:
         result = calculate_vacancy_hop(structure, miller=tuple(miller), from_layer=from_layer, to_layer=to_layer,
                                        metal_planes=metal_planes, min_image=min_image, images=images, neb_fmax=neb_fmax,
-                                       calculator=engine, fmax=fmax, progress=advance)
+                                       max_hop_A=max_hop, calculator=engine, fmax=fmax, progress=advance)
     result.write(run)
     emit(run.summary, json_output, f"Vacancy hop, {structure} {tuple(miller)} layer {from_layer} -> {to_layer}", [
         ("barrier (forward / reverse)", f"{result.barrier_eV:.3f} / {result.reverse_barrier_eV:.3f} eV"),

@@ -53,12 +53,18 @@ def _draw_profiles(ax: Axes, profiles: dict[str, dict[int, float]], title: str, 
 
 
 def vacancy_profile_figure(result: VacancyProfileCalculation, *, ax: Axes | None = None, title: str | None = None) -> Figure:
-    """Seed 001 Figs. 1b, 3c: E_V against metal plane (1 = interface or surface, last = middle of the slab), per mode.
+    """Seed 001 Figs. 1b, 3c: E_V against metal plane (1 = interface or surface, last = middle of the slab), per mode;
+    a plane whose relaxed vacancy moved to another plane is labelled.
 
     ``title`` defaults to what was computed (``result.title``).
     """
     ax = _axes(ax, (5.5, 4))
     _draw_profiles(ax, result.vacancy_energies_eV, result.title if title is None else title)
+    for mode, moves in result.moved.items():  # vacancies that relaxation carried to another plane
+        for move in sorted(set(moves.values())):
+            start = int(move.split()[1])
+            ax.annotate(f"moves to plane {move.split()[-1]}", (start, result.vacancy_energies_eV[mode][start]),
+                        textcoords="offset points", xytext=(6, -12), fontsize=7)
     return ax.figure
 
 

@@ -37,7 +37,7 @@ from sselab.atomistic.properties.checks import check_force_tolerance, check_opti
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import HELD, from_summary, summary_of
-from sselab.validation import require_count
+from sselab.validation import require_count, require_range
 
 if TYPE_CHECKING:
     from sselab.runs import RunDirectory
@@ -46,6 +46,9 @@ CalculatorLike = Engine | str | Calculator | None
 
 #: Most intermediate images of one band: the climbing image needs a few (seed 001: 3); each costs a force call per step.
 MAX_IMAGES = 30
+#: Longest hop accepted by default, Å: beyond every nearest-neighbour distance of the alkali metals (Na 3.7 Å).
+#: The HCP Li (0001) layer 1 → 3 hop of seed 001 Fig. S6 spans the c axis (~5 Å) and needs a larger ``max_hop_A``.
+MAX_HOP_A = 4.5
 
 @dataclass(frozen=True)
 class HopResult:
@@ -92,21 +95,25 @@ def _band_length(images: list[Atoms]) -> tuple[float, ...]:
 
 
 def vacancy_hop(calculator: CalculatorLike, host: Atoms, site_from: int, site_to: int, images: int = 3, fmax: float = 0.05,
-                max_steps: int = 300, *, db: str | None = None, device: str = "cpu") -> HopResult:
+                max_steps: int = 300, *, max_hop_A: float = MAX_HOP_A, db: str | None = None,
+                device: str = "cpu") -> HopResult:
     """Climbing-image NEB for the vacancy hop site_from → site_to in a relaxed ``host``.
 
     ``calculator``: a name, an ASE calculator or an Engine (whose relaxation tolerance relaxes the end
-    points); ``fmax`` (eV/Å) is the band's force tolerance. The band is one cached task.
+    points); ``fmax`` (eV/Å) is the band's force tolerance; ``max_hop_A`` the longest site distance accepted.
+    The band is one cached task.
     """
     check_band(images, fmax)
+    max_hop_A = check_max_hop(max_hop_A)
     max_steps = require_count(max_steps, "max_steps", low=1)
     engine = as_engine(calculator, db=db, device=device)
     check_repeats(len(host), (images + 2,), f"a band of {images} images")  # the band holds every image at once
     for site in (site_from, site_to):
         require_count(site, f"site (an atom index of the {len(host)}-atom host)", low=0, high=len(host) - 1)
     distance = host.get_distance(site_from, site_to, mic=True)
-    if distance > 4.5:
-        raise InputError(f"sites {site_from} and {site_to} are {distance:.2f} A apart: not a nearest-neighbour hop")
+    if distance > max_hop_A:
+        raise InputError(f"sites {site_from} and {site_to} are {distance:.2f} A apart, beyond the longest hop "
+                         f"{max_hop_A:g} A: not a nearest-neighbour hop (--max-hop accepts a longer one)")
     start, end = hop_endpoints(host, site_from, site_to)
     initial = engine.relax(start)
     final = engine.relax(end)
@@ -140,9 +147,16 @@ def check_band(images: int, neb_fmax: float) -> None:
     check_force_tolerance(neb_fmax, "--neb-fmax (neb_fmax)")
 
 
-def check_hop_request(from_layer: int, to_layer: int, metal_planes: int, neb_fmax: float, images: int = 3) -> None:
-    """Refuse a hop between planes the slab does not have, and a band :func:`check_band` refuses."""
+def check_max_hop(max_hop_A: float) -> float:
+    """The longest accepted hop, Å: within (0, 10] (a band longer than that is not one vacancy hop)."""
+    return require_range(max_hop_A, "--max-hop (max_hop_A)", low=0.0, low_inclusive=False, high=10.0, unit="A")
+
+
+def check_hop_request(from_layer: int, to_layer: int, metal_planes: int, neb_fmax: float, images: int = 3,
+                      max_hop_A: float = MAX_HOP_A) -> None:
+    """Refuse a hop between planes the slab does not have, a band :func:`check_band` refuses and a bad ``max_hop_A``."""
     check_band(images, neb_fmax)
+    check_max_hop(max_hop_A)
     metal_planes = require_count(metal_planes, "metal planes (--metal-planes)", low=2)
     for layer, name in ((from_layer, "--from-layer"), (to_layer, "--to-layer")):
         if isinstance(layer, bool) or not isinstance(layer, Integral) or not 1 <= layer <= metal_planes:
@@ -215,7 +229,7 @@ class VacancyHopCalculation:
 
 def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, int, int] = (1, 0, 0), from_layer: int = 1,
                           to_layer: int = 2, metal_planes: int = 11, min_image: float = 9.0, images: int = 3,
-                          neb_fmax: float = 0.05, calculator: CalculatorLike = "chgnet", db: str | None = None,
+                          neb_fmax: float = 0.05, max_hop_A: float = MAX_HOP_A, calculator: CalculatorLike = "chgnet", db: str | None = None,
                           device: str = "cpu", fmax: float | None = None,
                           progress: Progress = no_progress) -> VacancyHopCalculation:
     """``sselab neb``: climbing-image NEB of a vacancy hop from plane ``from_layer`` to ``to_layer`` (1 = surface).
@@ -224,10 +238,11 @@ def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, i
     repeated so that images are ≥ ``min_image`` Å apart and relaxed; the atom of ``from_layer`` nearest
     the cell centre is removed and its nearest neighbour in ``to_layer`` hops into the vacancy
     (:func:`hop_sites`, :func:`vacancy_hop`). ``images``: intermediate images (seed 001: 3);
-    ``neb_fmax``: the band's tolerance and ``fmax`` that of the relaxations (eV/Å). ``progress`` is
-    called after the slab (with a label) and after the band.
+    ``neb_fmax``: the band's tolerance and ``fmax`` that of the relaxations (eV/Å); ``max_hop_A``: the
+    longest hop accepted (raise it for HCP (0001) layer 1 → 3). ``progress`` is called after the slab (with a
+    label) and after the band.
     """
-    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax, images)
+    check_hop_request(from_layer, to_layer, metal_planes, neb_fmax, images, max_hop_A)
     miller = check_miller(miller, "miller (--miller)")
     check_min_image(min_image, "min image (--min-image)")
     fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
@@ -240,10 +255,11 @@ def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, i
     host = engine.relax(repeat_for_images(slab, min_image, f"the {metal_planes}-plane slab"))
     progress("climbing-image NEB")
     site_from, site_to = hop_sites(host, from_layer, to_layer)
-    hop = vacancy_hop(engine, host, site_from, site_to, images, neb_fmax)
+    hop = vacancy_hop(engine, host, site_from, site_to, images, neb_fmax, max_hop_A=max_hop_A)
     progress()
     inputs = {"structure": label, "miller": list(miller), "from_layer": from_layer, "to_layer": to_layer,
-              "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax, "db": engine.cache.location}
+              "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax, "max_hop_A": max_hop_A,
+              "db": engine.cache.location}
     return VacancyHopCalculation(
         structure=label, miller=list(miller), from_layer=from_layer, to_layer=to_layer, barrier_eV=hop.barrier_eV,
         reverse_barrier_eV=hop.reverse_barrier_eV, reaction_energy_eV=hop.reaction_energy_eV,

@@ -22,6 +22,12 @@ yields its site-resolved distribution. Then
 where E_V(surface) is plane 1, or the mean over the undercoordinated planes when there are several
 (HCP (10-10): planes 1 and 2, as the paper averages them); per site of those planes as well.
 
+A fully relaxed vacancy may not stay where it was made: in HCP Li (0001) the paper's layer-2 vacancy
+relaxes into the surface layer. After each relaxation the empty host site is found by matching the relaxed
+atoms one-to-one to the host sites (the assignment of least total squared displacement, minimum image);
+``plane_after`` records its plane. E_V of a plane stays the energy of removing an atom of that plane and
+relaxing, whatever state that ends in; the sites whose vacancy moved are listed as ``moved``.
+
 :func:`vacancy_profile` computes the profile of a given (relaxed) host; :func:`calculate_vacancy_profile`
 is ``sselab vacancy-profile``: a metal slab (or the metal on a substrate) built from bulk structures,
 e_bulk from the Fiorentini–Methfessel fit, the profile in each mode, as a result with ``to_dict()``,
@@ -42,6 +48,8 @@ import numpy as np
 import spglib
 from ase import Atoms
 from ase.calculators.calculator import Calculator
+from ase.geometry import get_distances
+from scipy.optimize import linear_sum_assignment
 
 from sselab.atomistic.build.checks import check_miller, check_min_image, check_planes
 from sselab.atomistic.build.interfaces import build_interface, check_interface_options, repeat_for_images
@@ -69,6 +77,12 @@ class VacancySite:
     multiplicity: int  # equivalent sites of the plane it stands for
     formation_energy_eV: float
     converged: bool
+    plane_after: int  # plane of the empty site after relaxation (= plane unless the vacancy moved)
+
+    @property
+    def moved(self) -> bool:
+        """True when relaxation carried the vacancy to another plane."""
+        return self.plane_after != self.plane
 
 
 @dataclass
@@ -85,6 +99,10 @@ class VacancyProfile:
         for site in self.sites:
             planes.setdefault(site.plane, []).append((site.formation_energy_eV, site.multiplicity))
         return {p: float(np.average([e for e, _ in v], weights=[w for _, w in v])) for p, v in sorted(planes.items())}
+
+    def moved(self) -> dict[str, str]:
+        """Sites whose vacancy left its plane on relaxation: ``"site <index>"`` → ``"plane p -> q"``."""
+        return {f"site {s.index}": f"plane {s.plane} -> {s.plane_after}" for s in self.sites if s.moved}
 
     def _check(self) -> dict[int, float]:
         energies = self.plane_energies()
@@ -108,6 +126,21 @@ class VacancyProfile:
 def metal_planes(host: Atoms, metal_indices: np.ndarray) -> np.ndarray:
     """Plane number (1 = lowest) of each metal atom, for the metal atoms only."""
     return plane_index(host[metal_indices]) + 1
+
+
+def empty_site(host: Atoms, relaxed: Atoms, candidates: np.ndarray, removed: int) -> int:
+    """Which of the host sites ``candidates`` is empty in ``relaxed``: the host without atom ``removed`` (one of the
+    candidates), relaxed, in the same atom order. Returns the position in ``candidates``.
+
+    The relaxed candidate atoms are matched one-to-one to the candidate sites by the assignment of least total
+    squared minimum-image displacement (Hungarian algorithm); the one site left unmatched is the vacancy. A
+    collective shift of the neighbours and a hop of one atom into the vacancy are both found.
+    """
+    kept = candidates[candidates != removed]
+    moving = kept - (kept > removed)  # their indices once atom ``removed`` is deleted
+    _, distances = get_distances(relaxed.positions[moving], host.positions[candidates], cell=host.cell, pbc=host.pbc)
+    _, matched = linear_sum_assignment(distances**2)
+    return int(np.setdiff1d(np.arange(len(candidates)), matched)[0])
 
 
 def distinct_sites(host: Atoms, candidates: np.ndarray, symprec: float = 1e-3) -> list[tuple[int, int]]:
@@ -171,7 +204,9 @@ def vacancy_profile(calculator: CalculatorLike, host: Atoms, metal_indices: np.n
             del defect[index]
             result = engine.relax(defect) if mode == "fully-relaxed" else engine.energy(defect)
             energy = finite_energy(result, f"a vacancy at atom {index} ({mode})") - pristine + bulk_energy_per_atom
-            profile.sites.append(VacancySite(plane, int(index), multiplicity, float(energy), bool(result.info.get("converged", True))))
+            plane_after = int(numbers[empty_site(reference, result, metal_indices, index)]) if mode == "fully-relaxed" else plane
+            profile.sites.append(VacancySite(plane, int(index), multiplicity, float(energy),
+                                             bool(result.info.get("converged", True)), plane_after))
             if progress is not None:
                 progress()
     return profile
@@ -228,8 +263,9 @@ def vacancy_profile_steps(metal_planes: int, layers: Sequence[int] | None, modes
 class VacancyProfileCalculation:
     """What ``sselab vacancy-profile`` computes: layer-resolved E_V (eq. 3) in a metal slab or at an interface.
 
-    Every field but ``relaxed_host``, ``profiles`` and ``inputs`` is a key of :meth:`to_dict`, except
-    that ``delta_e_eV`` (mode → E_V(middle) − E_V(surface), eV) is written as ``delta_e_bulk_int_eV``
+    Every field but ``relaxed_host``, ``profiles`` and ``inputs`` is a key of :meth:`to_dict`
+    (``moved``: mode → the sites whose vacancy left its plane on relaxation), except that ``delta_e_eV``
+    (mode → E_V(middle) − E_V(surface), eV) is written as ``delta_e_bulk_int_eV``
     for an interface and ``delta_e_bulk_free_eV`` for a free slab (eqs. 11, 12). Planes count from 1
     at the interface or surface.
     """
@@ -242,6 +278,7 @@ class VacancyProfileCalculation:
     sites: dict[str, list[dict[str, Any]]]
     bulk_energy_per_atom_eV: float
     engine: dict[str, Any]
+    moved: dict[str, dict[str, str]] = field(default_factory=dict)
     relaxed_host: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
     profiles: dict[str, VacancyProfile] | None = field(default=None, repr=False, compare=False, metadata=HELD)
     inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
@@ -255,7 +292,7 @@ class VacancyProfileCalculation:
         """The ``sselab vacancy-profile --json`` summary, without ``run_directory``."""
         return {"structure": self.structure, "substrate": self.substrate, "miller": self.miller,
                 "vacancy_energies_eV": self.vacancy_energies_eV, self.delta_e_key: self.delta_e_eV, "sites": self.sites,
-                "bulk_energy_per_atom_eV": self.bulk_energy_per_atom_eV, "engine": self.engine}
+                "bulk_energy_per_atom_eV": self.bulk_energy_per_atom_eV, "engine": self.engine, "moved": self.moved}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VacancyProfileCalculation:
@@ -268,7 +305,7 @@ class VacancyProfileCalculation:
                     for mode, by_plane in data["vacancy_energies_eV"].items()}
         return cls(structure=data["structure"], substrate=data["substrate"], miller=data["miller"], vacancy_energies_eV=energies,
                    delta_e_eV=data[key], sites=data["sites"], bulk_energy_per_atom_eV=data["bulk_energy_per_atom_eV"],
-                   engine=data["engine"])
+                   engine=data["engine"], moved=data.get("moved", {}))
 
     @property
     def title(self) -> str:
@@ -350,5 +387,5 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
         delta_e_eV={mode: p.segregation_energy_eV for mode, p in profiles.items()},
         sites={mode: [vars(s) for s in p.sites] for mode, p in profiles.items()},
         bulk_energy_per_atom_eV=bulk_fit.bulk_energy_per_atom_eV, engine=engine.record(),
-        relaxed_host=relaxed, profiles=profiles, inputs=inputs,
+        moved={mode: p.moved() for mode, p in profiles.items() if p.moved()}, relaxed_host=relaxed, profiles=profiles, inputs=inputs,
     )
