@@ -282,3 +282,31 @@ def test_checkpoints_leave_the_dynamics_unchanged(tmp_path, ensemble):
                  "pressure_GPa": 1e-2, "volume_A3": 1e-3}
     for column, atol in tolerance.items():
         np.testing.assert_allclose(every_thermo[column], end_thermo[column], rtol=0, atol=atol, err_msg=column)
+
+
+@pytest.mark.parametrize("barostat", ["iso", "aniso", "tri"])
+def test_barostat_cell_freedom(tmp_path, barostat):
+    """A Li2O cell stretched 4 % along x and sheared (xz tilt 0.3 A), NPT at 0 GPa: ``iso`` keeps the shape (the x/y
+    length ratio and the angle), ``aniso`` relaxes the lengths towards the cubic ratio but keeps the angle, ``tri``
+    relaxes both (rigid-ion Li2O of the fitting tests)."""
+    from conftest import LI2O_RIGID_TOML
+
+    atoms = load_structure("li2o").repeat(2)
+    cell = atoms.cell.array.copy()
+    cell[0] *= 1.04
+    cell[2, 0] += 0.3  # c tilted towards x: LAMMPS xz
+    atoms.set_cell(cell, scale_atoms=True)
+    settings = MDSettings(temperature_K=100.0, timestep_fs=1.0, steps=2000, dump_every=2000, ensemble="npt",
+                          barostat_damping_fs=200.0, seed=3, barostat=barostat)
+    run_lammps_md(atoms, _write(tmp_path, LI2O_RIGID_TOML), settings, tmp_path / "t.xyz", tmp_path / "t.csv")
+    final = read(tmp_path / "t.xyz", index=-1).cell
+    ratio = final.lengths()[0] / final.lengths()[1]
+    held_tilt = 0.3 * final.array[2, 2] / atoms.cell.array[2, 2]  # c keeps its direction: the tilt scales with c's length
+    if barostat == "iso":
+        assert ratio == pytest.approx(1.04, abs=1e-6)
+    else:
+        assert abs(ratio - 1.0) < 0.01, ratio  # the 4 % stretch is gone
+    if barostat == "tri":
+        assert abs(final.array[2, 0]) < 0.1, final.array[2, 0]  # the shear relaxed
+    else:
+        assert final.array[2, 0] == pytest.approx(held_tilt, abs=1e-6)  # the angle is held

@@ -855,6 +855,8 @@ def _md() -> None:
                                   "1x1": "refuse", "": "refuse", "99999999999999999999x1x1": "refuse"}, "count-bound")
     sweep("md", run, "--ensemble", {"nvq": "refuse", "": "refuse"}, "text")
     sweep("md", run, "--thermostat", {"berendsen-ish": "refuse"}, "text")
+    sweep("md", run, "--barostat", {"isotropic": "refuse", "": "refuse", "tri": "refuse"}, "text")  # tri with nvt: refused
+    add("md npt --barostat aniso ase", [*run, "--ensemble", "npt", "--barostat", "aniso"], "refuse", "text")
     sweep("md", run, "--damping", {"0 fs": "refuse", "nan fs": "refuse", "-1 fs": "refuse", "9**9**9 fs": "refuse"},
           "unit-string")
     sweep("md", run, "--seed", {"-1": "either", "99999999999999999999999": "refuse", "nan": "refuse"}, "number")

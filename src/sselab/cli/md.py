@@ -55,6 +55,7 @@ DumpOpt = Annotated[str, typer.Option("--dump-interval", help="Time between stor
 EquilibrationOpt = Annotated[str, typer.Option("--equilibration", help="Equilibration before production (not stored).")]
 StrainOpt = Annotated[list[float] | None, typer.Option("--strain", help="Hydrostatic linear strain(s), compression positive (0.01 = +1 %); repeatable.")]
 EnsembleOpt = Annotated[str, typer.Option("--ensemble", help="nvt, npt or nve.")]
+BarostatOpt = Annotated[str, typer.Option("--barostat", help="With npt: iso (uniform scaling, shape held), aniso (three lengths; LAMMPS only) or tri (the full cell).")]
 ThermostatOpt = Annotated[str, typer.Option("--thermostat", help="nose-hoover or langevin (ASE runs).")]
 DampingOpt = Annotated[str, typer.Option("--damping", help="Thermostat relaxation time (seed 000: 0.1 ps).")]
 ForcefieldOpt = Annotated[str | None, typer.Option("--forcefield", help="Model run in LAMMPS: a force field (llzo_fit, llzo_bush_coreshell, a TOML file) or a LAMMPS potential (lammps:NAME, e.g. a fitted POD).")]
@@ -66,7 +67,7 @@ ResumeOpt = Annotated[bool, typer.Option("--resume", help="Skip finished points 
 
 def md_grid(temperature: list[str], strain: list[float] | None, time: str, timestep: str | None, dump_interval: str,
             equilibration: str, ensemble: str, thermostat: str, damping: str, repeat: str, exchange_ion: str | None,
-            exchange_count: int | None, exchange_concentration: str | None, seed: int):
+            exchange_count: int | None, exchange_concentration: str | None, seed: int, barostat: str = "iso"):
     """The MDGrid of the options (quantities parsed with units; fractions such as '1.7 %')."""
     from sselab.studies.md import MDGrid
     from sselab.units import parse_quantity
@@ -80,7 +81,8 @@ def md_grid(temperature: list[str], strain: list[float] | None, time: str, times
                   time_fs=fs(time, "--time"), timestep_fs=fs(timestep, "--timestep") if timestep is not None else None,
                   dump_interval_fs=fs(dump_interval, "--dump-interval"), equilibration_fs=fs(equilibration, "--equilibration"),
                   ensemble=ensemble, thermostat=thermostat, damping_fs=fs(damping, "--damping"), repeat=parse_repeat(repeat),
-                  exchange_ion=exchange_ion, exchange_count=exchange_count, exchange_concentration=fraction, seed=seed)
+                  exchange_ion=exchange_ion, exchange_count=exchange_count, exchange_concentration=fraction, seed=seed,
+                  barostat=barostat)
 
 
 @app.command("run")
@@ -93,6 +95,7 @@ def run_command(
     equilibration: EquilibrationOpt = "1 ps",
     strain: StrainOpt = None,
     ensemble: EnsembleOpt = "nvt",
+    barostat: BarostatOpt = "iso",
     thermostat: ThermostatOpt = "nose-hoover",
     damping: DampingOpt = "100 fs",
     forcefield: ForcefieldOpt = None,
@@ -119,7 +122,7 @@ def run_command(
 
     rank = mpi_layout()[0]
     grid = md_grid(temperature, strain, time, timestep, dump_interval, equilibration, ensemble, thermostat, damping, repeat,
-                   exchange_ion, exchange_count, exchange_concentration, seed)
+                   exchange_ion, exchange_count, exchange_concentration, seed, barostat)
     if scheduler is not None or workers is not None:
         from sselab.studies.campaign import MDCampaign
 
@@ -159,6 +162,7 @@ def campaign_command(
     equilibration: EquilibrationOpt = "1 ps",
     strain: StrainOpt = None,
     ensemble: EnsembleOpt = "nvt",
+    barostat: BarostatOpt = "iso",
     thermostat: ThermostatOpt = "nose-hoover",
     damping: DampingOpt = "100 fs",
     forcefield: ForcefieldOpt = None,
@@ -183,7 +187,7 @@ def campaign_command(
 
     counts, fractions = list(exchange_count or []), list(exchange_concentration or [])
     grid = md_grid(temperature, strain, time, timestep, dump_interval, equilibration, ensemble, thermostat, damping, repeat,
-                   exchange_ion, counts[0] if counts else None, fractions[0] if fractions else None, seed)
+                   exchange_ion, counts[0] if counts else None, fractions[0] if fractions else None, seed, barostat)
     campaign = MDCampaign(grid=grid, exchange_counts=tuple(counts), replicas=replicas,
                           exchange_concentrations=tuple(parse_quantity(x, "dimensionless", "--exchange-concentration") for x in fractions))
     run_campaign(campaign, structure, forcefield, calculator, device, out, resume, overwrite, scheduler, workers, json_output)

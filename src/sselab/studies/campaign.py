@@ -204,6 +204,7 @@ class MDCampaign:
         check_cluster(scheduler, workers)
         if forcefield is not None and calculator is not None:
             raise InputError("give a calculator (ASE MD) or a force field (LAMMPS MD), not both")
+        self.grid.check_engine(forcefield)
         if forcefield is None:
             calculator = calculator or "chgnet"
             if not isinstance(calculator, str):

@@ -21,8 +21,8 @@ One sub-directory per (T, strain) point, ``T<T>K_strain<±s>pct/``, each with ``
 * Before its first step every point writes ``point.json`` (:mod:`sselab.atomistic.md.record`): the
   cell (atoms, formula, a hash of the built cell), how it was built (repeat, exchange, seed), the
   engine (calculator name, model, version and settings, or force-field name and a hash of its
-  numbers), ensemble, thermostat, damping, timestep, frame interval, equilibration, production
-  time, temperature and strain. ``run.json`` records the same settings for the whole grid.
+  numbers), ensemble (with its barostat for ``npt``), thermostat, damping, timestep, frame interval, equilibration,
+  production time, temperature and strain. ``run.json`` records the same settings for the whole grid.
 * ``resume=True`` skips finished points and continues interrupted ones from their checkpoint (the
   last stored frame for ASE, ``checkpoint.restart`` for LAMMPS), after checking that every
   setting above equals what ``point.json`` (and a finished run's ``run.json``) holds: anything
@@ -54,6 +54,7 @@ from ase import Atoms
 from ase.data import atomic_numbers
 
 from sselab.atomistic.md.ase_md import (
+    BAROSTATS,
     ENSEMBLES,
     MAX_SEED,
     THERMOSTATS,
@@ -243,7 +244,9 @@ class MDGridResult:
 class MDGrid:
     """Settings of an MD grid (module docstring); times in fs, temperatures in K, strains as fractions.
 
-    ``timestep_fs`` None: the force field's recommended step (LAMMPS) or 1 fs (ASE).
+    ``timestep_fs`` None: the force field's recommended step (LAMMPS) or 1 fs (ASE). ``barostat`` (``npt`` only):
+    ``iso`` scales the cell uniformly (its shape is held), ``aniso`` relaxes the three lengths (LAMMPS only), ``tri``
+    the full cell (lengths and angles; for a low-symmetry cell such as monoclinic Li6Zr2O7).
     """
 
     temperatures_K: tuple[float, ...]
@@ -260,6 +263,7 @@ class MDGrid:
     exchange_count: int | None = None
     exchange_concentration: float | None = None
     seed: int = 1
+    barostat: str = "iso"
 
     def __post_init__(self) -> None:
         temperatures = (self.temperatures_K,) if isinstance(self.temperatures_K, (int, float)) else self.temperatures_K
@@ -276,7 +280,17 @@ class MDGrid:
             raise InputError(f"ensemble must be one of {', '.join(ENSEMBLES)}, got {self.ensemble!r}")
         if self.thermostat not in THERMOSTATS:
             raise InputError(f"thermostat must be one of {', '.join(THERMOSTATS)}, got {self.thermostat!r}")
+        if self.barostat not in BAROSTATS:
+            raise InputError(f"--barostat must be one of {', '.join(BAROSTATS)}, got {self.barostat!r}")
+        if self.barostat != "iso" and self.ensemble != "npt":
+            raise InputError(f"--barostat {self.barostat} needs --ensemble npt (a {self.ensemble} run keeps its cell)")
         self._check_cell()
+
+    def check_engine(self, forcefield: Any) -> None:
+        """Refuse an ``aniso`` barostat for ASE MD (no ``forcefield``): ASE has no MTK barostat with angles held."""
+        if self.ensemble == "npt" and self.barostat == "aniso" and forcefield is None:
+            raise InputError("--barostat aniso (independent cell lengths, angles held) runs in LAMMPS only (--forcefield); "
+                             "ASE MD takes iso or tri")
 
     def _check_grid(self) -> None:
         """The grid's size against the ``structures`` limit; two points sharing one folder are refused."""
@@ -344,7 +358,8 @@ class MDGrid:
         """The engine settings of one temperature of the grid."""
         return MDSettings(temperature_K=temperature_K, timestep_fs=schedule.timestep_fs, steps=schedule.steps,
                           dump_every=schedule.dump_every, ensemble=self.ensemble, thermostat=self.thermostat,
-                          thermostat_damping_fs=self.damping_fs, seed=self.seed, equilibration_steps=schedule.equilibration_steps)
+                          thermostat_damping_fs=self.damping_fs, seed=self.seed, equilibration_steps=schedule.equilibration_steps,
+                          barostat=self.barostat)
 
     def defining_settings(self, system: dict[str, Any], engine: dict[str, Any], schedule: MDSchedule) -> dict[str, Any]:
         """Everything that determines every point's trajectory except its temperature and strain (module docstring).
@@ -357,7 +372,8 @@ class MDGrid:
                 "formula": system["formula"], "cell_sha256": system["cell_sha256"], "engine": engine,
                 "ensemble": self.ensemble, "thermostat": self.thermostat, "damping_fs": self.damping_fs,
                 "timestep_fs": schedule.timestep_fs, "frame_interval_fs": schedule.frame_interval_fs,
-                "equilibration_fs": schedule.equilibration_steps * schedule.timestep_fs, "production_fs": schedule.production_fs}
+                "equilibration_fs": schedule.equilibration_steps * schedule.timestep_fs, "production_fs": schedule.production_fs,
+                **({"barostat": self.barostat} if self.ensemble == "npt" else {})}
 
     def run(self, structure: str | Path | Atoms, *, calculator=None, forcefield: MDModel | str | Path | None = None,
             device: str = "cpu", out: str | Path | RunDirectory | None = None, resume: bool = False, overwrite: bool = False,
@@ -375,6 +391,7 @@ class MDGrid:
         check_mpi_run(forcefield, out, ranks)
         if forcefield is not None and calculator is not None:
             raise InputError("give a calculator (ASE MD) or a force field (LAMMPS MD), not both")
+        self.check_engine(forcefield)
         run = RunDirectory.open(out, "md run", {}, overwrite=overwrite, resume=resume)  # a bad --out fails before any work
         atoms, system = build_md_system(structure, repeat=self.repeat, exchange_ion=self.exchange_ion,
                                         exchange_count=self.exchange_count, exchange_concentration=self.exchange_concentration,

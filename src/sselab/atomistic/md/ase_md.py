@@ -6,8 +6,10 @@ Ensembles (ASE integrators, ASE units: Å, fs, eV):
   ``ase.md.nose_hoover_chain.NoseHooverChainNVT``, relaxation time ``thermostat_damping_fs``;
 * ``nvt`` with ``langevin`` — ``ase.md.langevin.Langevin``, friction 1/``thermostat_damping_fs``,
   its noise from the run's seed, centre of mass free (the analysis removes drift);
-* ``npt`` — isotropic MTK barostat + Nosé–Hoover chains (``ase.md.nose_hoover_chain.IsotropicMTKNPT``),
-  target ``pressure_GPa``;
+* ``npt`` — MTK barostat + Nosé–Hoover chains, target ``pressure_GPa``: ``barostat="iso"`` scales the cell
+  uniformly (``ase.md.nose_hoover_chain.IsotropicMTKNPT``: the shape is held), ``"tri"`` lets all nine cell
+  components move (``MTKNPT``: lengths and angles relax to the hydrostatic target). ``"aniso"`` (lengths
+  independent, angles held) exists in LAMMPS only (:mod:`sselab.atomistic.md.lammps`);
 * ``nve`` — velocity Verlet.
 
 Initial velocities: Maxwell–Boltzmann at ``temperature_K`` from ``seed``, total momentum removed.
@@ -48,6 +50,8 @@ from sselab.errors import InputError
 from sselab.validation import require_count, require_finite, require_positive, require_range, require_within_limit
 
 ENSEMBLES = ("nvt", "npt", "nve")
+#: Cell freedom of an NPT run: uniform scaling; three independent lengths (angles held; LAMMPS only); the full cell.
+BAROSTATS = ("iso", "aniso", "tri")
 THERMOSTATS = ("nose-hoover", "langevin")
 #: frame info key: True when the positions are unwrapped (continuous across the periodic boundaries)
 UNWRAPPED_KEY = "unwrapped"
@@ -61,7 +65,8 @@ MAX_SEED = 899_999_999
 
 @dataclass(frozen=True)
 class MDSettings:
-    """Temperature (K), timestep (fs), production steps, steps between stored frames, ensemble."""
+    """Temperature (K), timestep (fs), production steps, steps between stored frames, ensemble; for ``npt``,
+    the target pressure (GPa) and the cell freedom ``barostat`` (:data:`BAROSTATS`; the module docstring)."""
 
     temperature_K: float
     timestep_fs: float
@@ -74,10 +79,13 @@ class MDSettings:
     pressure_GPa: float = 0.0
     seed: int = 1
     equilibration_steps: int = 0
+    barostat: str = "iso"
 
     def __post_init__(self) -> None:
         if self.ensemble not in ENSEMBLES:
             raise InputError(f"ensemble must be one of {', '.join(ENSEMBLES)}, got {self.ensemble!r}")
+        if self.barostat not in BAROSTATS:
+            raise InputError(f"barostat must be one of {', '.join(BAROSTATS)}, got {self.barostat!r}")
         if self.thermostat not in THERMOSTATS:
             raise InputError(f"thermostat must be one of {', '.join(THERMOSTATS)}, got {self.thermostat!r}")
         if self.ensemble == "npt" and self.thermostat != "nose-hoover":
@@ -138,14 +146,15 @@ class MDResult:
 def _dynamics(atoms: Atoms, settings: MDSettings, step: int = 0):
     """The integrator; a Langevin noise stream is seeded by (seed, step), so a resumed run does not replay it."""
     from ase.md.langevin import Langevin
-    from ase.md.nose_hoover_chain import IsotropicMTKNPT, NoseHooverChainNVT
+    from ase.md.nose_hoover_chain import MTKNPT, IsotropicMTKNPT, NoseHooverChainNVT
     from ase.md.verlet import VelocityVerlet
 
     dt = settings.timestep_fs * units.fs
     if settings.ensemble == "nve":
         return VelocityVerlet(atoms, dt)
     if settings.ensemble == "npt":
-        return IsotropicMTKNPT(atoms, dt, temperature_K=settings.temperature_K, pressure_au=settings.pressure_GPa * units.GPa,
+        integrator = MTKNPT if settings.barostat == "tri" else IsotropicMTKNPT
+        return integrator(atoms, dt, temperature_K=settings.temperature_K, pressure_au=settings.pressure_GPa * units.GPa,
                       tdamp=settings.thermostat_damping_fs * units.fs, pdamp=settings.barostat_damping_fs * units.fs)
     if settings.thermostat == "langevin":
         return Langevin(atoms, dt, temperature_K=settings.temperature_K, friction=1 / (settings.thermostat_damping_fs * units.fs), fixcm=False,
@@ -256,6 +265,9 @@ def run_ase_md(
     resume: bool = False,
 ) -> MDResult:
     """Run MD with ``calculator`` and write the trajectory and thermo log (module docstring)."""
+    if settings.ensemble == "npt" and settings.barostat == "aniso":
+        raise InputError("the aniso barostat (independent cell lengths, angles held) runs in LAMMPS only (--forcefield); "
+                         "ASE MD takes iso or tri")
     trajectory_path, thermo_path = Path(trajectory_path), Path(thermo_path)
     if resume and trajectory_path.is_file() and trajectory_path.stat().st_size:
         system, done = _resume_state(trajectory_path, thermo_path, settings)

@@ -37,7 +37,9 @@ Caveat: with this force field, LLZO near 1250 K shows occasional polarisation ca
 shell pulled into a Li+ at a short Li-O approach, ~1.5 Å): the total energy jumps by ~100 eV within
 a few fs. Check ``max_core_shell_distance_A`` (normal: ~0.12 Å) and the energy of NVE runs.
 
-Ensembles: "nve"; "nvt" Nosé-Hoover; "npt" Nosé-Hoover with isotropic (``iso``) barostat.
+Ensembles: "nve"; "nvt" Nosé-Hoover; "npt" Nosé-Hoover with the barostat of ``settings.barostat``: ``iso`` (uniform
+scaling, shape held), ``aniso`` (three independent lengths, angles held) or ``tri`` (the full cell; the box is made
+triclinic even when the start cell is orthogonal).
 
 Outputs
 -------
@@ -267,8 +269,9 @@ def particle_layout(symbols: list[str], forcefield: MDModel) -> ParticleLayout:
     return ParticleLayout(tuple(symbols), type_of_core, type_of_shell, tuple(names), tuple(masses), tuple(charges), owners)
 
 
-def write_lammps_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism) -> None:
-    """LAMMPS data file (atom_style full): ions, then shells on top of their cores, one bond per shell."""
+def write_lammps_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism, triclinic: bool = False) -> None:
+    """LAMMPS data file (atom_style full): ions, then shells on top of their cores, one bond per shell; the box is
+    triclinic when the cell is skewed or ``triclinic`` asks for it (a ``tri`` barostat needs tilt factors)."""
     n_ions = len(atoms)
     n_shells = len(layout.shell_owner)
     xhi, yhi, zhi, xy, xz, yz = (float(v) for v in prism.get_lammps_prism())
@@ -292,7 +295,7 @@ def write_lammps_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism) -
         f"0.0 {yhi!r} ylo yhi",
         f"0.0 {zhi!r} zlo zhi",
     ]
-    if prism.is_skewed():
+    if prism.is_skewed() or triclinic:
         lines.append(f"{xy!r} {xz!r} {yz!r} xy xz yz")
     lines += ["", "Masses", ""]
     lines += [f"{t + 1} {m!r}  # {name}" for t, (m, name) in enumerate(zip(layout.masses, layout.type_names))]
@@ -437,7 +440,7 @@ def _ensemble_commands(settings: MDSettings, tension: UniaxialTension | None = N
         fix = [f"fix integ all nvt temp {t} {t} {tdamp}", "fix_modify integ temp CSequ"]
     else:
         p = _number(settings.pressure_GPa * _BAR_PER_GPA, "pressure")
-        fix = [f"fix integ all npt temp {t} {t} {tdamp} iso {p} {p} {pdamp}", "fix_modify integ temp CSequ"]
+        fix = [f"fix integ all npt temp {t} {t} {tdamp} {settings.barostat} {p} {p} {pdamp}", "fix_modify integ temp CSequ"]
     return [f"timestep {dt}", *fix]
 
 
@@ -653,7 +656,7 @@ def run_lammps_md(
         with tempfile.TemporaryDirectory(prefix="sselab-lammps-") as scratch:
             if resume is None:
                 data = Path(scratch) / "system.data"
-                write_lammps_data(data, atoms, layout, prism)
+                write_lammps_data(data, atoms, layout, prism, triclinic=settings.ensemble == "npt" and settings.barostat == "tri")
                 lmp.commands_list(["units metal", "atom_style full", "boundary p p p", f"read_data {lammps_path(data)}"])
             else:  # LAMMPS reads a copy in the scratch folder: the user's path never enters a command
                 restart_in = Path(scratch) / "restart.in"
