@@ -24,7 +24,9 @@ from sselab.atomistic.properties.surface import (
 )
 from sselab.atomistic.properties.vacancies import (
     MODES,
+    VacancyProfile,
     VacancyProfileCalculation,
+    VacancySite,
     calculate_vacancy_profile,
     empty_site,
     vacancy_profile,
@@ -355,6 +357,18 @@ def test_empty_site_finds_the_vacancy_after_a_hop_a_shift_and_among_other_atoms_
     assert empty_site(host, vacant, subset, removed) == 7
 
 
+def test_vacancy_profile_warns_of_negative_and_moved_vacancies():
+    # SNAP HCP Li (10-10) fully relaxed gives E_V < 0 in planes 1-2 (the slab reconstructs; docs/segregation.md)
+    profile = VacancyProfile("fully-relaxed", -1.9, 3, (1,), [
+        VacancySite(1, 10, 8, -0.08, True, 1), VacancySite(2, 20, 8, 0.58, True, 1), VacancySite(3, 30, 8, 0.62, True, 3)])
+    notes = profile.warnings("fully-relaxed")
+    assert len(notes) == 2
+    assert notes[0].startswith("fully-relaxed: 1 vacancy site(s) with E_V < 0 (planes [1])")
+    assert "site 20 moved (plane 2 -> 1)" in notes[1]
+    clean = VacancyProfile("as-cleaved", -1.9, 3, (1,), [VacancySite(1, 10, 8, 0.25, True, 1)])
+    assert clean.warnings("as-cleaved") == []
+
+
 def test_hcp_li_0001_seed001_fig_s4_s6_layer2_vacancy_not_stable_and_surface_step_above_bulk_hop(snap):
     # seed 001 Figs. S4/S6 with the Li SNAP potential on a 7-plane, 3 x 3 (0001) slab (the docs: 11 planes, 4 x 4)
     profile = calculate_vacancy_profile("li-hcp", miller=(0, 0, 1), metal_planes=7, min_image=6.0, fm_planes=(5, 7, 9),
@@ -366,6 +380,7 @@ def test_hcp_li_0001_seed001_fig_s4_s6_layer2_vacancy_not_stable_and_surface_ste
     for mode in MODES:  # the surface vacancy is the cheapest; the segregation energy is positive in every mode
         assert energies[mode][1] == min(energies[mode].values()), mode
         assert profile.delta_e_eV[mode] > 0.2, mode
+    assert profile.warnings == [] and profile.to_dict()["warnings"] == []  # no E_V < 0, no vacancy left its plane
     # the layer-2 vacancy: a relaxation from the symmetric start keeps it there (a saddle held by symmetry), but the
     # band 1 -> 2 shows it is at most barely a minimum: the paper finds it unstable (it relaxes into the surface layer)
     host = profile.relaxed_host

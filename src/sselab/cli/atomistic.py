@@ -168,7 +168,8 @@ def vacancy_profile_command(
             for mode, energies in result.vacancy_energies_eV.items()]
     rows += [(f"{result.delta_e_key} ({mode})", f"{delta:+.3f} eV") for mode, delta in result.delta_e_eV.items()]
     where = f"{structure}/{substrate}" if substrate else f"{structure} {tuple(miller)} slab"
-    emit(run.summary, json_output, f"Vacancy formation energies, {where}", rows, [f"run directory: {run.path}"])
+    emit(run.summary, json_output, f"Vacancy formation energies, {where}", rows,
+         [f"warning: {note}" for note in result.warnings] + [f"run directory: {run.path}"])
 
 
 @app.command("neb")
@@ -181,7 +182,7 @@ def neb_command(
     min_image: MinImageOption = 9.0,
     images: Annotated[int, typer.Option("--images", help="Intermediate images (seed 001: 3).")] = 3,
     neb_fmax: Annotated[float, typer.Option("--neb-fmax", help="Force tolerance of the band, eV/A.")] = 0.05,
-    max_hop: Annotated[float, typer.Option("--max-hop", help="Longest hop accepted, A (HCP (0001) layer 1 -> 3: ~5.1).")] = 4.5,
+    max_hop: Annotated[float, typer.Option("--max-hop", help="Longest hop accepted, A (HCP (0001) layer 1 -> 3: ~4.9-5.1).")] = 4.5,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,

@@ -193,13 +193,7 @@ class StudyParts:
         profiles = {f"interface, {mode}": p for mode, p in self.interface_profiles.items()}
         profiles["free surface, fully-relaxed"] = self.free_profile
         for mode, profile in profiles.items():
-            negative = [s for s in profile.sites if s.formation_energy_eV < 0]
-            if negative:
-                notes.append(f"{mode}: {len(negative)} vacancy site(s) with E_V < 0 (planes "
-                             f"{sorted({s.plane for s in negative})}): removing that atom lowers the energy, so the plane is "
-                             "unstable or reconstructs and ΔE there is not a simple segregation energy")
-            for site, move in profile.moved().items():
-                notes.append(f"{mode}: the vacancy at {site} moved ({move}) on relaxation: its E_V is that of the state it moved to")
+            notes += profile.warnings(mode)
         if max(abs(s - 1.0) for s in self.interface.match.stretches) > 0.1:
             notes.append("the metal is strained by more than 10 % to be coherent; its bonding differs from the bulk metal's")
         return notes

@@ -104,6 +104,19 @@ class VacancyProfile:
         """Sites whose vacancy left its plane on relaxation: ``"site <index>"`` → ``"plane p -> q"``."""
         return {f"site {s.index}": f"plane {s.plane} -> {s.plane_after}" for s in self.sites if s.moved}
 
+    def warnings(self, label: str) -> list[str]:
+        """What a reader of this profile's numbers must know, each line starting with ``label``: vacancies with
+        E_V < 0 (removing the atom lowers the energy: the plane is unstable or reconstructs) and vacancies that moved."""
+        notes = []
+        negative = [s for s in self.sites if s.formation_energy_eV < 0]
+        if negative:
+            notes.append(f"{label}: {len(negative)} vacancy site(s) with E_V < 0 (planes "
+                         f"{sorted({s.plane for s in negative})}): removing that atom lowers the energy, so the plane is "
+                         "unstable or reconstructs and ΔE there is not a simple segregation energy")
+        notes += [f"{label}: the vacancy at {site} moved ({move}) on relaxation: its E_V is that of the state it moved to"
+                  for site, move in self.moved().items()]
+        return notes
+
     def _check(self) -> dict[int, float]:
         energies = self.plane_energies()
         needed = {*self.surface_planes, self.middle_plane}
@@ -264,7 +277,8 @@ class VacancyProfileCalculation:
     """What ``sselab vacancy-profile`` computes: layer-resolved E_V (eq. 3) in a metal slab or at an interface.
 
     Every field but ``relaxed_host``, ``profiles`` and ``inputs`` is a key of :meth:`to_dict`
-    (``moved``: mode → the sites whose vacancy left its plane on relaxation), except that ``delta_e_eV``
+    (``moved``: mode → the sites whose vacancy left its plane on relaxation; ``warnings``: vacancies with E_V < 0 or
+    that moved, one line each), except that ``delta_e_eV``
     (mode → E_V(middle) − E_V(surface), eV) is written as ``delta_e_bulk_int_eV``
     for an interface and ``delta_e_bulk_free_eV`` for a free slab (eqs. 11, 12). Planes count from 1
     at the interface or surface.
@@ -279,6 +293,7 @@ class VacancyProfileCalculation:
     bulk_energy_per_atom_eV: float
     engine: dict[str, Any]
     moved: dict[str, dict[str, str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     relaxed_host: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
     profiles: dict[str, VacancyProfile] | None = field(default=None, repr=False, compare=False, metadata=HELD)
     inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
@@ -292,7 +307,8 @@ class VacancyProfileCalculation:
         """The ``sselab vacancy-profile --json`` summary, without ``run_directory``."""
         return {"structure": self.structure, "substrate": self.substrate, "miller": self.miller,
                 "vacancy_energies_eV": self.vacancy_energies_eV, self.delta_e_key: self.delta_e_eV, "sites": self.sites,
-                "bulk_energy_per_atom_eV": self.bulk_energy_per_atom_eV, "engine": self.engine, "moved": self.moved}
+                "bulk_energy_per_atom_eV": self.bulk_energy_per_atom_eV, "engine": self.engine, "moved": self.moved,
+                "warnings": self.warnings}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VacancyProfileCalculation:
@@ -305,7 +321,7 @@ class VacancyProfileCalculation:
                     for mode, by_plane in data["vacancy_energies_eV"].items()}
         return cls(structure=data["structure"], substrate=data["substrate"], miller=data["miller"], vacancy_energies_eV=energies,
                    delta_e_eV=data[key], sites=data["sites"], bulk_energy_per_atom_eV=data["bulk_energy_per_atom_eV"],
-                   engine=data["engine"], moved=data.get("moved", {}))
+                   engine=data["engine"], moved=data.get("moved", {}), warnings=data.get("warnings", []))
 
     @property
     def title(self) -> str:
@@ -387,5 +403,6 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
         delta_e_eV={mode: p.segregation_energy_eV for mode, p in profiles.items()},
         sites={mode: [vars(s) for s in p.sites] for mode, p in profiles.items()},
         bulk_energy_per_atom_eV=bulk_fit.bulk_energy_per_atom_eV, engine=engine.record(),
-        moved={mode: p.moved() for mode, p in profiles.items() if p.moved()}, relaxed_host=relaxed, profiles=profiles, inputs=inputs,
+        moved={mode: p.moved() for mode, p in profiles.items() if p.moved()},
+        warnings=[note for mode, p in profiles.items() for note in p.warnings(mode)], relaxed_host=relaxed, profiles=profiles, inputs=inputs,
     )
