@@ -64,7 +64,8 @@ def lithium(snap):
 
 def test_library_covers_seed_001_and_reads_with_the_right_formula():
     expected = {"li-bcc": "Li2", "na-bcc": "Na2", "li-hcp": "Li2", "licl": "Cl4Li4", "nacl": "Cl4Na4", "nabr": "Br4Na4",
-                "li2o": "Li8O4", "li3ocl": "ClLi3O", "limg": "LiMg", "alsc": "AlSc", "li3po4-gamma": "Li12O16P4"}
+                "li2o": "Li8O4", "li3ocl": "ClLi3O", "limg": "LiMg", "alsc": "AlSc", "li3po4-gamma": "Li12O16P4",
+                "li2s": "Li8S4"}
     assert set(expected) <= set(library_names())
     for name, formula in expected.items():
         atoms = load_structure(name.upper())  # case-insensitive
@@ -355,6 +356,37 @@ def test_empty_site_finds_the_vacancy_after_a_hop_a_shift_and_among_other_atoms_
     vacant = host.copy()
     del vacant[removed]
     assert empty_site(host, vacant, subset, removed) == 7
+
+
+def test_cuts_come_widest_spacing_first_whatever_the_lattice():
+    # HCP (10-10) planes alternate a/(2 sqrt 3) and a/sqrt 3 apart. Cut 0 goes through the wide spacing, so planes 1 and
+    # 2 are a close pair (8 and 10 neighbours: the paper's layers 1 and 2 of Fig. S5); cut 1 through the narrow one.
+    # SlabGenerator's own order of the two swaps between the packaged lattice and a compressed one (SNAP's); ours not.
+    packaged = load_structure("li-hcp")
+    compressed = packaged.copy()
+    compressed.set_cell(packaged.cell.array * [[0.96], [0.96], [0.966]], scale_atoms=True)
+    for bulk in (packaged, compressed):
+        a = bulk.cell.lengths()[0]
+        for termination, first_gap in ((0, a / (2 * np.sqrt(3))), (1, a / np.sqrt(3))):
+            slab = build_slab(bulk, (1, 0, 0), 10, termination=termination)
+            assert slab.info["terminations_available"] == 2
+            labels = plane_index(slab)
+            heights = [slab.positions[labels == k, 2].mean() for k in range(2)]
+            assert heights[1] - heights[0] == pytest.approx(first_gap, abs=1e-4)  # the CIF's 6-digit coordinates
+            cut = a / np.sqrt(3) if termination == 0 else a / (2 * np.sqrt(3))  # the spacing the cut went through
+            assert slab.info["cut_spacing_A"] == pytest.approx(cut, abs=1e-4)
+    # anti-fluorite Li2S (111): Li-S-Li units 0.824 A apart within, 1.648 A between them; cut 0 keeps whole units
+    slab = build_slab(load_structure("li2s"), (1, 1, 1), 6)
+    d111 = 5.708 / np.sqrt(3)
+    assert slab.info["cut_spacing_A"] == pytest.approx(d111 / 2, abs=1e-4)
+    assert build_slab(load_structure("li2s"), (1, 1, 1), 6, termination=1).info["cut_spacing_A"] == pytest.approx(d111 / 4, abs=1e-4)
+    labels = plane_index(slab)
+    assert [slab[labels == k][0].symbol for k in range(6)] == ["Li", "S", "Li", "Li", "S", "Li"]
+    assert slab.get_chemical_formula(empirical=True) == "Li2S"
+    with pytest.raises(InputError, match="applies to a free slab"):
+        calculate_vacancy_profile("li-hcp", miller=(1, 0, 0), substrate="li2o", termination=1, calculator="emt")
+    with pytest.raises(InputError, match="out of range: 2 distinct"):
+        calculate_vacancy_profile("li-hcp", miller=(1, 0, 0), termination=2, calculator="emt")
 
 
 def test_vacancy_profile_warns_of_negative_and_moved_vacancies():

@@ -1136,6 +1136,8 @@ def _atomistic() -> None:
     sweep("vacancy-profile", profile, "--modes", {"melted": "refuse", "": "refuse", "as-cleaved,as-cleaved": "either"}, "text")
     sweep("vacancy-profile", profile, "--min-image", {"nan": "refuse", "1e308": "refuse", "inf": "refuse"}, "count-bound")
     sweep("vacancy-profile", profile, "--fmax", {"inf": "refuse", "nan": "refuse"}, "number")
+    sweep("vacancy-profile", profile, "--termination", {"-1": "refuse", "1000": "refuse", "nan": "refuse"}, "number")
+    add("vacancy-profile termination at an interface", [*profile, "--substrate", "ni-fcc", "--termination", "1"], "refuse", "number")
     add("vacancy-profile substrate unknown", [*profile, "--substrate", "unobtainium"], "refuse", "text")
     add("vacancy-profile substrate binary", [*profile, "--substrate", "binary.cif"], "refuse", "file", files=("cifs",))
     add("vacancy-profile nan cell", _replace(profile, "cu-fcc", "nan-cell.cif"), "refuse", "file", files=("cifs",))
@@ -1153,6 +1155,7 @@ def _atomistic() -> None:
     sweep("neb", neb, "--metal-planes", {"0": "refuse", "10000000": "refuse"}, "count-bound")
     sweep("neb", neb, "--max-hop", {"0": "refuse", "-1": "refuse", "nan": "refuse", "inf": "refuse", "11": "refuse"}, "number")
     sweep("neb", neb, "--min-image", {"1e308": "refuse", "nan": "refuse"}, "count-bound")
+    sweep("neb", neb, "--termination", {"-1": "refuse", "1000": "refuse"}, "number")
     add("neb binary structure", _replace(neb, "cu-fcc", "binary.cif"), "refuse", "file", files=("cifs",))
     add("neb out taken", [*neb, "--out", "taken"], "refuse", "overwrite", files=("prior-out",))
 

@@ -31,6 +31,7 @@ from sselab.cli.options import (
     OverwriteOption,
     PlanesOption,
     RegistryOption,
+    SlabTerminationOption,
     StructureArgument,
     SubstrateArgument,
     SubstrateMillerOption,
@@ -51,7 +52,7 @@ def surface_energy_command(
     planes: PlanesOption = "5,7,9,11,13",
     strain: Annotated[float, typer.Option("--strain", help="In-plane strain applied to a and b (0.0567 = +5.67 %).")] = 0.0,
     as_cleaved: Annotated[bool, typer.Option("--as-cleaved", help="Do not relax the slabs.")] = False,
-    termination: Annotated[int, typer.Option("--termination", help="Which distinct cut SlabGenerator offers (0 = first).")] = 0,
+    termination: SlabTerminationOption = 0,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -67,7 +68,8 @@ def surface_energy_command(
     thicknesses = parse_int_list(planes, "--planes")
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "surface-energy", {"structure": structure, "miller": list(miller), "planes": list(thicknesses),
-                                                      "strain": strain, "relaxed": not as_cleaved, "db": db},
+                                                      "strain": strain, "relaxed": not as_cleaved, "termination": termination,
+                                                      "db": db},
                            overwrite=overwrite)
     with progress_bar(len(thicknesses) + 1, f"surface energy {structure} {miller}", not json_output) as advance:
         result = calculate_surface_energy(structure, tuple(miller), planes=thicknesses, strain=strain, relax=not as_cleaved,
@@ -134,6 +136,7 @@ def vacancy_profile_command(
     registry: RegistryOption = None,
     substrate_termination: SubstrateTerminationOption = None,
     fix_substrate_planes: FixSubstrateOption = 0,
+    termination: SlabTerminationOption = 0,
     planes: Annotated[str | None, typer.Option("--layers", help="Metal planes to probe (default 1 to the middle).")] = None,
     fm_planes: PlanesOption = "5,7,9,11,13",
     modes: Annotated[str, typer.Option("--modes", help="Comma-separated: as-cleaved, relaxed-surface, fully-relaxed.")] = VACANCY_MODES,
@@ -154,7 +157,8 @@ def vacancy_profile_command(
     thicknesses = parse_int_list(fm_planes, "--planes")
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "vacancy-profile", {"structure": structure, "miller": list(miller), "substrate": substrate,
-                                                       "metal_planes": metal_planes, "modes": chosen, "db": db},
+                                                       "metal_planes": metal_planes, "termination": termination, "modes": chosen,
+                                                       "db": db},
                            overwrite=overwrite)
     steps = vacancy_profile_steps(metal_planes, probe, chosen)
     with progress_bar(steps, f"vacancies in {structure}", not json_output) as advance:
@@ -162,7 +166,8 @@ def vacancy_profile_command(
             structure, miller=tuple(miller), substrate=substrate, substrate_miller=tuple(substrate_miller),
             metal_planes=metal_planes, substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image,
             registry=registry, substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes,
-            layers=probe, fm_planes=thicknesses, modes=chosen, calculator=engine, fmax=fmax, progress=advance)
+            termination=termination, layers=probe, fm_planes=thicknesses, modes=chosen, calculator=engine, fmax=fmax,
+            progress=advance)
     result.write(run)
     rows = [(f"{mode}: E_V by plane", ", ".join(f"{p}: {e:.3f}" for p, e in energies.items()))
             for mode, energies in result.vacancy_energies_eV.items()]
@@ -179,6 +184,7 @@ def neb_command(
     from_layer: Annotated[int, typer.Option("--from-layer", help="Plane of the vacancy before the hop (1 = surface).")] = 1,
     to_layer: Annotated[int, typer.Option("--to-layer", help="Plane it hops to (a neighbouring plane).")] = 2,
     metal_planes: MetalPlanesOption = 11,
+    termination: SlabTerminationOption = 0,
     min_image: MinImageOption = 9.0,
     images: Annotated[int, typer.Option("--images", help="Intermediate images (seed 001: 3).")] = 3,
     neb_fmax: Annotated[float, typer.Option("--neb-fmax", help="Force tolerance of the band, eV/A.")] = 0.05,
@@ -198,11 +204,13 @@ def neb_command(
     check_hop_request(from_layer, to_layer, metal_planes, neb_fmax, images, max_hop)
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "neb", {"structure": structure, "miller": list(miller), "from_layer": from_layer,
-                                          "to_layer": to_layer, "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax,
+                                          "to_layer": to_layer, "metal_planes": metal_planes, "termination": termination,
+                                          "images": images, "neb_fmax": neb_fmax,
                                           "max_hop_A": max_hop, "db": db}, overwrite=overwrite)
     with progress_bar(2, f"NEB {structure} layer {from_layer} -> {to_layer}", not json_output) as advance:
         result = calculate_vacancy_hop(structure, miller=tuple(miller), from_layer=from_layer, to_layer=to_layer,
-                                       metal_planes=metal_planes, min_image=min_image, images=images, neb_fmax=neb_fmax,
+                                       metal_planes=metal_planes, termination=termination, min_image=min_image, images=images,
+                                       neb_fmax=neb_fmax,
                                        max_hop_A=max_hop, calculator=engine, fmax=fmax, progress=advance)
     result.write(run)
     emit(run.summary, json_output, f"Vacancy hop, {structure} {tuple(miller)} layer {from_layer} -> {to_layer}", [

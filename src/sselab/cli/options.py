@@ -63,6 +63,7 @@ SubstratePlanesOption = Annotated[int, typer.Option("--substrate-planes", help="
 MaxStrainOption = Annotated[float, typer.Option("--max-strain", help="Largest in-plane strain of the metal accepted for a coherent match.")]
 MinImageOption = Annotated[float, typer.Option("--min-image", help="Smallest in-plane distance between periodic images, A.")]
 RegistryOption = Annotated[str | None, typer.Option("--registry", help="anion, cation or hollow (default: anion for ionic substrates, hollow for metals).")]
+SlabTerminationOption = Annotated[int, typer.Option("--termination", help="Which distinct cut of the free slab, widest interplanar spacing first (0: fewest bonds broken; HCP (10-10) 0 is the close-pair surface, 1 the other).")]
 SubstrateTerminationOption = Annotated[str | None, typer.Option("--substrate-termination", help="Element the substrate's top plane must hold, e.g. Mg.")]
 FixSubstrateOption = Annotated[int, typer.Option("--fix-substrate-planes", help="Freeze this many bottom substrate planes (bulk-like).")]
 

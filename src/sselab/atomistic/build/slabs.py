@@ -71,7 +71,8 @@ def build_slab(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: f
                termination: int = 0) -> Atoms:
     """A slab of exactly ``planes`` atomic planes normal to ``miller``, cut from ``bulk``.
 
-    ``termination`` picks among the distinct cuts SlabGenerator finds (0 = its first). The
+    ``termination`` picks among the distinct cuts SlabGenerator finds, widest spacing first (:func:`_cuts`); the cut's
+    spacing is recorded as ``info["cut_spacing_A"]``. The
     slab is stoichiometric only when a whole number of repeat units fits in ``planes``; the caller
     checks what it needs (surface energies require elemental or stoichiometric slabs).
     """
@@ -87,12 +88,17 @@ def build_slab(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: f
         raise SSELabError(f"internal: generated slab has {available} planes, fewer than {planes}")
     trimmed = orthogonal_c(slab[labels < planes], vacuum)
     trimmed.info.update({"miller": list(miller), "planes": planes, "termination": termination,
-                         "terminations_available": len(slabs)})
+                         "terminations_available": len(slabs), "cut_spacing_A": cut_spacing(slabs[termination])})
     return trimmed
 
 
 def _cuts(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: float) -> list:
-    """The distinct cuts (pymatgen slabs) SlabGenerator offers for ``miller``, thick enough for ``planes`` planes."""
+    """The distinct cuts (pymatgen slabs) SlabGenerator offers for ``miller``, thick enough for ``planes`` planes,
+    the cut through the widest interplanar spacing first (fewest bonds broken; ties in SlabGenerator's order).
+
+    SlabGenerator's own order follows the fractional shifts of the cuts, which can swap when the lattice changes
+    (HCP Li (10-10) with the packaged vs a relaxed c/a), so the index alone would not name the same surface.
+    """
     structure = AseAtomsAdaptor.get_structure(bulk)
     spacing = structure.lattice.d_hkl(miller)
     generator = SlabGenerator(structure, miller, min_slab_size=spacing * (planes + 2), min_vacuum_size=vacuum,
@@ -100,7 +106,17 @@ def _cuts(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: float)
     slabs = generator.get_slabs(symmetrize=False)
     if not slabs:
         raise InputError(f"SlabGenerator found no slab for {miller}")
-    return slabs
+    return sorted(slabs, key=lambda slab: -round(cut_spacing(slab), 3))
+
+
+def cut_spacing(slab) -> float:
+    """Width (Å) of the empty bulk spacing a pymatgen slab was cut through: with heights h = ((f_c − shift) mod 1)·P of
+    the oriented unit cell's atoms above the cut (f_c their fractional c, P the cell's repeat along the normal), the
+    gap is min h + P − max h. a and b lie in the surface, so f_c·P is a height along the normal for any c."""
+    cell = slab.oriented_unit_cell
+    period = cell.lattice.volume / np.linalg.norm(np.cross(cell.lattice.matrix[0], cell.lattice.matrix[1]))
+    heights = np.mod(cell.frac_coords[:, 2] - slab.shift, 1.0) * period
+    return float(heights.min() + period - heights.max())
 
 
 def check_termination(termination: int, cuts: list, miller: tuple[int, int, int]) -> int:

@@ -30,7 +30,7 @@ from ase.optimize import FIRE
 
 from sselab.atomistic.build.checks import check_miller, check_min_image, check_planes, check_repeats
 from sselab.atomistic.build.interfaces import repeat_for_images
-from sselab.atomistic.build.slabs import build_slab, plane_index
+from sselab.atomistic.build.slabs import build_slab, check_termination, distinct_cuts, plane_index
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_force_tolerance, check_optional_force_tolerance, finite_energies
@@ -228,13 +228,14 @@ class VacancyHopCalculation:
 
 
 def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, int, int] = (1, 0, 0), from_layer: int = 1,
-                          to_layer: int = 2, metal_planes: int = 11, min_image: float = 9.0, images: int = 3,
+                          to_layer: int = 2, metal_planes: int = 11, termination: int = 0, min_image: float = 9.0, images: int = 3,
                           neb_fmax: float = 0.05, max_hop_A: float = MAX_HOP_A, calculator: CalculatorLike = "chgnet", db: str | None = None,
                           device: str = "cpu", fmax: float | None = None,
                           progress: Progress = no_progress) -> VacancyHopCalculation:
     """``sselab neb``: climbing-image NEB of a vacancy hop from plane ``from_layer`` to ``to_layer`` (1 = surface).
 
-    The bulk (library name, file or Atoms) is relaxed, a ``metal_planes``-plane ``miller`` slab is cut,
+    The bulk (library name, file or Atoms) is relaxed, a ``metal_planes``-plane ``miller`` slab is cut
+    (``termination``: which distinct cut),
     repeated so that images are ≥ ``min_image`` Å apart and relaxed; the atom of ``from_layer`` nearest
     the cell centre is removed and its nearest neighbour in ``to_layer`` hops into the vacancy
     (:func:`hop_sites`, :func:`vacancy_hop`). ``images``: intermediate images (seed 001: 3);
@@ -248,17 +249,19 @@ def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, i
     fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
     atoms = as_atoms(structure)
     check_planes([metal_planes], "metal planes (--metal-planes)", atoms, f"{miller} slab", low=2)
+    termination = check_termination(termination, distinct_cuts(atoms, miller), miller)
     engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     label = atoms.info["structure"]
     bulk = engine.relax(atoms, cell=True)
-    slab = build_slab(bulk, miller, metal_planes)
+    slab = build_slab(bulk, miller, metal_planes, termination=termination)
     host = engine.relax(repeat_for_images(slab, min_image, f"the {metal_planes}-plane slab"))
     progress("climbing-image NEB")
     site_from, site_to = hop_sites(host, from_layer, to_layer)
     hop = vacancy_hop(engine, host, site_from, site_to, images, neb_fmax, max_hop_A=max_hop_A)
     progress()
     inputs = {"structure": label, "miller": list(miller), "from_layer": from_layer, "to_layer": to_layer,
-              "metal_planes": metal_planes, "images": images, "neb_fmax": neb_fmax, "max_hop_A": max_hop_A,
+              "metal_planes": metal_planes, "termination": termination, "images": images, "neb_fmax": neb_fmax,
+              "max_hop_A": max_hop_A,
               "db": engine.cache.location}
     return VacancyHopCalculation(
         structure=label, miller=list(miller), from_layer=from_layer, to_layer=to_layer, barrier_eV=hop.barrier_eV,

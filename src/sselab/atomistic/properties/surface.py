@@ -270,7 +270,7 @@ def calculate_surface_energy(structure: str | Path | Atoms, miller: tuple[int, i
     fit = surface_energy(engine, relaxed_bulk, miller, planes, (strain, strain), relax, termination=termination,
                          progress=progress)
     inputs = {"structure": label, "miller": list(miller), "planes": list(planes), "strain": strain, "relaxed": relax,
-              "db": engine.cache.location}
+              "termination": termination, "db": engine.cache.location}
     return SurfaceEnergyCalculation(
         structure=label, miller=list(miller), strain=strain, relaxed=relax,
         surface_energy_J_per_m2=fit.surface_energy_J_per_m2, surface_energy_stderr_J_per_m2=fit.surface_energy_stderr_J_per_m2,

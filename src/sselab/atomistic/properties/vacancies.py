@@ -53,7 +53,14 @@ from scipy.optimize import linear_sum_assignment
 
 from sselab.atomistic.build.checks import check_miller, check_min_image, check_planes
 from sselab.atomistic.build.interfaces import build_interface, check_interface_options, repeat_for_images
-from sselab.atomistic.build.slabs import build_slab, plane_index, reference_surface_planes, require_symmetric
+from sselab.atomistic.build.slabs import (
+    build_slab,
+    check_termination,
+    distinct_cuts,
+    plane_index,
+    reference_surface_planes,
+    require_symmetric,
+)
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
@@ -265,6 +272,16 @@ def check_vacancy_request(metal: Atoms, substrate: Atoms | None, miller, substra
     return miller
 
 
+def check_slab_termination(termination: int, metal: Atoms, miller, at_interface: bool) -> int:
+    """``termination`` when it indexes a distinct cut of the free ``miller`` slab; at an interface only 0 (the
+    interface builder picks the metal's cut; ``--substrate-termination`` chooses the substrate's)."""
+    if at_interface:
+        if termination != 0:
+            raise InputError("--termination applies to a free slab; at an interface use --substrate-termination")
+        return 0
+    return check_termination(termination, distinct_cuts(metal, check_miller(miller, "miller (--miller)")), miller)
+
+
 def vacancy_profile_steps(metal_planes: int, layers: Sequence[int] | None, modes: Sequence[str]) -> int:
     """Progress steps of :func:`calculate_vacancy_profile` (one per probed plane and mode, plus the host), for a bar's total."""
     middle = (metal_planes + 1) // 2
@@ -348,7 +365,7 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
                               substrate: str | Path | Atoms | None = None, substrate_miller: tuple[int, int, int] = (1, 0, 0),
                               metal_planes: int = 11, substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0,
                               registry: str | None = None, substrate_termination: str | None = None,
-                              fix_substrate_planes: int = 0,
+                              fix_substrate_planes: int = 0, termination: int = 0,
                               layers: Sequence[int] | None = None, fm_planes: tuple[int, ...] = FM_PLANES,
                               modes: Sequence[str] = MODES, calculator: CalculatorLike = "chgnet", db: str | None = None,
                               device: str = "cpu", fmax: float | None = None,
@@ -357,7 +374,8 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
 
     Without ``substrate``: a free ``metal_planes``-plane ``miller`` slab of the relaxed ``structure``,
     repeated so that vacancy images are ≥ ``min_image`` Å apart, e_bulk from the Fiorentini–Methfessel
-    fit over ``fm_planes``. With ``substrate``: the coherent interface of
+    fit over ``fm_planes``; ``termination`` picks among the distinct cuts of ``miller``
+    (:func:`~sselab.atomistic.build.slabs.build_slab`; HCP (10-10) has two). With ``substrate``: the coherent interface of
     :func:`~sselab.atomistic.build.interfaces.build_interface` (``miller`` is the metal's facet), e_bulk
     from the fit of equally strained slabs. ``layers``: metal planes to probe (default 1 to the middle).
     ``calculator``: a name, an ASE calculator or an Engine; ``fmax`` (eV/Å) the relaxation tolerance.
@@ -369,6 +387,7 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
     substrate_atoms = None if substrate is None else as_atoms(substrate)
     miller = check_vacancy_request(metal_atoms, substrate_atoms, miller, substrate_miller, metal_planes, substrate_planes,
                                    max_strain, min_image, registry, substrate_termination, fix_substrate_planes)
+    termination = check_slab_termination(termination, metal_atoms, miller, substrate_atoms is not None)
     probe = check_layers(layers, metal_planes)
     fm_planes = check_fm_planes(fm_planes, metal_atoms, miller)
     engine = as_engine(calculator, db=db, device=device, fmax=fmax)
@@ -376,12 +395,12 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
     metal_bulk = engine.relax(metal_atoms, cell=True)
     if substrate_atoms is None:
         substrate_label = None
-        slab = build_slab(metal_bulk, miller, metal_planes)
+        slab = build_slab(metal_bulk, miller, metal_planes, termination=termination)
         require_symmetric(slab, metal_planes, miller)
         host = repeat_for_images(slab, min_image, f"the {metal_planes}-plane slab")
         metal_indices = np.arange(len(host))
-        outer = reference_surface_planes(metal_bulk, miller)
-        bulk_fit = surface_energy(engine, metal_bulk, miller, fm_planes)
+        outer = reference_surface_planes(metal_bulk, miller, termination=termination)
+        bulk_fit = surface_energy(engine, metal_bulk, miller, fm_planes, termination=termination)
     else:
         substrate_label = substrate_atoms.info["structure"]
         substrate_bulk = engine.relax(substrate_atoms, cell=True)
@@ -396,7 +415,7 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
                                       unrelaxed_host=host, progress=progress, surface_planes=outer)
                 for mode in chosen}
     inputs = {"structure": label, "miller": list(miller), "substrate": substrate_label, "metal_planes": metal_planes,
-              "modes": chosen, "db": engine.cache.location}
+              "termination": termination, "modes": chosen, "db": engine.cache.location}
     return VacancyProfileCalculation(
         structure=label, substrate=substrate_label, miller=list(miller),
         vacancy_energies_eV={mode: p.plane_energies() for mode, p in profiles.items()},
