@@ -390,7 +390,7 @@ def test_cuts_come_widest_spacing_first_whatever_the_lattice():
 
 
 def test_vacancy_profile_warns_of_negative_and_moved_vacancies():
-    # SNAP HCP Li (10-10) fully relaxed gives E_V < 0 in planes 1-2 (the slab reconstructs; docs/segregation.md)
+    # SNAP HCP Li (10-10), the narrow-spacing cut (--termination 1), fully relaxed: E_V < 0 in planes 1-2 (docs)
     profile = VacancyProfile("fully-relaxed", -1.9, 3, (1,), [
         VacancySite(1, 10, 8, -0.08, True, 1), VacancySite(2, 20, 8, 0.58, True, 1), VacancySite(3, 30, 8, 0.62, True, 3)])
     notes = profile.warnings("fully-relaxed")

@@ -127,9 +127,10 @@ def check_termination(termination: int, cuts: list, miller: tuple[int, int, int]
     return termination
 
 
-def distinct_cuts(bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -> list:
-    """The distinct cuts of ``miller`` (a bulk not yet relaxed gives the same choice): check a termination before work."""
-    return _cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum)
+def check_cut(termination: int, bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -> int:
+    """``termination`` when it indexes one of the distinct cuts of ``miller`` (:func:`_cuts`; a bulk not yet relaxed
+    gives the same choice), so a bad index is refused before any work; else one line giving how many there are."""
+    return check_termination(termination, _cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum), miller)
 
 
 def strain_in_plane(slab: Atoms, strain: tuple[float, float]) -> Atoms:

@@ -30,7 +30,7 @@ from ase.optimize import FIRE
 
 from sselab.atomistic.build.checks import check_miller, check_min_image, check_planes, check_repeats
 from sselab.atomistic.build.interfaces import repeat_for_images
-from sselab.atomistic.build.slabs import build_slab, check_termination, distinct_cuts, plane_index
+from sselab.atomistic.build.slabs import build_slab, check_cut, plane_index
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_force_tolerance, check_optional_force_tolerance, finite_energies
@@ -249,7 +249,7 @@ def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, i
     fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
     atoms = as_atoms(structure)
     check_planes([metal_planes], "metal planes (--metal-planes)", atoms, f"{miller} slab", low=2)
-    termination = check_termination(termination, distinct_cuts(atoms, miller), miller)
+    termination = check_cut(termination, atoms, miller)
     engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     label = atoms.info["structure"]
     bulk = engine.relax(atoms, cell=True)
@@ -261,8 +261,7 @@ def calculate_vacancy_hop(structure: str | Path | Atoms, *, miller: tuple[int, i
     progress()
     inputs = {"structure": label, "miller": list(miller), "from_layer": from_layer, "to_layer": to_layer,
               "metal_planes": metal_planes, "termination": termination, "images": images, "neb_fmax": neb_fmax,
-              "max_hop_A": max_hop_A,
-              "db": engine.cache.location}
+              "max_hop_A": max_hop_A, "db": engine.cache.location}
     return VacancyHopCalculation(
         structure=label, miller=list(miller), from_layer=from_layer, to_layer=to_layer, barrier_eV=hop.barrier_eV,
         reverse_barrier_eV=hop.reverse_barrier_eV, reaction_energy_eV=hop.reaction_energy_eV,

@@ -39,8 +39,7 @@ from sselab.atomistic.build.checks import check_miller, check_planes, check_stra
 from sselab.atomistic.build.slabs import (
     atoms_in_planes,
     build_slab,
-    check_termination,
-    distinct_cuts,
+    check_cut,
     in_plane_area,
     is_stoichiometric,
     reference_surface_planes,
@@ -262,7 +261,7 @@ def calculate_surface_energy(structure: str | Path | Atoms, miller: tuple[int, i
     fmax = check_optional_force_tolerance(fmax, "--fmax (fmax)")
     bulk = as_atoms(structure)
     planes = check_fm_planes(planes, bulk, miller)
-    termination = check_termination(termination, distinct_cuts(bulk, miller), miller)  # before the bulk is relaxed
+    termination = check_cut(termination, bulk, miller)  # before the bulk is relaxed
     engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     label = bulk.info["structure"]
     relaxed_bulk = engine.relax(bulk, cell=True)

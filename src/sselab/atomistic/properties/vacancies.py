@@ -55,8 +55,7 @@ from sselab.atomistic.build.checks import check_miller, check_min_image, check_p
 from sselab.atomistic.build.interfaces import build_interface, check_interface_options, repeat_for_images
 from sselab.atomistic.build.slabs import (
     build_slab,
-    check_termination,
-    distinct_cuts,
+    check_cut,
     plane_index,
     reference_surface_planes,
     require_symmetric,
@@ -279,7 +278,7 @@ def check_slab_termination(termination: int, metal: Atoms, miller, at_interface:
         if termination != 0:
             raise InputError("--termination applies to a free slab; at an interface use --substrate-termination")
         return 0
-    return check_termination(termination, distinct_cuts(metal, check_miller(miller, "miller (--miller)")), miller)
+    return check_cut(termination, metal, miller)
 
 
 def vacancy_profile_steps(metal_planes: int, layers: Sequence[int] | None, modes: Sequence[str]) -> int:
