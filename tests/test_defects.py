@@ -166,6 +166,29 @@ def test_interstitial_candidates_of_fcc_are_its_octahedral_holes():
     _, d = get_distances(sites, atoms.positions, cell=atoms.cell, pbc=True)
     assert d.min(axis=1) == pytest.approx([a / 2] * 4, abs=1e-6)
     assert len(interstitial_candidates(atoms, min_distance=1.5)) == 12  # + the 8 tetrahedral holes
+    # holes on the faces of a supercell (fractional 0 up to round-off) counted once each, not dropped: 8 x 4
+    assert len(interstitial_candidates(atoms.repeat(2), min_distance=1.7)) == 32
+
+
+def test_several_interstitial_species_share_the_site_pool_without_doubling_up():
+    """Seed 004's interstitial-N case: one N3- and three Li+ on empty-space sites of a neutral host."""
+    parent = bulk("Cu", "fcc", a=3.6, cubic=True).repeat(2)  # 32 atoms, 32 octahedral holes at 1.8 A
+    sites = interstitial_candidates(parent, min_distance=1.7)
+    charges = {"Cu": 0.0, "N": -3.0, "Li": 1.0}
+    kept, energies = sample_configurations(parent, charges, interstitials=[("N", 1), ("Li", 3)], interstitial_sites=sites,
+                                           samples=40, keep=3, seed=1)
+    assert len(energies) == 40
+    for configuration in kept:
+        symbols = configuration.atoms.get_chemical_symbols()
+        assert (symbols.count("Cu"), symbols.count("N"), symbols.count("Li")) == (32, 1, 3)
+        extra = configuration.atoms.positions[32:]
+        _, to_sites = get_distances(extra, sites, cell=parent.cell, pbc=True)
+        assert to_sites.min(axis=1) == pytest.approx([0.0] * 4, abs=1e-9)  # each on a candidate site
+        assert len(set(to_sites.argmin(axis=1))) == 4  # and no two on the same one
+    with pytest.raises(SSELabError, match="cannot place 1 N, 40 Li interstitials on 32 candidate sites"):
+        sample_configurations(parent, {**charges, "Li": 3 / 40}, interstitials=[("N", 1), ("Li", 40)], interstitial_sites=sites)
+    with pytest.raises(SSELabError, match="net formal charge"):
+        sample_configurations(parent, charges, interstitials=[("N", 1), ("Li", 2)], interstitial_sites=sites, samples=2)
 
 
 def test_full_replacement_is_applied_in_order():

@@ -56,6 +56,7 @@ _EXPORTS = {
     **dict.fromkeys(("SegregationStudy", "SegregationResult", "SegregationTable"), "sselab.studies.segregation"),
     "segregation_model": "sselab.continuum.segregation", "SegregationPrediction": "sselab.continuum.segregation",
     "calculate_surface_energy": "sselab.atomistic.properties.surface", "SurfaceEnergyCalculation": "sselab.atomistic.properties.surface",
+    "TerminationScan": "sselab.studies.surfaces", "TerminationScanResult": "sselab.studies.surfaces",
     "calculate_adhesion": "sselab.atomistic.properties.adhesion", "AdhesionCalculation": "sselab.atomistic.properties.adhesion",
     "calculate_vacancy_profile": "sselab.atomistic.properties.vacancies",
     "VacancyProfileCalculation": "sselab.atomistic.properties.vacancies",

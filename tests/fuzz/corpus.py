@@ -25,7 +25,7 @@ from pathlib import Path
 
 GROUPS = ("ion-exchange", "li0", "segregation", "diffusion", "md", "defects", "stability", "interface", "potential",
           "electronic")
-TOP_LEVEL = ("surface-energy", "adhesion", "vacancy-profile", "neb", "expansion")
+TOP_LEVEL = ("surface-energy", "surface-terminations", "adhesion", "vacancy-profile", "neb", "expansion")
 EXPECTATIONS = ("refuse", "accept", "either")
 MARKER = "INJECTED"  # the file a shell command smuggled into a data file would create
 LONG = "x" * 100_000
@@ -122,6 +122,8 @@ def cifs() -> dict[str, bytes]:
         "huge.cif": _text(good + ("# padding line of a huge but bounded file\n" * 120_000)),
         "notacif.cif": _text("this is not a crystallographic information file\n"),
         "structure.xyz": _text("2\ncomment\nCu 0 0 0\nCu 0 0 0\n"),
+        "cu3au.extxyz": _text('4\nLattice="3.75 0 0 0 3.75 0 0 0 3.75" Properties=species:S:1:pos:R:3 pbc="T T T"\n'
+                              "Cu 0 1.875 1.875\nCu 1.875 0 1.875\nCu 1.875 1.875 0\nAu 0 0 0\n"),
         "folder.cif/readme": b"a folder named like a file\n",
     }
 
@@ -1101,6 +1103,19 @@ def _atomistic() -> None:
                          ("huge.cif", "either"), ("folder.cif", "refuse"), ("notacif.cif", "refuse")):
         add(f"surface-energy {name}" + (" issue13" if name in ("nan-cell.cif", "overlapping.cif") else ""),
             _replace(surface, "cu-fcc", name), expect, "file", files=("cifs",))
+    terminations = ["surface-terminations", "cu3au.extxyz", "--miller", "1,0,0", "--cells", "1,2", "--as-cleaved", "--calculator",
+                    "emt", "--db", "c.db", "--json"]
+    add("surface-terminations small", terminations, "accept", "baseline", files=("cifs",))
+    sweep("surface-terminations", _without(terminations, "--miller"), "--miller",
+          {"1,0": "refuse", "0,0,0": "refuse", "1000000,0,0": "refuse", "a,b,c": "refuse", "": "refuse", "-1,0,0": "accept",
+           "1,,0": "refuse", LONG: "refuse"}, "number", files=("cifs",))
+    sweep("surface-terminations", terminations, "--cells", {"2": "refuse", "2,2": "refuse", "0,1": "refuse", "1,1000000000": "refuse",
+                                                            "": "refuse", "x": "refuse"}, "count-bound", files=("cifs",))
+    sweep("surface-terminations", terminations, "--termination", {"-1": "refuse", "5": "refuse", "0": "accept"}, "number",
+          files=("cifs",))
+    add("surface-terminations a facet twice", [*terminations, "--miller", "-1,0,0"], "refuse", "number", files=("cifs",))
+    add("surface-terminations an element", _replace(terminations, "cu3au.extxyz", "cu-fcc"), "refuse", "number")
+    add("surface-terminations oxide on emt", _replace(terminations, "cu3au.extxyz", "lif"), "refuse", "number")
     add("surface-energy out taken issue13", [*surface, "--out", "taken"], "refuse", "overwrite", files=("prior-out",))
     add("surface-energy out taken --overwrite", [*surface, "--out", "taken", "--overwrite"], "accept", "overwrite",
         files=("prior-out",))

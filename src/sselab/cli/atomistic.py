@@ -1,4 +1,4 @@
-"""``sselab surface-energy | adhesion | vacancy-profile | neb``: atomistic steps of seed 001.
+"""``sselab surface-energy | surface-terminations | adhesion | vacancy-profile | neb``: atomistic steps of seeds 001 and 004.
 
 Every command takes ``--calculator NAME`` (default chgnet), ``--db`` (the result cache; rerunning
 with the same database recomputes nothing that finished), ``--device``, ``--json`` and ``--out``.
@@ -38,6 +38,7 @@ from sselab.cli.options import (
     SubstratePlanesOption,
     SubstrateTerminationOption,
 )
+from sselab.errors import InputError
 
 app = typer.Typer(help="Atomistic steps of seed 001: surface energies, adhesion, vacancy profiles, vacancy hops.")
 
@@ -81,6 +82,59 @@ def surface_energy_command(
         ("bulk energy (fit slope)", f"{result.bulk_energy_per_atom_eV:.5f} eV/atom"),
         ("calculator", f"{engine.spec.model} ({engine.spec.version})"),
     ], [f"run directory: {run.path}"])
+
+
+@app.command("surface-terminations")
+def surface_terminations_command(
+    structure: StructureArgument,
+    miller: Annotated[list[str], typer.Option("--miller", help="Facet 'H,K,L' (e.g. 0,0,1 or -1,0,1); repeat for several.")],
+    termination: Annotated[list[int] | None, typer.Option("--termination", help="Cut index, widest interplanar spacing first, for every facet; repeat. Default: every cut.")] = None,
+    cells: Annotated[str, typer.Option("--cells", help="Slab thicknesses in whole oriented unit cells (stoichiometric for any compound).")] = "1,2,3",
+    as_cleaved: Annotated[bool, typer.Option("--as-cleaved", help="Do not relax the slabs.")] = False,
+    include_polar: Annotated[bool, typer.Option("--include-polar", help="Compute polar cuts too (flagged: a short-ranged potential does not see their dipole).")] = False,
+    calculator: CalculatorOption = "chgnet",
+    db: DbOption = DEFAULT_DB,
+    fmax: FmaxOption = 0.02,
+    device: DeviceOption = "cpu",
+    out: OutOption = None,
+    overwrite: OverwriteOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Surface energy of every cut of a compound's facets (seed 004 Table S1): stoichiometric slabs, Fiorentini-Methfessel."""
+    from sselab.atomistic.build.structures import as_atoms
+    from sselab.runs import RunDirectory
+    from sselab.studies.surfaces import TerminationScan
+
+    millers = [_facet(item) for item in miller]
+    scan = TerminationScan(millers=millers, terminations=termination, cells=parse_int_list(cells, "--cells"),
+                           relax=not as_cleaved, include_polar=include_polar, fmax=fmax)
+    plan = scan.plan(as_atoms(structure))
+    engine = make_engine(calculator, db, fmax, device)
+    run = RunDirectory.open(out, "surface-terminations", {"structure": structure, "millers": [list(m) for m in millers],
+                                                            "terminations": termination, "cells": cells,
+                                                            "relaxed": not as_cleaved, "include_polar": include_polar, "db": db},
+                           overwrite=overwrite)
+    with progress_bar(1 + sum(map(len, plan.values())) * len(set(scan.cells)), f"surface terminations of {structure}", not json_output) as advance:
+        result = scan.run(structure, calculator=engine, progress=advance)
+    result.write(run)
+    rows = [(f"({' '.join(map(str, row['miller']))}) cut {row['termination']}",
+             (f"{row['surface_energy_J_per_m2']:.3f} ± {row['surface_energy_stderr_J_per_m2']:.3f} J/m^2   {row['top']} | {row['bottom']}"
+              f"{'   polar' if row['polar'] else ''}"))
+            for row in sorted(result.terminations, key=lambda row: row["surface_energy_J_per_m2"])]
+    lowest = result.lowest
+    emit(run.summary, json_output, f"Surface energies of {structure} ({engine.spec.model})", rows,
+         ["lowest non-polar: none computed" if lowest is None else
+          f"lowest non-polar: ({' '.join(map(str, lowest['miller']))}) cut {lowest['termination']}, {lowest['surface_energy_J_per_m2']:.3f} J/m^2",
+          *[f"skipped ({s['reason']}): ({' '.join(map(str, s['miller']))}) cut {s['termination']}" for s in result.skipped],
+          f"run directory: {run.path}"])
+
+
+def _facet(text: str) -> tuple[int, int, int]:
+    """'0,0,1' or '0 0 1' → (0, 0, 1); anything else is refused naming --miller."""
+    numbers = parse_int_list(text, "--miller")
+    if len(numbers) != 3:
+        raise InputError(f"--miller: expected three whole numbers H,K,L, got {text!r}")
+    return numbers
 
 
 @app.command("adhesion")

@@ -165,7 +165,7 @@ def configurations_command(
     supercell: Annotated[tuple[int, int, int], typer.Option("--supercell", help="Repeat the parent N1 N2 N3 first.")] = (1, 1, 1),
     replace: Annotated[list[str] | None, typer.Option("--replace", help="OLD:NEW:COUNT substitution (COUNT may be 'all'); repeat, applied in order.")] = None,
     remove: Annotated[list[str] | None, typer.Option("--remove", help="ELEMENT:COUNT vacancies; repeat.")] = None,
-    interstitial: Annotated[str | None, typer.Option("--interstitial", help="ELEMENT:COUNT extra atoms on empty-space (Voronoi) sites.")] = None,
+    interstitial: Annotated[list[str] | None, typer.Option("--interstitial", help="ELEMENT:COUNT extra atoms on empty-space (Voronoi) sites; repeat for several species.")] = None,
     charges: Annotated[str | None, typer.Option("--charges", help="Formal charges for the Ewald ranking, e.g. 'Co=3,N=-3' (defaults for common ions).")] = None,
     samples: Annotated[int, typer.Option("--samples", help="Random configurations drawn (seed 004: 500).")] = 500,
     keep: Annotated[int, typer.Option("--keep", help="Lowest-Ewald configurations relaxed (seed 004: 5).")] = 5,
@@ -187,14 +187,11 @@ def configurations_command(
         old, new, count = _parse_spec(item, 3, "--replace")
         substitutions.append((_element(old, "--replace"), _element(new, "--replace"), None if count == "all" else _count(count, "--replace")))
     vacancies = [(_element(el, "--remove"), _count(n, "--remove")) for el, n in (_parse_spec(item, 2, "--remove") for item in remove or [])]
-    extra = None
-    if interstitial:
-        element, count = _parse_spec(interstitial, 2, "--interstitial")
-        extra = (_element(element, "--interstitial"), _count(count, "--interstitial"))
-    search = ConfigurationSearch(supercell=tuple(supercell), substitutions=substitutions, vacancies=vacancies, interstitial=extra,
+    extra = [(_element(el, "--interstitial"), _count(n, "--interstitial")) for el, n in (_parse_spec(item, 2, "--interstitial") for item in interstitial or [])]
+    search = ConfigurationSearch(supercell=tuple(supercell), substitutions=substitutions, vacancies=vacancies, interstitials=extra,
                                  charges=_parse_charges(charges), samples=samples, keep=keep, seed=seed, relax_cell=relax_cell, fmax=fmax)
     run = RunDirectory.open(out, "defects configurations", {"structure": structure, "supercell": list(supercell), "replace": replace or [],
-                                                              "remove": remove or [], "interstitial": interstitial,
+                                                              "remove": remove or [], "interstitial": interstitial or [],
                                                               "charges": search.charge_table, "samples": samples, "keep": keep,
                                                               "seed": seed, "relax_cell": relax_cell, "db": db}, overwrite=overwrite)
     with progress_bar(samples, "Ewald ranking", not json_output) as advance:

@@ -60,14 +60,14 @@ class SampledConfigurations:
 @dataclass(frozen=True, kw_only=True)
 class ConfigurationSearch:
     """Settings: ``supercell`` repeats of the parent; ``substitutions`` (old, new, count or None for all) applied in order;
-    ``vacancies`` (element, count); ``interstitial`` (element, count) on Voronoi empty-space sites; ``charges`` overriding
+    ``vacancies`` (element, count); ``interstitials`` (element, count) on distinct Voronoi empty-space sites; ``charges`` overriding
     the formal-charge table; ``samples`` drawn and ``keep`` lowest relaxed (seed 004: 500 and 5); ``relax_cell`` (cell and
     positions, or positions only); ``fmax`` (eV/Å)."""
 
     supercell: tuple[int, int, int] = (1, 1, 1)
     substitutions: Sequence[tuple[str, str, int | None]] = ()
     vacancies: Sequence[tuple[str, int]] = ()
-    interstitial: tuple[str, int] | None = None
+    interstitials: Sequence[tuple[str, int]] = ()
     charges: Mapping[str, float] | None = None
     samples: int = 500
     keep: int = 5
@@ -88,9 +88,9 @@ class ConfigurationSearch:
         for element, count in self.vacancies:
             _element(element, "--remove")
             require_count(count, "--remove count", low=1)
-        if self.interstitial is not None:
-            _element(self.interstitial[0], "--interstitial")
-            require_count(self.interstitial[1], "--interstitial count", low=1)
+        for element, count in self.interstitials:
+            _element(element, "--interstitial")
+            require_count(count, "--interstitial count", low=1)
         for element, value in (self.charges or {}).items():
             _element(element, "--charges")
             require_range(value, f"--charges: {element}'s charge", low=-MAX_FORMAL_CHARGE, high=MAX_FORMAL_CHARGE, unit="e")
@@ -112,13 +112,13 @@ class ConfigurationSearch:
         unit = as_atoms(structure)
         check_repeats(len(unit), self.supercell, f"--supercell {' '.join(map(str, self.supercell))}")
         parent = unit.repeat(tuple(self.supercell))
-        sites = interstitial_candidates(parent) if self.interstitial else None
+        sites = interstitial_candidates(parent) if self.interstitials else None
         kept, energies = sample_configurations(
             parent,
             self.charge_table,
             list(self.substitutions),
             list(self.vacancies),
-            self.interstitial,
+            list(self.interstitials),
             sites,
             self.samples,
             self.keep,
@@ -155,7 +155,7 @@ class ConfigurationSearch:
             "supercell": list(self.supercell),
             "substitutions": [list(s) for s in self.substitutions],
             "vacancies": [list(v) for v in self.vacancies],
-            "interstitial": list(self.interstitial) if self.interstitial else None,
+            "interstitials": [list(i) for i in self.interstitials],
             "charges": self.charge_table,
             "samples": self.samples,
             "keep": self.keep,

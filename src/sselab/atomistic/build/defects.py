@@ -99,14 +99,15 @@ class Configuration:
 
 
 def sample_configurations(host: Atoms, charges: dict[str, float], substitutions: list[tuple[str, str, int | None]] | None = None,
-                          vacancies: list[tuple[str, int]] | None = None, interstitial: tuple[str, int] | None = None,
+                          vacancies: list[tuple[str, int]] | None = None, interstitials: list[tuple[str, int]] | None = None,
                           interstitial_sites: np.ndarray | None = None, samples: int = 500, keep: int = 5,
                           seed: int = 0, progress: Progress = no_progress) -> tuple[list[Configuration], np.ndarray]:
     """Random defect configurations of ``host``, the ``keep`` lowest in formal-charge Ewald energy (seed 004).
 
     ``substitutions``: (old element, new element, how many — None for all) applied in order, each on the atoms that
-    are still ``old`` at that point; ``vacancies``: (element, how many) removed at random; ``interstitial``: (element, how
-    many) placed on rows of ``interstitial_sites`` (Cartesian, Å). Every sample must be charge neutral with the
+    are still ``old`` at that point; ``vacancies``: (element, how many) removed at random; ``interstitials``: (element,
+    how many) placed on distinct rows of ``interstitial_sites`` (Cartesian, Å), every species drawn from the same pool
+    (seed 004's interstitial N³⁻ with three Li⁺ is ``[("N", 1), ("Li", 3)]``). Every sample must be charge neutral with the
     formal ``charges``. Returns the kept configurations (lowest first, duplicates by Ewald energy removed) and
     every sample's Ewald energy.
     """
@@ -131,12 +132,15 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
             raise InputError(f"removing {count} {element} removes every {element} of the cell: that is another compound, "
                              "not a vacancy configuration (start from that structure instead)")
         counts[element] -= count
+    extra = [element for element, count in interstitials or [] for _ in range(count)]
     sites = np.zeros((0, 3))
-    if interstitial is not None:
+    if interstitials:
         sites = np.asarray(interstitial_sites if interstitial_sites is not None else sites, dtype=float)
-        if interstitial[1] < 1 or interstitial[1] > len(sites):
-            raise SSELabError(f"cannot place {interstitial[1]} {interstitial[0]} interstitials on {len(sites)} candidate sites")
-        counts[interstitial[0]] = counts.get(interstitial[0], 0) + interstitial[1]
+        if any(count < 1 for _, count in interstitials) or len(extra) > len(sites):
+            wanted = ", ".join(f"{count} {element}" for element, count in interstitials)
+            raise SSELabError(f"cannot place {wanted} interstitials on {len(sites)} candidate sites")
+        for element, count in interstitials:
+            counts[element] = counts.get(element, 0) + count
     atoms = sum(counts.values())
     require_within_limit(atoms, "ewald_atoms", "the Ewald ranking of one configuration")
     unknown = sorted(el for el, n in counts.items() if n and el not in charges)
@@ -159,15 +163,17 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
         trial.calc = None
         trial.set_chemical_symbols(new_symbols.tolist())
         trial = trial[keep_mask]
-        if interstitial is not None:
-            chosen = rng.choice(len(sites), interstitial[1], replace=False)
-            trial += Atoms([interstitial[0]] * interstitial[1], positions=sites[chosen])
+        if extra:
+            trial += Atoms(extra, positions=sites[rng.choice(len(sites), len(extra), replace=False)])
         energy = ewald_energy(trial, charges)
         energies.append(energy)
         unique.setdefault(round(energy, 6), Configuration(trial, energy))
         progress()
     kept = sorted(unique.values(), key=lambda c: c.ewald_eV)[:keep]
     return kept, np.array(energies)
+
+
+BOUNDARY_TOLERANCE = 1e-6  # fractional; how far round-off may put a point on a cell face outside it
 
 
 def interstitial_candidates(atoms: Atoms, min_distance: float = 1.6) -> np.ndarray:
@@ -182,8 +188,9 @@ def interstitial_candidates(atoms: Atoms, min_distance: float = 1.6) -> np.ndarr
     images = (atoms.get_scaled_positions()[None, :, :] + shifts[:, None, :]).reshape(-1, 3) @ atoms.cell.array
     vertices = Voronoi(images).vertices
     fractional = np.linalg.solve(atoms.cell.array.T, vertices.T).T
-    inside = np.all((fractional >= 0) & (fractional < 1), axis=1)
-    vertices = vertices[inside]
+    # one image of each vertex: [-eps, 1 - eps) keeps a vertex on a cell face (round-off either side of 0 or 1) once
+    inside = np.all((fractional >= -BOUNDARY_TOLERANCE) & (fractional < 1 - BOUNDARY_TOLERANCE), axis=1)
+    vertices = (fractional[inside] % 1.0) @ atoms.cell.array
     distance, _ = cKDTree(images).query(vertices)
     vertices = vertices[distance >= min_distance]
     kept: list[np.ndarray] = []

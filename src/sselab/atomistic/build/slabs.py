@@ -16,6 +16,8 @@ second plane.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from ase import Atoms
@@ -25,8 +27,9 @@ from pymatgen.core.surface import SlabGenerator
 from pymatgen.io.ase import AseAtomsAdaptor
 
 from sselab.atomistic.build.checks import check_miller, check_planes, check_strain
+from sselab.constants import FORMAL_CHARGES
 from sselab.errors import InputError, SSELabError
-from sselab.validation import require_count, require_range
+from sselab.validation import require_count, require_range, require_within_limit
 
 PLANE_TOLERANCE = 0.3  # Å: atoms closer than this in z belong to one plane
 MAX_VACUUM_A = 100.0  # Å: far beyond where any surface interaction the calculators describe has decayed
@@ -117,6 +120,98 @@ def cut_spacing(slab) -> float:
     period = cell.lattice.volume / np.linalg.norm(np.cross(cell.lattice.matrix[0], cell.lattice.matrix[1]))
     heights = np.mod(cell.frac_coords[:, 2] - slab.shift, 1.0) * period
     return float(heights.min() + period - heights.max())
+
+
+@dataclass(frozen=True)
+class CellSlab:
+    """A slab of whole oriented unit cells (stoichiometric for any compound) and what its cut looks like.
+
+    ``top`` and ``bottom``: composition of the atoms within :data:`FACE_DEPTH_A` of each outer face; ``symmetric``:
+    pymatgen's verdict (equivalent faces); ``polar``: a formal-charge dipole across the slab above
+    :data:`POLAR_DIPOLE_E_PER_A` (None when the compound is not ionic in the formal-charge table)."""
+
+    atoms: Atoms
+    termination: int
+    cut_spacing_A: float
+    symmetric: bool
+    polar: bool | None
+    top: str
+    bottom: str
+
+
+FACE_DEPTH_A = 1.0  # Å below an outer face counted as that face's composition
+POLAR_DIPOLE_E_PER_A = 1e-3  # e·Å/Å²: pymatgen's tolerance for Slab.is_polar
+
+
+def ionic_charges(bulk: Atoms) -> dict[str, float] | None:
+    """The formal charges (:data:`~sselab.constants.FORMAL_CHARGES`) of ``bulk``'s elements when every element has one and
+    the cell is neutral with them; None otherwise (a metal, an intermetallic, a mixed-valence compound)."""
+    symbols = bulk.get_chemical_symbols()
+    if any(symbol not in FORMAL_CHARGES for symbol in set(symbols)):
+        return None
+    if abs(sum(FORMAL_CHARGES[symbol] for symbol in symbols)) > 1e-9:
+        return None
+    return {symbol: FORMAL_CHARGES[symbol] for symbol in set(symbols)}
+
+
+def normal_dipole_per_area(atoms: Atoms, charges: dict[str, float]) -> float:
+    """Σ q_i (z_i − z̄) / A (e·Å per Å²) of a slab with its normal along z, formal charges q: non-zero for a Tasker
+    type-3 (polar) stoichiometric slab, whose electrostatic energy grows with its thickness."""
+    q = np.array([charges[symbol] for symbol in atoms.get_chemical_symbols()])
+    z = atoms.positions[:, 2]
+    return float(q @ (z - z.mean()) / in_plane_area(atoms))
+
+
+def cut_count(bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -> int:
+    """How many distinct cuts (terminations) SlabGenerator offers for ``miller``."""
+    return len(_cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum))
+
+
+def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[int], vacuum: float = 15.0,
+                     terminations: Sequence[int] | None = None) -> dict[int, list[CellSlab]]:
+    """Slabs of each count in ``cells`` of whole oriented unit cells of ``miller``, for each cut index in
+    ``terminations`` (widest interplanar spacing first, as :func:`build_slab`; None: every cut): {cut: [slab per count]}.
+
+    Whole repeat units keep any compound stoichiometric, so E_slab − N·e_bulk is the energy of its two faces; when they
+    differ (``symmetric`` false) a surface energy from it is their mean, the cleavage energy per face. The distinct
+    cuts are enumerated once (SlabGenerator's symmetry analysis is the slow step).
+    """
+    miller = check_miller(miller, "Miller index")
+    counts = [require_count(n, "cells", low=1) for n in cells]
+    require_range(vacuum, "vacuum", low=15.0, high=MAX_VACUUM_A, unit="A")
+    cuts = _cuts(bulk, miller, 1, vacuum)
+    indices = range(len(cuts)) if terminations is None else [check_termination(t, cuts, miller) for t in terminations]
+    require_within_limit(len(cuts[0].oriented_unit_cell) * max(counts), "atoms", f"a {max(counts)}-cell {tuple(miller)} slab")
+    lattice = cuts[0].oriented_unit_cell.lattice
+    period = lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1]))
+    structure = AseAtomsAdaptor.get_structure(bulk)
+    charges = ionic_charges(bulk)
+    built: dict[int, list[CellSlab]] = {}
+    for index in indices:
+        cut = cuts[index]
+        built[index] = []
+        for count in counts:
+            generator = SlabGenerator(structure, miller, min_slab_size=(count - 0.5) * period, min_vacuum_size=vacuum,
+                                      center_slab=True, primitive=True, reorient_lattice=True, in_unit_planes=False)
+            cut_slab = generator.get_slab(shift=cut.shift)
+            atoms = orthogonal_c(AseAtomsAdaptor.get_atoms(cut_slab), vacuum)
+            z = atoms.positions[:, 2]
+            symbols = np.array(atoms.get_chemical_symbols())
+            atoms.info.update({"miller": list(miller), "cells": count, "termination": index,
+                               "terminations_available": len(cuts), "cut_spacing_A": cut_spacing(cut)})
+            dipole = normal_dipole_per_area(atoms, charges) if charges is not None else None
+            built[index].append(CellSlab(atoms=atoms, termination=index, cut_spacing_A=cut_spacing(cut),
+                                         symmetric=bool(cut_slab.is_symmetric()),
+                                         polar=None if dipole is None else abs(dipole) > POLAR_DIPOLE_E_PER_A,
+                                         top=_formula(symbols[z > z.max() - FACE_DEPTH_A]),
+                                         bottom=_formula(symbols[z < z.min() + FACE_DEPTH_A])))
+    return built
+
+
+def _formula(symbols: np.ndarray) -> str:
+    """'O3', 'Li2O': element counts in alphabetical order."""
+    counts = Counter(symbols.tolist())
+    return "".join(f"{el}{counts[el] if counts[el] > 1 else ''}" for el in sorted(counts))
 
 
 def check_termination(termination: int, cuts: list, miller: tuple[int, int, int]) -> int:

@@ -26,7 +26,7 @@ takes a structure (library name, file or Atoms), relaxes it and returns a result
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.build.checks import check_miller, check_planes, check_strain
 from sselab.atomistic.build.slabs import (
+    CellSlab,
     atoms_in_planes,
     build_slab,
     check_cut,
@@ -163,6 +164,83 @@ def surface_energy(calculator: CalculatorLike, bulk: Atoms, miller: tuple[int, i
         n_atoms=tuple(n_atoms), slab_energies_eV=tuple(energies), bulk_energy_per_atom_eV=slope, area_A2=area,
         surface_energy_eV_per_A2=sigma, surface_energy_stderr_eV_per_A2=stderr,
         surface_atoms=atoms_in_planes(slab, outer), unconverged_relaxations=unconverged,
+    )
+
+
+#: Slab thicknesses (whole oriented unit cells) of a compound's termination fit.
+CELL_THICKNESSES = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class TerminationEnergy:
+    """σ of one cut of a compound from stoichiometric slabs of whole oriented unit cells (eq. 1, Fiorentini–Methfessel).
+
+    When the slab's two faces differ (``symmetric`` false), 2Aσ = E_slab − N·e_bulk is the energy of both, and σ is
+    their mean (the cleavage energy per face): the faces' separate energies need chemical potentials. Energies in eV,
+    areas in Å²; ``top``/``bottom`` the composition of the outer 1 Å of each face (as cut, before relaxation).
+    """
+
+    miller: tuple[int, int, int]
+    termination: int
+    cut_spacing_A: float
+    symmetric: bool
+    polar: bool | None  # None: no formal charges for the compound
+    top: str
+    bottom: str
+    relaxed: bool
+    cells: tuple[int, ...]
+    n_atoms: tuple[int, ...]
+    slab_energies_eV: tuple[float, ...]
+    bulk_energy_per_atom_eV: float  # the fitted slope
+    area_A2: float
+    surface_energy_eV_per_A2: float
+    surface_energy_stderr_eV_per_A2: float
+    unconverged_relaxations: int
+
+    @property
+    def surface_energy_J_per_m2(self) -> float:
+        return self.surface_energy_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
+
+    @property
+    def surface_energy_stderr_J_per_m2(self) -> float:
+        """Standard error of σ from the fit (NaN for an exact two-thickness fit)."""
+        return self.surface_energy_stderr_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
+
+
+def termination_energy(calculator: CalculatorLike, slabs: Sequence[CellSlab], relax: bool = True,
+                       progress: Progress | None = None, *, allow_polar: bool = False, db: str | None = None,
+                       device: str = "cpu") -> TerminationEnergy:
+    """σ of one cut of a compound from its stoichiometric slabs of whole oriented unit cells
+    (:func:`~sselab.atomistic.build.slabs.build_cell_slabs`, cut from a bulk already relaxed with the calculator).
+
+    Each slab is relaxed in positions at the bulk's in-plane cell (``relax=False``: as cleaved) and the energies are
+    fitted to E = N·e_bulk + 2Aσ. A polar cut (a formal-charge dipole across the slab, Tasker type 3) is refused unless
+    ``allow_polar``: with real charges its E − N·e_bulk grows with thickness (or the surface reconstructs or takes up
+    charge), so it has no surface energy; a short-ranged potential (CHGNet, POD) does not see the dipole and still
+    returns a finite σ, which is then a number of that model only. ``progress()`` is called after each slab.
+    """
+    if len({len(slab.atoms) for slab in slabs}) < 2:
+        raise InputError("cells (--cells): give at least two different slab thicknesses for the Fiorentini-Methfessel fit")
+    first = slabs[0]
+    miller = tuple(first.atoms.info["miller"])
+    if first.polar and not allow_polar:
+        raise InputError(f"cut {first.termination} of {miller} is polar: a dipole across the slab leaves no finite surface energy")
+    engine = as_engine(calculator, db=db, device=device)
+    n_atoms, energies, unconverged = [], [], 0
+    for slab in slabs:
+        result = engine.relax(slab.atoms) if relax else engine.energy(slab.atoms)
+        unconverged += not result.info.get("converged", True)
+        n_atoms.append(len(slab.atoms))
+        energies.append(finite_energy(result, f"the {slab.atoms.info['cells']}-cell {miller} slab (cut {slab.termination})"))
+        if progress is not None:
+            progress()
+    area = in_plane_area(first.atoms)
+    slope, sigma, stderr = fit_bulk_and_surface(np.array(n_atoms), np.array(energies), area)
+    return TerminationEnergy(
+        miller=miller, termination=first.termination, cut_spacing_A=first.cut_spacing_A, symmetric=first.symmetric,
+        polar=first.polar, top=first.top, bottom=first.bottom, relaxed=relax, cells=tuple(slab.atoms.info["cells"] for slab in slabs),
+        n_atoms=tuple(n_atoms), slab_energies_eV=tuple(energies), bulk_energy_per_atom_eV=slope, area_A2=area,
+        surface_energy_eV_per_A2=sigma, surface_energy_stderr_eV_per_A2=stderr, unconverged_relaxations=unconverged,
     )
 
 

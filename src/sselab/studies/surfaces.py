@@ -1,0 +1,178 @@
+"""Surface energies of every termination of a compound's facets (seed 004 Table S1)::
+
+    scan = TerminationScan(millers=[(0, 0, 1), (0, 1, 0)]).run("li6zr2o7", calculator="chgnet", db="cache.db")
+    scan.lowest, scan.write("runs/lzo-surfaces").path
+
+Each distinct cut pymatgen's SlabGenerator offers for a facet (widest interplanar spacing first, as ``surface-energy
+--termination``) is cut into slabs of 1, 2 and 3 whole oriented unit cells (stoichiometric for any compound), relaxed
+in positions at the relaxed bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
+:func:`~sselab.atomistic.properties.surface.termination_energy`). When a cut's two faces differ σ is their mean (the
+cleavage energy per face); the faces' separate energies would need chemical potentials. Polar cuts (a formal-charge
+dipole across the whole-cell slab, Tasker type 3) are skipped and listed unless ``include_polar``: their σ is then
+the calculator's alone, since a short-ranged potential does not see the dipole that makes such a surface reconstruct.
+The fit's slope minus the relaxed bulk's energy per atom is kept per row as a check of thickness convergence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ase import Atoms
+from ase.calculators.calculator import Calculator
+
+from sselab.atomistic.build.checks import check_miller
+from sselab.atomistic.build.slabs import build_cell_slabs, check_termination, cut_count
+from sselab.atomistic.build.structures import as_atoms
+from sselab.atomistic.engine import Engine, as_engine
+from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
+from sselab.atomistic.properties.surface import CELL_THICKNESSES, termination_energy
+from sselab.errors import InputError
+from sselab.progress import Progress, no_progress
+from sselab.runs import HELD, RunDirectory, csv_table, from_summary, summary_of
+from sselab.validation import require_count
+
+#: Columns of ``terminations.csv`` (one row per computed cut).
+TERMINATION_COLUMNS = ("miller", "termination", "cut_spacing_A", "top", "bottom", "symmetric", "polar", "surface_energy_J_per_m2",
+                       "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom", "n_atoms",
+                       "unconverged_relaxations")
+#: Most facets one scan takes (each has up to ~10 cuts, each cut three relaxations).
+MAX_FACETS = 20
+
+
+@dataclass(frozen=True, kw_only=True)
+class TerminationScan:
+    """Settings: ``millers`` (facets H K L); ``terminations`` (cut indices, widest spacing first, applied to every facet;
+    None: every cut); ``cells`` (slab thicknesses in oriented unit cells, at least two); ``relax`` (positions of the
+    slabs; False: as cleaved); ``include_polar`` (compute polar cuts too, flagged); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for a new one)."""
+
+    millers: Sequence[tuple[int, int, int]]
+    terminations: Sequence[int] | None = None
+    cells: tuple[int, ...] = CELL_THICKNESSES
+    relax: bool = True
+    include_polar: bool = False
+    fmax: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.millers:
+            raise InputError("--miller: give at least one facet")
+        if len(self.millers) > MAX_FACETS:
+            raise InputError(f"--miller: {len(self.millers)} facets; one scan takes at most {MAX_FACETS}")
+        for miller in self.millers:
+            check_miller(miller, "--miller")
+        facets = {max(tuple(m), tuple(-i for i in m)) for m in self.millers}  # (h k l) and (-h -k -l): the same planes
+        if len(facets) < len(self.millers):
+            raise InputError("--miller: a facet is given twice ((h k l) and (-h -k -l) are the same planes)")
+        for index in self.terminations or ():
+            require_count(index, "--termination", low=0)
+        counts = {require_count(n, "--cells", low=1) for n in self.cells}
+        if len(counts) < 2:
+            raise InputError("--cells: give at least two different slab thicknesses for the Fiorentini-Methfessel fit")
+        check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
+
+    def run(self, structure: str | Path | Atoms, *, calculator: Engine | str | Calculator = "chgnet", db: str | None = None,
+            device: str = "cpu", progress: Progress = no_progress) -> TerminationScanResult:
+        """Relax the bulk (cell and positions), then σ of every requested cut; ``progress()`` after the bulk and each slab."""
+        bulk = as_atoms(structure)
+        if len(set(bulk.get_chemical_symbols())) < 2:
+            raise InputError("surface-terminations is for compounds; for an element use surface-energy (atomic planes)")
+        self.plan(bulk)  # every index checked before any work, then again on the relaxed bulk below
+        engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.02)
+        engine.spec.check_elements(set(bulk.get_chemical_symbols()), "structure")
+        relaxed = engine.relax(bulk, cell=True)
+        bulk_energy = finite_energy(relaxed, "the relaxed bulk") / len(relaxed)
+        progress()
+        plan = self.plan(relaxed)  # pymatgen's distinct cuts can merge or split as the lattice relaxes
+        rows, skipped = [], []
+        for miller in self.millers:
+            slabs = build_cell_slabs(relaxed, tuple(miller), sorted(set(self.cells)), terminations=plan[tuple(miller)])
+            for index, cut in slabs.items():
+                if cut[0].polar and not self.include_polar:
+                    skipped.append({"miller": list(miller), "termination": index, "reason": "polar"})
+                    continue
+                fit = termination_energy(engine, cut, self.relax, progress=progress, allow_polar=self.include_polar)
+                rows.append({
+                    "miller": list(miller), "termination": index, "cut_spacing_A": fit.cut_spacing_A, "top": fit.top,
+                    "bottom": fit.bottom, "symmetric": fit.symmetric, "polar": fit.polar, "surface_energy_J_per_m2": fit.surface_energy_J_per_m2,
+                    "surface_energy_stderr_J_per_m2": fit.surface_energy_stderr_J_per_m2,
+                    "fit_slope_minus_bulk_meV_per_atom": 1000.0 * (fit.bulk_energy_per_atom_eV - bulk_energy),
+                    "area_A2": fit.area_A2, "n_atoms": list(fit.n_atoms), "slab_energies_eV": list(fit.slab_energies_eV),
+                    "unconverged_relaxations": fit.unconverged_relaxations,
+                })
+        if not rows:
+            raise InputError("every requested cut is polar: no surface energy to compute")
+        lowest = min((row for row in rows if not row["polar"]), key=lambda row: row["surface_energy_J_per_m2"], default=None)
+        label = bulk.info.get("structure", str(structure) if not isinstance(structure, Atoms) else "atoms")
+        inputs = {"structure": label, "millers": [list(m) for m in self.millers],
+                  "terminations": None if self.terminations is None else list(self.terminations), "cells": list(self.cells),
+                  "relaxed": self.relax, "include_polar": self.include_polar, "db": engine.cache.location}
+        return TerminationScanResult(
+            structure=label, relaxed=self.relax, cells=sorted(set(self.cells)), bulk_energy_per_atom_eV=bulk_energy,
+            lattice_A=relaxed.cell.cellpar().tolist(), terminations=rows, skipped=skipped,
+            lowest=None if lowest is None else {key: lowest[key] for key in ("miller", "termination", "top", "bottom",
+                                                                             "surface_energy_J_per_m2")},
+            model=engine.spec.model, engine=engine.record(), relaxed_bulk=relaxed, inputs=inputs,
+        )
+
+    def plan(self, bulk: Atoms) -> dict[tuple[int, int, int], list[int]]:
+        """The cut indices to compute per facet of ``bulk``; an index out of range for a facet is refused here. The count of
+        distinct cuts pymatgen finds can change as a bulk relaxes (C2/c Li6Zr2O7 (101): 7 cuts as packaged, 6 relaxed
+        with lzo_pod), so a run plans twice: before any work, and on the relaxed bulk."""
+        plan = {}
+        for miller in self.millers:
+            miller = check_miller(miller, "--miller")
+            available = cut_count(bulk, miller)
+            indices = range(available) if self.terminations is None else self.terminations
+            plan[miller] = [check_termination(index, [None] * available, miller) for index in indices]
+        return plan
+
+
+@dataclass(frozen=True, kw_only=True)
+class TerminationScanResult:
+    """σ per cut (J/m²) with the cut's faces, the lowest non-polar one, and the cuts skipped as polar. Every field but
+    ``relaxed_bulk`` and ``inputs`` is a key of :meth:`to_dict` (the ``--json`` summary)."""
+
+    structure: str
+    relaxed: bool
+    cells: list[int]
+    bulk_energy_per_atom_eV: float
+    lattice_A: list[float]  # a, b, c (Å), α, β, γ (°) of the relaxed bulk
+    terminations: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    lowest: dict[str, Any] | None  # the lowest non-polar cut; None when every computed cut is polar
+    model: str
+    engine: dict[str, Any]
+    relaxed_bulk: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False, compare=False, metadata=HELD)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``sselab surface-terminations --json`` summary, without ``run_directory``."""
+        return summary_of(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TerminationScanResult:
+        """Back from :meth:`to_dict` (or run.json's summary), without the relaxed bulk."""
+        return from_summary(cls, data)
+
+    def table(self) -> str:
+        """``terminations.csv``: one row per computed cut, Miller index as 'H K L'."""
+        rows = [{**row, "miller": " ".join(map(str, row["miller"])), "n_atoms": " ".join(map(str, row["n_atoms"]))}
+                for row in self.terminations]
+        return csv_table(TERMINATION_COLUMNS, rows)
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """run.json, ``terminations.csv``, ``terminations.png`` and ``bulk_relaxed.extxyz``."""
+        from ase.io import write
+
+        from sselab.plots.surfaces import termination_figure
+
+        run = RunDirectory.open(run_dir, "surface-terminations", self.inputs)
+        run.write_text("terminations.csv", self.table())
+        run.save_figure("terminations", termination_figure(self))
+        if self.relaxed_bulk is not None:
+            write(run.path / "bulk_relaxed.extxyz", self.relaxed_bulk)
+            run.files.append("bulk_relaxed.extxyz")
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run

@@ -1,0 +1,113 @@
+"""Surface energies per termination of a compound (seed 004 Table S1): whole-cell slabs, polarity, the scan and its CLI."""
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.io import write
+
+from sselab.atomistic.build.slabs import build_cell_slabs, ionic_charges, normal_dipole_per_area
+from sselab.atomistic.build.structures import as_atoms
+from sselab.atomistic.properties.surface import surface_energy, termination_energy
+from sselab.errors import InputError
+from sselab.studies.surfaces import TERMINATION_COLUMNS, TerminationScan, TerminationScanResult
+from tests.conftest import run_cli
+
+
+def cu3au() -> Atoms:
+    """L1_2 Cu3Au at EMT's lattice constant region (a compound EMT can compute; no formal charges for Au)."""
+    return Atoms("Cu3Au", scaled_positions=[(0, 0.5, 0.5), (0.5, 0, 0.5), (0.5, 0.5, 0), (0, 0, 0)], cell=[3.75] * 3, pbc=True)
+
+
+def test_whole_cell_slabs_keep_the_formula_and_tell_polar_cuts_by_their_dipole():
+    """Rocksalt LiF: (100) is Tasker type 1 (no dipole); (111) alternates Li and F planes, type 3: its dipole per area
+    grows with the slab (doubles from one cell to two), the signature of a polar cut."""
+    bulk = as_atoms("lif")
+    charges = ionic_charges(bulk)
+    assert charges == {"Li": 1.0, "F": -1.0}
+    for miller, polar in (((1, 0, 0), False), ((1, 1, 1), True)):
+        slabs = build_cell_slabs(bulk, miller, (1, 2))
+        for cut in slabs.values():
+            for slab in cut:
+                counts = Counter(slab.atoms.get_chemical_symbols())
+                assert counts["Li"] == counts["F"] > 0
+                assert slab.polar is polar
+            one, two = (normal_dipole_per_area(slab.atoms, charges) for slab in cut)
+            if polar:
+                assert abs(one) > 0.01 and two == pytest.approx(2 * one, rel=1e-6)
+            else:
+                assert one == pytest.approx(0.0, abs=1e-9) and two == pytest.approx(0.0, abs=1e-9)
+    assert ionic_charges(cu3au()) is None  # Au has no formal charge: polarity unknown, not guessed
+    assert build_cell_slabs(cu3au(), (1, 0, 0), (1, 2))[0][0].polar is None
+
+
+def test_polar_cut_is_refused_unless_allowed():
+    slabs = build_cell_slabs(as_atoms("lif"), (1, 1, 1), (1, 2))[0]
+    with pytest.raises(InputError, match="polar"):
+        termination_energy("emt", slabs)  # refused before any calculator call (EMT cannot do Li or F)
+
+
+def test_whole_cell_sigma_equals_the_atomic_plane_sigma_on_a_metal():
+    """An independent route to the same number: fcc Cu (100) cut into 2, 3, 4 cells (2 planes each) against the
+    plane-counted slabs of 4, 6, 8 planes that seed 001's surface-energy uses, both relaxed with EMT."""
+    bulk = as_atoms("cu-fcc")
+    slabs = build_cell_slabs(bulk, (1, 0, 0), (2, 3, 4))[0]
+    assert [len(slab.atoms) for slab in slabs] == [4, 6, 8]
+    cells = termination_energy("emt", slabs)
+    planes = surface_energy("emt", bulk, (1, 0, 0), planes=(4, 6, 8))
+    assert cells.symmetric and cells.polar is None
+    assert cells.surface_energy_J_per_m2 == pytest.approx(planes.surface_energy_J_per_m2, rel=1e-4)
+    assert cells.bulk_energy_per_atom_eV == pytest.approx(planes.bulk_energy_per_atom_eV, abs=1e-5)
+
+
+def test_scan_of_an_ordered_alloy_is_invariant_under_its_cubic_symmetry(tmp_path):
+    """Cu3Au: (100) and (001) are the same facet by symmetry and must give the same σ cut by cut; as cleaved, slabs
+    beyond EMT's reach (3-5 cells: 11 A for (100), 8 A for the thinner (110) cells) differ by exact bulk cells, so the
+    fit is exact and its slope is the relaxed bulk's energy per atom (2-4 cells of (110) leave 0.03 meV/atom)."""
+    result = TerminationScan(millers=[(1, 0, 0), (0, 0, 1), (1, 1, 0)], cells=(3, 4, 5), relax=False).run(cu3au(), calculator="emt")
+    by_facet = {}
+    for row in result.terminations:
+        by_facet.setdefault(tuple(row["miller"]), []).append(row["surface_energy_J_per_m2"])
+        assert row["fit_slope_minus_bulk_meV_per_atom"] == pytest.approx(0.0, abs=1e-4)
+        assert row["surface_energy_stderr_J_per_m2"] == pytest.approx(0.0, abs=1e-6)
+        assert row["polar"] is None and row["surface_energy_J_per_m2"] > 0
+    assert sorted(by_facet[(1, 0, 0)]) == pytest.approx(sorted(by_facet[(0, 0, 1)]), rel=1e-9)
+    every = [row["surface_energy_J_per_m2"] for row in result.terminations]
+    assert result.lowest["surface_energy_J_per_m2"] == min(every)
+    assert TerminationScanResult.from_dict(json.loads(json.dumps(result.to_dict()))).to_dict() == json.loads(json.dumps(result.to_dict()))
+    run = result.write(tmp_path / "scan")
+    header, *lines = (run.path / "terminations.csv").read_text().splitlines()
+    assert header.split(",") == list(TERMINATION_COLUMNS) and len(lines) == len(result.terminations)
+    assert (run.path / "terminations.png").stat().st_size > 0 and (run.path / "bulk_relaxed.extxyz").exists()
+
+
+def test_scan_settings_are_checked_before_work():
+    with pytest.raises(InputError, match="given twice"):
+        TerminationScan(millers=[(1, 0, 0), (-1, 0, 0)])
+    with pytest.raises(InputError, match="two different slab thicknesses"):
+        TerminationScan(millers=[(1, 0, 0)], cells=(2, 2))
+    with pytest.raises(InputError, match="out of range"):
+        TerminationScan(millers=[(1, 0, 0)], terminations=[7]).run(cu3au(), calculator="emt")
+    with pytest.raises(InputError, match="compounds"):
+        TerminationScan(millers=[(1, 0, 0)]).run("cu-fcc", calculator="emt")
+
+
+def test_cli_scans_and_refuses_bad_facets_in_one_line(tmp_path, capsys):
+    structure = tmp_path / "cu3au.extxyz"
+    write(structure, cu3au())
+    out = tmp_path / "run"
+    code, stdout, _ = run_cli(["surface-terminations", str(structure), "--miller", "1,0,0", "--miller", "1,1,1", "--as-cleaved",
+                               "--cells", "1,2", "--calculator", "emt", "--db", str(tmp_path / "c.db"), "--out", str(out),
+                               "--json"], capsys)
+    assert code == 0
+    summary = json.loads(stdout)
+    assert {tuple(row["miller"]) for row in summary["terminations"]} == {(1, 0, 0), (1, 1, 1)}
+    assert np.isfinite([row["surface_energy_J_per_m2"] for row in summary["terminations"]]).all()
+    assert json.loads((out / "run.json").read_text())["summary"]["lowest"] == summary["lowest"]
+    for argv, message in ((["--miller", "1,0"], "three whole numbers"), (["--miller", "1,0,0", "--termination", "5"], "out of range"),
+                          (["--miller", "0,0,0"], "--miller")):
+        code, _, stderr = run_cli(["surface-terminations", str(structure), *argv, "--calculator", "emt",
+                                   "--db", str(tmp_path / "c.db")], capsys)
+        assert code == 2 and message in stderr and len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
