@@ -43,6 +43,53 @@ def test_whole_cell_slabs_keep_the_formula_and_tell_polar_cuts_by_their_dipole()
     assert build_cell_slabs(cu3au(), (1, 0, 0), (1, 2))[0][0].polar is None
 
 
+def test_default_thicknesses_start_at_the_fewest_cells_that_reach_the_minimum_thickness():
+    """Cu3Au (100): one cell is a = 3.75 A along the normal, so 10 A needs 3 cells; each facet's repeat along its normal
+    is the cell's volume over its in-plane area."""
+    slabs = build_cell_slabs(cu3au(), (1, 0, 0))[0]
+    assert [slab.atoms.info["cells"] for slab in slabs] == [3, 4, 5]
+    for miller in ((1, 0, 0), (1, 1, 0), (1, 1, 1)):
+        for min_thickness in (6.0, 10.0, 14.0):
+            cut = build_cell_slabs(cu3au(), miller, min_thickness_A=min_thickness)[0]
+            per_cell = len(cut[1].atoms) - len(cut[0].atoms)  # atoms of one cell
+            repeat = cu3au().get_volume() / 4 * per_cell / (cut[0].atoms.cell[0][0] * cut[0].atoms.cell[1][1] -
+                                                             cut[0].atoms.cell[0][1] * cut[0].atoms.cell[1][0])
+            first = cut[0].atoms.info["cells"]
+            assert first * repeat >= min_thickness - 1e-6 > (first - 1) * repeat  # the fewest cells that reach it
+            assert [slab.atoms.info["cells"] for slab in cut] == [first, first + 1, first + 2]
+
+
+def test_each_slab_spans_its_cut_exactly_and_non_polar_cuts_can_be_asymmetric():
+    """Geometry of Li6Zr2O7's whole-cell slabs: N repeats along the normal minus the atoms' extent is the gap the cut
+    goes through (both faces are the two sides of the same cut); (-1 0 1) cut 0 is non-polar with unequal faces."""
+    bulk = as_atoms("li6zr2o7")
+    for miller in ((0, 1, 0), (-1, 0, 1), (1, 1, 0)):
+        for cut in build_cell_slabs(bulk, miller, (1, 2)).values():
+            for slab in cut:
+                z = slab.atoms.positions[:, 2]
+                repeat = bulk.get_volume() * len(slab.atoms) / len(bulk) / slab.atoms.cell.area(2)
+                assert repeat - (z.max() - z.min()) == pytest.approx(slab.cut_spacing_A, abs=1e-3)
+    asymmetric = build_cell_slabs(bulk, (-1, 0, 1), (1, 2), terminations=[0])[0][0]
+    assert asymmetric.polar is False and not asymmetric.symmetric and asymmetric.top != asymmetric.bottom
+
+
+def test_a_request_of_polar_cuts_only_is_refused_before_any_work_and_listed_otherwise():
+    with pytest.raises(InputError, match="every requested cut is polar.*--include-polar"):
+        TerminationScan(millers=[(1, 1, 1)]).run("lif", calculator="emt")  # before EMT is asked about Li and F
+    result = TerminationScan(millers=[(1, 0, 0), (1, 1, 1)], cells=(2, 3), relax=False).run(
+        "nacl", calculator=_charged_pairs())
+    assert result.skipped == [{"miller": [1, 1, 1], "termination": 0, "reason": "polar"}]
+    assert {tuple(row["miller"]) for row in result.terminations} == {(1, 0, 0)}
+    assert result.terminations[0]["polar"] is False and result.lowest["polar"] is False
+
+
+def _charged_pairs():
+    """A Lennard-Jones stand-in that computes Na and Cl (only the bookkeeping of the scan is tested with it)."""
+    from ase.calculators.lj import LennardJones
+
+    return LennardJones(sigma=2.5, epsilon=0.01, rc=6.0, smooth=True)
+
+
 def test_polar_cut_is_refused_unless_allowed():
     slabs = build_cell_slabs(as_atoms("lif"), (1, 1, 1), (1, 2))[0]
     with pytest.raises(InputError, match="polar"):

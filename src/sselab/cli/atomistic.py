@@ -89,7 +89,8 @@ def surface_terminations_command(
     structure: StructureArgument,
     miller: Annotated[list[str], typer.Option("--miller", help="Facet 'H,K,L' (e.g. 0,0,1 or -1,0,1); repeat for several.")],
     termination: Annotated[list[int] | None, typer.Option("--termination", help="Cut index, widest interplanar spacing first, for every facet; repeat. Default: every cut.")] = None,
-    cells: Annotated[str, typer.Option("--cells", help="Slab thicknesses in whole oriented unit cells (stoichiometric for any compound).")] = "1,2,3",
+    cells: Annotated[str | None, typer.Option("--cells", help="Slab thicknesses in whole oriented unit cells (stoichiometric for any compound). Default: three, the thinnest at least --min-thickness.")] = None,
+    min_thickness: Annotated[float, typer.Option("--min-thickness", help="Thinnest slab of the default thicknesses, A.")] = 10.0,
     as_cleaved: Annotated[bool, typer.Option("--as-cleaved", help="Do not relax the slabs.")] = False,
     include_polar: Annotated[bool, typer.Option("--include-polar", help="Compute polar cuts too (flagged: a short-ranged potential does not see their dipole).")] = False,
     calculator: CalculatorOption = "chgnet",
@@ -106,15 +107,17 @@ def surface_terminations_command(
     from sselab.studies.surfaces import TerminationScan
 
     millers = [_facet(item) for item in miller]
-    scan = TerminationScan(millers=millers, terminations=termination, cells=parse_int_list(cells, "--cells"),
+    scan = TerminationScan(millers=millers, terminations=termination, cells=parse_int_list(cells, "--cells") if cells is not None else None,
+                           min_thickness_A=min_thickness,
                            relax=not as_cleaved, include_polar=include_polar, fmax=fmax)
     plan = scan.plan(as_atoms(structure))
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "surface-terminations", {"structure": structure, "millers": [list(m) for m in millers],
                                                             "terminations": termination, "cells": cells,
+                                                            "min_thickness_A": min_thickness,
                                                             "relaxed": not as_cleaved, "include_polar": include_polar, "db": db},
                            overwrite=overwrite)
-    with progress_bar(1 + sum(map(len, plan.values())) * len(set(scan.cells)), f"surface terminations of {structure}", not json_output) as advance:
+    with progress_bar(1 + sum(map(len, plan.values())) * len(set(scan.cells or range(3))), f"surface terminations of {structure}", not json_output) as advance:
         result = scan.run(structure, calculator=engine, progress=advance)
     result.write(run)
     rows = [(f"({' '.join(map(str, row['miller']))}) cut {row['termination']}",
@@ -122,9 +125,10 @@ def surface_terminations_command(
               f"{'   polar' if row['polar'] else ''}"))
             for row in sorted(result.terminations, key=lambda row: row["surface_energy_J_per_m2"])]
     lowest = result.lowest
+    kind = "non-polar" if lowest is None or lowest["polar"] is False else "polarity unknown"
     emit(run.summary, json_output, f"Surface energies of {structure} ({engine.spec.model})", rows,
          ["lowest non-polar: none computed" if lowest is None else
-          f"lowest non-polar: ({' '.join(map(str, lowest['miller']))}) cut {lowest['termination']}, {lowest['surface_energy_J_per_m2']:.3f} J/m^2",
+          f"lowest ({kind}): ({' '.join(map(str, lowest['miller']))}) cut {lowest['termination']}, {lowest['surface_energy_J_per_m2']:.3f} J/m^2",
           *[f"skipped ({s['reason']}): ({' '.join(map(str, s['miller']))}) cut {s['termination']}" for s in result.skipped],
           f"run directory: {run.path}"])
 

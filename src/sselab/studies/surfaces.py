@@ -4,8 +4,8 @@
     scan.lowest, scan.write("runs/lzo-surfaces").path
 
 Each distinct cut pymatgen's SlabGenerator offers for a facet (widest interplanar spacing first, as ``surface-energy
---termination``) is cut into slabs of 1, 2 and 3 whole oriented unit cells (stoichiometric for any compound), relaxed
-in positions at the relaxed bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
+--termination``) is cut into slabs of three consecutive counts of whole oriented unit cells, the thinnest at least
+10 Å (stoichiometric for any compound; a facet's cell can be 4 Å thick or 10 Å), relaxed in positions at the relaxed bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
 :func:`~sselab.atomistic.properties.surface.termination_energy`). When a cut's two faces differ σ is their mean (the
 cleavage energy per face); the faces' separate energies would need chemical potentials. Polar cuts (a formal-charge
 dipole across the whole-cell slab, Tasker type 3) are skipped and listed unless ``include_polar``: their σ is then
@@ -28,16 +28,18 @@ from sselab.atomistic.build.slabs import build_cell_slabs, check_termination, cu
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
-from sselab.atomistic.properties.surface import CELL_THICKNESSES, termination_energy
+from sselab.atomistic.properties.surface import TerminationEnergy, termination_energy
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import HELD, RunDirectory, csv_table, from_summary, summary_of
-from sselab.validation import require_count
+from sselab.validation import require_count, require_range
 
 #: Columns of ``terminations.csv`` (one row per computed cut).
 TERMINATION_COLUMNS = ("miller", "termination", "cut_spacing_A", "top", "bottom", "symmetric", "polar", "surface_energy_J_per_m2",
-                       "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom", "n_atoms",
+                       "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom", "cells", "n_atoms",
                        "unconverged_relaxations")
+#: Largest --min-thickness accepted (Å): far thicker than any surface needs.
+MAX_MIN_THICKNESS_A = 100.0
 #: Most facets one scan takes (each has up to ~10 cuts, each cut three relaxations).
 MAX_FACETS = 20
 
@@ -45,12 +47,14 @@ MAX_FACETS = 20
 @dataclass(frozen=True, kw_only=True)
 class TerminationScan:
     """Settings: ``millers`` (facets H K L); ``terminations`` (cut indices, widest spacing first, applied to every facet;
-    None: every cut); ``cells`` (slab thicknesses in oriented unit cells, at least two); ``relax`` (positions of the
+    None: every cut); ``cells`` (slab thicknesses in oriented unit cells, at least two; None: three, the thinnest at
+    least ``min_thickness_A`` along the normal, per facet); ``relax`` (positions of the
     slabs; False: as cleaved); ``include_polar`` (compute polar cuts too, flagged); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for a new one)."""
 
     millers: Sequence[tuple[int, int, int]]
     terminations: Sequence[int] | None = None
-    cells: tuple[int, ...] = CELL_THICKNESSES
+    cells: tuple[int, ...] | None = None
+    min_thickness_A: float = 10.0
     relax: bool = True
     include_polar: bool = False
     fmax: float | None = None
@@ -67,66 +71,81 @@ class TerminationScan:
             raise InputError("--miller: a facet is given twice ((h k l) and (-h -k -l) are the same planes)")
         for index in self.terminations or ():
             require_count(index, "--termination", low=0)
-        counts = {require_count(n, "--cells", low=1) for n in self.cells}
-        if len(counts) < 2:
+        if self.cells is not None and len({require_count(n, "--cells", low=1) for n in self.cells}) < 2:
             raise InputError("--cells: give at least two different slab thicknesses for the Fiorentini-Methfessel fit")
+        require_range(self.min_thickness_A, "--min-thickness", low=0.0, high=MAX_MIN_THICKNESS_A, unit="A")
         check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 
     def run(self, structure: str | Path | Atoms, *, calculator: Engine | str | Calculator = "chgnet", db: str | None = None,
             device: str = "cpu", progress: Progress = no_progress) -> TerminationScanResult:
-        """Relax the bulk (cell and positions), then σ of every requested cut; ``progress()`` after the bulk and each slab."""
+        """Relax the bulk (cell and positions), then σ of every requested cut; ``progress()`` after the bulk and after
+        each slab (computed, or skipped as polar)."""
         bulk = as_atoms(structure)
         if len(set(bulk.get_chemical_symbols())) < 2:
             raise InputError("surface-terminations is for compounds; for an element use surface-energy (atomic planes)")
-        self.plan(bulk)  # every index checked before any work, then again on the relaxed bulk below
+        self.plan(bulk)  # every index and the all-polar case refused before any work; planned again on the relaxed bulk
         engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.02)
         engine.spec.check_elements(set(bulk.get_chemical_symbols()), "structure")
         relaxed = engine.relax(bulk, cell=True)
         bulk_energy = finite_energy(relaxed, "the relaxed bulk") / len(relaxed)
         progress()
-        plan = self.plan(relaxed)  # pymatgen's distinct cuts can merge or split as the lattice relaxes
         rows, skipped = [], []
-        for miller in self.millers:
-            slabs = build_cell_slabs(relaxed, tuple(miller), sorted(set(self.cells)), terminations=plan[tuple(miller)])
-            for index, cut in slabs.items():
-                if cut[0].polar and not self.include_polar:
-                    skipped.append({"miller": list(miller), "termination": index, "reason": "polar"})
-                    continue
+        for miller, polar in self.plan(relaxed).items():  # pymatgen's distinct cuts can merge or split as the lattice relaxes
+            wanted = [index for index, is_polar in polar.items() if self.include_polar or not is_polar]
+            skipped += [{"miller": list(miller), "termination": index, "reason": "polar"} for index in polar if index not in wanted]
+            for _ in range((len(polar) - len(wanted)) * (3 if self.cells is None else len(set(self.cells)))):
+                progress()
+            if not wanted:
+                continue
+            slabs = build_cell_slabs(relaxed, miller, None if self.cells is None else sorted(set(self.cells)),
+                                     terminations=wanted, min_thickness_A=self.min_thickness_A)
+            for cut in slabs.values():
                 fit = termination_energy(engine, cut, self.relax, progress=progress, allow_polar=self.include_polar)
-                rows.append({
-                    "miller": list(miller), "termination": index, "cut_spacing_A": fit.cut_spacing_A, "top": fit.top,
-                    "bottom": fit.bottom, "symmetric": fit.symmetric, "polar": fit.polar, "surface_energy_J_per_m2": fit.surface_energy_J_per_m2,
-                    "surface_energy_stderr_J_per_m2": fit.surface_energy_stderr_J_per_m2,
-                    "fit_slope_minus_bulk_meV_per_atom": 1000.0 * (fit.bulk_energy_per_atom_eV - bulk_energy),
-                    "area_A2": fit.area_A2, "n_atoms": list(fit.n_atoms), "slab_energies_eV": list(fit.slab_energies_eV),
-                    "unconverged_relaxations": fit.unconverged_relaxations,
-                })
+                rows.append(_row(fit, bulk_energy))
         if not rows:
-            raise InputError("every requested cut is polar: no surface energy to compute")
+            raise InputError("every requested cut is polar after relaxing the bulk; add --include-polar to compute them anyway")
         lowest = min((row for row in rows if not row["polar"]), key=lambda row: row["surface_energy_J_per_m2"], default=None)
         label = bulk.info.get("structure", str(structure) if not isinstance(structure, Atoms) else "atoms")
         inputs = {"structure": label, "millers": [list(m) for m in self.millers],
-                  "terminations": None if self.terminations is None else list(self.terminations), "cells": list(self.cells),
+                  "terminations": None if self.terminations is None else list(self.terminations),
+                  "cells": None if self.cells is None else list(self.cells), "min_thickness_A": self.min_thickness_A,
                   "relaxed": self.relax, "include_polar": self.include_polar, "db": engine.cache.location}
         return TerminationScanResult(
-            structure=label, relaxed=self.relax, cells=sorted(set(self.cells)), bulk_energy_per_atom_eV=bulk_energy,
+            structure=label, relaxed=self.relax, bulk_energy_per_atom_eV=bulk_energy,
             lattice_A=relaxed.cell.cellpar().tolist(), terminations=rows, skipped=skipped,
-            lowest=None if lowest is None else {key: lowest[key] for key in ("miller", "termination", "top", "bottom",
+            lowest=None if lowest is None else {key: lowest[key] for key in ("miller", "termination", "top", "bottom", "polar",
                                                                              "surface_energy_J_per_m2")},
             model=engine.spec.model, engine=engine.record(), relaxed_bulk=relaxed, inputs=inputs,
         )
 
-    def plan(self, bulk: Atoms) -> dict[tuple[int, int, int], list[int]]:
-        """The cut indices to compute per facet of ``bulk``; an index out of range for a facet is refused here. The count of
-        distinct cuts pymatgen finds can change as a bulk relaxes (C2/c Li6Zr2O7 (101): 7 cuts as packaged, 6 relaxed
-        with lzo_pod), so a run plans twice: before any work, and on the relaxed bulk."""
+    def plan(self, bulk: Atoms) -> dict[tuple[int, int, int], dict[int, bool | None]]:
+        """{facet: {cut index: polar}} to compute for ``bulk``. An index out of range for a facet is refused, and so is a
+        request whose every cut is polar unless ``include_polar``. The distinct cuts pymatgen finds can change as a bulk
+        relaxes (C2/c Li6Zr2O7 (101): 7 cuts as packaged, 6 relaxed with lzo_pod), so a run plans twice: before any
+        work, and on the relaxed bulk."""
         plan = {}
         for miller in self.millers:
             miller = check_miller(miller, "--miller")
             available = cut_count(bulk, miller)
             indices = range(available) if self.terminations is None else self.terminations
-            plan[miller] = [check_termination(index, [None] * available, miller) for index in indices]
+            indices = [check_termination(index, [None] * available, miller) for index in indices]
+            plan[miller] = {index: cut[0].polar for index, cut in build_cell_slabs(bulk, miller, [1], terminations=indices).items()}
+        if not self.include_polar and all(polar for cuts in plan.values() for polar in cuts.values()):
+            raise InputError("every requested cut is polar (a formal-charge dipole across the slab): no surface energy to "
+                             "compute; add --include-polar to compute them anyway, flagged")
         return plan
+
+
+def _row(fit: TerminationEnergy, bulk_energy_eV: float) -> dict[str, Any]:
+    """One row of the scan's table from a cut's fit and the relaxed bulk's energy per atom (eV)."""
+    return {
+        "miller": list(fit.miller), "termination": fit.termination, "cut_spacing_A": fit.cut_spacing_A, "top": fit.top,
+        "bottom": fit.bottom, "symmetric": fit.symmetric, "polar": fit.polar, "surface_energy_J_per_m2": fit.surface_energy_J_per_m2,
+        "surface_energy_stderr_J_per_m2": fit.surface_energy_stderr_J_per_m2,
+        "fit_slope_minus_bulk_meV_per_atom": 1000.0 * (fit.bulk_energy_per_atom_eV - bulk_energy_eV),
+        "area_A2": fit.area_A2, "cells": list(fit.cells), "n_atoms": list(fit.n_atoms), "slab_energies_eV": list(fit.slab_energies_eV),
+        "unconverged_relaxations": fit.unconverged_relaxations,
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,12 +155,11 @@ class TerminationScanResult:
 
     structure: str
     relaxed: bool
-    cells: list[int]
     bulk_energy_per_atom_eV: float
     lattice_A: list[float]  # a, b, c (Å), α, β, γ (°) of the relaxed bulk
     terminations: list[dict[str, Any]]
     skipped: list[dict[str, Any]]
-    lowest: dict[str, Any] | None  # the lowest non-polar cut; None when every computed cut is polar
+    lowest: dict[str, Any] | None  # the lowest cut not known to be polar; None when every computed cut is polar
     model: str
     engine: dict[str, Any]
     relaxed_bulk: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
@@ -158,7 +176,7 @@ class TerminationScanResult:
 
     def table(self) -> str:
         """``terminations.csv``: one row per computed cut, Miller index as 'H K L'."""
-        rows = [{**row, "miller": " ".join(map(str, row["miller"])), "n_atoms": " ".join(map(str, row["n_atoms"]))}
+        rows = [{**row, **{key: " ".join(map(str, row[key])) for key in ("miller", "cells", "n_atoms")}}
                 for row in self.terminations]
         return csv_table(TERMINATION_COLUMNS, rows)
 

@@ -15,6 +15,7 @@ second plane.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,13 +96,30 @@ def build_slab(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: f
     return trimmed
 
 
+#: The last few cut enumerations (SlabGenerator's symmetry analysis takes seconds for a 60-atom cell), by structure.
+_CUT_CACHE: dict[tuple, list] = {}
+_CUT_CACHE_SIZE = 32
+
+
 def _cuts(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: float) -> list:
     """The distinct cuts (pymatgen slabs) SlabGenerator offers for ``miller``, thick enough for ``planes`` planes,
     the cut through the widest interplanar spacing first (fewest bonds broken; ties in SlabGenerator's order).
 
     SlabGenerator's own order follows the fractional shifts of the cuts, which can swap when the lattice changes
     (HCP Li (10-10) with the packaged vs a relaxed c/a), so the index alone would not name the same surface.
+    Enumerations are remembered for the same structure (numbers, positions and cell to 1e-6 Å) and arguments.
     """
+    key = (bulk.numbers.tobytes(), np.round(bulk.positions, 6).tobytes(), np.round(bulk.cell.array, 6).tobytes(),
+           tuple(int(i) for i in miller), planes, float(vacuum))
+    if key not in _CUT_CACHE:
+        if len(_CUT_CACHE) >= _CUT_CACHE_SIZE:
+            _CUT_CACHE.pop(next(iter(_CUT_CACHE)))
+        _CUT_CACHE[key] = _enumerate_cuts(bulk, miller, planes, vacuum)
+    return _CUT_CACHE[key]
+
+
+def _enumerate_cuts(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacuum: float) -> list:
+    """:func:`_cuts` without the cache."""
     structure = AseAtomsAdaptor.get_structure(bulk)
     spacing = structure.lattice.d_hkl(miller)
     generator = SlabGenerator(structure, miller, min_slab_size=spacing * (planes + 2), min_vacuum_size=vacuum,
@@ -127,8 +145,8 @@ class CellSlab:
     """A slab of whole oriented unit cells (stoichiometric for any compound) and what its cut looks like.
 
     ``top`` and ``bottom``: composition of the atoms within :data:`FACE_DEPTH_A` of each outer face; ``symmetric``:
-    pymatgen's verdict (equivalent faces); ``polar``: a formal-charge dipole across the slab above
-    :data:`POLAR_DIPOLE_E_PER_A` (None when the compound is not ionic in the formal-charge table)."""
+    pymatgen's verdict (equivalent faces); ``polar``: a dipole per cell across the slab above
+    :data:`POLAR_DIPOLE_E_PER_A` with the charges of :func:`ionic_charges` (None when it finds none)."""
 
     atoms: Atoms
     termination: int
@@ -140,18 +158,26 @@ class CellSlab:
 
 
 FACE_DEPTH_A = 1.0  # Å below an outer face counted as that face's composition
-POLAR_DIPOLE_E_PER_A = 1e-3  # e·Å/Å²: pymatgen's tolerance for Slab.is_polar
+#: Dipole per oriented unit cell (e·Å/Å²) above which a cut is polar. It is a potential step of 4π·14.4·p ≈ 0.9 V per
+#: cell across the slab at 5e-3; the polar cuts of Li6Zr2O7 carry ≥ 0.08, and a 0.01 Å jitter of a non-polar one
+#: gives ~1e-3 (pymatgen's Slab.is_polar tests 1e-3 on the whole slab, which that jitter already crosses).
+POLAR_DIPOLE_E_PER_A = 5e-3
 
 
 def ionic_charges(bulk: Atoms) -> dict[str, float] | None:
-    """The formal charges (:data:`~sselab.constants.FORMAL_CHARGES`) of ``bulk``'s elements when every element has one and
-    the cell is neutral with them; None otherwise (a metal, an intermetallic, a mixed-valence compound)."""
+    """Charges of ``bulk``'s elements for the polarity test: the formal charges (:data:`~sselab.constants.FORMAL_CHARGES`)
+    when every element has one and the cell is neutral with them, else pymatgen's first neutral oxidation-state guess
+    (sulfides, whose S is +6 in the formal table); None when there is none or it is all zeros (a metal, an
+    intermetallic)."""
+    from pymatgen.core import Composition
+
     symbols = bulk.get_chemical_symbols()
-    if any(symbol not in FORMAL_CHARGES for symbol in set(symbols)):
+    if all(symbol in FORMAL_CHARGES for symbol in set(symbols)) and abs(sum(FORMAL_CHARGES[s] for s in symbols)) < 1e-9:
+        return {symbol: FORMAL_CHARGES[symbol] for symbol in set(symbols)}
+    guesses = Composition(dict(Counter(symbols))).oxi_state_guesses(max_sites=-1)
+    if not guesses or not any(guesses[0].values()):
         return None
-    if abs(sum(FORMAL_CHARGES[symbol] for symbol in symbols)) > 1e-9:
-        return None
-    return {symbol: FORMAL_CHARGES[symbol] for symbol in set(symbols)}
+    return {symbol: float(charge) for symbol, charge in guesses[0].items()}
 
 
 def normal_dipole_per_area(atoms: Atoms, charges: dict[str, float]) -> float:
@@ -167,23 +193,30 @@ def cut_count(bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -
     return len(_cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum))
 
 
-def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[int], vacuum: float = 15.0,
-                     terminations: Sequence[int] | None = None) -> dict[int, list[CellSlab]]:
-    """Slabs of each count in ``cells`` of whole oriented unit cells of ``miller``, for each cut index in
-    ``terminations`` (widest interplanar spacing first, as :func:`build_slab`; None: every cut): {cut: [slab per count]}.
+def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[int] | None = None, vacuum: float = 15.0,
+                     terminations: Sequence[int] | None = None, min_thickness_A: float = 10.0,
+                     thicknesses: int = 3) -> dict[int, list[CellSlab]]:
+    """Slabs of whole oriented unit cells of ``miller``, for each cut index in ``terminations`` (widest interplanar
+    spacing first, as :func:`build_slab`; None: every cut): {cut: [slab per thickness]}.
 
-    Whole repeat units keep any compound stoichiometric, so E_slab − N·e_bulk is the energy of its two faces; when they
-    differ (``symmetric`` false) a surface energy from it is their mean, the cleavage energy per face. The distinct
-    cuts are enumerated once (SlabGenerator's symmetry analysis is the slow step).
+    ``cells``: the thicknesses in cells; None picks ``thicknesses`` consecutive counts from the fewest cells whose
+    repeat along the normal reaches ``min_thickness_A`` (a facet's cell can be 4 Å thick or 10 Å). Whole repeat units
+    keep any compound stoichiometric, so E_slab − N·e_bulk is the energy of its two faces; when they differ
+    (``symmetric`` false) a surface energy from it is their mean, the cleavage energy per face. The distinct cuts are
+    enumerated once (SlabGenerator's symmetry analysis is the slow step).
     """
     miller = check_miller(miller, "Miller index")
-    counts = [require_count(n, "cells", low=1) for n in cells]
     require_range(vacuum, "vacuum", low=15.0, high=MAX_VACUUM_A, unit="A")
     cuts = _cuts(bulk, miller, 1, vacuum)
     indices = range(len(cuts)) if terminations is None else [check_termination(t, cuts, miller) for t in terminations]
-    require_within_limit(len(cuts[0].oriented_unit_cell) * max(counts), "atoms", f"a {max(counts)}-cell {tuple(miller)} slab")
     lattice = cuts[0].oriented_unit_cell.lattice
     period = lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1]))
+    if cells is None:
+        require_range(min_thickness_A, "minimum slab thickness", low=0.0, high=MAX_VACUUM_A, unit="A")
+        first = max(1, math.ceil(min_thickness_A / period - 1e-9))
+        cells = range(first, first + require_count(thicknesses, "thicknesses", low=2))
+    counts = [require_count(n, "cells", low=1) for n in cells]
+    require_within_limit(len(cuts[0].oriented_unit_cell) * max(counts), "atoms", f"a {max(counts)}-cell {tuple(miller)} slab")
     structure = AseAtomsAdaptor.get_structure(bulk)
     charges = ionic_charges(bulk)
     built: dict[int, list[CellSlab]] = {}
@@ -199,7 +232,7 @@ def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[
             symbols = np.array(atoms.get_chemical_symbols())
             atoms.info.update({"miller": list(miller), "cells": count, "termination": index,
                                "terminations_available": len(cuts), "cut_spacing_A": cut_spacing(cut)})
-            dipole = normal_dipole_per_area(atoms, charges) if charges is not None else None
+            dipole = normal_dipole_per_area(atoms, charges) / count if charges is not None else None
             built[index].append(CellSlab(atoms=atoms, termination=index, cut_spacing_A=cut_spacing(cut),
                                          symmetric=bool(cut_slab.is_symmetric()),
                                          polar=None if dipole is None else abs(dipole) > POLAR_DIPOLE_E_PER_A,

@@ -167,10 +167,6 @@ def surface_energy(calculator: CalculatorLike, bulk: Atoms, miller: tuple[int, i
     )
 
 
-#: Slab thicknesses (whole oriented unit cells) of a compound's termination fit.
-CELL_THICKNESSES = (1, 2, 3)
-
-
 @dataclass(frozen=True)
 class TerminationEnergy:
     """σ of one cut of a compound from stoichiometric slabs of whole oriented unit cells (eq. 1, Fiorentini–Methfessel).
