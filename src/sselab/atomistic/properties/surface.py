@@ -67,8 +67,24 @@ MAX_FM_THICKNESSES = 20
 CalculatorLike = Engine | str | Calculator | None
 
 
+class FittedSurfaceEnergy:
+    """σ in J/m² of a result holding ``surface_energy_eV_per_A2`` and its standard error (eV/Å²)."""
+
+    surface_energy_eV_per_A2: float
+    surface_energy_stderr_eV_per_A2: float
+
+    @property
+    def surface_energy_J_per_m2(self) -> float:
+        return self.surface_energy_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
+
+    @property
+    def surface_energy_stderr_J_per_m2(self) -> float:
+        """Standard error of σ from the fit (NaN for an exact two-thickness fit)."""
+        return self.surface_energy_stderr_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
+
+
 @dataclass(frozen=True)
-class SurfaceEnergyResult:
+class SurfaceEnergyResult(FittedSurfaceEnergy):
     """Eq. 1 with the Fiorentini–Methfessel bulk energy; energies in eV, areas in Å²."""
 
     miller: tuple[int, int, int]
@@ -84,14 +100,6 @@ class SurfaceEnergyResult:
     surface_atoms: int  # undercoordinated atoms on one surface of the thickest slab
     unconverged_relaxations: int
 
-    @property
-    def surface_energy_J_per_m2(self) -> float:
-        return self.surface_energy_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
-
-    @property
-    def surface_energy_stderr_J_per_m2(self) -> float:
-        """Standard error of σ from the fit (NaN for an exact two-thickness fit)."""
-        return self.surface_energy_stderr_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
 
     @property
     def surface_density_per_nm2(self) -> float:
@@ -168,7 +176,7 @@ def surface_energy(calculator: CalculatorLike, bulk: Atoms, miller: tuple[int, i
 
 
 @dataclass(frozen=True)
-class TerminationEnergy:
+class TerminationEnergy(FittedSurfaceEnergy):
     """σ of one cut of a compound from stoichiometric slabs of whole oriented unit cells (eq. 1, Fiorentini–Methfessel).
 
     When the slab's two faces differ (``symmetric`` false), 2Aσ = E_slab − N·e_bulk is the energy of both, and σ is
@@ -193,14 +201,6 @@ class TerminationEnergy:
     surface_energy_stderr_eV_per_A2: float
     unconverged_relaxations: int
 
-    @property
-    def surface_energy_J_per_m2(self) -> float:
-        return self.surface_energy_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
-
-    @property
-    def surface_energy_stderr_J_per_m2(self) -> float:
-        """Standard error of σ from the fit (NaN for an exact two-thickness fit)."""
-        return self.surface_energy_stderr_eV_per_A2 * EV_PER_A2_TO_J_PER_M2
 
 
 def termination_energy(calculator: CalculatorLike, slabs: Sequence[CellSlab], relax: bool = True,
