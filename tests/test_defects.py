@@ -185,6 +185,14 @@ def test_several_interstitial_species_share_the_site_pool_without_doubling_up():
         _, to_sites = get_distances(extra, sites, cell=parent.cell, pbc=True)
         assert to_sites.min(axis=1) == pytest.approx([0.0] * 4, abs=1e-9)  # each on a candidate site
         assert len(set(to_sites.argmin(axis=1))) == 4  # and no two on the same one
+    # octahedral + tetrahedral holes lie 1.56 A apart: an N3- next to a Li+ there would win the Ewald ranking
+    crowded = interstitial_candidates(parent, min_distance=1.5)
+    assert len(crowded) == 96
+    kept, _ = sample_configurations(parent, charges, interstitials=[("N", 1), ("Li", 3)], interstitial_sites=crowded,
+                                    samples=60, keep=5, seed=2)
+    for configuration in kept:
+        _, apart = get_distances(configuration.atoms.positions[32:], cell=parent.cell, pbc=True)
+        assert apart[np.triu_indices(4, 1)].min() >= 1.6
     with pytest.raises(SSELabError, match="cannot place 1 N, 40 Li interstitials on 32 candidate sites"):
         sample_configurations(parent, {**charges, "Li": 3 / 40}, interstitials=[("N", 1), ("Li", 40)], interstitial_sites=sites)
     with pytest.raises(SSELabError, match="net formal charge"):

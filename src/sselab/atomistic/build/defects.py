@@ -106,8 +106,10 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
 
     ``substitutions``: (old element, new element, how many — None for all) applied in order, each on the atoms that
     are still ``old`` at that point; ``vacancies``: (element, how many) removed at random; ``interstitials``: (element,
-    how many) placed on distinct rows of ``interstitial_sites`` (Cartesian, Å), every species drawn from the same pool
-    (seed 004's interstitial N³⁻ with three Li⁺ is ``[("N", 1), ("Li", 3)]``). Every sample must be charge neutral with the
+    how many) placed on rows of ``interstitial_sites`` (Cartesian, Å) at least :data:`INTERSTITIAL_SEPARATION_A` apart,
+    every species drawn from the same pool (seed 004's interstitial N³⁻ with three Li⁺ is ``[("N", 1), ("Li", 3)]``;
+    candidate sites can lie 0.5 Å apart, and the formal-charge Ewald sum would otherwise reward an N³⁻ on top of a Li⁺).
+    Every sample must be charge neutral with the
     formal ``charges``. Returns the kept configurations (lowest first, duplicates by Ewald energy removed) and
     every sample's Ewald energy.
     """
@@ -164,7 +166,7 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
         trial.set_chemical_symbols(new_symbols.tolist())
         trial = trial[keep_mask]
         if extra:
-            trial += Atoms(extra, positions=sites[rng.choice(len(sites), len(extra), replace=False)])
+            trial += Atoms(extra, positions=sites[_separated_sites(sites, len(extra), host.cell, rng)])
         energy = ewald_energy(trial, charges)
         energies.append(energy)
         unique.setdefault(round(energy, 6), Configuration(trial, energy))
@@ -173,7 +175,26 @@ def sample_configurations(host: Atoms, charges: dict[str, float], substitutions:
     return kept, np.array(energies)
 
 
+#: Closest two interstitials may be placed (Å): the floor interstitial_candidates keeps from every host atom.
+INTERSTITIAL_SEPARATION_A = 1.6
 BOUNDARY_TOLERANCE = 1e-6  # fractional; how far round-off may put a point on a cell face outside it
+
+
+def _separated_sites(sites: np.ndarray, count: int, cell, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``count`` random rows of ``sites`` pairwise at least :data:`INTERSTITIAL_SEPARATION_A` apart (periodic
+    ``cell``), drawn one at a time among the rows still far enough from those already drawn."""
+    _, distances = get_distances(sites, cell=cell, pbc=True)
+    allowed = np.ones(len(sites), dtype=bool)
+    chosen = []
+    for _ in range(count):
+        pool = np.flatnonzero(allowed)
+        if not len(pool):
+            raise SSELabError(f"cannot place {count} interstitials {INTERSTITIAL_SEPARATION_A} A apart on the "
+                              f"{len(sites)} candidate sites")
+        pick = int(rng.choice(pool))
+        chosen.append(pick)
+        allowed &= distances[pick] >= INTERSTITIAL_SEPARATION_A
+    return np.array(chosen)
 
 
 def interstitial_candidates(atoms: Atoms, min_distance: float = 1.6) -> np.ndarray:
