@@ -159,7 +159,7 @@ class CellSlab:
 
 FACE_DEPTH_A = 1.0  # Å below an outer face counted as that face's composition
 #: Dipole per oriented unit cell (e·Å/Å²) above which a cut is polar. It is a potential step of 4π·14.4·p ≈ 0.9 V per
-#: cell across the slab at 5e-3; the polar cuts of Li6Zr2O7 carry ≥ 0.08, and a 0.01 Å jitter of a non-polar one
+#: cell across the slab at 5e-3; the polar cuts of Li6Zr2O7 carry ≥ 0.06, and a 0.01 Å jitter of a non-polar one
 #: gives ~1e-3 (pymatgen's Slab.is_polar tests 1e-3 on the whole slab, which that jitter already crosses).
 POLAR_DIPOLE_E_PER_A = 5e-3
 
