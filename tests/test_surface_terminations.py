@@ -120,6 +120,8 @@ def test_scan_of_an_ordered_alloy_is_invariant_under_its_cubic_symmetry(tmp_path
         assert row["fit_slope_minus_bulk_meV_per_atom"] == pytest.approx(0.0, abs=1e-4)
         assert row["surface_energy_stderr_J_per_m2"] == pytest.approx(0.0, abs=1e-6)
         assert row["polar"] is None and row["surface_energy_J_per_m2"] > 0
+        # thick enough as cleaved: each slab's own eq. 1 against the relaxed bulk is the fitted sigma
+        assert row["surface_energy_by_thickness_J_per_m2"] == pytest.approx([row["surface_energy_J_per_m2"]] * 3, abs=1e-6)
     assert sorted(by_facet[(1, 0, 0)]) == pytest.approx(sorted(by_facet[(0, 0, 1)]), rel=1e-9)
     every = [row["surface_energy_J_per_m2"] for row in result.terminations]
     assert result.lowest["surface_energy_J_per_m2"] == min(every)

@@ -10,7 +10,9 @@ Each distinct cut pymatgen's SlabGenerator offers for a facet (widest interplana
 cleavage energy per face); the faces' separate energies would need chemical potentials. Polar cuts (a formal-charge
 dipole across the whole-cell slab, Tasker type 3) are skipped and listed unless ``include_polar``: their σ is then
 the calculator's alone, since a short-ranged potential does not see the dipole that makes such a surface reconstruct.
-The fit's slope minus the relaxed bulk's energy per atom is kept per row as a check of thickness convergence.
+The fit's slope minus the relaxed bulk's energy per atom is kept per row as a check of thickness convergence, with
+σ_N = (E_N − N·e_bulk)/2A of each slab against the relaxed bulk: for a polar cut these drift with thickness and the
+fitted intercept is not a surface energy.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
 from sselab.atomistic.properties.surface import TerminationEnergy, termination_energy
+from sselab.constants import EV_PER_A2_TO_J_PER_M2
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import HELD, RunDirectory, csv_table, from_summary, summary_of
@@ -36,7 +39,7 @@ from sselab.validation import require_count, require_range
 
 #: Columns of ``terminations.csv`` (one row per computed cut).
 TERMINATION_COLUMNS = ("miller", "termination", "cut_spacing_A", "top", "bottom", "symmetric", "polar", "surface_energy_J_per_m2",
-                       "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom", "cells", "n_atoms",
+                       "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom", "surface_energy_by_thickness_J_per_m2", "cells", "n_atoms",
                        "unconverged_relaxations")
 #: Largest --min-thickness accepted (Å): far thicker than any surface needs.
 MAX_MIN_THICKNESS_A = 100.0
@@ -143,6 +146,8 @@ def _row(fit: TerminationEnergy, bulk_energy_eV: float) -> dict[str, Any]:
         "bottom": fit.bottom, "symmetric": fit.symmetric, "polar": fit.polar, "surface_energy_J_per_m2": fit.surface_energy_J_per_m2,
         "surface_energy_stderr_J_per_m2": fit.surface_energy_stderr_J_per_m2,
         "fit_slope_minus_bulk_meV_per_atom": 1000.0 * (fit.bulk_energy_per_atom_eV - bulk_energy_eV),
+        "surface_energy_by_thickness_J_per_m2": [(energy - n * bulk_energy_eV) / (2.0 * fit.area_A2) * EV_PER_A2_TO_J_PER_M2
+                                                 for n, energy in zip(fit.n_atoms, fit.slab_energies_eV)],
         "area_A2": fit.area_A2, "cells": list(fit.cells), "n_atoms": list(fit.n_atoms), "slab_energies_eV": list(fit.slab_energies_eV),
         "unconverged_relaxations": fit.unconverged_relaxations,
     }
@@ -176,7 +181,8 @@ class TerminationScanResult:
 
     def table(self) -> str:
         """``terminations.csv``: one row per computed cut, Miller index as 'H K L'."""
-        rows = [{**row, **{key: " ".join(map(str, row[key])) for key in ("miller", "cells", "n_atoms")}}
+        rows = [{**row, **{key: " ".join(map(str, row[key])) for key in ("miller", "cells", "n_atoms")},
+                 "surface_energy_by_thickness_J_per_m2": " ".join(f"{v:.4f}" for v in row["surface_energy_by_thickness_J_per_m2"])}
                 for row in self.terminations]
         return csv_table(TERMINATION_COLUMNS, rows)
 
