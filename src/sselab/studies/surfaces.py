@@ -5,7 +5,8 @@
 
 Each distinct cut pymatgen's SlabGenerator offers for a facet (widest interplanar spacing first, as ``surface-energy
 --termination``) is cut into slabs of three consecutive counts of whole oriented unit cells, the thinnest at least
-10 Å (stoichiometric for any compound; a facet's cell can be 4 Å thick or 10 Å), relaxed in positions at the relaxed bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
+10 Å (stoichiometric for any compound; a facet's cell can be 4 Å thick or 10 Å), relaxed in positions at the relaxed
+bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
 :func:`~sselab.atomistic.properties.surface.termination_energy`). When a cut's two faces differ σ is their mean (the
 cleavage energy per face); the faces' separate energies would need chemical potentials. Polar cuts (a formal-charge
 dipole across the whole-cell slab, Tasker type 3) are skipped and listed unless ``include_polar``: their σ is then
@@ -38,9 +39,9 @@ from sselab.runs import HELD, RunDirectory, csv_table, from_summary, summary_of
 from sselab.validation import require_count, require_range
 
 #: Columns of ``terminations.csv`` (one row per computed cut).
-TERMINATION_COLUMNS = ("miller", "termination", "cut_spacing_A", "top", "bottom", "symmetric", "polar", "surface_energy_J_per_m2",
-                       "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom", "surface_energy_by_thickness_J_per_m2", "cells", "n_atoms",
-                       "unconverged_relaxations")
+TERMINATION_COLUMNS = ("miller", "termination", "cut_spacing_A", "top", "bottom", "symmetric", "polar",
+                       "surface_energy_J_per_m2", "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom",
+                       "surface_energy_by_thickness_J_per_m2", "cells", "n_atoms", "unconverged_relaxations")
 #: Largest --min-thickness accepted (Å): far thicker than any surface needs.
 MAX_MIN_THICKNESS_A = 100.0
 #: Most facets one scan takes (each has up to ~10 cuts, each cut three relaxations).
@@ -51,8 +52,9 @@ MAX_FACETS = 20
 class TerminationScan:
     """Settings: ``millers`` (facets H K L); ``terminations`` (cut indices, widest spacing first, applied to every facet;
     None: every cut); ``cells`` (slab thicknesses in oriented unit cells, at least two; None: three, the thinnest at
-    least ``min_thickness_A`` along the normal, per facet); ``relax`` (positions of the
-    slabs; False: as cleaved); ``include_polar`` (compute polar cuts too, flagged); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for a new one)."""
+    least ``min_thickness_A`` along the normal, per facet); ``relax`` (positions of the slabs; False: as cleaved);
+    ``include_polar`` (compute polar cuts too, flagged); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for a new
+    one)."""
 
     millers: Sequence[tuple[int, int, int]]
     terminations: Sequence[int] | None = None
@@ -95,7 +97,8 @@ class TerminationScan:
         rows, skipped = [], []
         for miller, polar in self.plan(relaxed).items():  # pymatgen's distinct cuts can merge or split as the lattice relaxes
             wanted = [index for index, is_polar in polar.items() if self.include_polar or not is_polar]
-            skipped += [{"miller": list(miller), "termination": index, "reason": "polar"} for index in polar if index not in wanted]
+            skipped += [{"miller": list(miller), "termination": index, "reason": "polar"}
+                        for index in polar if index not in wanted]
             for _ in range((len(polar) - len(wanted)) * (3 if self.cells is None else len(set(self.cells)))):
                 progress()
             if not wanted:
@@ -132,7 +135,8 @@ class TerminationScan:
             available = cut_count(bulk, miller)
             indices = range(available) if self.terminations is None else self.terminations
             indices = [check_termination(index, [None] * available, miller) for index in indices]
-            plan[miller] = {index: cut[0].polar for index, cut in build_cell_slabs(bulk, miller, [1], terminations=indices).items()}
+            one_cell = build_cell_slabs(bulk, miller, [1], terminations=indices)
+            plan[miller] = {index: cut[0].polar for index, cut in one_cell.items()}
         if not self.include_polar and all(polar for cuts in plan.values() for polar in cuts.values()):
             raise InputError("every requested cut is polar (a formal-charge dipole across the slab): no surface energy to "
                              "compute; add --include-polar to compute them anyway, flagged")
@@ -143,12 +147,14 @@ def _row(fit: TerminationEnergy, bulk_energy_eV: float) -> dict[str, Any]:
     """One row of the scan's table from a cut's fit and the relaxed bulk's energy per atom (eV)."""
     return {
         "miller": list(fit.miller), "termination": fit.termination, "cut_spacing_A": fit.cut_spacing_A, "top": fit.top,
-        "bottom": fit.bottom, "symmetric": fit.symmetric, "polar": fit.polar, "surface_energy_J_per_m2": fit.surface_energy_J_per_m2,
+        "bottom": fit.bottom, "symmetric": fit.symmetric, "polar": fit.polar,
+        "surface_energy_J_per_m2": fit.surface_energy_J_per_m2,
         "surface_energy_stderr_J_per_m2": fit.surface_energy_stderr_J_per_m2,
         "fit_slope_minus_bulk_meV_per_atom": 1000.0 * (fit.bulk_energy_per_atom_eV - bulk_energy_eV),
         "surface_energy_by_thickness_J_per_m2": [(energy - n * bulk_energy_eV) / (2.0 * fit.area_A2) * EV_PER_A2_TO_J_PER_M2
                                                  for n, energy in zip(fit.n_atoms, fit.slab_energies_eV)],
-        "area_A2": fit.area_A2, "cells": list(fit.cells), "n_atoms": list(fit.n_atoms), "slab_energies_eV": list(fit.slab_energies_eV),
+        "area_A2": fit.area_A2, "cells": list(fit.cells), "n_atoms": list(fit.n_atoms),
+        "slab_energies_eV": list(fit.slab_energies_eV),
         "unconverged_relaxations": fit.unconverged_relaxations,
     }
 
