@@ -134,6 +134,16 @@ def test_no_interface_within_tolerance_is_a_user_error(capsys):
     assert code == 2 and "no coherent interface" in err and len(err.strip().splitlines()) == 1
 
 
+
+def test_rejected_matches_name_the_closest_one():
+    """Ni|Cu (100) within 30 A^2: every match strains Cu by a_Ni/a_Cu - 1 = -2.52 %; a 1 % limit rejects them all and
+    the message says how far off the closest is."""
+    ni, cu = load_structure("ni-fcc"), load_structure("cu-fcc")
+    mismatch = 100 * abs(ni.cell.cellpar()[0] / cu.cell.cellpar()[0] - 1)
+    with pytest.raises(SSELabError, match=f"least strained is {mismatch:.2f} %/0.00 deg"):
+        build_coherent_interface(ni, cu, (1, 0, 0), (1, 0, 0), MatchSettings(max_area=30.0, max_strain=0.01))
+
+
 NI_CU = InterfaceSpec(substrate_miller=(1, 0, 0), film_miller=(1, 0, 0), max_area=30.0, max_strain=0.05)
 SEARCH = RegistrySearch(method="both", objective="single-point", lateral_step=0.5, lateral_max=2.0, vertical_max=0.5)
 CU_CU = InterfaceSpec(substrate_miller=(1, 0, 0), film_miller=(1, 0, 0), max_area=30.0)

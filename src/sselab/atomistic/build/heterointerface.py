@@ -55,6 +55,21 @@ def _angle_mismatch(match) -> float:
     return abs(_angle(match.film_sl_vectors) - _angle(match.substrate_sl_vectors))
 
 
+def describe_closest_match(zsl_matches) -> str:
+    """What the ZSL search did find, for a user whose strain/shear limits rejected every match: the match of least mean
+    film strain and the one of least shear, each as (mean strain, shear, area in Å²)."""
+    if not zsl_matches:
+        return "the lattice search found no match (raise --max-area or the tolerances)"
+
+    def summary(match) -> str:
+        return f"{100 * np.mean(np.abs(_film_strains(match))):.2f} %/{_angle_mismatch(match):.2f} deg/{match.match_area:.0f} A^2"
+
+    least_strain = min(zsl_matches, key=lambda m: (np.mean(np.abs(_film_strains(m))), _angle_mismatch(m)))
+    least_shear = min(zsl_matches, key=lambda m: (_angle_mismatch(m), np.mean(np.abs(_film_strains(m)))))
+    return (f"of {len(zsl_matches)} lattice matches (strain/shear/area) the least strained is {summary(least_strain)}, "
+            f"the least sheared {summary(least_shear)}")
+
+
 @dataclass
 class CoherentInterface:
     """A built interface (pymatgen ``Interface``) and how it was matched."""
@@ -159,7 +174,7 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
     if not matches:
         raise SSELabError(f"no coherent interface {tuple(substrate_miller)}|{tuple(film_miller)} within area {settings.max_area:g} A^2, "
                           f"length/angle tolerance {settings.max_length_tol:g}/{settings.max_angle_tol:g}, strain {settings.max_strain:g} "
-                          f"and shear {settings.max_angle_mismatch_deg:g} deg")
+                          f"and shear {settings.max_angle_mismatch_deg:g} deg; {describe_closest_match(builder.zsl_matches)}")
     if not 0 <= termination < len(builder.terminations):
         raise SSELabError(f"termination {termination} does not exist: there are {len(builder.terminations)} ({builder.terminations})")
     best = min(matches, key=lambda m: (round(m.match_area, 6), np.mean(np.abs(_film_strains(m)))))
