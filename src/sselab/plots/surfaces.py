@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def termination_figure(result: TerminationScanResult, ax=None) -> plt.Figure:
     """σ of every computed cut (J/m², lowest first) as horizontal bars with the fit's standard error; each bar is
     labelled by facet, cut index and its two faces' outer-1-Å compositions; the lowest non-polar cut is drawn in red,
-    polar cuts hatched (their σ is the calculator's alone)."""
+    polar cuts hatched (their σ is the calculator's alone), compensated cuts marked."""
     rows = sorted(result.terminations, key=lambda row: row["surface_energy_J_per_m2"])
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(rows) + 1.4))
@@ -26,7 +26,7 @@ def termination_figure(result: TerminationScanResult, ax=None) -> plt.Figure:
     sigma = np.array([row["surface_energy_J_per_m2"] for row in rows])
     error = np.nan_to_num(np.array([row["surface_energy_stderr_J_per_m2"] for row in rows], dtype=float))
     labels = [f"({''.join(map(str, row['miller']))}) #{row['termination']}  {row['top']} | {row['bottom']}"
-              f"{'  polar' if row['polar'] else ''}" for row in rows]
+              f"{'  polar' if row['polar'] else ''}{'  (compensated)' if row.get('compensation') else ''}" for row in rows]
     lowest = result.lowest or {}
     colors = [BOUND_COLOR if (row["miller"], row["termination"]) == (lowest.get("miller"), lowest.get("termination"))
               else "#d9dee5" if row["polar"] else "#7a8ca3" for row in rows]

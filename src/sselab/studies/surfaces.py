@@ -11,6 +11,9 @@ bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfesse
 cleavage energy per face); the faces' separate energies would need chemical potentials. Polar cuts (a formal-charge
 dipole across the whole-cell slab, Tasker type 3) are skipped and listed unless ``include_polar``: their σ is then
 the calculator's alone, since a short-ranged potential does not see the dipole that makes such a surface reconstruct.
+With ``compensate`` a polar cut is instead made dipole-free by moving a few ions of its faces to the other face
+(Tasker's compensation, :func:`~sselab.atomistic.build.slabs.compensate_dipole`), which keeps it stoichiometric; two
+cuts that become the same slab are computed once.
 The fit's slope minus the relaxed bulk's energy per atom is kept per row as a check of thickness convergence, with
 σ_N = (E_N − N·e_bulk)/2A of each slab against the relaxed bulk: for a polar cut these drift with thickness and the
 fitted intercept is not a surface energy.
@@ -25,9 +28,10 @@ from typing import Any
 
 from ase import Atoms
 from ase.calculators.calculator import Calculator
+from ase.data import chemical_symbols
 
 from sselab.atomistic.build.checks import check_miller
-from sselab.atomistic.build.slabs import build_cell_slabs, check_termination, cut_count
+from sselab.atomistic.build.slabs import CellSlab, build_cell_slabs, check_termination, cut_count
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
@@ -41,7 +45,7 @@ from sselab.validation import require_count, require_range
 #: Columns of ``terminations.csv`` (one row per computed cut).
 TERMINATION_COLUMNS = ("miller", "termination", "cut_spacing_A", "top", "bottom", "symmetric", "polar",
                        "surface_energy_J_per_m2", "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom",
-                       "surface_energy_by_thickness_J_per_m2", "cells", "n_atoms", "unconverged_relaxations")
+                       "surface_energy_by_thickness_J_per_m2", "compensation", "cells", "n_atoms", "unconverged_relaxations")
 #: Largest --min-thickness accepted (Å): far thicker than any surface needs.
 MAX_MIN_THICKNESS_A = 100.0
 #: Most facets one scan takes (each has up to ~10 cuts, each cut three relaxations).
@@ -53,8 +57,9 @@ class TerminationScan:
     """Settings: ``millers`` (facets H K L); ``terminations`` (cut indices, widest spacing first, applied to every facet;
     None: every cut); ``cells`` (slab thicknesses in oriented unit cells, at least two; None: three, the thinnest at
     least ``min_thickness_A`` along the normal, per facet); ``relax`` (positions of the slabs; False: as cleaved);
-    ``include_polar`` (compute polar cuts too, flagged); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for a new
-    one)."""
+    ``include_polar`` (compute polar cuts too, flagged); ``compensate`` (make polar cuts dipole-free by moving ions
+    between the faces, only ``compensating_species`` if given); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for
+    a new one)."""
 
     millers: Sequence[tuple[int, int, int]]
     terminations: Sequence[int] | None = None
@@ -62,6 +67,8 @@ class TerminationScan:
     min_thickness_A: float = 10.0
     relax: bool = True
     include_polar: bool = False
+    compensate: bool = False
+    compensating_species: tuple[str, ...] | None = None
     fmax: float | None = None
 
     def __post_init__(self) -> None:
@@ -79,6 +86,12 @@ class TerminationScan:
         if self.cells is not None and len({require_count(n, "--cells", low=1) for n in self.cells}) < 2:
             raise InputError("--cells: give at least two different slab thicknesses for the Fiorentini-Methfessel fit")
         require_range(self.min_thickness_A, "--min-thickness", low=0.0, high=MAX_MIN_THICKNESS_A, unit="A")
+        if self.compensating_species is not None:
+            if not self.compensate:
+                raise InputError("--compensate-with needs --compensate")
+            unknown = [symbol for symbol in self.compensating_species if symbol not in chemical_symbols[1:]]
+            if unknown or not self.compensating_species:
+                raise InputError(f"--compensate-with: not element symbols: {unknown or 'none given'}")
         check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 
     def run(self, structure: str | Path | Atoms, *, calculator: Engine | str | Calculator = "chgnet", db: str | None = None,
@@ -88,6 +101,9 @@ class TerminationScan:
         bulk = as_atoms(structure)
         if len(set(bulk.get_chemical_symbols())) < 2:
             raise InputError("surface-terminations is for compounds; for an element use surface-energy (atomic planes)")
+        absent = sorted(set(self.compensating_species or ()) - set(bulk.get_chemical_symbols()))
+        if absent:
+            raise InputError(f"--compensate-with: {', '.join(absent)} not in the structure")
         self.plan(bulk)  # every index and the all-polar case refused before any work; planned again on the relaxed bulk
         engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.02)
         engine.spec.check_elements(set(bulk.get_chemical_symbols()), "structure")
@@ -95,16 +111,23 @@ class TerminationScan:
         bulk_energy = finite_energy(relaxed, "the relaxed bulk") / len(relaxed)
         progress()
         rows, skipped = [], []
+        thicknesses = 3 if self.cells is None else len(set(self.cells))
         for miller, polar in self.plan(relaxed).items():  # pymatgen's distinct cuts can merge or split as the lattice relaxes
             wanted = [index for index, is_polar in polar.items() if self.include_polar or not is_polar]
             skipped += [{"miller": list(miller), "termination": index, "reason": "polar"}
                         for index in polar if index not in wanted]
-            for _ in range((len(polar) - len(wanted)) * (3 if self.cells is None else len(set(self.cells)))):
+            for _ in range((len(polar) - len(wanted)) * thicknesses):
                 progress()
             if not wanted:
                 continue
             slabs = build_cell_slabs(relaxed, miller, None if self.cells is None else sorted(set(self.cells)),
-                                     terminations=wanted, min_thickness_A=self.min_thickness_A)
+                                     terminations=wanted, min_thickness_A=self.min_thickness_A, compensate=self.compensate,
+                                     compensating_species=self.compensating_species)
+            for index, same in _same_slabs(slabs).items():
+                skipped.append({"miller": list(miller), "termination": index, "reason": f"same slab as cut {same} once compensated"})
+                del slabs[index]
+                for _ in range(thicknesses):
+                    progress()
             for cut in slabs.values():
                 fit = termination_energy(engine, cut, self.relax, progress=progress, allow_polar=self.include_polar)
                 rows.append(_row(fit, bulk_energy))
@@ -115,7 +138,9 @@ class TerminationScan:
         inputs = {"structure": label, "millers": [list(m) for m in self.millers],
                   "terminations": None if self.terminations is None else list(self.terminations),
                   "cells": None if self.cells is None else list(self.cells), "min_thickness_A": self.min_thickness_A,
-                  "relaxed": self.relax, "include_polar": self.include_polar, "db": engine.cache.location}
+                  "relaxed": self.relax, "include_polar": self.include_polar, "compensate": self.compensate,
+                  "compensating_species": None if self.compensating_species is None else list(self.compensating_species),
+                  "db": engine.cache.location}
         return TerminationScanResult(
             structure=label, relaxed=self.relax, bulk_energy_per_atom_eV=bulk_energy,
             lattice_A=relaxed.cell.cellpar().tolist(), terminations=rows, skipped=skipped,
@@ -126,7 +151,7 @@ class TerminationScan:
 
     def plan(self, bulk: Atoms) -> dict[tuple[int, int, int], dict[int, bool | None]]:
         """{facet: {cut index: polar}} to compute for ``bulk``. An index out of range for a facet is refused, and so is a
-        request whose every cut is polar unless ``include_polar``. The distinct cuts pymatgen finds can change as a bulk
+        request whose every cut is polar (after compensation, with ``compensate``) unless ``include_polar``. The distinct cuts pymatgen finds can change as a bulk
         relaxes (C2/c Li6Zr2O7 (101): 7 cuts as packaged, 6 relaxed with lzo_pod), so a run plans twice: before any
         work, and on the relaxed bulk."""
         plan = {}
@@ -135,12 +160,35 @@ class TerminationScan:
             available = cut_count(bulk, miller)
             indices = range(available) if self.terminations is None else self.terminations
             indices = [check_termination(index, [None] * available, miller) for index in indices]
-            one_cell = build_cell_slabs(bulk, miller, [1], terminations=indices)
+            one_cell = build_cell_slabs(bulk, miller, [1], terminations=indices, compensate=self.compensate,
+                                        compensating_species=self.compensating_species)
             plan[miller] = {index: cut[0].polar for index, cut in one_cell.items()}
         if not self.include_polar and all(polar for cuts in plan.values() for polar in cuts.values()):
-            raise InputError("every requested cut is polar (a formal-charge dipole across the slab): no surface energy to "
-                             "compute; add --include-polar to compute them anyway, flagged")
+            hint = "" if self.compensate else "--compensate to cancel their dipoles, or "
+            raise InputError(f"every requested cut is polar (a formal-charge dipole across the slab): no surface energy to "
+                             f"compute; add {hint}--include-polar to compute them anyway, flagged")
         return plan
+
+
+def _same_slabs(slabs: dict[int, list[CellSlab]]) -> dict[int, int]:
+    """{cut: earlier cut} for compensated cuts whose thinnest slab is the same structure as an earlier cut's
+    (pymatgen's StructureMatcher, no supercells, no scaling): moving ions between the faces can turn two cuts into
+    one slab."""
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    matcher = StructureMatcher(primitive_cell=False, scale=False, attempt_supercell=False)
+    kept: list[int] = []
+    same: dict[int, int] = {}
+    for index, cut in slabs.items():
+        structure = AseAtomsAdaptor.get_structure(cut[0].atoms)
+        match = next((k for k in kept if cut[0].compensation and len(slabs[k][0].atoms) == len(cut[0].atoms)
+                      and matcher.fit(AseAtomsAdaptor.get_structure(slabs[k][0].atoms), structure)), None)
+        if match is None:
+            kept.append(index)
+        else:
+            same[index] = match
+    return same
 
 
 def _row(fit: TerminationEnergy, bulk_energy_eV: float) -> dict[str, Any]:
@@ -153,6 +201,7 @@ def _row(fit: TerminationEnergy, bulk_energy_eV: float) -> dict[str, Any]:
         "fit_slope_minus_bulk_meV_per_atom": 1000.0 * (fit.bulk_energy_per_atom_eV - bulk_energy_eV),
         "surface_energy_by_thickness_J_per_m2": [(energy - n * bulk_energy_eV) / (2.0 * fit.area_A2) * EV_PER_A2_TO_J_PER_M2
                                                  for n, energy in zip(fit.n_atoms, fit.slab_energies_eV)],
+        "compensation": fit.compensation,
         "area_A2": fit.area_A2, "cells": list(fit.cells), "n_atoms": list(fit.n_atoms),
         "slab_energies_eV": list(fit.slab_energies_eV),
         "unconverged_relaxations": fit.unconverged_relaxations,

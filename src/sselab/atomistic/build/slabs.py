@@ -146,7 +146,9 @@ class CellSlab:
 
     ``top`` and ``bottom``: composition of the atoms within :data:`FACE_DEPTH_A` of each outer face; ``symmetric``:
     pymatgen's verdict (equivalent faces); ``polar``: a dipole per cell across the slab above
-    :data:`POLAR_DIPOLE_E_PER_A` with the charges of :func:`ionic_charges` (None when it finds none)."""
+    :data:`POLAR_DIPOLE_E_PER_A` with the charges of :func:`ionic_charges` (None when it finds none);
+    ``compensation``: the ions moved between the faces to cancel the dipole of a polar cut
+    (:func:`compensate_dipole`, e.g. ``"O top->bottom x2"``), empty when none were."""
 
     atoms: Atoms
     termination: int
@@ -155,6 +157,7 @@ class CellSlab:
     polar: bool | None
     top: str
     bottom: str
+    compensation: str = ""
 
 
 FACE_DEPTH_A = 1.0  # Å below an outer face counted as that face's composition
@@ -188,6 +191,59 @@ def normal_dipole_per_area(atoms: Atoms, charges: dict[str, float]) -> float:
     return float(q @ (z - z.mean()) / in_plane_area(atoms))
 
 
+#: Most ions :func:`compensate_dipole` moves between the faces of one cell's area.
+MAX_COMPENSATING_MOVES = 4
+#: Depths (Å below a face) within which :func:`compensate_dipole` looks for ions to move, tried in turn.
+COMPENSATION_WINDOWS_A = (1.0, 2.0, 3.0, 4.0)
+
+
+def compensate_dipole(slab, cells: int, charges: dict[str, float], species: Sequence[str] | None = None):
+    """A polar slab of ``cells`` whole oriented unit cells (a pymatgen ``Slab`` from SlabGenerator) made dipole-free by
+    moving ions from one face to the other (Tasker's compensation of a type-3 surface); (slab, moves) or None.
+
+    An ion of charge q moved from the top face by −cells·c (c the oriented cell's repeat vector) lands on the bulk
+    site just below the bottom face; the dipole per cell changes by −q·P/A (P the repeat along the normal, A the area),
+    and by +q·P/A for a move from the bottom up. The slab stays stoichiometric and every moved ion sits on a bulk site.
+    Among the ions within a depth window of their face (:data:`COMPENSATION_WINDOWS_A`, the shallowest window that
+    works) the fewest moves (at most :data:`MAX_COMPENSATING_MOVES`) that cancel the dipole are taken, the shallowest
+    set first. ``species`` restricts the ions moved (None: any). One compensation per cut, not the lowest-energy one of
+    all: others exist, and relaxing the result is what tells them apart. None when no such set exists.
+    """
+    from itertools import combinations
+
+    normal = np.cross(slab.lattice.matrix[0], slab.lattice.matrix[1])
+    area = float(np.linalg.norm(normal))
+    period = slab.oriented_unit_cell.lattice.volume / area
+    layers = round(slab.lattice.c / slab.oriented_unit_cell.lattice.c)
+    symbols = np.array([site.specie.symbol for site in slab])
+    z = slab.cart_coords @ (normal / area)  # heights along the normal (pymatgen's a may leave the xy plane)
+    q = np.array([charges[symbol] for symbol in symbols])
+    quanta = float(q @ (z - z.mean())) / (cells * period)  # dipole per cell in units of e·P, so a move changes it by ±q
+    if abs(quanta) * period / area <= POLAR_DIPOLE_E_PER_A:
+        return slab, ""
+    movable = np.ones(len(slab), bool) if species is None else np.isin(symbols, list(species))
+    for window in COMPENSATION_WINDOWS_A:
+        top = np.flatnonzero(movable & (z >= z.max() - window))
+        bottom = np.flatnonzero(movable & (z <= z.min() + window))
+        candidates = [(i, -q[i], z.max() - z[i], -1) for i in top] + [(i, q[i], z[i] - z.min(), +1) for i in bottom if i not in top]
+        for count in range(1, MAX_COMPENSATING_MOVES + 1):
+            sets = [moves for moves in combinations(candidates, count)
+                    if abs(quanta + sum(m[1] for m in moves)) * period / area <= POLAR_DIPOLE_E_PER_A]
+            if sets:
+                moves = min(sets, key=lambda moves: round(sum(m[2] for m in moves), 3))
+                compensated = slab.copy()
+                for index, _, _, direction in moves:
+                    compensated.translate_sites([index], [0.0, 0.0, direction * cells / layers], frac_coords=True, to_unit_cell=False)
+                return compensated, _describe_moves(symbols, moves)
+    return None
+
+
+def _describe_moves(symbols: np.ndarray, moves) -> str:
+    """'O top->bottom x2, Li bottom->top' from (index, Δquanta, depth, direction) moves."""
+    labels = Counter(f"{symbols[index]} {'top->bottom' if direction < 0 else 'bottom->top'}" for index, _, _, direction in moves)
+    return ", ".join(label if n == 1 else f"{label} x{n}" for label, n in sorted(labels.items()))
+
+
 def cut_count(bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -> int:
     """How many distinct cuts (terminations) SlabGenerator offers for ``miller``."""
     return len(_cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum))
@@ -195,7 +251,8 @@ def cut_count(bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -
 
 def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[int] | None = None, vacuum: float = 15.0,
                      terminations: Sequence[int] | None = None, min_thickness_A: float = 10.0,
-                     thicknesses: int = 3) -> dict[int, list[CellSlab]]:
+                     thicknesses: int = 3, compensate: bool = False,
+                     compensating_species: Sequence[str] | None = None) -> dict[int, list[CellSlab]]:
     """Slabs of whole oriented unit cells of ``miller``, for each cut index in ``terminations`` (widest interplanar
     spacing first, as :func:`build_slab`; None: every cut): {cut: [slab per thickness]}.
 
@@ -203,7 +260,9 @@ def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[
     repeat along the normal reaches ``min_thickness_A`` (a facet's cell can be 4 Å thick or 10 Å). Whole repeat units
     keep any compound stoichiometric, so E_slab − N·e_bulk is the energy of its two faces; when they differ
     (``symmetric`` false) a surface energy from it is their mean, the cleavage energy per face. The distinct cuts are
-    enumerated once (SlabGenerator's symmetry analysis is the slow step).
+    enumerated once (SlabGenerator's symmetry analysis is the slow step). ``compensate``: a polar cut is made
+    dipole-free by :func:`compensate_dipole` (moving only ``compensating_species``; None: any ion); a cut it cannot
+    compensate stays polar, flagged.
     """
     miller = check_miller(miller, "Miller index")
     require_range(vacuum, "vacuum", low=15.0, high=MAX_VACUUM_A, unit="A")
@@ -226,18 +285,20 @@ def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[
         for count in counts:
             generator = SlabGenerator(structure, miller, min_slab_size=(count - 0.5) * period, min_vacuum_size=vacuum,
                                       center_slab=True, primitive=True, reorient_lattice=True, in_unit_planes=False)
-            cut_slab = generator.get_slab(shift=cut.shift)
+            cut_slab, moves = generator.get_slab(shift=cut.shift), ""
+            if compensate and charges is not None:
+                cut_slab, moves = compensate_dipole(cut_slab, count, charges, compensating_species) or (cut_slab, "")
             atoms = orthogonal_c(AseAtomsAdaptor.get_atoms(cut_slab), vacuum)
             z = atoms.positions[:, 2]
             symbols = np.array(atoms.get_chemical_symbols())
             atoms.info.update({"miller": list(miller), "cells": count, "termination": index,
-                               "terminations_available": len(cuts), "cut_spacing_A": cut_spacing(cut)})
+                               "terminations_available": len(cuts), "cut_spacing_A": cut_spacing(cut), "compensation": moves})
             dipole = normal_dipole_per_area(atoms, charges) / count if charges is not None else None
             built[index].append(CellSlab(atoms=atoms, termination=index, cut_spacing_A=cut_spacing(cut),
                                          symmetric=bool(cut_slab.is_symmetric()),
                                          polar=None if dipole is None else abs(dipole) > POLAR_DIPOLE_E_PER_A,
                                          top=_formula(symbols[z > z.max() - FACE_DEPTH_A]),
-                                         bottom=_formula(symbols[z < z.min() + FACE_DEPTH_A])))
+                                         bottom=_formula(symbols[z < z.min() + FACE_DEPTH_A]), compensation=moves))
     return built
 
 

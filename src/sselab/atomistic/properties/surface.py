@@ -200,6 +200,7 @@ class TerminationEnergy(FittedSurfaceEnergy):
     surface_energy_eV_per_A2: float
     surface_energy_stderr_eV_per_A2: float
     unconverged_relaxations: int
+    compensation: str = ""  # ions moved between the faces to cancel a polar cut's dipole (empty: none)
 
 
 
@@ -237,6 +238,7 @@ def termination_energy(calculator: CalculatorLike, slabs: Sequence[CellSlab], re
         polar=first.polar, top=first.top, bottom=first.bottom, relaxed=relax, cells=tuple(slab.atoms.info["cells"] for slab in slabs),
         n_atoms=tuple(n_atoms), slab_energies_eV=tuple(energies), bulk_energy_per_atom_eV=slope, area_A2=area,
         surface_energy_eV_per_A2=sigma, surface_energy_stderr_eV_per_A2=stderr, unconverged_relaxations=unconverged,
+        compensation=first.compensation,
     )
 
 
