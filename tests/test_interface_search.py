@@ -172,6 +172,22 @@ def test_search_counts_bo_and_grid(cache, tmp_path):
     assert (run.path / "registry_search.png").is_file() and (run.path / "best_interface.extxyz").is_file()
 
 
+def test_relaxed_registry_bo_with_the_papers_rule_reaches_the_grid_minimum(cache):
+    """Seed 004's search as the paper runs it: every candidate relaxed (fixed cell), 3 random starts, stop after 2 steps
+    without improvement. Relaxation turns the 75-point Ni|Cu(100) grid into a few basins 0.37 eV and more apart, and
+    BO lands in the lowest for every seed, with far fewer calculations than the grid's 75 (5-8 measured; asserted: under
+    half)."""
+    built = NI_CU.build("ni-fcc", "cu-fcc")
+    settings = dict(objective="relaxed", lateral_step=0.5, lateral_max=2.0, vertical_max=0.5, adhesion=False)
+    grid = RegistrySearch(method="grid", **settings).run(built, calculator="emt", db=cache).searches["grid"]
+    levels = np.sort(np.asarray(grid.values) - grid.best_value)
+    assert levels[-1] > 0.3 and np.any((levels > 0.3) & (levels < levels[-1]))  # distinct basins, not a flat grid
+    for seed in range(5):
+        bo = RegistrySearch(method="bo", seed=seed, **settings).run(built, calculator="emt", db=cache).searches["bo"]
+        assert bo.best_value - grid.best_value < 1e-3  # within the relaxations' own scatter (fmax 0.05 eV/A)
+        assert bo.evaluations < len(grid.values) // 2
+
+
 def test_registry_figure_draws_on_given_axes(cache):
     import matplotlib.pyplot as plt
 
