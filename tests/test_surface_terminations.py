@@ -44,11 +44,12 @@ def test_whole_cell_slabs_keep_the_formula_and_tell_polar_cuts_by_their_dipole()
     assert build_cell_slabs(cu3au(), (1, 0, 0), (1, 2))[0][0].polar is None
 
 
-def test_default_thicknesses_start_at_the_fewest_cells_that_reach_the_minimum_thickness():
-    """Cu3Au (100): one cell is a = 3.75 A along the normal, so 10 A needs 3 cells; each facet's repeat along its normal
-    is the cell's volume over its in-plane area."""
+def test_default_thicknesses_start_at_the_fewest_cells_whose_atoms_span_the_minimum_thickness():
+    """Cu3Au (100): one cell is a = 3.75 A along the normal with planes a/2 apart, so N cells span N·a - a/2 of atoms
+    and 10 A needs 4 cells; each facet's repeat along its normal is the cell's volume over its in-plane area, and the
+    span is the repeat times N minus the gap the cut goes through."""
     slabs = build_cell_slabs(cu3au(), (1, 0, 0))[0]
-    assert [slab.atoms.info["cells"] for slab in slabs] == [3, 4, 5]
+    assert [slab.atoms.info["cells"] for slab in slabs] == [4, 5, 6]
     for miller in ((1, 0, 0), (1, 1, 0), (1, 1, 1)):
         for min_thickness in (6.0, 10.0, 14.0):
             cut = build_cell_slabs(cu3au(), miller, min_thickness_A=min_thickness)[0]
@@ -56,7 +57,8 @@ def test_default_thicknesses_start_at_the_fewest_cells_that_reach_the_minimum_th
             repeat = cu3au().get_volume() / 4 * per_cell / (cut[0].atoms.cell[0][0] * cut[0].atoms.cell[1][1] -
                                                              cut[0].atoms.cell[0][1] * cut[0].atoms.cell[1][0])
             first = cut[0].atoms.info["cells"]
-            assert first * repeat >= min_thickness - 1e-6 > (first - 1) * repeat  # the fewest cells that reach it
+            z = cut[0].atoms.positions[:, 2]
+            assert z.max() - z.min() >= min_thickness - 1e-6 > z.max() - z.min() - repeat  # the fewest cells that reach it
             assert [slab.atoms.info["cells"] for slab in cut] == [first, first + 1, first + 2]
 
 
@@ -106,30 +108,46 @@ def _dipole_quanta(slab, bulk, charges) -> float:
 
 
 def test_compensation_moves_the_fewest_face_ions_that_cancel_the_dipole():
-    """C2/c Li6Zr2O7 (001): every whole-cell cut is polar (dipoles of +3, -4, -1, -2, -3 e·P per cell). Moving ions
-    between the faces cancels each, with the same atoms and no new close contact; with O alone (charge -2) only the
-    even dipoles can be cancelled, by |D|/2 O moved from the top face down when D < 0 (a move top->bottom changes D
-    by -q = +2). Both O-compensated cuts end LiO2 | LiO2 and symmetric."""
+    """C2/c Li6Zr2O7 (001): every whole-cell cut is polar (dipoles of +3, -4, -1, -2, -3 e·P per cell). A compensated
+    slab holds the same atoms; the moved ones (and only they) are displaced by the slab's whole repeat N·P along the
+    normal, onto bulk sites (no contact shorter than the bulk's), and the dipole vanishes; only ions within 4 A of a face
+    move. With any ion, whole ions of charge 1, 2, 4 (Li, O, Zr) need at least one move for |D| = 1, 2, 4 and two for 3
+    (the shallowest ions go first, so a cut may take more); with O alone (charge -2) only the even
+    dipoles can be cancelled, by |D|/2 O moved from the top face down when D < 0 (a move top->bottom changes D by
+    -q = +2). Both O-compensated cuts end LiO2 | LiO2 and symmetric."""
     bulk = as_atoms("li6zr2o7")
     charges = ionic_charges(bulk)
     plain = build_cell_slabs(bulk, (0, 0, 1), (1, 2))
     quanta = {index: _dipole_quanta(cut[0], bulk, charges) for index, cut in plain.items()}
     assert sorted(round(d) for d in quanta.values()) == [-4, -3, -2, -1, 3]
     assert all(abs(d - round(d)) < 1e-6 and cut[0].polar for d, cut in zip(quanta.values(), plain.values()))
+    bulk_contact = np.delete(bulk.get_all_distances(mic=True), np.s_[::len(bulk) + 1]).min()
     for species in (None, ("O",)):
         compensated = build_cell_slabs(bulk, (0, 0, 1), (1, 2), compensate=True, compensating_species=species)
         for index, cut in compensated.items():
             d = round(quanta[index])
             for before, after in zip(plain[index], cut):
-                assert Counter(after.atoms.get_chemical_symbols()) == Counter(before.atoms.get_chemical_symbols())
-                shortest = [min(np.delete(slab.atoms.get_all_distances(mic=True), np.s_[::len(slab.atoms) + 1]))
-                            for slab in (before, after)]
-                assert shortest[1] == pytest.approx(shortest[0], abs=1e-6)  # moved ions sit on bulk sites
+                cells = after.atoms.info["cells"]
+                repeat = bulk.get_volume() * len(after.atoms) / len(bulk) / after.atoms.cell.area(2)  # N·P
+                assert after.atoms.get_chemical_symbols() == before.atoms.get_chemical_symbols()
+                dz = after.atoms.positions[:, 2] - before.atoms.positions[:, 2]
+                dz -= np.median(dz)  # the slab is re-centred in its box
+                moved = np.flatnonzero(np.abs(dz) > 1e-6)
+                assert np.allclose(np.abs(dz[moved]), repeat, atol=1e-6)
                 if species is None or d % 2 == 0:
                     assert after.polar is False and abs(normal_dipole_per_area(after.atoms, charges)) < 1e-6
+                    if species is None:  # the fewest within the shallowest window: never fewer than whole charges allow
+                        assert (1 if abs(d) in (1, 2, 4) else 2) <= len(moved) <= 4
+                    else:
+                        assert len(moved) == abs(d) // 2
+                    z = before.atoms.positions[:, 2]
+                    assert all(min(z.max() - z[i], z[i] - z.min()) < 4.0 for i in moved)  # ions of the faces only
                     assert after.compensation == cut[0].compensation != ""  # the same moves at every thickness
+                    distances = after.atoms.get_all_distances(mic=True)[moved]
+                    distances[np.arange(len(moved)), moved] = np.inf
+                    assert distances.min() >= bulk_contact - 1e-6, (index, cells)  # on bulk sites
                 else:
-                    assert after.polar is True and after.compensation == ""
+                    assert after.polar is True and after.compensation == "" and len(moved) == 0
             if species == ("O",) and d % 2 == 0:
                 assert cut[0].compensation == ("O top->bottom" if d == -2 else "O top->bottom x2")
                 assert cut[0].symmetric and cut[0].top == cut[0].bottom == "LiO2"
@@ -158,6 +176,12 @@ def test_scan_computes_two_cuts_that_compensate_into_one_slab_once(tmp_path):
     run = result.write(tmp_path / "scan")
     header, line = (run.path / "terminations.csv").read_text().splitlines()
     assert dict(zip(header.split(","), line.split(",")))["compensation"] == "O top->bottom x2"
+    # with any ion, cut 1 moves one Zr instead (another slab, kept apart from cut 3's) and cut 4 becomes cut 1's slab
+    anyion = TerminationScan(millers=[(0, 0, 1)], cells=(1, 2), relax=False, compensate=True).run(
+        "li6zr2o7", calculator="lammps:lzo_pod", db=str(tmp_path / "c.db"))
+    assert {row["termination"]: row["compensation"] for row in anyion.terminations}[1] == "Zr bottom->top"
+    assert sorted(row["termination"] for row in anyion.terminations) == [0, 1, 2, 3]
+    assert anyion.skipped == [{"miller": [0, 0, 1], "termination": 4, "reason": "same slab as cut 1 once compensated"}]
 
 
 def test_whole_cell_sigma_equals_the_atomic_plane_sigma_on_a_metal():

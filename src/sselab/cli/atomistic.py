@@ -90,7 +90,7 @@ def surface_terminations_command(
     miller: Annotated[list[str], typer.Option("--miller", help="Facet 'H,K,L' (e.g. 0,0,1 or -1,0,1); repeat for several.")],
     termination: Annotated[list[int] | None, typer.Option("--termination", help="Cut index, widest interplanar spacing first, for every facet; repeat. Default: every cut.")] = None,
     cells: Annotated[str | None, typer.Option("--cells", help="Slab thicknesses in whole oriented unit cells (stoichiometric for any compound). Default: three, the thinnest at least --min-thickness.")] = None,
-    min_thickness: Annotated[float, typer.Option("--min-thickness", help="Thinnest slab of the default thicknesses, A.")] = 10.0,
+    min_thickness: Annotated[float, typer.Option("--min-thickness", help="Least span of atoms along the normal of the thinnest default slab, A.")] = 10.0,
     as_cleaved: Annotated[bool, typer.Option("--as-cleaved", help="Do not relax the slabs.")] = False,
     include_polar: Annotated[bool, typer.Option("--include-polar", help="Compute polar cuts too (flagged: a short-ranged potential does not see their dipole).")] = False,
     compensate: Annotated[bool, typer.Option("--compensate", help="Cancel a polar cut's dipole by moving the fewest surface ions to the other face (Tasker); stays stoichiometric.")] = False,

@@ -4,8 +4,8 @@
     scan.lowest, scan.write("runs/lzo-surfaces").path
 
 Each distinct cut pymatgen's SlabGenerator offers for a facet (widest interplanar spacing first, as ``surface-energy
---termination``) is cut into slabs of three consecutive counts of whole oriented unit cells, the thinnest at least
-10 Å (stoichiometric for any compound; a facet's cell can be 4 Å thick or 10 Å), relaxed in positions at the relaxed
+--termination``) is cut into slabs of three consecutive counts of whole oriented unit cells, the thinnest with atoms
+spanning at least 10 Å (stoichiometric for any compound; a facet's cell can be 4 Å thick or 10 Å), relaxed in positions at the relaxed
 bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
 :func:`~sselab.atomistic.properties.surface.termination_energy`). When a cut's two faces differ σ is their mean (the
 cleavage energy per face); the faces' separate energies would need chemical potentials. Polar cuts (a formal-charge
@@ -56,7 +56,7 @@ MAX_FACETS = 20
 class TerminationScan:
     """Settings: ``millers`` (facets H K L); ``terminations`` (cut indices, widest spacing first, applied to every facet;
     None: every cut); ``cells`` (slab thicknesses in oriented unit cells, at least two; None: three, the thinnest at
-    least ``min_thickness_A`` along the normal, per facet); ``relax`` (positions of the slabs; False: as cleaved);
+    least ``min_thickness_A`` of atoms along the normal, per facet); ``relax`` (positions of the slabs; False: as cleaved);
     ``include_polar`` (compute polar cuts too, flagged); ``compensate`` (make polar cuts dipole-free by moving ions
     between the faces, only ``compensating_species`` if given); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for
     a new one)."""
@@ -170,19 +170,25 @@ class TerminationScan:
         return plan
 
 
+#: StructureMatcher's site tolerance for telling two compensated slabs apart, in units of (V/N)^(1/3) of the slab cell
+#: (vacuum included, about 3 Å here): 0.05 is ~0.15 Å, while the sites of two different cuts differ by ≥ 1 Å.
+SAME_SLAB_SITE_TOLERANCE = 0.05
+
+
 def _same_slabs(slabs: dict[int, list[CellSlab]]) -> dict[int, int]:
-    """{cut: earlier cut} for compensated cuts whose thinnest slab is the same structure as an earlier cut's
-    (pymatgen's StructureMatcher, no supercells, no scaling): moving ions between the faces can turn two cuts into
-    one slab."""
+    """{cut: earlier cut} for cuts whose thinnest slab is the same structure as an earlier cut's, one of the two
+    compensated (pymatgen's StructureMatcher, no supercells, no scaling, site tolerance
+    :data:`SAME_SLAB_SITE_TOLERANCE`): moving ions between the faces can turn two cuts into one slab."""
     from pymatgen.analysis.structure_matcher import StructureMatcher
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    matcher = StructureMatcher(primitive_cell=False, scale=False, attempt_supercell=False)
+    matcher = StructureMatcher(primitive_cell=False, scale=False, attempt_supercell=False, stol=SAME_SLAB_SITE_TOLERANCE)
     kept: list[int] = []
     same: dict[int, int] = {}
     for index, cut in slabs.items():
         structure = AseAtomsAdaptor.get_structure(cut[0].atoms)
-        match = next((k for k in kept if cut[0].compensation and len(slabs[k][0].atoms) == len(cut[0].atoms)
+        match = next((k for k in kept if (cut[0].compensation or slabs[k][0].compensation)
+                      and len(slabs[k][0].atoms) == len(cut[0].atoms)
                       and matcher.fit(AseAtomsAdaptor.get_structure(slabs[k][0].atoms), structure)), None)
         if match is None:
             kept.append(index)

@@ -206,8 +206,13 @@ def compensate_dipole(slab, cells: int, charges: dict[str, float], species: Sequ
     and by +q·P/A for a move from the bottom up. The slab stays stoichiometric and every moved ion sits on a bulk site.
     Among the ions within a depth window of their face (:data:`COMPENSATION_WINDOWS_A`, the shallowest window that
     works) the fewest moves (at most :data:`MAX_COMPENSATING_MOVES`) that cancel the dipole are taken, the shallowest
-    set first. ``species`` restricts the ions moved (None: any). One compensation per cut, not the lowest-energy one of
-    all: others exist, and relaxing the result is what tells them apart. None when no such set exists.
+    set first. ``species`` restricts the ions moved (None: any).
+
+    This builds one candidate per cut, not the lowest-energy compensation: fewest moves favours highly charged ions
+    (one Zr⁴⁺ cancels what two O²⁻ do), and other compensations, never built, may lie lower; compare them by restricting
+    ``species``. Moves are whole ions of the slab's surface cell, so a dipole that needs part of an ion per cell (half a
+    quantum, as on rocksalt (111), or an odd one with O²⁻ alone) is not cancelled: that needs an in-plane supercell,
+    which is not built. None when no such set exists.
     """
     from itertools import combinations
 
@@ -257,7 +262,8 @@ def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[
     spacing first, as :func:`build_slab`; None: every cut): {cut: [slab per thickness]}.
 
     ``cells``: the thicknesses in cells; None picks ``thicknesses`` consecutive counts from the fewest cells whose
-    repeat along the normal reaches ``min_thickness_A`` (a facet's cell can be 4 Å thick or 10 Å). Whole repeat units
+    atoms span ``min_thickness_A`` along the normal for every cut of the facet (N·P minus the widest cut's spacing, P the
+    cell's repeat along the normal: a facet's cell can be 4 Å thick or 10 Å). Whole repeat units
     keep any compound stoichiometric, so E_slab − N·e_bulk is the energy of its two faces; when they differ
     (``symmetric`` false) a surface energy from it is their mean, the cleavage energy per face. The distinct cuts are
     enumerated once (SlabGenerator's symmetry analysis is the slow step). ``compensate``: a polar cut is made
@@ -272,7 +278,7 @@ def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[
     period = lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1]))
     if cells is None:
         require_range(min_thickness_A, "minimum slab thickness", low=0.0, high=MAX_VACUUM_A, unit="A")
-        first = max(1, math.ceil(min_thickness_A / period - 1e-9))
+        first = max(1, math.ceil((min_thickness_A + cut_spacing(cuts[0])) / period - 1e-9))
         cells = range(first, first + require_count(thicknesses, "thicknesses", low=2))
     counts = [require_count(n, "cells", low=1) for n in cells]
     require_within_limit(len(cuts[0].oriented_unit_cell) * max(counts), "atoms", f"a {max(counts)}-cell {tuple(miller)} slab")
