@@ -12,6 +12,7 @@ from sselab.atomistic.build.slabs import build_cell_slabs, ionic_charges, normal
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.properties.surface import surface_energy, termination_energy
 from sselab.errors import InputError
+from sselab.plots.surfaces import termination_figure
 from sselab.studies.surfaces import TERMINATION_COLUMNS, TerminationScan, TerminationScanResult
 from tests.conftest import run_cli
 
@@ -186,6 +187,8 @@ def test_scan_computes_two_cuts_that_compensate_into_one_slab_once(tmp_path):
     run = result.write(tmp_path / "scan")
     header, *lines = (run.path / "terminations.csv").read_text().splitlines()
     assert sorted(dict(zip(header.split(","), line.split(",")))["compensation"] for line in lines)[-1] == "O top->bottom x2"
+    title = termination_figure(result).axes[0].get_title()  # lzo_pod's model string is a 300-character pair style
+    assert "LAMMPS … lzo_pod" in title and len(title) < 100
     # with any ion, cut 1 moves one Zr instead (another slab, kept apart from cut 3's) and cut 4 becomes cut 1's slab
     anyion = TerminationScan(millers=[(0, 0, 1)], cells=(1, 2), relax=False, compensate=True).run(
         "li6zr2o7", calculator="lammps:lzo_pod", db=str(tmp_path / "c.db"))

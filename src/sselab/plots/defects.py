@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sselab.plots.style import ION_COLORS, SITE_MARKERS
+from sselab.plots.style import ION_COLORS, SITE_MARKERS, model_label
 
 if TYPE_CHECKING:
     from sselab.studies.configurations import ConfigurationResult
@@ -54,7 +54,7 @@ def site_preference_figure(result: ExchangeSiteResult, ax=None) -> plt.Figure:
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set_xlabel("replaced Li (O/T start, atom index)")
     ax.set_ylabel(r"$\Delta E_f$ (eV)")
-    ax.set_title(f"Exchange-ion site preference in LLZO ({result.model}); filled = T→O hop", fontsize=10)
+    ax.set_title(f"Exchange-ion site preference in LLZO ({model_label(result.model)}); filled = T→O hop", fontsize=10)
     ax.legend(frameon=False)
     if created:
         fig.tight_layout()
@@ -105,7 +105,7 @@ def expansion_figure(result: ChemicalExpansionResult, axes=None) -> plt.Figure:
     right.set_xlabel("Shannon radius, 6-fold (Å)")
     right.set_ylabel(r"$\gamma$")
     if created:
-        fig.suptitle(f"Chemical expansion of LLZO by ion exchange ({result.model})", fontsize=10)
+        fig.suptitle(f"Chemical expansion of LLZO by ion exchange ({model_label(result.model)})", fontsize=10)
         fig.tight_layout()
     return fig
 
@@ -125,7 +125,7 @@ def ewald_energy_figure(result: ConfigurationResult, axes=None) -> plt.Figure:
     y = np.array([c.energy_eV for c in result.configurations])
     right.plot(x, y - y.min(), "o", color="#1f3b73")
     right.set_xlabel("Ewald energy (eV)")
-    right.set_ylabel(f"relaxed energy − lowest (eV, {result.model})")
+    right.set_ylabel(f"relaxed energy − lowest (eV, {model_label(result.model)})")
     if created:
         fig.tight_layout()
     return fig

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sselab.plots.style import BOUND_COLOR
+from sselab.plots.style import BOUND_COLOR, model_label
 
 if TYPE_CHECKING:
     from sselab.studies.surfaces import TerminationScanResult
@@ -38,7 +38,7 @@ def termination_figure(result: TerminationScanResult, ax=None) -> plt.Figure:
     ax.set_yticks(positions, labels, fontsize=7)
     ax.set_xlabel(r"$\sigma$ (J/m$^2$; mean of the two faces)")
     state = "relaxed" if result.relaxed else "as cleaved"
-    ax.set_title(f"{result.structure}: surface energy per cut ({state}, {result.model})", fontsize=9)
+    ax.set_title(f"{result.structure}: surface energy per cut ({state}, {model_label(result.model)})", fontsize=9)
     if created:
         fig.tight_layout()
     return fig
