@@ -132,6 +132,7 @@ def test_compensation_moves_the_fewest_face_ions_that_cancel_the_dipole():
                 assert after.compensation == cut[0].compensation != ""  # the same moves at every thickness
                 contacts = np.delete(after.atoms.get_all_distances(mic=True), np.s_[::len(after.atoms) + 1])
                 assert contacts.min() >= bulk_contact - 1e-6  # moved ions sit on bulk sites
+                assert _every_ion_bonded(after.atoms, bulk, charges)  # none left floating in the vacuum
                 if species == ("O",) and d % 2:  # a 2x1 surface cell, twice the atoms
                     assert after.compensation.startswith("2x1: O ") and len(after.atoms) == 2 * len(before.atoms)
                     moves = after.compensation.rsplit(" x", 1)
@@ -152,6 +153,30 @@ def test_compensation_moves_the_fewest_face_ions_that_cancel_the_dipole():
             if species == ("O",) and d % 2 == 0:
                 assert cut[0].compensation == ("O top->bottom" if d == -2 else "O top->bottom x2")
                 assert cut[0].symmetric and cut[0].top == cut[0].bottom == "LiO2"
+
+
+def _every_ion_bonded(slab, bulk, charges, factor=1.25) -> bool:
+    """Whether every ion of ``slab`` has an ion of opposite charge within ``factor`` times the shortest such distance of
+    its element in ``bulk``."""
+    def nearest_opposite(atoms):
+        q = np.array([charges[s] for s in atoms.get_chemical_symbols()])
+        d = atoms.get_all_distances(mic=True)
+        return np.where(np.sign(q)[:, None] * np.sign(q)[None, :] < 0, d, np.inf).min(axis=1)
+
+    reference = {}
+    for symbol, distance in zip(bulk.get_chemical_symbols(), nearest_opposite(bulk)):
+        reference[symbol] = min(reference.get(symbol, np.inf), distance)
+    return all(d <= factor * reference[s] for s, d in zip(slab.get_chemical_symbols(), nearest_opposite(slab)))
+
+
+def test_a_deep_ion_is_not_moved_into_the_vacuum():
+    """Li6Zr2O7 (001) cut 1 (D = -4) with Li alone: the only sets of at most four Li moves take a Li from 3 A deep,
+    which would land 3 A beyond the other face with no O near it. The cut stays polar instead."""
+    bulk = as_atoms("li6zr2o7")
+    cut = build_cell_slabs(bulk, (0, 0, 1), (1, 2), terminations=[1], compensate=True, compensating_species=("Li",))[1]
+    assert all(slab.polar and slab.compensation == "" for slab in cut)
+    for cut in build_cell_slabs(bulk, (0, 0, 1), (1, 2), compensate=True, compensating_species=("Li",)).values():
+        assert all(_every_ion_bonded(slab.atoms, bulk, ionic_charges(bulk)) for slab in cut)
 
 
 def test_a_half_layer_dipole_is_compensated_in_a_2x1_surface_cell():
@@ -247,7 +272,9 @@ def test_scan_settings_are_checked_before_work():
     with pytest.raises(InputError, match="not element symbols"):
         TerminationScan(millers=[(1, 0, 0)], compensate=True, compensating_species=("Ox",))
     with pytest.raises(InputError, match="Cl not in the structure"):
-        TerminationScan(millers=[(1, 1, 1)], compensate=True, compensating_species=("Cl",)).run("lif", calculator="emt")
+        TerminationScan(millers=[(1, 1, 1)], compensate=True, compensating_species=("Cl",)).plan(as_atoms("lif"))
+    with pytest.raises(InputError, match="no ionic charges"):
+        TerminationScan(millers=[(1, 0, 0)], compensate=True).run(cu3au(), calculator="emt")
 
 
 def test_cli_scans_and_refuses_bad_facets_in_one_line(tmp_path, capsys):

@@ -31,7 +31,14 @@ from ase.calculators.calculator import Calculator
 from ase.data import chemical_symbols
 
 from sselab.atomistic.build.checks import check_miller
-from sselab.atomistic.build.slabs import CellSlab, build_cell_slabs, check_termination, cut_count
+from sselab.atomistic.build.slabs import (
+    CellSlab,
+    build_cell_slabs,
+    check_termination,
+    cut_count,
+    ionic_charges,
+    thinnest_cell_count,
+)
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import check_optional_force_tolerance, finite_energy
@@ -101,9 +108,6 @@ class TerminationScan:
         bulk = as_atoms(structure)
         if len(set(bulk.get_chemical_symbols())) < 2:
             raise InputError("surface-terminations is for compounds; for an element use surface-energy (atomic planes)")
-        absent = sorted(set(self.compensating_species or ()) - set(bulk.get_chemical_symbols()))
-        if absent:
-            raise InputError(f"--compensate-with: {', '.join(absent)} not in the structure")
         self.plan(bulk)  # every index and the all-polar case refused before any work; planned again on the relaxed bulk
         engine = as_engine(calculator, db=db, device=device, fmax=self.fmax, default_fmax=0.02)
         engine.spec.check_elements(set(bulk.get_chemical_symbols()), "structure")
@@ -123,8 +127,11 @@ class TerminationScan:
             slabs = build_cell_slabs(relaxed, miller, None if self.cells is None else sorted(set(self.cells)),
                                      terminations=wanted, min_thickness_A=self.min_thickness_A, compensate=self.compensate,
                                      compensating_species=self.compensating_species)
-            for index, same in _same_slabs(slabs).items():
-                skipped.append({"miller": list(miller), "termination": index, "reason": f"same slab as cut {same} once compensated"})
+            uneven = [index for index, cut in slabs.items() if len({(s.compensation, len(s.atoms) // s.atoms.info["cells"]) for s in cut}) > 1]
+            for index, reason in [*((i, "compensated differently at different thicknesses") for i in uneven),
+                                  *((i, f"same slab as cut {same} once compensated") for i, same in _same_slabs(
+                                      {k: v for k, v in slabs.items() if k not in uneven}).items())]:
+                skipped.append({"miller": list(miller), "termination": index, "reason": reason})
                 del slabs[index]
                 for _ in range(thicknesses):
                     progress()
@@ -150,19 +157,26 @@ class TerminationScan:
         )
 
     def plan(self, bulk: Atoms) -> dict[tuple[int, int, int], dict[int, bool | None]]:
-        """{facet: {cut index: polar}} to compute for ``bulk``. An index out of range for a facet is refused, and so is a
-        request whose every cut is polar (after compensation, with ``compensate``) unless ``include_polar``. The distinct cuts pymatgen finds can change as a bulk
+        """{facet: {cut index: polar}} to compute for ``bulk``, judged on the thinnest slab of the run. An index out of range
+        for a facet is refused, and so is a request whose every cut is polar (after compensation, with ``compensate``)
+        unless ``include_polar``, and compensation of a structure without ionic charges. The distinct cuts pymatgen finds can change as a bulk
         relaxes (C2/c Li6Zr2O7 (101): 7 cuts as packaged, 6 relaxed with lzo_pod), so a run plans twice: before any
         work, and on the relaxed bulk."""
+        absent = sorted(set(self.compensating_species or ()) - set(bulk.get_chemical_symbols()))
+        if absent:
+            raise InputError(f"--compensate-with: {', '.join(absent)} not in the structure")
+        if self.compensate and ionic_charges(bulk) is None:
+            raise InputError("--compensate: no ionic charges for this structure (a metal or intermetallic has no dipole to cancel)")
         plan = {}
         for miller in self.millers:
             miller = check_miller(miller, "--miller")
             available = cut_count(bulk, miller)
             indices = range(available) if self.terminations is None else self.terminations
             indices = [check_termination(index, [None] * available, miller) for index in indices]
-            one_cell = build_cell_slabs(bulk, miller, [1], terminations=indices, compensate=self.compensate,
-                                        compensating_species=self.compensating_species)
-            plan[miller] = {index: cut[0].polar for index, cut in one_cell.items()}
+            thinnest = min(self.cells) if self.cells is not None else thinnest_cell_count(bulk, miller, self.min_thickness_A)
+            one = build_cell_slabs(bulk, miller, [thinnest], terminations=indices, compensate=self.compensate,
+                                   compensating_species=self.compensating_species)
+            plan[miller] = {index: cut[0].polar for index, cut in one.items()}
         if not self.include_polar and all(polar for cuts in plan.values() for polar in cuts.values()):
             hint = "" if self.compensate else "--compensate to cancel their dipoles, or "
             raise InputError(f"every requested cut is polar (a formal-charge dipole across the slab): no surface energy to "

@@ -19,6 +19,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 from ase import Atoms
@@ -195,25 +196,30 @@ def normal_dipole_per_area(atoms: Atoms, charges: dict[str, float]) -> float:
 MAX_COMPENSATING_MOVES = 4
 #: Depths (Å below a face) within which :func:`compensate_dipole` looks for ions to move, tried in turn.
 COMPENSATION_WINDOWS_A = (1.0, 2.0, 3.0, 4.0)
-
-
+#: Most candidate ions (the shallowest) :func:`compensate_dipole` combines per window: C(24, 4) ≈ 10⁴ sets.
+MAX_COMPENSATION_CANDIDATES = 24
+#: A moved ion must land within this factor of its element's shortest bulk contact to an ion of opposite charge.
+ANCHOR_FACTOR = 1.25
 #: In-plane supercells :func:`compensate_dipole` tries, in turn, when whole ions of the surface cell cannot cancel a dipole.
 COMPENSATION_SUPERCELLS = ((1, 1), (2, 1), (1, 2))
 
 
-def compensate_dipole(slab, cells: int, charges: dict[str, float], species: Sequence[str] | None = None):
+def compensate_dipole(slab, cells: int, charges: dict[str, float], species: Sequence[str] | None = None) -> tuple | None:
     """A polar slab of ``cells`` whole oriented unit cells (a pymatgen ``Slab`` from SlabGenerator) made dipole-free by
     moving ions from one face to the other (Tasker's compensation of a type-3 surface); (slab, moves) or None.
 
-    An ion of charge q moved from the top face by −cells·c (c the oriented cell's repeat vector) lands on the bulk
-    site just below the bottom face; the dipole per surface cell changes by −q·P/A (P the repeat along the normal, A
-    the area), and by +q·P/A for a move from the bottom up. The slab stays stoichiometric and every moved ion sits on
-    a bulk site. Among the ions within a depth window of their face (:data:`COMPENSATION_WINDOWS_A`, the shallowest
-    window that works) the fewest moves (at most :data:`MAX_COMPENSATING_MOVES`) that cancel the dipole are taken, the
-    shallowest set first. ``species`` restricts the ions moved (None: any). When the surface cell admits no such set,
-    because the dipole needs part of an ion per cell (half a quantum on rocksalt (111); an odd number of quanta with O²⁻
-    alone), the in-plane supercells of :data:`COMPENSATION_SUPERCELLS` are tried in turn (half of a face's ions moved,
-    as in Tasker's picture); the returned slab then has that supercell's area, and ``moves`` starts with it ("2x1: ...").
+    An ion of charge q at depth d below the top face moved by −cells·c (c the oriented cell's repeat vector) lands on
+    a site of the infinite crystal d + s below the bottom face (s the spacing the cut goes through); the dipole per
+    surface cell changes by −q·P/A (P the repeat along the normal, A the area), and by +q·P/A for a move from the bottom
+    up. The slab stays stoichiometric. Among the ions within a depth window of their face
+    (:data:`COMPENSATION_WINDOWS_A`, the shallowest window that works; at most :data:`MAX_COMPENSATION_CANDIDATES` of
+    them) the fewest moves (at most :data:`MAX_COMPENSATING_MOVES`) that cancel the dipole are taken, the shallowest set
+    first, skipping any set that leaves a moved ion unbonded (no ion of opposite charge within :data:`ANCHOR_FACTOR`
+    times its element's shortest such contact: a deep ion moved without the ions above it floats in the vacuum).
+    ``species`` restricts the ions moved (None: any). When the surface cell admits no such set, because the dipole needs
+    part of an ion per cell (half a quantum on rocksalt (111); an odd number of quanta with O²⁻ alone), the in-plane
+    supercells of :data:`COMPENSATION_SUPERCELLS` are tried in turn (half of a face's ions moved, as in Tasker's
+    picture); the returned slab then has that supercell's area, and ``moves`` starts with it ("2x1: ...").
 
     This builds one candidate per cut, not the lowest-energy compensation: fewest moves favours highly charged ions
     (one Zr⁴⁺ cancels what two O²⁻ do), and other compensations, never built, may lie lower; compare them by restricting
@@ -228,16 +234,13 @@ def compensate_dipole(slab, cells: int, charges: dict[str, float], species: Sequ
         found = _fewest_moves(trial, cells, period, charges, species)
         if found is not None:
             compensated, moves = found
-            label = "" if repeat == (1, 1) or not moves else f"{repeat[0]}x{repeat[1]}: "
-            return compensated, label + moves
+            return compensated, (moves if repeat == (1, 1) else f"{repeat[0]}x{repeat[1]}: {moves}")
     return None
 
 
-def _fewest_moves(slab, cells: int, period: float, charges: dict[str, float], species: Sequence[str] | None):
+def _fewest_moves(slab, cells: int, period: float, charges: dict[str, float], species: Sequence[str] | None) -> tuple | None:
     """:func:`compensate_dipole` within ``slab``'s own surface cell: (compensated slab, moves), (slab, "") when it is
     not polar, or None. ``period``: the oriented cell's repeat along the normal (Å)."""
-    from itertools import combinations
-
     normal = np.cross(slab.lattice.matrix[0], slab.lattice.matrix[1])
     area = float(np.linalg.norm(normal))
     layers = round(slab.lattice.c / slab.oriented_unit_cell.lattice.c)
@@ -247,21 +250,44 @@ def _fewest_moves(slab, cells: int, period: float, charges: dict[str, float], sp
     quanta = float(q @ (z - z.mean())) / (cells * period)  # dipole per surface cell in e·P: a move changes it by ±q
     if abs(quanta) * period / area <= POLAR_DIPOLE_E_PER_A:
         return slab, ""
+    reach = _anchor_reach(slab, q)
     movable = np.ones(len(slab), bool) if species is None else np.isin(symbols, list(species))
     for window in COMPENSATION_WINDOWS_A:
         top = np.flatnonzero(movable & (z >= z.max() - window))
         bottom = np.flatnonzero(movable & (z <= z.min() + window))
         candidates = [(i, -q[i], z.max() - z[i], -1) for i in top] + [(i, q[i], z[i] - z.min(), +1) for i in bottom if i not in top]
+        candidates = sorted(candidates, key=lambda move: move[2])[:MAX_COMPENSATION_CANDIDATES]
         for count in range(1, MAX_COMPENSATING_MOVES + 1):
             sets = [moves for moves in combinations(candidates, count)
                     if abs(quanta + sum(m[1] for m in moves)) * period / area <= POLAR_DIPOLE_E_PER_A]
-            if sets:
-                moves = min(sets, key=lambda moves: round(sum(m[2] for m in moves), 3))
+            for moves in sorted(sets, key=lambda moves: round(sum(m[2] for m in moves), 3)):
                 compensated = slab.copy()
                 for index, _, _, direction in moves:
                     compensated.translate_sites([index], [0.0, 0.0, direction * cells / layers], frac_coords=True, to_unit_cell=False)
-                return compensated, _describe_moves(symbols, moves)
+                if _anchored(compensated, q, [move[0] for move in moves], reach):
+                    return compensated, _describe_moves(symbols, moves)
     return None
+
+
+def _anchor_reach(slab, q: np.ndarray) -> dict[str, float]:
+    """Per element: :data:`ANCHOR_FACTOR` × its shortest distance (Å) to an ion of opposite charge in ``slab``."""
+    distances = slab.distance_matrix
+    opposite = np.sign(q)[:, None] * np.sign(q)[None, :] < 0
+    reach = {}
+    for symbol in {site.specie.symbol for site in slab}:
+        rows = np.array([site.specie.symbol == symbol for site in slab])
+        reach[symbol] = ANCHOR_FACTOR * float(np.where(opposite[rows], distances[rows], np.inf).min())
+    return reach
+
+
+def _anchored(slab, q: np.ndarray, moved: list[int], reach: dict[str, float]) -> bool:
+    """Whether every moved ion has an ion of opposite charge within its element's reach."""
+    distances = slab.distance_matrix
+    for index in moved:
+        opposite = np.sign(q) * np.sign(q[index]) < 0
+        if distances[index][opposite].min() > reach[slab[index].specie.symbol]:
+            return False
+    return True
 
 
 def _describe_moves(symbols: np.ndarray, moves) -> str:
@@ -273,6 +299,16 @@ def _describe_moves(symbols: np.ndarray, moves) -> str:
 def cut_count(bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -> int:
     """How many distinct cuts (terminations) SlabGenerator offers for ``miller``."""
     return len(_cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum))
+
+
+def thinnest_cell_count(bulk: Atoms, miller: tuple[int, int, int], min_thickness_A: float = 10.0, vacuum: float = 15.0) -> int:
+    """The fewest whole oriented unit cells of ``miller`` whose atoms span ``min_thickness_A`` (Å) along the normal for
+    every cut of the facet: N·P minus the widest cut's spacing, P the cell's repeat along the normal."""
+    require_range(min_thickness_A, "minimum slab thickness", low=0.0, high=MAX_VACUUM_A, unit="A")
+    cuts = _cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum)
+    lattice = cuts[0].oriented_unit_cell.lattice
+    period = lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1]))
+    return max(1, math.ceil((min_thickness_A + cut_spacing(cuts[0])) / period - 1e-9))
 
 
 def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[int] | None = None, vacuum: float = 15.0,
@@ -298,8 +334,7 @@ def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[
     lattice = cuts[0].oriented_unit_cell.lattice
     period = lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1]))
     if cells is None:
-        require_range(min_thickness_A, "minimum slab thickness", low=0.0, high=MAX_VACUUM_A, unit="A")
-        first = max(1, math.ceil((min_thickness_A + cut_spacing(cuts[0])) / period - 1e-9))
+        first = thinnest_cell_count(bulk, miller, min_thickness_A, vacuum)
         cells = range(first, first + require_count(thicknesses, "thicknesses", low=2))
     counts = [require_count(n, "cells", low=1) for n in cells]
     require_within_limit(len(cuts[0].oriented_unit_cell) * max(counts), "atoms", f"a {max(counts)}-cell {tuple(miller)} slab")

@@ -220,6 +220,9 @@ def termination_energy(calculator: CalculatorLike, slabs: Sequence[CellSlab], re
         raise InputError("cells (--cells): give at least two different slab thicknesses for the Fiorentini-Methfessel fit")
     first = slabs[0]
     miller = tuple(first.atoms.info["miller"])
+    if len({(slab.compensation, len(slab.atoms) // slab.atoms.info["cells"]) for slab in slabs}) > 1:
+        raise InputError(f"cut {first.termination} of {miller} is compensated differently at different thicknesses "
+                         "(thin slabs can take other ions): use thicker slabs")
     if first.polar and not allow_polar:
         raise InputError(f"cut {first.termination} of {miller} is polar: a dipole across the slab leaves no finite surface energy")
     engine = as_engine(calculator, db=db, device=device)
