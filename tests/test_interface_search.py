@@ -16,6 +16,7 @@ from sselab.studies.interface_search import (
     InterfaceHopResult,
     InterfaceHopStudy,
     InterfaceSpec,
+    LatticeMatchResult,
     RegistrySearch,
     RegistrySearchResult,
 )
@@ -142,6 +143,31 @@ def test_rejected_matches_name_the_closest_one():
     mismatch = 100 * abs(ni.cell.cellpar()[0] / cu.cell.cellpar()[0] - 1)
     with pytest.raises(SSELabError, match=f"least strained is {mismatch:.2f} %/0.00 deg"):
         build_coherent_interface(ni, cu, (1, 0, 0), (1, 0, 0), MatchSettings(max_area=30.0, max_strain=0.01))
+
+
+def test_lattice_matches_list_every_match_with_its_strains(tmp_path, capsys):
+    """Ni|Cu(100) within 30 A^2: every match is a supercell of the 1x1 cell, so each strains Cu by e = a_Ni/a_Cu - 1 along
+    both vectors without shear. The Green-Lagrange strain is biaxial, eps = ((1 + e)^2 - 1)/2, and its von Mises strain,
+    sqrt(2/3 dev:dev), is 2|eps|/3. A 1 % strain limit rejects them all."""
+    ni, cu = load_structure("ni-fcc"), load_structure("cu-fcc")
+    e = ni.cell.cellpar()[0] / cu.cell.cellpar()[0] - 1
+    spec = InterfaceSpec(substrate_miller=(1, 0, 0), film_miller=(1, 0, 0), max_area=30.0, max_strain=0.05)
+    result = spec.matches(ni, cu)
+    assert len(result.matches) >= 2 and all(row["within_limits"] for row in result.matches)
+    for row in result.matches:
+        assert row["film_strains"] == pytest.approx((e, e), abs=1e-9) and row["shear_deg"] == pytest.approx(0.0, abs=1e-9)
+        assert row["von_mises_strain"] == pytest.approx(2 * abs(((1 + e) ** 2 - 1) / 2) / 3, rel=1e-9)
+    assert min(row["area_A2"] for row in result.matches) == pytest.approx(cu.cell.cellpar()[0] ** 2 / 2, rel=1e-9)
+    strict = InterfaceSpec(substrate_miller=(1, 0, 0), film_miller=(1, 0, 0), max_area=30.0, max_strain=0.01).matches(ni, cu)
+    assert not any(row["within_limits"] for row in strict.matches) and len(strict.matches) == len(result.matches)
+    assert LatticeMatchResult.from_dict(json.loads(json.dumps(result.to_dict()))).to_dict() == json.loads(json.dumps(result.to_dict()))
+    code, stdout, _ = run_cli(["interface", "matches", "ni-fcc", "cu-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
+                               "--max-area", "30", "--max-strain", "0.01", "--out", str(tmp_path / "m"), "--json"], capsys)
+    assert code == 0 and json.loads(stdout)["within_limits"] == 0
+    assert len((tmp_path / "m" / "matches.csv").read_text().splitlines()) == 1 + len(strict.matches)
+    code, _, err = run_cli(["interface", "matches", "ni-fcc", "cu-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
+                            "--show", "0"], capsys)
+    assert code == 2 and "--show" in err and len(err.strip().splitlines()) == 1
 
 
 NI_CU = InterfaceSpec(substrate_miller=(1, 0, 0), film_miller=(1, 0, 0), max_area=30.0, max_strain=0.05)

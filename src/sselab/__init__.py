@@ -70,8 +70,8 @@ _EXPORTS = {
     "ConfigurationSearch": "sselab.studies.configurations", "ConfigurationResult": "sselab.studies.configurations",
     **dict.fromkeys(("StabilityEntries", "EntriesResult", "energy_above_hull", "HullResult", "cathode_reactivity",
                      "ReactivityResult", "materials_project_records"), "sselab.studies.stability"),
-    **dict.fromkeys(("InterfaceSpec", "InterfaceBuildResult", "RegistrySearch", "RegistrySearchResult", "InterfaceHopStudy",
-                     "InterfaceHopResult"), "sselab.studies.interface_search"),
+    **dict.fromkeys(("InterfaceSpec", "InterfaceBuildResult", "LatticeMatchResult", "RegistrySearch", "RegistrySearchResult",
+                     "InterfaceHopStudy", "InterfaceHopResult"), "sselab.studies.interface_search"),
     "ordered_cubic_llzo": "sselab.atomistic.build.llzo",
     # fitted potentials
     **dict.fromkeys(("PotentialSampling", "SamplingResult", "PotentialFit", "PotentialFitResult", "PotentialValidation",

@@ -1026,6 +1026,11 @@ def _interface() -> None:
     build = ["interface", "build", "cu-fcc", "ni-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
              "--max-area", "30", "--json"]
     add("interface build small", build, "accept", "baseline")
+    matches = ["interface", "matches", "cu-fcc", "ni-fcc", "--substrate-miller", "1", "0", "0", "--film-miller", "1", "0", "0",
+               "--max-area", "30", "--json"]
+    add("interface matches small", matches, "accept", "baseline")
+    sweep("matches", matches, "--show", {"0": "refuse", "-1": "refuse", "x": "refuse", "1": "accept"}, "number")
+    sweep("matches", matches, "--max-area", {"0": "refuse", "nan": "refuse", "1e308": "refuse"}, "count-bound")
     sweep("build", build, "--max-area", {"1e308": "refuse", "inf": "refuse", "nan": "refuse", "-1": "refuse", "0": "refuse",
                                          "1000000000": "refuse"}, "count-bound")
     add("build --max-area 1e308 issue13", [*build, "--max-area", "1e308"], "refuse", "count-bound")

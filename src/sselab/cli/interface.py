@@ -63,6 +63,33 @@ def build_command(
           ("matches within tolerance", str(d["matches_within_tolerance"]))], [f"run directory: {run.path}"])
 
 
+@app.command("matches")
+def matches_command(
+    substrate: InterfaceSubstrateArgument, film: InterfaceFilmArgument, substrate_miller: InterfaceSubstrateMillerOption, film_miller: FilmMillerOption,
+    max_length_tol: MaxLengthTolOption = 0.1, max_angle_tol: MaxAngleTolOption = 0.1, max_area: MaxAreaOption = 300.0, max_strain: FilmMaxStrainOption = 0.03, max_shear: MaxShearOption = 2.0,
+    show: Annotated[int, typer.Option("--show", help="Matches to print, least strained first (all go to matches.csv).")] = 10,
+    out: OutOption = None, overwrite: OverwriteOption = False, json_output: JsonOption = False,
+) -> None:
+    """Every lattice match of a facet pair (ZSL), least strained first, with its shear and von Mises strain."""
+    from sselab.runs import RunDirectory
+    from sselab.studies.interface_search import InterfaceSpec
+    from sselab.validation import require_count
+
+    require_count(show, "--show", low=1)
+    spec = InterfaceSpec(substrate_miller=tuple(substrate_miller), film_miller=tuple(film_miller), max_length_tol=max_length_tol,
+                         max_angle_tol=max_angle_tol, max_area=max_area, max_strain=max_strain, max_shear=max_shear)
+    result = spec.matches(substrate, film)
+    run = result.write(RunDirectory.open(out, "interface matches", result.inputs, overwrite=overwrite))
+    rows = [(f"{row['area_A2']:.1f} A^2", f"strain {100 * row['film_strains'][0]:+.2f} / {100 * row['film_strains'][1]:+.2f} % "
+             f"(mean {100 * row['mean_abs_strain']:.2f} %), shear {row['shear_deg']:.2f} deg, von Mises {100 * row['von_mises_strain']:.2f} %"
+             f"{'   within limits' if row['within_limits'] else ''}") for row in result.matches[:show]]
+    least = result.least_von_mises
+    emit(run.summary, json_output, f"{substrate}{tuple(substrate_miller)} | {film}{tuple(film_miller)}: {len(result.matches)} lattice matches", rows,
+         [f"within --max-strain and --max-shear: {run.summary['within_limits']}",
+          *([f"least von Mises strain: {100 * least['von_mises_strain']:.2f} % at {least['area_A2']:.1f} A^2"] if least else []),
+          f"run directory: {run.path}"])
+
+
 @app.command("search")
 def search_command(
     substrate: InterfaceSubstrateArgument, film: InterfaceFilmArgument, substrate_miller: InterfaceSubstrateMillerOption, film_miller: FilmMillerOption,

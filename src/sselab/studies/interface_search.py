@@ -14,7 +14,7 @@ objective is the calculator energy after relaxation at fixed cell (the paper) or
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from sselab.atomistic.build.heterointerface import (
     MatchSettings,
     build_coherent_interface,
     cross_interface_pair,
+    lattice_matches,
 )
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.adhesion import AdhesionEnergy, adhesion_energy
@@ -37,7 +38,7 @@ from sselab.atomistic.properties.neb import HopResult, check_band, vacancy_hop
 from sselab.atomistic.properties.registry import SearchResult, ShiftGrid, bayesian_search, grid_search
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
-from sselab.runs import RunDirectory, run_summary
+from sselab.runs import RunDirectory, csv_table, run_summary
 from sselab.validation import require_count, require_within_limit
 
 W_ADHESION_SIGN = "seed 004 eq. 4: (E_int - E_substrate - E_film)/A, negative binds"
@@ -122,6 +123,56 @@ class InterfaceSpec:
         return InterfaceBuildResult(
             model=model, substrate=names[0], film=names[1], description=describe_interface(model), inputs=inputs
         )
+
+    def matches(self, substrate: str | Atoms, film: str | Atoms) -> LatticeMatchResult:
+        """Every distinct lattice match :meth:`build` chooses from (within the area and ZSL tolerances), least strained
+        first, each flagged by whether it passes ``max_strain`` and ``max_shear``: how far off a facet pair is."""
+        from sselab.atomistic.build.structures import as_atoms
+
+        settings = MatchSettings(self.max_length_tol, self.max_angle_tol, self.max_area, self.max_strain, self.max_shear)
+        rows = lattice_matches(as_atoms(substrate), as_atoms(film), self.substrate_miller, self.film_miller, settings)
+        names = [s if isinstance(s, str) else s.get_chemical_formula() for s in (substrate, film)]
+        inputs = {"substrate": names[0], "film": names[1], "substrate_miller": list(self.substrate_miller),
+                  "film_miller": list(self.film_miller), "max_length_tol": self.max_length_tol, "max_angle_tol": self.max_angle_tol,
+                  "max_area": self.max_area, "max_strain": self.max_strain, "max_shear_deg": self.max_shear}
+        return LatticeMatchResult(matches=[asdict(row) for row in rows], inputs=inputs)
+
+
+#: Columns of ``matches.csv`` (one row per distinct lattice match).
+MATCH_COLUMNS = ("area_A2", "film_strains", "mean_abs_strain", "shear_deg", "von_mises_strain", "within_limits")
+
+
+@dataclass(kw_only=True)
+class LatticeMatchResult:
+    """The lattice matches of a facet pair (``interface matches --json``): ``matches`` as dicts of
+    :class:`~sselab.atomistic.build.heterointerface.LatticeMatch`, least mean |strain| first."""
+
+    matches: list[dict[str, Any]]
+    inputs: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def least_von_mises(self) -> dict[str, Any] | None:
+        """The match of least von Mises strain (lengths and angle together)."""
+        return min(self.matches, key=lambda row: row["von_mises_strain"], default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"matches": [dict(row, film_strains=list(row["film_strains"])) for row in self.matches],
+                "within_limits": sum(row["within_limits"] for row in self.matches)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LatticeMatchResult:
+        return cls(matches=[dict(row, film_strains=tuple(row["film_strains"])) for row in data["matches"]])
+
+    def table(self) -> str:
+        """``matches.csv``: the two film strains as 'e1 e2'."""
+        return csv_table(MATCH_COLUMNS, [dict(row, film_strains=" ".join(f"{e:.6f}" for e in row["film_strains"])) for row in self.matches])
+
+    def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
+        """``matches.csv`` and ``run.json``."""
+        run = RunDirectory.open(run_dir, "interface matches", self.inputs)
+        run.write_text("matches.csv", self.table())
+        run.finish({**self.to_dict(), "run_directory": str(run.path)})
+        return run
 
 
 @dataclass(kw_only=True)

@@ -55,6 +55,61 @@ def _angle_mismatch(match) -> float:
     return abs(_angle(match.film_sl_vectors) - _angle(match.substrate_sl_vectors))
 
 
+def _interface_builder(substrate_bulk: Atoms, film_bulk: Atoms, substrate_miller, film_miller, settings: MatchSettings):
+    """pymatgen's CoherentInterfaceBuilder with the ZSL search of ``settings`` done (its ``zsl_matches``)."""
+    from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
+    from pymatgen.analysis.interfaces.zsl import ZSLGenerator
+
+    generator = ZSLGenerator(max_area=settings.max_area, max_length_tol=settings.max_length_tol, max_angle_tol=settings.max_angle_tol)
+    try:
+        return CoherentInterfaceBuilder(AseAtomsAdaptor.get_structure(substrate_bulk), AseAtomsAdaptor.get_structure(film_bulk),
+                                        tuple(film_miller), tuple(substrate_miller), zslgen=generator)
+    except (ValueError, IndexError) as error:
+        raise SSELabError(f"cannot set up the interface search: {error}") from None
+
+
+def _within_limits(match, settings: MatchSettings) -> bool:
+    return bool(np.mean(np.abs(_film_strains(match))) <= settings.max_strain and _angle_mismatch(match) <= settings.max_angle_mismatch_deg)
+
+
+@dataclass(frozen=True)
+class LatticeMatch:
+    """One Zur–McGill superlattice match of a film on a substrate.
+
+    ``area_A2``: the matched superlattice area (Å², pymatgen's ``match_area``); ``film_strains``: |v_sub|/|v_film| − 1 along
+    the two superlattice vectors; ``shear_deg``: the change of the film's superlattice angle; ``von_mises_strain``: of the
+    Green–Lagrange strain of pymatgen's match transformation (length and angle changes together); ``within_limits``:
+    mean |strain| and shear within the settings' ``max_strain`` and ``max_angle_mismatch_deg``.
+    """
+
+    area_A2: float
+    film_strains: tuple[float, float]
+    mean_abs_strain: float
+    shear_deg: float
+    von_mises_strain: float
+    within_limits: bool
+
+
+def lattice_matches(substrate_bulk: Atoms, film_bulk: Atoms, substrate_miller, film_miller,
+                    settings: MatchSettings = MatchSettings()) -> list[LatticeMatch]:
+    """Every distinct ZSL match of ``film_miller`` on ``substrate_miller`` within the settings' area and ZSL tolerances,
+    least mean |strain| first (then smallest area): what ``interface build`` chooses from, and how far off the rest are."""
+    from pymatgen.analysis.elasticity.strain import Deformation
+
+    substrate_miller, film_miller = check_coherent_request(substrate_bulk, film_bulk, substrate_miller, film_miller, settings,
+                                                           1, 1, 2.0, 15.0, 0)
+    builder = _interface_builder(substrate_bulk, film_bulk, substrate_miller, film_miller, settings)
+    rows = {}
+    for match in builder.zsl_matches:
+        strains = _film_strains(match)
+        row = LatticeMatch(area_A2=float(match.match_area), film_strains=strains, mean_abs_strain=float(np.mean(np.abs(strains))),
+                           shear_deg=_angle_mismatch(match),
+                           von_mises_strain=float(Deformation(match.match_transformation).green_lagrange_strain.von_mises_strain),
+                           within_limits=_within_limits(match, settings))
+        rows.setdefault((round(row.area_A2, 3), *np.round(strains, 5), round(row.shear_deg, 3)), row)
+    return sorted(rows.values(), key=lambda row: (row.mean_abs_strain, row.area_A2))
+
+
 def describe_closest_match(zsl_matches) -> str:
     """What the ZSL search did find, for a user whose strain/shear limits rejected every match: the match of least mean
     film strain and the one of least shear, each as (mean strain, shear, area in Å²)."""
@@ -157,20 +212,10 @@ def build_coherent_interface(substrate_bulk: Atoms, film_bulk: Atoms, substrate_
                              substrate_layers: int = 2, film_layers: int = 2, gap: float = 2.0, vacuum: float = 15.0,
                              termination: int = 0) -> CoherentInterface:
     """The smallest-area coherent interface within the tolerances; no match is a user error."""
-    from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
-    from pymatgen.analysis.interfaces.zsl import ZSLGenerator
-
     substrate_miller, film_miller = check_coherent_request(substrate_bulk, film_bulk, substrate_miller, film_miller, settings,
                                                            substrate_layers, film_layers, gap, vacuum, termination)
-    adaptor = AseAtomsAdaptor()
-    generator = ZSLGenerator(max_area=settings.max_area, max_length_tol=settings.max_length_tol, max_angle_tol=settings.max_angle_tol)
-    try:
-        builder = CoherentInterfaceBuilder(adaptor.get_structure(substrate_bulk), adaptor.get_structure(film_bulk), tuple(film_miller),
-                                           tuple(substrate_miller), zslgen=generator)
-    except (ValueError, IndexError) as error:
-        raise SSELabError(f"cannot set up the interface search: {error}") from None
-    matches = [m for m in builder.zsl_matches if np.mean(np.abs(_film_strains(m))) <= settings.max_strain
-               and _angle_mismatch(m) <= settings.max_angle_mismatch_deg]
+    builder = _interface_builder(substrate_bulk, film_bulk, substrate_miller, film_miller, settings)
+    matches = [m for m in builder.zsl_matches if _within_limits(m, settings)]
     if not matches:
         raise SSELabError(f"no coherent interface {tuple(substrate_miller)}|{tuple(film_miller)} within area {settings.max_area:g} A^2, "
                           f"length/angle tolerance {settings.max_length_tol:g}/{settings.max_angle_tol:g}, strain {settings.max_strain:g} "
