@@ -143,7 +143,8 @@ def cut_spacing(slab) -> float:
 
 @dataclass(frozen=True)
 class CellSlab:
-    """A slab of whole oriented unit cells (stoichiometric for any compound) and what its cut looks like.
+    """A slab of whole oriented unit cells (stoichiometric for any compound) and what its cut looks like
+    (``cut_spacing_A``: the gap the cut goes through, before any compensation).
 
     ``top`` and ``bottom``: composition of the atoms within :data:`FACE_DEPTH_A` of each outer face; ``symmetric``:
     pymatgen's verdict (equivalent faces); ``polar``: a dipole per cell across the slab above
