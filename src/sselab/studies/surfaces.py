@@ -5,8 +5,8 @@
 
 Each distinct cut pymatgen's SlabGenerator offers for a facet (widest interplanar spacing first, as ``surface-energy
 --termination``) is cut into slabs of three consecutive counts of whole oriented unit cells, the thinnest with atoms
-spanning at least 10 Å (stoichiometric for any compound; a facet's cell can be 4 Å thick or 10 Å), relaxed in positions at the relaxed
-bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
+spanning at least 10 Å (stoichiometric for any compound; a facet's cell can be 4 Å thick or 10 Å), relaxed in
+positions at the relaxed bulk's in-plane cell, and fitted to E = N·e_bulk + 2Aσ (Fiorentini–Methfessel,
 :func:`~sselab.atomistic.properties.surface.termination_energy`). When a cut's two faces differ σ is their mean (the
 cleavage energy per face); the faces' separate energies would need chemical potentials. Polar cuts (a formal-charge
 dipole across the whole-cell slab, Tasker type 3) are skipped and listed unless ``include_polar``: their σ is then
@@ -63,7 +63,8 @@ MAX_FACETS = 20
 class TerminationScan:
     """Settings: ``millers`` (facets H K L); ``terminations`` (cut indices, widest spacing first, applied to every facet;
     None: every cut); ``cells`` (slab thicknesses in oriented unit cells, at least two; None: three, the thinnest at
-    least ``min_thickness_A`` of atoms along the normal, per facet); ``relax`` (positions of the slabs; False: as cleaved);
+    least ``min_thickness_A`` of atoms along the normal, per facet); ``relax`` (positions of the slabs; False: as
+    cleaved);
     ``include_polar`` (compute polar cuts too, flagged); ``compensate`` (make polar cuts dipole-free by moving ions
     between the faces, only ``compensating_species`` if given); ``fmax`` (eV/Å; None: a given Engine's own, 0.02 for
     a new one)."""
@@ -127,7 +128,8 @@ class TerminationScan:
             slabs = build_cell_slabs(relaxed, miller, None if self.cells is None else sorted(set(self.cells)),
                                      terminations=wanted, min_thickness_A=self.min_thickness_A, compensate=self.compensate,
                                      compensating_species=self.compensating_species)
-            uneven = [index for index, cut in slabs.items() if len({(s.compensation, len(s.atoms) // s.atoms.info["cells"]) for s in cut}) > 1]
+            uneven = [index for index, cut in slabs.items()
+                      if len({(slab.compensation, len(slab.atoms) // slab.atoms.info["cells"]) for slab in cut}) > 1]
             for index, reason in [*((i, "compensated differently at different thicknesses") for i in uneven),
                                   *((i, f"same slab as cut {same} once compensated") for i, same in _same_slabs(
                                       {k: v for k, v in slabs.items() if k not in uneven}).items())]:
@@ -157,11 +159,11 @@ class TerminationScan:
         )
 
     def plan(self, bulk: Atoms) -> dict[tuple[int, int, int], dict[int, bool | None]]:
-        """{facet: {cut index: polar}} to compute for ``bulk``, judged on the thinnest slab of the run. An index out of range
-        for a facet is refused, and so is a request whose every cut is polar (after compensation, with ``compensate``)
-        unless ``include_polar``, and compensation of a structure without ionic charges. The distinct cuts pymatgen finds can change as a bulk
-        relaxes (C2/c Li6Zr2O7 (101): 7 cuts as packaged, 6 relaxed with lzo_pod), so a run plans twice: before any
-        work, and on the relaxed bulk."""
+        """{facet: {cut index: polar}} to compute for ``bulk``, judged on the thinnest slab of the run. An index out of
+        range for a facet is refused, and so is a request whose every cut is polar (after compensation, with
+        ``compensate``) unless ``include_polar``, and compensation of a structure without ionic charges. The distinct
+        cuts pymatgen finds can change as a bulk relaxes (C2/c Li6Zr2O7 (101): 7 cuts as packaged, 6 relaxed with
+        lzo_pod), so a run plans twice: before any work, and on the relaxed bulk."""
         absent = sorted(set(self.compensating_species or ()) - set(bulk.get_chemical_symbols()))
         if absent:
             raise InputError(f"--compensate-with: {', '.join(absent)} not in the structure")
