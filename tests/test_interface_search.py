@@ -141,7 +141,7 @@ def test_rejected_matches_name_the_closest_one():
     the message says how far off the closest is."""
     ni, cu = load_structure("ni-fcc"), load_structure("cu-fcc")
     mismatch = 100 * abs(ni.cell.cellpar()[0] / cu.cell.cellpar()[0] - 1)
-    with pytest.raises(SSELabError, match=f"least strained is {mismatch:.2f} %/0.00 deg"):
+    with pytest.raises(SSELabError, match=rf"least strained match \(strain/shear/area\) {mismatch:.2f} %/0.00 deg"):
         build_coherent_interface(ni, cu, (1, 0, 0), (1, 0, 0), MatchSettings(max_area=30.0, max_strain=0.01))
 
 

@@ -121,8 +121,8 @@ def describe_closest_match(zsl_matches) -> str:
 
     least_strain = min(zsl_matches, key=lambda m: (np.mean(np.abs(_film_strains(m))), _angle_mismatch(m)))
     least_shear = min(zsl_matches, key=lambda m: (_angle_mismatch(m), np.mean(np.abs(_film_strains(m)))))
-    return (f"of {len(zsl_matches)} lattice matches (strain/shear/area) the least strained is {summary(least_strain)}, "
-            f"the least sheared {summary(least_shear)}")
+    return (f"least strained match (strain/shear/area) {summary(least_strain)}, least sheared {summary(least_shear)}; "
+            "all: interface matches")
 
 
 @dataclass
