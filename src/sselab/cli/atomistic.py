@@ -132,7 +132,8 @@ def surface_terminations_command(
     kind = "non-polar" if lowest is None or lowest["polar"] is False else "polarity unknown"
     emit(run.summary, json_output, f"Surface energies of {structure} ({engine.spec.model})", rows,
          ["lowest non-polar: none computed" if lowest is None else
-          f"lowest ({kind}): ({' '.join(map(str, lowest['miller']))}) cut {lowest['termination']}, {lowest['surface_energy_J_per_m2']:.3f} J/m^2",
+          f"lowest ({kind}): ({' '.join(map(str, lowest['miller']))}) cut {lowest['termination']}, {lowest['surface_energy_J_per_m2']:.3f} J/m^2"
+          f"{', compensated' if lowest['compensation'] else ''}",
           *[f"skipped ({s['reason']}): ({' '.join(map(str, s['miller']))}) cut {s['termination']}" for s in result.skipped],
           f"run directory: {run.path}"])
 

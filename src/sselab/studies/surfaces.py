@@ -53,6 +53,8 @@ from sselab.validation import require_count, require_range
 TERMINATION_COLUMNS = ("miller", "termination", "cut_spacing_A", "top", "bottom", "symmetric", "polar",
                        "surface_energy_J_per_m2", "surface_energy_stderr_J_per_m2", "fit_slope_minus_bulk_meV_per_atom",
                        "surface_energy_by_thickness_J_per_m2", "compensation", "cells", "n_atoms", "unconverged_relaxations")
+#: Keys of a scan's ``lowest`` summary (the lowest cut not known to be polar).
+LOWEST_KEYS = ("miller", "termination", "top", "bottom", "polar", "compensation", "surface_energy_J_per_m2")
 #: Largest --min-thickness accepted (Å): far thicker than any surface needs.
 MAX_MIN_THICKNESS_A = 100.0
 #: Most facets one scan takes (each has up to ~10 cuts, each cut three relaxations).
@@ -153,8 +155,7 @@ class TerminationScan:
         return TerminationScanResult(
             structure=label, relaxed=self.relax, bulk_energy_per_atom_eV=bulk_energy,
             lattice_A=relaxed.cell.cellpar().tolist(), terminations=rows, skipped=skipped,
-            lowest=None if lowest is None else {key: lowest[key] for key in ("miller", "termination", "top", "bottom", "polar",
-                                                                             "surface_energy_J_per_m2")},
+            lowest=None if lowest is None else {key: lowest[key] for key in LOWEST_KEYS},
             model=engine.spec.model, engine=engine.record(), relaxed_bulk=relaxed, inputs=inputs,
         )
 
