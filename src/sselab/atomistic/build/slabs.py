@@ -283,10 +283,10 @@ def _anchor_reach(slab, q: np.ndarray) -> dict[str, float]:
 
 def _anchored(slab, q: np.ndarray, moved: list[int], reach: dict[str, float]) -> bool:
     """Whether every moved ion has an ion of opposite charge within its element's reach."""
-    distances = slab.distance_matrix
-    for index in moved:
+    distances = slab.lattice.get_all_distances(slab.frac_coords[moved], slab.frac_coords)  # periodic, moved rows only
+    for row, index in enumerate(moved):
         opposite = np.sign(q) * np.sign(q[index]) < 0
-        if distances[index][opposite].min() > reach[slab[index].specie.symbol]:
+        if distances[row][opposite].min() > reach[slab[index].specie.symbol]:
             return False
     return True
 
