@@ -35,6 +35,7 @@ from sselab.atomistic.build.slabs import (
     CellSlab,
     build_cell_slabs,
     check_termination,
+    compensated_alike,
     cut_count,
     ionic_charges,
     thinnest_cell_count,
@@ -130,8 +131,7 @@ class TerminationScan:
             slabs = build_cell_slabs(relaxed, miller, None if self.cells is None else sorted(set(self.cells)),
                                      terminations=wanted, min_thickness_A=self.min_thickness_A, compensate=self.compensate,
                                      compensating_species=self.compensating_species)
-            uneven = [index for index, cut in slabs.items()
-                      if len({(slab.compensation, len(slab.atoms) // slab.atoms.info["cells"]) for slab in cut}) > 1]
+            uneven = [index for index, cut in slabs.items() if not compensated_alike(cut)]
             for index, reason in [*((i, "compensated differently at different thicknesses") for i in uneven),
                                   *((i, f"same slab as cut {same} once compensated") for i, same in _same_slabs(
                                       {k: v for k, v in slabs.items() if k not in uneven}).items())]:

@@ -131,12 +131,22 @@ def _enumerate_cuts(bulk: Atoms, miller: tuple[int, int, int], planes: int, vacu
     return sorted(slabs, key=lambda slab: -round(cut_spacing(slab), 3))
 
 
+def repeat_along_normal(lattice) -> float:
+    """Repeat (Å) of a pymatgen lattice along the normal of its a × b plane: V / |a × b|."""
+    return float(lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1])))
+
+
+def compensated_alike(slabs: Sequence[CellSlab]) -> bool:
+    """Whether every thickness of a cut took the same compensation in the same surface cell (atoms per cell)."""
+    return len({(slab.compensation, len(slab.atoms) // slab.atoms.info["cells"]) for slab in slabs}) == 1
+
+
 def cut_spacing(slab) -> float:
     """Width (Å) of the empty bulk spacing a pymatgen slab was cut through: with heights h = ((f_c − shift) mod 1)·P of
     the oriented unit cell's atoms above the cut (f_c their fractional c, P the cell's repeat along the normal), the
     gap is min h + P − max h. a and b lie in the surface, so f_c·P is a height along the normal for any c."""
     cell = slab.oriented_unit_cell
-    period = cell.lattice.volume / np.linalg.norm(np.cross(cell.lattice.matrix[0], cell.lattice.matrix[1]))
+    period = repeat_along_normal(cell.lattice)
     heights = np.mod(cell.frac_coords[:, 2] - slab.shift, 1.0) * period
     return float(heights.min() + period - heights.max())
 
@@ -226,8 +236,7 @@ def compensate_dipole(slab, cells: int, charges: dict[str, float], species: Sequ
     (one Zr⁴⁺ cancels what two O²⁻ do), and other compensations, never built, may lie lower; compare them by restricting
     ``species``. None when no set of at most :data:`MAX_COMPENSATING_MOVES` moves exists in these cells.
     """
-    unit = slab.oriented_unit_cell.lattice
-    period = unit.volume / float(np.linalg.norm(np.cross(unit.matrix[0], unit.matrix[1])))
+    period = repeat_along_normal(slab.oriented_unit_cell.lattice)
     for repeat in COMPENSATION_SUPERCELLS:
         trial = slab.copy()
         if repeat != (1, 1):
@@ -307,8 +316,7 @@ def thinnest_cell_count(bulk: Atoms, miller: tuple[int, int, int], min_thickness
     every cut of the facet: N·P minus the widest cut's spacing, P the cell's repeat along the normal."""
     require_range(min_thickness_A, "minimum slab thickness", low=0.0, high=MAX_VACUUM_A, unit="A")
     cuts = _cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum)
-    lattice = cuts[0].oriented_unit_cell.lattice
-    period = lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1]))
+    period = repeat_along_normal(cuts[0].oriented_unit_cell.lattice)
     return max(1, math.ceil((min_thickness_A + cut_spacing(cuts[0])) / period - 1e-9))
 
 
@@ -332,8 +340,7 @@ def build_cell_slabs(bulk: Atoms, miller: tuple[int, int, int], cells: Sequence[
     require_range(vacuum, "vacuum", low=15.0, high=MAX_VACUUM_A, unit="A")
     cuts = _cuts(bulk, miller, 1, vacuum)
     indices = range(len(cuts)) if terminations is None else [check_termination(t, cuts, miller) for t in terminations]
-    lattice = cuts[0].oriented_unit_cell.lattice
-    period = lattice.volume / np.linalg.norm(np.cross(lattice.matrix[0], lattice.matrix[1]))
+    period = repeat_along_normal(cuts[0].oriented_unit_cell.lattice)
     if cells is None:
         first = thinnest_cell_count(bulk, miller, min_thickness_A, vacuum)
         cells = range(first, first + require_count(thicknesses, "thicknesses", low=2))

@@ -41,6 +41,7 @@ from sselab.atomistic.build.slabs import (
     atoms_in_planes,
     build_slab,
     check_cut,
+    compensated_alike,
     in_plane_area,
     is_stoichiometric,
     reference_surface_planes,
@@ -220,7 +221,7 @@ def termination_energy(calculator: CalculatorLike, slabs: Sequence[CellSlab], re
         raise InputError("cells (--cells): give at least two different slab thicknesses for the Fiorentini-Methfessel fit")
     first = slabs[0]
     miller = tuple(first.atoms.info["miller"])
-    if len({(slab.compensation, len(slab.atoms) // slab.atoms.info["cells"]) for slab in slabs}) > 1:
+    if not compensated_alike(slabs):
         raise InputError(f"cut {first.termination} of {miller} is compensated differently at different thicknesses "
                          "(thin slabs can take other ions): use thicker slabs")
     if first.polar and not allow_polar:
