@@ -93,6 +93,7 @@ def fit_command(
     family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
     pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
     pod_wall: Annotated[bool, typer.Option(help="Overlay a ZBL repulsive wall below the data's shortest distance (family pod).")] = True,
+    pod_stress_weight: Annotated[float, typer.Option(help="Weight of a stress residual per GPa (family pod; 0: fitpod fits energies and forces only).")] = 0.0,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fit, e.g. llzo_bush_coreshell.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals (each scaled by its gate).")] = "energy=1,forces=1,stress=1",
     holdout: Annotated[float, typer.Option(help="Fraction of each kind of frame held out for validation.")] = 0.15,
@@ -113,7 +114,7 @@ def fit_command(
 
     settings = BornFitSettings(cutoff_A=cutoff, short_range_cutoff_A=short_range_cutoff, weights=parse_weights(weights),
                                cation_pairs=cation_pairs)
-    study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall), holdout=holdout, seed=seed,
+    study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall, stress_weight=pod_stress_weight), holdout=holdout, seed=seed,
                          initial=initial)
     identity = run_summary(teacher, "potential sample", {"teacher"})["teacher"] if teacher else None
     run = RunDirectory.open(out, "potential fit", {"data": data, "name": name, "initial": initial, "weights": weights}, overwrite=overwrite)
@@ -175,6 +176,7 @@ def learn_command(
     family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
     pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
     pod_wall: Annotated[bool, typer.Option(help="Overlay a ZBL repulsive wall below the data's shortest distance (family pod).")] = True,
+    pod_stress_weight: Annotated[float, typer.Option(help="Weight of a stress residual per GPa (family pod; 0: fitpod fits energies and forces only).")] = 0.0,
     temperature: Annotated[list[str] | None, typer.Option(help="Exploration temperature(s), repeatable (default 1200 K and 3000 K).")] = None,
     time: Annotated[str, typer.Option(help="MD time per temperature and round.")] = "5 ps",
     candidates: Annotated[int, typer.Option(help="Frames labelled per temperature and round.")] = 10,
@@ -206,7 +208,7 @@ def learn_command(
     from sselab.units import parse_quantity
 
     fit = PotentialFit(name=name, family=family, settings=BornFitSettings(weights=parse_weights(weights), cation_pairs=cation_pairs),
-                       pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall), seed=seed, initial=initial)
+                       pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall, stress_weight=pod_stress_weight), seed=seed, initial=initial)
     temperatures = tuple(parse_quantity(t, "temperature", "--temperature") for t in temperature) if temperature else (1200.0, 3000.0)
     study = ActiveLearning(fit=fit, temperatures_K=temperatures, md_time_fs=parse_quantity(time, "time", "--time") * 1e15,
                            candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed,

@@ -220,7 +220,7 @@ class PotentialFit:
 
         training, held = split_holdout(frames, self.holdout, self.seed)
         folder = Path(tempfile.mkdtemp(prefix="sselab-pod-"))  # written into the run directory by PodFitResult.write
-        fit = fit_pod(training, self.pod, folder=folder, name=self.name)
+        fit = fit_pod(training, self.pod, folder=folder, name=self.name, progress=lambda done, total: progress("POD rows"))
         progress("fitted the POD")
         result = PodFitResult(fit=fit, training=training, held_out=held, predicted=[], held_out_errors={},
                               teacher=teacher or {"calculator": "unknown (user data)"}, data_sha256=dataset_sha256(frames),

@@ -10,7 +10,9 @@ Model (energies in eV, r in Å; LAMMPS ``pair_style pod``, Nguyen & Rohskopf, J.
 - the radial basis is built from Bessel (degree 4) and inverse (degree 8) polynomials of r on [rin, rcut],
   compressed by a proper orthogonal decomposition to the requested number of functions;
 - the coefficients c are linear, found by ``fitpod`` as regularised least squares over energies and force
-  components (weights ``energy_weight`` and ``force_weight``). Stresses are not fitted: ``fitpod`` has no stress term.
+  components (weights ``energy_weight`` and ``force_weight``). ``fitpod`` has no stress term: with
+  ``stress_weight`` > 0 sselab assembles the same normal equations from LAMMPS' ``compute pod/global`` rows, adds
+  stress rows and solves them itself (:mod:`sselab.atomistic.fitting.pod_stress`).
 
 A repulsive wall (``zbl_wall``, on by default): a POD has no repulsive core, and where it has seen no data it can pull
 two atoms together until they fuse (a Li–Li pair of a 1200 K LLZO run went from 1.6 to 1.0 Å in 60 fs and LAMMPS lost
@@ -57,7 +59,9 @@ from ase.data import atomic_numbers, chemical_symbols
 
 from sselab.atomistic.engine.potentials import lammps_potential
 from sselab.atomistic.fitting.dataset import check_training_set, config_type, dataset_sha256, shortest_pair_distances
+from sselab.atomistic.fitting.pod_stress import solve_pod_coefficients, write_pod_coefficients
 from sselab.errors import ConvergenceError, InputError, SetupError
+from sselab.progress import Progress, no_progress
 from sselab.validation import require_count, require_range
 
 __all__ = ["PodFit", "PodSettings", "fit_pod"]
@@ -92,7 +96,9 @@ class PodSettings:
     at r = rin, so keep ``rin`` well below the shortest distance the data or a simulation holds; ``two_body_radial``,
     ``three_body_radial``: the radial functions kept (at most 20, the raw functions), ``angular_degree``: the
     three-body angular degree (LAMMPS allows up to 12); ``energy_weight``/``force_weight``: the weights of the
-    energy and force residuals; ``regularization``: the ridge parameter (1e-10 overfits a small set badly);
+    energy (per atom, eV) and force (eV/Å) residuals; ``stress_weight``: the weight of a stress residual in GPa (0:
+    no stress rows, and ``fitpod`` solves; > 0: sselab solves, see the module docstring); ``regularization``: the
+    ridge parameter (1e-10 overfits a small set badly);
     ``zbl_wall``, ``zbl_fraction``, ``zbl_width``, ``zbl_cap_eV``: the repulsive wall of the module docstring.
     """
 
@@ -103,6 +109,7 @@ class PodSettings:
     angular_degree: int = 3
     energy_weight: float = 100.0
     force_weight: float = 1.0
+    stress_weight: float = 0.0
     regularization: float = 1e-6
     zbl_wall: bool = True
     zbl_fraction: float = 0.9
@@ -117,6 +124,7 @@ class PodSettings:
         require_count(self.angular_degree, "three-body angular degree", low=0, high=MAX_ANGULAR_DEGREE)
         require_range(self.energy_weight, "energy weight", low=0.0, high=1e6)
         require_range(self.force_weight, "force weight", low=0.0, high=1e6)
+        require_range(self.stress_weight, "stress weight", low=0.0, high=1e6, unit="1/GPa")
         if self.energy_weight == self.force_weight == 0:
             raise InputError("at least one of the energy and force weights must be positive")
         require_range(self.regularization, "regularization", low=0.0, high=1.0, low_inclusive=False)
@@ -177,8 +185,10 @@ class PodFit:
 
 
 def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, elements: Sequence[str] | None = None,
-            folder: str | Path, name: str) -> PodFit:
-    """Fit a POD to labelled frames (energy and forces on each) with LAMMPS' ``fitpod``; write ``NAME.toml`` and its files
+            folder: str | Path, name: str, progress: Progress = no_progress) -> PodFit:
+    """Fit a POD to labelled frames (energy and forces on each; stress where labelled) with LAMMPS' ``fitpod``, or
+    with stress rows by :func:`~sselab.atomistic.fitting.pod_stress.solve_pod_coefficients` when
+    ``settings.stress_weight`` > 0 (``progress(done, total)`` once per frame there); write ``NAME.toml`` and its files
     into ``folder`` (see the module docstring).
 
     ``elements`` is the LAMMPS type order of the potential (default: the species of the data by atomic number); every
@@ -196,9 +206,19 @@ def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, ele
     target.mkdir(parents=True, exist_ok=True)
     data = _write_training(unique, target / f"{name}_training")
     (target / f"{name}_param.pod").write_text(_param_text(settings, order), encoding="utf-8")
-    (target / f"{name}_data.pod").write_text(_data_text(settings, data.name, name), encoding="utf-8")
-    coefficients = _run_fitpod(target, name)
-    errors = _training_errors(target / f"{name}_training_errors.pod")
+    if settings.stress_weight > 0:
+        solution = solve_pod_coefficients(
+            unique, target / f"{name}_param.pod", order, settings.rcut, energy_weight=settings.energy_weight,
+            force_weight=settings.force_weight, stress_weight=settings.stress_weight,
+            regularization=settings.regularization, progress=progress)
+        write_pod_coefficients(target / f"{name}_coefficients.pod", solution.coefficients)
+        coefficients = solution.coefficients.size
+        errors = {"energy_rmse_meV_per_atom": round(solution.energy_rmse_meV_per_atom, 9),
+                  "force_rmse_eV_per_A": solution.force_rmse_eV_per_A, "stress_rmse_GPa": solution.stress_rmse_GPa}
+    else:
+        (target / f"{name}_data.pod").write_text(_data_text(settings, data.name, name), encoding="utf-8")
+        coefficients = _run_fitpod(target, name)
+        errors = _training_errors(target / f"{name}_training_errors.pod")
     walls = settings.zbl_walls(unique, order) if settings.zbl_wall else None
     path = target / f"{name}.toml"
     path.write_text(_potential_toml(name, order, settings, unique, errors, walls), encoding="utf-8")
@@ -341,9 +361,14 @@ def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, f
 
     kinds = Counter(config_type(atoms) for atoms in frames)
     fitted = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
-    trained = (f"; fitpod training RMSE {errors['energy_rmse_meV_per_atom']:.3g} meV/atom, "
+    solver = "sselab's least squares" if settings.stress_weight > 0 else "fitpod"
+    trained = (f"; {solver} training RMSE {errors['energy_rmse_meV_per_atom']:.3g} meV/atom, "
                f"{errors['force_rmse_eV_per_A']:.3g} eV/A" if errors else "")
-    note = (f"fitted to {len(frames)} frames ({sum(len(a) for a in frames)} atoms; {fitted}; energies and forces, no stress; "
+    if "stress_rmse_GPa" in errors and math.isfinite(errors["stress_rmse_GPa"]):
+        trained += f", {errors['stress_rmse_GPa']:.3g} GPa"
+    labels = (f"energies, forces and stresses (stress weight {settings.stress_weight:g} per GPa)"
+              if settings.stress_weight > 0 else "energies and forces, no stress")
+    note = (f"fitted to {len(frames)} frames ({sum(len(a) for a in frames)} atoms; {fitted}; {labels}; "
             f"data sha256 {dataset_sha256(frames)[:16]}) with rcut {settings.rcut:g} A, rin {settings.rin:g} A, "
             f"{settings.two_body_radial} two-body and {settings.three_body_radial} three-body radial functions, "
             f"angular degree {settings.angular_degree}, Bessel/inverse degrees {BESSEL_DEGREE}/{INVERSE_DEGREE}, "
@@ -359,7 +384,8 @@ def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, f
         "elements": list(elements),
         "pair_style": pair_style,
         "pair_coeff": pair_coeff,
-        "source": f"POD (LAMMPS ML-POD fitpod) fitted by sselab to the labelled frames {name}_training/{_TRAINING}",
+        "source": (f"POD (LAMMPS ML-POD; coefficients by {'sselab with stress rows' if settings.stress_weight > 0 else 'fitpod'}) "
+                   f"fitted by sselab to the labelled frames {name}_training/{_TRAINING}"),
         "note": note,
     }
     return f"# {name}: a POD potential fitted by sselab.atomistic.fitting.pod.fit_pod\n" + tomli_w.dumps(table)

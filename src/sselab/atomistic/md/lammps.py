@@ -295,7 +295,9 @@ def write_lammps_data(path: Path, atoms: Atoms, layout: ParticleLayout, prism, t
         f"0.0 {yhi!r} ylo yhi",
         f"0.0 {zhi!r} zlo zhi",
     ]
-    if prism.is_skewed() or triclinic:
+    if triclinic or max(abs(xy), abs(xz), abs(yz)) > 1e-12 * max(xhi, yhi, zhi):
+        # not prism.is_skewed(): its tolerance (squared tilts 1e-8 of the squared lengths) drops tilts up to ~1e-4 of a
+        # length, which shifts the shear stress of a slightly sheared cell (finite-difference elastic constants)
         lines.append(f"{xy!r} {xz!r} {yz!r} xy xz yz")
     lines += ["", "Masses", ""]
     lines += [f"{t + 1} {m!r}  # {name}" for t, (m, name) in enumerate(zip(layout.masses, layout.type_names))]
