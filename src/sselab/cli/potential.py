@@ -161,7 +161,11 @@ def validate_command(
              f"{e.stress_rmse_GPa:.3g} GPa") for kind, e in result.errors.items()]
     for key, gate in result.gates().items():
         value = gate["value"] if isinstance(gate["value"], str) else f"{gate['value']:.4g}"
+        value += f" ({gate['kind']})" if "kind" in gate else ""
         rows.append((f"gate {key}", f"{value} (limit {gate['limit']}): {'holds' if gate['holds'] else 'FAILS'}"))
+    if result.properties:
+        moved = [result.properties[who]["max_ion_relaxation_A"] for who in ("fitted", "reference")]
+        rows.append(("largest ion relaxation in the strained cells", f"fitted {moved[0]:.3f} A, reference {moved[1]:.3f} A"))
     emit(run.summary, json_output, f"Validation of {result.name}", rows, [f"run directory: {run.path}"])
 
 

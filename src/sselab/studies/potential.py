@@ -427,20 +427,30 @@ def _is_lammps_potential(candidate: str | Path | ForceField) -> bool:
 
 
 def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[str, float]:
-    """Lattice parameter (cube root of the volume per conventional cell of the input) and cubic elastic constants."""
+    """Lattice parameter (cube root of the volume per conventional cell of the input), cubic elastic constants, and the
+    largest distance any ion moved while the strained cells relaxed (``max_ion_relaxation_A``): a few hundredths of an Å
+    for a linear response; tenths mean an ion changed site under the strain, and the finite-difference constant then
+    holds that rearrangement, not the lattice's stiffness."""
     from sselab.atomistic.properties.elastic import cubic_elastic_constants
+
+    from ase.geometry import find_mic
 
     relaxed = engine.relax(atoms, cell=True, cell_factor=1.0)
     lengths = relaxed.cell.lengths()
+    shifts: list[float] = []
 
     def relaxed_stress(strained: Atoms) -> np.ndarray:
-        return engine.label(engine.relax(strained)).get_stress()
+        ions = engine.relax(strained)
+        moves, _ = find_mic(ions.positions - strained.positions, ions.cell, pbc=True)
+        shifts.append(float(np.max(np.linalg.norm(moves, axis=1))))
+        return engine.label(ions).get_stress()
 
     constants = cubic_elastic_constants(relaxed, relaxed_stress, strain)
     return {"a_A": float(lengths[0]), "b_A": float(lengths[1]), "c_A": float(lengths[2]),
             "volume_A3_per_atom": float(relaxed.get_volume() / len(relaxed)),
             "C11_GPa": constants.C11_GPa, "C12_GPa": constants.C12_GPa, "C44_GPa": constants.C44_GPa,
-            "E100_GPa": constants.E100_GPa, "E110_GPa": constants.E110_GPa, "E111_GPa": constants.E111_GPa}
+            "E100_GPa": constants.E100_GPa, "E110_GPa": constants.E110_GPa, "E111_GPa": constants.E111_GPa,
+            "max_ion_relaxation_A": max(shifts)}
 
 
 def compare_properties(structure: str | Path | Atoms, fitted: Engine, teacher: Engine, strain: float,
@@ -474,6 +484,7 @@ class ValidationResult:
                                ("force_rmse_eV_per_A", GATES["force_eV_per_A"]), ("stress_rmse_GPa", GATES["stress_GPa"])):
                 value = getattr(total, key)
                 out[key] = {"value": value, "limit": limit, "holds": bool(value <= limit) if np.isfinite(value) else None}
+            out.update(self._every_kind_gates())
         if self.properties:
             fitted, reference = self.properties["fitted"], self.properties["reference"]
             volume = (fitted["volume_A3_per_atom"] / reference["volume_A3_per_atom"]) ** (1 / 3) - 1
@@ -483,6 +494,20 @@ class ValidationResult:
                 out[f"{key[:3]}_relative_error"] = {"value": relative, "limit": 0.2, "holds": bool(abs(relative) <= 0.2)}
             order = [sorted(("E100_GPa", "E110_GPa", "E111_GPa"), key=lambda k: props[k]) for props in (fitted, reference)]
             out["E_hkl_ordering"] = {"value": " < ".join(order[0]), "limit": " < ".join(order[1]), "holds": order[0] == order[1]}
+        return out
+
+    def _every_kind_gates(self) -> dict[str, dict[str, Any]]:
+        """The same three gates on the worst kind of frame (the issue asks for them on held-out data of each kind: a
+        kind that fails is not hidden by many easy frames of another); kinds without a finite value are skipped."""
+        out: dict[str, dict[str, Any]] = {}
+        kinds = {kind: e for kind, e in self.errors.items() if kind != "all"}
+        for key, limit in (("energy_rmse_meV_per_atom", GATES["energy_meV_per_atom"]),
+                           ("force_rmse_eV_per_A", GATES["force_eV_per_A"]), ("stress_rmse_GPa", GATES["stress_GPa"])):
+            values = {kind: getattr(e, key) for kind, e in kinds.items() if np.isfinite(getattr(e, key))}
+            if values:
+                worst = max(values, key=values.get)
+                out[f"{key}_every_kind"] = {"value": values[worst], "kind": worst, "limit": limit,
+                                             "holds": bool(values[worst] <= limit)}
         return out
 
     def summary(self) -> dict[str, Any]:
