@@ -130,15 +130,18 @@ def _energy_row(atoms: Atoms, param: Path, elements: Sequence[str], rcut: float,
     return row
 
 
-def pod_design(atoms: Atoms, param: str | Path, elements: Sequence[str], rcut: float) -> PodDesign:
+def pod_design(atoms: Atoms, param: str | Path, elements: Sequence[str], rcut: float, *, stress: bool = True) -> PodDesign:
     """The energy, force and stress rows of ``atoms`` for the POD descriptors of the param file ``param`` (species in
-    ``elements`` order, cutoff ``rcut`` Å)."""
+    ``elements`` order, cutoff ``rcut`` Å); with ``stress=False`` the twelve strained evaluations are skipped and the
+    stress rows are empty (0, K)."""
     param = Path(param)
     energy, forces, prism = _global_rows(atoms, param, elements, rcut)
     per_element = energy.size // len(elements)
     volume = atoms.get_volume()
     rotation = np.asarray(prism.rot_mat, dtype=float).T
-    stress = np.empty((6, energy.size))
+    if not stress:
+        return PodDesign(energy, forces, np.zeros((0, energy.size)), rotation)
+    stress_rows = np.empty((6, energy.size))
     for k, (a, b) in enumerate(_VOIGT):
         rows = []
         for sign in (1.0, -1.0):
@@ -147,8 +150,8 @@ def pod_design(atoms: Atoms, param: str | Path, elements: Sequence[str], rcut: f
             strained = atoms.copy()
             strained.set_cell(np.asarray(atoms.cell) @ (np.eye(3) + strain).T, scale_atoms=True)
             rows.append(_energy_row(strained, param, elements, rcut, per_element))
-        stress[k] = (rows[0] - rows[1]) / (2 * STRAIN_STEP) / volume
-    return PodDesign(energy, forces, stress, rotation)
+        stress_rows[k] = (rows[0] - rows[1]) / (2 * STRAIN_STEP) / volume
+    return PodDesign(energy, forces, stress_rows, rotation)
 
 
 def solve_pod_coefficients(frames: Sequence[Atoms], param: str | Path, elements: Sequence[str], rcut: float, *,
@@ -156,14 +159,17 @@ def solve_pod_coefficients(frames: Sequence[Atoms], param: str | Path, elements:
                            progress: Progress = no_progress) -> PodSolution:
     """Coefficients of the POD of ``param`` fitted to labelled ``frames`` (energy and forces on each; stress where
     labelled) by the weighted normal equations of the module docstring; ``progress(done, total)`` once per frame."""
-    if stress_weight > 0 and not any("stress" in atoms.calc.results for atoms in frames):
+    labels = [atoms.calc.results if atoms.calc is not None else {} for atoms in frames]
+    missing = [index for index, results in enumerate(labels) if "energy" not in results or "forces" not in results]
+    if missing:
+        raise InputError(f"POD least squares: frame {missing[0]} has no energy or forces label")
+    if stress_weight > 0 and not any("stress" in results for results in labels):
         raise InputError("a stress weight was given but no frame carries a stress label")
     energy_rows, energy_targets, stress_rows, stress_targets = [], [], [], []
     force_gram = force_rhs = None
     force_square, force_count = 0.0, 0
-    for done, atoms in enumerate(frames, 1):
-        design = pod_design(atoms, param, elements, rcut)
-        results = atoms.calc.results
+    for done, (atoms, results) in enumerate(zip(frames, labels, strict=True), 1):
+        design = pod_design(atoms, param, elements, rcut, stress="stress" in results)
         energy_rows.append(design.energy / len(atoms))
         energy_targets.append(float(results["energy"]) / len(atoms))
         forces = (np.asarray(results["forces"], dtype=float) @ design.rotation.T).ravel()  # into the LAMMPS frame
