@@ -431,9 +431,9 @@ def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[
     largest distance any ion moved while the strained cells relaxed (``max_ion_relaxation_A``): a few hundredths of an Å
     for a linear response; tenths mean an ion changed site under the strain, and the finite-difference constant then
     holds that rearrangement, not the lattice's stiffness."""
-    from sselab.atomistic.properties.elastic import cubic_elastic_constants
-
     from ase.geometry import find_mic
+
+    from sselab.atomistic.properties.elastic import cubic_elastic_constants
 
     relaxed = engine.relax(atoms, cell=True, cell_factor=1.0)
     lengths = relaxed.cell.lengths()
