@@ -311,6 +311,35 @@ def test_sample_fit_validate_chain_on_a_known_teacher(known, tmp_path, capsys):
     assert 0 <= report["properties"]["reference"]["max_ion_relaxation_A"] < 0.05
 
 
+def test_sample_relaxed_by_a_model_gives_its_relaxed_strained_cells_labelled_by_the_teacher(known, tmp_path, capsys):
+    """``--relaxed-by``: the teacher's relaxed cell and each Voigt component at each strain, ions relaxed by the given
+    model (here the teacher itself, so the labels it gives there are forces below the relaxation's 0.02 eV/Å), the
+    cells strained exactly as the strain says."""
+    import json
+
+    from ase.io import read
+
+    code, out, err = run_cli(["potential", "sample", "li2o", "--calculator", f"ff:{known}", "--db", str(tmp_path / "c.db"),
+                              "--rattled", "0", "--strains", "", "--strain-component", "0", "--relaxed-by", f"ff:{known}",
+                              "--relaxed-strains", "0.02,-0.02", "--out", str(tmp_path / "s"), "--json"], capsys)
+    assert code == 0, err
+    # 1 + 6 × 2 cells; the unstrained one, relaxed by the teacher itself, is the equilibrium frame again and is dropped
+    assert json.loads(out)["counts"] == {"equilibrium": 1, "strain-relaxed": 12}
+    frames = read(tmp_path / "s" / "training.extxyz", ":")
+    start, relaxed = frames[0], [f for f in frames if f.info["config_type"] == "strain-relaxed"]
+    assert all(np.abs(f.get_forces()).max() < 0.02 for f in relaxed)
+    expected = np.asarray(start.cell) @ (np.eye(3) + np.array([[0, 0, 0], [0, 0, 0.01], [0, 0.01, 0]])).T  # γ_yz = 0.02
+    assert np.allclose(relaxed[3 * 2].cell, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize(("strains", "message"), [("0", "non-empty and non-zero"), ("", "non-empty and non-zero"),
+                                                  ("0.5", "relaxed-cell strain")])
+def test_sample_refuses_bad_relaxed_strains_before_any_work(known, tmp_path, capsys, strains, message):
+    code, _, err = run_cli(["potential", "sample", "li2o", "--calculator", f"ff:{known}", "--relaxed-by", f"ff:{known}",
+                            "--relaxed-strains", strains, "--out", str(tmp_path / "s")], capsys)
+    assert code == 2 and message in err and not (tmp_path / "s").exists()
+
+
 def _write_frames(path, frames):
     write(path, frames, format="extxyz")
     return path

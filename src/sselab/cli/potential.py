@@ -62,6 +62,8 @@ def sample_command(
     exchanged: Annotated[int, typer.Option(help="Exchanged cells per ion.")] = 6,
     trajectory: Annotated[list[Path] | None, typer.Option(help="MD trajectory (extxyz from 'md run') to take snapshots from; repeatable.")] = None,
     snapshot_every: Annotated[int, typer.Option(help="Take every n-th frame of each trajectory.")] = 10,
+    relaxed_by: Annotated[str | None, typer.Option(help="Model that relaxes the ions of strained cells before the reference labels them, e.g. lammps:FILE.toml (active learning on the relaxed-ion elastic response).")] = None,
+    relaxed_strains: Annotated[str, typer.Option(help="Strains of each Voigt component for --relaxed-by, comma-separated (shear as engineering strain).")] = "0.015,-0.015,0.025,-0.025",
     seed: Annotated[int, typer.Option(help="Seed of the random configurations (and the LLZO Li ordering).")] = 0,
     out: OutOption = None,
     overwrite: OverwriteOption = False,
@@ -74,7 +76,8 @@ def sample_command(
     sampling = PotentialSampling(volumetric_strains=parse_floats(strains, "--strains"), strain_component=strain_component,
                                  rattled=rattled, rattle_A=rattle, exchange_ions=tuple(exchange_ion or ()),
                                  exchange_count=exchange_count, exchanged=exchanged, trajectories=tuple(trajectory or ()),
-                                 snapshot_every=snapshot_every, seed=seed)
+                                 snapshot_every=snapshot_every, seed=seed, relaxed_by=relaxed_by,
+                                 relaxed_strains=parse_floats(relaxed_strains, "--relaxed-strains"))
     engine = make_engine(calculator, db, 0.05, device)
     run = RunDirectory.open(out, "potential sample", {"structure": structure, "calculator": calculator, "db": db}, overwrite=overwrite)
     with progress_bar(0, "labelling", not json_output) as advance:

@@ -47,7 +47,8 @@ from sselab.atomistic.fitting.dataset import (
 )
 from sselab.atomistic.fitting.metrics import Errors, errors_by_kind, parity_data
 from sselab.atomistic.fitting.pod import PodFit, PodSettings, fit_pod
-from sselab.atomistic.fitting.sampling import exchanged_cells, md_snapshots, rattled_cells, strained_cells
+from sselab.atomistic.fitting.sampling import (MAX_SAMPLED_STRAIN, exchanged_cells, md_snapshots, rattled_cells,
+                                               relaxed_strained_cells, strained_cells)
 from sselab.atomistic.md.forcefields import ForceField, load_forcefield, write_forcefield
 from sselab.atomistic.md.lammps import MDModel
 from sselab.errors import ConvergenceError, InputError
@@ -69,6 +70,9 @@ class PotentialSampling:
     The structure is first relaxed (cell and ions) by the reference, so that strains and rattles are
     about the reference's own equilibrium. Exchanged cells replace ``exchange_count`` Li by each ion.
     ``trajectories`` adds every ``snapshot_every``-th frame of existing MD runs (their temperatures).
+    ``relaxed_by`` (a calculator name, e.g. a fitted ``lammps:FILE.toml``) adds the relaxed structure and its copies
+    with each Voigt component at each of ``relaxed_strains``, their ions relaxed by that model (fmax 0.02 eV/Å) and
+    then labelled by the reference (:func:`~sselab.atomistic.fitting.sampling.relaxed_strained_cells`).
     """
 
     volumetric_strains: tuple[float, ...] = (-0.04, -0.02, 0.02, 0.04)
@@ -82,6 +86,8 @@ class PotentialSampling:
     snapshot_every: int = 10
     seed: int = 0
     repeat: tuple[int, int, int] = (1, 1, 1)
+    relaxed_by: str | None = None
+    relaxed_strains: tuple[float, ...] = (0.015, -0.015, 0.025, -0.025)
 
     def __post_init__(self) -> None:
         require_count(self.rattled, "rattled frames", low=0, high=10_000)
@@ -93,6 +99,12 @@ class PotentialSampling:
         for ion in self.exchange_ions:
             if ion not in atomic_numbers or ion in ("X", "Li"):
                 raise InputError(f"exchange ion must be an element symbol other than Li, got {ion!r}")
+        if self.relaxed_by is not None:
+            require_text(self.relaxed_by, "model relaxing the strained cells")
+            if not self.relaxed_strains or any(eps == 0 for eps in self.relaxed_strains):
+                raise InputError("relaxed-cell strains must be non-empty and non-zero (the unstrained cell is always included)")
+            for eps in self.relaxed_strains:
+                require_range(eps, "relaxed-cell strain", low=-MAX_SAMPLED_STRAIN, high=MAX_SAMPLED_STRAIN)
 
     def configurations(self, relaxed: Atoms) -> list[Atoms]:
         """The unlabelled frames made from the relaxed structure, in a fixed order for a given seed."""
@@ -118,7 +130,13 @@ class PotentialSampling:
         relaxed = engine.relax(atoms, cell=True)
         progress("relaxed the structure")
         frames = []
-        for frame in self.configurations(relaxed):
+        configurations = self.configurations(relaxed)
+        if self.relaxed_by is not None:
+            relaxer = as_engine(self.relaxed_by, device=device, default_fmax=0.02)
+            relaxer.spec.check_elements(set(atoms.get_chemical_symbols()))
+            configurations += relaxed_strained_cells(relaxed, self.relaxed_strains, relaxer.relax)
+            progress(f"relaxed the strained cells with {self.relaxed_by}")
+        for frame in configurations:
             labelled = engine.label(frame)
             labelled.info = dict(frame.info)
             frames.append(labelled)

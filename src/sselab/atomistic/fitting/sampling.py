@@ -8,12 +8,15 @@ seed gives the same frames and the engine's cache answers a repeated sampling.
   strains of seed 000's MD) and the six shear/normal components one at a time (elastic constants);
 - rattled cells: Gaussian displacements with a small random cell strain (forces away from equilibrium);
 - exchanged cells: Li replaced by an exchange ion (seed 000's Na/Ag/K), then rattled;
-- MD snapshots: frames of existing trajectories (``md run``), the thermal disorder of the temperatures of use.
+- MD snapshots: frames of existing trajectories (``md run``), the thermal disorder of the temperatures of use;
+- relaxed strained cells: each Voigt component strained, the ions relaxed by another model (a fitted potential),
+  so that the reference labels the states where that model's relaxation goes (active learning on the relaxed-ion
+  elastic response, where a fitted potential may move an ion to another site).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +25,7 @@ from ase import Atoms
 from sselab.errors import InputError
 from sselab.validation import require_count, require_range
 
-__all__ = ["exchanged_cells", "md_snapshots", "rattled_cells", "strained_cells"]
+__all__ = ["exchanged_cells", "md_snapshots", "rattled_cells", "relaxed_strained_cells", "strained_cells"]
 
 #: largest linear strain a sampled cell carries (the builders' own bound)
 MAX_SAMPLED_STRAIN = 0.2
@@ -123,4 +126,26 @@ def md_snapshots(trajectory: str | Path, every: int, label: str) -> list[Atoms]:
             frames.append(frame)
     except Exception as error:  # noqa: BLE001 - ase.io raises many types on a malformed file
         raise InputError(f"MD trajectory {path} is not readable extended XYZ: {' '.join(str(error).split())[:160]}") from None
+    return frames
+
+
+def relaxed_strained_cells(atoms: Atoms, strains: Sequence[float], relax: Callable[[Atoms], Atoms]) -> list[Atoms]:
+    """``atoms`` and its copies with each of the six Voigt components at each of ``strains`` (shear as engineering γ),
+    each with its ions relaxed by ``relax`` (cell held), as ``config_type = "strain-relaxed"``."""
+    from sselab.atomistic.properties.elastic import strained_copy
+
+    if not strains:
+        raise InputError("relaxed strained cells need at least one strain")
+    for eps in strains:
+        require_range(eps, "relaxed-cell strain", low=-MAX_SAMPLED_STRAIN, high=MAX_SAMPLED_STRAIN)
+        if eps == 0:
+            raise InputError("relaxed-cell strains must be non-zero (the unstrained cell is always included)")
+    cells = [atoms.copy()] + [strained_copy(atoms, k, eps) for k in range(6) for eps in strains]
+    frames = []
+    for cell in cells:
+        cell.calc = None
+        relaxed = relax(cell)
+        frame = Atoms(numbers=relaxed.numbers, positions=relaxed.positions, cell=relaxed.cell, pbc=relaxed.pbc)
+        frame.info["config_type"] = "strain-relaxed"
+        frames.append(frame)
     return frames
