@@ -5,7 +5,8 @@ Strained cells are relaxed (ions only) by the fitted potential, where it may mov
 relaxed cells are labelled by the teacher (CHGNet), so the next fit learns the forces and stresses there
 (config_type ``strain-relaxed``). The validation's own ±0.5 % strains are never used. Two sets were made:
 
-* ``teacher-cell``: the teacher's relaxed cell (the ``equilibrium`` frame of a ``potential sample`` run), each of the
+* ``teacher-cell`` (now also ``sselab potential sample llzo --rattled 0 --strains "" --strain-component 0
+  --relaxed-by lammps:POTENTIAL.toml``, which reproduces it): the teacher's relaxed cell (the ``equilibrium`` frame of a ``potential sample`` run), each of the
   six Voigt components at +1.5, -1.5, +2.5, -2.5 % (engineering shear), relaxed to fmax 0.02 eV/Å (25 frames with
   the unstrained cell);
 * ``model-cell``: the ordered LLZO cell relaxed (cell and ions, cell_factor 1, fmax 0.01 eV/Å) by the potential itself,
