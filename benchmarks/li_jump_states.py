@@ -15,6 +15,7 @@ Usage: ``python benchmarks/li_jump_states.py POTENTIAL.toml MODEL_CELL_SET.extxy
 from __future__ import annotations
 
 import argparse
+import json
 
 import numpy as np
 from ase.io import read
@@ -30,6 +31,7 @@ def main() -> None:
     parser.add_argument("frames")
     parser.add_argument("--cell-from", help="potential whose relaxed cell the set was made on (default POTENTIAL)")
     parser.add_argument("--db", default=None)
+    parser.add_argument("--out", help="also write the energies as JSON here")
     args = parser.parse_args()
     frames = read(args.frames, ":")
     pod = Engine.create(f"lammps:{args.potential}", fmax=0.01, max_steps=2000)
@@ -38,6 +40,7 @@ def main() -> None:
     start = maker.relax(build_md_system("llzo")[0], cell=True, cell_factor=1.0)
     kept_at_zero = {name: engine.label(engine.relax(start)).get_potential_energy()
                     for name, engine in (("teacher", teacher), ("potential", pod))}
+    record = {"potential": args.potential, "frames": args.frames, "cell_from": args.cell_from or args.potential, "states": []}
     for index, component, name in ((3, 0, "xx"), (13, 2, "zz")):
         kept = teacher.relax(strained_copy(start, component, 0.0125))
         changed = teacher.relax(frames[index])
@@ -52,6 +55,13 @@ def main() -> None:
                 for name, engine in (("teacher", teacher), ("potential", pod))}
         print(f"  the same two arrangements at zero strain: teacher {1000 * gaps['teacher']:+.1f} meV/cell, "
               f"potential {1000 * gaps['potential']:+.1f} meV/cell")
+        record["states"].append({"strain": f"eps_{name} +1.25 %", "teacher_meV_per_cell": 1000 * teacher_gap,
+                                 "potential_meV_per_cell": 1000 * pod_gap, "apart_A": float(apart),
+                                 "zero_strain_teacher_meV_per_cell": 1000 * gaps["teacher"],
+                                 "zero_strain_potential_meV_per_cell": 1000 * gaps["potential"]})
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=1)
 
 
 if __name__ == "__main__":

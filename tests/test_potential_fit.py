@@ -558,6 +558,12 @@ def test_pod_family_through_the_fit_and_validate_commands(known, tmp_path, capsy
         assert report[key] == pytest.approx(fit["held_out_rmse"]["all"][key], rel=1e-6)
     # the teacher's forces in these frames are ~1 eV/A (RMS); the POD reproduces them to a few percent
     assert report["force_rmse_eV_per_A"] < 0.1
+    assert fit["stress"].startswith("not fitted")
+    code, out, err = run_cli(["potential", "fit", str(tmp_path / "s" / "training.extxyz"), "--family", "pod", "--name", "li2o_pod",
+                              "--pod-stress-weight", "1", "--out", str(tmp_path / "fs"), "--json"], capsys)
+    assert code == 0, err
+    stressed = json.loads(out)
+    assert stressed["stress"].startswith("fitted with weight 1 per GPa") and stressed["training_rmse"]["stress_rmse_GPa"] >= 0
 
 
 def test_active_learning_runs_the_pod_family_and_lowers_its_error_on_hot_frames(tmp_path):

@@ -283,7 +283,9 @@ class PodFitResult:
                 "held_out_rmse": {kind: errors.__dict__ for kind, errors in self.held_out_errors.items()},
                 "gates": dict(GATES), "potential_file": f"{self.settings.name}.toml", "teacher": self.teacher,
                 "data_sha256": self.data_sha256, "pod_settings": self.settings.pod.__dict__,
-                "stress": "not fitted (fitpod has no stress term); held-out stress errors are predictions"}
+                "stress": (f"fitted with weight {self.settings.pod.stress_weight:g} per GPa (sselab's least squares)"
+                           if self.settings.pod.stress_weight > 0 else
+                           "not fitted (fitpod has no stress term); held-out stress errors are predictions")}
 
     def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:
         """The potential file with its parameter and coefficient files (relative references kept), fitpod's log, the
