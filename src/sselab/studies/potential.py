@@ -47,7 +47,7 @@ from sselab.atomistic.fitting.dataset import (
 )
 from sselab.atomistic.fitting.metrics import Errors, errors_by_kind, parity_data
 from sselab.atomistic.fitting.pod import PodFit, PodSettings, fit_pod
-from sselab.atomistic.fitting.sampling import (MAX_SAMPLED_STRAIN, exchanged_cells, md_snapshots, rattled_cells,
+from sselab.atomistic.fitting.sampling import (check_relaxed_strains, exchanged_cells, md_snapshots, rattled_cells,
                                                relaxed_strained_cells, strained_cells)
 from sselab.atomistic.md.forcefields import ForceField, load_forcefield, write_forcefield
 from sselab.atomistic.md.lammps import MDModel
@@ -101,10 +101,7 @@ class PotentialSampling:
                 raise InputError(f"exchange ion must be an element symbol other than Li, got {ion!r}")
         if self.relaxed_by is not None:
             require_text(self.relaxed_by, "model relaxing the strained cells")
-            if not self.relaxed_strains or any(eps == 0 for eps in self.relaxed_strains):
-                raise InputError("relaxed-cell strains must be non-empty and non-zero (the unstrained cell is always included)")
-            for eps in self.relaxed_strains:
-                require_range(eps, "relaxed-cell strain", low=-MAX_SAMPLED_STRAIN, high=MAX_SAMPLED_STRAIN)
+            check_relaxed_strains(self.relaxed_strains)
 
     def configurations(self, relaxed: Atoms) -> list[Atoms]:
         """The unlabelled frames made from the relaxed structure, in a fixed order for a given seed."""

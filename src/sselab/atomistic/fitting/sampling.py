@@ -25,7 +25,8 @@ from ase import Atoms
 from sselab.errors import InputError
 from sselab.validation import require_count, require_range
 
-__all__ = ["exchanged_cells", "md_snapshots", "rattled_cells", "relaxed_strained_cells", "strained_cells"]
+__all__ = ["check_relaxed_strains", "exchanged_cells", "md_snapshots", "rattled_cells", "relaxed_strained_cells",
+           "strained_cells"]
 
 #: largest linear strain a sampled cell carries (the builders' own bound)
 MAX_SAMPLED_STRAIN = 0.2
@@ -129,17 +130,20 @@ def md_snapshots(trajectory: str | Path, every: int, label: str) -> list[Atoms]:
     return frames
 
 
+def check_relaxed_strains(strains: Sequence[float]) -> None:
+    """Refuse an empty list, a zero strain (the unstrained cell is always included) or one beyond the sampled bound."""
+    if not strains or any(eps == 0 for eps in strains):
+        raise InputError("relaxed-cell strains must be non-empty and non-zero (the unstrained cell is always included)")
+    for eps in strains:
+        require_range(eps, "relaxed-cell strain", low=-MAX_SAMPLED_STRAIN, high=MAX_SAMPLED_STRAIN)
+
+
 def relaxed_strained_cells(atoms: Atoms, strains: Sequence[float], relax: Callable[[Atoms], Atoms]) -> list[Atoms]:
     """``atoms`` and its copies with each of the six Voigt components at each of ``strains`` (shear as engineering γ),
     each with its ions relaxed by ``relax`` (cell held), as ``config_type = "strain-relaxed"``."""
     from sselab.atomistic.properties.elastic import strained_copy
 
-    if not strains:
-        raise InputError("relaxed strained cells need at least one strain")
-    for eps in strains:
-        require_range(eps, "relaxed-cell strain", low=-MAX_SAMPLED_STRAIN, high=MAX_SAMPLED_STRAIN)
-        if eps == 0:
-            raise InputError("relaxed-cell strains must be non-zero (the unstrained cell is always included)")
+    check_relaxed_strains(strains)
     cells = [atoms.copy()] + [strained_copy(atoms, k, eps) for k in range(6) for eps in strains]
     frames = []
     for cell in cells:
