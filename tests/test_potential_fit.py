@@ -503,6 +503,41 @@ def test_learn_command_writes_the_rounds_and_the_learning_plot(known, tmp_path, 
     assert (tmp_path / "al" / "learning.png").exists() and (tmp_path / "al" / "fitted.toml").exists()
 
 
+def test_active_learning_explores_every_cell_in_npt_and_picks_from_each(known):
+    """Two cells of different size explored at constant pressure: each gives its own candidates (labelled with its
+    formula) and its own picked frame, and the stored frames have left the starting volume, as NPT must."""
+    from sselab.atomistic.engine import Engine
+    from sselab.atomistic.fitting.born import BornFitSettings
+    from sselab.atomistic.fitting.dataset import config_type
+    from sselab.atomistic.fitting.sampling import rattled_cells, strained_cells
+    from sselab.studies.potential import ActiveLearning, PotentialFit
+
+    engine = Engine.create(f"ff:{known}")
+    cold = [engine.label(f) for f in strained_cells(li2o_cell(), (-0.02, 0.02)) + rattled_cells(li2o_cell(), 4, 0.03,
+                                                                                                 np.random.default_rng(4))]
+    fit = PotentialFit(settings=BornFitSettings(cutoff_A=9.0, short_range_cutoff_A=6.0, max_iterations=20), holdout=0.0)
+    small = bulk("Li2O", "fluorite", a=4.61, cubic=True).repeat((2, 2, 1))
+    study = ActiveLearning(fit=fit, temperatures_K=(1500.0,), md_time_fs=300.0, candidates=3, picked=1, min_rounds=1,
+                           max_rounds=1, seed=3, ensemble="npt")
+    result = study.run([li2o_cell(), small], cold, calculator=engine)
+    (record,) = result.rounds
+    assert set(record["collapsed"]) == {"1500K-Li64O32", "1500K-Li32O16"} and record["added"] == 2
+    gathered = result.frames[len(cold):]
+    assert sorted(config_type(frame) for frame in gathered) == ["md-1500K-Li32O16", "md-1500K-Li64O32"]
+    start_volume = {96: li2o_cell().get_volume(), 48: small.get_volume()}
+    assert all(abs(frame.get_volume() / start_volume[len(frame)] - 1) > 1e-4 for frame in gathered)
+
+
+def test_exploration_labels_tell_cells_apart_and_bad_ensembles_are_refused(known, tmp_path, capsys):
+    from sselab.studies.potential import exploration_labels
+
+    assert exploration_labels(["Li8O4"], several=False) == [""]
+    assert exploration_labels(["Li8O4", "Li16O8", "Li8O4"], several=True) == ["-Li8O4#0", "-Li16O8", "-Li8O4#2"]
+    code, _, err = run_cli(["potential", "learn", str(tmp_path / "none.extxyz"), "--structure", "li2o", "--ensemble", "nve",
+                            "--calculator", f"ff:{known}", "--out", str(tmp_path / "al")], capsys)
+    assert code == 2 and err.strip().count("\n") == 0 and "exploration ensemble must be one of nvt, npt" in err
+
+
 def test_zero_stress_weight_still_reports_finite_errors_and_zero_energy_weight_is_refused(labelled):
     from sselab import InputError
     from sselab.atomistic.fitting.born import BornFitSettings, FitWeights, fit_born

@@ -53,11 +53,11 @@ class Calls:
         self.fits = 0
         explore, fit = ActiveLearning._explore, PotentialFit.run
 
-        def counting_explore(me, atoms, model, number, shortest, progress):
+        def counting_explore(me, explored, model, number, shortest, progress):
             self.explored.append(number)
             if number == stop_at:
                 raise error(f"interrupted in round {number}")
-            return explore(me, atoms, model, number, shortest, progress)
+            return explore(me, explored, model, number, shortest, progress)
 
         def counting_fit(me, data, **options):
             self.fits += 1

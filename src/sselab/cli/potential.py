@@ -175,7 +175,7 @@ def validate_command(
 @app.command("learn")
 def learn_command(
     data: Annotated[list[Path], typer.Argument(help="Labelled extxyz files to start from (from 'potential sample').")],
-    structure: Annotated[str, typer.Option(help="Cell to explore with MD: 'llzo', a packaged name or a structure file.")],
+    structure: Annotated[list[str], typer.Option(help="Cell to explore with MD: 'llzo', a packaged name or a structure file; repeatable (each cell is explored every round).")],
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     device: DeviceOption = "cpu",
@@ -185,9 +185,10 @@ def learn_command(
     pod_wall: Annotated[bool, typer.Option(help="Overlay a ZBL repulsive wall below the data's shortest distance (family pod).")] = True,
     pod_stress_weight: Annotated[float, typer.Option(help="Weight of a stress residual per GPa (family pod; 0: fitpod fits energies and forces only).")] = 0.0,
     temperature: Annotated[list[str] | None, typer.Option(help="Exploration temperature(s), repeatable (default 1200 K and 3000 K).")] = None,
-    time: Annotated[str, typer.Option(help="MD time per temperature and round.")] = "5 ps",
-    candidates: Annotated[int, typer.Option(help="Frames labelled per temperature and round.")] = 10,
-    picked: Annotated[int, typer.Option(help="Frames with the largest force error added per temperature and round.")] = 5,
+    time: Annotated[str, typer.Option(help="MD time per cell, temperature and round.")] = "5 ps",
+    ensemble: Annotated[str, typer.Option(help="Exploration MD: nvt, or npt (zero pressure, isotropic barostat).")] = "nvt",
+    candidates: Annotated[int, typer.Option(help="Frames labelled per cell, temperature and round.")] = 10,
+    picked: Annotated[int, typer.Option(help="Frames with the largest force error added per cell, temperature and round.")] = 5,
     min_rounds: Annotated[int, typer.Option(help="Rounds before the gates may stop the loop.")] = 2,
     max_rounds: Annotated[int, typer.Option(help="Most rounds.")] = 4,
     collapse_fraction: Annotated[float, typer.Option(help="MD frames bringing a pair closer than this fraction of its shortest distance in the data are dropped as collapsed.")] = 0.6,
@@ -219,13 +220,14 @@ def learn_command(
     temperatures = tuple(parse_quantity(t, "temperature", "--temperature") for t in temperature) if temperature else (1200.0, 3000.0)
     study = ActiveLearning(fit=fit, temperatures_K=temperatures, md_time_fs=parse_quantity(time, "time", "--time") * 1e15,
                            candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed,
-                           collapse_fraction=collapse_fraction)
+                           collapse_fraction=collapse_fraction, ensemble=ensemble)
     engine = make_engine(calculator, db, 0.05, device)
-    run = RunDirectory.open(out, "potential learn", {"data": data, "structure": structure, "calculator": calculator, "db": db,
+    cells = structure[0] if len(structure) == 1 else structure
+    run = RunDirectory.open(out, "potential learn", {"data": data, "structure": cells, "calculator": calculator, "db": db,
                                                       "resume": resume}, overwrite=overwrite, resume=resume)
     checkpoint = prepare_learning_checkpoint(run.path / "rounds", resume=resume, overwrite=overwrite)
     with progress_bar(0, "active learning", not json_output) as advance:
-        result = study.run(structure, data, calculator=engine, checkpoint=checkpoint, progress=advance)
+        result = study.run(cells, data, calculator=engine, checkpoint=checkpoint, progress=advance)
     run = result.write(run)
     rows = []
     for record in result.rounds:

@@ -548,12 +548,16 @@ class ValidationResult:
 class ActiveLearning:
     """Refit where the potential will be used: run it, ask the reference where it is least trustworthy, refit.
 
-    Each round: fit the current data (:class:`PotentialFit`, either family); run LAMMPS NVT MD with the fitted set
-    at every temperature (``md_time_fs`` with a 1 fs step, ``candidates`` frames stored per temperature; a run that
-    blows up keeps the frames written before it did, which are the configurations the set gets most wrong); label
-    the candidates with the reference and measure the set's error on each; add the ``picked`` frames with the
-    largest force error per temperature to the data. After ``min_rounds`` rounds it stops as soon as the candidates
-    of a round meet every gate; it never runs more than ``max_rounds``. A last fit is made on everything gathered.
+    Each round: fit the current data (:class:`PotentialFit`, either family); run LAMMPS MD (``ensemble``: NVT, or
+    NPT at zero pressure with an isotropic barostat) with the fitted set on every explored cell at every temperature
+    (``md_time_fs`` with a 1 fs step, ``candidates`` frames stored per cell and temperature; a run that blows up keeps
+    the frames written before it did, which are the configurations the set gets most wrong); label the candidates
+    with the reference and measure the set's error on each; add the ``picked`` frames with the largest force error
+    per cell and temperature to the data. After ``min_rounds`` rounds it stops as soon as the candidates of a round
+    meet every gate; it never runs more than ``max_rounds``. A last fit is made on everything gathered.
+
+    Several cells (compositions of one system, say) are explored in each round when :meth:`run` is given a list;
+    their candidates are then labelled ``md-<T>K-<formula>``, one cell alone keeps ``md-<T>K``.
 
     Collapsed frames are not labelled: once a frame brings a pair of elements closer than ``collapse_fraction`` ×
     the shortest distance of that pair in the starting data (or closer than 0.5 Å for a pair the data lacks), that frame and
@@ -572,8 +576,11 @@ class ActiveLearning:
     max_rounds: int = 4
     seed: int = 1
     collapse_fraction: float = 0.6
+    ensemble: str = "nvt"
 
     def __post_init__(self) -> None:
+        if self.ensemble not in EXPLORATION_ENSEMBLES:
+            raise InputError(f"exploration ensemble must be one of {', '.join(EXPLORATION_ENSEMBLES)}, got {self.ensemble!r}")
         if not self.temperatures_K:
             raise InputError("give at least one temperature to explore")
         for temperature in self.temperatures_K:
@@ -585,10 +592,11 @@ class ActiveLearning:
         require_count(self.max_rounds, "maximum rounds", low=self.min_rounds, high=20)
         require_range(self.collapse_fraction, "collapse fraction", low=0.0, low_inclusive=False, high=1.0)
 
-    def run(self, structure: str | Path | Atoms, data: Sequence[str | Path | Atoms], *,
+    def run(self, structure: str | Path | Atoms | Sequence[str | Path | Atoms], data: Sequence[str | Path | Atoms], *,
             calculator: Engine | str | Calculator = "chgnet", db: str | None = None, device: str = "cpu",
             checkpoint: str | Path | None = None, progress: Progress = no_progress) -> ActiveLearningResult:
-        """Active learning from the frames of ``data`` on the cell of ``structure``, labelled by ``calculator``.
+        """Active learning from the frames of ``data`` on the cell of ``structure`` (or on each cell of a list of
+        them), labelled by ``calculator``.
 
         ``checkpoint`` (a folder, created when missing) makes the loop resumable. After every finished round it holds
 
@@ -615,8 +623,15 @@ class ActiveLearning:
         for item in data:
             start += [item] if isinstance(item, Atoms) else read_training_set(item)
         start = check_training_set(start)
-        atoms, system = build_md_system(structure, seed=self.seed)
-        teacher.spec.check_elements(set(atoms.get_chemical_symbols()))
+        several = not isinstance(structure, (str, Path, Atoms))
+        cells = list(structure) if several else [structure]
+        if not cells:
+            raise InputError("give at least one structure to explore")
+        built = [build_md_system(cell, seed=self.seed) for cell in cells]
+        for atoms, _ in built:
+            teacher.spec.check_elements(set(atoms.get_chemical_symbols()))
+        explored = list(zip([atoms for atoms, _ in built], exploration_labels([record["formula"] for _, record in built], several)))
+        system = {str(i): record for i, (_, record) in enumerate(built)} if several else built[0][1]
         folder = Path(checkpoint) if checkpoint is not None else None
         signature = self.signature(start, system, teacher.spec.identity()) if folder is not None else {}
         rounds: list[dict[str, Any]] = []
@@ -630,7 +645,7 @@ class ActiveLearning:
             number = len(rounds) + 1
             frames = start + gathered
             fitted = self.fit.run(frames, teacher=teacher.spec.identity(), progress=progress)
-            candidates, collapsed = self._explore(atoms, fitted.md_model, number, shortest, progress)
+            candidates, collapsed = self._explore(explored, fitted.md_model, number, shortest, progress)
             if not candidates:
                 raise ConvergenceError(f"round {number}: every MD run of the fitted set collapsed before its first stored "
                                        "frame; start from more data (sample hotter or more rattled cells) or use the Born family")
@@ -670,17 +685,19 @@ class ActiveLearning:
         resume names the very setting that differs): every setting of this study and its fit (``settings.*``; with
         the parameter hash of the fit's ``initial`` force field), the sha256 of the starting ``frames``
         (``data_sha256``), the structure's record from :func:`~sselab.studies.md.build_md_system` (``structure.*``:
-        the argument, the formula and the sha256 of the cell) and the teacher's identity (``teacher.*``)."""
+        the argument, the formula and the sha256 of the cell; ``structure.<i>.*`` for each of several cells) and the
+        teacher's identity (``teacher.*``)."""
         settings = to_jsonable(dataclasses.asdict(self))
         if self.fit.initial is not None and self.fit.family == "born":
             settings["fit"]["initial_parameters_sha256"] = load_forcefield(self.fit.initial).parameters_sha256()
         return _plain_copy(_flat({"format": LEARNING_CHECKPOINT_FORMAT, "settings": settings,
                                   "data_sha256": dataset_sha256(frames), "structure": system, "teacher": teacher}))
 
-    def _explore(self, atoms: Atoms, model: MDModel, number: int, shortest: dict[tuple[str, str], float],
-                 progress: Progress) -> tuple[list[Atoms], dict[str, int]]:
-        """Frames of short LAMMPS NVT runs of ``model`` at every temperature (those written before a blow-up included,
-        none from the first collapsed frame on), and the number of frames dropped as collapsed per temperature."""
+    def _explore(self, explored: Sequence[tuple[Atoms, str]], model: MDModel, number: int,
+                 shortest: dict[tuple[str, str], float], progress: Progress) -> tuple[list[Atoms], dict[str, int]]:
+        """Frames of short LAMMPS runs of ``model`` on every (cell, label suffix) of ``explored`` at every temperature
+        (those written before a blow-up included, none from the first collapsed frame on), and the number of frames
+        dropped as collapsed per temperature and cell (keys ``<T>K`` plus the cell's suffix)."""
         import tempfile
 
         from ase.io import read
@@ -693,26 +710,41 @@ class ActiveLearning:
         dump = max(1, steps // self.candidates)
         out: list[Atoms] = []
         collapsed: dict[str, int] = {}
-        for temperature in self.temperatures_K:
-            settings = MDSettings(temperature_K=temperature, timestep_fs=1.0, steps=dump * self.candidates, dump_every=dump,
-                                  seed=self.seed + number, equilibration_steps=0)
-            with tempfile.TemporaryDirectory(prefix="sselab-al-") as scratch:
-                trajectory = Path(scratch) / "t.extxyz"
-                try:
-                    run_lammps_md(atoms, model, settings, trajectory, Path(scratch) / "t.csv")
-                except SSELabError:
-                    pass  # the frames before the blow-up are the ones to learn from
-                frames = read(trajectory, index="1:", format="extxyz") if trajectory.exists() else []
-            kept = first_collapsed(frames, shortest, self.collapse_fraction)
-            collapsed[f"{temperature:g}K"] = len(frames) - kept
-            frames = frames[:kept]
-            for frame in frames:
-                frame.wrap()
-                frame.calc = None
-                frame.info = {"config_type": f"md-{temperature:g}K"}
-            out += frames
-            progress(f"explored {temperature:g} K")
+        for atoms, suffix in explored:
+            for temperature in self.temperatures_K:
+                settings = MDSettings(temperature_K=temperature, timestep_fs=1.0, steps=dump * self.candidates,
+                                      dump_every=dump, seed=self.seed + number, equilibration_steps=0, ensemble=self.ensemble)
+                with tempfile.TemporaryDirectory(prefix="sselab-al-") as scratch:
+                    trajectory = Path(scratch) / "t.extxyz"
+                    try:
+                        run_lammps_md(atoms, model, settings, trajectory, Path(scratch) / "t.csv")
+                    except SSELabError:
+                        pass  # the frames before the blow-up are the ones to learn from
+                    frames = read(trajectory, index="1:", format="extxyz") if trajectory.exists() else []
+                kept = first_collapsed(frames, shortest, self.collapse_fraction)
+                key = f"{temperature:g}K{suffix}"
+                collapsed[key] = len(frames) - kept
+                frames = frames[:kept]
+                for frame in frames:
+                    frame.wrap()
+                    frame.calc = None
+                    frame.info = {"config_type": f"md-{key}"}
+                out += frames
+                progress(f"explored {temperature:g} K{suffix}")
         return out, collapsed
+
+
+#: the MD ensembles an active-learning round explores with (NPT: zero pressure, isotropic barostat)
+EXPLORATION_ENSEMBLES = ("nvt", "npt")
+
+
+def exploration_labels(formulas: Sequence[str], several: bool) -> list[str]:
+    """Suffixes that tell explored cells apart in the candidates' labels: none for one cell, ``-<formula>`` for each
+    of several (``-<formula>#<i>`` for the i-th cell, from 0, where two cells share a formula)."""
+    if not several:
+        return [""]
+    counts = Counter(formulas)
+    return [f"-{formula}" + (f"#{i}" if counts[formula] > 1 else "") for i, formula in enumerate(formulas)]
 
 
 #: the files of an active-learning checkpoint folder (:meth:`ActiveLearning.run`) and the record's format name
