@@ -3,7 +3,7 @@
 Both sides run NVT at 1000 K in the same CHGNet-relaxed 124-atom cell (``runs/s17/lzon-n4/best.extxyz``; docs/transport.md,
 "Seed 004 at 300 K"). Each trajectory is scored by :func:`compare_dli.summarise`: the Li MSD at 2 ps and the chord slope
 D = (MSD(2 ps) − MSD(0.5 ps)) / (6 × 1.5 ps), the measure used for the LLZO reference, so that a short CHGNet run and
-the POD runs average the same lags. Prints one JSON object and writes ``results/same_span_lzon.json``.
+the POD runs average the same lags. Prints one JSON object and writes ``--out`` (default ``results/same_span_lzon.json``).
 
 Run as ``python benchmarks/same_span_lzon.py --reference CHGNET_TRAJECTORY FITTED_TRAJECTORY ...``.
 """
@@ -30,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", action="append", required=True, help="a CHGNet trajectory (repeatable)")
     parser.add_argument("fitted", nargs="+", help="trajectories of the fitted potential")
+    parser.add_argument("--out", default=str(RESULTS / "same_span_lzon.json"), help="JSON file to write")
     args = parser.parse_args()
     reference, fitted = [score(p) for p in args.reference], [score(p) for p in args.fitted]
 
@@ -39,8 +40,8 @@ def main() -> None:
     summary = {"reference": reference, "fitted": fitted,
                "chord_D_ratio_fitted_to_reference": mean(fitted, "D_chord_m2_per_s") / mean(reference, "D_chord_m2_per_s"),
                "msd_2ps_ratio_fitted_to_reference": mean(fitted, "msd_at_2ps_A2") / mean(reference, "msd_at_2ps_A2")}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "same_span_lzon.json").write_text(json.dumps(summary, indent=2))
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary))
 
 
