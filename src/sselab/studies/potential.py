@@ -400,11 +400,13 @@ class PotentialValidation:
         """Validate ``forcefield`` on the frames of ``data`` and, when ``structure`` and ``reference`` are given, on properties."""
         from sselab.atomistic.md.evaluate import ForceFieldCalculator
 
-        if _is_lammps_potential(forcefield):  # a POD (or any LAMMPS potential file), evaluated as lammps:<file>
+        packaged_lammps = isinstance(forcefield, str) and forcefield.startswith("lammps:")
+        if packaged_lammps or _is_lammps_potential(forcefield):  # a POD (or any LAMMPS potential), evaluated as lammps:<name or file>
             from sselab.atomistic.engine import load_calculator
 
-            loaded = load_calculator(f"lammps:{forcefield}")
-            name, validity, species = Path(str(forcefield)).stem, "", loaded.spec.elements
+            target = str(forcefield).removeprefix("lammps:")
+            loaded = load_calculator(f"lammps:{target}")
+            name, validity, species = Path(target).stem, "", loaded.spec.elements
             fitted = as_engine(loaded, fmax=self.fmax, max_steps=2000)
         else:
             model = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
