@@ -412,6 +412,8 @@ def test_validate_takes_a_packaged_lammps_potential_by_name(tmp_path, capsys):
     assert reports[0] == reports[1] and reports[0]["force_rmse_eV_per_A"] > 0.1
     code, _, err = run_cli(["potential", "validate", "lammps:no_such_pod", "--data", str(frames), "--out", str(tmp_path / "x")], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli(["potential", "validate", "lammps:lzo_pod", "--data", str(frames), "--fmax", "0", "--out", str(tmp_path / "y")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "fmax" in err
 
 
 def test_sample_refuses_a_reference_that_cannot_do_the_elements(tmp_path, capsys):

@@ -144,6 +144,7 @@ def validate_command(
     data: Annotated[list[Path] | None, typer.Option("--data", help="Labelled extxyz frames to compute errors on (held out from the fit); repeatable.")] = None,
     structure: Annotated[str | None, typer.Option(help="Structure for properties ('llzo', a name or a file): lattice, C11/C12/C44, E_hkl.")] = None,
     reference: Annotated[str | None, typer.Option(help="Reference calculator for the properties, e.g. chgnet.")] = None,
+    fmax: Annotated[float, typer.Option(help="Relaxation tolerance (eV/A) of the property relaxations, both models; the relaxed-ion elastic constants need it well below the strain's forces.")] = 0.01,
     db: DbOption = DEFAULT_DB,
     device: DeviceOption = "cpu",
     out: OutOption = None,
@@ -154,11 +155,12 @@ def validate_command(
     from sselab.runs import RunDirectory
     from sselab.studies.potential import PotentialValidation
 
-    teacher = make_engine(reference, db, 0.01, device) if reference is not None else None
+    study = PotentialValidation(fmax=fmax)
+    teacher = make_engine(reference, db, fmax, device) if reference is not None else None
     run = RunDirectory.open(out, "potential validate", {"forcefield": forcefield, "data": data or [], "structure": structure,
-                                                        "reference": reference, "db": db}, overwrite=overwrite)
+                                                        "reference": reference, "fmax_eV_per_A": fmax, "db": db}, overwrite=overwrite)
     with progress_bar(0, "validating", not json_output) as advance:
-        result = PotentialValidation().run(forcefield, data or [], structure=structure, reference=teacher, progress=advance)
+        result = study.run(forcefield, data or [], structure=structure, reference=teacher, progress=advance)
     run = result.write(run)
     rows = [(f"{kind} ({e.frames} frames)", f"{e.energy_rmse_meV_per_atom:.3g} meV/atom, {e.force_rmse_eV_per_A:.3g} eV/A, "
              f"{e.stress_rmse_GPa:.3g} GPa") for kind, e in result.errors.items()]
