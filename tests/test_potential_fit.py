@@ -540,9 +540,9 @@ def test_active_learning_explores_every_cell_in_npt_and_picks_from_each(known):
     engine = Engine.create(f"ff:{known}")
     cold = [engine.label(f) for f in strained_cells(li2o_cell(), (-0.02, 0.02)) + rattled_cells(li2o_cell(), 4, 0.03,
                                                                                                  np.random.default_rng(4))]
-    fit = PotentialFit(settings=BornFitSettings(cutoff_A=9.0, short_range_cutoff_A=6.0, max_iterations=20), holdout=0.0)
+    fit = PotentialFit(settings=BornFitSettings(cutoff_A=9.0, short_range_cutoff_A=6.0, max_iterations=8), holdout=0.0)
     small = bulk("Li2O", "fluorite", a=4.61, cubic=True).repeat((2, 2, 1))
-    study = ActiveLearning(fit=fit, temperatures_K=(1500.0,), md_time_fs=300.0, candidates=3, picked=1, min_rounds=1,
+    study = ActiveLearning(fit=fit, temperatures_K=(1500.0,), md_time_fs=200.0, candidates=2, picked=1, min_rounds=1,
                            max_rounds=1, seed=3, ensemble="npt")
     result = study.run([li2o_cell(), small], cold, calculator=engine)
     (record,) = result.rounds
