@@ -28,6 +28,15 @@ def picked_indices(count: int, every: int, last: int, failed: bool) -> list[int]
     return sorted(picked)
 
 
+def point_folder(run: Path, recorded: Path) -> Path:
+    """The folder of one point: as recorded in points.csv (an absolute path), or, when the run directory was moved since,
+    the same last two (or one) path components under ``run``."""
+    for candidate in (recorded, run / recorded.parent.name / recorded.name, run / recorded.name):
+        if candidate.is_dir():
+            return candidate
+    return recorded
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=20, help="keep every n-th stored frame of each run")
@@ -39,7 +48,7 @@ def main() -> None:
     for run in args.runs:
         with open(Path(run) / "points.csv", newline="") as handle:
             for row in csv.DictReader(handle):
-                trajectory = Path(row["directory"]) / "trajectory.extxyz"
+                trajectory = point_folder(Path(run), Path(row["directory"])) / "trajectory.extxyz"
                 if not trajectory.exists():
                     continue  # failed before its first stored frame
                 stored = read(trajectory, ":")

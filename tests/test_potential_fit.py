@@ -553,6 +553,17 @@ def test_active_learning_explores_every_cell_in_npt_and_picks_from_each(known):
     assert all(abs(frame.get_volume() / start_volume[len(frame)] - 1) > 1e-4 for frame in gathered)
 
 
+def test_learning_signature_keeps_the_old_keys_for_nvt_and_names_the_ensemble_otherwise():
+    """Checkpoints written before ``ensemble`` existed must resume: an NVT run's signature has no ``settings.ensemble``
+    key (the resume check refuses keys an old checkpoint lacks); an NPT run's names it."""
+    from sselab.studies.potential import ActiveLearning
+
+    nvt = ActiveLearning().signature([], {"structure": "li2o"}, {"name": "emt"})
+    npt = ActiveLearning(ensemble="npt").signature([], {"structure": "li2o"}, {"name": "emt"})
+    assert "settings.ensemble" not in nvt and npt["settings.ensemble"] == "npt"
+    assert set(npt) - set(nvt) == {"settings.ensemble"}
+
+
 def test_exploration_labels_tell_cells_apart_and_bad_ensembles_are_refused(known, tmp_path, capsys):
     from sselab.studies.potential import exploration_labels
 
