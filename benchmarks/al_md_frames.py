@@ -1,9 +1,9 @@
 """Active-learning candidates from MD campaigns: every n-th stored frame, and the last frames of runs that failed.
 
-``sselab potential learn`` explores one cell with NVT and drops collapsed frames. The lzo_pod refit of 2026-12-07
-(docs/potentials.md, "Active learning of lzo_pod") explored five compositions with NPT through ``sselab md run``, and
-what cured its blow-ups was the opposite choice: the frames stored just before a run failed, labelled by the
-reference like any other. This script gathers them from the ``md run``/``md campaign`` run directories (their
+``sselab potential learn`` runs its own short exploration MD and adds only the frames it gets most wrong. The lzo_pod
+refit of 2026-12-07 (docs/potentials.md, "Active learning of lzo_pod") was made instead from full ``sselab md run``
+screens (NPT, 20 ps, five compositions): every n-th stored frame, and the frames stored just before a run failed,
+all labelled by the reference. This script gathers them from the ``md run``/``md campaign`` run directories (their
 ``points.csv`` names each point's status and folder) into one extxyz, without labels; label it with
 ``sselab potential sample STRUCTURE --strains "" --strain-component 0 --rattled 0 --trajectory OUT --snapshot-every 1``
 (which skips the file's first frame, as it does for a trajectory's starting structure).

@@ -567,8 +567,8 @@ def test_learning_signature_keeps_the_old_keys_for_nvt_and_names_the_ensemble_ot
 def test_exploration_labels_tell_cells_apart_and_bad_ensembles_are_refused(known, tmp_path, capsys):
     from sselab.studies.potential import exploration_labels
 
-    assert exploration_labels(["Li8O4"], several=False) == [""]
-    assert exploration_labels(["Li8O4", "Li16O8", "Li8O4"], several=True) == ["-Li8O4#0", "-Li16O8", "-Li8O4#2"]
+    assert exploration_labels(["Li8O4"]) == [""]
+    assert exploration_labels(["Li8O4", "Li16O8", "Li8O4"]) == ["-Li8O4#0", "-Li16O8", "-Li8O4#2"]
     code, _, err = run_cli(["potential", "learn", str(tmp_path / "none.extxyz"), "--structure", "li2o", "--ensemble", "nve",
                             "--calculator", f"ff:{known}", "--out", str(tmp_path / "al")], capsys)
     assert code == 2 and err.strip().count("\n") == 0 and "exploration ensemble must be one of nvt, npt" in err

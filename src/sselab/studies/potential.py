@@ -637,12 +637,11 @@ class ActiveLearning:
         cells = [structure] if isinstance(structure, (str, Path, Atoms)) else list(structure)
         if not cells:
             raise InputError("give at least one structure to explore")
-        several = len(cells) > 1
         built = [build_md_system(cell, seed=self.seed) for cell in cells]
         for atoms, _ in built:
             teacher.spec.check_elements(set(atoms.get_chemical_symbols()))
-        explored = list(zip([atoms for atoms, _ in built], exploration_labels([record["formula"] for _, record in built], several)))
-        system = {"cells": len(built), **{str(i): record for i, (_, record) in enumerate(built)}} if several else built[0][1]
+        explored = list(zip([atoms for atoms, _ in built], exploration_labels([record["formula"] for _, record in built])))
+        system = {"cells": len(built), **{str(i): record for i, (_, record) in enumerate(built)}} if len(built) > 1 else built[0][1]
         folder = Path(checkpoint) if checkpoint is not None else None
         signature = self.signature(start, system, teacher.spec.identity()) if folder is not None else {}
         rounds: list[dict[str, Any]] = []
@@ -752,10 +751,10 @@ class ActiveLearning:
 EXPLORATION_ENSEMBLES = ("nvt", "npt")
 
 
-def exploration_labels(formulas: Sequence[str], several: bool) -> list[str]:
+def exploration_labels(formulas: Sequence[str]) -> list[str]:
     """Suffixes that tell explored cells apart in the candidates' labels: none for one cell, ``-<formula>`` for each
     of several (``-<formula>#<i>`` for the i-th cell, from 0, where two cells share a formula)."""
-    if not several:
+    if len(formulas) == 1:
         return [""]
     counts = Counter(formulas)
     return [f"-{formula}" + (f"#{i}" if counts[formula] > 1 else "") for i, formula in enumerate(formulas)]
