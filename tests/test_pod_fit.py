@@ -426,3 +426,46 @@ def test_md_types_atoms_by_the_potential_element_list_whatever_the_cell_order(tm
         first = next(csv.DictReader(handle))
     assert abs(expected) > 1e-3
     assert float(first["potential_energy_eV"]) == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_frame_weight_of_three_fits_like_three_copies_of_the_frame(fitted, frames, tmp_path):
+    """config_weight multiplies a frame's rows in the normal equations: weight 3 on two frames gives the coefficients
+    of the set where each of them appears three times (energy, force and stress blocks alike); fit_pod then runs
+    sselab's solver, not fitpod, and its file names the weights."""
+    from sselab.atomistic.engine.potentials import lammps_potential
+    from sselab.atomistic.fitting.dataset import weighted
+    from sselab.atomistic.fitting.pod import PodSettings, fit_pod
+    from sselab.atomistic.fitting.pod_stress import solve_pod_coefficients
+
+    def copy(atoms):
+        out = atoms.copy()
+        out.calc = SinglePointCalculator(out, **atoms.calc.results)
+        return out
+
+    training = [copy(atoms) for atoms in frames[0]]
+    settings = PodSettings()
+
+    def solve(data):
+        return solve_pod_coefficients(data, fitted.path.parent / "li2o_param.pod", fitted.elements, settings.rcut,
+                                      energy_weight=settings.energy_weight, force_weight=settings.force_weight,
+                                      stress_weight=1.0, regularization=settings.regularization).coefficients
+
+    repeated = solve(training + [copy(training[0]), copy(training[0]), copy(training[5]), copy(training[5])])
+    weighted([training[0], training[5]], 3.0)
+    by_weight = solve(training)
+    # equal in exact arithmetic; the sums run in another order and the Cholesky solve of this ill-conditioned system
+    # magnifies rounding (measured 5e-9 of the largest coefficient), while the weights themselves move it by > 1e-3
+    assert np.abs(by_weight - repeated).max() < 1e-6 * np.abs(repeated).max()
+    plain = solve([copy(atoms) for atoms in frames[0]])
+    assert np.abs(by_weight - plain).max() > 1e-3 * np.abs(plain).max()  # the weights did change the fit
+
+    fit = fit_pod(training, settings, folder=tmp_path, name="li2o_w")
+    assert not (tmp_path / "li2o_w_data.pod").exists()  # fitpod cannot weight frames: it did not run
+    written = np.array((tmp_path / "li2o_w_coefficients.pod").read_text().split()[4:], dtype=float)
+    unweighted_stress = solve_pod_coefficients(
+        training, fitted.path.parent / "li2o_param.pod", fitted.elements, settings.rcut,
+        energy_weight=settings.energy_weight, force_weight=settings.force_weight, stress_weight=0.0,
+        regularization=settings.regularization).coefficients
+    assert np.abs(written - unweighted_stress).max() < 1e-6 * np.abs(unweighted_stress).max()
+    potential = lammps_potential(str(fit.path))
+    assert "frame weights x3 on 2 frames" in potential.note and "sselab with frame weights" in potential.source

@@ -276,6 +276,48 @@ def test_cubic_elastic_constants_match_energy_curvatures_and_a_rotated_complianc
         CubicElasticConstants(-50.0, -10.0, 10.0).E100_GPa
 
 
+def test_full_elastic_tensor_of_a_rotated_cubic_crystal_gives_its_cubic_moduli_along_the_rotated_directions():
+    """The full-tensor route (for non-cubic cells) on EMT copper turned by an arbitrary rotation R: its Young's modulus
+    along R n is the cubic crystal's along n, its bulk modulus is (C11 + 2 C12)/3, and in the unrotated cell it has
+    cubic symmetry and the cubic route's constants. Finite differences at h = 0.002 along different strain paths agree
+    to O((h C'/C)^2) ~ 1e-4 relative (C' the third-order constants, about ten times C): the tolerances are 2e-3."""
+    from ase.calculators.emt import EMT
+    from ase.filters import FrechetCellFilter
+    from ase.optimize import BFGS
+    from scipy.spatial.transform import Rotation
+
+    from sselab.atomistic.properties.elastic import ElasticConstants, cubic_elastic_constants, elastic_tensor
+
+    copper = bulk("Cu", "fcc", a=3.59, cubic=True)
+    copper.calc = EMT()
+    BFGS(FrechetCellFilter(copper), logfile=None).run(fmax=1e-6)
+
+    def stress_of(cell: Atoms) -> np.ndarray:  # one atom type in fcc: no internal relaxation
+        cell.calc = EMT()
+        return cell.get_stress()
+
+    cubic = cubic_elastic_constants(copper, stress_of, 0.002)
+    full = elastic_tensor(copper, stress_of, 0.002)
+    c = full.voigt_GPa
+    assert c[1, 1] == pytest.approx(c[0, 0], rel=1e-6) and c[5, 5] == pytest.approx(c[3, 3], rel=1e-6)
+    assert abs(c[0, 3]) < 1e-6 * c[0, 0] and full.asymmetry_GPa < 1e-3 * c[0, 0]
+    assert (full.C11_GPa, full.C12_GPa, full.C44_GPa) == pytest.approx((cubic.C11_GPa, cubic.C12_GPa, cubic.C44_GPa), rel=1e-6)
+    assert full.bulk_modulus_vrh_GPa == pytest.approx((cubic.C11_GPa + 2 * cubic.C12_GPa) / 3, rel=1e-6)
+
+    rotation = Rotation.from_euler("zyx", (20.0, 35.0, -50.0), degrees=True).as_matrix()
+    turned = copper.copy()
+    turned.set_cell(np.asarray(copper.cell) @ rotation.T, scale_atoms=True)
+    rotated = elastic_tensor(turned, stress_of, 0.002)
+    for direction in ((1, 0, 0), (1, 1, 0), (1, 1, 1), (1, 2, 3)):
+        assert rotated.youngs_modulus_GPa(rotation @ np.asarray(direction, float)) == pytest.approx(
+            cubic.youngs_modulus_GPa(direction), rel=2e-3)
+    assert rotated.bulk_modulus_vrh_GPa == pytest.approx(full.bulk_modulus_vrh_GPa, rel=2e-3)
+    unstable = ElasticConstants(np.diag([100.0, 100.0, 100.0, 30.0, -5.0, 30.0]), 0.0)
+    assert unstable.lowest_eigenvalue_GPa == -5.0 and full.lowest_eigenvalue_GPa > 0
+    with pytest.raises(__import__("sselab").InputError, match="not mechanically stable"):
+        unstable.E100_GPa  # noqa: B018 - the property raises
+
+
 # ------------------------------------------------------------------------------------------------
 # the commands
 
@@ -308,6 +350,22 @@ def test_sample_fit_validate_chain_on_a_known_teacher(known, tmp_path, capsys):
     assert worst["kind"] in ("rattle", "strain") and worst["value"] == report["errors"][worst["kind"]]["force_rmse_eV_per_A"]
     # antifluorite Li2O under 0.5 % strains: no ion changes site (only the shear's small internal strain)
     assert 0 <= report["properties"]["fitted"]["max_ion_relaxation_A"] < 0.05
+    assert "K_VRH_GPa" not in report["properties"]["fitted"]  # a cubic cell: the cubic route
+
+    # the same crystal as a 1 x 1 x 2 cell is not a cubic cell: the full-tensor route gives the same constants
+    from sselab.studies.md import build_md_system
+
+    write(tmp_path / "li2o_112.extxyz", build_md_system("li2o")[0].repeat((1, 1, 2)))
+    code, out, err = run_cli(["potential", "validate", str(toml), "--structure", str(tmp_path / "li2o_112.extxyz"),
+                              "--reference", f"ff:{known}", "--db", str(tmp_path / "c.db"), "--out", str(tmp_path / "v2"),
+                              "--json"], capsys)
+    assert code == 0, err
+    long_cell = json.loads(out)["properties"]
+    for who in ("fitted", "reference"):
+        cubic, full = report["properties"][who], long_cell[who]
+        for key in ("C11_GPa", "C12_GPa", "C44_GPa", "E100_GPa", "E110_GPa", "E111_GPa"):
+            assert full[key] == pytest.approx(cubic[key], rel=2e-3), (who, key)
+        assert full["K_VRH_GPa"] == pytest.approx((cubic["C11_GPa"] + 2 * cubic["C12_GPa"]) / 3, rel=2e-3)
     assert 0 <= report["properties"]["reference"]["max_ion_relaxation_A"] < 0.05
 
 
@@ -780,3 +838,86 @@ def test_every_kind_gates_name_the_worst_kind_and_skip_kinds_without_stress():
     assert gates["energy_rmse_meV_per_atom_every_kind"] == {"value": 6.0, "kind": "strain", "limit": 10.0, "holds": True}
     assert not gates["energy_rmse_meV_per_atom"]["holds"]  # 20 over all frames
     assert gates["stress_rmse_GPa_every_kind"] == {"value": 0.45, "kind": "strain", "limit": 0.5, "holds": True}
+
+
+def test_frame_weights_pull_a_born_fit_towards_the_weighted_frames_and_a_uniform_weight_changes_nothing(labelled):
+    """Four frames with forces scaled by 1.5 (no Born model makes them) conflict with eight true ones: weighting the
+    true frames x100 brings the fit's forces on them closer to the truth than the unweighted fit; the same weight on
+    every frame leaves the fit as it was (the objective is only scaled)."""
+    from sselab.atomistic.fitting.born import BornFitSettings, fit_born
+    from sselab.atomistic.fitting.dataset import weighted
+    from sselab.atomistic.md.evaluate import ForceFieldCalculator
+
+    def copy(atoms, force_scale=1.0):
+        out = atoms.copy()
+        results = dict(atoms.calc.results)
+        results["forces"] = force_scale * np.asarray(results["forces"])
+        out.calc = SinglePointCalculator(out, **results)
+        return out
+
+    true, false = labelled[3:11], labelled[11:15]
+    settings = BornFitSettings(cutoff_A=9.0, short_range_cutoff_A=6.0, max_iterations=5)
+
+    def force_error(fit):
+        calculator = ForceFieldCalculator(fit.forcefield)
+        return math.sqrt(np.mean([np.mean((calculator.get_forces(copy(a)) - a.get_forces()) ** 2) for a in true]))
+
+    plain = fit_born([copy(a) for a in true] + [copy(a, 1.5) for a in false], settings)
+    favoured = fit_born(weighted([copy(a) for a in true], 100.0) + [copy(a, 1.5) for a in false], settings)
+    uniform = fit_born(weighted([copy(a) for a in true] + [copy(a, 1.5) for a in false], 100.0), settings)
+    assert force_error(favoured) < 0.5 * force_error(plain)
+    assert uniform.charge_scale == pytest.approx(plain.charge_scale, rel=1e-6)
+    assert force_error(uniform) == pytest.approx(force_error(plain), rel=1e-5)
+
+
+@pytest.mark.parametrize(("weight", "message"), [("0", "within"), ("-2", "within"), ("nan", "finite"), ("abc", "number")])
+def test_a_bad_frame_weight_in_a_data_file_is_refused_in_one_line(weight, message, tmp_path, capsys):
+    atoms, other = _labelled_frame(), _labelled_frame()
+    other.positions[0] += 0.05
+    other.calc = SinglePointCalculator(other, energy=-10.1, forces=np.zeros((len(other), 3)))
+    path = _write_frames(tmp_path / "data.extxyz", [atoms, other])
+    text = path.read_text().replace("pbc=", f"config_weight={weight} pbc=", 1)
+    path.write_text(text)
+    code, _, err = run_cli(["potential", "fit", str(path), "--out", str(tmp_path / "f")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "config_weight" in err and message in err, err
+
+
+@pytest.mark.parametrize(("option", "message"), [("other.extxyz=3", "not one of the data files"),
+                                                 ("{data}=x", "expected FILE=WEIGHT"), ("{data}", "expected FILE=WEIGHT"),
+                                                 ("{data}=0", "frame weight")])
+def test_a_bad_frame_weight_option_is_refused_before_any_fit(option, message, tmp_path, capsys):
+    atoms, other = _labelled_frame(), _labelled_frame()
+    other.positions[0] += 0.05
+    other.calc = SinglePointCalculator(other, energy=-10.1, forces=np.zeros((len(other), 3)))
+    path = _write_frames(tmp_path / "data.extxyz", [atoms, other])
+    code, _, err = run_cli(["potential", "fit", str(path), "--frame-weight", option.format(data=path),
+                            "--out", str(tmp_path / "f")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert message in err, err
+
+
+def test_a_weight_enters_the_data_hash_and_a_weight_of_one_does_not():
+    from sselab.atomistic.fitting.dataset import dataset_sha256, weighted
+
+    frames = [_labelled_frame()]
+    plain = dataset_sha256(frames)
+    assert dataset_sha256(weighted(frames, 1.0)) == plain
+    assert dataset_sha256(weighted(frames, 2.0)) != plain
+
+
+def test_an_unstable_fitted_tensor_fails_the_stability_gate_and_leaves_the_moduli_ordering_undefined():
+    from sselab.studies.potential import ValidationResult
+
+    def props(lowest, moduli):
+        return {"volume_A3_per_atom": 10.0, "C11_GPa": 170.0, "C12_GPa": 65.0, "C44_GPa": 45.0,
+                "elastic_lowest_eigenvalue_GPa": lowest, **dict(zip(("E100_GPa", "E110_GPa", "E111_GPa"), moduli))}
+
+    reference = props(40.0, (138.0, 129.0, 127.0))
+    gates = ValidationResult("x", {}, {"fitted": props(-30.0, (math.nan,) * 3), "reference": reference}).gates()
+    assert gates["elastic_stability"]["holds"] is False and gates["elastic_stability"]["value"] == -30.0
+    assert gates["E_hkl_ordering"]["value"].startswith("undefined") and gates["E_hkl_ordering"]["holds"] is False
+    gates = ValidationResult("x", {}, {"fitted": reference, "reference": props(-1.0, (math.nan,) * 3)}).gates()
+    assert gates["E_hkl_ordering"]["holds"] is None  # nothing to compare with
+    gates = ValidationResult("x", {}, {"fitted": props(35.0, (130.0, 129.0, 128.0)), "reference": reference}).gates()
+    assert gates["elastic_stability"]["holds"] and gates["E_hkl_ordering"]["holds"]

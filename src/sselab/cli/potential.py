@@ -47,6 +47,23 @@ def parse_weights(text: str):
     return FitWeights(**values)
 
 
+def parse_file_weights(items: list[str] | None) -> dict[str, float]:
+    """['data/a.extxyz=10', ...] → {'data/a.extxyz': 10.0} (the weight of every frame of that file)."""
+    from sselab.errors import InputError
+
+    weights: dict[str, float] = {}
+    for item in items or ():
+        path, sep, value = item.rpartition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not path:
+            raise InputError(f"--frame-weight: expected FILE=WEIGHT, got {item!r}")
+        weights[path] = weight
+    return weights
+
+
 @app.command("sample")
 def sample_command(
     structure: Annotated[str, typer.Argument(help="'llzo' (ordered cubic LLZO), a packaged structure name or a structure file.")],
@@ -99,6 +116,7 @@ def fit_command(
     pod_stress_weight: Annotated[float, typer.Option(help="Weight of a stress residual per GPa (family pod; 0: fitpod fits energies and forces only).")] = 0.0,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fit, e.g. llzo_bush_coreshell.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals (each scaled by its gate).")] = "energy=1,forces=1,stress=1",
+    frame_weight: Annotated[list[str] | None, typer.Option(help="FILE=W: multiply the squared residuals of every frame of data file FILE by W (repeatable).")] = None,
     holdout: Annotated[float, typer.Option(help="Fraction of each kind of frame held out for validation.")] = 0.15,
     cutoff: Annotated[float, typer.Option(help="Real-space Coulomb cutoff, A.")] = 10.0,
     short_range_cutoff: Annotated[float, typer.Option(help="Cutoff of the short-range terms, A.")] = 7.0,
@@ -120,9 +138,11 @@ def fit_command(
     study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall, stress_weight=pod_stress_weight), holdout=holdout, seed=seed,
                          initial=initial)
     identity = run_summary(teacher, "potential sample", {"teacher"})["teacher"] if teacher else None
-    run = RunDirectory.open(out, "potential fit", {"data": data, "name": name, "initial": initial, "weights": weights}, overwrite=overwrite)
+    file_weights = parse_file_weights(frame_weight)
+    run = RunDirectory.open(out, "potential fit", {"data": data, "name": name, "initial": initial, "weights": weights,
+                                                   "frame_weights": file_weights}, overwrite=overwrite)
     with progress_bar(0, "fitting", not json_output) as advance:
-        result = study.run(data, teacher=identity, progress=advance)
+        result = study.run(data, teacher=identity, file_weights=file_weights, progress=advance)
     run = result.write(run)
     rows = [("model", f"charge scale {result.fit.charge_scale:.4f} x formal" if family == "born" else
              f"POD, {result.fit.coefficients} coefficients, elements {' '.join(result.fit.elements)}"),
@@ -167,10 +187,15 @@ def validate_command(
     for key, gate in result.gates().items():
         value = gate["value"] if isinstance(gate["value"], str) else f"{gate['value']:.4g}"
         value += f" ({gate['kind']})" if "kind" in gate else ""
-        rows.append((f"gate {key}", f"{value} (limit {gate['limit']}): {'holds' if gate['holds'] else 'FAILS'}"))
+        verdict = "no verdict" if gate["holds"] is None else "holds" if gate["holds"] else "FAILS"
+        rows.append((f"gate {key}", f"{value} (limit {gate['limit']}): {verdict}"))
     if result.properties:
         moved = [result.properties[who]["max_ion_relaxation_A"] for who in ("fitted", "reference")]
         rows.append(("largest ion relaxation in the strained cells", f"fitted {moved[0]:.3f} A, reference {moved[1]:.3f} A"))
+        if "K_VRH_GPa" in result.properties["fitted"]:
+            rows.append(("full tensor (non-cubic cell): K_VRH, G_VRH", ", ".join(
+                f"{who} {result.properties[who]['K_VRH_GPa']:.1f}, {result.properties[who]['G_VRH_GPa']:.1f} GPa"
+                for who in ("fitted", "reference"))))
     emit(run.summary, json_output, f"Validation of {result.name}", rows, [f"run directory: {run.path}"])
 
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from sselab.atomistic.fitting.dataset import (
     read_training_set,
     shortest_pair_distances,
     split_holdout,
+    weighted,
     write_training_set,
 )
 from sselab.atomistic.fitting.metrics import Errors, errors_by_kind, parity_data
@@ -201,13 +203,27 @@ class PotentialFit:
         require_range(self.holdout, "hold-out fraction", low=0.0, high=0.5)
 
     def run(self, data: Sequence[str | Path | Atoms], *, teacher: dict[str, Any] | None = None,
+            file_weights: Mapping[str | Path, float] | None = None,
             progress: Progress = no_progress) -> PotentialFitResult | PodFitResult:
-        """Fit to the frames of ``data`` (extxyz files or labelled Atoms) and evaluate the held-out frames."""
+        """Fit to the frames of ``data`` (extxyz files or labelled Atoms) and evaluate the held-out frames.
+
+        ``file_weights`` maps some of the files of ``data`` to a weight given to each of their frames (their
+        ``config_weight``, which multiplies a frame's squared residuals; a frame's own ``config_weight`` is kept
+        otherwise)."""
         from sselab.atomistic.md.evaluate import ForceFieldCalculator
 
+        file_weights = {str(Path(path)): weight for path, weight in (file_weights or {}).items()}
+        unknown = sorted(set(file_weights) - {str(Path(item)) for item in data if not isinstance(item, Atoms)})
+        if unknown:
+            raise InputError(f"frame weight for {unknown[0]}, which is not one of the data files")
         frames: list[Atoms] = []
         for item in data:
-            frames += [item] if isinstance(item, Atoms) else read_training_set(item)
+            if isinstance(item, Atoms):
+                frames.append(item)
+            else:
+                read = read_training_set(item)
+                weight = file_weights.get(str(Path(item)))
+                frames += read if weight is None else weighted(read, weight)
         frames = check_training_set(frames)
         if self.family == "pod":
             return self._run_pod(frames, teacher, progress)
@@ -454,14 +470,25 @@ def _is_lammps_potential(candidate: str | Path | ForceField) -> bool:
         return False
 
 
+def is_cubic_cell(atoms: Atoms, length_tolerance: float = 0.01, angle_tolerance_deg: float = 0.5) -> bool:
+    """True when the cell's three lengths agree within ``length_tolerance`` (relative) and its angles are 90° within
+    ``angle_tolerance_deg``: the cells whose elastic constants the cubic formulas describe."""
+    lengths, angles = atoms.cell.lengths(), atoms.cell.angles()
+    return bool(lengths.max() / lengths.min() - 1 <= length_tolerance and np.abs(angles - 90).max() <= angle_tolerance_deg)
+
+
 def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[str, float]:
-    """Lattice parameter (cube root of the volume per conventional cell of the input), cubic elastic constants, and the
-    largest distance any ion moved while the strained cells relaxed (``max_ion_relaxation_A``): a few hundredths of an Å
-    for a linear response; tenths mean an ion changed site under the strain, and the finite-difference constant then
-    holds that rearrangement, not the lattice's stiffness."""
+    """Lattice parameters, relaxed-ion elastic constants and the largest distance any ion moved while the strained cells
+    relaxed (``max_ion_relaxation_A``): a few hundredths of an Å for a linear response; tenths mean an ion changed site
+    under the strain, and the finite-difference constant then holds that rearrangement, not the lattice's stiffness.
+
+    A (pseudo-)cubic relaxed cell (:func:`is_cubic_cell`) gets C11, C12, C44 from four strained cells and E100/E110/E111
+    from the cubic formulas; any other cell the full 6 × 6 tensor from twelve, its E along the Cartesian [100], [110],
+    [111] from the full compliance, the Voigt–Reuss–Hill moduli ``K_VRH_GPa``/``G_VRH_GPa`` and the tensor's
+    ``elastic_asymmetry_GPa`` (:mod:`sselab.atomistic.properties.elastic`)."""
     from ase.geometry import find_mic
 
-    from sselab.atomistic.properties.elastic import cubic_elastic_constants
+    from sselab.atomistic.properties.elastic import cubic_elastic_constants, elastic_tensor
 
     relaxed = engine.relax(atoms, cell=True, cell_factor=1.0)
     lengths = relaxed.cell.lengths()
@@ -473,12 +500,24 @@ def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[
         shifts.append(float(np.max(np.linalg.norm(moves, axis=1))))
         return engine.label(ions).get_stress()
 
-    constants = cubic_elastic_constants(relaxed, relaxed_stress, strain)
-    return {"a_A": float(lengths[0]), "b_A": float(lengths[1]), "c_A": float(lengths[2]),
-            "volume_A3_per_atom": float(relaxed.get_volume() / len(relaxed)),
-            "C11_GPa": constants.C11_GPa, "C12_GPa": constants.C12_GPa, "C44_GPa": constants.C44_GPa,
-            "E100_GPa": constants.E100_GPa, "E110_GPa": constants.E110_GPa, "E111_GPa": constants.E111_GPa,
-            "max_ion_relaxation_A": max(shifts)}
+    cubic = is_cubic_cell(relaxed)
+    constants = (cubic_elastic_constants if cubic else elastic_tensor)(relaxed, relaxed_stress, strain)
+    moduli = ("E100_GPa", "E110_GPa", "E111_GPa") + (() if cubic else ("K_VRH_GPa", "G_VRH_GPa"))
+    stable = constants.lowest_eigenvalue_GPa > 0  # else the moduli are undefined: NaN, and the stability gate fails
+    out = {"a_A": float(lengths[0]), "b_A": float(lengths[1]), "c_A": float(lengths[2]),
+           "volume_A3_per_atom": float(relaxed.get_volume() / len(relaxed)),
+           "C11_GPa": constants.C11_GPa, "C12_GPa": constants.C12_GPa, "C44_GPa": constants.C44_GPa,
+           "elastic_lowest_eigenvalue_GPa": constants.lowest_eigenvalue_GPa, "max_ion_relaxation_A": max(shifts)}
+    out.update({key: _modulus(constants, key) if stable else math.nan for key in moduli})
+    if not cubic:
+        out["elastic_asymmetry_GPa"] = constants.asymmetry_GPa
+    return out
+
+
+def _modulus(constants: Any, key: str) -> float:
+    """E100/E110/E111 or the VRH moduli of a stable set of elastic constants, by their result key."""
+    names = {"K_VRH_GPa": "bulk_modulus_vrh_GPa", "G_VRH_GPa": "shear_modulus_vrh_GPa"}
+    return float(getattr(constants, names.get(key, key)))
 
 
 def compare_properties(structure: str | Path | Atoms, fitted: Engine, teacher: Engine, strain: float,
@@ -520,8 +559,13 @@ class ValidationResult:
             for key in ("C11_GPa", "C12_GPa", "C44_GPa"):
                 relative = fitted[key] / reference[key] - 1
                 out[f"{key[:3]}_relative_error"] = {"value": relative, "limit": 0.2, "holds": bool(abs(relative) <= 0.2)}
-            order = [sorted(("E100_GPa", "E110_GPa", "E111_GPa"), key=lambda k: props[k]) for props in (fitted, reference)]
-            out["E_hkl_ordering"] = {"value": " < ".join(order[0]), "limit": " < ".join(order[1]), "holds": order[0] == order[1]}
+            lowest = fitted["elastic_lowest_eigenvalue_GPa"]
+            out["elastic_stability"] = {"value": lowest, "limit": "lowest eigenvalue of C > 0", "holds": bool(lowest > 0)}
+            keys = ("E100_GPa", "E110_GPa", "E111_GPa")
+            order = [" < ".join(sorted(keys, key=lambda k: props[k])) if all(math.isfinite(props[k]) for k in keys)
+                     else "undefined (mechanically unstable)" for props in (fitted, reference)]
+            holds = None if order[1].startswith("undefined") else order[0] == order[1]
+            out["E_hkl_ordering"] = {"value": order[0], "limit": order[1], "holds": holds}
         return out
 
     def _every_kind_gates(self) -> dict[str, dict[str, Any]]:

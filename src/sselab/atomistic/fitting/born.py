@@ -17,7 +17,8 @@ inner problem is bounded linear least squares (:func:`scipy.optimize.lsq_linear`
 outer problem minimises its residual over ln rho_p with L-BFGS-B (:func:`scipy.optimize.minimize`). The
 residual stacks energies per atom, force components and stress components (frames that carry one), each
 block divided by its gate (10 meV/atom, 0.25 eV/Å, 0.5 GPa) and by the square root of its size, times the
-user's weight: a weight of 1 for each asks for the same fraction of every gate.
+user's weight: a weight of 1 for each asks for the same fraction of every gate. A frame's ``config_weight`` (default 1)
+multiplies its squared residuals on top.
 
 Repulsive core. Each pair must be repulsive below r_c = ``core_fraction`` × its shortest distance in the
 data, whatever its charges and C: d/dr of D/r^8 outweighs the attractive Coulomb and -C/r^6 terms there when
@@ -47,7 +48,7 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 
-from sselab.atomistic.fitting.dataset import has_stress
+from sselab.atomistic.fitting.dataset import frame_weight, has_stress
 from sselab.atomistic.md.forcefields import BuckinghamPair, ForceField, IonSpecies, parse_kspace
 from sselab.constants import FORMAL_CHARGES
 from sselab.errors import ConvergenceError, InputError
@@ -262,7 +263,9 @@ def _problem(frames: Sequence[Atoms], elements: list[str], pairs: list[tuple[str
         np.full(n_force, math.sqrt(1.0 / n_force) / gate_force),
         np.full(n_stress, math.sqrt(1.0 / max(n_stress, 1)) / gate_stress),
     ])
-    weight = np.sqrt(np.concatenate([np.full(n_frames, w.energy), np.full(n_force, w.forces), np.full(n_stress, w.stress)]))
+    frame = np.array([frame_weight(a) for a in frames])  # each frame's config_weight, on all of its rows
+    weight = np.sqrt(np.concatenate([w.energy * frame, w.forces * np.repeat(frame, [3 * len(a) for a in frames]),
+                                     w.stress * np.repeat(frame[stress_rows], 6)]))
     problem = _Problem(frames, elements, pairs, nb, scale, weight, np.zeros(0), np.zeros(0), stress_rows, n_frames)
     # target: reference energies, forces, stresses
     energy = np.array([[a.calc.results["energy"]] for a in frames])

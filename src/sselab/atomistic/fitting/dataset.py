@@ -2,7 +2,8 @@
 
 A training set is a list of :class:`ase.Atoms` whose calculator results hold the labels and whose
 ``info["config_type"]`` names how the frame was made ("strain", "rattle", "exchange", "md-1200K", ...):
-the hold-out split is stratified by it and errors are reported per kind. Frames come from
+the hold-out split is stratified by it and errors are reported per kind. ``info["config_weight"]`` (MACE's name for
+it; default 1) multiplies the frame's squared residuals in a fit, all of its rows alike. Frames come from
 :mod:`~sselab.atomistic.fitting.sampling` or from a user's own file (their DFT), read with
 :func:`read_training_set`, which refuses a file the fitters cannot use in one line.
 """
@@ -22,22 +23,45 @@ from sselab.validation import require_file, require_range, require_within_limit
 
 __all__ = [
     "UNSEEN_PAIR_MIN_A",
+    "WEIGHT_KEY",
     "check_training_set",
     "config_type",
     "dataset_sha256",
     "first_collapsed",
     "frame_sha256",
+    "frame_weight",
     "has_stress",
     "read_training_set",
     "shortest_pair_distances",
     "split_holdout",
+    "weighted",
     "write_training_set",
 ]
+
+#: the ``info`` key of a frame's fitting weight (MACE's ``config_weight``)
+WEIGHT_KEY = "config_weight"
+#: largest accepted frame weight
+MAX_FRAME_WEIGHT = 1e6
 
 
 def config_type(atoms: Atoms) -> str:
     """How a frame was made (``info["config_type"]``), "unknown" when the file did not say."""
     return str(atoms.info.get("config_type", "unknown"))
+
+
+def frame_weight(atoms: Atoms) -> float:
+    """The frame's fitting weight (``info["config_weight"]``, 1 when absent): it multiplies the frame's squared
+    residuals (energy, forces and stress alike)."""
+    return float(atoms.info.get(WEIGHT_KEY, 1.0))
+
+
+def weighted(frames: Iterable[Atoms], weight: float) -> list[Atoms]:
+    """``frames`` with their fitting weight set to ``weight`` (in (0, 1e6]); the Atoms are modified and returned."""
+    require_range(weight, "frame weight", low=0.0, high=MAX_FRAME_WEIGHT, low_inclusive=False)
+    out = list(frames)
+    for atoms in out:
+        atoms.info[WEIGHT_KEY] = float(weight)
+    return out
 
 
 def has_stress(atoms: Atoms) -> bool:
@@ -55,10 +79,13 @@ def frame_sha256(atoms: Atoms) -> str:
 
 
 def dataset_sha256(frames: Iterable[Atoms]) -> str:
-    """Hash of structures and labels of a training set, in order: the provenance a fitted set records."""
+    """Hash of structures, labels and weights (where not 1) of a training set, in order: the provenance a fitted set
+    records."""
     digest = hashlib.sha256()
     for atoms in frames:
         digest.update(frame_sha256(atoms).encode())
+        if frame_weight(atoms) != 1.0:
+            digest.update(f"weight {frame_weight(atoms)!r}".encode())
         results = atoms.calc.results
         for key in ("energy", "forces", "stress"):
             if key in results:
@@ -70,7 +97,8 @@ def check_training_set(frames: Sequence[Atoms], elements: Iterable[str] | None =
     """The frames of ``frames`` that a fitter can use, duplicates dropped (first kept).
 
     Refused in one line: an empty set, a frame without energy or forces or with non-finite labels, a
-    non-periodic frame, species outside ``elements`` (the model's), a set whose frames are all copies of one.
+    non-periodic frame, a weight (``config_weight``) that is not a number in (0, 1e6], species outside ``elements``
+    (the model's), a set whose frames are all copies of one.
     """
     if not frames:
         raise InputError(f"the {what} is empty")
@@ -91,6 +119,8 @@ def check_training_set(frames: Sequence[Atoms], elements: Iterable[str] | None =
             raise InputError(f"{where}: stress is not finite")
         if not all(atoms.pbc) or atoms.cell.rank != 3:
             raise InputError(f"{where} is not a fully periodic cell")
+        if WEIGHT_KEY in atoms.info:
+            require_range(atoms.info[WEIGHT_KEY], f"{where}: {WEIGHT_KEY}", low=0.0, high=MAX_FRAME_WEIGHT, low_inclusive=False)
         if allowed is not None:
             extra = sorted(set(atoms.get_chemical_symbols()) - allowed)
             if extra:

@@ -10,9 +10,10 @@ Model (energies in eV, r in Å; LAMMPS ``pair_style pod``, Nguyen & Rohskopf, J.
 - the radial basis is built from Bessel (degree 4) and inverse (degree 8) polynomials of r on [rin, rcut],
   compressed by a proper orthogonal decomposition to the requested number of functions;
 - the coefficients c are linear, found by ``fitpod`` as regularised least squares over energies and force
-  components (weights ``energy_weight`` and ``force_weight``). ``fitpod`` has no stress term: with
-  ``stress_weight`` > 0 sselab assembles the same normal equations from LAMMPS' ``compute pod/global`` rows, adds
-  stress rows and solves them itself (:mod:`sselab.atomistic.fitting.pod_stress`).
+  components (weights ``energy_weight`` and ``force_weight``). ``fitpod`` has no stress term and weighs every frame
+  alike: with ``stress_weight`` > 0, or any frame weighted (its ``config_weight``), sselab assembles the same normal
+  equations from LAMMPS' ``compute pod/global`` rows, adds stress rows and frame weights and solves them itself
+  (:mod:`sselab.atomistic.fitting.pod_stress`).
 
 A repulsive wall (``zbl_wall``, on by default): a POD has no repulsive core, and where it has seen no data it can pull
 two atoms together until they fuse (a Li–Li pair of a 1200 K LLZO run went from 1.6 to 1.0 Å in 60 fs and LAMMPS lost
@@ -58,7 +59,13 @@ from ase.calculators.singlepoint import SinglePointCalculator
 from ase.data import atomic_numbers, chemical_symbols
 
 from sselab.atomistic.engine.potentials import lammps_potential
-from sselab.atomistic.fitting.dataset import check_training_set, config_type, dataset_sha256, shortest_pair_distances
+from sselab.atomistic.fitting.dataset import (
+    check_training_set,
+    config_type,
+    dataset_sha256,
+    frame_weight,
+    shortest_pair_distances,
+)
 from sselab.atomistic.fitting.pod_stress import solve_pod_coefficients, write_pod_coefficients
 from sselab.errors import ConvergenceError, InputError, SetupError
 from sselab.progress import Progress, no_progress
@@ -187,8 +194,9 @@ class PodFit:
 def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, elements: Sequence[str] | None = None,
             folder: str | Path, name: str, progress: Progress = no_progress) -> PodFit:
     """Fit a POD to labelled frames (energy and forces on each; stress where labelled) with LAMMPS' ``fitpod``, or
-    with stress rows by :func:`~sselab.atomistic.fitting.pod_stress.solve_pod_coefficients` when
-    ``settings.stress_weight`` > 0 (``progress(done, total)`` once per frame there); write ``NAME.toml`` and its files
+    with stress rows and frame weights by :func:`~sselab.atomistic.fitting.pod_stress.solve_pod_coefficients` when
+    ``settings.stress_weight`` > 0 or a frame has a ``config_weight`` other than 1 (``progress(done, total)`` once per
+    frame there); write ``NAME.toml`` and its files
     into ``folder`` (see the module docstring).
 
     ``elements`` is the LAMMPS type order of the potential (default: the species of the data by atomic number); every
@@ -206,7 +214,7 @@ def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, ele
     target.mkdir(parents=True, exist_ok=True)
     data = _write_training(unique, target / f"{name}_training")
     (target / f"{name}_param.pod").write_text(_param_text(settings, order), encoding="utf-8")
-    if settings.stress_weight > 0:
+    if _own_solver(settings, unique):
         solution = solve_pod_coefficients(
             unique, target / f"{name}_param.pod", order, settings.rcut, energy_weight=settings.energy_weight,
             force_weight=settings.force_weight, stress_weight=settings.stress_weight,
@@ -224,6 +232,11 @@ def fit_pod(frames: Sequence[Atoms], settings: PodSettings | None = None, *, ele
     path.write_text(_potential_toml(name, order, settings, unique, errors, walls), encoding="utf-8")
     lammps_potential(str(path))  # the whitelist: what is returned loads as lammps:<path>
     return PodFit(path, order, coefficients, len(unique), MappingProxyType(errors))
+
+
+def _own_solver(settings: PodSettings, frames: Sequence[Atoms]) -> bool:
+    """True when fitpod cannot make the fit: stress rows asked for, or frames weighted unequally."""
+    return settings.stress_weight > 0 or any(frame_weight(atoms) != 1.0 for atoms in frames)
 
 
 def _symbols(elements: Sequence[str]) -> tuple[str, ...]:
@@ -361,13 +374,19 @@ def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, f
 
     kinds = Counter(config_type(atoms) for atoms in frames)
     fitted = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
-    solver = "sselab's least squares" if settings.stress_weight > 0 else "fitpod"
+    own = _own_solver(settings, frames)
+    solver = "sselab's least squares" if own else "fitpod"
+    weights = Counter(frame_weight(atoms) for atoms in frames if frame_weight(atoms) != 1.0)
+    parts = (["stress rows"] if settings.stress_weight > 0 else []) + (["frame weights"] if weights else [])
+    coefficients_by = f"sselab with {' and '.join(parts)}" if own else "fitpod"
     trained = (f"; {solver} training RMSE {errors['energy_rmse_meV_per_atom']:.3g} meV/atom, "
                f"{errors['force_rmse_eV_per_A']:.3g} eV/A" if errors else "")
     if "stress_rmse_GPa" in errors and math.isfinite(errors["stress_rmse_GPa"]):
         trained += f", {errors['stress_rmse_GPa']:.3g} GPa"
     labels = (f"energies, forces and stresses (stress weight {settings.stress_weight:g} per GPa)"
               if settings.stress_weight > 0 else "energies and forces, no stress")
+    if weights:
+        labels += "; frame weights " + ", ".join(f"x{weight:g} on {count} frames" for weight, count in sorted(weights.items()))
     note = (f"fitted to {len(frames)} frames ({sum(len(a) for a in frames)} atoms; {fitted}; {labels}; "
             f"data sha256 {dataset_sha256(frames)[:16]}) with rcut {settings.rcut:g} A, rin {settings.rin:g} A, "
             f"{settings.two_body_radial} two-body and {settings.three_body_radial} three-body radial functions, "
@@ -384,7 +403,7 @@ def _potential_toml(name: str, elements: Sequence[str], settings: PodSettings, f
         "elements": list(elements),
         "pair_style": pair_style,
         "pair_coeff": pair_coeff,
-        "source": (f"POD (LAMMPS ML-POD; coefficients by {'sselab with stress rows' if settings.stress_weight > 0 else 'fitpod'}) "
+        "source": (f"POD (LAMMPS ML-POD; coefficients by {coefficients_by}) "
                    f"fitted by sselab to the labelled frames {name}_training/{_TRAINING}"),
         "note": note,
     }

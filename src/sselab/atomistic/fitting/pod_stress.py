@@ -15,12 +15,12 @@ lower-triangular form), so the reference forces are rotated into it; g and S do 
 The normal equations are assembled exactly as ``fitpod`` assembles its own (LAMMPS src/ML-POD/fitpod_command.cpp),
 with one more block:
 
-    A = Σ_frames [ w_E² g gᵀ / N² + w_F² Gᵀ G + w_σ² SᵀS ],   b = Σ_frames [ w_E² E g / N² + w_F² Gᵀ F + w_σ² Sᵀ σ ]
+    A = Σ_frames ω [ w_E² g gᵀ / N² + w_F² Gᵀ G + w_σ² SᵀS ],   b = Σ_frames ω [ w_E² E g / N² + w_F² Gᵀ F + w_σ² Sᵀ σ ]
 
-(energies per atom in eV, forces in eV/Å, stresses in GPa), with the diagonal multiplied by 1 + λ (and raised to λ
+(energies per atom in eV, forces in eV/Å, stresses in GPa; ω the frame's ``config_weight``, 1 unless set), with the diagonal multiplied by 1 + λ (and raised to λ
 where smaller) and solved by Cholesky, as the ``fitpod`` of the LAMMPS build sselab uses (2025.7.22) does. With w_σ = 0
-this reproduces ``fitpod``'s fit (its training errors to 1e-9 relative; a test checks it), so the stress block is the
-only change. A frame without a stress label adds no stress rows.
+and every ω = 1 this reproduces ``fitpod``'s fit (its training errors to 1e-9 relative; a test checks it), so the
+stress block and the frame weights are the only changes. A frame without a stress label adds no stress rows.
 
 Cost: one ``pod/global`` and twelve ``pod/atom`` evaluations per frame (~1 s for 192 atoms), and a K × K system
 (K = elements × descriptors per element; 3437 for seven elements).
@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
+from sselab.atomistic.fitting.dataset import frame_weight
 from sselab.constants import EV_PER_A3_TO_GPA
 from sselab.errors import ConvergenceError, InputError
 from sselab.progress import Progress, no_progress
@@ -152,7 +153,8 @@ def solve_pod_coefficients(frames: Sequence[Atoms], param: str | Path, elements:
                            energy_weight: float, force_weight: float, stress_weight: float, regularization: float,
                            progress: Progress = no_progress) -> PodSolution:
     """Coefficients of the POD of ``param`` fitted to labelled ``frames`` (energy and forces on each; stress where
-    labelled) by the weighted normal equations of the module docstring; ``progress(done, total)`` once per frame."""
+    labelled; each frame weighted by its ``config_weight``) by the weighted normal equations of the module docstring;
+    ``progress(done, total)`` once per frame. The RMSEs it reports are unweighted."""
     labels = [atoms.calc.results if atoms.calc is not None else {} for atoms in frames]
     missing = [index for index, results in enumerate(labels) if "energy" not in results or "forces" not in results]
     if missing:
@@ -160,6 +162,9 @@ def solve_pod_coefficients(frames: Sequence[Atoms], param: str | Path, elements:
     if stress_weight > 0 and not any("stress" in results for results in labels):
         raise InputError("a stress weight was given but no frame carries a stress label")
     energy_rows, energy_targets, stress_rows, stress_targets = [], [], [], []
+    weights = np.array([frame_weight(atoms) for atoms in frames])
+    stress_weights = np.repeat(weights[["stress" in results for results in labels]], 6)
+    weighted_force_gram = weighted_force_rhs = None
     force_gram = force_rhs = None
     force_square, force_count = 0.0, 0
     for done, (atoms, results) in enumerate(zip(frames, labels, strict=True), 1):
@@ -169,8 +174,12 @@ def solve_pod_coefficients(frames: Sequence[Atoms], param: str | Path, elements:
         forces = (np.asarray(results["forces"], dtype=float) @ design.rotation.T).ravel()  # into the LAMMPS frame
         if force_gram is None:
             force_gram, force_rhs = np.zeros((design.energy.size,) * 2), np.zeros(design.energy.size)
-        force_gram += design.forces.T @ design.forces
-        force_rhs += design.forces.T @ forces
+            weighted_force_gram, weighted_force_rhs = np.zeros_like(force_gram), np.zeros_like(force_rhs)
+        frame_gram, frame_rhs = design.forces.T @ design.forces, design.forces.T @ forces
+        force_gram += frame_gram
+        force_rhs += frame_rhs
+        weighted_force_gram += weights[done - 1] * frame_gram
+        weighted_force_rhs += weights[done - 1] * frame_rhs
         force_square += float(forces @ forces)
         force_count += forces.size
         if "stress" in results:
@@ -178,12 +187,12 @@ def solve_pod_coefficients(frames: Sequence[Atoms], param: str | Path, elements:
             stress_targets.append(np.asarray(results["stress"], dtype=float) * EV_PER_A3_TO_GPA)
         progress(done, len(frames))
     energy_rows, energy_targets = np.array(energy_rows), np.array(energy_targets)
-    gram = energy_weight**2 * energy_rows.T @ energy_rows + force_weight**2 * force_gram
-    rhs = energy_weight**2 * energy_rows.T @ energy_targets + force_weight**2 * force_rhs
+    gram = energy_weight**2 * (energy_rows.T * weights) @ energy_rows + force_weight**2 * weighted_force_gram
+    rhs = energy_weight**2 * (energy_rows.T * weights) @ energy_targets + force_weight**2 * weighted_force_rhs
     if stress_rows:
         stress_rows, stress_targets = np.concatenate(stress_rows), np.concatenate(stress_targets)
-        gram += stress_weight**2 * stress_rows.T @ stress_rows
-        rhs += stress_weight**2 * stress_rows.T @ stress_targets
+        gram += stress_weight**2 * (stress_rows.T * stress_weights) @ stress_rows
+        rhs += stress_weight**2 * (stress_rows.T * stress_weights) @ stress_targets
     coefficients = _solve_like_fitpod(gram, rhs, regularization)
     energy_rmse = math.sqrt(float(np.mean((energy_rows @ coefficients - energy_targets) ** 2)))
     # Σ|Gc − F|² = cᵀ(ΣGᵀG)c − 2cᵀ(ΣGᵀF) + Σ|F|²: the force rows are never all held in memory

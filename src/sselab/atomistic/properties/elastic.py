@@ -16,6 +16,12 @@ Assumption: the cell is cubic or close to it (an ordered-Li LLZO cell is pseudo-
 those of the x and yz directions of the given cell, not an average over equivalent ones.
 Written here rather than taken from a library because it is three finite differences on the engine's
 cached relaxations; pymatgen's ElasticTensor fits the full tensor from many more strains.
+
+For a crystal of lower symmetry (monoclinic Li₆Zr₂O₇) the cubic formulas are not its directional moduli.
+:func:`elastic_tensor` takes all six columns of C from ±h of each Voigt strain (twelve relaxed cells, C_ij =
+Δσ_i/(2h) for strain j), symmetrises it, and gives the Young's modulus along any unit vector n from the full
+compliance S = C⁻¹ (1/E = S_ijkl n_i n_j n_k n_l; pymatgen's ``ElasticTensor`` does the Voigt ↔ tensor bookkeeping)
+and the Voigt–Reuss–Hill bulk and shear moduli.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from sselab.constants import EV_PER_A3_TO_GPA
 from sselab.errors import InputError
 from sselab.validation import require_range
 
-__all__ = ["CubicElasticConstants", "cubic_elastic_constants", "strained_copy"]
+__all__ = ["CubicElasticConstants", "ElasticConstants", "cubic_elastic_constants", "elastic_tensor", "strained_copy"]
 
 
 
@@ -52,6 +58,11 @@ class CubicElasticConstants:
                              "(need C11 - C12 > 0, C11 + 2 C12 > 0, C44 > 0)")
         denominator = (c11 - c12) * (c11 + 2 * c12)
         return (c11 + c12) / denominator, -c12 / denominator, 1.0 / c44
+
+    @property
+    def lowest_eigenvalue_GPa(self) -> float:
+        """The smallest eigenvalue of the cubic Voigt matrix, min(C11 + 2 C12, C11 − C12, C44): positive when stable."""
+        return min(self.C11_GPa + 2 * self.C12_GPa, self.C11_GPa - self.C12_GPa, self.C44_GPa)
 
     @property
     def zener_ratio(self) -> float:
@@ -79,6 +90,90 @@ class CubicElasticConstants:
     @property
     def E111_GPa(self) -> float:
         return self.youngs_modulus_GPa((1, 1, 1))
+
+
+@dataclass(frozen=True)
+class ElasticConstants:
+    """The full relaxed-ion stiffness in Voigt notation (6 × 6, GPa, symmetrised; ASE's order xx yy zz yz xz xy,
+    engineering shear) and ``asymmetry_GPa``, the largest |C_ij − C_ji|/2 before symmetrising (a finite-difference
+    error estimate). ``C11_GPa``, ``C12_GPa`` (mean of C12 and C13) and ``C44_GPa`` are read as the cubic ones are."""
+
+    voigt_GPa: np.ndarray
+    asymmetry_GPa: float
+
+    @property
+    def lowest_eigenvalue_GPa(self) -> float:
+        """The smallest eigenvalue of the Voigt matrix: positive for a mechanically stable crystal (Born criterion)."""
+        return float(np.linalg.eigvalsh(self.voigt_GPa).min())
+
+    def _stable(self):
+        """pymatgen's tensor of a stable crystal; an unstable one is refused (its moduli would be meaningless)."""
+        from pymatgen.analysis.elasticity.elastic import ElasticTensor
+
+        if not self.lowest_eigenvalue_GPa > 0:
+            raise InputError(f"the elastic tensor is not mechanically stable (its lowest eigenvalue is "
+                             f"{self.lowest_eigenvalue_GPa:.4g} GPa; every eigenvalue must be positive)")
+        return ElasticTensor.from_voigt(self.voigt_GPa)
+
+    @property
+    def C11_GPa(self) -> float:
+        return float(self.voigt_GPa[0, 0])
+
+    @property
+    def C12_GPa(self) -> float:
+        return float((self.voigt_GPa[0, 1] + self.voigt_GPa[0, 2]) / 2)
+
+    @property
+    def C44_GPa(self) -> float:
+        return float(self.voigt_GPa[3, 3])
+
+    def youngs_modulus_GPa(self, direction: Sequence[float]) -> float:
+        """Young's modulus (GPa) along the Cartesian ``direction`` (any non-zero vector): 1/(S_ijkl n_i n_j n_k n_l)."""
+        vector = np.asarray(direction, dtype=float)
+        norm = float(np.linalg.norm(vector))
+        if vector.shape != (3,) or norm == 0:
+            raise InputError(f"direction must be a non-zero 3-vector, got {direction!r}")
+        n = vector / norm
+        compliance = np.asarray(self._stable().compliance_tensor)
+        return float(1.0 / np.einsum("ijkl,i,j,k,l", compliance, n, n, n, n))
+
+    @property
+    def E100_GPa(self) -> float:
+        return self.youngs_modulus_GPa((1, 0, 0))
+
+    @property
+    def E110_GPa(self) -> float:
+        return self.youngs_modulus_GPa((1, 1, 0))
+
+    @property
+    def E111_GPa(self) -> float:
+        return self.youngs_modulus_GPa((1, 1, 1))
+
+    @property
+    def bulk_modulus_vrh_GPa(self) -> float:
+        """Voigt–Reuss–Hill bulk modulus."""
+        return float(self._stable().k_vrh)
+
+    @property
+    def shear_modulus_vrh_GPa(self) -> float:
+        """Voigt–Reuss–Hill shear modulus."""
+        return float(self._stable().g_vrh)
+
+
+def elastic_tensor(atoms: Atoms, relaxed_stress: Callable[[Atoms], np.ndarray], strain: float = 0.005) -> ElasticConstants:
+    """The full 6 × 6 relaxed-ion stiffness of a relaxed cell from ±``strain`` of each Voigt component (twelve cells;
+    ``relaxed_stress`` as in :func:`cubic_elastic_constants`). Refused: a non-finite result. An unstable one is returned
+    (its ``lowest_eigenvalue_GPa`` says so); its moduli are refused."""
+    require_range(strain, "strain step", low=1e-4, high=0.02)
+    columns = []
+    for index in range(6):
+        plus, minus = (np.asarray(relaxed_stress(strained_copy(atoms, index, sign * strain)), dtype=float)
+                       for sign in (1, -1))
+        columns.append((plus - minus) * EV_PER_A3_TO_GPA / (2 * strain))
+    stiffness = np.array(columns).T  # C[i, j] = dσ_i/dε_j
+    if not np.isfinite(stiffness).all():
+        raise InputError("the elastic constants are not finite (the calculator returned a broken stress)")
+    return ElasticConstants(0.5 * (stiffness + stiffness.T), float(np.abs(stiffness - stiffness.T).max() / 2))
 
 
 def strained_copy(atoms: Atoms, voigt_index: int, engineering_strain: float) -> Atoms:
