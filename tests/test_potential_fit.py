@@ -689,10 +689,18 @@ def test_pod_family_through_the_fit_and_validate_commands(known, tmp_path, capsy
     assert report["force_rmse_eV_per_A"] < 0.1
     assert fit["stress"].startswith("not fitted")
     code, out, err = run_cli(["potential", "fit", str(tmp_path / "s" / "training.extxyz"), "--family", "pod", "--name", "li2o_pod",
-                              "--pod-stress-weight", "1", "--out", str(tmp_path / "fs"), "--json"], capsys)
+                              "--pod-stress-weight", "1", "--pod-basis", "4,3,2", "--out", str(tmp_path / "fs"), "--json"], capsys)
     assert code == 0, err
     stressed = json.loads(out)
     assert stressed["stress"].startswith("fitted with weight 1 per GPa") and stressed["training_rmse"]["stress_rmse_GPa"] >= 0
+    param = (tmp_path / "fs" / "li2o_pod_param.pod").read_text()
+    assert "twobody_number_radial_basis_functions 4" in param and "threebody_angular_degree 2" in param
+    # two elements: 1 + 4 two-body + 3 pairs x 3 radial x (2 + 1) angular three-body descriptors each; 2 x 32 coefficients
+    assert stressed["coefficients"] == 2 * (1 + 2 * 4 + 3 * 3 * 3)
+    for bad in ("4,3", "a,b,c", "4,3,13"):
+        code, _, err = run_cli(["potential", "fit", str(tmp_path / "s" / "training.extxyz"), "--family", "pod", "--pod-basis", bad,
+                                "--out", str(tmp_path / "bad")], capsys)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and ("pod-basis" in err or "angular degree" in err), err
 
 
 def test_active_learning_runs_the_pod_family_and_lowers_its_error_on_hot_frames(tmp_path):

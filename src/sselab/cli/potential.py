@@ -47,6 +47,16 @@ def parse_weights(text: str):
     return FitWeights(**values)
 
 
+def parse_pod_basis(text: str) -> dict[str, int]:
+    """'8,6,5' → the POD basis: two-body radial functions, three-body radial functions, three-body angular degree."""
+    from sselab.errors import InputError
+
+    items = [item.strip() for item in text.split(",")]
+    if len(items) != 3 or not all(item.isdigit() for item in items):
+        raise InputError(f"--pod-basis: expected TWO,THREE,ANGULAR (three whole numbers, e.g. 6,4,3), got {text!r}")
+    return dict(zip(("two_body_radial", "three_body_radial", "angular_degree"), map(int, items), strict=True))
+
+
 def parse_file_weights(items: list[str] | None) -> dict[str, float]:
     """['data/a.extxyz=10', ...] → {'data/a.extxyz': 10.0} (the weight of every frame of that file)."""
     from sselab.errors import InputError
@@ -113,6 +123,7 @@ def fit_command(
     family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
     pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
     pod_wall: Annotated[bool, typer.Option(help="Overlay a ZBL repulsive wall below the data's shortest distance (family pod).")] = True,
+    pod_basis: Annotated[str, typer.Option(help="POD basis (family pod): two-body radial functions, three-body radial functions, three-body angular degree.")] = "6,4,3",
     pod_stress_weight: Annotated[float, typer.Option(help="Weight of a stress residual per GPa (family pod; 0: fitpod fits energies and forces only).")] = 0.0,
     initial: Annotated[str | None, typer.Option(help="Force field whose decay lengths start the fit, e.g. llzo_bush_coreshell.")] = None,
     weights: Annotated[str, typer.Option(help="Weights of the energy, force and stress residuals (each scaled by its gate).")] = "energy=1,forces=1,stress=1",
@@ -135,7 +146,7 @@ def fit_command(
 
     settings = BornFitSettings(cutoff_A=cutoff, short_range_cutoff_A=short_range_cutoff, weights=parse_weights(weights),
                                cation_pairs=cation_pairs)
-    study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall, stress_weight=pod_stress_weight), holdout=holdout, seed=seed,
+    study = PotentialFit(name=name, family=family, settings=settings, pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall, stress_weight=pod_stress_weight, **parse_pod_basis(pod_basis)), holdout=holdout, seed=seed,
                          initial=initial)
     identity = run_summary(teacher, "potential sample", {"teacher"})["teacher"] if teacher else None
     file_weights = parse_file_weights(frame_weight)
@@ -165,6 +176,7 @@ def validate_command(
     structure: Annotated[str | None, typer.Option(help="Structure for properties ('llzo', a name or a file): lattice, C11/C12/C44, E_hkl.")] = None,
     reference: Annotated[str | None, typer.Option(help="Reference calculator for the properties, e.g. chgnet.")] = None,
     fmax: Annotated[float, typer.Option(help="Relaxation tolerance (eV/A) of the property relaxations, both models; the relaxed-ion elastic constants need it well below the strain's forces.")] = 0.01,
+    strain: Annotated[float, typer.Option(help="Finite-strain step of the elastic constants (+/- each component; shear as engineering strain).")] = 0.005,
     db: DbOption = DEFAULT_DB,
     device: DeviceOption = "cpu",
     out: OutOption = None,
@@ -175,10 +187,11 @@ def validate_command(
     from sselab.runs import RunDirectory
     from sselab.studies.potential import PotentialValidation
 
-    study = PotentialValidation(fmax=fmax)
+    study = PotentialValidation(strain=strain, fmax=fmax)
     teacher = make_engine(reference, db, fmax, device) if reference is not None else None
     run = RunDirectory.open(out, "potential validate", {"forcefield": forcefield, "data": data or [], "structure": structure,
-                                                        "reference": reference, "fmax_eV_per_A": fmax, "db": db}, overwrite=overwrite)
+                                                        "reference": reference, "fmax_eV_per_A": fmax, "strain": strain,
+                                                        "db": db}, overwrite=overwrite)
     with progress_bar(0, "validating", not json_output) as advance:
         result = study.run(forcefield, data or [], structure=structure, reference=teacher, progress=advance)
     run = result.write(run)
@@ -210,6 +223,7 @@ def learn_command(
     family: Annotated[str, typer.Option(help="born (rigid-ion Born, ff:NAME) or pod (LAMMPS ML-POD, lammps:NAME.toml).")] = "born",
     pod_cutoff: Annotated[float, typer.Option(help="POD cutoff radius, A (family pod).")] = 5.0,
     pod_wall: Annotated[bool, typer.Option(help="Overlay a ZBL repulsive wall below the data's shortest distance (family pod).")] = True,
+    pod_basis: Annotated[str, typer.Option(help="POD basis (family pod): two-body radial functions, three-body radial functions, three-body angular degree.")] = "6,4,3",
     pod_stress_weight: Annotated[float, typer.Option(help="Weight of a stress residual per GPa (family pod; 0: fitpod fits energies and forces only).")] = 0.0,
     temperature: Annotated[list[str] | None, typer.Option(help="Exploration temperature(s), repeatable (default 1200 K and 3000 K).")] = None,
     time: Annotated[str, typer.Option(help="MD time per cell, temperature and round.")] = "5 ps",
@@ -243,7 +257,7 @@ def learn_command(
     from sselab.units import parse_quantity
 
     fit = PotentialFit(name=name, family=family, settings=BornFitSettings(weights=parse_weights(weights), cation_pairs=cation_pairs),
-                       pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall, stress_weight=pod_stress_weight), seed=seed, initial=initial)
+                       pod=PodSettings(rcut=pod_cutoff, zbl_wall=pod_wall, stress_weight=pod_stress_weight, **parse_pod_basis(pod_basis)), seed=seed, initial=initial)
     temperatures = tuple(parse_quantity(t, "temperature", "--temperature") for t in temperature) if temperature else (1200.0, 3000.0)
     study = ActiveLearning(fit=fit, temperatures_K=temperatures, md_time_fs=parse_quantity(time, "time", "--time") * 1e15,
                            candidates=candidates, picked=picked, min_rounds=min_rounds, max_rounds=max_rounds, seed=seed,
