@@ -175,7 +175,7 @@ def validate_command(
     data: Annotated[list[Path] | None, typer.Option("--data", help="Labelled extxyz frames to compute errors on (held out from the fit); repeatable.")] = None,
     structure: Annotated[str | None, typer.Option(help="Structure for properties ('llzo', a name or a file): lattice, C11/C12/C44, E_hkl.")] = None,
     reference: Annotated[str | None, typer.Option(help="Reference calculator for the properties, e.g. chgnet.")] = None,
-    fmax: Annotated[float, typer.Option(help="Relaxation tolerance (eV/A) of the property relaxations, both models; the relaxed-ion elastic constants need it well below the strain's forces.")] = 0.01,
+    fmax: Annotated[float, typer.Option(help="Relaxation tolerance (eV/A) of the property relaxations, both models; the relaxed-ion elastic constants need it well below the strain's forces.")] = 0.001,
     strain: Annotated[float, typer.Option(help="Finite-strain step of the elastic constants (+/- each component; shear as engineering strain).")] = 0.005,
     db: DbOption = DEFAULT_DB,
     device: DeviceOption = "cpu",
