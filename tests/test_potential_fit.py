@@ -929,3 +929,30 @@ def test_an_unstable_fitted_tensor_fails_the_stability_gate_and_leaves_the_modul
     assert gates["E_hkl_ordering"]["holds"] is None  # nothing to compare with
     gates = ValidationResult("x", {}, {"fitted": props(35.0, (130.0, 129.0, 128.0)), "reference": reference}).gates()
     assert gates["elastic_stability"]["holds"] and gates["E_hkl_ordering"]["holds"]
+
+
+def test_a_weighted_duplicate_of_an_unweighted_frame_keeps_its_weight():
+    from sselab.atomistic.fitting.dataset import check_training_set, frame_weight, weighted
+
+    first, other = _labelled_frame(), _labelled_frame()
+    other.positions[0] += 0.05
+    other.calc = SinglePointCalculator(other, energy=-10.1, forces=np.zeros((len(other), 3)))
+    again = _labelled_frame()
+    kept = check_training_set([first, other, *weighted([again], 10.0)])
+    assert len(kept) == 2 and [frame_weight(a) for a in kept] == [10.0, 1.0]
+    kept = check_training_set([*weighted([_labelled_frame()], 10.0), other, _labelled_frame()])
+    assert [frame_weight(a) for a in kept] == [10.0, 1.0]
+
+
+def test_the_elastic_route_follows_the_input_cell_and_a_rotated_cube_is_not_cubic():
+    from scipy.spatial.transform import Rotation
+
+    from sselab.studies.md import build_md_system
+    from sselab.studies.potential import is_cubic_cell
+
+    li2o = build_md_system("li2o")[0]
+    assert is_cubic_cell(li2o) and not is_cubic_cell(li2o.repeat((1, 1, 2)))
+    turned = li2o.copy()
+    turned.set_cell(np.asarray(li2o.cell) @ Rotation.from_euler("z", 30, degrees=True).as_matrix().T, scale_atoms=True)
+    assert not is_cubic_cell(turned)  # equal edges at right angles, but the cubic formulas need them along x, y, z
+    assert is_cubic_cell(build_md_system("llzo")[0])

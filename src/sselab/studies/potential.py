@@ -472,10 +472,14 @@ def _is_lammps_potential(candidate: str | Path | ForceField) -> bool:
 
 
 def is_cubic_cell(atoms: Atoms, length_tolerance: float = 0.01, angle_tolerance_deg: float = 0.5) -> bool:
-    """True when the cell's three lengths agree within ``length_tolerance`` (relative) and its angles are 90° within
-    ``angle_tolerance_deg``: the cells whose elastic constants the cubic formulas describe."""
+    """True when the cell's three lengths agree within ``length_tolerance`` (relative), its angles are 90° within
+    ``angle_tolerance_deg`` and its edges lie along x, y, z (off-diagonal cell components below ``length_tolerance``
+    of the longest edge): the cells whose Cartesian elastic constants the cubic formulas describe."""
+    cell = np.asarray(atoms.cell)
     lengths, angles = atoms.cell.lengths(), atoms.cell.angles()
-    return bool(lengths.max() / lengths.min() - 1 <= length_tolerance and np.abs(angles - 90).max() <= angle_tolerance_deg)
+    aligned = np.abs(cell - np.diag(np.diagonal(cell))).max() <= length_tolerance * lengths.max()
+    return bool(lengths.max() / lengths.min() - 1 <= length_tolerance and np.abs(angles - 90).max() <= angle_tolerance_deg
+                and aligned)
 
 
 def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[str, float]:
@@ -483,10 +487,12 @@ def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[
     relaxed (``max_ion_relaxation_A``): a few hundredths of an Å for a linear response; tenths mean an ion changed site
     under the strain, and the finite-difference constant then holds that rearrangement, not the lattice's stiffness.
 
-    A (pseudo-)cubic relaxed cell (:func:`is_cubic_cell`) gets C11, C12, C44 from four strained cells and E100/E110/E111
-    from the cubic formulas; any other cell the full 6 × 6 tensor from twelve, its E along the Cartesian [100], [110],
-    [111] from the full compliance, the Voigt–Reuss–Hill moduli ``K_VRH_GPa``/``G_VRH_GPa`` and the tensor's
-    ``elastic_asymmetry_GPa`` (:mod:`sselab.atomistic.properties.elastic`)."""
+    The route is chosen from the input cell, so that every model given the same cell takes the same one: a cubic,
+    axis-aligned input cell (:func:`is_cubic_cell`; the ordered LLZO cell, which relaxes pseudo-cubic) gets C11, C12, C44
+    from four strained cells and E100/E110/E111 from the cubic formulas, and its stability is checked on those three
+    constants only; any other cell gets the full 6 × 6 tensor from twelve, E along the Cartesian x, [110] and [111]
+    directions of its cell from the full compliance, the Voigt–Reuss–Hill moduli ``K_VRH_GPa``/``G_VRH_GPa`` and the
+    tensor's ``elastic_asymmetry_GPa`` (:mod:`sselab.atomistic.properties.elastic`). C12 is the mean of C12 and C13."""
     from ase.geometry import find_mic
 
     from sselab.atomistic.properties.elastic import cubic_elastic_constants, elastic_tensor
@@ -501,7 +507,7 @@ def equilibrium_properties(atoms: Atoms, engine: Engine, strain: float) -> dict[
         shifts.append(float(np.max(np.linalg.norm(moves, axis=1))))
         return engine.label(ions).get_stress()
 
-    cubic = is_cubic_cell(relaxed)
+    cubic = is_cubic_cell(atoms)
     constants = (cubic_elastic_constants if cubic else elastic_tensor)(relaxed, relaxed_stress, strain)
     moduli = ("E100_GPa", "E110_GPa", "E111_GPa") + (() if cubic else ("K_VRH_GPa", "G_VRH_GPa"))
     stable = constants.lowest_eigenvalue_GPa > 0  # else the moduli are undefined: NaN, and the stability gate fails

@@ -94,7 +94,8 @@ def dataset_sha256(frames: Iterable[Atoms]) -> str:
 
 
 def check_training_set(frames: Sequence[Atoms], elements: Iterable[str] | None = None, what: str = "training set") -> list[Atoms]:
-    """The frames of ``frames`` that a fitter can use, duplicates dropped (first kept).
+    """The frames of ``frames`` that a fitter can use, duplicates dropped (the first kept, or the one with the largest
+    ``config_weight``).
 
     Refused in one line: an empty set, a frame without energy or forces or with non-finite labels, a
     non-periodic frame, a weight (``config_weight``) that is not a number in (0, 1e6], species outside ``elements``
@@ -103,7 +104,7 @@ def check_training_set(frames: Sequence[Atoms], elements: Iterable[str] | None =
     if not frames:
         raise InputError(f"the {what} is empty")
     allowed = set(elements) if elements is not None else None
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     unique: list[Atoms] = []
     for index, atoms in enumerate(frames):
         where = f"{what}: frame {index} ({atoms.get_chemical_formula()})"
@@ -127,8 +128,10 @@ def check_training_set(frames: Sequence[Atoms], elements: Iterable[str] | None =
                 raise InputError(f"{where} holds {', '.join(extra)}, which the model lacks (it covers {', '.join(sorted(allowed))})")
         key = frame_sha256(atoms)
         if key not in seen:
-            seen.add(key)
+            seen[key] = len(unique)
             unique.append(atoms)
+        elif frame_weight(atoms) > frame_weight(unique[seen[key]]):  # a duplicate given a larger weight keeps it
+            unique[seen[key]] = atoms
     if len(unique) == 1 and len(frames) > 1:
         raise InputError(f"the {what} holds {len(frames)} frames that are all copies of one structure")
     return unique
