@@ -369,9 +369,9 @@ def test_md_runs_the_fitted_pod_in_lammps_conserving_energy_and_matching_the_cal
 def test_packaged_pod_sets_meet_the_gates_against_their_teacher_on_a_cell_they_never_saw(potential, structure):
     """The packaged POD files load through the whitelist and, on the packaged cell rattled by 0.05 A (not in their data:
     those frames were sampled around CHGNet's relaxed cell), meet the issue's energy and force gates against CHGNet.
-    Measured when packaged: lzo_pod (2026-12-07 refit) -1.3 meV/atom, 0.071 eV/A (the 2026-12-05 set before it: -0.7,
-    0.068); llzo_pod (2026-12-07 refit) +1.6 meV/atom, 0.077 eV/A (round 5 before it: -1.7, 0.082; CHGNet's forces
-    there: 0.58 and 0.71 eV/A RMS)."""
+    Measured when packaged: lzo_pod (a5, basis 8/6/5, session 25) -0.3 meV/atom, 0.066 eV/A (a3w3 before it: -1.3,
+    0.071; the 2026-12-05 set: -0.7, 0.068); llzo_pod (2026-12-07 refit) +1.6 meV/atom, 0.077 eV/A (round 5 before it:
+    -1.7, 0.082). CHGNet's forces there: 0.58 and 0.71 eV/A RMS."""
     from sselab import load_calculator
     from sselab.atomistic.build.llzo import ordered_cubic_llzo
     from sselab.atomistic.build.structures import load_structure
