@@ -451,7 +451,8 @@ def test_validate_refuses_species_the_model_lacks(known, tmp_path, capsys):
 
 def test_validate_takes_a_packaged_lammps_potential_by_name(tmp_path, capsys):
     """``potential validate lammps:lzo_pod`` is the packaged file under its name: the same errors as the file's path
-    (frames labelled with arbitrary numbers, so the errors are large and any other model would give others)."""
+    (frames labelled with arbitrary numbers, so the errors are large and any other model would give others), and the
+    same ``parameters_sha256`` in the run record."""
     import json
 
     from sselab.atomistic.build.structures import load_structure
@@ -462,12 +463,23 @@ def test_validate_takes_a_packaged_lammps_potential_by_name(tmp_path, capsys):
     atoms.rattle(0.05, seed=2)
     atoms.calc = SinglePointCalculator(atoms, energy=-400.0, forces=np.zeros((len(atoms), 3)), stress=np.zeros(6))
     frames = _write_frames(tmp_path / "lzo.extxyz", [atoms])
-    reports = []
-    for name in ("lammps:lzo_pod", str(packaged_folder() / "lzo_pod.toml")):
-        code, out, err = run_cli(["potential", "validate", name, "--data", str(frames), "--out", str(tmp_path / name[-8:]), "--json"], capsys)
+    reports, identities = [], []
+    changed = tmp_path / "changed"  # the packaged files with one coefficient changed: another model under the same name
+    changed.mkdir()
+    for suffix in (".toml", "_param.pod", "_coefficients.pod"):
+        (changed / f"lzo_pod{suffix}").write_text((packaged_folder() / f"lzo_pod{suffix}").read_text())
+    lines = (changed / "lzo_pod_coefficients.pod").read_text().splitlines()
+    lines[1] = f"{float(lines[1]) + 1e-3:.10f}"
+    (changed / "lzo_pod_coefficients.pod").write_text("\n".join(lines) + "\n")
+    for name in ("lammps:lzo_pod", str(packaged_folder() / "lzo_pod.toml"), str(changed / "lzo_pod.toml")):
+        code, out, err = run_cli(["potential", "validate", name, "--data", str(frames), "--out", str(tmp_path / f"v{len(reports)}"), "--json"], capsys)
         assert code == 0, err
         reports.append(json.loads(out)["errors"]["all"])
+        identities.append(json.loads(out)["parameters_sha256"])
     assert reports[0] == reports[1] and reports[0]["force_rmse_eV_per_A"] > 0.1
+    # the run records which version of the packaged name it measured: the same files give the same hash, one changed
+    # coefficient another
+    assert identities[0] == identities[1] != identities[2] and len(identities[0]) == 64
     code, _, err = run_cli(["potential", "validate", "lammps:no_such_pod", "--data", str(frames), "--out", str(tmp_path / "x")], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1
     code, _, err = run_cli(["potential", "validate", "lammps:lzo_pod", "--data", str(frames), "--fmax", "0", "--out", str(tmp_path / "y")], capsys)

@@ -407,7 +407,7 @@ class PotentialValidation:
     ``strain`` is the finite-strain step of the elastic constants; ``fmax`` (eV/Å) the relaxations' tolerance, for the
     fitted set and the reference alike. The relaxed-ion constants need the ions relaxed well below the forces the strain
     makes (0.04–0.07 eV/Å at 0.5 % in Li₆Zr₂O₇): at 0.01 eV/Å the ions of the strained Li₆Zr₂O₇ cells stop part-way
-    (the 2026-12-07 lzo_pod's C44 was 79 GPa clamped, 50 at 0.01 eV/Å and about 33 converged), and a soft mode coupled
+    (the a3w3 lzo_pod's C44 was 79 GPa clamped, 50 at 0.01 eV/Å and about 33 converged), and a soft mode coupled
     to the shear shows only at 0.002 eV/Å or below (docs/potentials.md, "Relaxation tolerance"). The default 0.001 eV/Å
     converges CHGNet's Li₆Zr₂O₇ constants at ±0.5 % to 0.5 %; validations documented before it ran at 0.01 (their
     commands say ``--fmax 0.01``).
@@ -433,10 +433,12 @@ class PotentialValidation:
             target = str(forcefield).removeprefix("lammps:")
             loaded = load_calculator(f"lammps:{target}")
             name, validity, species = Path(target).stem, "", loaded.spec.elements
+            identity = dict(loaded.spec.settings)["content_sha256"]
             fitted = as_engine(loaded, fmax=self.fmax, max_steps=2000)
         else:
             model = forcefield if isinstance(forcefield, ForceField) else load_forcefield(forcefield)
             name, validity, species = model.name, model.validity, model.species
+            identity = model.parameters_sha256()
             fitted = as_engine(ForceFieldCalculator(model), fmax=self.fmax, max_steps=2000)
         frames: list[Atoms] = []
         for item in data:
@@ -456,7 +458,7 @@ class PotentialValidation:
                 raise InputError("properties need a reference calculator (--reference) to compare with")
             teacher = as_engine(reference, db=db, device=device, fmax=self.fmax, max_steps=2000)
             properties = compare_properties(structure, fitted, teacher, self.strain, progress)
-        return ValidationResult(name=name, errors=errors, properties=properties, validity=validity)
+        return ValidationResult(name=name, errors=errors, properties=properties, validity=validity, parameters_sha256=identity)
 
 
 def _is_lammps_potential(candidate: str | Path | ForceField) -> bool:
@@ -542,12 +544,15 @@ def compare_properties(structure: str | Path | Atoms, fitted: Engine, teacher: E
 
 @dataclass
 class ValidationResult:
-    """Errors by kind of frame, properties of both models, and the gates each meets."""
+    """Errors by kind of frame, properties of both models, and the gates each meets. ``parameters_sha256`` identifies
+    what was validated (the hash of the force field's parameters, or of a LAMMPS potential's lines and files), so that a
+    run directory says which version of a packaged name it measured."""
 
     name: str
     errors: dict[str, Errors]
     properties: dict[str, dict[str, float]]
     validity: str = ""
+    parameters_sha256: str = ""
 
     def gates(self) -> dict[str, dict[str, Any]]:
         """Each gate: the value, the limit and whether it holds (on all held-out frames; properties vs the reference)."""
@@ -594,7 +599,8 @@ class ValidationResult:
                 "energy_rmse_meV_per_atom": self.errors["all"].energy_rmse_meV_per_atom if "all" in self.errors else None,
                 "force_rmse_eV_per_A": self.errors["all"].force_rmse_eV_per_A if "all" in self.errors else None,
                 "stress_rmse_GPa": self.errors["all"].stress_rmse_GPa if "all" in self.errors else None,
-                "properties": self.properties, "gates": self.gates(), "validity": self.validity}
+                "properties": self.properties, "gates": self.gates(), "validity": self.validity,
+                "parameters_sha256": self.parameters_sha256}
 
     def write(self, out: str | Path | RunDirectory | None = None) -> RunDirectory:
         run = RunDirectory.open(out, "potential validate", {"name": self.name})
