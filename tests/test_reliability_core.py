@@ -145,6 +145,17 @@ def test_a_finished_run_is_not_replaced_without_overwrite(tmp_path):
     assert not list((tmp_path / "run").glob(".*partial"))  # written through a rename, nothing left behind
 
 
+def test_the_run_record_names_the_commit_the_run_began_with(tmp_path, monkeypatch):
+    """A long run that finishes after the checkout moved on (a commit, an edited file) records the code it ran with."""
+    import sselab.runs
+
+    monkeypatch.setattr(sselab.runs, "source_commit", lambda: "aaaa")
+    run = RunDirectory.open(tmp_path / "run", "li0 solve", {})
+    monkeypatch.setattr(sselab.runs, "source_commit", lambda: "bbbb-dirty")
+    run.finish({})
+    assert read_run_record(tmp_path / "run", "li0 solve")["git_commit"] == "aaaa"
+
+
 def test_an_unfinished_run_directory_is_reused_freely(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "half.png").write_bytes(b"")

@@ -118,6 +118,8 @@ class RunDirectory:
     command: str
     inputs: dict[str, Any]
     started: float = field(default_factory=time.perf_counter)
+    # the checkout's commit when the run began: the code that ran, even if the checkout moves on before it finishes
+    commit: str | None = field(default_factory=lambda: source_commit())
     files: list[str] = field(default_factory=list)
 
     summary: dict[str, Any] = field(default_factory=dict)  # what finish() wrote, for the CLI's --json
@@ -183,7 +185,7 @@ class RunDirectory:
             "argv": sys.argv,
             "inputs": self.inputs,
             "versions": versions(),
-            "git_commit": source_commit(),
+            "git_commit": self.commit,
             "platform": platform.platform(),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "wall_time_s": time.perf_counter() - self.started,
