@@ -99,7 +99,36 @@ def test_neutralizing_removes_the_nearest_ions_first():
     assert neutral.get_chemical_symbols().count("O") == len(kept_o)
 
 
+def test_the_purest_111_li_plane_holds_only_li_where_the_first_holds_zr():
+    """Along (111) of the packaged garnet cell (what ``gb build llzo`` reads) the lowest Li plane is also a Zr plane;
+    seed 003's Li-enriched interface needs a mirror through Li alone, and the densest such plane."""
+    from sselab.studies.md import build_md_system
+
+    llzo = build_md_system("llzo")[0]
+
+    def on_mirror(atoms):
+        z = np.mod(atoms.positions[:, 2] + 0.5 * atoms.cell[2, 2], atoms.cell[2, 2]) - 0.5 * atoms.cell[2, 2]
+        return sorted(s for s, height in zip(atoms.get_chemical_symbols(), z) if abs(height) <= 0.1)
+
+    first = mirror_bicrystal(llzo, (1, 1, 1), "Li", min_distance_A=0.0)
+    purest = mirror_bicrystal(llzo, (1, 1, 1), "Li", min_distance_A=0.0, plane_choice="purest")
+    assert "Zr" in on_mirror(first.atoms) and set(on_mirror(purest.atoms)) == {"Li"}
+    # no Li-only plane of the oriented cell holds more Li than the chosen one
+    oriented = oriented_cell(llzo, (1, 1, 1))[0]
+    period, symbols = oriented.cell[2, 2], np.array(oriented.get_chemical_symbols())
+    z = np.mod(oriented.positions[:, 2], period)
+    sizes = []
+    for height in z[symbols == "Li"]:
+        near = np.abs(np.mod(z - height + period / 2, period) - period / 2) <= 0.1
+        if set(symbols[near]) == {"Li"}:
+            sizes.append(int(near.sum()))
+    assert len(on_mirror(purest.atoms)) == max(sizes)
+    assert purest.summary()["mirror_plane_composition"] == {"Li": max(sizes)} and purest.summary()["plane_choice"] == "purest"
+    assert sorted(purest.atoms.get_chemical_symbols()) == sorted(first.atoms.get_chemical_symbols())  # both twice the grain
+
+
 @pytest.mark.parametrize("miller, element, kwargs, match", [
+    ((1, 1, 1), "Li", {"plane_choice": "densest"}, "plane choice"),
     ((0, 0, 0), "Zr", {}, "0 0 0"), ((1, 1, 0), "Na", {}, "not in the structure"), ((1.5, 1, 0), "Zr", {}, "whole Miller"),
     ((1, 1, 0), "Zr", {"layers": 0}, "grain thickness"), ((1, 1, 0), "Zr", {"neutralize": False}, "net formal charge"),
 ])

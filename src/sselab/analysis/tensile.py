@@ -18,6 +18,15 @@ intercept (the thermal stress at ε = 0 is not exactly zero):
 Strength and failure: σ_peak and its strain; the failure strain is the first strain after the peak at
 which σ falls to ``failure_fraction`` × σ_peak (None if it never does within the run).
 
+Energy along the pull (seed 003 Fig. 4b): ΔE(ε) = (U(ε) − U₀)/N per atom, in meV, with U the potential
+energy of a frame and U₀ the ε = 0 value of a quadratic least-squares fit U₀ + aε + bε² over the elastic
+window (the strain energy is quadratic; the linear term takes the residual stress and the thermoelastic
+heat). The *energy to fracture* is the largest ΔE along the pull after a running mean over
+``energy_smoothing_frames`` frames (thermal noise of one frame is ~k_BT·√(3/(2N)) per atom), and its
+strain; for a pull that never broke it is a lower bound. In a thermostatted run ΔE is not the mechanical
+work (V₀/N)∫σ dε: the thermostat takes the heat TΔS, which at small strain is of the size of the strain
+energy itself.
+
 Toughness (:mod:`sselab.continuum.toughness`): seed 003 eq. 1, G_c = L₀ ∫(σ − σ₀) dε (V/A with A the
 cross-section) over the whole curve, also with A = 2 × the cross-section (the two new surfaces). σ₀ is the
 intercept of the elastic fit, the residual (thermal) stress of the starting cell, reported as
@@ -43,7 +52,8 @@ from sselab.continuum.toughness import periodic_crack_stress_intensity, stress_i
 from sselab.errors import InputError
 from sselab.validation import require_count, require_positive, require_range
 
-__all__ = ["AXES", "TensileCurve", "TensileProperties", "analyze_tensile", "axis_index"]
+__all__ = ["AXES", "TensileCurve", "TensileProperties", "analyze_tensile", "axis_index", "energy_change_per_atom",
+           "energy_to_fracture"]
 
 AXES = ("x", "y", "z")
 _GPA = 1e9
@@ -64,7 +74,8 @@ class TensileCurve:
     """Engineering strains and stresses (GPa, tension positive) of a uniaxial run along ``axis``.
 
     ``lateral_strain`` and ``lateral_stress_GPa`` have one column per lateral axis (in x, y, z order);
-    ``lengths0_A`` are the cell lengths of the first frame; ``potential_energy_eV`` may be None.
+    ``lengths0_A`` are the cell lengths of the first frame; ``potential_energy_eV`` (of the whole cell, per frame) may
+    be None; ``atom_count`` is the number of atoms of the first frame.
     """
 
     axis: str
@@ -74,6 +85,7 @@ class TensileCurve:
     lateral_stress_GPa: np.ndarray
     lengths0_A: tuple[float, float, float]
     potential_energy_eV: np.ndarray | None = None
+    atom_count: int | None = None
 
     @property
     def volume0_A3(self) -> float:
@@ -88,8 +100,9 @@ class TensileCurve:
         """The curve of trajectory frames that carry a stress (``atoms.get_stress()``, eV/Å³) and an orthogonal cell."""
         index = axis_index(axis)
         lateral = [k for k in range(3) if k != index]
-        lengths, stresses, energies = [], [], []
+        lengths, stresses, energies, atom_count = [], [], [], None
         for number, atoms in enumerate(frames):
+            atom_count = len(atoms) if atom_count is None else atom_count
             cell = np.asarray(atoms.cell)
             if atoms.cell.rank != 3:
                 raise InputError(f"frame {number} has no cell: a tensile curve needs the cell of every frame")
@@ -113,7 +126,7 @@ class TensileCurve:
         energy = np.array(energies, dtype=float)
         return cls(axis=axis, strain=strain[:, index], stress_GPa=stress_diag[:, index], lateral_strain=strain[:, lateral],
                    lateral_stress_GPa=stress_diag[:, lateral], lengths0_A=tuple(float(v) for v in length[0]),
-                   potential_energy_eV=None if np.isnan(energy).any() else energy)
+                   potential_energy_eV=None if np.isnan(energy).any() else energy, atom_count=atom_count)
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,8 @@ class TensileProperties:
     work_of_fracture_J_per_m2: dict[str, float] = field(default_factory=dict)
     k_ic_MPa_sqrt_m: dict[str, float] = field(default_factory=dict)
     elastic_max_strain: float = 0.02
+    energy_to_fracture_meV_per_atom: float | None = None  # None: the frames carry no potential energy
+    energy_peak_strain: float | None = None
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -149,9 +164,36 @@ def _slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(coefficients[0]), float(np.sqrt(variance / spread)) if spread > 0 else float("inf")
 
 
+def energy_change_per_atom(curve: TensileCurve, *, elastic_max_strain: float = 0.02) -> np.ndarray | None:
+    """ΔE(ε) per atom (meV) of every frame against the ε = 0 value of a quadratic fit of the potential energy over the
+    elastic window (module docstring); None if the frames carry no energy."""
+    if curve.potential_energy_eV is None or not curve.atom_count:
+        return None
+    energy = np.asarray(curve.potential_energy_eV, dtype=float) / curve.atom_count
+    window = (curve.strain >= 0) & (curve.strain <= elastic_max_strain + 1e-9)
+    require_count(int(window.sum()), f"frames with 0 <= strain <= {elastic_max_strain:g} (the energy fit's window)", low=3)
+    eps = curve.strain[window]
+    design = np.column_stack([np.ones_like(eps), eps, eps**2])
+    baseline = float(np.linalg.lstsq(design, energy[window], rcond=None)[0][0])
+    return 1000.0 * (energy - baseline)
+
+
+def energy_to_fracture(strain: np.ndarray, energy_change_meV: np.ndarray, smoothing_frames: int = 5) -> tuple[float, float]:
+    """The largest ΔE (meV/atom) after a running mean over ``smoothing_frames`` frames (in strain order), and its strain."""
+    require_count(smoothing_frames, "energy smoothing frames", low=1)
+    order = np.argsort(strain, kind="stable")
+    width = min(smoothing_frames, len(order))
+    kernel = np.full(width, 1.0 / width)
+    smooth_energy = np.convolve(energy_change_meV[order], kernel, mode="valid")
+    smooth_strain = np.convolve(strain[order], kernel, mode="valid")
+    peak = int(np.argmax(smooth_energy))
+    return float(smooth_energy[peak]), float(smooth_strain[peak])
+
+
 def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, failure_fraction: float = 0.5,
-                    crack_half_length_A: float | None = None, crack_period_A: float | None = None) -> TensileProperties:
-    """E, ν, strength, failure strain and toughness of ``curve`` (see the module docstring)."""
+                    crack_half_length_A: float | None = None, crack_period_A: float | None = None,
+                    energy_smoothing_frames: int = 5) -> TensileProperties:
+    """E, ν, strength, failure strain, toughness and energy to fracture of ``curve`` (see the module docstring)."""
     require_range(elastic_max_strain, "elastic strain window", low=0.0, high=0.5, low_inclusive=False)
     require_range(failure_fraction, "failure fraction", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     window = (curve.strain >= 0) & (curve.strain <= elastic_max_strain + 1e-9)
@@ -198,10 +240,14 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
         require_positive(crack_half_length_A, "crack half-length", "A")
         k_ic["stress_periodic_crack"] = periodic_crack_stress_intensity(peak_stress * _GPA, crack_half_length_A * _ANGSTROM,
                                                                         crack_period_A * _ANGSTROM) / 1e6
+    energy_change = energy_change_per_atom(curve, elastic_max_strain=elastic_max_strain)
+    energy_peak, energy_peak_strain = (None, None) if energy_change is None else \
+        energy_to_fracture(curve.strain, energy_change, energy_smoothing_frames)
     return TensileProperties(
         youngs_modulus_GPa=youngs, youngs_modulus_error_GPa=youngs_error, poisson_ratio=float(nu), lateral=lateral,
         stress_at_zero_strain_GPa=intercept,
         peak_stress_GPa=peak_stress, peak_strain=float(curve.strain[peak]), failure_strain=failure,
         work_density_GJ_per_m3=float(np.trapezoid(stress[keep], strain[keep])),
         work_of_fracture_J_per_m2=work, k_ic_MPa_sqrt_m=k_ic, elastic_max_strain=elastic_max_strain,
+        energy_to_fracture_meV_per_atom=energy_peak, energy_peak_strain=energy_peak_strain,
     )

@@ -297,6 +297,7 @@ def gb_build_command(
     min_distance: Annotated[float, typer.Option("--min-distance", help="Pairs across a boundary closer than this (Å) lose their grain-B atom.")] = 1.6,
     neutralize: Annotated[bool, typer.Option("--neutralize", help="Remove Li or O at the boundaries to cancel a net formal charge.")] = False,
     framework: Annotated[str | None, typer.Option("--framework", help="Species compared when testing whether the mirror is a translation (default: all but Li), e.g. 'La,Zr,O'.")] = None,
+    plane_choice: Annotated[str, typer.Option("--plane-choice", help="Which plane of ELEMENT is the mirror: first (the lowest along the normal) or purest (the one made most of ELEMENT; seed 003's Li-/La-/Zr-enriched (111) interfaces).")] = "first",
     rotation_axis: Annotated[str | None, typer.Option("--rotation-axis", help="CSL boundary instead of a mirror: the rotation axis, e.g. '1 1 1' (with --angle; --layers counts CSL periods).")] = None,
     angle: Annotated[float | None, typer.Option("--angle", help="CSL rotation angle in degrees, e.g. 60 for Σ3 about [111].")] = None,
     out: OutOption = None,
@@ -311,8 +312,8 @@ def gb_build_command(
     build = BicrystalBuild(miller=_miller(plane), element=element, layers=layers, min_distance_A=min_distance, neutralize=neutralize,
                            framework=tuple(s.strip() for s in framework.split(",")) if framework else None,
                            rotation_axis=None if rotation_axis is None else _miller(rotation_axis, "--rotation-axis"),
-                           rotation_angle_deg=angle)
-    run = RunDirectory.open(out, "gb build", {"structure": structure, "plane": plane, "element": element,
+                           rotation_angle_deg=angle, plane_choice=plane_choice)
+    run = RunDirectory.open(out, "gb build", {"structure": structure, "plane": plane, "element": element, "plane_choice": plane_choice,
                                               "rotation_axis": rotation_axis, "angle_deg": angle}, overwrite=overwrite)
     result = build.run(structure)
     run = result.write(run)
@@ -320,6 +321,8 @@ def gb_build_command(
     rows = [("atoms", f"{r['atoms']} ({r['formula']})"), ("cell (Å)", " x ".join(f"{v:.2f}" for v in r["cell_A"])),
             ("grain thickness (Å)", f"{r['grain_thickness_A']:.2f}"), ("character", r["character"]),
             ("overlaps removed", str(r["overlaps_removed"] or "none")), ("neutralized", str(r["neutralized"] or "none"))]
+    if r.get("mirror_plane_composition"):
+        rows.append(("mirror plane holds", " ".join(f"{k}{v}" for k, v in sorted(r["mirror_plane_composition"].items()))))
     if r.get("translation_fractional") is not None:
         rows.append(("mirror = translation by", "(" + ", ".join(f"{v:+.4f}" for v in r["translation_fractional"]) + ") of the input cell"))
     title = (f"Σ{r['sigma']} CSL bicrystal, ({plane}) plane, {angle:g}° about [{rotation_axis}]" if "sigma" in r

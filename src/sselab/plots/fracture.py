@@ -31,9 +31,10 @@ def plot_stress_strain(curve, properties: dict[str, Any], *, ax=None):
     return ax
 
 
-def plot_campaign_curves(curves: dict[str, list[tuple[np.ndarray, np.ndarray]]], *, ax=None):
-    """Stress (GPa) against strain (%) of every replica, one colour per model (thin: replicas, thick: their mean on a
-    common strain grid); returns the Axes."""
+def plot_campaign_curves(curves: dict[str, list[tuple[np.ndarray, np.ndarray]]], *, ylabel: str = "tensile stress (GPa)",
+                         ax=None):
+    """A quantity (the stress in GPa by default; name it with ``ylabel``) against strain (%) of every replica, one colour
+    per model (thin: replicas, thick: their mean on a common strain grid); returns the Axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.0, 4.0))
     for k, (model, replicas) in enumerate(curves.items()):
@@ -46,7 +47,7 @@ def plot_campaign_curves(curves: dict[str, list[tuple[np.ndarray, np.ndarray]]],
             ax.plot(100 * grid, mean, color=color, lw=2.0, label=f"{model} ({len(replicas)})")
     ax.axhline(0, color="0.7", lw=0.6)
     ax.set_xlabel("engineering strain (%)")
-    ax.set_ylabel("tensile stress (GPa)")
+    ax.set_ylabel(ylabel)
     ax.legend(frameon=False, fontsize=8, title="model (replicas)", title_fontsize=8)
     return ax
 

@@ -130,7 +130,8 @@ class BicrystalResult:
 
 @dataclass(frozen=True)
 class BicrystalBuild:
-    """Seed 003's mirror bicrystal across (hkl) through a plane of ``element``; with ``rotation_angle_deg``, a CSL
+    """Seed 003's mirror bicrystal across (hkl) through a plane of ``element`` (which plane: ``plane_choice``, "first" or
+    "purest"; :func:`~sselab.atomistic.build.grain_boundaries.mirror_bicrystal`); with ``rotation_angle_deg``, a CSL
     bicrystal instead (grain B rotated about ``rotation_axis``, boundary plane ``miller``, ``layers`` CSL periods per
     grain; :func:`~sselab.atomistic.build.grain_boundaries.csl_bicrystal`)."""
 
@@ -142,6 +143,7 @@ class BicrystalBuild:
     framework: tuple[str, ...] | None = None
     rotation_axis: tuple[int, int, int] | None = None
     rotation_angle_deg: float | None = None
+    plane_choice: str = "first"
 
     def __post_init__(self) -> None:
         if (self.rotation_axis is None) != (self.rotation_angle_deg is None):
@@ -157,7 +159,7 @@ class BicrystalBuild:
                                   min_distance_A=self.min_distance_A, neutralize=self.neutralize)
         else:
             built = mirror_bicrystal(atoms, self.miller, self.element, layers=self.layers, min_distance_A=self.min_distance_A,
-                                     neutralize=self.neutralize, framework=self.framework)
+                                     neutralize=self.neutralize, framework=self.framework, plane_choice=self.plane_choice)
         return BicrystalResult(atoms=built.atoms, record={"structure": record.get("structure"), **built.summary()})
 
 
@@ -227,13 +229,18 @@ class TensileResult:
         run = RunDirectory.open(run_dir if run_dir is not None else self.folder, "fracture tensile", {"settings": self.settings},
                                 overwrite=True)
         if self.curve is not None:
+            from sselab.analysis.tensile import energy_change_per_atom
+
+            energy = energy_change_per_atom(self.curve, elastic_max_strain=self.properties["elastic_max_strain"])
             target = run.path / "stress_strain.csv"
             with target.open("w", newline="") as handle:
                 out = csv.writer(handle)
-                out.writerow(["strain", "stress_GPa", "lateral_strain_1", "lateral_strain_2"])
+                out.writerow(["strain", "stress_GPa", "lateral_strain_1", "lateral_strain_2",
+                              *(["energy_change_meV_per_atom"] if energy is not None else [])])
                 for k in range(len(self.curve.strain)):
                     out.writerow([repr(float(self.curve.strain[k])), repr(float(self.curve.stress_GPa[k])),
-                                  *(repr(float(v)) for v in self.curve.lateral_strain[k])])
+                                  *(repr(float(v)) for v in self.curve.lateral_strain[k]),
+                                  *([repr(float(energy[k]))] if energy is not None else [])])
             run.files.append(target.name)
             from sselab.plots.fracture import plot_stress_strain
 

@@ -68,12 +68,14 @@ QUANTITIES: tuple[tuple[str, str], ...] = (
     ("failure_strain", "failure strain"),
     ("g_c_J_per_m2", "G_c eq. 1, cross-section (J/m^2)"),
     ("k_ic_MPa_sqrt_m", "K_IC eq. 2, cross-section (MPa m^0.5)"),
+    ("energy_to_fracture_meV_per_atom", "energy to fracture, largest mean energy change per atom (meV)"),
+    ("energy_peak_strain", "strain of the largest energy change"),
 )
 #: quantities that mean something only for a replica that broke: averaged over those alone
-TOUGHNESS = ("failure_strain", "g_c_J_per_m2", "k_ic_MPa_sqrt_m")
+TOUGHNESS = ("failure_strain", "g_c_J_per_m2", "k_ic_MPa_sqrt_m", "energy_to_fracture_meV_per_atom", "energy_peak_strain")
 #: the ratios to the reference model: (column, key)
 RATIOS = (("k_ic_MPa_sqrt_m", "k_ic"), ("g_c_J_per_m2", "g_c"), ("peak_stress_GPa", "peak_stress"),
-          ("youngs_modulus_GPa", "youngs_modulus"))
+          ("youngs_modulus_GPa", "youngs_modulus"), ("energy_to_fracture_meV_per_atom", "energy_to_fracture"))
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def _run_point(task: FracturePointTask) -> dict[str, Any]:
         "broken": p["failure_strain"] is not None,
         "g_c_J_per_m2": p["work_of_fracture_J_per_m2"]["cross_section"],
         "k_ic_MPa_sqrt_m": p["k_ic_MPa_sqrt_m"].get("eq2_cross_section"),
+        "energy_to_fracture_meV_per_atom": p.get("energy_to_fracture_meV_per_atom"),
+        "energy_peak_strain": p.get("energy_peak_strain"),
         "atoms": result.system.get("atoms"),
     }
     width = task.fracture_width_A if task.model.region is None else None
@@ -228,13 +232,20 @@ class FractureCampaignResult:
             model_rows.append(row)
         run.write_text(SUMMARY_FILE, csv_table(list(model_rows[0]) if model_rows else ["model"], model_rows))
         curves = {p["model"]: [] for p in self.points}
+        energies = {p["model"]: [] for p in self.points}
         for p in self.points:
             path = Path(p["directory"]) / "stress_strain.csv"
             if p["status"] != "failed" and path.is_file():
                 data = np.genfromtxt(path, delimiter=",", names=True)
-                curves[p["model"]].append((np.atleast_1d(data["strain"]), np.atleast_1d(data["stress_GPa"])))
+                strain = np.atleast_1d(data["strain"])
+                curves[p["model"]].append((strain, np.atleast_1d(data["stress_GPa"])))
+                if "energy_change_meV_per_atom" in (data.dtype.names or ()):
+                    energies[p["model"]].append((strain, np.atleast_1d(data["energy_change_meV_per_atom"])))
         if any(curves.values()):
             run.save_figure("stress_strain", plot_campaign_curves(curves).figure)
+        if any(energies.values()):
+            run.save_figure("energy_strain", plot_campaign_curves(
+                energies, ylabel="potential energy change per atom (meV)").figure)
         run.finish(summary)
         return run
 

@@ -52,6 +52,8 @@ __all__ = [
 
 #: atoms closer than this along the normal belong to one atomic plane (Å)
 PLANE_TOLERANCE_A = 0.1
+#: how :func:`mirror_bicrystal` picks the mirror plane among the planes of its element
+PLANE_CHOICES = ("first", "purest")
 _SEARCH = 4  # integer coefficients searched for lattice vectors: |n_i| <= _SEARCH
 
 
@@ -254,6 +256,8 @@ class MirrorBicrystal:
     overlaps_removed: dict[str, int] = field(default_factory=dict)
     neutralized: dict[str, int] = field(default_factory=dict)
     net_formal_charge: float = 0.0
+    plane_choice: str = "first"
+    mirror_plane_composition: dict[str, int] = field(default_factory=dict)  # atoms on the z = 0 mirror plane as built
 
     @property
     def character(self) -> str:
@@ -265,18 +269,42 @@ class MirrorBicrystal:
                 "grain_thickness_A": self.boundaries_z_A[1] - self.boundaries_z_A[0], "element_plane_spacing_A": self.plane_spacing_A,
                 "boundaries_z_A": list(self.boundaries_z_A), "character": self.character, "translation_A": self.translation_A,
                 "translation_fractional": self.translation_fractional,
-                "overlaps_removed": self.overlaps_removed, "neutralized": self.neutralized, "net_formal_charge_e": self.net_formal_charge}
+                "overlaps_removed": self.overlaps_removed, "neutralized": self.neutralized, "net_formal_charge_e": self.net_formal_charge,
+                "plane_choice": self.plane_choice, "mirror_plane_composition": self.mirror_plane_composition}
+
+
+def plane_composition(atoms: Atoms, height_A: float) -> dict[str, int]:
+    """Atoms by element within ``PLANE_TOLERANCE_A`` of the height ``height_A`` along z (periodic in the cell's c)."""
+    period = float(atoms.cell[2, 2])
+    offset = np.mod(atoms.positions[:, 2] - height_A + period / 2, period) - period / 2
+    on_plane = np.abs(offset) <= PLANE_TOLERANCE_A
+    symbols = np.array(atoms.get_chemical_symbols())[on_plane]
+    return {str(name): int(count) for name, count in zip(*np.unique(symbols, return_counts=True))}
+
+
+def purest_plane(atoms: Atoms, element: str, heights_A: list[float]) -> float:
+    """Of the planes of ``element`` at ``heights_A``, the one where ``element`` is the largest share of the atoms on the
+    plane (ties: more atoms of ``element``, then the lowest). In a garnet along (111) the lowest Li plane also holds
+    Zr; the purest holds Li alone."""
+    def rank(height: float) -> tuple[float, int, float]:
+        composition = plane_composition(atoms, height)
+        return composition.get(element, 0) / sum(composition.values()), composition.get(element, 0), -height
+
+    return max(heights_A, key=rank)
 
 
 def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *, layers: int = 1, min_distance_A: float = 1.6,
-                     neutralize: bool = False, framework: tuple[str, ...] | None = None) -> MirrorBicrystal:
+                     neutralize: bool = False, framework: tuple[str, ...] | None = None,
+                     plane_choice: str = "first") -> MirrorBicrystal:
     """Seed 003's bicrystal: grain A (``layers`` periods of :func:`oriented_cell` along the (hkl) normal, an
     ``element`` plane at z = 0) and its mirror image, two boundaries per box (see the module docstring).
 
     ``min_distance_A`` (default 1.6 Å, below LLZO's shortest bulk pair, Li–O 1.80 Å) sets the overlap test.
     ``framework`` names the species compared by :func:`mirror_translation` (default: every species but Li,
     whose partial ordering in a garnet would hide a translation of the framework; all of them in a Li-free or
-    Li-only crystal). A net formal
+    Li-only crystal). ``plane_choice`` picks which plane of ``element`` is the mirror: "first" (the lowest along the
+    normal of :func:`oriented_cell`) or "purest" (:func:`purest_plane`: the plane made most of ``element``; seed 003's
+    Li-, La- and Zr-enriched (111) interfaces). A net formal
     charge left by overlap removal (in a crystal neutral with formal charges) is an error unless ``neutralize``
     is True.
     """
@@ -284,10 +312,13 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
     require_range(min_distance_A, "minimum distance", low=0.0, high=3.0, unit="A")
     if element not in atoms.get_chemical_symbols():
         raise InputError(f"the mirror element {element} is not in the structure ({atoms.get_chemical_formula()})")
+    if plane_choice not in PLANE_CHOICES:
+        raise InputError(f"the mirror plane choice must be one of {', '.join(PLANE_CHOICES)}, got {plane_choice!r}")
     oriented, _, rotation = oriented_cell(atoms, miller)
     period = float(oriented.cell[2, 2])
     heights = oriented.positions[np.array(oriented.get_chemical_symbols()) == element, 2]
-    plane = _planes(heights, period)[0]
+    candidates = _planes(heights, period)
+    plane = candidates[0] if plane_choice == "first" else purest_plane(oriented, element, candidates)
     oriented.positions[:, 2] -= plane
     oriented.wrap()
     z = oriented.positions[:, 2]
@@ -321,7 +352,8 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
                            plane_spacing_A=period / max(len(_planes(heights, period)), 1), boundaries_z_A=boundaries,
                            translation_A=None if translation is None else [float(v) for v in translation],
                            translation_fractional=None if translation is None else _folded_fractional(translation @ rotation, atoms),
-                           overlaps_removed=overlaps, neutralized=neutralized, net_formal_charge=charge)
+                           overlaps_removed=overlaps, neutralized=neutralized, net_formal_charge=charge,
+                           plane_choice=plane_choice, mirror_plane_composition=plane_composition(bicrystal, 0.0))
 
 
 @dataclass
