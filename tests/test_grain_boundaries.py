@@ -127,6 +127,26 @@ def test_the_purest_111_li_plane_holds_only_li_where_the_first_holds_zr():
     assert sorted(purest.atoms.get_chemical_symbols()) == sorted(first.atoms.get_chemical_symbols())  # both twice the grain
 
 
+@pytest.mark.parametrize("element", ["Li", "La", "Zr"])
+def test_each_built_111_mirror_is_enriched_in_its_element_within_two_angstrom(element):
+    """Seed 003's Li-, La- and Zr-enriched (111) interfaces, as built (overlaps removed, neutralised): the element's share
+    of the atoms within ±2 Å of the two boundaries, counted here by hand, exceeds its share in the crystal."""
+    from sselab.studies.md import build_md_system
+
+    llzo = build_md_system("llzo")[0]
+    built = mirror_bicrystal(llzo, (1, 1, 1), element, neutralize=True, plane_choice="purest")
+    atoms, length = built.atoms, built.atoms.cell[2, 2]
+    z = atoms.positions[:, 2]
+    near = np.zeros(len(atoms), bool)
+    for boundary in built.boundaries_z_A:
+        near |= np.abs(np.mod(z - boundary + length / 2, length) - length / 2) <= 2.0
+    symbols = np.array(atoms.get_chemical_symbols())
+    share = np.mean(symbols[near] == element)
+    bulk_share = llzo.get_chemical_symbols().count(element) / len(llzo)
+    assert share > bulk_share
+    assert built.summary()["boundary_enrichment"][element] == pytest.approx(share / bulk_share, rel=1e-12)
+
+
 @pytest.mark.parametrize("miller, element, kwargs, match", [
     ((1, 1, 1), "Li", {"plane_choice": "densest"}, "plane choice"),
     ((0, 0, 0), "Zr", {}, "0 0 0"), ((1, 1, 0), "Na", {}, "not in the structure"), ((1.5, 1, 0), "Zr", {}, "whole Miller"),

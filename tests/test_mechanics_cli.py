@@ -30,6 +30,7 @@ def test_toughness_json_keys_and_values(capsys):
     (["gb", "build", "llzo", "--element", "Na"], "not in the structure"),
     (["gb", "build", "llzo", "--plane", "110", "--element", "Zr"], "net formal charge"),
     (["gb", "build", "llzo", "--plane", "111", "--element", "Li", "--plane-choice", "densest"], "plane choice"),
+    (["gb", "build", "llzo", "--plane", "111", "--rotation-axis", "111", "--angle", "60", "--plane-choice", "purest"], "mirror bicrystals only"),
     (["gb", "build", "llzo", "--plane", "111", "--rotation-axis", "111"], "both a rotation axis"),
     (["gb", "build", "llzo", "--plane", "111", "--rotation-axis", "111", "--angle", "50"], "use a CSL angle"),
     (["gb", "build", "llzo", "--plane", "111", "--rotation-axis", "11", "--angle", "60"], "--rotation-axis takes"),

@@ -96,11 +96,11 @@ def test_bad_toughness_inputs_are_refused(bad, match):
 
 
 def _frames(strain: np.ndarray, stress_GPa: np.ndarray, lateral: np.ndarray, lateral_stress_GPa=None, lengths=(20.0, 30.0, 40.0),
-            energy_eV=None):
+            energy_eV=None, atoms_per_frame=1):
     frames = []
     for k, eps in enumerate(strain):
         cell = np.array(lengths) * np.array([1 + lateral[k], 1 + lateral[k], 1 + eps])
-        atoms = Atoms("Li", positions=[[0, 0, 0]], cell=np.diag(cell), pbc=True)
+        atoms = Atoms(f"Li{atoms_per_frame}", positions=np.zeros((atoms_per_frame, 3)), cell=np.diag(cell), pbc=True)
         side = 0.0 if lateral_stress_GPa is None else lateral_stress_GPa[k]
         voigt = np.array([side, side, stress_GPa[k], 0, 0, 0]) / GPA_PER_EV_A3
         atoms.calc = SinglePointCalculator(atoms, stress=voigt, energy=-1.0 * k if energy_eV is None else energy_eV[k])
@@ -158,29 +158,33 @@ def test_curves_need_stresses_and_an_elastic_part():
 
 
 def test_the_energy_to_fracture_of_a_brittle_harmonic_pull_is_its_strain_energy():
-    """A 0 K pull of one atom in 24 000 Å^3: σ = Eε up to a break at 7 %, U = U0 + aε + V0 ∫σ dε before it and the
-    surfaces' 0.1 eV after. ΔE must come back as the strain energy, in SI by hand and as the stress's own work."""
+    """A 0 K pull of 4 atoms in 24 000 Å^3: σ = Eε up to a break at 7 %, U = U0 + aε + V0 ∫σ dε before it and the
+    surfaces' 0.1 eV after. ΔE per atom must come back as the strain energy per atom, in SI by hand and as the
+    stress's own work."""
     strain = np.linspace(0, 0.12, 121)
-    youngs = 150.0
+    youngs, atoms = 150.0, 4
     broken = strain >= 0.07
     stress = np.where(broken, 0.0, youngs * strain)
     volume_A3 = 20.0 * 30.0 * 40.0
-    strain_energy_eV = 0.5 * youngs / GPA_PER_EV_A3 * strain**2 * volume_A3
-    baseline, thermoelastic = -1234.5, -3.0  # eV and eV per unit strain: the fit's intercept and linear term absorb them
-    energy = baseline + thermoelastic * strain + np.where(broken, 0.1, strain_energy_eV)
-    curve = TensileCurve.from_frames(_frames(strain, stress, -0.25 * strain, energy_eV=energy), "z")
-    assert curve.atom_count == 1
+    strain_energy_eV = 0.5 * youngs / GPA_PER_EV_A3 * strain**2 * volume_A3  # of the whole cell
+    # a baseline (eV) and the heat a solid with α > 0 takes in tension (eV per unit strain): the fit removes the first
+    # and keeps the second
+    baseline, heat = -1234.5, 3.0
+    energy = baseline + heat * strain + np.where(broken, 0.1, strain_energy_eV)
+    curve = TensileCurve.from_frames(_frames(strain, stress, -0.25 * strain, energy_eV=energy, atoms_per_frame=atoms), "z")
+    assert curve.atom_count == atoms
     change = energy_change_per_atom(curve)
-    np.testing.assert_allclose(change[~broken], 1000 * (thermoelastic * strain + strain_energy_eV)[~broken], atol=1e-6)
-    # without the linear term, the largest ΔE is the strain energy at the last frame before the break, 0.069
-    pure = TensileCurve.from_frames(_frames(strain, stress, -0.25 * strain, energy_eV=baseline + np.where(broken, 0.1, strain_energy_eV)), "z")
-    by_hand_meV = 0.5 * 150e9 * 0.069**2 * 24000e-30 / 1.602176634e-19 * 1000  # J -> meV
+    np.testing.assert_allclose(change[~broken], 1000 * (heat * strain + strain_energy_eV)[~broken] / atoms, atol=1e-6)
+    # without the heat, the largest ΔE is the strain energy at the last frame before the break, 0.069
+    pure = TensileCurve.from_frames(_frames(strain, stress, -0.25 * strain, energy_eV=baseline + np.where(broken, 0.1, strain_energy_eV),
+                                            atoms_per_frame=atoms), "z")
+    by_hand_meV = 0.5 * 150e9 * 0.069**2 * 24000e-30 / 1.602176634e-19 * 1000 / 4  # J -> meV, per atom
     peak, at = energy_to_fracture(pure.strain, energy_change_per_atom(pure), smoothing_frames=1)
     assert peak == pytest.approx(by_hand_meV, rel=1e-9) and at == pytest.approx(0.069)
-    work_meV = volume_A3 * np.trapezoid(stress[:70], strain[:70]) / GPA_PER_EV_A3 * 1000  # V0 ∫σ dε to 0.069, exact for a line
+    work_meV = volume_A3 * np.trapezoid(stress[:70], strain[:70]) / GPA_PER_EV_A3 * 1000 / atoms  # V0 ∫σ dε to 0.069, exact for a line
     assert peak == pytest.approx(work_meV, rel=1e-9)
     props = analyze_tensile(pure)  # the default running mean over 5 frames: the mean of frames 0.065 ... 0.069
-    assert props.energy_to_fracture_meV_per_atom == pytest.approx(1000 * strain_energy_eV[65:70].mean(), rel=1e-9)
+    assert props.energy_to_fracture_meV_per_atom == pytest.approx(1000 * strain_energy_eV[65:70].mean() / atoms, rel=1e-9)
     assert props.energy_peak_strain == pytest.approx(0.067)
 
 

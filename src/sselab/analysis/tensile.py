@@ -18,14 +18,21 @@ intercept (the thermal stress at ε = 0 is not exactly zero):
 Strength and failure: σ_peak and its strain; the failure strain is the first strain after the peak at
 which σ falls to ``failure_fraction`` × σ_peak (None if it never does within the run).
 
-Energy along the pull (seed 003 Fig. 4b): ΔE(ε) = (U(ε) − U₀)/N per atom, in meV, with U the potential
-energy of a frame and U₀ the ε = 0 value of a quadratic least-squares fit U₀ + aε + bε² over the elastic
-window (the strain energy is quadratic; the linear term takes the residual stress and the thermoelastic
-heat). The *energy to fracture* is the largest ΔE along the pull after a running mean over
-``energy_smoothing_frames`` frames (thermal noise of one frame is ~k_BT·√(3/(2N)) per atom), and its
-strain; for a pull that never broke it is a lower bound. In a thermostatted run ΔE is not the mechanical
-work (V₀/N)∫σ dε: the thermostat takes the heat TΔS, which at small strain is of the size of the strain
-energy itself.
+Energy along the pull (seed 003 Fig. 4b plots ΔE per atom against strain and names no single number):
+ΔE(ε) = (U(ε) − U₀)/N per atom, in meV, with U the potential energy of a frame and U₀ the ε = 0 value of
+a quadratic least-squares fit U₀ + aε + bε² over the elastic window (fitted rather than the first frame's
+U, which carries one frame's noise, ~k_BT·√(3/(2N)) per atom). Only U₀ is subtracted: the linear part
+stays in ΔE. It needs an equilibrated start (``TensileTest`` equilibrates 10 ps by default): a start from
+0 K warms up during the pull and its warming reads as ΔE. The *energy to fracture* is our reading of
+"the energy required for fracture": the largest ΔE after a running mean over ``energy_smoothing_frames``
+frames, and the strain at the centre of that window. Its biases: at a brittle break the window averages
+over the rising branch (low by ~10 % with 5 frames 0.2 % apart at a 7 % break; the strain two frames
+early); on a flat noisy top the maximum of the mean is high by about its noise. For a pull that never
+broke it is only the largest ΔE reached. ΔE is not the mechanical work W = V₀∫σ dε: under isothermal
+tension a solid with thermal expansion α > 0 takes heat TΔS ≈ T·V₀·E·α·ε from the thermostat, so
+ΔE ≈ (W + TΔS)/N. For LLZO-like numbers (E 75 GPa, 13 Å³ per atom, α 5 × 10⁻⁵ /K, 300 K) TΔS/N is about
+90 meV × ε, equal to the strain energy ½·E·V·ε² at ε ≈ 3 % and 40 % of it at 7 %: models that break
+at different strains carry different shares of it.
 
 Toughness (:mod:`sselab.continuum.toughness`): seed 003 eq. 1, G_c = L₀ ∫(σ − σ₀) dε (V/A with A the
 cross-section) over the whole curve, also with A = 2 × the cross-section (the two new surfaces). σ₀ is the
@@ -164,14 +171,20 @@ def _slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(coefficients[0]), float(np.sqrt(variance / spread)) if spread > 0 else float("inf")
 
 
+def _elastic_window(curve: TensileCurve, elastic_max_strain: float) -> np.ndarray:
+    """Mask of the frames with 0 ≤ ε ≤ ``elastic_max_strain``; at least 3 of them."""
+    window = (curve.strain >= 0) & (curve.strain <= elastic_max_strain + 1e-9)
+    require_count(int(window.sum()), f"frames with 0 <= strain <= {elastic_max_strain:g} (the elastic window)", low=3)
+    return window
+
+
 def energy_change_per_atom(curve: TensileCurve, *, elastic_max_strain: float = 0.02) -> np.ndarray | None:
     """ΔE(ε) per atom (meV) of every frame against the ε = 0 value of a quadratic fit of the potential energy over the
     elastic window (module docstring); None if the frames carry no energy."""
     if curve.potential_energy_eV is None or not curve.atom_count:
         return None
     energy = np.asarray(curve.potential_energy_eV, dtype=float) / curve.atom_count
-    window = (curve.strain >= 0) & (curve.strain <= elastic_max_strain + 1e-9)
-    require_count(int(window.sum()), f"frames with 0 <= strain <= {elastic_max_strain:g} (the energy fit's window)", low=3)
+    window = _elastic_window(curve, elastic_max_strain)
     eps = curve.strain[window]
     design = np.column_stack([np.ones_like(eps), eps, eps**2])
     baseline = float(np.linalg.lstsq(design, energy[window], rcond=None)[0][0])
@@ -196,8 +209,7 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
     """E, ν, strength, failure strain, toughness and energy to fracture of ``curve`` (see the module docstring)."""
     require_range(elastic_max_strain, "elastic strain window", low=0.0, high=0.5, low_inclusive=False)
     require_range(failure_fraction, "failure fraction", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
-    window = (curve.strain >= 0) & (curve.strain <= elastic_max_strain + 1e-9)
-    require_count(int(window.sum()), f"frames with 0 <= strain <= {elastic_max_strain:g} (the elastic window)", low=3)
+    window = _elastic_window(curve, elastic_max_strain)
     eps = curve.strain[window]
     slope, slope_error = _slope(eps, curve.stress_GPa[window])
     intercept = float(np.mean(curve.stress_GPa[window] - slope * eps))

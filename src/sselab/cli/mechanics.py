@@ -322,7 +322,8 @@ def gb_build_command(
             ("grain thickness (Å)", f"{r['grain_thickness_A']:.2f}"), ("character", r["character"]),
             ("overlaps removed", str(r["overlaps_removed"] or "none")), ("neutralized", str(r["neutralized"] or "none"))]
     if r.get("mirror_plane_composition"):
-        rows.append(("mirror plane holds", " ".join(f"{k}{v}" for k, v in sorted(r["mirror_plane_composition"].items()))))
+        rows.append(("mirror plane holds (±0.1 Å)", " ".join(f"{k}{v}" for k, v in sorted(r["mirror_plane_composition"].items()))))
+        rows.append(("share / bulk share (±2 Å)", " ".join(f"{k} {v:.2f}" for k, v in sorted(r["boundary_enrichment"].items()))))
     if r.get("translation_fractional") is not None:
         rows.append(("mirror = translation by", "(" + ", ".join(f"{v:+.4f}" for v in r["translation_fractional"]) + ") of the input cell"))
     title = (f"Σ{r['sigma']} CSL bicrystal, ({plane}) plane, {angle:g}° about [{rotation_axis}]" if "sigma" in r

@@ -148,6 +148,8 @@ class BicrystalBuild:
     def __post_init__(self) -> None:
         if (self.rotation_axis is None) != (self.rotation_angle_deg is None):
             raise InputError("a CSL boundary takes both a rotation axis and a rotation angle (neither: a mirror bicrystal)")
+        if self.rotation_axis is not None and self.plane_choice != "first":
+            raise InputError("the mirror plane choice applies to mirror bicrystals only, not to a CSL boundary")
 
     def run(self, structure: str | Path | Atoms) -> BicrystalResult:
         from sselab.atomistic.build.grain_boundaries import csl_bicrystal, mirror_bicrystal

@@ -40,6 +40,7 @@ from sselab.validation import require_count, require_range
 __all__ = [
     "CSLBicrystal",
     "MirrorBicrystal",
+    "boundary_enrichment",
     "csl_bicrystal",
     "formal_charge",
     "grain_boundary_heights",
@@ -54,6 +55,8 @@ __all__ = [
 PLANE_TOLERANCE_A = 0.1
 #: how :func:`mirror_bicrystal` picks the mirror plane among the planes of its element
 PLANE_CHOICES = ("first", "purest")
+#: half-width (Å) of the slab about each boundary in which :func:`boundary_enrichment` compares composition with bulk
+BOUNDARY_SLAB_HALF_WIDTH_A = 2.0
 _SEARCH = 4  # integer coefficients searched for lattice vectors: |n_i| <= _SEARCH
 
 
@@ -257,7 +260,8 @@ class MirrorBicrystal:
     neutralized: dict[str, int] = field(default_factory=dict)
     net_formal_charge: float = 0.0
     plane_choice: str = "first"
-    mirror_plane_composition: dict[str, int] = field(default_factory=dict)  # atoms on the z = 0 mirror plane as built
+    mirror_plane_composition: dict[str, int] = field(default_factory=dict)  # atoms within 0.1 Å of the z = 0 mirror, as built
+    enrichment: dict[str, float] = field(default_factory=dict)  # :func:`boundary_enrichment` within ±2 Å, as built
 
     @property
     def character(self) -> str:
@@ -270,27 +274,43 @@ class MirrorBicrystal:
                 "boundaries_z_A": list(self.boundaries_z_A), "character": self.character, "translation_A": self.translation_A,
                 "translation_fractional": self.translation_fractional,
                 "overlaps_removed": self.overlaps_removed, "neutralized": self.neutralized, "net_formal_charge_e": self.net_formal_charge,
-                "plane_choice": self.plane_choice, "mirror_plane_composition": self.mirror_plane_composition}
+                "plane_choice": self.plane_choice, "mirror_plane_composition": self.mirror_plane_composition,
+                "boundary_enrichment": self.enrichment}
 
 
-def plane_composition(atoms: Atoms, height_A: float) -> dict[str, int]:
-    """Atoms by element within ``PLANE_TOLERANCE_A`` of the height ``height_A`` along z (periodic in the cell's c)."""
+def _slab_composition(atoms: Atoms, heights_A: tuple[float, ...], half_width_A: float) -> dict[str, int]:
+    """Atoms by element within ``half_width_A`` along z of any of the heights ``heights_A`` (periodic in the cell's c)."""
     period = float(atoms.cell[2, 2])
-    offset = np.mod(atoms.positions[:, 2] - height_A + period / 2, period) - period / 2
-    on_plane = np.abs(offset) <= PLANE_TOLERANCE_A
-    symbols = np.array(atoms.get_chemical_symbols())[on_plane]
+    near = np.zeros(len(atoms), bool)
+    for height in heights_A:
+        near |= np.abs(np.mod(atoms.positions[:, 2] - height + period / 2, period) - period / 2) <= half_width_A
+    symbols = np.array(atoms.get_chemical_symbols())[near]
     return {str(name): int(count) for name, count in zip(*np.unique(symbols, return_counts=True))}
 
 
-def purest_plane(atoms: Atoms, element: str, heights_A: list[float]) -> float:
-    """Of the planes of ``element`` at ``heights_A``, the one where ``element`` is the largest share of the atoms on the
-    plane (ties: more atoms of ``element``, then the lowest). In a garnet along (111) the lowest Li plane also holds
-    Zr; the purest holds Li alone."""
+def _purest_plane(atoms: Atoms, element: str, heights_A: list[float]) -> float:
+    """Of the planes of ``element`` at ``heights_A`` (each holds at least one atom of it), the one where ``element`` is
+    the largest share of the atoms within ``PLANE_TOLERANCE_A`` of it (ties: more atoms of ``element``, then the
+    lowest). The share is of that thin layer only: in a garnet along (111) the layers are corrugated, and other
+    species sit 0.1-0.6 Å away."""
     def rank(height: float) -> tuple[float, int, float]:
-        composition = plane_composition(atoms, height)
+        composition = _slab_composition(atoms, (height,), PLANE_TOLERANCE_A)
         return composition.get(element, 0) / sum(composition.values()), composition.get(element, 0), -height
 
     return max(heights_A, key=rank)
+
+
+def boundary_enrichment(bicrystal: Atoms, boundaries_z_A: tuple[float, ...], crystal: Atoms,
+                        half_width_A: float = BOUNDARY_SLAB_HALF_WIDTH_A) -> dict[str, float]:
+    """Per element, its share of the atoms within ``half_width_A`` of the boundaries divided by its share in
+    ``crystal``: > 1 where the boundary region is enriched in it, < 1 where depleted (0 for an element absent there)."""
+    require_range(half_width_A, "boundary slab half-width", low=0.0, low_inclusive=False, unit="A")
+    slab = _slab_composition(bicrystal, boundaries_z_A, half_width_A)
+    total = sum(slab.values())
+    if total == 0:
+        raise InputError(f"no atom lies within {half_width_A} Å of the boundaries")
+    bulk = crystal.get_chemical_symbols()
+    return {element: slab.get(element, 0) / total / (bulk.count(element) / len(bulk)) for element in sorted(set(bulk))}
 
 
 def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *, layers: int = 1, min_distance_A: float = 1.6,
@@ -303,8 +323,9 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
     ``framework`` names the species compared by :func:`mirror_translation` (default: every species but Li,
     whose partial ordering in a garnet would hide a translation of the framework; all of them in a Li-free or
     Li-only crystal). ``plane_choice`` picks which plane of ``element`` is the mirror: "first" (the lowest along the
-    normal of :func:`oriented_cell`) or "purest" (:func:`purest_plane`: the plane made most of ``element``; seed 003's
-    Li-, La- and Zr-enriched (111) interfaces). A net formal
+    normal of :func:`oriented_cell`) or "purest" (:func:`_purest_plane`: the thin layer made most of ``element``; for
+    seed 003's Li-, La- and Zr-enriched (111) interfaces, where the lowest Li layer also holds Zr). What the boundary
+    region holds after overlap removal and neutralising is reported as :func:`boundary_enrichment`. A net formal
     charge left by overlap removal (in a crystal neutral with formal charges) is an error unless ``neutralize``
     is True.
     """
@@ -318,7 +339,7 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
     period = float(oriented.cell[2, 2])
     heights = oriented.positions[np.array(oriented.get_chemical_symbols()) == element, 2]
     candidates = _planes(heights, period)
-    plane = candidates[0] if plane_choice == "first" else purest_plane(oriented, element, candidates)
+    plane = candidates[0] if plane_choice == "first" else _purest_plane(oriented, element, candidates)
     oriented.positions[:, 2] -= plane
     oriented.wrap()
     z = oriented.positions[:, 2]
@@ -353,7 +374,9 @@ def mirror_bicrystal(atoms: Atoms, miller: tuple[int, int, int], element: str, *
                            translation_A=None if translation is None else [float(v) for v in translation],
                            translation_fractional=None if translation is None else _folded_fractional(translation @ rotation, atoms),
                            overlaps_removed=overlaps, neutralized=neutralized, net_formal_charge=charge,
-                           plane_choice=plane_choice, mirror_plane_composition=plane_composition(bicrystal, 0.0))
+                           plane_choice=plane_choice,
+                           mirror_plane_composition=_slab_composition(bicrystal, (0.0,), PLANE_TOLERANCE_A),
+                           enrichment=boundary_enrichment(bicrystal, boundaries, atoms))
 
 
 @dataclass
