@@ -186,6 +186,9 @@ def test_the_energy_to_fracture_of_a_brittle_harmonic_pull_is_its_strain_energy(
     props = analyze_tensile(pure)  # the default running mean over 5 frames: the mean of frames 0.065 ... 0.069
     assert props.energy_to_fracture_meV_per_atom == pytest.approx(1000 * strain_energy_eV[65:70].mean() / atoms, rel=1e-9)
     assert props.energy_peak_strain == pytest.approx(0.067)
+    # σ peaks at the last intact frame (0.069): ΔE there is the mean over frames 0.067 ... 0.071, two of them broken
+    expected = np.concatenate([strain_energy_eV[67:70], [0.1, 0.1]]).mean() * 1000 / atoms
+    assert props.energy_at_peak_stress_meV_per_atom == pytest.approx(expected, rel=1e-9)
 
 
 def test_frames_without_energies_give_no_energy_to_fracture():

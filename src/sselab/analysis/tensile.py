@@ -28,7 +28,9 @@ stays in ΔE. It needs an equilibrated start (``TensileTest`` equilibrates 10 ps
 frames, and the strain at the centre of that window. Its biases: at a brittle break the window averages
 over the rising branch (low by ~10 % with 5 frames 0.2 % apart at a 7 % break; the strain two frames
 early); on a flat noisy top the maximum of the mean is high by about its noise. For a pull that never
-broke it is only the largest ΔE reached. ΔE is not the mechanical work W = V₀∫σ dε: under isothermal
+broke, or one that flows rather than cracks, it is only the largest ΔE reached, set by where the pull stops.
+Beside it, ΔE at the peak stress (the mean over the 5 frames centred on the frame of σ_peak) is defined for
+every pull and measures the energy stored before the cell yields. ΔE is not the mechanical work W = V₀∫σ dε: under isothermal
 tension a solid with thermal expansion α > 0 takes heat TΔS ≈ T·V₀·E·α·ε from the thermostat, so
 ΔE ≈ (W + TΔS)/N. For LLZO-like numbers (E 75 GPa, 13 Å³ per atom, α 5 × 10⁻⁵ /K, 300 K) TΔS/N is about
 90 meV × ε, equal to the strain energy ½·E·V·ε² at ε ≈ 3 % and 40 % of it at 7 %: models that break
@@ -154,6 +156,7 @@ class TensileProperties:
     elastic_max_strain: float = 0.02
     energy_to_fracture_meV_per_atom: float | None = None  # None: the frames carry no potential energy
     energy_peak_strain: float | None = None
+    energy_at_peak_stress_meV_per_atom: float | None = None
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -255,6 +258,7 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
     energy_change = energy_change_per_atom(curve, elastic_max_strain=elastic_max_strain)
     energy_peak, energy_peak_strain = (None, None) if energy_change is None else \
         energy_to_fracture(curve.strain, energy_change, energy_smoothing_frames)
+    energy_at_peak = None if energy_change is None else float(np.mean(energy_change[max(peak - 2, 0):peak + 3]))
     return TensileProperties(
         youngs_modulus_GPa=youngs, youngs_modulus_error_GPa=youngs_error, poisson_ratio=float(nu), lateral=lateral,
         stress_at_zero_strain_GPa=intercept,
@@ -262,4 +266,5 @@ def analyze_tensile(curve: TensileCurve, *, elastic_max_strain: float = 0.02, fa
         work_density_GJ_per_m3=float(np.trapezoid(stress[keep], strain[keep])),
         work_of_fracture_J_per_m2=work, k_ic_MPa_sqrt_m=k_ic, elastic_max_strain=elastic_max_strain,
         energy_to_fracture_meV_per_atom=energy_peak, energy_peak_strain=energy_peak_strain,
+        energy_at_peak_stress_meV_per_atom=energy_at_peak,
     )

@@ -70,12 +70,14 @@ QUANTITIES: tuple[tuple[str, str], ...] = (
     ("k_ic_MPa_sqrt_m", "K_IC eq. 2, cross-section (MPa m^0.5)"),
     ("energy_to_fracture_meV_per_atom", "energy to fracture, largest mean energy change per atom (meV)"),
     ("energy_peak_strain", "strain of the largest energy change"),
+    ("energy_at_peak_stress_meV_per_atom", "energy change per atom at the peak stress (meV)"),
 )
 #: quantities that mean something only for a replica that broke: averaged over those alone
 TOUGHNESS = ("failure_strain", "g_c_J_per_m2", "k_ic_MPa_sqrt_m", "energy_to_fracture_meV_per_atom", "energy_peak_strain")
 #: the ratios to the reference model: (column, key)
 RATIOS = (("k_ic_MPa_sqrt_m", "k_ic"), ("g_c_J_per_m2", "g_c"), ("peak_stress_GPa", "peak_stress"),
-          ("youngs_modulus_GPa", "youngs_modulus"), ("energy_to_fracture_meV_per_atom", "energy_to_fracture"))
+          ("youngs_modulus_GPa", "youngs_modulus"), ("energy_to_fracture_meV_per_atom", "energy_to_fracture"),
+          ("energy_at_peak_stress_meV_per_atom", "energy_at_peak_stress"))
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def _run_point(task: FracturePointTask) -> dict[str, Any]:
         "k_ic_MPa_sqrt_m": p["k_ic_MPa_sqrt_m"].get("eq2_cross_section"),
         "energy_to_fracture_meV_per_atom": p.get("energy_to_fracture_meV_per_atom"),
         "energy_peak_strain": p.get("energy_peak_strain"),
+        "energy_at_peak_stress_meV_per_atom": p.get("energy_at_peak_stress_meV_per_atom"),
         "atoms": result.system.get("atoms"),
     }
     width = task.fracture_width_A if task.model.region is None else None
