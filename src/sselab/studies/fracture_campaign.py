@@ -20,9 +20,10 @@
   a killed worker or an interrupted campaign started again with ``resume=True`` recomputes nothing finished; a
   finished pull is only re-analysed. A point that fails returns status ``failed`` with a one-line message and the
   others go on.
-* Summary per model: mean and standard error over replicas of E, ν, σ_peak, its strain and each pair's bond-loss
-  onset and steepest-loss strain; the failure strain, eq. 1 G_c and eq. 2 K_IC (both with A the cross-section) over
-  the replicas that broke only (``broken``: the stress fell below the failure threshold before ``max_strain``), each
+* Summary per model: mean and standard error over replicas of E, ν, σ_peak, its strain, the energy change per atom
+  at σ_peak (seed 003 Fig. 4b; :mod:`sselab.analysis.tensile`) and each pair's bond-loss onset and steepest-loss
+  strain; the failure strain, eq. 1 G_c, eq. 2 K_IC (both with A the cross-section) and the energy to fracture (the
+  largest mean energy change per atom) with its strain over the replicas that broke only (``broken``: the stress fell below the failure threshold before ``max_strain``), each
   with its count n. An unbroken replica's work is a lower bound, so it enters no mean of toughness. Ratios to the
   ``reference`` model are ratios of the means with the standard errors propagated to first order,
   s(a/b) = (a/b)·√((s_a/a)² + (s_b/b)²): replicas of different cells are not paired. A toughness ratio is withheld
