@@ -297,7 +297,7 @@ def gb_build_command(
     min_distance: Annotated[float, typer.Option("--min-distance", help="Pairs across a boundary closer than this (Å) lose their grain-B atom.")] = 1.6,
     neutralize: Annotated[bool, typer.Option("--neutralize", help="Remove Li or O at the boundaries to cancel a net formal charge.")] = False,
     framework: Annotated[str | None, typer.Option("--framework", help="Species compared when testing whether the mirror is a translation (default: all but Li), e.g. 'La,Zr,O'.")] = None,
-    plane_choice: Annotated[str, typer.Option("--plane-choice", help="Which plane of ELEMENT is the mirror: first (the lowest along the normal) or purest (the one made most of ELEMENT; seed 003's Li-/La-/Zr-enriched (111) interfaces).")] = "first",
+    plane_choice: Annotated[str, typer.Option("--plane-choice", help="Which plane of ELEMENT is the mirror: first (the lowest along the normal) or purest (the one whose atoms within 0.1 Å are most of ELEMENT; seed 003's Li-/La-/Zr-enriched (111) interfaces).")] = "first",
     rotation_axis: Annotated[str | None, typer.Option("--rotation-axis", help="CSL boundary instead of a mirror: the rotation axis, e.g. '1 1 1' (with --angle; --layers counts CSL periods).")] = None,
     angle: Annotated[float | None, typer.Option("--angle", help="CSL rotation angle in degrees, e.g. 60 for Σ3 about [111].")] = None,
     out: OutOption = None,

@@ -279,7 +279,9 @@ class MirrorBicrystal:
 
 
 def _slab_composition(atoms: Atoms, heights_A: tuple[float, ...], half_width_A: float) -> dict[str, int]:
-    """Atoms by element within ``half_width_A`` along z of any of the heights ``heights_A`` (periodic in the cell's c)."""
+    """Atoms by element within ``half_width_A`` along z of any of the heights ``heights_A`` (periodic in the cell's c).
+    Unlike :func:`sselab.analysis.structure.slab_members` it needs only c ∥ z, not an orthogonal cell: a mirror
+    bicrystal of a non-cubic lattice may have a tilted in-plane cell."""
     period = float(atoms.cell[2, 2])
     near = np.zeros(len(atoms), bool)
     for height in heights_A:
