@@ -291,6 +291,59 @@ def test_built_interfaces_start_without_overlaps(metal, substrate, metal_miller,
     assert np.linalg.det(model.interface.cell.array) > 0  # right-handed, whatever flips the termination needed
 
 
+def _plane_stack(slab) -> list[str]:
+    labels = plane_index(slab)
+    symbols = np.array(slab.get_chemical_symbols())
+    return ["".join(sorted(set(symbols[labels == k]))) for k in range(labels.max() + 1)]
+
+
+def test_square_metal_on_hexagonal_li3p_needs_a_larger_match_area():
+    # Li(100) (a = 3.51 A, square) on Li3P(001) (a = 4.264 A, hexagonal) has no match within 3 % below 120 A^2
+    li, li3p = load_structure("li-bcc"), load_structure("li3p")
+    with pytest.raises(SSELabError, match="beyond tolerance"):
+        build_interface(li, li3p, (1, 0, 0), (0, 0, 1), metal_planes=3, substrate_planes=3, max_strain=0.03)
+    model = build_interface(li, li3p, (1, 0, 0), (0, 0, 1), metal_planes=3, substrate_planes=3, max_strain=0.03, max_area=300)
+    area = abs(np.linalg.det(model.substrate.cell.array[:2, :2]))
+    assert 120 < area <= 300 and model.match.max_misfit <= 0.03
+    # both slabs tile the same area: metal atoms per plane x a^2 = substrate cells x hexagonal cell area (within the strain)
+    metal_per_plane = len(model.metal_indices) / 3
+    hexagonal_cell = 4.264**2 * np.sqrt(3) / 2
+    assert metal_per_plane * 3.51**2 == pytest.approx(area, rel=0.05)
+    assert area == pytest.approx(round(area / hexagonal_cell) * hexagonal_cell, rel=1e-6)
+
+
+def test_substrate_cut_picks_the_nonpolar_li3p_termination():
+    li, li3p = load_structure("li-bcc"), load_structure("li3p")
+    options = dict(metal_planes=3, substrate_planes=6, max_strain=0.08, min_image=5.0)
+    polar = build_interface(li, li3p, (1, 0, 0), (0, 0, 1), **options).substrate
+    nonpolar = build_interface(li, li3p, (1, 0, 0), (0, 0, 1), substrate_cut=1, **options).substrate
+    assert _plane_stack(polar) == ["LiP", "Li", "Li", "LiP", "Li", "Li"]
+    assert _plane_stack(nonpolar) == ["Li", "LiP", "Li", "Li", "LiP", "Li"]
+    for slab in (polar, nonpolar):
+        assert slab.get_chemical_formula(mode="metal") == f"Li{3 * len(slab) // 4}P{len(slab) // 4}"  # both stoichiometric
+    # formal charges Li +1, P -3: the nonpolar stack has no dipole normal to the surface, the polar one has
+    charge = {"Li": 1.0, "P": -3.0}
+    dipoles = [sum(charge[a.symbol] * a.position[2] for a in slab) / abs(np.linalg.det(slab.cell.array[:2, :2]))
+               for slab in (polar, nonpolar)]
+    assert abs(dipoles[1]) < 1e-9 and abs(dipoles[0]) > 0.05  # e/A
+    with pytest.raises(InputError, match=r"substrate cut \(--substrate-cut\) 2 out of range: 2 distinct"):
+        build_interface(li, li3p, (1, 0, 0), (0, 0, 1), substrate_cut=2, **options)
+
+
+@pytest.mark.parametrize("area, message", [(0.0, "greater than 0"), (-5.0, "greater than 0"), (float("nan"), "max area"),
+                                           (1e6, "SSELAB_LIMIT_INTERFACE_AREA_A2")])
+def test_match_area_is_checked_before_any_slab(copper, area, message):
+    with pytest.raises(InputError, match=message):
+        build_interface(copper, copper, (1, 0, 0), (1, 0, 0), metal_planes=5, substrate_planes=5, max_area=area)
+
+
+def test_cli_match_area_default_is_the_library_default():
+    from sselab.atomistic.build.interfaces import DEFAULT_MATCH_AREA_A2
+    from sselab.cli.options import MATCH_AREA_A2
+
+    assert MATCH_AREA_A2 == DEFAULT_MATCH_AREA_A2
+
+
 def test_too_thin_and_bad_requests(copper, emt):
     with pytest.raises(SSELabError, match="--metal-planes.*at least 3"):
         build_interface(copper, copper, (1, 0, 0), (1, 0, 0), metal_planes=2)

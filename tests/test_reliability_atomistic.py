@@ -157,6 +157,11 @@ def test_surface_energy_bounds(tmp_path, capsys, emt_db, options, message):
     ("adhesion", ["--fix-substrate-planes", "9"], "--fix-substrate-planes"),
     ("adhesion", ["--substrate-planes", "100000000"], "SSELAB_LIMIT_ATOMS"),
     ("adhesion", ["--substrate-termination", "O"], "--substrate-termination"),
+    ("adhesion", ["--max-area", "-3"], "--max-area"),
+    ("adhesion", ["--max-area", "1e308"], "SSELAB_LIMIT_INTERFACE_AREA_A2"),
+    ("adhesion", ["--substrate-cut", "7"], "--substrate-cut"),
+    ("vacancy-profile", ["--substrate", "ag-fcc", "--max-area", "nan"], "--max-area"),
+    ("vacancy-profile", ["--substrate", "ag-fcc", "--substrate-cut", "-1"], "--substrate-cut"),
     ("vacancy-profile", ["--layers", "1,99"], "--layers"),
     ("vacancy-profile", ["--metal-planes", "2"], "--metal-planes"),
 ])

@@ -706,6 +706,8 @@ def _segregation() -> None:
     sweep("seg study", study, "--db", {"postgresql://user:secret@nohost.invalid:1/x": "refuse",
                                        "folder.cif": "refuse", "binary.cif": "refuse"}, "file", files=("cifs",))
     sweep("seg study", study, "--fix-substrate-planes", {"-1": "refuse", "100": "refuse"}, "count-bound")
+    sweep("seg study", study, "--max-area", {"0": "refuse", "nan": "refuse", "1e308": "refuse"}, "number")
+    sweep("seg study", study, "--substrate-cut", {"-1": "refuse", "99": "refuse"}, "count-bound")
     sweep("seg study", study, "--metal-miller", {"0": "refuse"}, "number")
     add("seg study miller 0 0 0", [*_without(study, "--metal-miller"), "--metal-miller", "0", "0", "0"], "refuse", "number")
     add("seg study miller huge", [*study, "--substrate-miller", "1000000", "1", "1"], "refuse", "count-bound")
@@ -1147,6 +1149,8 @@ def _atomistic() -> None:
     sweep("adhesion", adhesion, "--registry", {"diagonal": "refuse"}, "text")
     sweep("adhesion", adhesion, "--substrate-termination", {"Xx": "refuse", "": "refuse"}, "text")
     sweep("adhesion", adhesion, "--fix-substrate-planes", {"-1": "refuse", "99": "refuse"}, "count-bound")
+    sweep("adhesion", adhesion, "--max-area", {"-1": "refuse", "inf": "refuse", "1e308": "refuse"}, "number")
+    sweep("adhesion", adhesion, "--substrate-cut", {"-1": "refuse", "99": "refuse"}, "count-bound")
     add("adhesion metal binary", _replace(adhesion, "cu-fcc", "binary.cif"), "refuse", "file", files=("cifs",))
     add("adhesion substrate overlapping", _replace(adhesion, "ni-fcc", "overlapping.cif"), "refuse", "file", files=("cifs",))
 

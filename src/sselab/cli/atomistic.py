@@ -15,12 +15,14 @@ import typer
 
 from sselab.cli.common import DEFAULT_DB, emit, make_engine, parse_int_list, progress_bar
 from sselab.cli.options import (
+    MATCH_AREA_A2,
     CalculatorOption,
     DbOption,
     DeviceOption,
     FixSubstrateOption,
     FmaxOption,
     JsonOption,
+    MatchAreaOption,
     MaxStrainOption,
     MetalArgument,
     MetalMillerOption,
@@ -34,6 +36,7 @@ from sselab.cli.options import (
     SlabTerminationOption,
     StructureArgument,
     SubstrateArgument,
+    SubstrateCutOption,
     SubstrateMillerOption,
     SubstratePlanesOption,
     SubstrateTerminationOption,
@@ -159,6 +162,8 @@ def adhesion_command(
     registry: RegistryOption = None,
     substrate_termination: SubstrateTerminationOption = None,
     fix_substrate_planes: FixSubstrateOption = 0,
+    max_area: MatchAreaOption = MATCH_AREA_A2,
+    substrate_cut: SubstrateCutOption = 0,
     calculator: CalculatorOption = "chgnet",
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.02,
@@ -173,7 +178,8 @@ def adhesion_command(
 
     options = dict(metal_miller=tuple(metal_miller), substrate_miller=tuple(substrate_miller), metal_planes=metal_planes,
                    substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image, registry=registry,
-                   substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes)
+                   substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes,
+                   max_area=max_area, substrate_cut=substrate_cut)
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "adhesion", {"metal": metal, "substrate": substrate, **options, "db": db}, overwrite=overwrite)
     with progress_bar(3, f"adhesion {metal}/{substrate}", not json_output) as advance:
@@ -199,6 +205,8 @@ def vacancy_profile_command(
     registry: RegistryOption = None,
     substrate_termination: SubstrateTerminationOption = None,
     fix_substrate_planes: FixSubstrateOption = 0,
+    max_area: MatchAreaOption = MATCH_AREA_A2,
+    substrate_cut: SubstrateCutOption = 0,
     termination: SlabTerminationOption = 0,
     planes: Annotated[str | None, typer.Option("--layers", help="Metal planes to probe (default 1 to the middle).")] = None,
     fm_planes: PlanesOption = "5,7,9,11,13",
@@ -229,7 +237,7 @@ def vacancy_profile_command(
             structure, miller=tuple(miller), substrate=substrate, substrate_miller=tuple(substrate_miller),
             metal_planes=metal_planes, substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image,
             registry=registry, substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes,
-            termination=termination, layers=probe, fm_planes=thicknesses, modes=chosen, calculator=engine, fmax=fmax,
+            max_area=max_area, substrate_cut=substrate_cut, termination=termination, layers=probe, fm_planes=thicknesses, modes=chosen, calculator=engine, fmax=fmax,
             progress=advance)
     result.write(run)
     rows = [(f"{mode}: E_V by plane", ", ".join(f"{p}: {e:.3f}" for p, e in energies.items()))

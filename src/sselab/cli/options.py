@@ -62,8 +62,12 @@ MetalPlanesOption = Annotated[int, typer.Option("--metal-planes", help="Atomic p
 SubstratePlanesOption = Annotated[int, typer.Option("--substrate-planes", help="Atomic planes of the substrate slab.")]
 MaxStrainOption = Annotated[float, typer.Option("--max-strain", help="Largest in-plane strain of the metal accepted for a coherent match.")]
 MinImageOption = Annotated[float, typer.Option("--min-image", help="Smallest in-plane distance between periodic images, A.")]
+#: Default of --max-area (as :data:`sselab.atomistic.build.interfaces.DEFAULT_MATCH_AREA_A2`, kept here so that ``--help`` imports no ASE).
+MATCH_AREA_A2 = 120.0
+MatchAreaOption = Annotated[float, typer.Option("--max-area", help="Largest in-plane area of the coherent match, A^2 (a square face on a hexagonal one may need ~250).")]
 RegistryOption = Annotated[str | None, typer.Option("--registry", help="anion, cation or hollow (default: anion for ionic substrates, hollow for metals).")]
 SlabTerminationOption = Annotated[int, typer.Option("--termination", help="Which distinct cut of the free slab, widest interplanar spacing first (0: fewest bonds broken; HCP (10-10) 0 is the close-pair surface, 1 the other).")]
+SubstrateCutOption = Annotated[int, typer.Option("--substrate-cut", help="Which distinct cut of the substrate, widest interplanar spacing of its relaxed bulk first (Li3P (001): 1 is the nonpolar Li|LiP|Li cut).")]
 SubstrateTerminationOption = Annotated[str | None, typer.Option("--substrate-termination", help="Element the substrate's top plane must hold, e.g. Mg.")]
 FixSubstrateOption = Annotated[int, typer.Option("--fix-substrate-planes", help="Freeze this many bottom substrate planes (bulk-like).")]
 

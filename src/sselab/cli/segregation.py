@@ -14,12 +14,14 @@ import typer
 
 from sselab.cli.common import DEFAULT_DB, emit, make_engine, parse_int_list, progress_bar
 from sselab.cli.options import (
+    MATCH_AREA_A2,
     CalculatorOption,
     DbOption,
     DeviceOption,
     FixSubstrateOption,
     FmaxOption,
     JsonOption,
+    MatchAreaOption,
     MaxStrainOption,
     MetalArgument,
     MetalMillerOption,
@@ -29,6 +31,7 @@ from sselab.cli.options import (
     OverwriteOption,
     RegistryOption,
     SubstrateArgument,
+    SubstrateCutOption,
     SubstrateMillerOption,
     SubstratePlanesOption,
     SubstrateTerminationOption,
@@ -90,6 +93,8 @@ def study(
     registry: RegistryOption = None,
     substrate_termination: SubstrateTerminationOption = None,
     fix_substrate_planes: FixSubstrateOption = 0,
+    max_area: MatchAreaOption = MATCH_AREA_A2,
+    substrate_cut: SubstrateCutOption = 0,
     fm_planes: Annotated[str, typer.Option("--fm-planes", help="Slab thicknesses for the Fiorentini-Methfessel fit.")] = "5,7,9,11,13",
     layers: Annotated[str | None, typer.Option("--layers", help="Metal planes for vacancies (default 1 to the middle).")] = None,
     calculator: CalculatorOption = "chgnet",
@@ -109,7 +114,7 @@ def study(
                                 min_image=min_image, registry=registry, substrate_termination=substrate_termination,
                                 fm_planes=parse_int_list(fm_planes, "--fm-planes"),
                                 vacancy_planes=parse_int_list(layers, "--layers") if layers else None,
-                                fix_substrate_planes=fix_substrate_planes)
+                                fix_substrate_planes=fix_substrate_planes, max_area=max_area, substrate_cut=substrate_cut)
     engine = make_engine(calculator, db, fmax, device)
     run = RunDirectory.open(out, "segregation-study", settings.inputs(metal, substrate, engine), overwrite=overwrite)
     with progress_bar(settings.steps(), f"{metal}/{substrate}", not json_output) as advance:

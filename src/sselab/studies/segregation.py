@@ -38,7 +38,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.build.checks import check_max_strain, check_miller, check_min_image
-from sselab.atomistic.build.interfaces import InterfaceModel, build_interface
+from sselab.atomistic.build.interfaces import DEFAULT_MATCH_AREA_A2, InterfaceModel, build_interface
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine, require_force_tolerance
 from sselab.atomistic.properties.adhesion import AdhesionResult, work_of_adhesion
@@ -49,7 +49,7 @@ from sselab.continuum.segregation import SegregationPrediction, predict, weakest
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import HELD, summary_names, summary_of
-from sselab.validation import require_count, require_text, require_within_limit
+from sselab.validation import require_count, require_positive, require_text, require_within_limit
 
 if TYPE_CHECKING:
     from sselab.runs import RunDirectory
@@ -87,6 +87,8 @@ class SegregationStudy:
     fm_planes: tuple[int, ...] = FM_PLANES
     vacancy_planes: tuple[int, ...] | None = None
     fix_substrate_planes: int = 0
+    max_area: float = DEFAULT_MATCH_AREA_A2
+    substrate_cut: int = 0
     fmax: float | None = None
 
     def __post_init__(self) -> None:
@@ -96,6 +98,9 @@ class SegregationStudy:
         for name in ("metal_planes", "substrate_planes"):
             require_count(getattr(self, name), name, low=1, high=MAX_PLANES)
         check_max_strain(self.max_strain, "max_strain")
+        require_positive(self.max_area, "max_area", unit="A^2")
+        require_within_limit(self.max_area, "interface_area_A2", "the coherent-match search (max_area)")
+        require_count(self.substrate_cut, "substrate_cut", low=0)
         check_min_image(self.min_image, "min_image")
         if not isinstance(self.fm_planes, (tuple, list)) or len(set(self.fm_planes)) < 2:
             raise InputError(f"fm_planes: the Fiorentini-Methfessel fit needs at least two slab thicknesses, got {self.fm_planes!r}")
@@ -143,7 +148,8 @@ class SegregationStudy:
         progress("substrate bulk")
         model = build_interface(metal_relaxed, substrate_relaxed, self.metal_miller, self.substrate_miller, self.metal_planes,
                                 self.substrate_planes, self.max_strain, self.min_image, self.registry, self.substrate_termination,
-                                fix_substrate_planes=self.fix_substrate_planes)
+                                fix_substrate_planes=self.fix_substrate_planes, max_area=self.max_area,
+                                substrate_cut=self.substrate_cut)
         strained = strained_surface_energy(engine, metal_relaxed, model, self.metal_miller, self.fm_planes,
                                            progress=lambda: progress("strained slab"))
         unstrained = surface_energy(engine, metal_relaxed, self.metal_miller, self.fm_planes,

@@ -3,8 +3,9 @@
 Construction, following the paper's "Interface generation":
 
 1. Cut the metal and the substrate slabs (:func:`~sselab.atomistic.build.slabs.build_slab`).
-2. Find the smallest pair of in-plane supercells that match within ``max_strain`` with the
-   Zur–McGill algorithm (pymatgen's :class:`ZSLGenerator`); the metal is strained onto the
+2. Find the smallest pair of in-plane supercells (at most ``max_area`` Å², default 120) that match
+   within ``max_strain`` with the Zur–McGill algorithm (pymatgen's :class:`ZSLGenerator`); a square
+   metal face on a hexagonal substrate (Li(100) on Li₃P(001)) needs ~250 Å² at 3 %. The metal is strained onto the
    substrate (the substrate keeps its relaxed bulk lattice). The misfit is reported as the
    principal in-plane stretches of the metal minus one.
 3. Repeat both laterally so that periodic images of a vacancy are ≥ ``min_image`` Å apart.
@@ -36,6 +37,7 @@ from scipy.spatial import Voronoi, cKDTree
 from sselab.atomistic.build.checks import check_max_strain, check_miller, check_min_image, check_planes, check_repeats
 from sselab.atomistic.build.slabs import (
     build_slab,
+    check_cut,
     fix_planes,
     in_plane_area,
     orthogonal_c,
@@ -44,10 +46,12 @@ from sselab.atomistic.build.slabs import (
     require_symmetric,
 )
 from sselab.errors import InputError, SSELabError
-from sselab.validation import require_count
+from sselab.validation import require_count, require_positive, require_within_limit
 
 ANION_ELECTRONEGATIVITY = 2.5
 REGISTRIES = ("anion", "cation", "hollow")
+#: Largest in-plane area (Å²) of the coherent-match search unless asked otherwise (--max-area)
+DEFAULT_MATCH_AREA_A2 = 120.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ def _integer_matrix(supercell_vectors, cell_vectors) -> np.ndarray:
     return matrix
 
 
-def match_lattices(metal_slab: Atoms, substrate_slab: Atoms, max_strain: float = 0.08, max_area: float = 120.0) -> LatticeMatch:
+def match_lattices(metal_slab: Atoms, substrate_slab: Atoms, max_strain: float = 0.08,
+                   max_area: float = DEFAULT_MATCH_AREA_A2) -> LatticeMatch:
     """The smallest-area coherent match of the two surface cells (ties: least misfit)."""
     max_strain = check_max_strain(max_strain, "max strain (--max-strain)")
     generator = ZSLGenerator(max_area_ratio_tol=2.2 * max_strain + max_strain**2, max_area=max_area,
@@ -191,12 +196,14 @@ def registry_site(substrate: Atoms, registry: str) -> np.ndarray:
 
 def check_interface_options(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, substrate_miller, metal_planes: int,
                             substrate_planes: int, max_strain: float, min_image: float, registry: str | None,
-                            substrate_termination: str | None, fix_substrate_planes: int) -> None:
+                            substrate_termination: str | None, fix_substrate_planes: int,
+                            max_area: float = DEFAULT_MATCH_AREA_A2, substrate_cut: int = 0) -> None:
     """Refuse, before any slab is cut (or any bulk relaxed), options :func:`build_interface` cannot honour.
 
     Checked: both Miller indices, the plane counts (metal ≥ 3: interface, bulk and free surface; substrate ≥ 2)
-    with each slab's atom estimate, the strain tolerance, the image distance, the registry, that the substrate
-    holds the asked termination element, and 0 ≤ fixed planes < substrate planes.
+    with each slab's atom estimate, the strain tolerance, the match area (> 0, within the ``interface_area_A2``
+    limit), the image distance, the registry, that the substrate holds the asked termination element, that
+    ``substrate_cut`` indexes one of its distinct cuts, and 0 ≤ fixed planes < substrate planes.
     """
     metal_miller = check_miller(metal_miller, "metal Miller index (--metal-miller / --miller)")
     substrate_miller = check_miller(substrate_miller, "substrate Miller index (--substrate-miller)")
@@ -204,6 +211,8 @@ def check_interface_options(metal_bulk: Atoms, substrate_bulk: Atoms, metal_mill
     check_planes([substrate_planes], "substrate planes (--substrate-planes)", substrate_bulk,
                  f"substrate {substrate_miller} slab", low=2)
     check_max_strain(max_strain, "max strain (--max-strain)")
+    require_positive(max_area, "max area (--max-area)", unit="A^2")
+    require_within_limit(max_area, "interface_area_A2", "the coherent-match search (--max-area)")
     check_min_image(min_image, "min image (--min-image)")
     if registry is not None and registry not in REGISTRIES:
         raise InputError(f"unknown registry {registry!r} (--registry); choose {', '.join(REGISTRIES)}")
@@ -211,6 +220,7 @@ def check_interface_options(metal_bulk: Atoms, substrate_bulk: Atoms, metal_mill
         raise InputError(f"--substrate-termination {substrate_termination!r}: the substrate holds "
                          f"{', '.join(sorted(set(substrate_bulk.get_chemical_symbols())))}")
     require_count(fix_substrate_planes, "fixed substrate planes (--fix-substrate-planes)", low=0, high=substrate_planes - 1)
+    check_cut(substrate_cut, substrate_bulk, substrate_miller, name="substrate cut (--substrate-cut)")
 
 
 @dataclass
@@ -266,10 +276,11 @@ def separation_for_contact(substrate: Atoms, metal: Atoms, target: float) -> flo
     return float(brentq(excess, 0.0, 8.0, xtol=1e-4))
 
 
-def orient_substrate(substrate_bulk: Atoms, miller, planes: int, vacuum: float, termination: str | None) -> Atoms:
-    """Substrate slab whose top plane holds ``termination`` (an element) when asked."""
+def orient_substrate(substrate_bulk: Atoms, miller, planes: int, vacuum: float, termination: str | None, cut: int = 0) -> Atoms:
+    """Substrate slab of the distinct ``cut`` (widest interplanar spacing first, as
+    :func:`~sselab.atomistic.build.slabs.build_slab`) whose top plane holds ``termination`` (an element) when asked."""
     for count in (planes, planes + 1):
-        slab = build_slab(substrate_bulk, miller, count, vacuum)
+        slab = build_slab(substrate_bulk, miller, count, vacuum, termination=cut)
         if termination is None:
             return slab
         for candidate in (slab, _flipped(slab, vacuum)):
@@ -294,19 +305,25 @@ def _flipped(slab: Atoms, vacuum: float) -> Atoms:
 def build_interface(metal_bulk: Atoms, substrate_bulk: Atoms, metal_miller, substrate_miller, metal_planes: int = 11,
                     substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0, registry: str | None = None,
                     substrate_termination: str | None = None, vacuum: float = 15.0, gap: float | None = None,
-                    fix_substrate_planes: int = 0) -> InterfaceModel:
+                    fix_substrate_planes: int = 0, max_area: float = DEFAULT_MATCH_AREA_A2,
+                    substrate_cut: int = 0) -> InterfaceModel:
     """A coherent metal-on-substrate interface (metal above, substrate below).
+
+    ``substrate_cut`` picks the substrate's cut among the distinct ones, widest interplanar spacing first (0); on
+    Li₃P(001) cut 0 leaves a polar LiP|Li₂ stack and cut 1 the nonpolar Li|LiP|Li units.
 
     ``fix_substrate_planes`` freezes the lowest substrate planes (bulk-like) in every later relaxation. The
     options are checked first (:func:`check_interface_options`), and the laterally repeated cell is refused
     before it is built when it would exceed the ``atoms`` limit.
     """
     check_interface_options(metal_bulk, substrate_bulk, metal_miller, substrate_miller, metal_planes, substrate_planes,
-                            max_strain, min_image, registry, substrate_termination, fix_substrate_planes)
+                            max_strain, min_image, registry, substrate_termination, fix_substrate_planes, max_area,
+                            substrate_cut)
     metal_slab = build_slab(metal_bulk, metal_miller, metal_planes, vacuum)
     require_symmetric(metal_slab, metal_planes, metal_miller)  # the interface side and the free side alike
-    substrate_slab = orient_substrate(substrate_bulk, substrate_miller, substrate_planes, vacuum, substrate_termination)
-    match = match_lattices(metal_slab, substrate_slab, max_strain)
+    substrate_slab = orient_substrate(substrate_bulk, substrate_miller, substrate_planes, vacuum, substrate_termination,
+                                      substrate_cut)
+    match = match_lattices(metal_slab, substrate_slab, max_strain, max_area)
     substrate = _supercell(substrate_slab, match.substrate_matrix)
     repeats = lateral_repeats(substrate.cell.array, min_image)
     matched_metal = len(metal_slab) * abs(round(np.linalg.det(np.asarray(match.metal_matrix, dtype=float))))

@@ -378,18 +378,20 @@ def _formula(symbols: np.ndarray) -> str:
     return "".join(f"{el}{counts[el] if counts[el] > 1 else ''}" for el in sorted(counts))
 
 
-def check_termination(termination: int, cuts: list, miller: tuple[int, int, int]) -> int:
-    """``termination`` when it indexes one of the distinct ``cuts``; else one line giving how many there are."""
-    termination = require_count(termination, "termination (--termination)", low=0)
+def check_termination(termination: int, cuts: list, miller: tuple[int, int, int], name: str = "termination (--termination)") -> int:
+    """``termination`` when it indexes one of the distinct ``cuts``; else one line, naming the option ``name``, giving how
+    many there are."""
+    termination = require_count(termination, name, low=0)
     if termination >= len(cuts):
-        raise InputError(f"termination (--termination) {termination} out of range: {len(cuts)} distinct cut(s) for {miller}")
+        raise InputError(f"{name} {termination} out of range: {len(cuts)} distinct cut(s) for {miller}")
     return termination
 
 
-def check_cut(termination: int, bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0) -> int:
+def check_cut(termination: int, bulk: Atoms, miller: tuple[int, int, int], vacuum: float = 15.0,
+              name: str = "termination (--termination)") -> int:
     """``termination`` when it indexes one of the distinct cuts of ``miller`` (:func:`_cuts`; a bulk not yet relaxed
     gives the same choice), so a bad index is refused before any work; else one line giving how many there are."""
-    return check_termination(termination, _cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum), miller)
+    return check_termination(termination, _cuts(bulk, check_miller(miller, "Miller index"), 1, vacuum), miller, name)
 
 
 def strain_in_plane(slab: Atoms, strain: tuple[float, float]) -> Atoms:

@@ -34,7 +34,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator
 
 from sselab.atomistic.build.heterointerface import CoherentInterface
-from sselab.atomistic.build.interfaces import InterfaceModel, build_interface, check_interface_options
+from sselab.atomistic.build.interfaces import DEFAULT_MATCH_AREA_A2, InterfaceModel, build_interface, check_interface_options
 from sselab.atomistic.build.slabs import atoms_in_planes, in_plane_area
 from sselab.atomistic.build.structures import as_atoms
 from sselab.atomistic.engine import Engine, as_engine
@@ -139,7 +139,7 @@ def calculate_adhesion(metal: str | Path | Atoms, substrate: str | Path | Atoms,
                        metal_miller: tuple[int, int, int] = (1, 0, 0), substrate_miller: tuple[int, int, int] = (1, 0, 0),
                        metal_planes: int = 11, substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0,
                        registry: str | None = None, substrate_termination: str | None = None, fix_substrate_planes: int = 0,
-                       calculator: CalculatorLike = "chgnet", db: str | None = None, device: str = "cpu",
+                       max_area: float = DEFAULT_MATCH_AREA_A2, substrate_cut: int = 0, calculator: CalculatorLike = "chgnet", db: str | None = None, device: str = "cpu",
                        fmax: float | None = None, progress: Progress = no_progress) -> AdhesionCalculation:
     """``sselab adhesion``: seed 001's W_ad (eq. 2, positive binds) of ``metal`` on ``substrate``.
 
@@ -155,7 +155,8 @@ def calculate_adhesion(metal: str | Path | Atoms, substrate: str | Path | Atoms,
     metal_label, substrate_label = metal_atoms.info["structure"], substrate_atoms.info["structure"]
     options = dict(metal_miller=tuple(metal_miller), substrate_miller=tuple(substrate_miller), metal_planes=metal_planes,
                    substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image, registry=registry,
-                   substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes)
+                   substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes, max_area=max_area,
+                   substrate_cut=substrate_cut)
     check_interface_options(metal_atoms, substrate_atoms, **options)  # before the bulks are relaxed
     engine = as_engine(calculator, db=db, device=device, fmax=fmax)
     metal_bulk = engine.relax(metal_atoms, cell=True)

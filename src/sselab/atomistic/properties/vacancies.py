@@ -52,7 +52,7 @@ from ase.geometry import get_distances
 from scipy.optimize import linear_sum_assignment
 
 from sselab.atomistic.build.checks import check_miller, check_min_image, check_planes
-from sselab.atomistic.build.interfaces import build_interface, check_interface_options, repeat_for_images
+from sselab.atomistic.build.interfaces import DEFAULT_MATCH_AREA_A2, build_interface, check_interface_options, repeat_for_images
 from sselab.atomistic.build.slabs import (
     build_slab,
     check_cut,
@@ -254,7 +254,8 @@ def check_layers(layers: Sequence[int] | None, metal_planes: int) -> list[int] |
 
 def check_vacancy_request(metal: Atoms, substrate: Atoms | None, miller, substrate_miller, metal_planes: int,
                           substrate_planes: int, max_strain: float, min_image: float, registry: str | None,
-                          substrate_termination: str | None, fix_substrate_planes: int) -> tuple[int, int, int]:
+                          substrate_termination: str | None, fix_substrate_planes: int,
+                          max_area: float = DEFAULT_MATCH_AREA_A2, substrate_cut: int = 0) -> tuple[int, int, int]:
     """The metal's Miller index, after the slab (or interface) options are checked before any bulk is relaxed.
 
     A free slab needs at least 3 metal planes (two surfaces and a middle) within the ``atoms`` limit once
@@ -263,7 +264,7 @@ def check_vacancy_request(metal: Atoms, substrate: Atoms | None, miller, substra
     """
     if substrate is not None:
         check_interface_options(metal, substrate, miller, substrate_miller, metal_planes, substrate_planes, max_strain,
-                                min_image, registry, substrate_termination, fix_substrate_planes)
+                                min_image, registry, substrate_termination, fix_substrate_planes, max_area, substrate_cut)
         return check_miller(miller, "miller (--miller)")
     miller = check_miller(miller, "miller (--miller)")
     check_planes([metal_planes], "metal planes (--metal-planes)", metal, f"{miller} slab", low=3)
@@ -364,8 +365,8 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
                               substrate: str | Path | Atoms | None = None, substrate_miller: tuple[int, int, int] = (1, 0, 0),
                               metal_planes: int = 11, substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0,
                               registry: str | None = None, substrate_termination: str | None = None,
-                              fix_substrate_planes: int = 0, termination: int = 0,
-                              layers: Sequence[int] | None = None, fm_planes: tuple[int, ...] = FM_PLANES,
+                              fix_substrate_planes: int = 0, max_area: float = DEFAULT_MATCH_AREA_A2, substrate_cut: int = 0,
+                              termination: int = 0, layers: Sequence[int] | None = None, fm_planes: tuple[int, ...] = FM_PLANES,
                               modes: Sequence[str] = MODES, calculator: CalculatorLike = "chgnet", db: str | None = None,
                               device: str = "cpu", fmax: float | None = None,
                               progress: Progress = no_progress) -> VacancyProfileCalculation:
@@ -385,7 +386,8 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
     metal_atoms = as_atoms(structure)
     substrate_atoms = None if substrate is None else as_atoms(substrate)
     miller = check_vacancy_request(metal_atoms, substrate_atoms, miller, substrate_miller, metal_planes, substrate_planes,
-                                   max_strain, min_image, registry, substrate_termination, fix_substrate_planes)
+                                   max_strain, min_image, registry, substrate_termination, fix_substrate_planes, max_area,
+                                   substrate_cut)
     termination = check_slab_termination(termination, metal_atoms, miller, substrate_atoms is not None)
     probe = check_layers(layers, metal_planes)
     fm_planes = check_fm_planes(fm_planes, metal_atoms, miller)
@@ -405,7 +407,7 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
         substrate_bulk = engine.relax(substrate_atoms, cell=True)
         model = build_interface(metal_bulk, substrate_bulk, tuple(miller), tuple(substrate_miller), metal_planes,
                                 substrate_planes, max_strain, min_image, registry, substrate_termination,
-                                fix_substrate_planes=fix_substrate_planes)
+                                fix_substrate_planes=fix_substrate_planes, max_area=max_area, substrate_cut=substrate_cut)
         host, metal_indices, outer = model.interface, model.metal_indices, model.surface_planes
         bulk_fit = strained_surface_energy(engine, metal_bulk, model, tuple(miller), tuple(fm_planes))
     relaxed = engine.relax(host)
