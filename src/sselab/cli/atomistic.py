@@ -237,7 +237,8 @@ def vacancy_profile_command(
             structure, miller=tuple(miller), substrate=substrate, substrate_miller=tuple(substrate_miller),
             metal_planes=metal_planes, substrate_planes=substrate_planes, max_strain=max_strain, min_image=min_image,
             registry=registry, substrate_termination=substrate_termination, fix_substrate_planes=fix_substrate_planes,
-            max_area=max_area, substrate_cut=substrate_cut, termination=termination, layers=probe, fm_planes=thicknesses, modes=chosen, calculator=engine, fmax=fmax,
+            max_area=max_area, substrate_cut=substrate_cut, termination=termination, layers=probe, fm_planes=thicknesses,
+            modes=chosen, calculator=engine, fmax=fmax,
             progress=advance)
     result.write(run)
     rows = [(f"{mode}: E_V by plane", ", ".join(f"{p}: {e:.3f}" for p, e in energies.items()))

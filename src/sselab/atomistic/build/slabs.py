@@ -378,7 +378,8 @@ def _formula(symbols: np.ndarray) -> str:
     return "".join(f"{el}{counts[el] if counts[el] > 1 else ''}" for el in sorted(counts))
 
 
-def check_termination(termination: int, cuts: list, miller: tuple[int, int, int], name: str = "termination (--termination)") -> int:
+def check_termination(termination: int, cuts: list, miller: tuple[int, int, int],
+                      name: str = "termination (--termination)") -> int:
     """``termination`` when it indexes one of the distinct ``cuts``; else one line, naming the option ``name``, giving how
     many there are."""
     termination = require_count(termination, name, low=0)

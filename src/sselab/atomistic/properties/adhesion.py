@@ -139,7 +139,8 @@ def calculate_adhesion(metal: str | Path | Atoms, substrate: str | Path | Atoms,
                        metal_miller: tuple[int, int, int] = (1, 0, 0), substrate_miller: tuple[int, int, int] = (1, 0, 0),
                        metal_planes: int = 11, substrate_planes: int = 4, max_strain: float = 0.08, min_image: float = 9.0,
                        registry: str | None = None, substrate_termination: str | None = None, fix_substrate_planes: int = 0,
-                       max_area: float = DEFAULT_MATCH_AREA_A2, substrate_cut: int = 0, calculator: CalculatorLike = "chgnet", db: str | None = None, device: str = "cpu",
+                       max_area: float = DEFAULT_MATCH_AREA_A2, substrate_cut: int = 0,
+                       calculator: CalculatorLike = "chgnet", db: str | None = None, device: str = "cpu",
                        fmax: float | None = None, progress: Progress = no_progress) -> AdhesionCalculation:
     """``sselab adhesion``: seed 001's W_ad (eq. 2, positive binds) of ``metal`` on ``substrate``.
 
