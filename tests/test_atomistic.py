@@ -633,6 +633,9 @@ def test_vacancy_profile_entry_point_free_slab_and_interface(tmp_path, database)
                                           db=database)
     assert set(on_copper.to_dict()["delta_e_bulk_int_eV"]) == {"relaxed-surface"}
     assert on_copper.delta_e_eV["relaxed-surface"] < 0  # Ag on Cu binds strongly: vacancies pushed into the bulk (as the study)
+    # run.json records the interface options of a profile on a substrate (and none for a free slab)
+    assert {"substrate_planes": 3, "max_strain": 0.15, "max_area": 120.0, "substrate_cut": 0}.items() <= on_copper.inputs.items()
+    assert "max_area" not in free.inputs
     run = free.write(tmp_path / "vacancies")
     assert (run.path / "vacancy_profile.png").exists() and (run.path / "host_relaxed.extxyz").exists()
     with pytest.raises(InputError, match="unknown mode"):
@@ -673,6 +676,8 @@ RESULTS = {"surface-energy": SurfaceEnergyCalculation, "adhesion": AdhesionCalcu
       "--min-image", "5"], ["interface_initial.extxyz", "interface_relaxed.extxyz"]),
     (["vacancy-profile", "cu-fcc", "--metal-planes", "5", "--min-image", "5", "--planes", "4,5,6",
       "--modes", "relaxed-surface"], ["vacancy_profile.png", "host_relaxed.extxyz"]),
+    (["vacancy-profile", "ag-fcc", "--substrate", "cu-fcc", "--metal-planes", "5", "--substrate-planes", "3", "--max-strain",
+      "0.15", "--min-image", "5", "--planes", "3,4,5", "--modes", "relaxed-surface", "--layers", "1"], ["host_relaxed.extxyz"]),
     (["neb", "cu-fcc", "--metal-planes", "5", "--min-image", "5"], ["neb.png"]),
 ])
 def test_atomistic_commands_write_a_run_directory(tmp_path, capsys, database, argv, files):
@@ -684,5 +689,8 @@ def test_atomistic_commands_write_a_run_directory(tmp_path, capsys, database, ar
     assert set(RESULTS[argv[0]].from_dict(summary).to_dict()) == set(summary) - {"run_directory"}
     record = json.loads((out / "run.json").read_text())
     assert record["command"] == argv[0] and record["summary"] == summary
+    if argv[0] == "adhesion" or "--substrate" in argv:  # the interface options are provenance too
+        assert record["inputs"]["max_area"] == 120.0 and record["inputs"]["substrate_cut"] == 0
+        assert record["inputs"]["max_strain"] == 0.15 and record["inputs"]["substrate_planes"] == 3
     for name in files:
         assert (out / name).exists(), name

@@ -220,17 +220,24 @@ def vacancy_profile_command(
     json_output: JsonOption = False,
 ) -> None:
     """Layer-resolved vacancy formation energies (seed 001 eq. 3, Figs. 1 and 3)."""
-    from sselab.atomistic.properties.vacancies import calculate_vacancy_profile, check_modes, vacancy_profile_steps
+    from sselab.atomistic.properties.vacancies import (
+        calculate_vacancy_profile,
+        check_modes,
+        interface_inputs,
+        vacancy_profile_steps,
+    )
     from sselab.runs import RunDirectory
 
     chosen = check_modes([m.strip() for m in modes.split(",") if m.strip()])
     probe = parse_int_list(planes, "--layers") if planes else None
     thicknesses = parse_int_list(fm_planes, "--planes")
     engine = make_engine(calculator, db, fmax, device)
-    run = RunDirectory.open(out, "vacancy-profile", {"structure": structure, "miller": list(miller), "substrate": substrate,
-                                                       "metal_planes": metal_planes, "termination": termination, "modes": chosen,
-                                                       "db": db},
-                           overwrite=overwrite)
+    inputs = {"structure": structure, "miller": list(miller), "substrate": substrate, "metal_planes": metal_planes,
+              "termination": termination, "modes": chosen, "db": db}
+    if substrate is not None:
+        inputs |= interface_inputs(substrate_miller, substrate_planes, max_strain, min_image, registry, substrate_termination,
+                                   fix_substrate_planes, max_area, substrate_cut)
+    run = RunDirectory.open(out, "vacancy-profile", inputs, overwrite=overwrite)
     steps = vacancy_profile_steps(metal_planes, probe, chosen)
     with progress_bar(steps, f"vacancies in {structure}", not json_output) as advance:
         result = calculate_vacancy_profile(

@@ -272,6 +272,16 @@ def check_vacancy_request(metal: Atoms, substrate: Atoms | None, miller, substra
     return miller
 
 
+def interface_inputs(substrate_miller, substrate_planes: int, max_strain: float, min_image: float, registry: str | None,
+                     substrate_termination: str | None, fix_substrate_planes: int, max_area: float,
+                     substrate_cut: int) -> dict[str, Any]:
+    """The interface options of a vacancy profile on a substrate, as run.json records them."""
+    return {"substrate_miller": [int(i) for i in substrate_miller], "substrate_planes": substrate_planes,
+            "max_strain": max_strain, "min_image": min_image, "registry": registry,
+            "substrate_termination": substrate_termination, "fix_substrate_planes": fix_substrate_planes,
+            "max_area": max_area, "substrate_cut": substrate_cut}
+
+
 def check_slab_termination(termination: int, metal: Atoms, miller, at_interface: bool) -> int:
     """``termination`` when it indexes a distinct cut of the free ``miller`` slab; at an interface only 0 (the
     interface builder picks the metal's cut; ``--substrate-termination`` chooses the substrate's)."""
@@ -417,6 +427,9 @@ def calculate_vacancy_profile(structure: str | Path | Atoms, *, miller: tuple[in
                 for mode in chosen}
     inputs = {"structure": label, "miller": list(miller), "substrate": substrate_label, "metal_planes": metal_planes,
               "termination": termination, "modes": chosen, "db": engine.cache.location}
+    if substrate_label is not None:
+        inputs |= interface_inputs(substrate_miller, substrate_planes, max_strain, min_image, registry, substrate_termination,
+                                   fix_substrate_planes, max_area, substrate_cut)
     return VacancyProfileCalculation(
         structure=label, substrate=substrate_label, miller=list(miller),
         vacancy_energies_eV={mode: p.plane_energies() for mode, p in profiles.items()},
