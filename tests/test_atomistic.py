@@ -609,6 +609,24 @@ def test_surface_energy_entry_point_takes_a_name_an_ase_calculator_or_an_engine(
     assert (run.path / "bulk_relaxed.extxyz").exists() and (run.path / "run.json").exists()
 
 
+def test_reference_slabs_take_the_lower_of_the_ideal_and_the_interface_start(emt):
+    # Ag on Cu strained by 12 %: each reference slab is relaxed from the ideal cut and from its atoms in the relaxed
+    # interface; eq. 2 uses the lower energy, and the result names the slabs whose second start won
+    model = build_interface(load_structure("ag-fcc"), load_structure("cu-fcc"), (1, 0, 0), (1, 0, 0), metal_planes=5,
+                            substrate_planes=3, max_strain=0.15, min_image=5.0)
+    result, relaxed = work_of_adhesion(emt, model)
+    is_metal = np.isin(np.arange(len(relaxed)), model.metal_indices)
+    used = {"metal": result.energy_metal_eV, "substrate": result.energy_substrate_eV}
+    for name, ideal, mask in (("metal", model.metal, is_metal), ("substrate", model.substrate, ~is_metal)):
+        from_ideal = emt.relax(ideal).get_potential_energy()
+        from_interface = emt.relax(relaxed[mask]).get_potential_energy()
+        assert used[name] == pytest.approx(min(from_ideal, from_interface), abs=1e-9)
+        assert (name in result.references_from_interface) == (from_interface < from_ideal)
+    ideal_only = (emt.relax(model.metal).get_potential_energy() + emt.relax(model.substrate).get_potential_energy()
+                  - result.energy_interface_eV) / result.area_A2
+    assert result.work_of_adhesion_eV_per_A2 <= ideal_only + 1e-12  # a lower reference can only lower W_ad
+
+
 def test_adhesion_entry_point_and_the_two_sign_conventions(tmp_path, database):
     result = calculate_adhesion("ag-fcc", "cu-fcc", metal_planes=5, substrate_planes=3, max_strain=0.15, min_image=5.0,
                                 calculator="emt", db=database)

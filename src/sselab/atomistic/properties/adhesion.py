@@ -6,7 +6,11 @@
       W_ad = (E_m + E_sub − E_int) / A                                               (seed 001 eq. 2)
 
   in J/m², and per metal surface atom (W_ad/ρ, ρ counting the undercoordinated metal atoms as for
-  σ_m) in eV.
+  σ_m) in eV. E_m and E_sub are the lowest energies of each slab relaxed from two starts: the ideal cut, and
+  its own atoms taken out of the relaxed interface. A relaxation keeps the symmetry of its start, so an ideal
+  slab can stay on a saddle that the interface has left (CHGNet's Li₃P(001) reconstructs under the metal and,
+  from the interface's geometry, also without it: 0.48 eV lower in a 249 Å² cell); the second start removes
+  that bias, which would otherwise inflate W_ad.
 - :func:`adhesion_energy` (seed 004 eq. 4), **negative binds**: the energy of forming the interface
   from two slabs cut from the interface cell itself (same lattice, same atoms, the other slab removed),
 
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from ase import Atoms
 from ase.calculators.calculator import Calculator
 
@@ -57,6 +62,8 @@ class AdhesionResult:
     energy_substrate_eV: float
     area_A2: float
     interface_metal_atoms: int  # ρ·A: undercoordinated metal atoms on the side touching the substrate
+    #: the slabs ("metal", "substrate") whose lower energy came from their atoms in the relaxed interface
+    references_from_interface: tuple[str, ...] = ()
 
     @property
     def work_of_adhesion_eV_per_A2(self) -> float:
@@ -76,15 +83,24 @@ def work_of_adhesion(calculator: CalculatorLike, model: InterfaceModel, relax: b
     """Seed 001's W_ad (eq. 2, positive binds) and the relaxed interface (positions only; the cell stays the substrate's).
 
     ``calculator``: a name, an ASE calculator or an Engine. ``relax=False``: the three energies of the as-built cells.
+    With ``relax``, each slab is relaxed from the ideal cut and from its atoms in the relaxed interface, and the lower
+    energy is its reference (:attr:`AdhesionResult.references_from_interface` names those the second start won).
     """
     engine = as_engine(calculator, db=db, device=device)
     compute = engine.relax if relax else engine.energy
     interface = compute(model.interface)
-    metal = compute(model.metal)
-    substrate = compute(model.substrate)
-    result = AdhesionResult(finite_energy(interface, "the interface"), finite_energy(metal, "the metal slab"),
-                            finite_energy(substrate, "the substrate slab"), model.area_A2,
-                            atoms_in_planes(model.metal, model.surface_planes))
+    energies, from_interface = {}, []
+    is_metal = np.zeros(len(interface), dtype=bool)
+    is_metal[model.metal_indices] = True
+    for name, slab, mask in (("metal", model.metal, is_metal), ("substrate", model.substrate, ~is_metal)):
+        energies[name] = finite_energy(compute(slab), f"the {name} slab")
+        if relax:
+            separated = finite_energy(compute(interface[mask]), f"the {name} slab taken from the relaxed interface")
+            if separated < energies[name]:
+                energies[name] = separated
+                from_interface.append(name)
+    result = AdhesionResult(finite_energy(interface, "the interface"), energies["metal"], energies["substrate"], model.area_A2,
+                            atoms_in_planes(model.metal, model.surface_planes), tuple(from_interface))
     return result, interface
 
 
@@ -106,6 +122,8 @@ class AdhesionCalculation:
     n_atoms: int
     interface_metal_atoms: int
     engine: dict[str, Any]
+    #: slabs whose reference energy came from their atoms in the relaxed interface (lower than from the ideal cut)
+    references_from_interface: list[str] = field(default_factory=list)
     interface: InterfaceModel | None = field(default=None, repr=False, compare=False, metadata=HELD)
     relaxed_interface: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
     adhesion: AdhesionResult | None = field(default=None, repr=False, compare=False, metadata=HELD)
@@ -173,6 +191,7 @@ def calculate_adhesion(metal: str | Path | Atoms, substrate: str | Path | Atoms,
         work_of_adhesion_eV_per_atom=result.work_of_adhesion_eV_per_atom,
         in_plane_strain=[s - 1.0 for s in model.match.stretches], registry=model.registry, area_A2=result.area_A2,
         n_atoms=len(model.interface), interface_metal_atoms=result.interface_metal_atoms, engine=engine.record(),
+        references_from_interface=list(result.references_from_interface),
         interface=model, relaxed_interface=relaxed, adhesion=result,
         inputs={"metal": metal_label, "substrate": substrate_label, **options, "db": engine.cache.location},
     )
