@@ -5,12 +5,15 @@
 2. Rattled sqrt3 x sqrt3 x 1 and 2 x 2 x 1 supercells relaxed at the fixed cell (BFGS to 0.005 eV/A), energies per
    atom against the packaged 8-atom cell: the D0_18 -> Cu3P-type distortion (docs/segregation.md, Li/Li3P).
 
-Run: python benchmarks/li3p_model_check.py  (about a minute on 2 cores; prints, writes nothing)
+Run: python benchmarks/li3p_model_check.py  (about a minute on 2 cores; writes results/li3p_model_check.json)
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 from ase.build import make_supercell
@@ -21,6 +24,7 @@ from ase.spacegroup import crystal
 from sselab.atomistic.build.structures import library, load_structure
 from sselab.atomistic.engine.calculators import load_calculator
 
+RESULTS_PATH = Path(__file__).resolve().parent / "results" / "li3p_model_check.json"
 SUPERCELLS = {"sqrt3 x sqrt3 x 1": [[2, 1, 0], [-1, 1, 0], [0, 0, 1]], "2 x 2 x 1": [[2, 0, 0], [0, 2, 0], [0, 0, 1]]}
 
 
@@ -47,21 +51,30 @@ def supercell_energy_change(calculator, matrix, seed: int) -> tuple[float, float
     cell.rattle(0.05, seed=seed)
     cell.calc = calculator
     BFGS(cell, logfile=None).run(fmax=0.005, steps=500)
-    change = 1000 * (cell.get_potential_energy() / len(cell) - reference)
+    change = 1000 * float(cell.get_potential_energy() / len(cell) - reference)
     return change, float(np.abs(cell.positions - ideal.positions).max())
 
 
 def main() -> None:
     models = ["chgnet"] + (["sevennet"] if importlib.util.find_spec("sevenn") else [])
+    report = {"li_4f_z_from_starts_0.56_0.583_0.60": {}, "supercell_energy_change_meV_per_atom": {}}
     for name in models:
         calculator = load_calculator(name).calculator
-        heights = ", ".join(f"{relaxed_z(calculator, z):.4f}" for z in (0.56, 0.583, 0.60))
-        print(name, "Li 4f z from 0.56 / 0.583 / 0.60:", heights)
+        heights = [relaxed_z(calculator, z) for z in (0.56, 0.583, 0.60)]
+        report["li_4f_z_from_starts_0.56_0.583_0.60"][name] = heights
+        print(name, "Li 4f z from 0.56 / 0.583 / 0.60:", ", ".join(f"{z:.4f}" for z in heights))
     chgnet = load_calculator("chgnet").calculator
     for label, matrix in SUPERCELLS.items():
         for seed in (1, 2):
             change, move = supercell_energy_change(chgnet, matrix, seed)
+            key = f"{label}, rattle seed {seed}"
+            report["supercell_energy_change_meV_per_atom"][key] = {"change": float(change), "largest_move_A": move}
             print(f"chgnet {label}, rattle seed {seed}: E - E(D0_18) = {change:+.2f} meV/atom, largest move {move:.2f} A")
+    versions = {package: metadata.version(package) for package in ("chgnet", "ase")}
+    if "sevennet" in models:
+        versions["sevenn"] = metadata.version("sevenn")
+    RESULTS_PATH.write_text(json.dumps({"benchmark": "li3p_model_check", "command": "python benchmarks/li3p_model_check.py",
+                                        "versions": versions, **report}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
