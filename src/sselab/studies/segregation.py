@@ -70,7 +70,8 @@ class SegregationStudy:
     Interface: Miller indices, atomic planes of the metal and substrate slabs, the largest in-plane
     strain of a coherent match, the smallest distance between vacancy images (Å), the registry
     (``anion``, ``cation``, ``hollow``; default by electronegativity), the element the substrate's
-    top plane must hold and how many bottom substrate planes to freeze. ``fm_planes``: slab
+    top plane must hold, how many bottom substrate planes to freeze, the largest match area ``max_area`` (Å²) and the
+    substrate's ``substrate_cut`` (distinct cuts, widest spacing first). ``fm_planes``: slab
     thicknesses of the Fiorentini–Methfessel fit; ``vacancy_planes``: metal planes probed (default
     1 to the middle); ``fmax``: relaxation tolerance in eV/Å (None: 0.02 for a new engine, or the
     given Engine's own).
