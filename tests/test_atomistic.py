@@ -622,6 +622,7 @@ def test_reference_slabs_take_the_lower_of_the_ideal_and_the_interface_start(emt
         from_interface = emt.relax(relaxed[mask]).get_potential_energy()
         assert used[name] == pytest.approx(min(from_ideal, from_interface), abs=1e-9)
         assert (name in result.references_from_interface) == (from_interface < from_ideal)
+        assert result.reference_starts_eV[name] == pytest.approx({"ideal_cut": from_ideal, "from_interface": from_interface})
     ideal_only = (emt.relax(model.metal).get_potential_energy() + emt.relax(model.substrate).get_potential_energy()
                   - result.energy_interface_eV) / result.area_A2
     assert result.work_of_adhesion_eV_per_A2 <= ideal_only + 1e-12  # a lower reference can only lower W_ad

@@ -7,9 +7,11 @@ import pytest
 
 from sselab.atomistic.properties.expansion import fit_chemical_expansion, fit_size_trend, shannon_radius
 from sselab.atomistic.properties.formation import (
+    balance_products,
     dilute_concentration,
     dilute_limit_check,
     formation_energy,
+    gas_release,
     precursor,
     screen_precursors,
     verdict,
@@ -52,6 +54,37 @@ def test_additive_energies_give_zero_formation_energy_for_every_precursor():
     for row in rows:
         assert row.E_f_eV == pytest.approx(0.0, abs=1e-9)
         assert row.verdict == "feasible" and row.dilute_concentration == pytest.approx(1.0)
+
+
+def test_products_balance_the_lithium_counterpart():
+    assert balance_products("LiO2", ["Li2O", "O2"]) == pytest.approx({"Li2O": 0.5, "O2": 0.75})
+    assert balance_products("Li3PO4", ["Li2O", "P2O5"]) == pytest.approx({"Li2O": 1.5, "P2O5": 0.5})
+    with pytest.raises(SSELabError, match="cannot balance"):
+        balance_products("LiO2", ["Li2O"])  # O left over
+    with pytest.raises(SSELabError, match="cannot balance"):
+        balance_products("LiO2", ["Li2O", "Li2O2", "O2"])  # more than one way
+    with pytest.raises(SSELabError, match="cannot balance"):
+        balance_products("Li2O", ["LiO2", "O2"])  # 2 LiO2 - 1.5 O2: a negative amount of O2
+    with pytest.raises(SSELabError, match="no products"):
+        balance_products("LiO2", [])
+
+
+def test_gas_release_conserves_energy_with_additive_energies():
+    """If every atom has a fixed energy, in a solid or in O2 alike, exchange through KO2 -> Li2O + O2 costs nothing."""
+    host = {"Li": 56, "La": 24, "Zr": 16, "O": 96}
+    exchanged = {"Li": 55, "K": 1, "La": 24, "Zr": 16, "O": 96}
+    eps = {**EPS, "K": -1.0}
+    energies = {"KO2": eps["K"] + 2 * eps["O"], "Li2O": 2 * eps["Li"] + eps["O"]}
+    release = gas_release("KO2", "K", ["Li2O", "O2"], "O2", energies, {"KO2": 0.0, "Li2O": 0.0}, 2 * eps["O"], 2 * eps["O"], 1200.0, 1e5)
+    assert release.coefficients == pytest.approx({"Li2O": 0.5, "O2": 0.75}) and release.products == "0.5 Li2O + 0.75 O2(g)"
+    rows = screen_precursors("K", sum(eps[e] * n for e, n in host.items()), sum(eps[e] * n for e, n in exchanged.items()), 1,
+                             {"KO2": energies["KO2"]}, 1200.0, routes={"KO2": (release.products, release.salt_term_eV)})
+    assert rows[0].E_f_eV == pytest.approx(0.0, abs=1e-9) and rows[0].li_counterpart == "0.5 Li2O + 0.75 O2(g)"
+    # the parts add up: a colder, lower-entropy gas and stiffer products shift the salt term by exactly their changes
+    shifted = gas_release("KO2", "K", ["Li2O", "O2"], "O2", energies, {"KO2": -0.3, "Li2O": -0.1}, 2 * eps["O"], 2 * eps["O"] - 2.0,
+                          1200.0, 1e5)
+    assert shifted.vibrational_change_eV == pytest.approx(0.5 * -0.1 + 0.3) and shifted.gas_thermal_eV == pytest.approx(-1.5)
+    assert shifted.salt_term_eV == pytest.approx(release.salt_term_eV + 0.25 - 1.5)
 
 
 def test_formation_energy_is_the_reaction_energy_per_exchanged_ion():
@@ -119,6 +152,33 @@ def test_formation_energy_from_a_users_energies_file(tmp_path):
     assert FormationEnergyResult.from_dict(json.loads(json.dumps(data))).to_dict() == data
 
 
+def test_gas_releasing_route_from_a_users_energies_file(tmp_path):
+    path = _energies_file(tmp_path, precursors={"K": -1.0, "Li": -1.91, "K2O": -9.5, "Li2O": -14.3, "KO2": -13.9},
+                          routes={"KO2": ["Li2O", "O2"]}, gas_chemical_potentials_eV={"O2": -12.4}, series=[])
+    result = FormationEnergyScreen(ion="K", temperature_K=1200.0).run(energies=path)
+    rows = {r.precursor: r for r in result.rows}
+    # host + KO2 -> host:K + 1/2 Li2O + 3/4 O2 by hand
+    assert rows["KO2"].E_f_eV == pytest.approx(0.95 + 0.5 * -14.3 + 0.75 * -12.4 - -13.9)
+    assert rows["KO2"].li_counterpart == "0.5 Li2O + 0.75 O2(g)" and rows["K2O"].li_counterpart == "Li2O"
+    data = result.to_dict()
+    assert FormationEnergyResult.from_dict(json.loads(json.dumps(data))).to_dict() == data
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"routes": {"KO2": ["Li2O", "O2"]}}, "exactly one product in 'gas_chemical_potentials_eV'"),
+    ({"routes": {"KO2": "Li2O + O2"}, "gas_chemical_potentials_eV": {"O2": -12.0}}, "'routes' must map"),
+    ({"routes": {"KO2": ["Li2O2", "O2"]}, "gas_chemical_potentials_eV": {"O2": -12.0}}, "needs the energies of Li2O2"),
+    ({"routes": {"KO2": ["Li2O", "O2"]}, "gas_chemical_potentials_eV": {"O2": "x"}}, "chemical potential of O2"),
+])
+def test_bad_routes_in_an_energies_file_are_one_line_errors(tmp_path, capsys, changes, message):
+    precursors = {"K": -1.0, "Li": -1.91, "KO2": -13.9, "Li2O": -14.3}
+    path = _energies_file(tmp_path, precursors=precursors, series=[], **changes)
+    code, _, err = run_cli(["defects", "formation-energy", "--ion", "K", "--energies", str(path), "--temperature", "1200 K",
+                            "--out", str(tmp_path / "run")], capsys)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()
+
+
 def test_cli_formation_energy_from_a_users_energies_file(tmp_path, capsys):
     path = _energies_file(tmp_path)
     code, out, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--energies", str(path), "--temperature", "1200 K",
@@ -154,6 +214,9 @@ def test_cli_formation_energy_bad_input_exits_2(tmp_path, capsys, changes, messa
 def test_cli_formation_energy_needs_one_energy_source(tmp_path, capsys):
     code, _, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--temperature", "1200 K"], capsys)
     assert code == 2 and "exactly one of --energies" in err
+    code, _, err = run_cli(["defects", "formation-energy", "--ion", "K", "--temperature", "1200 K", "--gas-pressure", "-1 bar",
+                            "--energies", str(_energies_file(tmp_path))], capsys)
+    assert code == 2 and "gas pressure" in err
     code, _, err = run_cli(["defects", "formation-energy", "--ion", "Na", "--temperature", "1200 K", "--energies",
                             str(tmp_path / "absent.json")], capsys)
     assert code == 2 and "does not exist" in err

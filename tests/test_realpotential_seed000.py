@@ -12,6 +12,10 @@
     alone: ½[E(Li₂O) − E(Na₂O)] < E(LiF) − E(NaF), i.e. that Na₂O + 2 LiF → Li₂O + 2 NaF releases energy (about 0.5 eV
     per Na from experimental formation enthalpies). The LLZO energies enter the values, not the order.
 
+(c) §3.2's KO₂ route (KO₂ → ½ Li₂O + ¾ O₂ per exchanged K): with CHGNet's phonons of KO₂ and Li₂O and its O₂ as an
+    ideal gas at 1200 K and 1 bar, the solids' lost vibrational free energy must offset a large part (measured: three
+    quarters) of the released gas's −TS. Taking the gas's entropy alone would overstate the driving force by that much.
+
 CHGNet must be installed (``make test`` installs it): without it these tests fail, they are not skipped. Every
 relaxation goes to a result cache made for this module only.
 
@@ -27,7 +31,15 @@ import pytest
 from sselab.atomistic.build.defects import select_li_sites
 from sselab.atomistic.build.llzo import ordered_cubic_llzo
 from sselab.atomistic.engine import as_engine
-from sselab.atomistic.properties.formation import ExchangeEnergies, packaged_precursors, precursor, salt_energy_per_formula_unit
+from sselab.atomistic.properties.formation import (
+    ExchangeEnergies,
+    gas_release,
+    packaged_precursors,
+    precursor,
+    salt_energy_per_formula_unit,
+)
+from sselab.atomistic.properties.gas import gas_reference
+from sselab.atomistic.properties.phonons import harmonic_free_energy, relax_for_phonons
 from sselab.atomistic.properties.sites import scan_sites
 from sselab.params.references import load_reference
 from sselab.studies.formation import FormationEnergyScreen
@@ -87,3 +99,20 @@ def test_sodium_oxide_is_a_better_precursor_than_the_fluoride(chgnet, host, scan
     )
     result = FormationEnergyScreen(ion="Na", temperature_K=1200.0).run(energies=lowest)
     assert result.E_f_eV["Na2O"] < result.E_f_eV["NaF"]
+
+
+def test_superoxide_route_solids_give_back_most_of_the_gas_entropy(chgnet):
+    energies, phonons = {}, {}
+    for formula, structure, units in (("KO2", "ko2", 2), ("Li2O", "li2o", 4)):
+        _, crystal = salt_energy_per_formula_unit(chgnet, structure, formula)
+        crystal = relax_for_phonons(chgnet, crystal)
+        energies[formula] = crystal.get_potential_energy() / units
+        phonons[formula] = harmonic_free_energy(chgnet, crystal, 1200.0, units).free_energy_eV  # refuses imaginary modes
+        if formula == "KO2":
+            oxygen = [i for i, symbol in enumerate(crystal.get_chemical_symbols()) if symbol == "O"]
+            bond = min(crystal.get_distance(oxygen[0], j, mic=True) for j in oxygen[1:])
+            assert 1.2 < bond < 1.4  # still a superoxide dumbbell (1.28 Å in the crystal), not two oxide ions
+    gas, _ = gas_reference(chgnet, "O2", 1200.0, 1e5)
+    release = gas_release("KO2", "K", ["Li2O", "O2"], "O2", energies, phonons, gas.energy_eV, gas.chemical_potential_eV, 1200.0, 1e5)
+    assert release.gas_thermal_eV < 0 < release.vibrational_change_eV
+    assert release.vibrational_change_eV > 0.5 * abs(release.gas_thermal_eV)

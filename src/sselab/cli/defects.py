@@ -81,6 +81,7 @@ def formation_energy_command(
     energies: Annotated[Path | None, typer.Option("--energies", help="JSON energies file (your own DFT): host_energy_eV, exchanged_energy_eV, n_exchanged, precursors.")] = None,
     calculator: Annotated[str | None, typer.Option("--calculator", help="Compute the energies with this calculator (chgnet, sevennet, ...).")] = None,
     sites: Annotated[Path | None, typer.Option("--sites", help="A 'defects sites' run directory to take the LLZO energies from (with --calculator).")] = None,
+    gas_pressure: Annotated[str, typer.Option("--gas-pressure", help="Partial pressure of the gas a precursor releases (KO2's O2), e.g. '0.21 bar' for air.")] = "1 bar",
     seed: SeedOption = 0,
     db: DbOption = DEFAULT_DB,
     fmax: FmaxOption = 0.05,
@@ -94,13 +95,14 @@ def formation_energy_command(
     from sselab.units import parse_quantity
 
     kelvin = parse_quantity(temperature, "temperature", "--temperature")
-    screen = FormationEnergyScreen(ion=ion, temperature_K=kelvin, seed=seed, fmax=fmax)
+    pascal = parse_quantity(gas_pressure, "pressure", "--gas-pressure")
+    screen = FormationEnergyScreen(ion=ion, temperature_K=kelvin, gas_pressure_Pa=pascal, seed=seed, fmax=fmax)
     if (energies is None) == (calculator is None):
         raise InputError("give exactly one of --energies FILE and --calculator NAME")
     if sites is not None and energies is not None:
         raise InputError("--sites goes with --calculator; with --energies, put the LLZO energies in the file")
-    inputs = {"ion": ion, "temperature_K": kelvin, "energies": energies, "calculator": calculator, "sites": sites, "seed": seed,
-              "db": db}
+    inputs = {"ion": ion, "temperature_K": kelvin, "gas_pressure_Pa": pascal, "energies": energies, "calculator": calculator,
+              "sites": sites, "seed": seed, "db": db}
     if energies is not None:  # quick, and a bad file must leave no run directory
         result = screen.run(energies=energies)
         run = RunDirectory.open(out, "defects formation-energy", inputs, overwrite=overwrite)
@@ -114,6 +116,8 @@ def formation_energy_command(
     run = result.write(run)
     table = [(f"{r.precursor} -> {r.li_counterpart}", f"E_f = {r.E_f_eV:+.3f} eV, C = {r.dilute_concentration:.3g}, {r.verdict}")
              for r in result.rows]
+    table += [(f"{r.precursor} salt term", (f"{r.salt_term_eV:+.3f} eV = 0 K {r.energy_change_eV:+.3f} + phonons "
+               f"{r.vibrational_change_eV:+.3f} + {r.gas} gas {r.gas_thermal_eV:+.3f}")) for r in result.releases.values()]
     emit(run.summary, json_output, f"{ion} exchange formation energies at {kelvin:g} K", table,
          [f"energies: {result.energy_source}"] + ([f"warning: {result.warning}"] if result.warning else [])
          + [f"hand-off: {result.hand_off}", f"run directory: {run.path}"])

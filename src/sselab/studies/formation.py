@@ -9,7 +9,10 @@
 
 With a calculator, every packaged salt of the ion and its Li counterpart is relaxed (cell and positions); the
 LLZO energies come from a site scan (``sites``: its lowest configurations, the paper's E_IX) or, without one,
-from one octahedral site of the ordered cell (a warning says E_f can then be too high).
+from one octahedral site of the ordered cell (a warning says E_f can then be too high). A packaged precursor that
+releases a gas (KO₂ → ½ Li₂O + ¾ O₂ per exchanged K) is booked at the process temperature and the gas's partial
+pressure ``gas_pressure_Pa``: the precursor's and solid products' harmonic phonons and the gas's ideal-gas μ(T, p) come
+from the same calculator (:func:`sselab.atomistic.properties.formation.gas_release`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from ase import Atoms
 from ase.calculators.calculator import Calculator
+from pymatgen.core import Composition
 
 from sselab.atomistic.build.defects import select_li_sites, substitute
 from sselab.atomistic.engine import Engine, as_engine
@@ -28,17 +32,21 @@ from sselab.atomistic.properties.formation import (
     DiluteCheck,
     ExchangeEnergies,
     FormationRow,
+    GasRelease,
     dilute_check_against,
+    gas_release,
     packaged_precursors,
     precursor,
     salt_energy_per_formula_unit,
     screen_precursors,
 )
+from sselab.atomistic.properties.gas import STANDARD_PRESSURE_PA, GasReference, gas_reference
+from sselab.atomistic.properties.phonons import VibrationalFreeEnergy, harmonic_free_energy, relax_for_phonons
 from sselab.errors import InputError
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
 from sselab.studies.exchange_sites import LLZO_ELEMENTS, ExchangeSiteResult, check_exchange_ion, relaxed_llzo
-from sselab.validation import require_count
+from sselab.validation import require_count, require_range
 
 COMMAND = "defects formation-energy"
 SINGLE_SITE_WARNING = (
@@ -49,17 +57,20 @@ SINGLE_SITE_WARNING = (
 
 @dataclass(frozen=True, kw_only=True)
 class FormationEnergyScreen:
-    """Settings: the exchange ``ion``, the process ``temperature_K`` of the dilute concentration exp(−E_f/k_BT), the Li
-    ordering ``seed`` of the LLZO cell (without a site scan) and the relaxations' ``fmax`` (eV/Å)."""
+    """Settings: the exchange ``ion``, the process ``temperature_K`` of the dilute concentration exp(−E_f/k_BT) (and of a
+    gas-releasing precursor's decomposition), the released gas's partial pressure ``gas_pressure_Pa``, the Li ordering
+    ``seed`` of the LLZO cell (without a site scan) and the relaxations' ``fmax`` (eV/Å)."""
 
     ion: str
     temperature_K: float
+    gas_pressure_Pa: float = STANDARD_PRESSURE_PA
     seed: int = 0
     fmax: float | None = None  # eV/Å; None: a given Engine's own, 0.05 for a new one
 
     def __post_init__(self) -> None:
         check_exchange_ion(self.ion)
         check_temperature(self.temperature_K, "temperature (--temperature)")
+        require_range(self.gas_pressure_Pa, "gas pressure (--gas-pressure)", low=0.0, low_inclusive=False, high=1e9, unit="Pa")
         require_count(self.seed, "--seed", low=0)
         check_optional_force_tolerance(self.fmax, "--fmax (fmax)")
 
@@ -93,13 +104,15 @@ class FormationEnergyScreen:
             "energies": energies,
             "calculator": calculator,
             "sites": sites,
+            "gas_pressure_Pa": self.gas_pressure_Pa,
             "seed": self.seed,
             "db": db,
         }
 
     def _from_energies(self, data: ExchangeEnergies, db: str | None) -> FormationEnergyResult:
         rows = screen_precursors(
-            self.ion, data.host_energy_eV, data.exchanged_energy_eV, data.n_exchanged, data.precursors, self.temperature_K
+            self.ion, data.host_energy_eV, data.exchanged_energy_eV, data.n_exchanged, data.precursors, self.temperature_K,
+            routes=data.route_terms(self.ion),
         )
         return self._result(
             rows,
@@ -128,12 +141,23 @@ class FormationEnergyScreen:
             host_energy, series = sites.energies(self.ion, engine.spec.model)
         salts: dict[str, float] = {}
         relaxed: dict[str, Atoms] = {}
+        structure_of: dict[str, str] = {}
         for entry in entries:
             salt = precursor(entry["formula"], self.ion)
-            for formula, structure in ((entry["formula"], entry["structure"]), (salt.li_counterpart, entry["li_structure"])):
+            pairs = [(entry["formula"], entry["structure"])]
+            if "products" in entry:
+                pairs += [(product, structure) for product, structure in entry["products"].items() if structure != "gas"]
+            else:
+                pairs.append((salt.li_counterpart, entry["li_structure"]))
+            for formula, structure in pairs:
                 if formula not in salts:
                     salts[formula], relaxed[structure] = salt_energy_per_formula_unit(engine, structure, formula)
+                    structure_of[formula] = structure
                 progress(formula)
+        releases = {}
+        for entry in (e for e in entries if "products" in e):
+            releases[entry["formula"]] = self._gas_release(engine, entry, relaxed, structure_of)
+            progress(f"{entry['formula']} phonons and gas")
         if sites is not None:
             n_exchanged, _, exchanged_energy = series[0]
         else:
@@ -151,14 +175,37 @@ class FormationEnergyScreen:
         source = f"{engine.spec.model} on the packaged salts" + (
             f" and the LLZO cells of {where}" if sites is not None else " and one octahedral site of ordered LLZO (no site scan)"
         )
-        rows = screen_precursors(self.ion, host_energy, exchanged_energy, n_exchanged, salts, self.temperature_K)
+        rows = screen_precursors(self.ion, host_energy, exchanged_energy, n_exchanged, salts, self.temperature_K,
+                                 routes={f: (r.products, r.salt_term_eV) for f, (r, _, _) in releases.items()})
         result = self._result(
             rows, source, host_energy, exchanged_energy, n_exchanged, series, self._inputs(None, engine.spec.name, where, db)
         )
+        result.releases = {f: r for f, (r, _, _) in releases.items()}
+        result.phonons = {f: v for _, (_, phonons, _) in releases.items() for f, v in phonons.items()}
+        result.gases = {g.formula: g for _, (_, _, g) in releases.items()}
         result.engine = engine.record()
         result.warning = SINGLE_SITE_WARNING if sites is None else None
         result.salts = relaxed
         return result
+
+    def _gas_release(self, engine: Engine, entry: dict[str, Any], relaxed: dict[str, Atoms], structure_of: dict[str, str]) -> tuple[GasRelease, dict[str, VibrationalFreeEnergy], GasReference]:
+        """The salt term of a gas-releasing precursor: it and its solid products relaxed again for phonons (their energies
+        taken there), their harmonic phonons and the gas's μ(T, p), all from ``engine``."""
+        formula, products = entry["formula"], entry["products"]
+        gases = [p for p, structure in products.items() if structure == "gas"]
+        if len(gases) != 1:
+            raise InputError(f"precursor list: {formula} must release exactly one gas (products {products})")
+        phonons, energies = {}, {}
+        for solid in [formula, *(p for p in products if p not in gases)]:
+            crystal = relax_for_phonons(engine, relaxed[structure_of[solid]])
+            units = round(len(crystal) / Composition(solid).num_atoms)
+            energies[solid] = finite_energy(crystal, solid) / units
+            phonons[solid] = harmonic_free_energy(engine, crystal, self.temperature_K, units)
+        reference, molecule = gas_reference(engine, gases[0], self.temperature_K, self.gas_pressure_Pa)
+        relaxed[f"molecule-{gases[0]}"] = molecule
+        release = gas_release(formula, self.ion, list(products), gases[0], energies, {f: v.free_energy_eV for f, v in phonons.items()},
+                              reference.energy_eV, reference.chemical_potential_eV, self.temperature_K, self.gas_pressure_Pa)
+        return release, phonons, reference
 
     def _result(
         self,
@@ -203,6 +250,9 @@ class FormationEnergyResult:
     dilute_reference: str | None = None  # the metal whose E_f the dilute check follows
     engine: dict[str, Any] | None = None
     warning: str | None = None
+    releases: dict[str, GasRelease] = field(default_factory=dict)  # gas-releasing precursors: their salt terms in parts
+    phonons: dict[str, VibrationalFreeEnergy] = field(default_factory=dict)  # harmonic F_vib of the releases' solids
+    gases: dict[str, GasReference] = field(default_factory=dict)
     salts: dict[str, Atoms] = field(default_factory=dict, repr=False)  # relaxed salt structures by structure name
     inputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -238,6 +288,10 @@ class FormationEnergyResult:
                 "dilute": check.dilute,
                 "threshold_eV_per_percent": check.threshold_eV_per_percent,
             }
+        if self.releases:
+            summary["gas_releases"] = {f: r.as_dict() for f, r in self.releases.items()}
+            summary["phonons"] = {f: v.as_dict() for f, v in self.phonons.items()}
+            summary["gases"] = {f: g.as_dict() for f, g in self.gases.items()}
         if self.engine is not None:
             summary["engine"] = self.engine
         if self.warning is not None:
@@ -266,6 +320,9 @@ class FormationEnergyResult:
             dilute_reference=None if check is None else check["reference"],
             engine=data.get("engine"),
             warning=data.get("warning"),
+            releases={f: GasRelease.from_dict(r) for f, r in data.get("gas_releases", {}).items()},
+            phonons={f: VibrationalFreeEnergy.from_dict(v) for f, v in data.get("phonons", {}).items()},
+            gases={f: GasReference.from_dict(g) for f, g in data.get("gases", {}).items()},
         )
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:

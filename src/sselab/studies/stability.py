@@ -36,27 +36,17 @@ from sselab.errors import InputError, SetupError
 from sselab.progress import Progress, no_progress
 from sselab.runs import RunDirectory
 
-MOLECULE_BOX_A = 15.0
 BELOW_HULL = "lies below the hull: a new ground state; add it to the entries and rebuild"
 
 
 def entry_structure(name: str) -> tuple[Atoms, bool]:
     """A library name / file (a crystal: relax its cell), or ``molecule:O2`` — an ASE molecule centred in a periodic
     15 Å box (relaxed at fixed box). Returns the structure and whether its cell is relaxed."""
-    if not name.startswith("molecule:"):
-        from sselab.atomistic.build.structures import load_structure
+    from sselab.atomistic.build.structures import load_structure, molecule_in_box
 
-        return load_structure(name), True
-    from ase.build import molecule
-
-    try:
-        atoms = molecule(name.removeprefix("molecule:"))
-    except KeyError:
-        raise InputError(f"{name}: ASE knows no such molecule") from None
-    atoms.set_cell([MOLECULE_BOX_A] * 3)
-    atoms.center()
-    atoms.pbc = True
-    return atoms, False
+    if name.startswith("molecule:"):
+        return molecule_in_box(name.removeprefix("molecule:")), False
+    return load_structure(name), True
 
 
 def _label(name: str) -> str:

@@ -64,6 +64,8 @@ class AdhesionResult:
     interface_metal_atoms: int  # ρ·A: undercoordinated metal atoms on the side touching the substrate
     #: the slabs ("metal", "substrate") whose lower energy came from their atoms in the relaxed interface
     references_from_interface: tuple[str, ...] = ()
+    #: each reference slab's relaxed energy from both starts: {"metal": {"ideal_cut": E, "from_interface": E}, ...} (eV)
+    reference_starts_eV: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def work_of_adhesion_eV_per_A2(self) -> float:
@@ -89,18 +91,19 @@ def work_of_adhesion(calculator: CalculatorLike, model: InterfaceModel, relax: b
     engine = as_engine(calculator, db=db, device=device)
     compute = engine.relax if relax else engine.energy
     interface = compute(model.interface)
-    energies, from_interface = {}, []
+    energies, from_interface, starts = {}, [], {}
     is_metal = np.zeros(len(interface), dtype=bool)
     is_metal[model.metal_indices] = True
     for name, slab, mask in (("metal", model.metal, is_metal), ("substrate", model.substrate, ~is_metal)):
         energies[name] = finite_energy(compute(slab), f"the {name} slab")
         if relax:
             separated = finite_energy(compute(interface[mask]), f"the {name} slab taken from the relaxed interface")
+            starts[name] = {"ideal_cut": energies[name], "from_interface": separated}
             if separated < energies[name]:
                 energies[name] = separated
                 from_interface.append(name)
     result = AdhesionResult(finite_energy(interface, "the interface"), energies["metal"], energies["substrate"], model.area_A2,
-                            atoms_in_planes(model.metal, model.surface_planes), tuple(from_interface))
+                            atoms_in_planes(model.metal, model.surface_planes), tuple(from_interface), starts)
     return result, interface
 
 
@@ -124,6 +127,8 @@ class AdhesionCalculation:
     engine: dict[str, Any]
     #: slabs whose reference energy came from their atoms in the relaxed interface (lower than from the ideal cut)
     references_from_interface: list[str] = field(default_factory=list)
+    #: each reference slab's relaxed energy (eV) from the ideal cut and from its atoms in the relaxed interface
+    reference_starts_eV: dict[str, dict[str, float]] = field(default_factory=dict)
     interface: InterfaceModel | None = field(default=None, repr=False, compare=False, metadata=HELD)
     relaxed_interface: Atoms | None = field(default=None, repr=False, compare=False, metadata=HELD)
     adhesion: AdhesionResult | None = field(default=None, repr=False, compare=False, metadata=HELD)
@@ -192,6 +197,7 @@ def calculate_adhesion(metal: str | Path | Atoms, substrate: str | Path | Atoms,
         in_plane_strain=[s - 1.0 for s in model.match.stretches], registry=model.registry, area_A2=result.area_A2,
         n_atoms=len(model.interface), interface_metal_atoms=result.interface_metal_atoms, engine=engine.record(),
         references_from_interface=list(result.references_from_interface),
+        reference_starts_eV=result.reference_starts_eV,
         interface=model, relaxed_interface=relaxed, adhesion=result,
         inputs={"metal": metal_label, "substrate": substrate_label, **options, "db": engine.cache.location},
     )

@@ -25,6 +25,9 @@ from sselab.validation import read_text_file, require_file, require_text
 
 _DATA = resources.files("sselab.atomistic.build.structures") / "data"
 
+#: Edge of the periodic box a free molecule sits in (Å): images ≥ ~13 Å apart, beyond the MLIPs' cut-offs.
+MOLECULE_BOX_A = 15.0
+
 
 def library() -> dict[str, dict[str, Any]]:
     """Library name → its SOURCES.toml entry."""
@@ -50,6 +53,21 @@ def load_structure(name_or_path: str | Path) -> Atoms:
         raise InputError(f"structure {text!r} is neither a library name ({', '.join(library_names())}) nor a file")
     atoms = read_structure_file(path, "structure file")
     atoms.info["structure"] = str(path)
+    return atoms
+
+
+def molecule_in_box(formula: str, box_A: float = MOLECULE_BOX_A) -> Atoms:
+    """ASE's molecule ``formula`` (its G2 geometry: ``O2``, ``N2``, ``H2O`` …) centred in a periodic cubic box of edge ``box_A`` Å."""
+    from ase.build import molecule
+
+    try:
+        atoms = molecule(require_text(formula, "molecule"))
+    except KeyError:
+        raise InputError(f"molecule:{formula}: ASE knows no such molecule") from None
+    atoms.set_cell([box_A] * 3)
+    atoms.center()
+    atoms.pbc = True
+    atoms.info["structure"] = f"molecule:{formula}"
     return atoms
 
 
