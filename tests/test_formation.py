@@ -87,6 +87,30 @@ def test_gas_release_conserves_energy_with_additive_energies():
     assert shifted.salt_term_eV == pytest.approx(release.salt_term_eV + 0.25 - 1.5)
 
 
+def test_gas_release_against_pressure_and_its_figure():
+    from sselab.atomistic.properties.formation import FormationRow, GasRelease
+    from sselab.plots.defects import gas_pressure_figure
+
+    release = GasRelease("KO2", {"Li2O": 0.5, "O2": 0.75}, "O2", -0.7, 1.45, -1.96, 1200.0, 1e5)
+    kT = 8.617333262e-5 * 1200.0
+    assert release.salt_term_at(0.21e5) - release.salt_term_eV == pytest.approx(0.75 * kT * np.log(0.21), rel=1e-6)
+    assert release.salt_term_at(1e5) == pytest.approx(release.salt_term_eV)
+    with pytest.raises(SSELabError):
+        release.salt_term_at(0.0)
+    rows = (FormationRow("K2O", "Li2O", 2.0, 1.14, 1e-5, "insufficient"),
+            FormationRow("KO2", release.products, 1.0, 1.88, 1e-8, "insufficient"))
+    result = FormationEnergyResult(ion="K", temperature_K=1200.0, energy_source="test", host_energy_eV=0.0, exchanged_energy_eV=0.0,
+                                   n_exchanged=1, rows=rows, releases={"KO2": release})
+    figure = gas_pressure_figure(result)
+    line = next(l for l in figure.axes[0].get_lines() if l.get_label().startswith("KO2"))
+    pressures, energies = line.get_data()
+    assert np.interp(0.0, np.log10(pressures), energies) == pytest.approx(1.88, abs=1e-3)  # through the run's point at 1 bar
+    slope = np.polyfit(np.log10(pressures), energies, 1)[0]
+    assert slope == pytest.approx(0.75 * kT * np.log(10), rel=1e-6)  # 0.18 eV per decade at 1200 K
+    data = result.to_dict()
+    assert FormationEnergyResult.from_dict(json.loads(json.dumps(data))).to_dict() == data
+
+
 def test_formation_energy_is_the_reaction_energy_per_exchanged_ion():
     # host + (n/k) M_kX -> host:M_n + (n/k) Li_kX with n = 2, k = 2 and hand-picked totals
     e_host, e_ix, e_lkx, e_mkx = -1000.0, -998.5, -14.0, -10.0

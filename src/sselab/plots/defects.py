@@ -81,6 +81,34 @@ def formation_energy_figure(result: FormationEnergyResult, ax=None) -> plt.Figur
     return fig
 
 
+def gas_pressure_figure(result: FormationEnergyResult, ax=None) -> plt.Figure:
+    """E_f of each gas-releasing precursor against the gas's partial pressure (ideal gas: a line in ln p) at the run's
+    temperature, beside the other precursors' E_f (pressure-independent), with the verdict bands."""
+    fig, ax, created = _figure(ax, (5.5, 3.8))
+    pressures_bar = np.logspace(-8, 1, 200)
+    rows = {r.precursor: r for r in result.rows}
+    ax.axhspan(0.0, 0.5, color=VERDICT_COLORS["feasible"], alpha=0.08)
+    ax.axhspan(0.5, 1.0, color=VERDICT_COLORS["marginal"], alpha=0.08)
+    ax.axhline(0.0, color="k", ls="--", lw=1)
+    for formula, row in rows.items():
+        if formula not in result.releases:
+            ax.axhline(row.E_f_eV, color="0.55", lw=0.8, ls=":")
+            ax.annotate(formula, (pressures_bar[0], row.E_f_eV), textcoords="offset points", xytext=(2, 2), fontsize=7, color="0.35")
+    for index, (formula, release) in enumerate(result.releases.items()):
+        row = rows[formula]
+        energies = [row.E_f_eV + (release.salt_term_at(1e5 * p) - release.salt_term_eV) / row.k for p in pressures_bar]
+        ax.plot(pressures_bar, energies, color=f"C{index}", lw=2, label=f"{formula} → {release.products}")
+        ax.plot(release.pressure_Pa / 1e5, row.E_f_eV, "o", color=f"C{index}")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"{next(iter(result.releases.values())).gas} partial pressure (bar)" if result.releases else "pressure (bar)")
+    ax.set_ylabel(r"$E_f$ (eV per exchanged ion)")
+    ax.set_title(f"{result.ion}$^+$ precursors at {result.temperature_K:g} K: gas release against pressure", fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="center right")
+    if created:
+        fig.tight_layout()
+    return fig
+
+
 def expansion_figure(result: ChemicalExpansionResult, axes=None) -> plt.Figure:
     """Seed 000 Fig. 4: (a) relaxed lattice constant vs C with linear fits, (b) γ vs Shannon radius."""
     fig, left, right, created = _figure_pair(axes, (9.5, 3.8))

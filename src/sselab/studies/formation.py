@@ -326,14 +326,17 @@ class FormationEnergyResult:
         )
 
     def write(self, run_dir: str | Path | RunDirectory | None = None) -> RunDirectory:
-        """``salt_<structure>.extxyz`` of every relaxed salt (calculator runs), ``formation_energies.png``, ``run.json``."""
+        """``salt_<structure>.extxyz`` of every relaxed salt (calculator runs), ``formation_energies.png``, ``run.json``;
+        with a gas-releasing precursor also ``gas_pressure.png`` (E_f against the gas's partial pressure)."""
         from ase.io import write
 
-        from sselab.plots.defects import formation_energy_figure
+        from sselab.plots.defects import formation_energy_figure, gas_pressure_figure
 
         run = RunDirectory.open(run_dir, COMMAND, self.inputs)
         for structure, atoms in self.salts.items():
             write(run.path / f"salt_{structure}.extxyz", atoms)
         run.save_figure("formation_energies", formation_energy_figure(self))
+        if self.releases:
+            run.save_figure("gas_pressure", gas_pressure_figure(self))
         run.finish({**self.to_dict(), "run_directory": str(run.path)})
         return run

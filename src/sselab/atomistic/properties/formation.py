@@ -11,7 +11,8 @@ costs per exchanged ion
 with E_IX, E_bulk the total energies of the exchanged and pristine host cells and E(·) total energies per
 formula unit of the salts (eV). Metals are the case X = ∅, k = 1: E(Li) − E(M) per atom. The paper's
 approximation Δμ_Li − Δμ_IX ≈ E_Li − E_IX is exactly the second term. All energies are 0 K total energies
-from one calculator; no vibrational, configurational or pV terms (seed 000 SI.3 adds those).
+from one calculator; no vibrational, configurational or pV terms (seed 000 SI.3 adds those), except in the gas-releasing
+route below.
 
 A precursor whose Li counterpart does not exist releases a gas instead (seed 000 §3.2: KO₂, "to yield Li₂O + O₂(g)
 after ion exchange"; LiO₂ → ½ Li₂O + ¾ O₂). Its salt term [E(Li_kX) − E(M_kX)] becomes the free energy of that route,
@@ -44,9 +45,10 @@ from pymatgen.core import Composition, Element
 
 from sselab.atomistic.engine import Engine, as_engine
 from sselab.atomistic.properties.checks import finite_energy
+from sselab.constants import BOLTZMANN_EV
 from sselab.continuum.ion_exchange import dilute_surface_concentration
 from sselab.errors import InputError, SSELabError
-from sselab.validation import limit, read_json_file, require_count, require_finite, require_text
+from sselab.validation import limit, read_json_file, require_count, require_finite, require_range, require_text
 
 
 def verdict(formation_energy_eV: float) -> str:
@@ -140,6 +142,12 @@ class GasRelease:
     @property
     def salt_term_eV(self) -> float:
         return self.energy_change_eV + self.vibrational_change_eV + self.gas_thermal_eV
+
+    def salt_term_at(self, pressure_Pa: float) -> float:
+        """The salt term at another partial pressure of the gas: ν_gas k_B T ln(p / p_run) added (ideal gas, eV)."""
+        require_range(pressure_Pa, "gas pressure (Pa)", low=0.0, low_inclusive=False)
+        return self.salt_term_eV + self.coefficients[self.gas] * BOLTZMANN_EV * self.temperature_K * np.log(
+            pressure_Pa / self.pressure_Pa)
 
     @property
     def products(self) -> str:
