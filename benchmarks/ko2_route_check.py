@@ -8,7 +8,9 @@ pieces that experiment can check without the LLZO host:
 3. the 0 K energy of KO2 -> 1/2 K2O + 3/4 O2 beside JANAF's enthalpy at 298.15 K (no 0 K row for K2O in JANAF).
    CHGNet's antifluorite K2O has imaginary phonons (its harmonic free energy is refused), so only its energy enters;
 4. JANAF's free energy of that decomposition at 1200 K and 1 bar, and the O2 pressure below which it turns negative:
-   E_f(KO2) − E_f(K2O) = ΔG_d, so below that pressure KO2 is the better K+ source.
+   E_f(KO2) − E_f(K2O) = ΔG_d, so KO2 gives the lower E_f exactly where it is itself unstable;
+5. the stable potassium oxide against O2 pressure at 1200 K from JANAF (KO2, K2O2 from table K-013, K2O): in equilibrium
+   the exchange draws K from that phase, and no O2 pressure brings E_f below the K2O row.
 
 JANAF values (kJ/mol, J/(mol K)): the tables K-010 (KO2, cr), K-012 (K2O, cr), Li-014 (Li2O, cr), O-029 (O2, ref) as copied
 verbatim in github.com/n-takumasa/py-janaf (src/janaf/data, commit 6d8ffed). Above KO2's melting/decomposition (about
@@ -40,6 +42,7 @@ JANAF = {
     "Li2O": {"S": {298.15: 37.890, 1200.0: 140.244}, "H_1200": 69.826, "H_0": -7.248},
     "O2": {"S": {298.15: 205.147, 1200.0: 250.010}, "H_1200": 29.761, "H_0": -8.683},
     "K2O": {"dfH_298": -363.171, "dfG_1200": -175.390},
+    "K2O2": {"dfG_1200": -211.675},
 }
 ROUTE = {"KO2": -1.0, "Li2O": 0.5, "O2": 0.75}
 
@@ -96,6 +99,16 @@ def main() -> None:
     report["decomposition_KO2_to_K2O_O2_eV"]["janaf_dG_1200K_1bar"] = decomposition_1200
     report["decomposition_KO2_to_K2O_O2_eV"]["janaf_pO2_where_dG_1200K_is_zero_bar"] = float(
         np.exp(-decomposition_1200 / (0.75 * units.kB * 1200.0)))
+    kt = units.kB * 1200.0
+    ko2_to_peroxide = (0.5 * JANAF["K2O2"]["dfG_1200"] - JANAF["KO2"]["dfG_1200"]) * KJ_PER_MOL  # KO2 -> 1/2 K2O2 + 1/2 O2
+    peroxide_to_oxide = (JANAF["K2O"]["dfG_1200"] - JANAF["K2O2"]["dfG_1200"]) * KJ_PER_MOL  # K2O2 -> K2O + 1/2 O2
+    report["janaf_stable_potassium_oxide_1200K"] = {
+        "KO2_to_half_K2O2_dG_1bar_eV": ko2_to_peroxide,
+        "KO2_stable_above_bar": float(np.exp(-ko2_to_peroxide / (0.5 * kt))),
+        "K2O2_to_K2O_dG_1bar_eV": peroxide_to_oxide,
+        "K2O_stable_below_bar": float(np.exp(-peroxide_to_oxide / (0.5 * kt))),
+        "E_f_above_K2O_row_in_air_eV_per_K": 0.5 * (peroxide_to_oxide + 0.5 * kt * np.log(0.21)),
+    }
     print(json.dumps(report, indent=1))
     RESULTS_PATH.write_text(json.dumps({"benchmark": "ko2_route_check", "command": "python benchmarks/ko2_route_check.py",
                                         "versions": {p: metadata.version(p) for p in ("chgnet", "ase", "phonopy")}, **report},

@@ -177,12 +177,16 @@ def test_formation_energy_from_a_users_energies_file(tmp_path):
 
 
 def test_gas_releasing_route_from_a_users_energies_file(tmp_path):
-    path = _energies_file(tmp_path, precursors={"K": -1.0, "Li": -1.91, "K2O": -9.5, "Li2O": -14.3, "KO2": -13.9},
-                          routes={"KO2": ["Li2O", "O2"]}, gas_chemical_potentials_eV={"O2": -12.4}, series=[])
+    path = _energies_file(tmp_path, precursors={"K": -1.0, "Li": -1.91, "K2O": -9.5, "Li2O": -14.3, "KO2": -13.9, "K2O2": -17.0},
+                          routes={"KO2": ["Li2O", "O2"], "K2O2": ["Li2O", "O2"]}, gas_chemical_potentials_eV={"O2": -12.4},
+                          series=[])
     result = FormationEnergyScreen(ion="K", temperature_K=1200.0).run(energies=path)
     rows = {r.precursor: r for r in result.rows}
     # host + KO2 -> host:K + 1/2 Li2O + 3/4 O2 by hand
     assert rows["KO2"].E_f_eV == pytest.approx(0.95 + 0.5 * -14.3 + 0.75 * -12.4 - -13.9)
+    # k = 2: host + 1/2 K2O2 -> host:K + 1/2 Li2O + 1/4 O2 per exchanged K
+    assert rows["K2O2"].k == 2 and rows["K2O2"].li_counterpart == "1 Li2O + 0.5 O2(g)"
+    assert rows["K2O2"].E_f_eV == pytest.approx(0.95 + 0.5 * -14.3 + 0.25 * -12.4 - 0.5 * -17.0)
     assert rows["KO2"].li_counterpart == "0.5 Li2O + 0.75 O2(g)" and rows["K2O"].li_counterpart == "Li2O"
     data = result.to_dict()
     assert FormationEnergyResult.from_dict(json.loads(json.dumps(data))).to_dict() == data
