@@ -111,6 +111,13 @@ def test_gas_release_against_pressure_and_its_figure():
     assert FormationEnergyResult.from_dict(json.loads(json.dumps(data))).to_dict() == data
 
 
+def test_progress_steps_count_every_relaxation_and_route():
+    from sselab.studies.formation import calculator_steps
+
+    assert calculator_steps("Na") == 2 + 5 * 2  # five salts and their Li counterparts, host and exchanged cell
+    assert calculator_steps("K") == 2 + 5 * 2 + 3  # KO2: itself, Li2O, and its phonons + gas step
+
+
 def test_formation_energy_is_the_reaction_energy_per_exchanged_ion():
     # host + (n/k) M_kX -> host:M_n + (n/k) Li_kX with n = 2, k = 2 and hand-picked totals
     e_host, e_ix, e_lkx, e_mkx = -1000.0, -998.5, -14.0, -10.0

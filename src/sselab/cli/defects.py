@@ -109,9 +109,9 @@ def formation_energy_command(
     else:
         engine = make_engine(calculator, db, fmax)
         run = RunDirectory.open(out, "defects formation-energy", inputs, overwrite=overwrite)
-        from sselab.atomistic.properties.formation import packaged_precursors
+        from sselab.studies.formation import calculator_steps
 
-        with progress_bar(2 * len(packaged_precursors(ion)) + 2, f"{ion} precursors", not json_output) as advance:
+        with progress_bar(calculator_steps(ion), f"{ion} precursors", not json_output) as advance:
             result = screen.run(calculator=engine, sites=sites, progress=advance)
     run = result.write(run)
     table = [(f"{r.precursor} -> {r.li_counterpart}", f"E_f = {r.E_f_eV:+.3f} eV, C = {r.dilute_concentration:.3g}, {r.verdict}")

@@ -55,6 +55,16 @@ SINGLE_SITE_WARNING = (
 )
 
 
+def calculator_steps(ion: str) -> int:
+    """Progress steps of a calculator screen of ``ion``: one per salt structure relaxed (each precursor and its Li
+    counterpart or solid products), one per gas-releasing route, two for the LLZO cells."""
+    steps = 2
+    for entry in packaged_precursors(ion):
+        products = entry.get("products")
+        steps += 2 if products is None else 2 + sum(structure != "gas" for structure in products.values())
+    return steps
+
+
 @dataclass(frozen=True, kw_only=True)
 class FormationEnergyScreen:
     """Settings: the exchange ``ion``, the process ``temperature_K`` of the dilute concentration exp(−E_f/k_BT) (and of a
@@ -188,7 +198,9 @@ class FormationEnergyScreen:
         result.salts = relaxed
         return result
 
-    def _gas_release(self, engine: Engine, entry: dict[str, Any], relaxed: dict[str, Atoms], structure_of: dict[str, str]) -> tuple[GasRelease, dict[str, VibrationalFreeEnergy], GasReference]:
+    def _gas_release(
+        self, engine: Engine, entry: dict[str, Any], relaxed: dict[str, Atoms], structure_of: dict[str, str]
+    ) -> tuple[GasRelease, dict[str, VibrationalFreeEnergy], GasReference]:
         """The salt term of a gas-releasing precursor: it and its solid products relaxed again for phonons (their energies
         taken there), their harmonic phonons and the gas's μ(T, p), all from ``engine``."""
         formula, products = entry["formula"], entry["products"]
