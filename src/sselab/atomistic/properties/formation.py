@@ -21,7 +21,7 @@ after ion exchange"; LiO₂ → ½ Li₂O + ¾ O₂). Its salt term [E(Li_kX) �
 
 per formula unit of the precursor, with the ν_j balancing Li_kX. The gas's entropy is the driving force, and the solids'
 harmonic vibrational free energy must come with it: a solid that gives off O₂ loses its O vibrations, which at 1200 K
-is worth as much (:mod:`sselab.atomistic.properties.gas`, :mod:`sselab.atomistic.properties.phonons`). The host cells
+is worth nearly as much (three quarters of it for KO₂, docs/defects.md) (:mod:`sselab.atomistic.properties.gas`, :mod:`sselab.atomistic.properties.phonons`). The host cells
 stay at 0 K, as in every other row, so the vibrational change of the LLZO on exchanging Li for M is not included.
 
 Screening (seed 000 §3.2): E_f < 0 is corrosive (spontaneous exchange, not recommended), 0–0.5 eV feasible,

@@ -42,7 +42,7 @@ def relax_for_phonons(engine: Engine, crystal: Atoms) -> Atoms:
 
 @dataclass(frozen=True)
 class VibrationalFreeEnergy:
-    """F_vib, S_vib and C_v of one crystal at one temperature, per formula unit (eV, eV/K)."""
+    """F_vib (zero point included), S_vib and C_v of one crystal at one temperature, per formula unit (eV, eV/K)."""
 
     formula_units: int  # in the cell given
     temperature_K: float
