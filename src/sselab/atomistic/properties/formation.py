@@ -21,8 +21,9 @@ after ion exchange"; LiO₂ → ½ Li₂O + ¾ O₂). Its salt term [E(Li_kX) �
 
 per formula unit of the precursor, with the ν_j balancing Li_kX. The gas's entropy is the driving force, and the solids'
 harmonic vibrational free energy must come with it: a solid that gives off O₂ loses its O vibrations, which at 1200 K
-is worth nearly as much (three quarters of it for KO₂, docs/defects.md) (:mod:`sselab.atomistic.properties.gas`, :mod:`sselab.atomistic.properties.phonons`). The host cells
-stay at 0 K, as in every other row, so the vibrational change of the LLZO on exchanging Li for M is not included.
+is worth nearly as much (three quarters of it for KO₂, docs/defects.md; :mod:`sselab.atomistic.properties.gas`,
+:mod:`sselab.atomistic.properties.phonons`). The host cells stay at 0 K, as in every other row, so the vibrational
+change of the LLZO on exchanging Li for M is not included.
 
 Screening (seed 000 §3.2): E_f < 0 is corrosive (spontaneous exchange, not recommended), 0–0.5 eV feasible,
 0.5–1 eV marginal, > 1 eV insufficient (needs an extra driving force). In the dilute limit the exchanged
@@ -248,7 +249,8 @@ def screen_precursors(ion: str, host_energy_eV: float, exchanged_energy_eV: floa
                 missing.append(f"{formula} (needs {salt.li_counterpart})")
                 continue
             label = counterpart[0]
-            e_f = formation_energy(exchanged_energy_eV, host_energy_eV, n_exchanged, counterpart[1], by_composition[composition][1], salt.k)
+            e_f = formation_energy(exchanged_energy_eV, host_energy_eV, n_exchanged, counterpart[1], by_composition[composition][1],
+                                   salt.k)
         rows.append(FormationRow(formula, label, salt.k, e_f, dilute_concentration(e_f, temperature_K), verdict(e_f)))
     if missing:
         raise SSELabError(f"no lithium counterpart energy for {', '.join(missing)}")
