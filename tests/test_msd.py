@@ -237,6 +237,9 @@ def test_a_cage_offset_is_diffusive_and_sublinear_growth_is_not():
     estimate = estimate_diffusivity("Na", np.tile(caged_then_hopping, (20, 1)), 10.0)
     assert estimate.diffusive and estimate.diffusivity == pytest.approx(1e-10, rel=1e-3)
     assert estimate.loglog_slope < 0.85  # a pure log-log test would have called it sub-diffusive
+    assert any("cage offset" in w for w in estimate.warnings)  # so the result says which test passed it
+    brownian = 6 * 1e-5 * lag  # linear from the start: the log-log test passes and no such warning is given
+    assert not any("cage offset" in w for w in estimate_diffusivity("Na", np.tile(brownian, (20, 1)), 10.0).warnings)
     subdiffusive = 0.5 * np.sqrt(lag)
     assert not estimate_diffusivity("Na", np.tile(subdiffusive, (20, 1)), 10.0).diffusive
 

@@ -24,7 +24,9 @@ equally), or the slopes of straight-line fits over the first and second half of 
 agree within ``linearity_tolerance`` (20 %), which accepts a cage offset (MSD = A + 6Dt, whose β
 is below 1) but not curvature. This skips the ballistic (convex) and caged or sub-diffusive
 (concave) regimes. The run is "not diffusive" when no start passes, or when the MSD grows by
-less than ``min_msd_A2`` over the window (ions that have not left their sites).
+less than ``min_msd_A2`` over the window (ions that have not left their sites). A window that passes the halves test
+but not the log–log one carries a warning: with β below 1 the two cannot tell a cage offset (D right) from a short,
+still sub-diffusive run (D an upper bound).
 
 Uncertainty: every atom's own MSD slope over the same window gives D_i; the standard error of D
 is std(D_i)/√N. This treats the atoms as independent (the Haven ratio is 1) and is the spread a
@@ -202,6 +204,10 @@ def estimate_diffusivity(
         warnings.append("one atom of this species: no standard error (it needs the spread over atoms)")
     if end - start < 20:
         warnings.append(f"the diffusive window holds only {end - start + 1} lags; run longer or store frames more often")
+    if abs(beta - 1) > beta_tolerance:  # accepted by the halves test alone
+        warnings.append(f"the MSD grows as t^{beta:.2f} over the window and passed only because its two halves have slopes within "
+                        f"{linearity_tolerance:.0%} (ratio {ratio:.2f}): D is right if this is a cage offset (MSD = A + 6Dt) and an "
+                        "upper bound if the MSD is still sub-diffusive; a longer run decides")
     return DiffusionEstimate(species, atoms, True, float(per_atom_d.mean()), stderr, (float(lag_fs[start]), float(lag_fs[end])),
                              beta, msd_end, warnings=warnings)
 
