@@ -30,6 +30,7 @@ of 0.1 eV (inside the 0.19 eV measured at 0.05) and for both ions to sit on a ga
 """
 
 import pytest
+from ase import units
 
 from sselab.atomistic.build.defects import select_li_sites
 from sselab.atomistic.build.llzo import ordered_cubic_llzo
@@ -48,7 +49,7 @@ from sselab.params.references import load_reference
 from sselab.studies.formation import FormationEnergyScreen
 
 FMAX = 0.1
-KJ_PER_MOL_TO_EV = 1 / 96.48533212
+KJ_PER_MOL_TO_EV = units.kJ / units.mol  # ASE's, independent of the code under test
 # NIST-JANAF G(1200 K) − H(0 K) = [H − H(298)](1200) − [H − H(298)](0) − 1200 S(1200), kJ/mol: KO2 −196.920, Li2O −91.219,
 # O2 −261.568; the route's parts: ¾ O2, and ½ Li2O − KO2
 JANAF_ROUTE_1200K = {"gas": 0.75 * -261.568 * KJ_PER_MOL_TO_EV, "solids": (0.5 * -91.219 + 196.920) * KJ_PER_MOL_TO_EV}

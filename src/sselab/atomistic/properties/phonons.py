@@ -18,6 +18,7 @@ import numpy as np
 from ase import Atoms
 
 from sselab.atomistic.engine import Engine
+from sselab.constants import AVOGADRO, ELECTRON_VOLT
 from sselab.errors import ConvergenceError
 from sselab.validation import require_range
 
@@ -29,7 +30,7 @@ MIN_SUPERCELL_A = 10.0
 MESH_DENSITY_A = 40.0
 #: Imaginary frequencies softer than this (THz, as negative numbers) are numerical noise of the acoustic modes at Γ.
 IMAGINARY_TOLERANCE_THZ = 0.1
-KJ_PER_MOL_TO_EV = 1.0 / 96.48533212
+KJ_PER_MOL_TO_EV = 1000.0 / (AVOGADRO * ELECTRON_VOLT)  # phonopy's thermal properties are in kJ/mol
 #: Force (eV/Å) and stress (fmax/V) tolerance of the relaxation before phonons: a cell relaxed to the studies' 0.05–0.1
 #: eV/Å can leave CHGNet's KO₂ with imaginary modes that vanish at this tolerance.
 PHONON_FMAX = 0.005
