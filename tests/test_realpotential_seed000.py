@@ -111,11 +111,11 @@ def test_sodium_oxide_is_a_better_precursor_than_the_fluoride(chgnet, host, scan
 
 def test_superoxide_route_solids_give_back_most_of_the_gas_entropy(chgnet):
     energies, phonons, zero_point = {}, {}, {}
-    for formula, structure, units in (("KO2", "ko2", 2), ("Li2O", "li2o", 4)):
+    for formula, structure, formula_units in (("KO2", "ko2", 2), ("Li2O", "li2o", 4)):
         _, crystal = salt_energy_per_formula_unit(chgnet, structure, formula)
         crystal = relax_for_phonons(chgnet, crystal)
-        energies[formula] = crystal.get_potential_energy() / units
-        vibration = harmonic_free_energy(chgnet, crystal, 1200.0, units)  # refuses imaginary modes
+        energies[formula] = crystal.get_potential_energy() / formula_units
+        vibration = harmonic_free_energy(chgnet, crystal, 1200.0, formula_units)  # refuses imaginary modes
         phonons[formula], zero_point[formula] = vibration.free_energy_eV, vibration.zero_point_energy_eV
         if formula == "KO2":
             oxygen = [i for i, symbol in enumerate(crystal.get_chemical_symbols()) if symbol == "O"]
