@@ -2,7 +2,9 @@
 
 Blocks are the fenced ``python`` blocks; each runs on its own (its imports included), so that a
 reader can paste any one of them into a notebook. A block whose first line is ``# mlip`` needs minutes
-of the default machine-learned potential and runs in the opt-in ``mlip`` tier.
+of the default machine-learned potential and runs in the opt-in ``mlip`` tier; one whose first line is
+``# slow`` (about a minute of DFT) runs in the ``slow`` tier, where tests/test_electronic_gpaw.py covers the
+same studies in the default tier.
 """
 
 import re
@@ -18,8 +20,16 @@ def test_the_page_has_examples():
     assert len(BLOCKS) >= 10
 
 
-CASES = [pytest.param(code, id=f"block{i + 1}", marks=[pytest.mark.mlip] if code.startswith("# mlip") else [])
-         for i, code in enumerate(BLOCKS)]
+TIER_MARKS = {"# mlip": pytest.mark.mlip, "# slow": pytest.mark.slow}
+
+
+def tier_marks(code: str) -> list:
+    """The marker of a block's first-line tag, if it has one."""
+    first_line = code.split("\n", 1)[0]
+    return [mark for tag, mark in TIER_MARKS.items() if first_line.startswith(tag)]
+
+
+CASES = [pytest.param(code, id=f"block{i + 1}", marks=tier_marks(code)) for i, code in enumerate(BLOCKS)]
 
 
 @pytest.mark.parametrize("code", CASES)

@@ -715,6 +715,7 @@ def test_pod_family_through_the_fit_and_validate_commands(known, tmp_path, capsy
         assert code == 2 and len(err.strip().splitlines()) == 1 and ("pod-basis" in err or "angular degree" in err), err
 
 
+@pytest.mark.slow  # half a minute of POD fits and LAMMPS MD; the Born loop above covers the loop in the default tier
 def test_active_learning_runs_the_pod_family_and_lowers_its_error_on_hot_frames(tmp_path):
     """The same loop with a POD: its MD runs in LAMMPS through the potential file. The teacher (Born with a Li-Li
     repulsion) is represented by no POD exactly; after two rounds at 1500 K the final POD must describe hot frames of an
