@@ -513,3 +513,25 @@ def test_packaged_llzo_pod_puts_ag_and_k_on_the_teachers_site_type_in_an_orderin
     for ion, chgnet_eV in CHGNET_SEED5_OCTAHEDRAL_PREFERENCE_EV.items():
         preference = ions[ion].scan.octahedral_preference_eV
         assert preference is not None and np.sign(preference) == np.sign(chgnet_eV), ion
+
+
+#: CHGNet (the teacher) on the two frames of tests/data/llzo_ag2_pair_approach.extxyz: E(Ag–Ag 1.83 Å) − E(Ag–Ag 2.53 Å), eV
+CHGNET_AG_PAIR_APPROACH_EV = 7.887
+
+
+@pytest.mark.xfail(strict=True, reason="known defect of llzo_pod c5b: an Ag-Ag attraction hole below ~2.4 Å (session 31)")
+def test_packaged_llzo_pod_repels_two_silver_ions_that_meet_as_its_teacher_does():
+    """Two frames 12 fs apart from an NPT run at 1200 K of 2 Ag in LLZO with the packaged llzo_pod, just before it blew
+    up at 17.7 ps (`runs/s31/replay_blowup.py`): the two Ag close from 2.53 to 1.83 Å. CHGNet puts the second frame
+    7.9 eV higher; c5b puts it 37.8 eV *lower*, a hole its ZBL wall (full below 1.88 Å for Ag–Ag) cannot hold. Strict
+    xfail: it passes, and so fails the suite, once a refit fixes the hole; then drop the mark."""
+    from pathlib import Path
+
+    from ase.io import read
+
+    from sselab.atomistic.engine import Engine
+
+    frames = read(Path(__file__).parent / "data" / "llzo_ag2_pair_approach.extxyz", index=":")
+    label = Engine.create("lammps:llzo_pod").label
+    apart, together = (label(frame).get_potential_energy() for frame in frames)
+    assert together - apart > 0.5 * CHGNET_AG_PAIR_APPROACH_EV
