@@ -445,7 +445,7 @@ def test_a_frame_weight_of_three_fits_like_three_copies_of_the_frame(fitted, fra
         out.calc = SinglePointCalculator(out, **atoms.calc.results)
         return out
 
-    training = [copy(atoms) for atoms in frames[0][:WEIGHT_TEST_FRAMES]]  # a subset: each solve relabels its frames' descriptors
+    training = [copy(atoms) for atoms in frames[0][:WEIGHT_TEST_FRAMES]]  # a subset: each solve recomputes descriptors
     settings = PodSettings()
 
     def solve(data):
@@ -524,8 +524,8 @@ def test_packaged_llzo_pod_repels_two_silver_ions_that_meet_as_its_teacher_does(
     """Two frames 12 fs apart from an NPT run at 1200 K of 2 Ag in LLZO with the packaged llzo_pod, just before it blew
     up at 17.7 ps (`runs/s31/replay_blowup.py`): the two Ag close from 2.53 to 1.83 Å. CHGNet puts the second frame
     7.9 eV higher; c5b puts it 37.8 eV *lower*, a hole its ZBL wall (switched on below 2.38 Å, 0.9 × the closest Ag–Ag
-    pair of its training data) cannot hold. Strict
-    xfail: it passes, and so fails the suite, once a refit fixes the hole; then drop the mark."""
+    pair of its training data) cannot hold. Strict xfail: it passes, and so fails the suite, once a refit fixes the
+    hole; then drop the mark."""
     from pathlib import Path
 
     from ase.io import read
